@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level build.  The module itself is built by Kbuild (see Kbuild and
+# kmod/Kbuild); `make -C /lib/modules/KVER/build M=$PWD` here is what DKMS
+# runs.  This Makefile adds the userspace programs, per-kernel build
+# directories, and the check/demo/bench entry points.
+
+VERSION := 0.1.0
+
+# The kernel to build for: the running one when its headers exist, else the
+# newest installed headers.
+KVERS ?= $(shell for d in /lib/modules/*/build; do \
+	[ -e "$$d/Makefile" ] && basename "$$(dirname "$$d")"; done | sort -V)
+KVER ?= $(shell r=$$(uname -r); [ -e /lib/modules/$$r/build/Makefile ] && \
+	echo $$r || echo "$(lastword $(KVERS))")
+
+BUILD := $(CURDIR)/build
+MODSRC := Kbuild kmod include
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all userspace module modules check deps demo bench install \
+	dkms-install clean help
+
+all: userspace module
+
+help:
+	@echo "targets: all userspace module modules check demo bench install dkms-install clean"
+	@echo "KVER=$(KVER)  (all kernels with headers: $(KVERS))"
+
+userspace:
+	$(MAKE) -C userspace
+
+module: $(BUILD)/$(KVER)/lw4o6.ko
+
+# Release and debug (self-testing) modules for every installed kernel.
+modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/lw4o6.ko $(BUILD)/$(k)/debug/lw4o6.ko)
+
+# Each kernel gets its own copy of the module sources so that objects for
+# different kernels never mix; cp -u keeps rebuilds incremental.
+define build-module
+	@test -e /lib/modules/$(1)/build/Makefile || \
+		{ echo "no headers for kernel $(1) (try: make deps)"; exit 1; }
+	mkdir -p $(2)/src
+	cp -ru $(MODSRC) $(2)/src/
+	$(MAKE) -C /lib/modules/$(1)/build M=$(2)/src LW4O6_WERROR=1 $(3) modules
+	cp $(2)/src/kmod/lw4o6.ko $(2)/lw4o6.ko
+endef
+
+$(BUILD)/%/debug/lw4o6.ko: FORCE
+	$(call build-module,$*,$(BUILD)/$*/debug,CONFIG_LW4O6_DEBUG=y)
+
+$(BUILD)/%/lw4o6.ko: FORCE
+	$(call build-module,$*,$(BUILD)/$*,)
+
+FORCE:
+
+deps:
+	sh scripts/install-deps.sh
+
+check: deps
+	$(MAKE) modules userspace
+	$(MAKE) -C userspace test
+	bash selftests/check.sh
+
+demo: deps
+	$(MAKE) modules userspace
+	bash scripts/demo.sh
+
+bench: deps
+	$(MAKE) modules userspace
+	bash selftests/bench/run.sh
+
+install: all
+	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0644 $(BUILD)/$(KVER)/lw4o6.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/lw4o6.ko
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+dkms-install:
+	rm -rf /usr/src/lw4o6-$(VERSION)
+	mkdir -p /usr/src/lw4o6-$(VERSION)
+	cp -r dkms.conf $(MODSRC) /usr/src/lw4o6-$(VERSION)/
+	dkms add -m lw4o6 -v $(VERSION)
+	dkms install -m lw4o6 -v $(VERSION) -k $(KVER)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C userspace clean

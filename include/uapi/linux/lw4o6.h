@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * lw4o6: Lightweight 4over6 (RFC 7596) and DS-Lite (RFC 6333) softwires.
+ *
+ * This header is the whole userspace ABI of lw4o6.ko.  It is shared verbatim
+ * by the kernel module and by the lw4o6/lw4o6d programs; see docs/netlink.md.
+ *
+ * Two netlink interfaces:
+ *
+ *  - rtnetlink link type "lw4o6" (RTM_NEWLINK/RTM_DELLINK with IFLA_INFO_KIND
+ *    "lw4o6"): creates and deletes devices; IFLA_LW4O6_* below go in
+ *    IFLA_INFO_DATA.
+ *
+ *  - generic netlink family "lw4o6": device get/set, the binding table,
+ *    transactional bulk load, statistics, and the "events" multicast group.
+ *    Every command names its device by LW4O6_A_IFINDEX or LW4O6_A_IFNAME,
+ *    resolved in the requesting socket's network namespace.
+ */
+#ifndef _UAPI_LINUX_LW4O6_H
+#define _UAPI_LINUX_LW4O6_H
+
+#include <linux/types.h>
+
+#define LW4O6_GENL_NAME		"lw4o6"
+#define LW4O6_GENL_VERSION	1
+#define LW4O6_MCGRP_EVENTS	"events"
+#define LW4O6_LINK_KIND		"lw4o6"
+
+/* Largest PSID length and offset (RFC 7597 5.1: a + k <= 16). */
+#define LW4O6_PSID_LEN_MAX	16
+#define LW4O6_OFFSET_MAX	15
+
+enum lw4o6_mode {
+	LW4O6_MODE_UNSPEC,
+	LW4O6_MODE_AFTR,	/* lwAFTR: binding table, checked decap */
+	LW4O6_MODE_B4,		/* lwB4: one binding, NAPT44 in its port set */
+	LW4O6_MODE_DSLITE,	/* plain DS-Lite B4 */
+	__LW4O6_MODE_MAX
+};
+#define LW4O6_MODE_MAX (__LW4O6_MODE_MAX - 1)
+
+/* rtnetlink IFLA_INFO_DATA attributes. */
+enum {
+	IFLA_LW4O6_UNSPEC,
+	IFLA_LW4O6_MODE,	/* u8, enum lw4o6_mode; required */
+	IFLA_LW4O6_LOCAL,	/* binary, struct in6_addr; required */
+	__IFLA_LW4O6_MAX
+};
+#define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
+
+enum lw4o6_cmd {
+	LW4O6_CMD_UNSPEC,
+	LW4O6_CMD_DEV_GET,	/* doit: one device; dumpit: all in netns */
+	LW4O6_CMD_DEV_SET,	/* change device parameters */
+	LW4O6_CMD_BIND_NEW,	/* add (NLM_F_REPLACE or LW4O6_F_REPLACE: replace) */
+	LW4O6_CMD_BIND_DEL,
+	LW4O6_CMD_BIND_GET,	/* doit: exact key; dumpit: table, filterable */
+	LW4O6_CMD_BIND_FLUSH,
+	LW4O6_CMD_LOAD_BEGIN,	/* start a replace-the-table transaction */
+	LW4O6_CMD_LOAD_ADD,	/* LW4O6_A_BINDINGS: many bindings */
+	LW4O6_CMD_LOAD_COMMIT,	/* swap the staged table in, atomically */
+	LW4O6_CMD_LOAD_ABORT,
+	LW4O6_CMD_STATS_GET,
+	/* notifications on the "events" group */
+	LW4O6_CMD_EVT_BIND_ADD,
+	LW4O6_CMD_EVT_BIND_DEL,
+	LW4O6_CMD_EVT_BIND_REPLACE,
+	LW4O6_CMD_EVT_TABLE_FLUSH,	/* LW4O6_A_BINDING_COUNT = removed */
+	LW4O6_CMD_EVT_TABLE_LOAD,	/* LW4O6_A_BINDING_COUNT = new size */
+	__LW4O6_CMD_MAX
+};
+#define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)
+
+/* LW4O6_A_FLAGS */
+#define LW4O6_F_REPLACE		(1U << 0)	/* BIND_NEW may replace */
+#define LW4O6_F_STATS		(1U << 1)	/* BIND_GET: include counters */
+
+enum lw4o6_attr {
+	LW4O6_A_UNSPEC,
+	LW4O6_A_PAD,
+	LW4O6_A_IFINDEX,	/* u32 */
+	LW4O6_A_IFNAME,		/* string */
+	LW4O6_A_MODE,		/* u8, enum lw4o6_mode (read only) */
+	LW4O6_A_LOCAL,		/* binary, struct in6_addr */
+	LW4O6_A_MTU,		/* u32 (read only; set with rtnetlink) */
+	LW4O6_A_BINDING_COUNT,	/* u32 (read only) */
+	LW4O6_A_FLAGS,		/* u32, LW4O6_F_* */
+	LW4O6_A_BINDING,	/* nest, enum lw4o6_binding_attr */
+	LW4O6_A_BINDINGS,	/* nest of LW4O6_A_BINDING (bulk load) */
+	LW4O6_A_STATS,		/* nest, enum lw4o6_stat: u64 each */
+	LW4O6_A_TABLE_MEM,	/* u64, bytes used by the binding table */
+	__LW4O6_A_MAX
+};
+#define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
+
+enum lw4o6_binding_attr {
+	LW4O6_BA_UNSPEC,
+	LW4O6_BA_PAD,
+	LW4O6_BA_IPV4,		/* be32, network byte order */
+	LW4O6_BA_PSID,		/* u16, < 2^PSID_LEN */
+	LW4O6_BA_PSID_LEN,	/* u8, 0..16 */
+	LW4O6_BA_OFFSET,	/* u8, 0..15, offset + psid_len <= 16 */
+	LW4O6_BA_B4,		/* binary, struct in6_addr */
+	LW4O6_BA_BR,		/* binary, struct in6_addr; optional */
+	LW4O6_BA_TX_PACKETS,	/* u64, toward the B4 (encapsulated) */
+	LW4O6_BA_TX_BYTES,	/* u64 */
+	LW4O6_BA_RX_PACKETS,	/* u64, from the B4 (decapsulated) */
+	LW4O6_BA_RX_BYTES,	/* u64 */
+	LW4O6_BA_LAST_SEEN,	/* u32, seconds since the last packet; absent: never */
+	__LW4O6_BA_MAX
+};
+#define LW4O6_BA_MAX (__LW4O6_BA_MAX - 1)
+
+/*
+ * Device counters, named after RFC 8676 (softwire-ce / lwaftr state) and,
+ * for the finer drop reasons, Snabb's lwAFTR.  Userspace keeps the name
+ * table; attribute type = enum value inside LW4O6_A_STATS.
+ */
+enum lw4o6_stat {
+	LW4O6_STAT_UNSPEC,
+	LW4O6_STAT_SENT_IPV4_PACKETS,
+	LW4O6_STAT_SENT_IPV4_BYTES,
+	LW4O6_STAT_SENT_IPV6_PACKETS,
+	LW4O6_STAT_SENT_IPV6_BYTES,
+	LW4O6_STAT_RCVD_IPV4_PACKETS,
+	LW4O6_STAT_RCVD_IPV4_BYTES,
+	LW4O6_STAT_RCVD_IPV6_PACKETS,
+	LW4O6_STAT_RCVD_IPV6_BYTES,
+	LW4O6_STAT_DROPPED_IPV4_PACKETS,
+	LW4O6_STAT_DROPPED_IPV4_BYTES,
+	LW4O6_STAT_DROPPED_IPV6_PACKETS,
+	LW4O6_STAT_DROPPED_IPV6_BYTES,
+	LW4O6_STAT_DROPPED_IPV4_FRAGMENTS,
+	LW4O6_STAT_DROPPED_IPV4_FRAGMENT_BYTES,
+	LW4O6_STAT_IPV6_FRAGMENTS_REASSEMBLED,
+	LW4O6_STAT_IPV6_FRAGMENTS_BYTES_REASSEMBLED,
+	LW4O6_STAT_OUT_ICMPV4_ERROR_PACKETS,
+	LW4O6_STAT_OUT_ICMPV4_ERROR_BYTES,
+	LW4O6_STAT_OUT_ICMPV6_ERROR_PACKETS,
+	LW4O6_STAT_OUT_ICMPV6_ERROR_BYTES,
+	LW4O6_STAT_DROPPED_ICMPV4_PACKETS,
+	LW4O6_STAT_DROPPED_ICMPV4_BYTES,
+	LW4O6_STAT_HAIRPIN_IPV4_PACKETS,
+	LW4O6_STAT_HAIRPIN_IPV4_BYTES,
+	/* finer drop reasons, each also counted in a total above */
+	LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6,
+	LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4,
+	LW4O6_STAT_DROP_OVER_MTU_BUT_DONT_FRAGMENT_IPV4,
+	LW4O6_STAT_DROP_TTL_ZERO_IPV4,
+	LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV6,
+	LW4O6_STAT_DROP_MALFORMED,
+	LW4O6_STAT_DROP_NOT_FORWARDING,	/* no data path for this mode yet */
+	__LW4O6_STAT_MAX
+};
+#define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)
+
+/* Table-level state reported alongside the counters (LW4O6_A_STATS too). */
+#define LW4O6_STAT_ACTIVE_SOFTWIRE_NUM	(__LW4O6_STAT_MAX + 0)	/* u64 */
+#define LW4O6_STAT_DISCONTINUITY_TIME	(__LW4O6_STAT_MAX + 1)	/* u64, unix seconds */
+#define LW4O6_STAT_ATTR_MAX		(__LW4O6_STAT_MAX + 1)
+
+#endif /* _UAPI_LINUX_LW4O6_H */

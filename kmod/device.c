@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lw4o6 network device: created with rtnetlink (link kind "lw4o6"),
+ * one binding table each, any number per network namespace.
+ */
+#include <linux/if_arp.h>
+#include <linux/timekeeping.h>
+#include <net/rtnetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+
+#include "compat.h"
+#include "device.h"
+#include "load.h"
+#include "table.h"
+
+#define LW4O6_ENCAP_OVERHEAD	sizeof(struct ipv6hdr)
+
+void lw4o6_stats_read(struct lw4o6_dev *priv, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * __LW4O6_STAT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct lw4o6_pcpu_stats *s = per_cpu_ptr(priv->stats, cpu);
+
+		for (i = 0; i < __LW4O6_STAT_MAX; i++)
+			out[i] += READ_ONCE(s->c[i]);
+	}
+}
+
+/*
+ * The forwarding paths arrive with the lwAFTR and B4 work; until then the
+ * device accepts no traffic and says so in its counters.
+ */
+static netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_BYTES, skb->len);
+	lw4o6_stat_add(priv, LW4O6_STAT_DROP_NOT_FORWARDING, 1);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static void lw4o6_get_stats64(struct net_device *dev,
+			      struct rtnl_link_stats64 *st)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+	u64 c[__LW4O6_STAT_MAX];
+
+	lw4o6_stats_read(priv, c);
+	st->tx_packets = c[LW4O6_STAT_SENT_IPV6_PACKETS];
+	st->tx_bytes = c[LW4O6_STAT_SENT_IPV6_BYTES];
+	st->rx_packets = c[LW4O6_STAT_RCVD_IPV6_PACKETS];
+	st->rx_bytes = c[LW4O6_STAT_RCVD_IPV6_BYTES];
+	st->tx_dropped = c[LW4O6_STAT_DROPPED_IPV4_PACKETS];
+	st->rx_dropped = c[LW4O6_STAT_DROPPED_IPV6_PACKETS];
+}
+
+static int lw4o6_dev_init(struct net_device *dev)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+
+	priv->stats = alloc_percpu(struct lw4o6_pcpu_stats);
+	if (!priv->stats)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Unregistration: nothing may start a new bulk load on us from here on. */
+static void lw4o6_dev_uninit(struct net_device *dev)
+{
+	lw4o6_load_abort_dev(netdev_priv(dev));
+}
+
+static const struct net_device_ops lw4o6_netdev_ops = {
+	.ndo_init		= lw4o6_dev_init,
+	.ndo_uninit		= lw4o6_dev_uninit,
+	.ndo_start_xmit		= lw4o6_xmit,
+	.ndo_get_stats64	= lw4o6_get_stats64,
+};
+
+/* Runs after the last reference is gone: nobody can see the table now. */
+static void lw4o6_dev_destruct(struct net_device *dev)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+
+	struct lw4o6_cfg *cfg = rcu_dereference_protected(priv->cfg, 1);
+
+	lw4o6_table_put(rcu_dereference_protected(priv->table, 1));
+	RCU_INIT_POINTER(priv->table, NULL);
+	if (cfg)
+		kfree_rcu(cfg, rcu);
+	RCU_INIT_POINTER(priv->cfg, NULL);
+	free_percpu(priv->stats);
+	priv->stats = NULL;
+}
+
+static void lw4o6_setup(struct net_device *dev)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+
+	dev->netdev_ops = &lw4o6_netdev_ops;
+	dev->priv_destructor = lw4o6_dev_destruct;
+	dev->needs_free_netdev = true;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->mtu = ETH_DATA_LEN - LW4O6_ENCAP_OVERHEAD;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP6_MAX_MTU - LW4O6_ENCAP_OVERHEAD;
+	dev->tx_queue_len = 0;
+	lw4o6_dev_set_lltx(dev);
+	/* A table names IPv6 peers of this namespace: it does not move. */
+	lw4o6_dev_set_netns_local(dev);
+
+	priv->dev = dev;
+	mutex_init(&priv->lock);
+}
+
+static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
+	[IFLA_LW4O6_MODE]  = NLA_POLICY_RANGE(NLA_U8, LW4O6_MODE_AFTR,
+					      LW4O6_MODE_MAX),
+	[IFLA_LW4O6_LOCAL] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct in6_addr local;
+
+	if (!data || !data[IFLA_LW4O6_MODE]) {
+		NL_SET_ERR_MSG_MOD(extack, "missing mode");
+		return -EINVAL;
+	}
+	if (nla_get_u8(data[IFLA_LW4O6_MODE]) != LW4O6_MODE_AFTR) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_LW4O6_MODE],
+				    "only mode aftr is supported by this version");
+		return -EOPNOTSUPP;
+	}
+	if (!data[IFLA_LW4O6_LOCAL]) {
+		NL_SET_ERR_MSG_MOD(extack, "missing local IPv6 address");
+		return -EINVAL;
+	}
+	nla_memcpy(&local, data[IFLA_LW4O6_LOCAL], sizeof(local));
+	if (ipv6_addr_any(&local) || ipv6_addr_is_multicast(&local)) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_LW4O6_LOCAL],
+				    "local must be a unicast IPv6 address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+	struct lw4o6_table *t;
+	struct lw4o6_cfg *cfg;
+	int err;
+
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	t = lw4o6_table_alloc(0);
+	if (!cfg || !t) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	nla_memcpy(&cfg->local, data[IFLA_LW4O6_LOCAL], sizeof(cfg->local));
+	t->live = true;
+	priv->mode = nla_get_u8(data[IFLA_LW4O6_MODE]);
+	RCU_INIT_POINTER(priv->cfg, cfg);
+	RCU_INIT_POINTER(priv->table, t);
+	priv->discontinuity = ktime_get_real_seconds();
+
+	err = register_netdevice(dev);
+	if (err)
+		goto err_unset;
+	return 0;
+
+err_unset:
+	/*
+	 * Past ndo_init, a failing register_netdevice() has run our destructor
+	 * already; before it, nothing of ours was freed.
+	 */
+	if (!rcu_access_pointer(priv->table))
+		return err;
+	RCU_INIT_POINTER(priv->cfg, NULL);
+	RCU_INIT_POINTER(priv->table, NULL);
+err_free:
+	kfree(cfg);
+	lw4o6_table_free_now(t);
+	return err;
+}
+
+static size_t lw4o6_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u8)) +
+	       nla_total_size(sizeof(struct in6_addr));
+}
+
+static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+	struct lw4o6_cfg *cfg;
+	int err;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(priv->cfg);
+	err = nla_put_u8(skb, IFLA_LW4O6_MODE, priv->mode) ||
+	      nla_put_in6_addr(skb, IFLA_LW4O6_LOCAL, &cfg->local);
+	rcu_read_unlock();
+	return err ? -EMSGSIZE : 0;
+}
+
+struct rtnl_link_ops lw4o6_link_ops __read_mostly = {
+	.kind		= LW4O6_LINK_KIND,
+	.priv_size	= sizeof(struct lw4o6_dev),
+	.maxtype	= IFLA_LW4O6_MAX,
+	.policy		= lw4o6_link_policy,
+	.setup		= lw4o6_setup,
+	.validate	= lw4o6_validate,
+	.newlink	= lw4o6_newlink,
+	.get_size	= lw4o6_get_size,
+	.fill_info	= lw4o6_fill_info,
+};
+
+struct lw4o6_dev *lw4o6_dev_get(struct net *net, struct nlattr **attrs,
+				struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	if (attrs[LW4O6_A_IFINDEX]) {
+		dev = dev_get_by_index(net, nla_get_u32(attrs[LW4O6_A_IFINDEX]));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LW4O6_A_IFINDEX],
+					    "no such device");
+			return ERR_PTR(-ENODEV);
+		}
+	} else if (attrs[LW4O6_A_IFNAME]) {
+		char name[IFNAMSIZ];
+
+		nla_strscpy(name, attrs[LW4O6_A_IFNAME], sizeof(name));
+		dev = dev_get_by_name(net, name);
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LW4O6_A_IFNAME],
+					    "no such device");
+			return ERR_PTR(-ENODEV);
+		}
+	} else {
+		NL_SET_ERR_MSG_MOD(extack, "missing device (ifindex or ifname)");
+		return ERR_PTR(-EINVAL);
+	}
+	if (dev->rtnl_link_ops != &lw4o6_link_ops) {
+		lw4o6_err(extack, "not an lw4o6 device", "%s is not an lw4o6 device",
+				       dev->name);
+		dev_put(dev);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return netdev_priv(dev);
+}
+
+void lw4o6_dev_set_table(struct lw4o6_dev *priv, struct lw4o6_table *t)
+{
+	struct lw4o6_table *old = lw4o6_dev_table(priv);
+
+	t->live = true;
+	rcu_assign_pointer(priv->table, t);
+	lw4o6_table_put(old);
+}
+
+int lw4o6_device_init(void)
+{
+	return rtnl_link_register(&lw4o6_link_ops);
+}
+
+void lw4o6_device_uninit(void)
+{
+	rtnl_link_unregister(&lw4o6_link_ops);
+}

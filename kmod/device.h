@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LW4O6_DEVICE_H
+#define LW4O6_DEVICE_H
+
+#include <linux/netdevice.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/in6.h>
+#include <uapi/linux/lw4o6.h>
+
+struct lw4o6_table;
+
+/* Parameters the data path reads; replaced as a whole under RCU. */
+struct lw4o6_cfg {
+	struct in6_addr local;
+	struct rcu_head rcu;
+};
+
+struct lw4o6_pcpu_stats {
+	u64 c[__LW4O6_STAT_MAX];
+};
+
+struct lw4o6_dev {
+	struct net_device *dev;
+	u8 mode;
+	struct lw4o6_cfg __rcu *cfg;
+	struct lw4o6_table __rcu *table;
+	struct mutex lock;		/* serialises writers of cfg and table */
+	struct lw4o6_pcpu_stats __percpu *stats;
+	time64_t discontinuity;		/* when the counters started */
+};
+
+extern struct rtnl_link_ops lw4o6_link_ops;
+
+int lw4o6_device_init(void);
+void lw4o6_device_uninit(void);
+
+/* A held reference to the lw4o6 device named in a request, or an error. */
+struct lw4o6_dev *lw4o6_dev_get(struct net *net, struct nlattr **attrs,
+				struct netlink_ext_ack *extack);
+static inline void lw4o6_dev_put(struct lw4o6_dev *priv)
+{
+	dev_put(priv->dev);
+}
+
+static inline struct lw4o6_table *lw4o6_dev_table(struct lw4o6_dev *priv)
+{
+	return rcu_dereference_protected(priv->table,
+					 lockdep_is_held(&priv->lock));
+}
+
+/* Swap in a new table under priv->lock; the old one is released. */
+void lw4o6_dev_set_table(struct lw4o6_dev *priv, struct lw4o6_table *t);
+
+static inline void lw4o6_stat_add(struct lw4o6_dev *priv, enum lw4o6_stat s,
+				  u64 v)
+{
+	this_cpu_add(priv->stats->c[s], v);
+}
+
+void lw4o6_stats_read(struct lw4o6_dev *priv, u64 *out);
+
+#endif /* LW4O6_DEVICE_H */

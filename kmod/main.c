@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lw4o6: Lightweight 4over6 (RFC 7596) and DS-Lite (RFC 6333) softwires.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/rtnetlink.h>
+#include <net/genetlink.h>
+#include <uapi/linux/lw4o6.h>
+
+#include "main.h"
+#include "device.h"
+#include "netlink.h"
+#include "load.h"
+#include "table.h"
+
+struct workqueue_struct *lw4o6_wq;
+
+unsigned int lw4o6_max_bindings = 1U << 24;
+module_param_named(max_bindings, lw4o6_max_bindings, uint, 0644);
+MODULE_PARM_DESC(max_bindings, "Most bindings one device's table may hold");
+
+#ifdef DEBUG
+static bool lw4o6_selftests(void)
+{
+	return lw4o6_table_selftest();
+}
+#else
+static bool lw4o6_selftests(void)
+{
+	return true;
+}
+#endif
+
+static int __init lw4o6_init(void)
+{
+	int err;
+
+	lw4o6_wq = alloc_workqueue("lw4o6", WQ_UNBOUND, 0);
+	if (!lw4o6_wq)
+		return -ENOMEM;
+
+	err = lw4o6_table_init();
+	if (err)
+		goto err_table;
+	if (!lw4o6_selftests()) {
+		err = -ENOTRECOVERABLE;
+		goto err_load;
+	}
+	err = lw4o6_load_init();
+	if (err)
+		goto err_load;
+	err = lw4o6_device_init();
+	if (err)
+		goto err_device;
+	err = lw4o6_genl_init();
+	if (err)
+		goto err_genl;
+
+	pr_info("lw4o6: loaded\n");
+	return 0;
+
+err_genl:
+	lw4o6_device_uninit();
+err_device:
+	lw4o6_load_uninit();
+err_load:
+	lw4o6_table_exit();
+err_table:
+	destroy_workqueue(lw4o6_wq);
+	return err;
+}
+
+static void __exit lw4o6_exit(void)
+{
+	lw4o6_genl_uninit();
+	lw4o6_device_uninit();
+	lw4o6_load_uninit();
+	lw4o6_table_exit();
+	destroy_workqueue(lw4o6_wq);
+	pr_info("lw4o6: unloaded\n");
+}
+
+module_init(lw4o6_init);
+module_exit(lw4o6_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Lightweight 4over6 and DS-Lite softwires");
+MODULE_AUTHOR("The lw4o6 authors");
+MODULE_VERSION("0.1.0");
+MODULE_ALIAS_RTNL_LINK(LW4O6_LINK_KIND);
+MODULE_ALIAS_GENL_FAMILY(LW4O6_GENL_NAME);
