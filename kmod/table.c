@@ -584,7 +584,7 @@ int lw4o6_table_delete(struct lw4o6_table *t, __be32 ipv4, u16 psid,
 		if (b->ipv4 == ipv4 && b->psid == psid)
 			break;
 	if (!b || b->psid_len != psid_len) {
-		lw4o6_err(extack, "no such binding", "no binding %pI4 psid %u/%u",
+		lw4o6_err(extack, "no such binding", "no such binding %pI4 psid %u/%u",
 				       &ipv4, psid, psid_len);
 		return -ENOENT;
 	}

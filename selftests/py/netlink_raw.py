@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Malformed and hostile generic netlink requests against lw4o6.ko.
+
+Every request here must fail with the right errno (and an extack message
+where the kernel writes one), change nothing, and not hurt the kernel.
+"""
+import errno
+import os
+import random
+import socket
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ktap import Ktap  # noqa: E402
+import lw4o6nl as nl  # noqa: E402
+from lw4o6nl import C, nla, nest, u8, u16, u32, string, in6, in4, binding  # noqa: E402
+
+DEV = sys.argv[1] if len(sys.argv) > 1 else "lw0"
+T = Ktap()
+s = nl.genl_sock()
+IFN = string(C["LW4O6_A_IFNAME"], DEV)
+
+
+def expect_err(want, fn, msg_part=None):
+    try:
+        fn()
+    except nl.NlError as e:
+        assert e.errno == want, "errno %s, want %s (%s)" % (
+            errno.errorcode.get(e.errno), errno.errorcode[want], e.msg)
+        if msg_part is not None:
+            assert msg_part in e.msg, "extack %r lacks %r" % (e.msg, msg_part)
+        return
+    raise AssertionError("request succeeded")
+
+
+def add(*a, **kw):
+    return s.cmd("BIND_NEW", IFN, binding(*a, **kw))
+
+
+# A known table to compare against after every hostile request.
+add("192.0.2.1", 1, 4, "2001:db8::b1")
+add("192.0.2.1", 2, 4, "2001:db8::b2")
+add("192.0.2.2", 0, 0, "2001:db8::b3")
+BASE = sorted(nl.dump_bindings(s, DEV)[0])
+
+
+def unchanged():
+    got = sorted(nl.dump_bindings(s, DEV)[0])
+    assert got == BASE, "table changed: %r" % got
+
+
+cases = [
+    ("no device named", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", binding("192.0.2.9", 0, 0, "2001:db8::9")), "missing device"),
+    ("unknown device", errno.ENODEV,
+     lambda: s.cmd("BIND_NEW", string(C["LW4O6_A_IFNAME"], "nosuch0"),
+                   binding("192.0.2.9", 0, 0, "2001:db8::9")), "no such device"),
+    ("not an lw4o6 device", errno.EOPNOTSUPP,
+     lambda: s.cmd("BIND_NEW", string(C["LW4O6_A_IFNAME"], "lo"),
+                   binding("192.0.2.9", 0, 0, "2001:db8::9")), "not an lw4o6 device"),
+    ("binding missing", errno.EINVAL, lambda: s.cmd("BIND_NEW", IFN), None),
+    ("b4 missing", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", IFN, binding("192.0.2.9", 0, 0)), None),
+    ("b4 of 15 bytes", errno.ERANGE,
+     lambda: s.cmd("BIND_NEW", IFN, nest(C["LW4O6_A_BINDING"],
+                   in4(C["LW4O6_BA_IPV4"], "192.0.2.9"), u16(C["LW4O6_BA_PSID"], 0),
+                   u8(C["LW4O6_BA_PSID_LEN"], 0), nla(C["LW4O6_BA_B4"], b"\x20" * 15))), None),
+    ("psid-len 17", errno.ERANGE,
+     lambda: add("192.0.2.9", 0, 17, "2001:db8::9"), None),
+    ("offset 16", errno.ERANGE,
+     lambda: add("192.0.2.9", 0, 0, "2001:db8::9", offset=16), None),
+    ("offset + psid-len > 16", errno.EINVAL,
+     lambda: add("192.0.2.9", 0, 8, "2001:db8::9", offset=9), "exceeds 16 bits"),
+    ("psid beyond psid-len", errno.EINVAL,
+     lambda: add("192.0.2.9", 64, 6, "2001:db8::9"), "does not fit"),
+    ("duplicate key", errno.EEXIST,
+     lambda: add("192.0.2.1", 1, 4, "2001:db8::99"), "exists"),
+    ("conflicting psid-len for the address", errno.EINVAL,
+     lambda: add("192.0.2.1", 3, 5, "2001:db8::99"), "offset"),
+    ("conflicting offset for the address", errno.EINVAL,
+     lambda: add("192.0.2.1", 3, 4, "2001:db8::99", offset=2), "offset"),
+    ("multicast b4", errno.EINVAL,
+     lambda: add("192.0.2.9", 0, 0, "ff02::1"), "unicast"),
+    ("read-only counter attribute", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", IFN, nest(C["LW4O6_A_BINDING"],
+                   in4(C["LW4O6_BA_IPV4"], "192.0.2.9"), u16(C["LW4O6_BA_PSID"], 0),
+                   u8(C["LW4O6_BA_PSID_LEN"], 0), in6(C["LW4O6_BA_B4"], "2001:db8::9"),
+                   nla(C["LW4O6_BA_TX_PACKETS"], b"\0" * 8))), None),
+    ("unknown top-level attribute", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", IFN, u32(C["__LW4O6_A_MAX"] + 3, 1),
+                   binding("192.0.2.9", 0, 0, "2001:db8::9")), None),
+    ("unknown flag bit", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", IFN, u32(C["LW4O6_A_FLAGS"], 0x80),
+                   binding("192.0.2.9", 0, 0, "2001:db8::9")), None),
+    ("ifname without NUL", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", nla(C["LW4O6_A_IFNAME"], DEV.encode()),
+                   binding("192.0.2.9", 0, 0, "2001:db8::9")), None),
+    ("ifname too long", errno.EINVAL,
+     lambda: s.cmd("BIND_NEW", string(C["LW4O6_A_IFNAME"], "x" * 40),
+                   binding("192.0.2.9", 0, 0, "2001:db8::9")), None),
+    ("truncated attribute", errno.EINVAL,
+     lambda: s.genl(C["LW4O6_CMD_BIND_NEW"], IFN, struct.pack("=HH", 40, C["LW4O6_A_BINDING"]) + b"\0" * 4), None),
+    ("delete of a missing binding", errno.ENOENT,
+     lambda: s.cmd("BIND_DEL", IFN, binding("192.0.2.1", 3, 4)), "no such binding"),
+    ("delete with the wrong psid-len", errno.ENOENT,
+     lambda: s.cmd("BIND_DEL", IFN, binding("192.0.2.1", 1, 5)), None),
+    ("load add without begin", errno.ENOENT,
+     lambda: s.cmd("LOAD_ADD", IFN, nest(C["LW4O6_A_BINDINGS"], binding("192.0.2.9", 0, 0, "2001:db8::9"))), "no bulk load"),
+    ("commit without begin", errno.ENOENT, lambda: s.cmd("LOAD_COMMIT", IFN), None),
+    ("unknown command", errno.EOPNOTSUPP, lambda: s.genl(C["__LW4O6_CMD_MAX"] + 5, IFN), None),
+    ("notification command sent as request", errno.EOPNOTSUPP,
+     lambda: s.cmd("EVT_BIND_ADD", IFN, binding("192.0.2.9", 0, 0, "2001:db8::9")), None),
+]
+for desc, err, fn, part in cases:
+    T.check("refused: " + desc, lambda: (expect_err(err, fn, part), unchanged()))
+
+
+def load_bad_middle():
+    s.cmd("LOAD_BEGIN", IFN)
+    good = [binding("198.51.100.%d" % i, 0, 0, "2001:db8::%x" % (i + 1)) for i in range(1, 50)]
+    bad = binding("198.51.100.200", 70, 6, "2001:db8::77")
+    msg = nest(C["LW4O6_A_BINDINGS"], *(good[:20] + [bad] + good[20:]))
+    expect_err(errno.EINVAL, lambda: s.cmd("LOAD_ADD", IFN, msg), "does not fit")
+    # the transaction is gone: nothing can be committed, nothing changed
+    expect_err(errno.ENOENT, lambda: s.cmd("LOAD_COMMIT", IFN))
+    unchanged()
+
+
+T.check("bulk load with a bad binding in the middle applies nothing", load_bad_middle)
+
+
+def load_dup_across_messages():
+    s.cmd("LOAD_BEGIN", IFN)
+    s.cmd("LOAD_ADD", IFN, nest(C["LW4O6_A_BINDINGS"], binding("198.51.100.1", 0, 0, "2001:db8::1")))
+    expect_err(errno.EEXIST, lambda: s.cmd("LOAD_ADD", IFN, nest(C["LW4O6_A_BINDINGS"],
+               binding("198.51.100.1", 0, 0, "2001:db8::2"))))
+    expect_err(errno.ENOENT, lambda: s.cmd("LOAD_COMMIT", IFN))
+    unchanged()
+
+
+T.check("bulk load duplicate across messages applies nothing", load_dup_across_messages)
+
+
+def load_two_owners():
+    other = nl.genl_sock()
+    s.cmd("LOAD_BEGIN", IFN)
+    expect_err(errno.EBUSY, lambda: other.cmd("LOAD_BEGIN", IFN), "already open")
+    # a stranger cannot add to, commit or abort our transaction
+    expect_err(errno.ENOENT, lambda: other.cmd("LOAD_COMMIT", IFN))
+    expect_err(errno.ENOENT, lambda: other.cmd("LOAD_ABORT", IFN))
+    s.cmd("LOAD_ABORT", IFN)
+    other.cmd("LOAD_BEGIN", IFN)
+    other.close()          # closing the socket drops its transaction
+    s.cmd("LOAD_BEGIN", IFN)
+    s.cmd("LOAD_ABORT", IFN)
+    unchanged()
+
+
+T.check("one bulk load per device; owned by its socket; dies with it", load_two_owners)
+
+
+def unprivileged():
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        res = []
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            u = nl.genl_sock()
+            for name, attrs in (("BIND_NEW", [IFN, binding("192.0.2.9", 0, 0, "2001:db8::9")]),
+                                ("BIND_FLUSH", [IFN]), ("LOAD_BEGIN", [IFN]),
+                                ("BIND_DEL", [IFN, binding("192.0.2.1", 1, 4)])):
+                try:
+                    u.cmd(name, *attrs)
+                    res.append("%s:ok" % name)
+                except nl.NlError as e:
+                    res.append("%s:%d" % (name, e.errno))
+            u.cmd("DEV_GET", IFN)   # reading the device is allowed
+            res.append("DEV_GET:ok")
+        except Exception as e:  # noqa: BLE001
+            res.append("exc:%r" % e)
+        os.write(w, " ".join(res).encode())
+        os._exit(0)
+    os.close(w)
+    out = os.read(r, 4096).decode()
+    os.waitpid(pid, 0)
+    want = "BIND_NEW:%d BIND_FLUSH:%d LOAD_BEGIN:%d BIND_DEL:%d DEV_GET:ok" % ((errno.EPERM,) * 4)
+    assert out == want, "got %r want %r" % (out, want)
+    unchanged()
+
+
+T.check("writes need CAP_NET_ADMIN", unprivileged)
+
+
+def fuzz():
+    rnd = random.Random(7)
+    types = list(range(0, C["__LW4O6_A_MAX"] + 3))
+    for i in range(3000):
+        cmd = rnd.randrange(0, C["__LW4O6_CMD_MAX"] + 2)
+        attrs = []
+        for _ in range(rnd.randrange(0, 5)):
+            t = rnd.choice(types)
+            if rnd.random() < 0.4:
+                inner = b"".join(nla(rnd.randrange(0, 16), os.urandom(rnd.randrange(0, 20)))
+                                 for _ in range(rnd.randrange(0, 6)))
+                attrs.append(nla(t | (NLA_F if rnd.random() < 0.5 else 0), inner))
+            else:
+                attrs.append(nla(t, os.urandom(rnd.randrange(0, 24))))
+        if rnd.random() < 0.5:
+            attrs.insert(0, IFN)
+        blob = b"".join(attrs)
+        if rnd.random() < 0.1:
+            blob = blob[:rnd.randrange(0, len(blob) + 1)]
+        if cmd in (C["LW4O6_CMD_BIND_FLUSH"], C["LW4O6_CMD_LOAD_COMMIT"], C["LW4O6_CMD_BIND_DEL"],
+                   C["LW4O6_CMD_BIND_NEW"], C["LW4O6_CMD_DEV_SET"]):
+            blob = blob.replace(IFN, string(C["LW4O6_A_IFNAME"], "lwfuzz"))
+        try:
+            s.genl(cmd, blob)
+        except nl.NlError:
+            pass
+    unchanged()
+
+
+NLA_F = nl.NLA_F_NESTED
+T.check("3000 random requests: no crash, table intact", fuzz)
+T.finish()
