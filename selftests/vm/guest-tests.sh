@@ -1,0 +1,123 @@
+#!/bin/bash
+# guest-tests.sh - run the lw4o6 test scripts, one after another, inside the
+# VM (it also runs on a host as root, but the tests want the VM's kernel):
+#
+#	selftests/vm/run-vm.sh -k 6.12 -- selftests/vm/guest-tests.sh
+#
+# Runs every selftests/lw4o6_*.sh in name order, or those named in
+# $LW4O6_TESTS (space separated; "lw4o6_smoke", "lw4o6_smoke.sh" or a path).
+# Each gets its own time limit: a "# lw4o6-timeout: SECS" line in the
+# script's first 30 lines, else $LW4O6_TEST_TIMEOUT, else 300.
+#
+# Output is KTAP: per script, its own output indented by 4 spaces (its
+# nested KTAP), then "ok N LABEL:NAME" / "not ok N LABEL:NAME", LABEL being
+# $LW4O6_KLABEL or the kernel series (6.1, 6.12).  A script passes on exit 0,
+# is skipped on exit 4, and fails on any other exit, on its timeout, or when
+# the kernel logged an oops/BUG/WARNING while it ran (lines shown).
+#
+# With LW4O6_KTAP_EMBED=1 (check.sh) the KTAP header, plan and totals are
+# left out and numbering starts at $LW4O6_KTAP_START.
+#
+# Results, when $LW4O6_OUT is set (the out share): $LW4O6_OUT/results gets
+# one line per finished script, "pass|fail|skip LABEL:NAME EXIT SECS", and
+# $LW4O6_OUT/current names the script running now (removed at the end).
+# Exit 0 when nothing failed, 1 otherwise.
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=common.sh
+. "$here/common.sh"
+TOP=${LW4O6_TOP:-$(cd "$here/../.." && pwd -P)}
+label=${LW4O6_KLABEL:-$(kseries "$(uname -r)")}
+default_timeout=${LW4O6_TEST_TIMEOUT:-300}
+n=$((${LW4O6_KTAP_START:-1} - 1))
+embed=${LW4O6_KTAP_EMBED:-0}
+out=${LW4O6_OUT:-}
+
+tests=()
+if [ -n "${LW4O6_TESTS:-}" ]; then
+	for t in $LW4O6_TESTS; do
+		t=$(basename "$t" .sh)
+		tests+=("$TOP/selftests/$t.sh")
+	done
+else
+	for t in "$TOP"/selftests/lw4o6_*.sh; do
+		[ -f "$t" ] && tests+=("$t")
+	done
+fi
+
+if [ "$embed" != 1 ]; then
+	echo "KTAP version 1"
+	echo "# kernel $(uname -r)"
+	echo "1..${#tests[@]}"
+fi
+[ -n "$out" ] && : > "$out/results"
+
+script_timeout() {
+	local t
+	t=$(head -n 30 "$1" | sed -n 's/^# *lw4o6-timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
+	echo "${t:-$default_timeout}"
+}
+
+npass=0 nfail=0 nskip=0
+for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
+	n=$((n + 1))
+	[ -n "$out" ] && echo "$label:$name" > "$out/current"
+	echo "# $label:$name"
+	secs_limit=$(script_timeout "$t" 2>/dev/null || echo "$default_timeout")
+	klines=$(dmesg 2>/dev/null | wc -l)
+	start=$(date +%s)
+	if [ ! -f "$t" ]; then
+		echo "    # $t: no such test"
+		rc=127
+	else
+		# timeout puts the script in its own process group; whatever is
+		# left in that group when the script ends is killed, so that a
+		# forgotten background process cannot hold the output pipe open.
+		rcf=$(mktemp)
+		{
+			( cd "$TOP" && exec timeout -k 10 "$secs_limit" bash "$t" ) < /dev/null 2>&1 &
+			tp=$!
+			wait $tp
+			echo $? > "$rcf"
+			kill -KILL -- -"$tp" 2>/dev/null
+		} | sed -u 's/^/    /'
+		rc=$(cat "$rcf")
+		rm -f "$rcf"
+	fi
+	secs=$(( $(date +%s) - start ))
+	note=
+	bugs=$(dmesg 2>/dev/null | tail -n +$((klines + 1)) | grep -E "$LW4O6_BUG_RE")
+	case $rc in
+	0) res=pass ;;
+	4) res=skip ;;
+	124|137) res=fail note=" # TIMEOUT after ${secs_limit}s" ;;
+	*) res=fail note=" # exit $rc" ;;
+	esac
+	if [ -n "$bugs" ]; then
+		res=fail note=" # kernel bug logged"
+		printf '%s\n' "$bugs" | head -n 40 | sed 's/^/    # kernel: /'
+	fi
+	# leftovers would disturb the next script: report and clean them
+	left=$(ip netns list 2>/dev/null | cut -d' ' -f1)
+	if [ -n "$left" ]; then
+		echo "    # $name left network namespaces behind: $(echo $left)"
+		for ns in $left; do ip netns del "$ns" 2>/dev/null; done
+	fi
+	if [ -d /sys/module/lw4o6 ]; then
+		echo "    # $name left lw4o6 loaded; unloading"
+		rmmod lw4o6 2>/dev/null
+	fi
+	case $res in
+	pass) npass=$((npass + 1)); echo "ok $n $label:$name" ;;
+	skip) nskip=$((nskip + 1)); echo "ok $n $label:$name # SKIP" ;;
+	fail) nfail=$((nfail + 1)); echo "not ok $n $label:$name$note" ;;
+	esac
+	[ -n "$out" ] && echo "$res $label:$name $rc $secs" >> "$out/results"
+done
+[ -n "$out" ] && rm -f "$out/current"
+
+if [ "$embed" != 1 ]; then
+	echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"
+fi
+[ $nfail -eq 0 ]
