@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* One binding on the wire (LW4O6_A_BINDING nest) and on the screen. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/lw4o6.h>
+
+#include "bindmsg.h"
+#include "lw4o6.h"
+#include "nl.h"
+#include "print.h"
+
+size_t bind_nest_size(const struct lw4o6_bind *b)
+{
+	return MNL_ATTR_HDRLEN +
+	       MNL_ALIGN(MNL_ATTR_HDRLEN + 4) +		/* ipv4 */
+	       MNL_ALIGN(MNL_ATTR_HDRLEN + 2) +		/* psid */
+	       MNL_ALIGN(MNL_ATTR_HDRLEN + 1) * 2 +	/* psid-len, offset */
+	       MNL_ALIGN(MNL_ATTR_HDRLEN + 16) * (b->has_br ? 2 : 1);
+}
+
+void bind_put(struct nlmsghdr *nlh, uint16_t type, const struct lw4o6_bind *b,
+	      int what)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	/* Already in network byte order: the kernel wants a be32. */
+	mnl_attr_put_u32(nlh, LW4O6_BA_IPV4, b->ipv4);
+	mnl_attr_put_u16(nlh, LW4O6_BA_PSID, b->psid);
+	mnl_attr_put_u8(nlh, LW4O6_BA_PSID_LEN, b->psid_len);
+	if (what == BIND_PUT_FULL) {
+		mnl_attr_put_u8(nlh, LW4O6_BA_OFFSET, b->offset);
+		mnl_attr_put(nlh, LW4O6_BA_B4, sizeof(b->b4), &b->b4);
+		if (b->has_br)
+			mnl_attr_put(nlh, LW4O6_BA_BR, sizeof(b->br), &b->br);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* 0, or -1 when the kernel left out part of the key. */
+int bind_get(const struct nlattr *nest, struct lw4o6_bind *b,
+	     struct bind_stats *st)
+{
+	const struct nlattr *tb[LW4O6_BA_MAX + 1];
+
+	memset(b, 0, sizeof(*b));
+	memset(st, 0, sizeof(*st));
+	nl_parse_nested(nest, tb, LW4O6_BA_MAX);
+	if (!nl_get_u32(tb[LW4O6_BA_IPV4], &b->ipv4) ||
+	    !nl_get_u16(tb[LW4O6_BA_PSID], &b->psid) ||
+	    !nl_get_u8(tb[LW4O6_BA_PSID_LEN], &b->psid_len))
+		return -1;
+	nl_get_u8(tb[LW4O6_BA_OFFSET], &b->offset);
+	nl_get_in6(tb[LW4O6_BA_B4], &b->b4);
+	b->has_br = nl_get_in6(tb[LW4O6_BA_BR], &b->br);
+	st->present = nl_get_u64(tb[LW4O6_BA_TX_PACKETS], &st->tx_packets);
+	st->present |= nl_get_u64(tb[LW4O6_BA_TX_BYTES], &st->tx_bytes);
+	st->present |= nl_get_u64(tb[LW4O6_BA_RX_PACKETS], &st->rx_packets);
+	st->present |= nl_get_u64(tb[LW4O6_BA_RX_BYTES], &st->rx_bytes);
+	st->seen = nl_get_u32(tb[LW4O6_BA_LAST_SEEN], &st->last_seen);
+	return 0;
+}
+
+/*
+ * Prints the fields of one binding into the current JSON object, or as the
+ * words `binding add` takes (offset left out when 0, its default), so that
+ * text output can be fed back to `binding load`.
+ */
+void print_binding(const struct lw4o6_bind *b, const struct bind_stats *st)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], psid[16];
+
+	inet_ntop(AF_INET, &b->ipv4, a4, sizeof(a4));
+	print_string(PRINT_ANY, "ipv4", "ipv4 %s", a4);
+	snprintf(psid, sizeof(psid), "%u/%u", b->psid, b->psid_len);
+	print_string(PRINT_FP, NULL, " psid %s", psid);
+	print_uint(PRINT_JSON, "psid", NULL, b->psid);
+	print_uint(PRINT_JSON, "psid_len", NULL, b->psid_len);
+	print_uint(b->offset ? PRINT_ANY : PRINT_JSON, "offset", " offset %u",
+		   b->offset);
+	inet_ntop(AF_INET6, &b->b4, a6, sizeof(a6));
+	print_string(PRINT_ANY, "b4", " b4 %s", a6);
+	if (b->has_br) {
+		inet_ntop(AF_INET6, &b->br, a6, sizeof(a6));
+		print_string(PRINT_ANY, "br", " br %s", a6);
+	}
+	if (!st || !st->present)
+		return;
+	open_json_object("stats");
+	print_u64(PRINT_ANY, "tx_packets", "\n    tx packets %" PRIu64, st->tx_packets);
+	print_u64(PRINT_ANY, "tx_bytes", " bytes %" PRIu64, st->tx_bytes);
+	print_u64(PRINT_ANY, "rx_packets", "\n    rx packets %" PRIu64, st->rx_packets);
+	print_u64(PRINT_ANY, "rx_bytes", " bytes %" PRIu64, st->rx_bytes);
+	if (st->seen)
+		print_uint(PRINT_ANY, "last_seen", "\n    last seen %us ago",
+			   st->last_seen);
+	else
+		print_null(PRINT_ANY, "last_seen", "\n    last seen %s", "never");
+	close_json_object();
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The binding word grammar (bindparse.c) and the word parsers (utils.c). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindparse.h"
+#include "utils.h"
+
+#include "cmocka_wrap.h"
+
+#define MAXW 32
+
+/* Splits a literal into argv words (the grammar never sees quoting). */
+static int words(const char *s, char *buf, size_t n, char **argv)
+{
+	int argc = 0;
+	char *p;
+
+	snprintf(buf, n, "%s", s);
+	for (p = strtok(buf, " "); p && argc < MAXW; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	return argc;
+}
+
+static char errbuf[256];
+
+static int parse(const char *s, enum bind_use use, struct bind_args *a)
+{
+	char buf[512], *argv[MAXW];
+	int argc = words(s, buf, sizeof(buf), argv);
+	int ret;
+
+	errbuf[0] = '\0';
+	ret = bind_parse(argc, argv, use, a, errbuf, sizeof(errbuf));
+	/* dev points into buf: do not keep it past this call. */
+	a->dev = NULL;
+	return ret;
+}
+
+/* Fails with a message naming the offending word. */
+static void bad(const char *s, enum bind_use use, const char *needle)
+{
+	struct bind_args a;
+
+	if (!parse(s, use, &a))
+		fail_msg("accepted: %s", s);
+	if (!strstr(errbuf, needle))
+		fail_msg("\"%s\": error \"%s\" lacks \"%s\"", s, errbuf, needle);
+}
+
+static void test_add_good(void **state)
+{
+	struct bind_args a;
+	struct in6_addr b4, br;
+
+	(void)state;
+	assert_int_equal(parse("dev lw0 ipv4 192.0.2.1 psid 3/6 offset 4 b4 2001:db8::2 br 2001:db8::9 replace",
+			       BIND_USE_ADD, &a), 0);
+	assert_int_equal(a.b.ipv4, inet_addr("192.0.2.1"));
+	assert_int_equal(a.b.psid, 3);
+	assert_int_equal(a.b.psid_len, 6);
+	assert_int_equal(a.b.offset, 4);
+	inet_pton(AF_INET6, "2001:db8::2", &b4);
+	inet_pton(AF_INET6, "2001:db8::9", &br);
+	assert_memory_equal(&a.b.b4, &b4, 16);
+	assert_memory_equal(&a.b.br, &br, 16);
+	assert_true(a.b.has_br);
+	assert_true(a.seen & BIND_SEEN_REPLACE);
+
+	/* Any order; hex PSID; no br; offset defaults to 0 (not RFC 7597's 6). */
+	assert_int_equal(parse("b4 2001:db8::2 psid 0x3f/6 ipv4 10.0.0.1 dev x",
+			       BIND_USE_ADD, &a), 0);
+	assert_int_equal(a.b.psid, 63);
+	assert_int_equal(a.b.offset, 0);
+	assert_false(a.b.has_br);
+	assert_false(a.seen & BIND_SEEN_REPLACE);
+
+	/* psid 0/0: the whole address. */
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 0/0 b4 ::2", BIND_USE_ADD, &a), 0);
+	assert_int_equal(a.b.psid_len, 0);
+	/* The extremes of the shape. */
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 65535/16 b4 ::2", BIND_USE_ADD, &a), 0);
+	assert_int_equal(a.b.psid, 65535);
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 1/1 offset 15 b4 ::2", BIND_USE_ADD, &a), 0);
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 0/0 offset 15 b4 ::2", BIND_USE_ADD, &a), 0);
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 0x0/0X0 b4 ::2", BIND_USE_ADD, &a), 0);
+}
+
+static void test_add_bad(void **state)
+{
+	(void)state;
+	bad("dev x ipv4 10.0.0.1 psid 64/6 b4 ::2", BIND_USE_ADD, "64");
+	bad("dev x ipv4 10.0.0.1 psid 1/0 b4 ::2", BIND_USE_ADD, "1/0");
+	bad("dev x ipv4 10.0.0.1 psid 3/17 b4 ::2", BIND_USE_ADD, "17");
+	bad("dev x ipv4 10.0.0.1 psid 70000/16 b4 ::2", BIND_USE_ADD, "70000");
+	bad("dev x ipv4 10.0.0.1 psid 3 b4 ::2", BIND_USE_ADD, "\"3\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/ b4 ::2", BIND_USE_ADD, "\"3/\"");
+	bad("dev x ipv4 10.0.0.1 psid /6 b4 ::2", BIND_USE_ADD, "\"/6\"");
+	bad("dev x ipv4 10.0.0.1 psid -1/6 b4 ::2", BIND_USE_ADD, "-1/6");
+	bad("dev x ipv4 10.0.0.1 psid +1/6 b4 ::2", BIND_USE_ADD, "+1/6");
+	bad("dev x ipv4 10.0.0.1 psid 0x/6 b4 ::2", BIND_USE_ADD, "0x/6");
+	bad("dev x ipv4 10.0.0.1 psid 3/6x b4 ::2", BIND_USE_ADD, "3/6x");
+	bad("dev x ipv4 10.0.0.1 psid 99999999999/16 b4 ::2", BIND_USE_ADD, "99999999999");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 offset 16 b4 ::2", BIND_USE_ADD, "offset 16");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 offset x b4 ::2", BIND_USE_ADD, "\"x\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/8 offset 10 b4 ::2", BIND_USE_ADD, "offset 10");
+	bad("dev x ipv4 10.0.0.1 psid 0/16 offset 1 b4 ::2", BIND_USE_ADD, "exceeds");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 2001:db8::zz", BIND_USE_ADD, "2001:db8::zz");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 10.0.0.2", BIND_USE_ADD, "10.0.0.2");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::", BIND_USE_ADD, "unicast");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ff02::1", BIND_USE_ADD, "ff02::1");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2 br ff02::2", BIND_USE_ADD, "br");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2 br nope", BIND_USE_ADD, "nope");
+	bad("dev x ipv4 10.0.0.1 psid 3/6", BIND_USE_ADD, "missing \"b4\"");
+	bad("dev x psid 3/6 b4 ::2", BIND_USE_ADD, "missing \"ipv4\"");
+	bad("dev x ipv4 10.0.0.1 b4 ::2", BIND_USE_ADD, "missing \"psid\"");
+	bad("ipv4 10.0.0.1 psid 3/6 b4 ::2", BIND_USE_ADD, "missing \"dev\"");
+	bad("dev x ipv4 10.0.0.1 ipv4 10.0.0.2 psid 3/6 b4 ::2", BIND_USE_ADD, "\"ipv4\" given twice");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2 replace replace", BIND_USE_ADD, "\"replace\" given twice");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2 bogus 1", BIND_USE_ADD, "\"bogus\"");
+	/* No prefix abbreviations. */
+	bad("dev x ipv 10.0.0.1 psid 3/6 b4 ::2", BIND_USE_ADD, "\"ipv\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2 rep", BIND_USE_ADD, "\"rep\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2 junk", BIND_USE_ADD, "\"junk\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4", BIND_USE_ADD, "\"b4\" needs a value");
+	bad("dev x ipv4 10.0.0.1x psid 3/6 b4 ::2", BIND_USE_ADD, "10.0.0.1x");
+	bad("dev x ipv4 10.0.0 psid 3/6 b4 ::2", BIND_USE_ADD, "10.0.0");
+	bad("dev x ipv4 010.0.0.1 psid 3/6 b4 ::2", BIND_USE_ADD, "010.0.0.1");
+	bad("dev 0123456789abcdef ipv4 10.0.0.1 psid 3/6 b4 ::2", BIND_USE_ADD, "0123456789abcdef");
+}
+
+static void test_del_show(void **state)
+{
+	struct bind_args a;
+
+	(void)state;
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 3/6", BIND_USE_DEL, &a), 0);
+	bad("dev x ipv4 10.0.0.1", BIND_USE_DEL, "missing \"psid\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2", BIND_USE_DEL, "\"b4\"");
+	bad("dev x ipv4 10.0.0.1 psid 3/6 replace", BIND_USE_DEL, "\"replace\"");
+
+	assert_int_equal(parse("dev x", BIND_USE_SHOW, &a), 0);
+	assert_int_equal(a.seen, BIND_SEEN_DEV);
+	assert_int_equal(parse("dev x ipv4 10.0.0.1", BIND_USE_SHOW, &a), 0);
+	assert_int_equal(parse("dev x ipv4 10.0.0.1 psid 3/6", BIND_USE_SHOW, &a), 0);
+	bad("dev x psid 3/6", BIND_USE_SHOW, "\"psid\" needs \"ipv4\"");
+	bad("ipv4 10.0.0.1", BIND_USE_SHOW, "missing \"dev\"");
+	bad("dev x offset 3", BIND_USE_SHOW, "\"offset\"");
+}
+
+static void test_file_words(void **state)
+{
+	struct bind_args a;
+
+	(void)state;
+	assert_int_equal(parse("ipv4 10.0.0.1 psid 3/6 offset 2 b4 ::2 br ::3",
+			       BIND_USE_FILE, &a), 0);
+	bad("dev x ipv4 10.0.0.1 psid 3/6 b4 ::2", BIND_USE_FILE, "\"dev\" is not allowed");
+	bad("ipv4 10.0.0.1 psid 3/6 b4 ::2 replace", BIND_USE_FILE, "\"replace\" is not allowed");
+}
+
+static void test_utils(void **state)
+{
+	uint32_t v;
+	struct in6_addr a6;
+
+	(void)state;
+	assert_int_equal(parse_u32("0", 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_u32("0x1F", 100, &v), 0);
+	assert_int_equal(v, 31);
+	assert_int_equal(parse_u32("4294967295", UINT32_MAX, &v), 0);
+	assert_int_equal(v, UINT32_MAX);
+	assert_int_not_equal(parse_u32("4294967296", UINT32_MAX, &v), 0);
+	assert_int_not_equal(parse_u32("11", 10, &v), 0);
+	assert_int_not_equal(parse_u32("", 10, &v), 0);
+	assert_int_not_equal(parse_u32(" 1", 10, &v), 0);
+	assert_int_not_equal(parse_u32("1 ", 10, &v), 0);
+	assert_int_not_equal(parse_u32("0x", 10, &v), 0);
+	assert_int_not_equal(parse_u32("0xg", 10, &v), 0);
+	assert_int_not_equal(parse_u32("1a", 100, &v), 0);
+	assert_int_equal(parse_ipv6("2001:db8::1", &a6), 0);
+	assert_int_not_equal(parse_ipv6("2001:db8::1/64", &a6), 0);
+	assert_true(ipv6_is_unicast(&a6));
+	parse_ipv6("::", &a6);
+	assert_false(ipv6_is_unicast(&a6));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_good),
+		cmocka_unit_test(test_add_bad),
+		cmocka_unit_test(test_del_show),
+		cmocka_unit_test(test_file_words),
+		cmocka_unit_test(test_utils),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
