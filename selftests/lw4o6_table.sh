@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 300
+#
+# The binding table through the CLI: add/show/del/flush/replace, every
+# conflict, usage errors, table files in both formats, events, several
+# devices in several namespaces, and unload with everything still present.
+#
+#   +------------- ns A -------------+   +------------- ns B -------------+
+#   | lw0 (aftr, 2001:db8::1)        |   | lw0 (aftr, 2001:db8::2)        |
+#   | lw1 (aftr, 2001:db8::11)       |   |                                |
+#   | lw4o6 monitor -j (events)      |   |                                |
+#   +--------------------------------+   +--------------------------------+
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd jq
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
+setup_ns A B
+
+la() { "$LW4O6" -n "$A" "$@"; }
+lb() { "$LW4O6" -n "$B" "$@"; }
+# rc_is DESC WANT CMD...: CMD exits with status WANT, and says why on stderr.
+rc_is() {
+	local desc=$1 want=$2 rc
+	shift 2
+	"$@" > "$TMPDIR/out" 2> "$TMPDIR/err" && rc=0 || rc=$?
+	if [ "$rc" = "$want" ] && { [ "$want" = 0 ] || [ -s "$TMPDIR/err" ]; }; then
+		ktap_ok "$desc"
+	else
+		ktap_fail "$desc"
+		ktap_diag "exit $rc (want $want): $*"
+		ktap_diag "$(cat "$TMPDIR/err")"
+	fi
+}
+err_has() { expect_eq "$1" "$(grep -c -- "$2" "$TMPDIR/err")" 1; }
+count() { "$LW4O6" -n "$1" -j binding show dev "$2" | jq length; }
+
+"$LW4O6" -n "$A" -j monitor > "$TMPDIR/events" 2>&1 &
+MON=$!
+defer kill "$MON"
+
+check_cmd "dev add lw0 in A" la dev add lw0 mode aftr local 2001:db8::1
+check_cmd "dev add lw1 in A" la dev add lw1 mode aftr local 2001:db8::11 mtu 1400
+check_cmd "dev add lw0 in B (same name, other netns)" lb dev add lw0 mode aftr local 2001:db8::2
+expect_eq "dev show -j lists both devices of A" \
+	"$(la -j dev show | jq -c '[.[] | [.ifname, .mode, .local]]')" \
+	'[["lw0","aftr","2001:db8::1"],["lw1","aftr","2001:db8::11"]]'
+expect_eq "mtu set at creation" "$(la -j dev show lw1 | jq '.[0].mtu')" 1400
+rc_is "dev add of an existing name fails" 1 la dev add lw0 mode aftr local 2001:db8::1
+rc_is "dev add without local is a usage error" 2 la dev add lw9 mode aftr
+rc_is "dev add mode b4 is not supported yet" 2 la dev add lw9 mode b4 local 2001:db8::1
+rc_is "dev show of a non-lw4o6 device fails" 1 la dev show lo
+
+# add / show / replace / del
+check_cmd "binding add" la binding add dev lw0 ipv4 192.0.2.1 psid 3/6 b4 2001:db8::b1
+check_cmd "binding add, second PSID of the address" \
+	la binding add dev lw0 ipv4 192.0.2.1 psid 4/6 b4 2001:db8::b2
+check_cmd "binding add with br and offset" \
+	la binding add dev lw0 ipv4 192.0.2.2 psid 1/4 offset 4 b4 2001:db8::b3 br 2001:db8::f
+expect_eq "show ipv4 ADDR psid P/L" \
+	"$(la binding show dev lw0 ipv4 192.0.2.2 psid 1/4)" \
+	"ipv4 192.0.2.2 psid 1/4 offset 4 b4 2001:db8::b3 br 2001:db8::f"
+expect_eq "show ipv4 ADDR lists that address's PSIDs" \
+	"$(la -j binding show dev lw0 ipv4 192.0.2.1 | jq -c '[.[] | [.psid, .b4]] | sort')" \
+	'[[3,"2001:db8::b1"],[4,"2001:db8::b2"]]'
+expect_eq "other device and other namespace untouched" "$(count "$A" lw1) $(count "$B" lw0)" "0 0"
+rc_is "duplicate key refused" 1 la binding add dev lw0 ipv4 192.0.2.1 psid 3/6 b4 2001:db8::99
+err_has "duplicate key: kernel message shown" "exists"
+rc_is "other psid-len for the address refused" 1 \
+	la binding add dev lw0 ipv4 192.0.2.1 psid 5/5 b4 2001:db8::99
+err_has "psid-len conflict: kernel message shown" "offset"
+rc_is "other offset for the address refused" 1 \
+	la binding add dev lw0 ipv4 192.0.2.1 psid 5/6 offset 1 b4 2001:db8::99
+rc_is "psid beyond psid-len is a usage error" 2 \
+	la binding add dev lw0 ipv4 192.0.2.9 psid 64/6 b4 2001:db8::99
+rc_is "offset + psid-len > 16 is a usage error" 2 \
+	la binding add dev lw0 ipv4 192.0.2.9 psid 1/8 offset 9 b4 2001:db8::99
+rc_is "unknown keyword is a usage error" 2 \
+	la binding add dev lw0 ipv4 192.0.2.9 psid 1/8 b4 2001:db8::99 colour red
+rc_is "keyword prefixes are not accepted" 2 la bind show dev lw0
+check_cmd "replace changes the B4" \
+	la binding add dev lw0 ipv4 192.0.2.1 psid 3/6 b4 2001:db8::c1 replace
+expect_eq "replaced binding shows the new B4" \
+	"$(la -j binding show dev lw0 ipv4 192.0.2.1 psid 3/6 | jq -r '.[0].b4')" "2001:db8::c1"
+expect_eq "replace did not add an entry" "$(count "$A" lw0)" 3
+rc_is "del of a missing binding fails" 1 la binding del dev lw0 ipv4 192.0.2.1 psid 5/6
+rc_is "del with the wrong psid-len fails" 1 la binding del dev lw0 ipv4 192.0.2.1 psid 3/5
+check_cmd "del" la binding del dev lw0 ipv4 192.0.2.1 psid 3/6
+expect_eq "del removed exactly one" "$(count "$A" lw0)" 2
+check_cmd "after deleting the first PSID, the address keeps its shape" \
+	sh -c "! $LW4O6 -n $A binding add dev lw0 ipv4 192.0.2.1 psid 1/5 b4 2001:db8::9 2>/dev/null"
+check_cmd "dev show counts bindings" \
+	sh -c "$LW4O6 -n $A -j dev show lw0 | jq -e '.[0].bindings == 2'"
+
+# table files
+cat > "$TMPDIR/t1" <<EOT
+# comment line
+ipv4 198.51.100.1 psid 0/0 b4 2001:db8::1:1
+ipv4 198.51.100.2 psid 1/2 offset 6 b4 2001:db8::1:2   # trailing comment
+
+ipv4 198.51.100.2 psid 2/2 offset 6 b4 2001:db8::1:3 br 2001:db8::f
+EOT
+check_cmd "load a line-format file" la binding load dev lw0 "$TMPDIR/t1"
+expect_eq "load replaced the whole table" \
+	"$(la -j binding show dev lw0 | jq -c '[.[] | .ipv4 + "/" + (.psid|tostring)] | sort')" \
+	'["198.51.100.1/0","198.51.100.2/1","198.51.100.2/2"]'
+la binding show dev lw0 > "$TMPDIR/saved"
+check_cmd "show output loads back" la binding load dev lw0 "$TMPDIR/saved"
+expect_eq "round trip is identical" "$(la binding show dev lw0 | sort)" "$(sort "$TMPDIR/saved")"
+cat > "$TMPDIR/snabb" <<EOT
+softwire-config {
+  binding-table {
+    softwire { ipv4 178.79.150.233; psid 80; b4-ipv6 127:2:3:4:5:6:7:128;
+      br-address 8:9:a:b:c:d:e:f; port-set { psid-length 8; reserved-ports-bit-count 6; } }
+    softwire { ipv4 178.79.150.233; psid 81; b4-ipv6 127:2:3:4:5:6:7:129;
+      port-set { psid-length 8; reserved-ports-bit-count 6; } }
+    softwire { ipv4 178.79.150.1; psid 0; b4-ipv6 127:2:3:4:5:6:7:1; }
+  }
+}
+EOT
+check_cmd "load a Snabb lwAFTR binding table" la binding load dev lw0 "$TMPDIR/snabb"
+expect_eq "Snabb table contents" \
+	"$(la binding show dev lw0 ipv4 178.79.150.233 psid 80/8)" \
+	"ipv4 178.79.150.233 psid 80/8 offset 6 b4 127:2:3:4:5:6:7:128 br 8:9:a:b:c:d:e:f"
+expect_eq "Snabb table size" "$(count "$A" lw0)" 3
+before=$(la binding show dev lw0 | sort)
+printf 'ipv4 10.1.1.1 psid 1/4 b4 2001:db8::1\nipv4 10.1.1.1 psid 2/5 b4 2001:db8::2\n' > "$TMPDIR/bad1"
+rc_is "conflicting shapes in a file refused" 1 la binding load dev lw0 "$TMPDIR/bad1"
+err_has "error names file and line" "bad1:2:"
+printf 'ipv4 10.1.1.1 psid 1/4 b4 2001:db8::1\nipv4 10.1.1.2 psid 1/4 b4 2001:db8::1\nipv4 10.1.1.3 psid 1/4 b4 not-an-address\n' > "$TMPDIR/bad2"
+rc_is "bad address in a file refused" 1 la binding load dev lw0 "$TMPDIR/bad2"
+err_has "bad address: error names the line" "bad2:3:"
+printf 'ipv4 10.1.1.1 psid 1/4 b4 2001:db8::1\nipv4 10.1.1.1 psid 1/4 b4 2001:db8::2\n' > "$TMPDIR/bad3"
+rc_is "duplicate in a file refused" 1 la binding load dev lw0 "$TMPDIR/bad3"
+rc_is "missing file refused" 1 la binding load dev lw0 "$TMPDIR/nonexistent"
+expect_eq "failed loads changed nothing" "$(la binding show dev lw0 | sort)" "$before"
+: > "$TMPDIR/empty"
+check_cmd "an empty file empties the table" la binding load dev lw0 "$TMPDIR/empty"
+expect_eq "table is empty" "$(count "$A" lw0)" 0
+
+# flush, stats
+la binding load dev lw0 "$TMPDIR/t1"
+check_cmd "flush" la binding flush dev lw0
+expect_eq "flush emptied lw0 only" "$(count "$A" lw0) $(count "$A" lw1)" "0 0"
+check_cmd "stats show -j is one object with RFC 8676 names" \
+	sh -c "$LW4O6 -n $A -j stats show dev lw0 | jq -e 'has(\"sent-ipv4-packets\") and has(\"active-softwire-num\")'"
+
+# events (the monitor has been running in A since the start)
+la binding add dev lw1 ipv4 203.0.113.1 psid 0/0 b4 2001:db8::e1
+la binding add dev lw1 ipv4 203.0.113.1 psid 0/0 b4 2001:db8::e2 replace
+la binding del dev lw1 ipv4 203.0.113.1 psid 0/0
+lb binding add dev lw0 ipv4 203.0.113.9 psid 0/0 b4 2001:db8::e9
+busywait 5000 grep -q '"del"' "$TMPDIR/events"
+expect_eq "monitor -j saw add, replace, del on lw1 in order" \
+	"$(jq -r 'select(.dev == "lw1") | .event + " " + (.b4 // "")' "$TMPDIR/events" | tr '\n' ,)" \
+	"add 2001:db8::e1,replace 2001:db8::e2,del 2001:db8::e2,"
+expect_eq "monitor saw every kind of event on lw0" \
+	"$(jq -r 'select(.dev == "lw0") | .event' "$TMPDIR/events" | sort -u | tr '\n' ,)" \
+	"add,del,flush,load,replace,"
+expect_eq "monitor did not see the other namespace" \
+	"$(grep -c 203.0.113.9 "$TMPDIR/events")" 0
+
+# unload with devices and bindings in two namespaces and an open monitor
+la binding load dev lw0 "$TMPDIR/t1"
+lb binding load dev lw0 "$TMPDIR/t1"
+kill "$MON"; wait "$MON" 2>/dev/null
+check_cmd "rmmod with devices and bindings present" rmmod lw4o6
+expect_eq "devices are gone" "$(ip -n "$A" -o link show | grep -c lw)$(ip -n "$B" -o link show | grep -c lw)" "00"
+check_cmd "module is gone" test ! -d /sys/module/lw4o6
+check_cmd "reload works" lw4o6_load
+rc_is "CLI explains a missing device" 1 la binding show dev lw0
+
+ktap_finish
