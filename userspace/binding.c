@@ -188,7 +188,10 @@ int do_binding(int argc, char **argv)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 2, argv + 2);
-	if (is_help(argv[1]) && argc == 2) {
+	if (is_help(argv[1])) {
+		if (argc > 2)
+			return usage_error("binding", "binding help: unexpected \"%s\"",
+					   argv[2]);
 		usage_binding(stdout);
 		return EXIT_OK;
 	}

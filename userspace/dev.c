@@ -114,6 +114,11 @@ static int dev_add(int argc, char **argv)
 		module_missing();
 		return EXIT_ERR;
 	}
+	/* rtnetlink gives no message for this one. */
+	if (err == -EEXIST && !nl->ext_msg[0]) {
+		errmsg("dev add: device \"%s\" already exists", name);
+		return EXIT_ERR;
+	}
 	nl_perror(nl, nlh, err, "dev add");
 	return EXIT_ERR;
 }
@@ -272,7 +277,10 @@ int do_dev(int argc, char **argv)
 		return dev_del(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "show"))
 		return dev_show(argc - 2, argv + 2);
-	if (is_help(argv[1]) && argc == 2) {
+	if (is_help(argv[1])) {
+		if (argc > 2)
+			return usage_error("dev", "dev help: unexpected \"%s\"",
+					   argv[2]);
 		usage_dev(stdout);
 		return EXIT_OK;
 	}

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,7 +52,10 @@ int usage_error(const char *object, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	errmsg("%s. Try 'lw4o6 %s help'", msg, object);
+	if (!strcmp(object, "help"))
+		errmsg("%s. Try 'lw4o6 help'", msg);
+	else
+		errmsg("%s. Try 'lw4o6 %s help'", msg, object);
 	return EXIT_USAGE;
 }
 
@@ -118,31 +122,45 @@ static void usage_main(FILE *f)
 	usage_monitor(f);
 }
 
-static int do_help(int argc, char **argv)
-{
-	if (argc > 1)
-		return usage_error("help", "unexpected \"%s\"", argv[1]);
-	usage_main(stdout);
-	return EXIT_OK;
-}
-
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	void (*usage)(FILE *f);
 } objects[] = {
-	{ "dev",	do_dev },
-	{ "binding",	do_binding },
-	{ "stats",	do_stats },
-	{ "monitor",	do_monitor },
-	{ "help",	do_help },
+	{ "dev",	do_dev,		usage_dev },
+	{ "binding",	do_binding,	usage_binding },
+	{ "stats",	do_stats,	usage_stats },
+	{ "monitor",	do_monitor,	usage_monitor },
 };
+
+#define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+/* "lw4o6 help" and "lw4o6 help OBJECT". */
+static int do_help(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 1) {
+		usage_main(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; argc == 2 && i < N_OBJECTS; i++) {
+		if (!strcmp(argv[1], objects[i].name)) {
+			objects[i].usage(stdout);
+			return EXIT_OK;
+		}
+	}
+	return usage_error("help", "help: unexpected \"%s\"", argv[argc == 2 ? 1 : 2]);
+}
 
 /* argv[0] is the object word. */
 static int run(int argc, char **argv)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+	if (!strcmp(argv[0], "help"))
+		return do_help(argc, argv);
+	for (i = 0; i < N_OBJECTS; i++)
 		if (!strcmp(argv[0], objects[i].name))
 			return objects[i].fn(argc, argv);
 	errmsg("unknown object \"%s\". Try 'lw4o6 help'", argv[0]);
@@ -319,8 +337,12 @@ int main(int argc, char **argv)
 	}
 	if (netns && enter_netns(netns))
 		return EXIT_ERR;
-	/* A million bindings go out through here: no flush per line. */
+	/*
+	 * A million bindings go out through here: no flush per line, and no
+	 * stream lock per call (we have one thread; locks cost dearly in TCG).
+	 */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 
 	ret = batch_file ? batch(batch_file) : run(argc, argv);
 

@@ -100,7 +100,10 @@ int do_stats(int argc, char **argv)
 		return usage_error("stats", "stats: missing command");
 	if (!strcmp(argv[1], "show"))
 		return stats_show(argc - 2, argv + 2);
-	if (is_help(argv[1]) && argc == 2) {
+	if (is_help(argv[1])) {
+		if (argc > 2)
+			return usage_error("stats", "stats help: unexpected \"%s\"",
+					   argv[2]);
 		usage_stats(stdout);
 		return EXIT_OK;
 	}
