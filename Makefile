@@ -20,7 +20,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all userspace module modules check deps demo bench install \
-	dkms-install clean help
+	dkms-install clean help testdata
 
 all: userspace module
 
@@ -55,11 +55,21 @@ $(BUILD)/%/lw4o6.ko: FORCE
 
 FORCE:
 
+# Large tables for the scale test and the benchmark, made on the host
+# (Python is far too slow inside the emulated guests).
+TESTDATA := $(BUILD)/testdata/bind1m.txt
+testdata: $(TESTDATA)
+$(TESTDATA): selftests/py/gen_bindings.py
+	mkdir -p $(dir $@)
+	/usr/bin/python3 selftests/py/gen_bindings.py 1000000 1 $@.tmp \
+		--nft $(BUILD)/testdata/bind1m.nft
+	mv $@.tmp $@
+
 deps:
 	sh scripts/install-deps.sh
 
 check: deps
-	$(MAKE) modules userspace
+	$(MAKE) modules userspace testdata
 	$(MAKE) -C userspace test
 	bash selftests/check.sh
 
@@ -68,7 +78,7 @@ demo: deps
 	bash scripts/demo.sh
 
 bench: deps
-	$(MAKE) modules userspace
+	$(MAKE) modules userspace testdata
 	bash selftests/bench/run.sh
 
 install: all
