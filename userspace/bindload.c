@@ -159,7 +159,10 @@ static int send_table(struct nl *nl, const char *dev, const char *file,
 		errmsg("binding load: out of memory");
 		return EXIT_ERR;
 	}
-	err = request(nl, small, LW4O6_CMD_LOAD_BEGIN, dev, NULL);
+	/* The count lets the kernel size the new table once, not by doubling. */
+	request(nl, small, LW4O6_CMD_LOAD_BEGIN, dev, &nlh);
+	mnl_attr_put_u32(nlh, LW4O6_A_BINDING_COUNT, (uint32_t)t->n);
+	err = nl_talk(nl, nlh, NULL, NULL);
 	if (err) {
 		nl_perror(nl, NULL, err, "binding load");
 		free(buf);

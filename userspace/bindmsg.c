@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* One binding on the wire (LW4O6_A_BINDING nest) and on the screen. */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "lw4o6.h"
 #include "nl.h"
 #include "print.h"
+#include "utils.h"
 
 size_t bind_nest_size(const struct lw4o6_bind *b)
 {
@@ -70,22 +70,23 @@ int bind_get(const struct nlattr *nest, struct lw4o6_bind *b,
  */
 void print_binding(const struct lw4o6_bind *b, const struct bind_stats *st)
 {
-	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], psid[16];
+	char a4[FMT_IPV4_LEN], a6[FMT_IPV6_LEN], psid[16], *p;
 
-	inet_ntop(AF_INET, &b->ipv4, a4, sizeof(a4));
-	print_string(PRINT_ANY, "ipv4", "ipv4 %s", a4);
-	snprintf(psid, sizeof(psid), "%u/%u", b->psid, b->psid_len);
-	print_string(PRINT_FP, NULL, " psid %s", psid);
+	print_string(PRINT_ANY, "ipv4", "ipv4 %s", fmt_ipv4(b->ipv4, a4));
+	if (!is_json_context()) {
+		p = fmt_u64(b->psid, psid);
+		p += strlen(p);
+		*p++ = '/';
+		fmt_u64(b->psid_len, p);
+		print_string(PRINT_FP, NULL, " psid %s", psid);
+	}
 	print_uint(PRINT_JSON, "psid", NULL, b->psid);
 	print_uint(PRINT_JSON, "psid_len", NULL, b->psid_len);
 	print_uint(b->offset ? PRINT_ANY : PRINT_JSON, "offset", " offset %u",
 		   b->offset);
-	inet_ntop(AF_INET6, &b->b4, a6, sizeof(a6));
-	print_string(PRINT_ANY, "b4", " b4 %s", a6);
-	if (b->has_br) {
-		inet_ntop(AF_INET6, &b->br, a6, sizeof(a6));
-		print_string(PRINT_ANY, "br", " br %s", a6);
-	}
+	print_string(PRINT_ANY, "b4", " b4 %s", fmt_ipv6(&b->b4, a6));
+	if (b->has_br)
+		print_string(PRINT_ANY, "br", " br %s", fmt_ipv6(&b->br, a6));
 	if (!st || !st->present)
 		return;
 	open_json_object("stats");

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* lw4o6 dev: create (rtnetlink), delete, show (generic netlink). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -147,7 +146,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[LW4O6_A_MAX + 1];
 	struct dev_info *info = data;
-	char local[INET6_ADDRSTRLEN] = "::";
+	char local[FMT_IPV6_LEN] = "::";
 	const char *name;
 	struct in6_addr a;
 	uint32_t ifindex = 0, mtu = 0, count = 0;
@@ -159,7 +158,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	nl_get_u32(tb[LW4O6_A_IFINDEX], &ifindex);
 	nl_get_u8(tb[LW4O6_A_MODE], &mode);
 	if (nl_get_in6(tb[LW4O6_A_LOCAL], &a))
-		inet_ntop(AF_INET6, &a, local, sizeof(local));
+		fmt_ipv6(&a, local);
 	nl_get_u32(tb[LW4O6_A_MTU], &mtu);
 	nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
 	nl_get_u64(tb[LW4O6_A_TABLE_MEM], &mem);

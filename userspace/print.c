@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <inttypes.h>
+#include <string.h>
 
 #include "json.h"
 #include "print.h"
+#include "utils.h"
 
 static FILE *out;
 static struct json_writer jw;
@@ -37,6 +39,36 @@ void delete_json_obj(void)
 bool is_json_context(void)
 {
 	return json;
+}
+
+/*
+ * Text fields are mostly "word %s": write those with fputs() instead of
+ * fprintf(), whose format parsing dominated dumping a big table.  Anything
+ * fancier (widths, two conversions, %%) still goes to fprintf().
+ */
+static bool text_fast(const char *fmt, const char *s, uint64_t u, char conv)
+{
+	const char *pc = strchr(fmt, '%'), *rest;
+	char num[24];
+
+	if (!pc)
+		return false;
+	if (conv == 's' && pc[1] == 's')
+		rest = pc + 2;
+	else if (conv == 'u' && pc[1] == 'u')
+		rest = pc + 2;
+	else if (conv == 'u' && pc[1] == 'l' && pc[2] == 'u')
+		rest = pc + 3;
+	else if (conv == 'u' && pc[1] == 'l' && pc[2] == 'l' && pc[3] == 'u')
+		rest = pc + 4;
+	else
+		return false;
+	if (strchr(rest, '%'))
+		return false;
+	fwrite(fmt, 1, (size_t)(pc - fmt), outf());
+	fputs(conv == 's' ? s : fmt_u64(u, num), outf());
+	fputs(rest, outf());
+	return true;
 }
 
 static bool want(enum output_type t)
@@ -86,7 +118,7 @@ void print_string(enum output_type t, const char *k, const char *fmt,
 	if (json) {
 		key(k);
 		jw_string(&jw, value);
-	} else {
+	} else if (!text_fast(fmt, value, 0, 's')) {
 		fprintf(outf(), fmt, value);
 	}
 }
@@ -99,7 +131,7 @@ void print_uint(enum output_type t, const char *k, const char *fmt,
 	if (json) {
 		key(k);
 		jw_u64(&jw, value);
-	} else {
+	} else if (!text_fast(fmt, NULL, value, 'u')) {
 		fprintf(outf(), fmt, value);
 	}
 }
@@ -112,7 +144,7 @@ void print_u64(enum output_type t, const char *k, const char *fmt,
 	if (json) {
 		key(k);
 		jw_u64(&jw, value);
-	} else {
+	} else if (!text_fast(fmt, NULL, value, 'u')) {
 		fprintf(outf(), fmt, value);
 	}
 }

@@ -82,3 +82,100 @@ int check_ifname(const char *s, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/* Writes v in decimal at p, returns the end; buf needs 21 bytes. */
+static char *put_dec(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *fmt_u64(uint64_t v, char *buf)
+{
+	*put_dec(buf, v) = '\0';
+	return buf;
+}
+
+/*
+ * Dumping a million bindings calls these twice each; glibc's inet_ntop()
+ * runs sprintf() once per IPv4 address and once per IPv6 group.
+ */
+char *fmt_ipv4(uint32_t be, char *buf)
+{
+	const unsigned char *b = (const unsigned char *)&be;
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_dec(p, b[i]);
+	}
+	*p = '\0';
+	return buf;
+}
+
+/* RFC 5952 text, and glibc's choices where it allows some (see tests). */
+char *fmt_ipv6(const struct in6_addr *a, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 0, cur = -1, cur_len = 0, i;
+	unsigned int w[8];
+	char *p = buf;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned int)a->s6_addr[2 * i] << 8 | a->s6_addr[2 * i + 1];
+		if (!w[i]) {
+			if (cur < 0) {
+				cur = i;
+				cur_len = 0;
+			}
+			if (++cur_len > best_len) {
+				best = cur;
+				best_len = cur_len;
+			}
+		} else {
+			cur = -1;
+		}
+	}
+	/* A single zero group is written out, not compressed. */
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		/* IPv4-compatible and -mapped addresses end in dotted quad. */
+		if (i == 6 && best == 0 &&
+		    (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			uint32_t v4;
+
+			memcpy(&v4, &a->s6_addr[12], 4);
+			fmt_ipv4(v4, p);
+			return buf;
+		}
+		if (w[i] >> 12)
+			*p++ = hex[w[i] >> 12];
+		if (w[i] >> 8)
+			*p++ = hex[(w[i] >> 8) & 15];
+		if (w[i] >> 4)
+			*p++ = hex[(w[i] >> 4) & 15];
+		*p++ = hex[w[i] & 15];
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	*p = '\0';
+	return buf;
+}

@@ -13,4 +13,11 @@ int parse_ipv6(const char *s, struct in6_addr *a);
 bool ipv6_is_unicast(const struct in6_addr *a);
 int check_ifname(const char *s, char *err, size_t errlen);
 
+/* inet_ntop() replacements, byte for byte the same output, minus sprintf(). */
+#define FMT_IPV4_LEN 16
+#define FMT_IPV6_LEN 46
+char *fmt_ipv4(uint32_t be, char *buf);
+char *fmt_ipv6(const struct in6_addr *a, char *buf);
+char *fmt_u64(uint64_t v, char *buf);
+
 #endif

@@ -91,7 +91,7 @@ $L binding show dev lw0
 step "big load"
 python3 - <<'EOP' > /tmp/big.txt
 import ipaddress
-for i in range(200000):
+for i in range(int(__import__("os").environ.get("LW4O6_BIG", "200000"))):
     a = ipaddress.IPv4Address(0x0a000000 + i//64)
     print(f"ipv4 {a} psid {i%64}/6 b4 2001:db8::{i>>16:x}:{i&0xffff:x}")
 EOP

@@ -2,6 +2,7 @@
 /* The binding word grammar (bindparse.c) and the word parsers (utils.c). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bindparse.h"
@@ -187,6 +188,53 @@ static void test_utils(void **state)
 	assert_false(ipv6_is_unicast(&a6));
 }
 
+/* The hand-written formatters must print exactly what inet_ntop() prints. */
+static void test_formatters(void **state)
+{
+	char mine[FMT_IPV6_LEN], libc[INET6_ADDRSTRLEN], u[24];
+	struct in6_addr a;
+	unsigned long i;
+	uint32_t v4;
+	int k;
+
+	(void)state;
+	srandom(7);
+	for (i = 0; i < 2000000; i++) {
+		/* Groups zero half the time, so every compression case occurs. */
+		for (k = 0; k < 8; k++) {
+			unsigned int g;
+
+			switch (random() % 8) {
+			case 0: case 1: case 2: case 3: g = 0; break;
+			case 4: g = 0xffff; break;
+			case 5: g = (unsigned int)(random() % 16); break;
+			default: g = (unsigned int)(random() & 0xffff); break;
+			}
+			a.s6_addr[2 * k] = (unsigned char)(g >> 8);
+			a.s6_addr[2 * k + 1] = (unsigned char)g;
+		}
+		inet_ntop(AF_INET6, &a, libc, sizeof(libc));
+		fmt_ipv6(&a, mine);
+		if (strcmp(mine, libc))
+			fail_msg("fmt_ipv6 \"%s\", inet_ntop \"%s\"", mine, libc);
+		v4 = (uint32_t)random() ^ ((uint32_t)random() << 16);
+		if (i & 1)
+			v4 &= 0x00ff00ff;
+		inet_ntop(AF_INET, &v4, libc, sizeof(libc));
+		fmt_ipv4(v4, mine);
+		if (strcmp(mine, libc))
+			fail_msg("fmt_ipv4 \"%s\", inet_ntop \"%s\"", mine, libc);
+	}
+	inet_pton(AF_INET6, "::", &a);
+	assert_string_equal(fmt_ipv6(&a, mine), "::");
+	inet_pton(AF_INET6, "::ffff:1.2.3.4", &a);
+	assert_string_equal(fmt_ipv6(&a, mine), "::ffff:1.2.3.4");
+	inet_pton(AF_INET6, "2001:db8:0:1:0:0:0:1", &a);
+	assert_string_equal(fmt_ipv6(&a, mine), "2001:db8:0:1::1");
+	assert_string_equal(fmt_u64(0, u), "0");
+	assert_string_equal(fmt_u64(UINT64_MAX, u), "18446744073709551615");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_del_show),
 		cmocka_unit_test(test_file_words),
 		cmocka_unit_test(test_utils),
+		cmocka_unit_test(test_formatters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

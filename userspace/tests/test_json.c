@@ -119,6 +119,11 @@ static void fields(void)
 	print_uint(PRINT_ANY, "mtu", " mtu %u", 1460);
 	print_u64(PRINT_JSON, "mem", " mem %" PRIu64, 5);
 	print_string(PRINT_FP, NULL, " %s", "textonly");
+	/* Formats the fast path must leave to fprintf(). */
+	print_string(PRINT_FP, NULL, " [%-4s]", "ab");
+	print_uint(PRINT_FP, NULL, " 100%% %u", 3);
+	print_u64(PRINT_FP, NULL, " %" PRIu64 "/%%", UINT64_MAX);
+	print_uint(PRINT_FP, NULL, " %u", 0);
 	print_null(PRINT_ANY, "seen", " seen %s", "never");
 	open_json_object("stats");
 	print_u64(PRINT_ANY, "tx", " tx %" PRIu64, 7);
@@ -136,7 +141,8 @@ static void test_print(void **state)
 	new_json_obj(false, false);
 	fields();
 	delete_json_obj();
-	expect("lw\"0: mtu 1460 textonly seen never tx 7\n");
+	expect("lw\"0: mtu 1460 textonly [ab  ] 100% 3 18446744073709551615/% 0"
+	       " seen never tx 7\n");
 
 	start();
 	print_set_file(f);
