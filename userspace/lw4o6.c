@@ -108,7 +108,7 @@ static void usage_main(FILE *f)
 {
 	fputs("Usage: lw4o6 [ OPTIONS ] OBJECT { COMMAND | help }\n"
 	      "       lw4o6 [ OPTIONS ] -b FILE\n"
-	      "       lw4o6 { help | --help | -V | --version }\n"
+	      "       lw4o6 { help [ OBJECT ] | --help | -V | --version }\n"
 	      "OBJECT  := { dev | binding | stats | monitor }\n"
 	      "OPTIONS := { -j | --json } { -p | --pretty } { -s | --stats }\n"
 	      "           { -n | --netns } NAME { -b | --batch } FILE\n"
@@ -144,13 +144,17 @@ static int do_help(int argc, char **argv)
 		usage_main(stdout);
 		return EXIT_OK;
 	}
-	for (i = 0; argc == 2 && i < N_OBJECTS; i++) {
-		if (!strcmp(argv[1], objects[i].name)) {
-			objects[i].usage(stdout);
-			return EXIT_OK;
-		}
+	for (i = 0; i < N_OBJECTS; i++) {
+		if (strcmp(argv[1], objects[i].name))
+			continue;
+		if (argc > 2)
+			break;
+		objects[i].usage(stdout);
+		return EXIT_OK;
 	}
-	return usage_error("help", "help: unexpected \"%s\"", argv[argc == 2 ? 1 : 2]);
+	/* Name the first word that is wrong: a non-object, or the extra one. */
+	return usage_error("help", "help: unexpected \"%s\"",
+			   argv[i < N_OBJECTS ? 2 : 1]);
 }
 
 /* argv[0] is the object word. */
