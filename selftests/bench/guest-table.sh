@@ -12,6 +12,9 @@ N=$(wc -l < "$BIG")
 
 insmod "$top/build/$(uname -r)/lw4o6.ko"
 now() { date +%s.%N; }
+# Freed tables go after an RCU grace period, from a workqueue: let the
+# previous run's memory come back before measuring the next one.
+settle() { sync; echo 3 > /proc/sys/vm/drop_caches; sleep 2; }
 kmem() { awk '/^(Slab|VmallocUsed):/ { s += $2 } END { print s * 1024 }' /proc/meminfo; }
 secs() { echo "$2 - $1" | bc -l; }
 
@@ -20,7 +23,7 @@ $L dev add lw0 mode aftr local 2001:db8::1
 for r in $(seq 1 "$runs"); do
 	$L binding flush dev lw0
 	nft delete table ip lw4o6bench 2>/dev/null || true
-	sync; echo 3 > /proc/sys/vm/drop_caches
+	settle
 	m0=$(kmem); a=$(now)
 	$L binding load dev lw0 "$BIG"
 	b=$(now); m1=$(kmem)
@@ -32,6 +35,7 @@ for r in $(seq 1 "$runs"); do
 	a=$(now); $L -j binding show dev lw0 > /dev/null; b=$(now)
 	t[dumpj]="${t[dumpj]:-} $(secs "$a" "$b")"
 	$L binding flush dev lw0
+	settle
 	m0=$(kmem); a=$(now)
 	nft -f "$NFT"
 	b=$(now); m1=$(kmem)

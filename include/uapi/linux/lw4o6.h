@@ -83,10 +83,10 @@ enum lw4o6_attr {
 	LW4O6_A_MODE,		/* u8, enum lw4o6_mode (read only) */
 	LW4O6_A_LOCAL,		/* binary, struct in6_addr */
 	LW4O6_A_MTU,		/* u32 (read only; set with rtnetlink) */
-	LW4O6_A_BINDING_COUNT,	/* u32 (read only) */
+	LW4O6_A_BINDING_COUNT,	/* u32; in LOAD_BEGIN: expected size, a hint */
 	LW4O6_A_FLAGS,		/* u32, LW4O6_F_* */
 	LW4O6_A_BINDING,	/* nest, enum lw4o6_binding_attr */
-	LW4O6_A_BINDINGS,	/* nest of LW4O6_A_BINDING (bulk load) */
+	LW4O6_A_BINDINGS,	/* nest of LW4O6_A_BINDING nests (bulk load) */
 	LW4O6_A_STATS,		/* nest, enum lw4o6_stat: u64 each */
 	LW4O6_A_TABLE_MEM,	/* u64, bytes used by the binding table */
 	__LW4O6_A_MAX
@@ -112,9 +112,10 @@ enum lw4o6_binding_attr {
 #define LW4O6_BA_MAX (__LW4O6_BA_MAX - 1)
 
 /*
- * Device counters, named after RFC 8676 (softwire-ce / lwaftr state) and,
+ * Device counters (LW4O6_A_STATS), named after RFC 8676 (softwire-ce / lwaftr state) and,
  * for the finer drop reasons, Snabb's lwAFTR.  Userspace keeps the name
- * table; attribute type = enum value inside LW4O6_A_STATS.
+ * table; attribute type = enum value inside LW4O6_A_STATS.  Type 0
+ * (LW4O6_STAT_UNSPEC) is only ever alignment padding: skip it.
  */
 enum lw4o6_stat {
 	LW4O6_STAT_UNSPEC,
