@@ -225,6 +225,32 @@ def fuzz():
     unchanged()
 
 
+def dev_set():
+    def local():
+        r = s.cmd("DEV_GET", IFN)
+        a = nl.parse_attrs(r[0][1][4:])
+        return socket.inet_ntop(socket.AF_INET6, a[C["LW4O6_A_LOCAL"]])
+    s.cmd("DEV_SET", IFN, in6(C["LW4O6_A_LOCAL"], "2001:db8::77"))
+    assert local() == "2001:db8::77", local()
+    expect_err(errno.EINVAL, lambda: s.cmd("DEV_SET", IFN, in6(C["LW4O6_A_LOCAL"], "ff02::1")), "unicast")
+    expect_err(errno.EINVAL, lambda: s.cmd("DEV_SET", IFN), "nothing to change")
+    expect_err(errno.EINVAL, lambda: s.cmd("DEV_SET", IFN, u8(C["LW4O6_A_MODE"], 2)))
+    assert local() == "2001:db8::77", local()
+    s.cmd("DEV_SET", IFN, in6(C["LW4O6_A_LOCAL"], "2001:db8::1"))
+    unchanged()     # bindings survive a change of local address
+
+
+T.check("dev set changes local, refuses bad values, keeps bindings", dev_set)
+
+
+def dev_dump():
+    msgs, _ = s.genl_dump(C["LW4O6_CMD_DEV_GET"])
+    names = sorted(nl.parse_attrs(m[4:])[C["LW4O6_A_IFNAME"]].rstrip(b"\0").decode() for m in msgs)
+    assert names == sorted([DEV, "lwfuzz"]), names
+
+
+T.check("dev dump lists exactly the namespace's lw4o6 devices", dev_dump)
+
 NLA_F = nl.NLA_F_NESTED
 T.check("3000 random requests: no crash, table intact", fuzz)
 T.finish()
