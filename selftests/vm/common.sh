@@ -41,3 +41,43 @@ scan_kernel_log() {
 		tr -d '\r' < "$f" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' | grep -E "$LW4O6_BUG_RE" || :
 	done
 }
+
+# vmlinux_for KVER CACHEDIR: print the path of an uncompressed vmlinux (ELF)
+# for KVER, extracted from /boot/vmlinuz-KVER into CACHEDIR once.  qemu boots
+# such an ELF through its PVH entry point, which skips the decompressor: under
+# TCG that saves 1.5 s (zstd, 6.12) to 4 s (xz, 6.1) per boot.  Prints
+# /boot/vmlinuz-KVER when extraction is impossible.
+vmlinux_for() {
+	local kver=$1 dir=$2 src out tmp sig cmd off
+	src=/boot/vmlinuz-$kver
+	out=$dir/vmlinux-$kver
+	if [ -s "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$(stat -c %Y:%s "$src")" ]; then
+		echo "$out"
+		return 0
+	fi
+	mkdir -p "$dir"
+	tmp=$(mktemp "$out.XXXXXX")
+	for sig in xz zstd gzip; do
+		case $sig in
+		xz)   command -v xz > /dev/null || continue; cmd="xz -dcq" ;;
+		zstd) command -v zstd > /dev/null || continue; cmd="zstd -dcq" ;;
+		gzip) cmd="gzip -dcq" ;;
+		esac
+		for off in $(LC_ALL=C grep -obUaP "$(case $sig in
+				xz) printf '%s' '\xfd7zXZ\x00' ;;
+				zstd) printf '%s' '\x28\xb5\x2f\xfd' ;;
+				gzip) printf '%s' '\x1f\x8b\x08' ;;
+				esac)" "$src" 2>/dev/null | cut -d: -f1 | head -n 4); do
+			tail -c +$((off + 1)) "$src" | $cmd > "$tmp" 2>/dev/null
+			if [ "$(head -c 4 "$tmp" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; then
+				chmod 644 "$tmp"
+				mv -f "$tmp" "$out"
+				stat -c %Y:%s "$src" > "$out.stamp"
+				echo "$out"
+				return 0
+			fi
+		done
+	done
+	rm -f "$tmp"
+	echo "$src"
+}

@@ -37,6 +37,10 @@ set --
 # shellcheck disable=SC1091
 . "$OUT/cmd.sh"
 
+# Boot was quiet (loglevel=4); from now on show warnings (level 4) on the
+# console too, so a WARN() is visible even if the guest then hangs.
+dmesg -n 5 2>/dev/null
+
 read -r up _ < /proc/uptime
 echo "# lw4o6-vm: $(uname -r) up after ${up}s; running: $*"
 

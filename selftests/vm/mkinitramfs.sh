@@ -10,6 +10,8 @@
 #     /var/tmp /var/log, an overlay (tmpfs upper) on /etc /var /root so tools
 #     that write there work (tmpfs when overlayfs fails),
 #   - mounts the read-write 9p share "out" on /run/lw4o6/out,
+#   - keeps the repo ($LW4O6_TOP) visible even when it lives under one of
+#     the tmpfs directories (a clone in /tmp),
 #   - switch_roots into /newroot and runs $LW4O6_TOP/selftests/vm/guest-init.sh
 #     as PID 1 (LW4O6_TOP read from the file "top" in the out share).
 # Any failure prints "lw4o6-init: ..." and powers the VM off at once.
@@ -91,6 +93,20 @@ o9p=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "$o9p,cache=loose,ro" root /newroot || die "mount 9p root"
 R=/newroot
 
+mkdir -p /out
+mount -t 9p -o "$o9p,rw" out /out || die "mount 9p out"
+top=
+read -r top < /out/top || die "no 'top' file in the out share"
+# A repo under a directory that gets a tmpfs below (a clone in /tmp, say)
+# stays visible: keep a bind mount of it and put it back on top.
+keep=0
+case "$top/" in
+/tmp/*|/run/*|/var/tmp/*|/var/log/*)
+	mkdir -p /keep
+	mount --bind "$R$top" /keep || die "bind $top"
+	keep=1 ;;
+esac
+
 mount --move /dev $R/dev || die "move /dev"
 mount --move /proc $R/proc || die "move /proc"
 mount --move /sys $R/sys || die "move /sys"
@@ -99,7 +115,7 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $R/dev/pts || die "mount d
 mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm || die "mount /dev/shm"
 mount -t tmpfs -o mode=755 tmpfs $R/run || die "mount /run"
 mkdir -p $R/run/lw4o6/out $R/run/lw4o6/ovl $R/run/lock
-mount -t 9p -o "$o9p,rw" out $R/run/lw4o6/out || die "mount 9p out"
+mount --move /out $R/run/lw4o6/out || die "move the out share"
 
 # Writable views of directories that tools expect to write to.
 for d in etc var root; do
@@ -116,8 +132,9 @@ done
 mount -t tmpfs -o mode=755 tmpfs $R/var/log || die "mount /var/log"
 mkdir -p $R/var/lib $R/var/cache $R/var/log/journal 2>/dev/null
 
-top=
-read -r top < $R/run/lw4o6/out/top || die "no 'top' file in the out share"
+if [ $keep = 1 ]; then
+	mkdir -p "$R$top" && mount --move /keep "$R$top" || die "remount $top"
+fi
 gi=$top/selftests/vm/guest-init.sh
 [ -f "$R$gi" ] || die "$gi not found in the guest"
 [ -x "$R/bin/bash" ] || die "/bin/bash missing on the host root"

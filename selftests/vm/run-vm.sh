@@ -36,7 +36,14 @@ set -o pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # shellcheck source=common.sh
 . "$here/common.sh"
-TOP=${LW4O6_TOP:-$(cd "$here/../.." && pwd -P)}
+TOP=$(cd "$here/../.." && pwd -P)
+if [ -n "${LW4O6_TOP:-}" ]; then
+	if [ -f "$LW4O6_TOP/selftests/vm/guest-init.sh" ]; then
+		TOP=$(cd "$LW4O6_TOP" && pwd -P)
+	else
+		echo "run-vm: ignoring LW4O6_TOP=$LW4O6_TOP (no selftests/vm/guest-init.sh there)" >&2
+	fi
+fi
 export LW4O6_TOP=$TOP
 
 kspec=${LW4O6_KVER:-6.12}
@@ -65,12 +72,16 @@ done
 case $timeout in ''|*[!0-9]*) echo "run-vm: bad timeout $timeout" >&2; exit 2 ;; esac
 
 KVER=$(resolve_kver "$kspec") || { echo "run-vm: no installed kernel matches '$kspec'" >&2; exit 2; }
-kernel=/boot/vmlinuz-$KVER
-[ -r "$kernel" ] || { echo "run-vm: cannot read $kernel" >&2; exit 2; }
+[ -r "/boot/vmlinuz-$KVER" ] || { echo "run-vm: cannot read /boot/vmlinuz-$KVER" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null || { echo "run-vm: qemu-system-x86_64 missing" >&2; exit 2; }
 
 vmdir=$TOP/build/vm
 mkdir -p "$vmdir/runs"
+if [ "${LW4O6_VMLINUZ:-0}" = 1 ]; then
+	kernel=/boot/vmlinuz-$KVER
+else
+	kernel=$(vmlinux_for "$KVER" "$vmdir")
+fi
 initrd=$vmdir/initramfs-$KVER.cpio.gz
 "$here/mkinitramfs.sh" "$KVER" "$initrd" || { echo "run-vm: initramfs build failed" >&2; exit 2; }
 
@@ -83,8 +94,8 @@ if [ -z "$outdir" ]; then
 	ls -1td "$vmdir"/runs/*/ 2>/dev/null | tail -n +21 | while read -r d; do rm -rf "$d"; done
 else
 	mkdir -p "$outdir"
-	rm -f "$outdir"/status "$outdir"/status.tmp "$outdir"/dmesg "$outdir"/console.log \
-		"$outdir"/qemu.pid "$outdir"/qemu.rc "$outdir"/stdin
+	rm -f "$outdir"/status "$outdir"/status.tmp "$outdir"/dmesg "$outdir"/console*.log \
+		"$outdir"/qemu.pid "$outdir"/qemu.rc "$outdir"/stdin "$outdir"/results "$outdir"/current
 fi
 outdir=$(cd "$outdir" && pwd -P)
 
@@ -98,7 +109,7 @@ printf '%s\n' "$TOP" > "$outdir/top"
 	[ $bench = 1 ] && echo 'export LW4O6_BENCH=1'
 	echo "export LW4O6_KVER=$KVER"
 } > "$outdir/env.sh"
-{ printf 'set --'; printf ' %q' "$@"; echo; } > "$outdir/cmd.sh"
+{ printf 'set --'; [ $# -gt 0 ] && printf ' %q' "$@"; echo; } > "$outdir/cmd.sh"
 [ $interactive = 1 ] && : > "$outdir/stdin"
 
 if [ $bench = 1 ]; then
@@ -129,19 +140,38 @@ on_signal() {
 	exit 130
 }
 
+BANNER='# lw4o6-vm: '
+boot_vm() {
+	rm -f "$outdir/status" "$outdir/dmesg" "$outdir/qemu.rc" "$outdir/qemu.pid"
+	if [ $interactive = 1 ]; then
+		timeout --foreground -k 10 "$timeout" "${qemu[@]}"
+		echo $? > "$outdir/qemu.rc"
+		: > "$outdir/console.log"
+	else
+		trap on_signal INT TERM HUP
+		{ timeout --foreground -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1
+		  echo $? > "$outdir/qemu.rc"; } | sed -u 's/\r$//' | tee "$outdir/console.log" &
+		wait $!
+		trap - INT TERM HUP
+	fi
+}
+
 start=$(date +%s.%N)
 set +e
-if [ $interactive = 1 ]; then
-	timeout --foreground -k 10 "$timeout" "${qemu[@]}"
-	echo $? > "$outdir/qemu.rc"
-	: > "$outdir/console.log"
-else
-	trap on_signal INT TERM HUP
-	{ timeout --foreground -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1
-	  echo $? > "$outdir/qemu.rc"; } | sed -u 's/\r$//' | tee "$outdir/console.log" &
-	wait $!
-	trap - INT TERM HUP
-fi
+# A kernel bug before guest-init's banner cannot come from anything under
+# test (nothing of ours ran yet): it is a boot flake (seen: a rare "Oops:
+# int3" while 6.12 patches static keys under multi-threaded TCG).  Boot
+# again, at most twice.
+for attempt in 1 2 3; do
+	boot_vm
+	[ $interactive = 1 ] && break
+	grep -q "^$BANNER" "$outdir/console.log" && break
+	[ -n "$(scan_kernel_log "$outdir/console.log")" ] || break
+	[ $attempt = 3 ] && break
+	mv "$outdir/console.log" "$outdir/console.boot-failure-$attempt.log"
+	echo "run-vm: kernel bug during boot, before anything under test ran; booting again" \
+		"(log: $outdir/console.boot-failure-$attempt.log)" >&2
+done
 set -e
 end=$(date +%s.%N)
 qrc=$(cat "$outdir/qemu.rc" 2>/dev/null || echo 255)
