@@ -29,10 +29,9 @@ PYTHON=/usr/bin/python3
 if command -v ping > /dev/null 2>&1; then PING=ping; else PING="busybox ping"; fi
 export TOP LW4O6 LW4O6_KO PYTHON PING
 
-ksft_pass=0
-ksft_fail=1
-ksft_xfail=2
-ksft_skip=4
+# kselftest exit codes, for the test scripts too
+# shellcheck disable=SC2034
+ksft_pass=0 ksft_fail=1 ksft_xfail=2 ksft_skip=4
 
 # ---- KTAP output -----------------------------------------------------------
 KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0 KTAP_SKIP=0 KTAP_PLANNED=

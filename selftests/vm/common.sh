@@ -1,5 +1,6 @@
+# shellcheck shell=bash
 # Shared helpers for the lw4o6 VM harness (sourced by run-vm.sh, check.sh,
-# guest-tests.sh).  Plain POSIX sh plus `local`; no bash-isms.
+# guest-tests.sh; all bash).
 
 # Kernel-log lines that mean the kernel is broken.  Matched as extended
 # regexps, case-sensitive, against dmesg and against timestamped console lines.

@@ -29,7 +29,12 @@
 # limit; 125 when the kernel log (dmesg or console) shows an oops, BUG,
 # WARNING, panic etc. (offending lines printed; takes precedence over the
 # others), or when the guest stopped without reporting a status; 2 on usage
-# or setup errors.
+# or setup errors.  A kernel bug during boot, before guest-init.sh ran (a TCG
+# flake, nothing under test), makes it boot again, at most twice.
+#
+# Knobs: LW4O6_QEMU_CPU (default max), LW4O6_QEMU_ACCEL (default
+# "-accel tcg,thread=multi -smp 2"), LW4O6_VMLINUZ=1 (boot the compressed
+# /boot/vmlinuz instead of the extracted vmlinux).  See docs/testing.md.
 set -eu
 set -o pipefail
 
@@ -112,6 +117,7 @@ printf '%s\n' "$TOP" > "$outdir/top"
 { printf 'set --'; [ $# -gt 0 ] && printf ' %q' "$@"; echo; } > "$outdir/cmd.sh"
 [ $interactive = 1 ] && : > "$outdir/stdin"
 
+# shellcheck disable=SC2054,SC2206  # commas are qemu's; LW4O6_QEMU_ACCEL is words
 if [ $bench = 1 ]; then
 	accel=(-accel tcg -icount shift=0,sleep=off -smp 1)
 else
