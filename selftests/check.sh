@@ -24,7 +24,8 @@
 #
 # Environment:
 #   LW4O6_KERNELS      kernel series to test (default "6.1 6.12")
-#   LW4O6_TESTS        test scripts to run (default: all selftests/lw4o6_*.sh)
+#   LW4O6_TESTS        test scripts to run (default: all selftests/lw4o6_*.sh):
+#                      names (lw4o6_smoke), or paths from the repo top
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
 #   LW4O6_SKIP_UNIT=1  leave out the host unit tests
@@ -148,13 +149,13 @@ dkms_build() {	# KVER SERIES
 }
 
 # ---- (c) tests in a VM ----------------------------------------------------
-test_list() {
+test_list() {	# one spec per line, as guest-tests.sh takes them
 	local t
 	if [ -n "${LW4O6_TESTS:-}" ]; then
-		for t in $LW4O6_TESTS; do basename "$t" .sh; done
+		for t in $LW4O6_TESTS; do echo "$t"; done
 	else
 		for t in "$TOP"/selftests/lw4o6_*.sh; do
-			[ -f "$t" ] && basename "$t" .sh
+			[ -f "$t" ] && echo "selftests/${t##*/}"
 		done
 	fi
 }
@@ -170,13 +171,12 @@ vm_tests() {	# KVER SERIES
 	# the VM's own limit: boot + every script's limit
 	secs_total=120
 	for t in $tests; do
-		limit=$(head -n 30 "$TOP/selftests/$t.sh" 2>/dev/null |
-			sed -n 's/^# *lw4o6-timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
-		secs_total=$((secs_total + ${limit:-${LW4O6_TEST_TIMEOUT:-300}} + 15))
+		limit=$(test_timeout "$(test_script "$TOP" "$t")" "${LW4O6_TEST_TIMEOUT:-300}")
+		secs_total=$((secs_total + limit + 15))
 	done
 	rm -rf "$out"
 	mkdir -p "$out"
-	diag "$label: booting $kver for: $(echo $tests)"
+	diag "$label: booting $kver for: $(for t in $tests; do basename "$t" .sh; done | xargs)"
 	LW4O6_TESTS="$(echo $tests)" LW4O6_KLABEL=$label LW4O6_KTAP_EMBED=1 \
 	LW4O6_KTAP_START=$((N + 1)) \
 		"$here/vm/run-vm.sh" -k "$kver" -t "$secs_total" -o "$out" -- \
@@ -197,6 +197,7 @@ vm_tests() {	# KVER SERIES
 	done < <(cat "$out/results" 2>/dev/null)
 	# scripts without a result: the one the VM died in, and the rest
 	for t in $tests; do
+		t=$(basename "$t" .sh)
 		case $done_list in *" $t "*) continue ;; esac
 		if [ "$label:$t" = "$current" ]; then
 			t_fail "$label:$t" "the VM died or timed out while it ran"

@@ -82,3 +82,24 @@ vmlinux_for() {
 	rm -f "$tmp"
 	echo "$src"
 }
+
+# test_script TOP SPEC: the path of a test script named by SPEC: "lw4o6_x",
+# "lw4o6_x.sh", "selftests/lw4o6_x.sh", "vm/stock-smoke.sh" or an absolute
+# path.  Prints the would-be path and fails when there is no such file.
+test_script() {
+	local top=$1 t=$2 c
+	for c in "$t" "$top/$t" "$top/selftests/$t" "$top/selftests/$t.sh"; do
+		case $c in /*) ;; *) continue ;; esac
+		[ -f "$c" ] && { echo "$c"; return 0; }
+	done
+	echo "$top/selftests/${t%.sh}.sh"
+	return 1
+}
+
+# test_timeout SCRIPT DEFAULT: the script's "# lw4o6-timeout: SECS" (within
+# its first 30 lines), else DEFAULT.
+test_timeout() {
+	local t
+	t=$(head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
+	echo "${t:-$2}"
+}

@@ -5,7 +5,8 @@
 #	selftests/vm/run-vm.sh -k 6.12 -- selftests/vm/guest-tests.sh
 #
 # Runs every selftests/lw4o6_*.sh in name order, or those named in
-# $LW4O6_TESTS (space separated; "lw4o6_smoke", "lw4o6_smoke.sh" or a path).
+# $LW4O6_TESTS (space separated; "lw4o6_smoke", "lw4o6_smoke.sh", or a path
+# relative to the repo top or absolute, e.g. "selftests/vm/stock-smoke.sh").
 # Each gets its own time limit: a "# lw4o6-timeout: SECS" line in the
 # script's first 30 lines, else $LW4O6_TEST_TIMEOUT, else 300.
 #
@@ -36,8 +37,7 @@ out=${LW4O6_OUT:-}
 tests=()
 if [ -n "${LW4O6_TESTS:-}" ]; then
 	for t in $LW4O6_TESTS; do
-		t=$(basename "$t" .sh)
-		tests+=("$TOP/selftests/$t.sh")
+		tests+=("$(test_script "$TOP" "$t")")
 	done
 else
 	for t in "$TOP"/selftests/lw4o6_*.sh; do
@@ -52,19 +52,13 @@ if [ "$embed" != 1 ]; then
 fi
 [ -n "$out" ] && : > "$out/results"
 
-script_timeout() {
-	local t
-	t=$(head -n 30 "$1" | sed -n 's/^# *lw4o6-timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
-	echo "${t:-$default_timeout}"
-}
-
 npass=0 nfail=0 nskip=0
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	n=$((n + 1))
 	[ -n "$out" ] && echo "$label:$name" > "$out/current"
 	echo "# $label:$name"
-	secs_limit=$(script_timeout "$t" 2>/dev/null || echo "$default_timeout")
+	secs_limit=$(test_timeout "$t" "$default_timeout")
 	klines=$(dmesg 2>/dev/null | wc -l)
 	start=$(date +%s)
 	if [ ! -f "$t" ]; then
