@@ -98,7 +98,9 @@ int lw4o6_parse_binding(const struct nlattr *nest,
 	return 0;
 }
 
-static int put_params(struct sk_buff *skb, const struct lw4o6_binding_params *p)
+/* Opens the binding nest and fills the key and value; the caller ends it. */
+static struct nlattr *put_params_open(struct sk_buff *skb,
+				      const struct lw4o6_binding_params *p)
 {
 	struct nlattr *nest = nla_nest_start(skb, LW4O6_A_BINDING);
 
@@ -109,6 +111,15 @@ static int put_params(struct sk_buff *skb, const struct lw4o6_binding_params *p)
 	    nla_put_u8(skb, LW4O6_BA_OFFSET, p->offset) ||
 	    nla_put_in6_addr(skb, LW4O6_BA_B4, &p->b4) ||
 	    (p->has_br && nla_put_in6_addr(skb, LW4O6_BA_BR, &p->br)))
+		return NULL;
+	return nest;
+}
+
+static int put_params(struct sk_buff *skb, const struct lw4o6_binding_params *p)
+{
+	struct nlattr *nest = put_params_open(skb, p);
+
+	if (!nest)
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -148,14 +159,8 @@ static int fill_binding_msg(struct sk_buff *skb, struct lw4o6_dev *priv,
 	if (nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex))
 		goto cancel;
 	binding_params(t, b, &p);
-	nest = nla_nest_start(skb, LW4O6_A_BINDING);
-	if (!nest ||
-	    nla_put_be32(skb, LW4O6_BA_IPV4, p.ipv4) ||
-	    nla_put_u16(skb, LW4O6_BA_PSID, p.psid) ||
-	    nla_put_u8(skb, LW4O6_BA_PSID_LEN, p.psid_len) ||
-	    nla_put_u8(skb, LW4O6_BA_OFFSET, p.offset) ||
-	    nla_put_in6_addr(skb, LW4O6_BA_B4, &p.b4) ||
-	    (p.has_br && nla_put_in6_addr(skb, LW4O6_BA_BR, &p.br)))
+	nest = put_params_open(skb, &p);
+	if (!nest)
 		goto cancel;
 	if (stats) {
 		u32 seen = READ_ONCE(b->last_seen);
@@ -189,8 +194,34 @@ static bool have_listeners(struct lw4o6_dev *priv)
 				  LW4O6_MCGRP_EVENTS_ID);
 }
 
-static void notify(struct lw4o6_dev *priv, struct sk_buff *skb)
+/* A notification with its device named, or NULL when nobody listens. */
+static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr)
 {
+	struct sk_buff *skb;
+
+	if (!have_listeners(priv))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0, cmd);
+	if (!*hdr ||
+	    nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
+	    nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void notify_end(struct lw4o6_dev *priv, struct sk_buff *skb, void *hdr,
+		       int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&lw4o6_family, dev_net(priv->dev), skb, 0,
 				LW4O6_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
@@ -201,21 +232,9 @@ static void notify_binding(struct lw4o6_dev *priv, u8 cmd,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!have_listeners(priv))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0, cmd);
-	if (!hdr ||
-	    nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
-	    nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name) ||
-	    put_params(skb, p)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	notify(priv, skb);
+	skb = notify_start(priv, cmd, &hdr);
+	if (skb)
+		notify_end(priv, skb, hdr, put_params(skb, p));
 }
 
 void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
@@ -223,21 +242,10 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!have_listeners(priv))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0, cmd);
-	if (!hdr ||
-	    nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
-	    nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name) ||
-	    nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	notify(priv, skb);
+	skb = notify_start(priv, cmd, &hdr);
+	if (skb)
+		notify_end(priv, skb, hdr,
+			   nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count));
 }
 
 /* ---- devices ----------------------------------------------------------- */
