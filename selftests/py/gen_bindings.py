@@ -10,6 +10,7 @@ Half the addresses are shared four ways (offset 6, psid-len 2) and half are
 whole (psid 0/0), so loads exercise both shapes.  Generated on the host: the
 guests are too slow for Python at this scale.
 """
+import ipaddress
 import random
 import sys
 
@@ -34,8 +35,9 @@ def main():
     rnd.shuffle(rows)
     with open(out, "w") as f:
         for ip, psid, k, off in rows:
-            b4 = "2001:db8:%x:%x::%x" % (rnd.getrandbits(16), rnd.getrandbits(16),
-                                         rnd.getrandbits(16) or 1)
+            # canonical text, as `binding show` prints it (RFC 5952)
+            b4 = str(ipaddress.IPv6Address((0x20010db8 << 96) | (rnd.getrandbits(32) << 64)
+                                           | (rnd.getrandbits(16) or 1)))
             f.write("ipv4 %s psid %d/%d offset %d b4 %s\n" % (ip, psid, k, off, b4))
     if nft:
         with open(out) as src, open(nft, "w") as f:
