@@ -31,8 +31,10 @@ void new_json_obj(bool on, bool pretty)
 /* Ends the document: a JSON document is always one line or block + "\n". */
 void delete_json_obj(void)
 {
-	if (json)
+	if (json) {
+		jw_flush(&jw);
 		putc('\n', outf());
+	}
 	json = false;
 }
 
@@ -76,18 +78,11 @@ static bool want(enum output_type t)
 	return json ? (t & PRINT_JSON) : (t & PRINT_FP);
 }
 
-static void key(const char *k)
-{
-	if (k)
-		jw_key(&jw, k);
-}
-
 void open_json_object(const char *k)
 {
 	if (!json)
 		return;
-	key(k);
-	jw_obj_open(&jw);
+	jw_member_obj_open(&jw, k);
 }
 
 void close_json_object(void)
@@ -100,8 +95,7 @@ void open_json_array(const char *k)
 {
 	if (!json)
 		return;
-	key(k);
-	jw_arr_open(&jw);
+	jw_member_arr_open(&jw, k);
 }
 
 void close_json_array(void)
@@ -116,8 +110,7 @@ void print_string(enum output_type t, const char *k, const char *fmt,
 	if (!want(t))
 		return;
 	if (json) {
-		key(k);
-		jw_string(&jw, value);
+		jw_member_string(&jw, k, value);
 	} else if (!text_fast(fmt, value, 0, 's')) {
 		fprintf(outf(), fmt, value);
 	}
@@ -129,8 +122,7 @@ void print_uint(enum output_type t, const char *k, const char *fmt,
 	if (!want(t))
 		return;
 	if (json) {
-		key(k);
-		jw_u64(&jw, value);
+		jw_member_u64(&jw, k, value);
 	} else if (!text_fast(fmt, NULL, value, 'u')) {
 		fprintf(outf(), fmt, value);
 	}
@@ -142,8 +134,7 @@ void print_u64(enum output_type t, const char *k, const char *fmt,
 	if (!want(t))
 		return;
 	if (json) {
-		key(k);
-		jw_u64(&jw, value);
+		jw_member_u64(&jw, k, value);
 	} else if (!text_fast(fmt, NULL, value, 'u')) {
 		fprintf(outf(), fmt, value);
 	}
@@ -156,8 +147,7 @@ void print_null(enum output_type t, const char *k, const char *fmt,
 	if (!want(t))
 		return;
 	if (json) {
-		key(k);
-		jw_null(&jw);
+		jw_member_null(&jw, k);
 	} else {
 		fprintf(outf(), fmt, text);
 	}

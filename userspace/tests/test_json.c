@@ -64,6 +64,75 @@ static void test_escape(void **state)
 	esc("\xe2\x82", "\"\\ufffd\\ufffd\"");
 }
 
+/*
+ * Strings far longer than the writer's buffer, with escapes and multibyte
+ * characters landing at every offset within its chunks and at its end.
+ */
+static void test_escape_long(void **state)
+{
+	static const char unit[] = "abc\"\xc3\xa9\x01/\xff";
+	static const char unit_esc[] = "abc\\\"\xc3\xa9\\u0001/\\ufffd";
+	size_t k, i, reps = 1500;
+
+	(void)state;
+	for (k = 0; k < 40; k++) {
+		char *in = malloc(k + reps * (sizeof(unit) - 1) + 1);
+		char *want = malloc(k + reps * (sizeof(unit_esc) - 1) + 3);
+		char *p = in, *q = want;
+
+		assert_non_null(in);
+		assert_non_null(want);
+		*q++ = '"';
+		for (i = 0; i < k; i++)
+			*p++ = *q++ = 'x';
+		for (i = 0; i < reps; i++) {
+			memcpy(p, unit, sizeof(unit) - 1);
+			p += sizeof(unit) - 1;
+			memcpy(q, unit_esc, sizeof(unit_esc) - 1);
+			q += sizeof(unit_esc) - 1;
+		}
+		*p = '\0';
+		*q++ = '"';
+		*q = '\0';
+		esc(in, want);
+		/* And plain ASCII only, which goes by the copying fast path. */
+		memset(in, 'y', k + 5000);
+		in[k + 5000] = '\0';
+		want[0] = '"';
+		memset(want + 1, 'y', k + 5000);
+		strcpy(want + 1 + k + 5000, "\"");
+		esc(in, want);
+		free(in);
+		free(want);
+	}
+}
+
+/* One object bigger than the writer's buffer. */
+static void test_writer_big(void **state)
+{
+	struct json_writer w;
+	char *want = malloc(20000), *q = want, key[16];
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(want);
+	start();
+	jw_init(&w, f, false);
+	jw_obj_open(&w);
+	*q++ = '{';
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "key%u", i);
+		jw_member_u64(&w, key, i * 1000003ULL);
+		q += sprintf(q, "%s\"%s\":%llu", i ? "," : "", key,
+			     i * 1000003ULL);
+	}
+	jw_member_string(&w, "s", "v");
+	strcpy(q, ",\"s\":\"v\"}");
+	jw_obj_close(&w);
+	expect(want);
+	free(want);
+}
+
 static void test_writer(void **state)
 {
 	struct json_writer w;
@@ -184,7 +253,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_long),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_big),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_names),
 	};
