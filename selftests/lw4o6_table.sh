@@ -41,6 +41,8 @@ count() { "$LW4O6" -n "$1" -j binding show dev "$2" | jq length; }
 MON=$!
 defer kill "$MON"
 
+check_cmd "dev add lwinit in the initial namespace" "$LW4O6" dev add lwinit mode aftr local 2001:db8::99
+defer ip link del lwinit
 check_cmd "dev add lw0 in A" la dev add lw0 mode aftr local 2001:db8::1
 check_cmd "dev add lw1 in A" la dev add lw1 mode aftr local 2001:db8::11 mtu 1400
 check_cmd "dev add lw0 in B (same name, other netns)" lb dev add lw0 mode aftr local 2001:db8::2
@@ -161,6 +163,20 @@ expect_eq "monitor saw every kind of event on lw0" \
 	"add,del,flush,load,replace,"
 expect_eq "monitor did not see the other namespace" \
 	"$(grep -c 203.0.113.9 "$TMPDIR/events")" 0
+
+# An unprivileged user is admin of its own user + network namespace: it may
+# run its own lwAFTR there (GENL_UNS_ADMIN_PERM), and nowhere else.
+if command -v setpriv > /dev/null && command -v unshare > /dev/null; then
+	check_cmd "unprivileged user runs lw4o6 in its own user+net namespace" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn sh -c "
+			$LW4O6 dev add lw0 mode aftr local 2001:db8::1 &&
+			$LW4O6 binding add dev lw0 ipv4 192.0.2.1 psid 0/0 b4 2001:db8::2 &&
+			$LW4O6 binding show dev lw0 | grep -q 192.0.2.1"
+	rc_is "unprivileged user cannot write to the initial namespace's devices" 1 \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$LW4O6" binding flush dev lwinit
+else
+	ktap_fail "setpriv/unshare (util-linux) missing"
+fi
 
 # unload with devices and bindings in two namespaces and an open monitor
 la binding load dev lw0 "$TMPDIR/t1"
