@@ -253,4 +253,26 @@ T.check("dev dump lists exactly the namespace's lw4o6 devices", dev_dump)
 
 NLA_F = nl.NLA_F_NESTED
 T.check("3000 random requests: no crash, table intact", fuzz)
+
+
+def unload_with_open_load():
+    """Last: rmmod while a transaction is half-built and a listener is joined."""
+    import subprocess
+    try:
+        s.cmd("LOAD_ABORT", IFN)    # the fuzzer may have left one open
+    except nl.NlError:
+        pass
+    s.cmd("LOAD_BEGIN", IFN)
+    s.cmd("LOAD_ADD", IFN, nest(C["LW4O6_A_BINDINGS"], *[
+        binding("198.18.0.%d" % i, 0, 0, "2001:db8::%x" % (i + 1)) for i in range(1, 200)]))
+    listener = nl.genl_sock()
+    listener.join("events")
+    r = subprocess.run(["rmmod", "lw4o6"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert not os.path.exists("/sys/module/lw4o6")
+    s.close()
+    listener.close()
+
+
+T.check("rmmod with an open bulk load and an events listener", unload_with_open_load)
 T.finish()
