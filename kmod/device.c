@@ -122,17 +122,87 @@ static void lw4o6_setup(struct net_device *dev)
 	mutex_init(&priv->lock);
 }
 
-static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
-	[IFLA_LW4O6_MODE]  = NLA_POLICY_RANGE(NLA_U8, LW4O6_MODE_AFTR,
-					      LW4O6_MODE_MAX),
-	[IFLA_LW4O6_LOCAL] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+/* Not const: 6.1's nla_policy points at a mutable range. */
+struct netlink_range_validation lw4o6_icmp_rate_range = {
+	.min = 1,
+	.max = 1000000,
 };
+
+static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
+	[IFLA_LW4O6_MODE]	 = NLA_POLICY_RANGE(NLA_U8, LW4O6_MODE_AFTR,
+						    LW4O6_MODE_MAX),
+	[IFLA_LW4O6_LOCAL]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_LW4O6_ICMP_SOURCE] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_LW4O6_HAIRPIN]	 = NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_LW4O6_ICMP4_ERRORS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_LW4O6_ICMP6_ERRORS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_LW4O6_ICMP_RATE]	 = NLA_POLICY_FULL_RANGE(NLA_U32,
+						 &lw4o6_icmp_rate_range),
+};
+
+void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->hairpin = true;
+	cfg->icmp4_errors = true;
+	cfg->icmp6_errors = true;
+	cfg->icmp_rate = 1000;
+}
+
+/* Applies the given options to cfg (a private copy); all or nothing. */
+int lw4o6_cfg_update(struct lw4o6_cfg *cfg, const struct lw4o6_cfg_attrs *a,
+		     struct netlink_ext_ack *extack)
+{
+	struct in6_addr local = cfg->local, src = cfg->icmp_source;
+
+	if (a->local) {
+		nla_memcpy(&local, a->local, sizeof(local));
+		if (ipv6_addr_any(&local) || ipv6_addr_is_multicast(&local)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->local,
+					    "local must be a unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+	if (a->icmp_source) {
+		nla_memcpy(&src, a->icmp_source, sizeof(src));
+		if (ipv6_addr_is_multicast(&src)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->icmp_source,
+					    "icmp-source must be a unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+	cfg->local = local;
+	cfg->icmp_source = src;
+	if (a->hairpin)
+		cfg->hairpin = nla_get_u8(a->hairpin);
+	if (a->icmp4)
+		cfg->icmp4_errors = nla_get_u8(a->icmp4);
+	if (a->icmp6)
+		cfg->icmp6_errors = nla_get_u8(a->icmp6);
+	if (a->rate)
+		cfg->icmp_rate = nla_get_u32(a->rate);
+	return 0;
+}
+
+/* The same options out, under either family's attribute numbers. */
+int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
+		  int local, int icmp_source, int hairpin, int icmp4, int icmp6,
+		  int rate)
+{
+	if (nla_put_in6_addr(skb, local, &cfg->local) ||
+	    (!ipv6_addr_any(&cfg->icmp_source) &&
+	     nla_put_in6_addr(skb, icmp_source, &cfg->icmp_source)) ||
+	    nla_put_u8(skb, hairpin, cfg->hairpin) ||
+	    nla_put_u8(skb, icmp4, cfg->icmp4_errors) ||
+	    nla_put_u8(skb, icmp6, cfg->icmp6_errors) ||
+	    nla_put_u32(skb, rate, cfg->icmp_rate))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
 			  struct netlink_ext_ack *extack)
 {
-	struct in6_addr local;
-
 	if (!data || !data[IFLA_LW4O6_MODE]) {
 		NL_SET_ERR_MSG_MOD(extack, "missing mode");
 		return -EINVAL;
@@ -146,13 +216,17 @@ static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
 		NL_SET_ERR_MSG_MOD(extack, "missing local IPv6 address");
 		return -EINVAL;
 	}
-	nla_memcpy(&local, data[IFLA_LW4O6_LOCAL], sizeof(local));
-	if (ipv6_addr_any(&local) || ipv6_addr_is_multicast(&local)) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_LW4O6_LOCAL],
-				    "local must be a unicast IPv6 address");
-		return -EINVAL;
-	}
 	return 0;
+}
+
+static void link_cfg_attrs(struct nlattr *data[], struct lw4o6_cfg_attrs *a)
+{
+	a->local = data[IFLA_LW4O6_LOCAL];
+	a->icmp_source = data[IFLA_LW4O6_ICMP_SOURCE];
+	a->hairpin = data[IFLA_LW4O6_HAIRPIN];
+	a->icmp4 = data[IFLA_LW4O6_ICMP4_ERRORS];
+	a->icmp6 = data[IFLA_LW4O6_ICMP6_ERRORS];
+	a->rate = data[IFLA_LW4O6_ICMP_RATE];
 }
 
 static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
@@ -160,6 +234,7 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 			 struct netlink_ext_ack *extack)
 {
 	struct lw4o6_dev *priv = netdev_priv(dev);
+	struct lw4o6_cfg_attrs a;
 	struct lw4o6_table *t;
 	struct lw4o6_cfg *cfg;
 	int err;
@@ -170,7 +245,11 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 		err = -ENOMEM;
 		goto err_free;
 	}
-	nla_memcpy(&cfg->local, data[IFLA_LW4O6_LOCAL], sizeof(cfg->local));
+	lw4o6_cfg_defaults(cfg);
+	link_cfg_attrs(data, &a);
+	err = lw4o6_cfg_update(cfg, &a, extack);
+	if (err)
+		goto err_free;
 	t->live = true;
 	priv->mode = nla_get_u8(data[IFLA_LW4O6_MODE]);
 	RCU_INIT_POINTER(priv->cfg, cfg);
@@ -199,8 +278,8 @@ err_free:
 
 static size_t lw4o6_get_size(const struct net_device *dev)
 {
-	return nla_total_size(sizeof(u8)) +
-	       nla_total_size(sizeof(struct in6_addr));
+	return 4 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u32)) +
+	       2 * nla_total_size(sizeof(struct in6_addr));
 }
 
 static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -212,7 +291,9 @@ static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	rcu_read_lock();
 	cfg = rcu_dereference(priv->cfg);
 	err = nla_put_u8(skb, IFLA_LW4O6_MODE, priv->mode) ||
-	      nla_put_in6_addr(skb, IFLA_LW4O6_LOCAL, &cfg->local);
+	      lw4o6_cfg_put(skb, cfg, IFLA_LW4O6_LOCAL, IFLA_LW4O6_ICMP_SOURCE,
+			    IFLA_LW4O6_HAIRPIN, IFLA_LW4O6_ICMP4_ERRORS,
+			    IFLA_LW4O6_ICMP6_ERRORS, IFLA_LW4O6_ICMP_RATE);
 	rcu_read_unlock();
 	return err ? -EMSGSIZE : 0;
 }

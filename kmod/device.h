@@ -13,8 +13,31 @@ struct lw4o6_table;
 /* Parameters the data path reads; replaced as a whole under RCU. */
 struct lw4o6_cfg {
 	struct in6_addr local;
+	struct in6_addr icmp_source;	/* :: = errors come from local */
+	u32 icmp_rate;			/* generated errors per second */
+	bool hairpin;
+	bool icmp4_errors;
+	bool icmp6_errors;
 	struct rcu_head rcu;
 };
+
+/*
+ * The options as they arrive, from rtnetlink (IFLA_LW4O6_*) or generic
+ * netlink (LW4O6_A_*): both already checked against their policies.
+ */
+struct lw4o6_cfg_attrs {
+	const struct nlattr *local, *icmp_source, *hairpin, *icmp4, *icmp6,
+			    *rate;
+};
+
+extern struct netlink_range_validation lw4o6_icmp_rate_range;
+
+void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg);
+int lw4o6_cfg_update(struct lw4o6_cfg *cfg, const struct lw4o6_cfg_attrs *a,
+		     struct netlink_ext_ack *extack);
+int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
+		  int local, int icmp_source, int hairpin, int icmp4, int icmp6,
+		  int rate);
 
 struct lw4o6_pcpu_stats {
 	u64 c[__LW4O6_STAT_MAX];

@@ -49,6 +49,12 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_BINDINGS]	= NLA_POLICY_NESTED_ARRAY(binding_policy),
 	[LW4O6_A_STATS]		= { .type = NLA_REJECT },
 	[LW4O6_A_TABLE_MEM]	= { .type = NLA_REJECT },
+	[LW4O6_A_ICMP_SOURCE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[LW4O6_A_HAIRPIN]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[LW4O6_A_ICMP4_ERRORS]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[LW4O6_A_ICMP6_ERRORS]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[LW4O6_A_ICMP_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&lw4o6_icmp_rate_range),
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -268,7 +274,9 @@ static int fill_dev(struct sk_buff *skb, struct lw4o6_dev *priv, u32 portid,
 	err = nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
 	      nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name) ||
 	      nla_put_u8(skb, LW4O6_A_MODE, priv->mode) ||
-	      nla_put_in6_addr(skb, LW4O6_A_LOCAL, &cfg->local) ||
+	      lw4o6_cfg_put(skb, cfg, LW4O6_A_LOCAL, LW4O6_A_ICMP_SOURCE,
+			    LW4O6_A_HAIRPIN, LW4O6_A_ICMP4_ERRORS,
+			    LW4O6_A_ICMP6_ERRORS, LW4O6_A_ICMP_RATE) ||
 	      nla_put_u32(skb, LW4O6_A_MTU, READ_ONCE(priv->dev->mtu)) ||
 	      nla_put_u32(skb, LW4O6_A_BINDING_COUNT, READ_ONCE(t->count)) ||
 	      nla_put_u64_64bit(skb, LW4O6_A_TABLE_MEM, lw4o6_table_mem(t),
@@ -331,36 +339,44 @@ static int lw4o6_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_dev *priv;
+	struct lw4o6_cfg_attrs a = {
+		.local		= info->attrs[LW4O6_A_LOCAL],
+		.icmp_source	= info->attrs[LW4O6_A_ICMP_SOURCE],
+		.hairpin	= info->attrs[LW4O6_A_HAIRPIN],
+		.icmp4		= info->attrs[LW4O6_A_ICMP4_ERRORS],
+		.icmp6		= info->attrs[LW4O6_A_ICMP6_ERRORS],
+		.rate		= info->attrs[LW4O6_A_ICMP_RATE],
+	};
 	struct lw4o6_cfg *cfg, *old;
+	struct lw4o6_dev *priv;
+	int err;
 
-	if (!info->attrs[LW4O6_A_LOCAL]) {
+	if (!a.local && !a.icmp_source && !a.hairpin && !a.icmp4 && !a.icmp6 &&
+	    !a.rate) {
 		NL_SET_ERR_MSG_MOD(info->extack, "nothing to change");
 		return -EINVAL;
 	}
 	priv = lw4o6_dev_get(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg) {
 		lw4o6_dev_put(priv);
 		return -ENOMEM;
 	}
-	nla_memcpy(&cfg->local, info->attrs[LW4O6_A_LOCAL], sizeof(cfg->local));
-	if (ipv6_addr_any(&cfg->local) || ipv6_addr_is_multicast(&cfg->local)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LW4O6_A_LOCAL],
-				    "local must be a unicast IPv6 address");
-		kfree(cfg);
-		lw4o6_dev_put(priv);
-		return -EINVAL;
-	}
 	mutex_lock(&priv->lock);
 	old = rcu_dereference_protected(priv->cfg, lockdep_is_held(&priv->lock));
-	rcu_assign_pointer(priv->cfg, cfg);
+	*cfg = *old;
+	err = lw4o6_cfg_update(cfg, &a, info->extack);
+	if (!err)
+		rcu_assign_pointer(priv->cfg, cfg);
 	mutex_unlock(&priv->lock);
-	kfree_rcu(old, rcu);
+	if (err)
+		kfree(cfg);
+	else
+		kfree_rcu(old, rcu);
 	lw4o6_dev_put(priv);
-	return 0;
+	return err;
 }
 
 /* ---- bindings ---------------------------------------------------------- */

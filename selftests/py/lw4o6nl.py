@@ -209,7 +209,7 @@ def genl_sock():
     return s
 
 
-def link_add(name, local="2001:db8::1", mode=None):
+def link_add(name, local="2001:db8::1", mode=None, extra=()):
     """Create an lw4o6 device with rtnetlink, without the CLI."""
     r = Sock(socket.NETLINK_ROUTE)
     ifinfo = struct.pack("=BxHiII", 0, 0, 0, 0, 0)
@@ -218,12 +218,28 @@ def link_add(name, local="2001:db8::1", mode=None):
         data.append(u8(C["IFLA_LW4O6_MODE"], C["LW4O6_MODE_AFTR"] if mode is None else mode))
     if local:
         data.append(in6(C["IFLA_LW4O6_LOCAL"], local))
+    data.extend(extra)
     li = nest(IFLA_LINKINFO, string(IFLA_INFO_KIND, "lw4o6"), nest(IFLA_INFO_DATA, *data))
     try:
         r.request(RTM_NEWLINK, ifinfo + string(IFLA_IFNAME, name) + li,
                   NLM_F_CREATE | NLM_F_EXCL)
     finally:
         r.close()
+
+
+def dev_attrs(s, dev):
+    r = s.cmd("DEV_GET", string(C["LW4O6_A_IFNAME"], dev))
+    return parse_attrs(r[0][1][4:])
+
+
+def dev_options(s, dev):
+    """{'local','icmp_source','hairpin','icmp4','icmp6','rate'} of a device."""
+    a = dev_attrs(s, dev)
+    ip6 = lambda k: socket.inet_ntop(socket.AF_INET6, a[C[k]]) if C[k] in a else None  # noqa: E731
+    return {"local": ip6("LW4O6_A_LOCAL"), "icmp_source": ip6("LW4O6_A_ICMP_SOURCE"),
+            "hairpin": a[C["LW4O6_A_HAIRPIN"]][0], "icmp4": a[C["LW4O6_A_ICMP4_ERRORS"]][0],
+            "icmp6": a[C["LW4O6_A_ICMP6_ERRORS"]][0],
+            "rate": struct.unpack("=I", a[C["LW4O6_A_ICMP_RATE"]])[0]}
 
 
 def dev_count(s, dev):

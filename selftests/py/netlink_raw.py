@@ -243,10 +243,61 @@ def dev_set():
 T.check("dev set changes local, refuses bad values, keeps bindings", dev_set)
 
 
+def options():
+    o = nl.dev_options(s, DEV)
+    assert o == {"local": "2001:db8::1", "icmp_source": None, "hairpin": 1, "icmp4": 1,
+                 "icmp6": 1, "rate": 1000}, o
+    s.cmd("DEV_SET", IFN, in6(C["LW4O6_A_ICMP_SOURCE"], "2001:db8::5"), u8(C["LW4O6_A_HAIRPIN"], 0),
+          u8(C["LW4O6_A_ICMP4_ERRORS"], 0), u8(C["LW4O6_A_ICMP6_ERRORS"], 0),
+          u32(C["LW4O6_A_ICMP_RATE"], 1000000))
+    want = {"local": "2001:db8::1", "icmp_source": "2001:db8::5", "hairpin": 0, "icmp4": 0,
+            "icmp6": 0, "rate": 1000000}
+    assert nl.dev_options(s, DEV) == want, nl.dev_options(s, DEV)
+    for bad, err in ((u32(C["LW4O6_A_ICMP_RATE"], 0), errno.ERANGE),
+                     (u32(C["LW4O6_A_ICMP_RATE"], 1000001), errno.ERANGE),
+                     (u8(C["LW4O6_A_HAIRPIN"], 2), errno.ERANGE),
+                     (in6(C["LW4O6_A_ICMP_SOURCE"], "ff02::1"), errno.EINVAL)):
+        # a good option beside a bad one: nothing is applied
+        expect_err(err, lambda: s.cmd("DEV_SET", IFN, u8(C["LW4O6_A_HAIRPIN"], 1), bad))
+        assert nl.dev_options(s, DEV) == want, nl.dev_options(s, DEV)
+    expect_err(errno.EINVAL, lambda: s.cmd("DEV_SET", IFN, u8(C["LW4O6_A_HAIRPIN"], 1),
+                                           in6(C["LW4O6_A_LOCAL"], "::")), "unicast")
+    assert nl.dev_options(s, DEV) == want, nl.dev_options(s, DEV)
+    s.cmd("DEV_SET", IFN, in6(C["LW4O6_A_ICMP_SOURCE"], "::"), u8(C["LW4O6_A_HAIRPIN"], 1),
+          u8(C["LW4O6_A_ICMP4_ERRORS"], 1), u8(C["LW4O6_A_ICMP6_ERRORS"], 1),
+          u32(C["LW4O6_A_ICMP_RATE"], 1000))
+    o = nl.dev_options(s, DEV)
+    assert o["icmp_source"] is None and o["hairpin"] == 1 and o["rate"] == 1000, o
+    unchanged()
+
+
+T.check("lwAFTR options: defaults, dev set all-or-nothing, :: clears icmp-source", options)
+
+
+def link_options():
+    nl.link_add("lwopt", "2001:db8::2", extra=[
+        in6(C["IFLA_LW4O6_ICMP_SOURCE"], "2001:db8::9"), u8(C["IFLA_LW4O6_HAIRPIN"], 0),
+        u32(C["IFLA_LW4O6_ICMP_RATE"], 50)])
+    o = nl.dev_options(s, "lwopt")
+    assert (o["icmp_source"], o["hairpin"], o["icmp4"], o["rate"]) == ("2001:db8::9", 0, 1, 50), o
+    for bad in (u32(C["IFLA_LW4O6_ICMP_RATE"], 0), u8(C["IFLA_LW4O6_ICMP6_ERRORS"], 7),
+                in6(C["IFLA_LW4O6_ICMP_SOURCE"], "ff05::2")):
+        try:
+            nl.link_add("lwbad", "2001:db8::3", extra=[bad])
+        except nl.NlError:
+            continue
+        raise AssertionError("created lwbad with a bad option")
+    names = [nl.parse_attrs(m[4:])[C["LW4O6_A_IFNAME"]] for m in s.genl_dump(C["LW4O6_CMD_DEV_GET"])[0]]
+    assert b"lwbad\0" not in names, names
+
+
+T.check("rtnetlink creation takes the options and refuses bad ones", link_options)
+
+
 def dev_dump():
     msgs, _ = s.genl_dump(C["LW4O6_CMD_DEV_GET"])
     names = sorted(nl.parse_attrs(m[4:])[C["LW4O6_A_IFNAME"]].rstrip(b"\0").decode() for m in msgs)
-    assert names == sorted([DEV, "lwfuzz"]), names
+    assert names == sorted([DEV, "lwfuzz", "lwopt"]), names
 
 
 T.check("dev dump lists exactly the namespace's lw4o6 devices", dev_dump)

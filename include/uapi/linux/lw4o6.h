@@ -44,6 +44,11 @@ enum {
 	IFLA_LW4O6_UNSPEC,
 	IFLA_LW4O6_MODE,	/* u8, enum lw4o6_mode; required */
 	IFLA_LW4O6_LOCAL,	/* binary, struct in6_addr; required */
+	IFLA_LW4O6_ICMP_SOURCE,	/* binary, struct in6_addr; default: local */
+	IFLA_LW4O6_HAIRPIN,	/* u8 0/1, default 1 */
+	IFLA_LW4O6_ICMP4_ERRORS, /* u8 0/1, default 1 */
+	IFLA_LW4O6_ICMP6_ERRORS, /* u8 0/1, default 1 */
+	IFLA_LW4O6_ICMP_RATE,	/* u32, errors per second, 1..1000000, default 1000 */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -51,7 +56,7 @@ enum {
 enum lw4o6_cmd {
 	LW4O6_CMD_UNSPEC,
 	LW4O6_CMD_DEV_GET,	/* doit: one device; dumpit: all in netns */
-	LW4O6_CMD_DEV_SET,	/* change device parameters */
+	LW4O6_CMD_DEV_SET,	/* change device options; bindings are kept */
 	LW4O6_CMD_BIND_NEW,	/* add (NLM_F_REPLACE or LW4O6_F_REPLACE: replace) */
 	LW4O6_CMD_BIND_DEL,
 	LW4O6_CMD_BIND_GET,	/* doit: exact key; dumpit: table, filterable */
@@ -89,6 +94,12 @@ enum lw4o6_attr {
 	LW4O6_A_BINDINGS,	/* nest of LW4O6_A_BINDING nests (bulk load) */
 	LW4O6_A_STATS,		/* nest, enum lw4o6_stat: u64 each */
 	LW4O6_A_TABLE_MEM,	/* u64, bytes used by the binding table */
+	/* lwAFTR options, as IFLA_LW4O6_*; DEV_SET changes any of them */
+	LW4O6_A_ICMP_SOURCE,	/* binary, struct in6_addr; :: = use local */
+	LW4O6_A_HAIRPIN,	/* u8 0/1 */
+	LW4O6_A_ICMP4_ERRORS,	/* u8 0/1 */
+	LW4O6_A_ICMP6_ERRORS,	/* u8 0/1 */
+	LW4O6_A_ICMP_RATE,	/* u32, 1..1000000 */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
