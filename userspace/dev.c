@@ -11,6 +11,7 @@
 #include <linux/lw4o6.h>
 
 #include "lw4o6.h"
+#include "devparse.h"
 #include "names.h"
 #include "nl.h"
 #include "print.h"
@@ -18,11 +19,17 @@
 
 void usage_dev(FILE *f)
 {
-	fputs("Usage: lw4o6 dev add NAME mode MODE local IPV6 [ mtu MTU ]\n"
+	fputs("Usage: lw4o6 dev add NAME mode MODE local IPV6 [ icmp-source IPV6 ]\n"
+	      "                      [ mtu MTU ] [ AFTR_OPTS ]\n"
+	      "       lw4o6 dev set NAME [ local IPV6 ] [ icmp-source { IPV6 | none } ]\n"
+	      "                      [ mtu MTU ] [ AFTR_OPTS ]\n"
 	      "       lw4o6 dev del NAME\n"
 	      "       lw4o6 dev show [ NAME ]\n"
 	      "       lw4o6 dev help\n"
-	      "MODE := aftr\n", f);
+	      "MODE      := aftr\n"
+	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
+	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
+	      "PPS       := 1..1000000 (ICMP errors per second)\n", f);
 }
 
 static int check_name(const char *cmd, const char *name)
@@ -36,56 +43,16 @@ static int check_name(const char *cmd, const char *name)
 
 static int dev_add(int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	const char *name, *mode_word = NULL, *local_word = NULL, *mtu_word = NULL;
-	struct in6_addr local;
+	char buf[MNL_SOCKET_BUFFER_SIZE], err_msg[256];
 	struct nlattr *linkinfo, *data;
+	struct dev_args a;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	uint32_t mtu = 0;
 	struct nl *nl;
-	int i, mode, err;
+	int err;
 
-	if (argc < 1)
-		return usage_error("dev", "dev add: missing NAME");
-	name = argv[0];
-	if ((err = check_name("add", name)))
-		return err;
-	for (i = 1; i < argc; i += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[i], "mode"))
-			slot = &mode_word;
-		else if (!strcmp(argv[i], "local"))
-			slot = &local_word;
-		else if (!strcmp(argv[i], "mtu"))
-			slot = &mtu_word;
-		else
-			return usage_error("dev", "dev add: unknown keyword \"%s\"",
-					   argv[i]);
-		if (*slot)
-			return usage_error("dev", "dev add: \"%s\" given twice",
-					   argv[i]);
-		if (i + 1 == argc)
-			return usage_error("dev", "dev add: \"%s\" needs a value",
-					   argv[i]);
-		*slot = argv[i + 1];
-	}
-	if (!mode_word)
-		return usage_error("dev", "dev add: missing \"mode\"");
-	mode = mode_parse(mode_word);
-	if (mode < 0)
-		return usage_error("dev", "dev add: unknown mode \"%s\"", mode_word);
-	if (mode != LW4O6_MODE_AFTR)
-		return usage_error("dev", "dev add: mode %s is not supported yet",
-				   mode_word);
-	if (!local_word)
-		return usage_error("dev", "dev add: missing \"local\"");
-	if (parse_ipv6(local_word, &local))
-		return usage_error("dev", "dev add: invalid IPv6 address \"%s\" for \"local\"",
-				   local_word);
-	if (mtu_word && (parse_u32(mtu_word, UINT32_MAX, &mtu) || !mtu))
-		return usage_error("dev", "dev add: invalid mtu \"%s\"", mtu_word);
+	if (dev_parse(argc, argv, DEV_USE_ADD, &a, err_msg, sizeof(err_msg)))
+		return usage_error("dev", "dev add: %s", err_msg);
 
 	nl = get_rtnl();
 	if (!nl)
@@ -93,14 +60,26 @@ static int dev_add(int argc, char **argv)
 	nlh = nl_req(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	if (mtu_word)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, a.name);
+	if (a.seen & DEV_SEEN_MTU)
+		mnl_attr_put_u32(nlh, IFLA_MTU, a.mtu);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, LW4O6_LINK_KIND);
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u8(nlh, IFLA_LW4O6_MODE, (uint8_t)mode);
-	mnl_attr_put(nlh, IFLA_LW4O6_LOCAL, sizeof(local), &local);
+	mnl_attr_put_u8(nlh, IFLA_LW4O6_MODE, a.mode);
+	mnl_attr_put(nlh, IFLA_LW4O6_LOCAL, sizeof(a.local), &a.local);
+	/* Options left out keep the kernel's defaults. */
+	if (a.seen & DEV_SEEN_ICMP_SOURCE)
+		mnl_attr_put(nlh, IFLA_LW4O6_ICMP_SOURCE, sizeof(a.icmp_source),
+			     &a.icmp_source);
+	if (a.seen & DEV_SEEN_HAIRPIN)
+		mnl_attr_put_u8(nlh, IFLA_LW4O6_HAIRPIN, a.hairpin);
+	if (a.seen & DEV_SEEN_ICMP4_ERRORS)
+		mnl_attr_put_u8(nlh, IFLA_LW4O6_ICMP4_ERRORS, a.icmp4_errors);
+	if (a.seen & DEV_SEEN_ICMP6_ERRORS)
+		mnl_attr_put_u8(nlh, IFLA_LW4O6_ICMP6_ERRORS, a.icmp6_errors);
+	if (a.seen & DEV_SEEN_ICMP_RATE)
+		mnl_attr_put_u32(nlh, IFLA_LW4O6_ICMP_RATE, a.icmp_rate);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 
@@ -115,7 +94,7 @@ static int dev_add(int argc, char **argv)
 	}
 	/* rtnetlink gives no message for this one. */
 	if (err == -EEXIST && !nl->ext_msg[0]) {
-		errmsg("dev add: device \"%s\" already exists", name);
+		errmsg("dev add: device \"%s\" already exists", a.name);
 		return EXIT_ERR;
 	}
 	nl_perror(nl, nlh, err, "dev add");
@@ -152,6 +131,11 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	uint32_t ifindex = 0, mtu = 0, count = 0;
 	uint64_t mem = 0;
 	uint8_t mode = 0;
+	struct in6_addr src;
+	char src_text[FMT_IPV6_LEN];
+	uint8_t hairpin = 0, icmp4 = 0, icmp6 = 0;
+	uint32_t rate = 0;
+	bool has_hairpin, has_icmp4, has_icmp6, has_rate, has_source;
 
 	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
 	name = nl_get_str(tb[LW4O6_A_IFNAME]);
@@ -162,6 +146,14 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	nl_get_u32(tb[LW4O6_A_MTU], &mtu);
 	nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
 	nl_get_u64(tb[LW4O6_A_TABLE_MEM], &mem);
+	/* lwAFTR options: an older module sends none of them. */
+	has_hairpin = nl_get_u8(tb[LW4O6_A_HAIRPIN], &hairpin);
+	has_icmp4 = nl_get_u8(tb[LW4O6_A_ICMP4_ERRORS], &icmp4);
+	has_icmp6 = nl_get_u8(tb[LW4O6_A_ICMP6_ERRORS], &icmp6);
+	has_rate = nl_get_u32(tb[LW4O6_A_ICMP_RATE], &rate);
+	/* Absent when unset (errors come from local); :: means the same. */
+	has_source = nl_get_in6(tb[LW4O6_A_ICMP_SOURCE], &src) &&
+		     !IN6_IS_ADDR_UNSPECIFIED(&src);
 	if (info) {
 		info->ifindex = ifindex;
 		info->found = true;
@@ -177,6 +169,20 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	print_uint(PRINT_ANY, "bindings", " bindings %u", count);
 	print_u64(opts.stats ? PRINT_ANY : PRINT_JSON, "table_mem",
 		  " table-mem %" PRIu64, mem);
+	/* Like `ip -d link`: the options on an indented second line. */
+	if (has_hairpin || has_icmp4 || has_icmp6 || has_rate || has_source)
+		print_text("\n   ");
+	if (has_hairpin)
+		print_on_off(PRINT_ANY, "hairpin", " hairpin %s", hairpin);
+	if (has_icmp4)
+		print_on_off(PRINT_ANY, "icmp4_errors", " icmp4-errors %s", icmp4);
+	if (has_icmp6)
+		print_on_off(PRINT_ANY, "icmp6_errors", " icmp6-errors %s", icmp6);
+	if (has_rate)
+		print_uint(PRINT_ANY, "icmp_rate", " icmp-rate %u", rate);
+	if (has_source)
+		print_string(PRINT_ANY, "icmp_source", " icmp-source %s",
+			     fmt_ipv6(&src, src_text));
 	close_json_object();
 	print_nl();
 	return 0;
@@ -235,6 +241,95 @@ static int dev_del(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* LW4O6_A_* from `dev set` words: all but mtu, which is rtnetlink's. */
+static void put_set_attrs(struct nlmsghdr *nlh, const struct dev_args *a)
+{
+	mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, a->name);
+	if (a->seen & DEV_SEEN_LOCAL)
+		mnl_attr_put(nlh, LW4O6_A_LOCAL, sizeof(a->local), &a->local);
+	/* "icmp-source none" is :: here, which the kernel takes as "unset". */
+	if (a->seen & DEV_SEEN_ICMP_SOURCE)
+		mnl_attr_put(nlh, LW4O6_A_ICMP_SOURCE, sizeof(a->icmp_source),
+			     &a->icmp_source);
+	if (a->seen & DEV_SEEN_HAIRPIN)
+		mnl_attr_put_u8(nlh, LW4O6_A_HAIRPIN, a->hairpin);
+	if (a->seen & DEV_SEEN_ICMP4_ERRORS)
+		mnl_attr_put_u8(nlh, LW4O6_A_ICMP4_ERRORS, a->icmp4_errors);
+	if (a->seen & DEV_SEEN_ICMP6_ERRORS)
+		mnl_attr_put_u8(nlh, LW4O6_A_ICMP6_ERRORS, a->icmp6_errors);
+	if (a->seen & DEV_SEEN_ICMP_RATE)
+		mnl_attr_put_u32(nlh, LW4O6_A_ICMP_RATE, a->icmp_rate);
+}
+
+/*
+ * The lw4o6 options go in one DEV_SET, which the kernel applies whole or
+ * not at all; then the MTU, over rtnetlink.  A failure says which of the
+ * two it was, and whether the options had already been changed.
+ */
+static int dev_set(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err_msg[256], what[96];
+	struct dev_info info = { 0, false };
+	struct nl *gnl, *rnl = NULL;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	struct dev_args a;
+	bool set_mtu;
+	int err;
+
+	if (dev_parse(argc, argv, DEV_USE_SET, &a, err_msg, sizeof(err_msg)))
+		return usage_error("dev", "dev set: %s", err_msg);
+	set_mtu = a.seen & DEV_SEEN_MTU;
+	gnl = get_genl();
+	if (!gnl)
+		return EXIT_ERR;
+	if (set_mtu) {
+		rnl = get_rtnl();
+		if (!rnl)
+			return EXIT_ERR;
+		/* Ask lw4o6 first, so that `dev set eth0 mtu N` cannot touch eth0. */
+		nlh = dev_get_req(gnl, buf, a.name);
+		err = nl_talk(gnl, nlh, show_cb, &info);
+		if (!err && !info.found)
+			err = -ENODEV;
+		if (err) {
+			lookup_error(gnl, nlh, err, "dev set", a.name);
+			return EXIT_ERR;
+		}
+	}
+	if (a.seen & DEV_SEEN_GENL) {
+		nlh = genl_req(gnl, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
+		put_set_attrs(nlh, &a);
+		err = nl_talk(gnl, nlh, NULL, NULL);
+		if (err == -ENODEV || err == -EOPNOTSUPP) {
+			lookup_error(gnl, nlh, err, "dev set", a.name);
+			return EXIT_ERR;
+		}
+		if (err) {
+			nl_perror(gnl, nlh, err, set_mtu ?
+				  "dev set (mtu not changed either)" :
+				  "dev set");
+			return EXIT_ERR;
+		}
+	}
+	if (!set_mtu)
+		return EXIT_OK;
+	nlh = nl_req(rnl, buf, RTM_NEWLINK, NLM_F_ACK);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int)info.ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, a.mtu);
+	err = nl_talk(rnl, nlh, NULL, NULL);
+	if (err) {
+		snprintf(what, sizeof(what), "dev set: %smtu %u",
+			 a.seen & DEV_SEEN_GENL ?
+			 "the other options were changed, but " : "", a.mtu);
+		nl_perror(rnl, nlh, err, what);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
 static int dev_show(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -272,6 +367,8 @@ int do_dev(int argc, char **argv)
 		return usage_error("dev", "dev: missing command");
 	if (!strcmp(argv[1], "add"))
 		return dev_add(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "set"))
+		return dev_set(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "del"))
 		return dev_del(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "show"))

@@ -316,14 +316,19 @@ void jw_i64(struct json_writer *w, int64_t v)
 	done(w);
 }
 
-void jw_bool(struct json_writer *w, bool v)
+void jw_member_bool(struct json_writer *w, const char *key, bool v)
 {
-	lead(w, NULL);
+	lead(w, key);
 	if (v)
 		put_lit(w, "true");
 	else
 		put_lit(w, "false");
 	done(w);
+}
+
+void jw_bool(struct json_writer *w, bool v)
+{
+	jw_member_bool(w, NULL, v);
 }
 
 void jw_member_null(struct json_writer *w, const char *key)

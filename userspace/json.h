@@ -40,6 +40,7 @@ void jw_member_obj_open(struct json_writer *w, const char *key);
 void jw_member_arr_open(struct json_writer *w, const char *key);
 void jw_member_string(struct json_writer *w, const char *key, const char *s);
 void jw_member_u64(struct json_writer *w, const char *key, uint64_t v);
+void jw_member_bool(struct json_writer *w, const char *key, bool v);
 void jw_member_null(struct json_writer *w, const char *key);
 void json_escape(FILE *f, const char *s);
 

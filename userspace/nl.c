@@ -257,12 +257,22 @@ static const struct attr_desc genl_attrs[] = {
 	[LW4O6_A_FLAGS]		= { "flags", NULL },
 	[LW4O6_A_BINDING]	= { "binding", &binding_schema },
 	[LW4O6_A_BINDINGS]	= { "bindings", &bindings_schema },
+	[LW4O6_A_ICMP_SOURCE]	= { "icmp-source", NULL },
+	[LW4O6_A_HAIRPIN]	= { "hairpin", NULL },
+	[LW4O6_A_ICMP4_ERRORS]	= { "icmp4-errors", NULL },
+	[LW4O6_A_ICMP6_ERRORS]	= { "icmp6-errors", NULL },
+	[LW4O6_A_ICMP_RATE]	= { "icmp-rate", NULL },
 };
 static const struct attr_schema genl_schema = SCHEMA(genl_attrs, false);
 
 static const struct attr_desc lw4o6_link_attrs[] = {
 	[IFLA_LW4O6_MODE]	= { "mode", NULL },
 	[IFLA_LW4O6_LOCAL]	= { "local", NULL },
+	[IFLA_LW4O6_ICMP_SOURCE] = { "icmp-source", NULL },
+	[IFLA_LW4O6_HAIRPIN]	= { "hairpin", NULL },
+	[IFLA_LW4O6_ICMP4_ERRORS] = { "icmp4-errors", NULL },
+	[IFLA_LW4O6_ICMP6_ERRORS] = { "icmp6-errors", NULL },
+	[IFLA_LW4O6_ICMP_RATE]	= { "icmp-rate", NULL },
 };
 static const struct attr_schema lw4o6_link_schema = SCHEMA(lw4o6_link_attrs, false);
 static const struct attr_desc linkinfo_attrs[] = {

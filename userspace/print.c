@@ -140,6 +140,17 @@ void print_u64(enum output_type t, const char *k, const char *fmt,
 	}
 }
 
+void print_on_off(enum output_type t, const char *k, const char *fmt,
+		  bool value)
+{
+	if (!want(t))
+		return;
+	if (json)
+		jw_member_bool(&jw, k, value);
+	else if (!text_fast(fmt, value ? "on" : "off", 0, 's'))
+		fprintf(outf(), fmt, value ? "on" : "off");
+}
+
 /* JSON null; text gets a word such as "never" instead. */
 void print_null(enum output_type t, const char *k, const char *fmt,
 		const char *text)

@@ -32,6 +32,9 @@ void print_uint(enum output_type t, const char *key, const char *fmt,
 		unsigned int value);
 void print_u64(enum output_type t, const char *key, const char *fmt,
 	       uint64_t value);
+/* JSON true/false; text "on"/"off" through fmt (iproute2's print_on_off). */
+void print_on_off(enum output_type t, const char *key, const char *fmt,
+		  bool value);
 void print_null(enum output_type t, const char *key, const char *fmt,
 		const char *text);
 void print_text(const char *s);

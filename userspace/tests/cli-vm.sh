@@ -8,6 +8,22 @@ step() { echo "### $*"; }
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 expect_rc() { local want=$1; shift; "$@"; local rc=$?; [ $rc = $want ] && ok "rc $rc: $*" || bad "rc $rc (want $want): $*"; }
+# expect_err RC NEEDLE CMD...: exit status RC and NEEDLE in its stderr.
+expect_err() {
+	local want=$1 needle=$2; shift 2
+	local err rc
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	echo "$err"
+	if [ $rc = $want ] && [[ $err == *"$needle"* ]]; then ok "rc $rc, \"$needle\": $*"
+	else bad "rc $rc (want $want), stderr lacks \"$needle\": $*"; fi
+}
+# expect_jq DEV FILTER: `dev show -j DEV` satisfies the jq boolean FILTER.
+expect_jq() {
+	local got
+	got=$($L -j dev show "$1")
+	if echo "$got" | jq -e ".[0] | $2" > /dev/null; then ok "$1: $2"
+	else bad "$1: $2, got $got"; fi
+}
 
 step "module missing"
 expect_rc 1 $L dev show
@@ -26,6 +42,70 @@ expect_rc 1 $L dev show nosuch
 expect_rc 1 $L dev show lo
 expect_rc 1 $L dev del lo
 expect_rc 1 $L dev del nosuch
+
+step "dev options"
+# Defaults: hairpin and both ICMP errors on, 1000/s, no icmp-source.
+expect_jq lw0 '.hairpin == true and .icmp4_errors == true and .icmp6_errors == true and .icmp_rate == 1000 and (has("icmp_source") | not)'
+want=$(printf 'lw0: mode aftr local 2001:db8::1 mtu 1460 bindings 0\n    hairpin on icmp4-errors on icmp6-errors on icmp-rate 1000')
+got=$($L dev show lw0)
+[ "$got" = "$want" ] && ok "dev show text" || bad "dev show text: [$got] want [$want]"
+expect_rc 0 $L dev add lw2 mode aftr local 2001:db8::2 icmp-source 2001:db8::53 hairpin off icmp4-errors off icmp6-errors off icmp-rate 5 mtu 1400
+$L dev show lw2; $L -p dev show lw2; ip -d link show lw2
+expect_jq lw2 '.hairpin == false and .icmp4_errors == false and .icmp6_errors == false and .icmp_rate == 5 and .icmp_source == "2001:db8::53" and .mtu == 1400 and .local == "2001:db8::2"'
+want=$(printf 'lw2: mode aftr local 2001:db8::2 mtu 1400 bindings 0\n    hairpin off icmp4-errors off icmp6-errors off icmp-rate 5 icmp-source 2001:db8::53')
+got=$($L dev show lw2)
+[ "$got" = "$want" ] && ok "dev show text, all options" || bad "dev show text: [$got] want [$want]"
+# Usage errors: nothing reaches the kernel.
+expect_err 2 "nothing to change" $L dev set lw2
+expect_err 2 'invalid value "yes" for "hairpin"' $L dev set lw2 hairpin yes
+expect_err 2 'invalid icmp-rate "0"' $L dev set lw2 icmp-rate 0
+expect_err 2 'invalid icmp-rate "1000001"' $L dev set lw2 icmp-rate 1000001
+expect_err 2 "not a unicast" $L dev set lw2 icmp-source ff02::1
+expect_err 2 "given twice" $L dev set lw2 hairpin on hairpin on
+expect_err 2 "only for dev set" $L dev add lw3 mode aftr local ::3 icmp-source none
+expect_err 2 '"mode" cannot be changed' $L dev set lw2 mode aftr
+expect_jq lw2 '.hairpin == false and .icmp_rate == 5'
+# One genl DEV_SET for any mix of options.
+expect_rc 0 $L dev set lw2 hairpin on icmp-rate 1000000
+expect_jq lw2 '.hairpin == true and .icmp_rate == 1000000 and .icmp4_errors == false and .icmp_source == "2001:db8::53"'
+expect_rc 0 $L dev set lw2 icmp-source none
+expect_jq lw2 '(has("icmp_source") | not) and .local == "2001:db8::2"'
+expect_rc 0 $L dev set lw2 icmp4-errors on icmp6-errors on
+expect_jq lw2 '.icmp4_errors == true and .icmp6_errors == true'
+# mtu alone goes through rtnetlink only.
+expect_rc 0 $L dev set lw2 mtu 1280
+expect_jq lw2 '.mtu == 1280'
+[ "$(cat /sys/class/net/lw2/mtu)" = 1280 ] && ok "sysfs mtu 1280" || bad "sysfs mtu $(cat /sys/class/net/lw2/mtu)"
+# Both kinds at once.
+expect_rc 0 $L dev set lw2 local 2001:db8::3 icmp-source 2001:db8::54 mtu 1300 hairpin off
+expect_jq lw2 '.local == "2001:db8::3" and .icmp_source == "2001:db8::54" and .mtu == 1300 and .hairpin == false'
+# What dev show prints on its second line is what dev set takes.
+# shellcheck disable=SC2046 # split into words on purpose
+expect_rc 0 $L dev set lw2 $($L dev show lw2 | sed -n 2p)
+# All or nothing: a bad local keeps hairpin as it was, and the mtu too.
+expect_err 1 "local must be a unicast" $L dev set lw2 hairpin on local ff02::1 mtu 1500
+expect_jq lw2 '.hairpin == false and .local == "2001:db8::3" and .mtu == 1300'
+# The options apply first; a refused mtu says so.
+expect_err 1 "the other options were changed, but mtu 70000" $L dev set lw2 icmp-rate 7 mtu 70000
+expect_jq lw2 '.icmp_rate == 7 and .mtu == 1300'
+expect_err 1 "dev set: mtu 70000" $L dev set lw2 mtu 70000
+# Not ours, or nobody's: untouched.
+lo_mtu=$(cat /sys/class/net/lo/mtu)
+expect_err 1 "lo is not an lw4o6 device" $L dev set lo mtu 1400
+[ "$(cat /sys/class/net/lo/mtu)" = "$lo_mtu" ] && ok "lo mtu untouched" || bad "lo mtu changed"
+expect_err 1 "lo is not an lw4o6 device" $L dev set lo hairpin on
+expect_err 1 'cannot find device "nosuch"' $L dev set nosuch hairpin on
+expect_err 1 'cannot find device "nosuch"' $L dev set nosuch mtu 1400
+# Bindings survive a dev set.
+expect_rc 0 $L binding add dev lw2 ipv4 192.0.2.9 psid 1/4 b4 2001:db8::99
+expect_rc 0 $L dev set lw2 hairpin on icmp-rate 100
+expect_jq lw2 '.bindings == 1 and .hairpin == true and .icmp_rate == 100'
+# And from a batch.
+expect_rc 0 $L -b - <<'EOB'
+dev set lw2 icmp6-errors off
+dev show lw2
+EOB
+expect_rc 0 $L dev del lw2
 
 step "monitor"
 $L monitor > /tmp/mon.txt 2>&1 &

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The binding word grammar (bindparse.c) and the word parsers (utils.c). */
+/*
+ * The binding word grammar (bindparse.c), the dev add/set grammar
+ * (devparse.c) and the word parsers (utils.c).
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/lw4o6.h>
+
 #include "bindparse.h"
+#include "devparse.h"
 #include "utils.h"
 
 #include "cmocka_wrap.h"
@@ -161,6 +167,231 @@ static void test_file_words(void **state)
 	bad("ipv4 10.0.0.1 psid 3/6 b4 ::2 replace", BIND_USE_FILE, "\"replace\" is not allowed");
 }
 
+/* ---- dev add / dev set ------------------------------------------------- */
+
+static int dparse(const char *s, enum dev_use use, struct dev_args *a)
+{
+	char buf[512], *argv[MAXW];
+	int argc = words(s, buf, sizeof(buf), argv);
+	int ret;
+
+	errbuf[0] = '\0';
+	ret = dev_parse(argc, argv, use, a, errbuf, sizeof(errbuf));
+	a->name = NULL;		/* points into buf */
+	return ret;
+}
+
+static void dbad(const char *s, enum dev_use use, const char *needle)
+{
+	struct dev_args a;
+
+	if (!dparse(s, use, &a))
+		fail_msg("accepted: %s", s);
+	if (!strstr(errbuf, needle))
+		fail_msg("\"%s\": error \"%s\" lacks \"%s\"", s, errbuf, needle);
+}
+
+static void assert_in6(const struct in6_addr *a, const char *text)
+{
+	struct in6_addr want;
+
+	assert_int_equal(inet_pton(AF_INET6, text, &want), 1);
+	assert_memory_equal(a, &want, sizeof(want));
+}
+
+static void test_dev_add_good(void **state)
+{
+	struct dev_args a;
+
+	(void)state;
+	/* The minimum: nothing but mode and local, kernel defaults for the rest. */
+	assert_int_equal(dparse("lw0 mode aftr local 2001:db8::1", DEV_USE_ADD, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_MODE | DEV_SEEN_LOCAL);
+	assert_int_equal(a.mode, LW4O6_MODE_AFTR);
+	assert_in6(&a.local, "2001:db8::1");
+
+	/* Everything, in the documented order. */
+	assert_int_equal(dparse("lw0 mode aftr local 2001:db8::1 icmp-source 2001:db8::a "
+				"mtu 1400 hairpin off icmp4-errors off icmp6-errors on "
+				"icmp-rate 1000000", DEV_USE_ADD, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_MODE | DEV_SEEN_LOCAL | DEV_SEEN_ICMP_SOURCE |
+			 DEV_SEEN_MTU | DEV_SEEN_HAIRPIN | DEV_SEEN_ICMP4_ERRORS |
+			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE);
+	assert_in6(&a.icmp_source, "2001:db8::a");
+	assert_int_equal(a.mtu, 1400);
+	assert_int_equal(a.hairpin, 0);
+	assert_int_equal(a.icmp4_errors, 0);
+	assert_int_equal(a.icmp6_errors, 1);
+	assert_int_equal(a.icmp_rate, 1000000);
+
+	/* Any order; the lowest rate; hex like every other number. */
+	assert_int_equal(dparse("lw0 icmp-rate 1 hairpin on local ::1 icmp6-errors off mode aftr",
+				DEV_USE_ADD, &a), 0);
+	assert_int_equal(a.icmp_rate, 1);
+	assert_int_equal(a.hairpin, 1);
+	assert_int_equal(a.icmp6_errors, 0);
+	assert_false(a.seen & (DEV_SEEN_ICMP4_ERRORS | DEV_SEEN_ICMP_SOURCE | DEV_SEEN_MTU));
+	assert_int_equal(dparse("lw0 mode aftr local ::1 icmp-rate 0x3e8", DEV_USE_ADD, &a), 0);
+	assert_int_equal(a.icmp_rate, 1000);
+	/* local is the kernel's to judge (it says why, with extack). */
+	assert_int_equal(dparse("lw0 mode aftr local ff02::1", DEV_USE_ADD, &a), 0);
+}
+
+static void test_dev_set_good(void **state)
+{
+	struct dev_args a;
+
+	(void)state;
+	assert_int_equal(dparse("lw0 hairpin off", DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_HAIRPIN);
+	assert_int_equal(a.hairpin, 0);
+	assert_false(a.seen & ~DEV_SEEN_GENL);
+
+	assert_int_equal(dparse("lw0 mtu 1280", DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_MTU);
+	assert_false(a.seen & DEV_SEEN_GENL);
+	assert_int_equal(a.mtu, 1280);
+
+	assert_int_equal(dparse("lw0 local 2001:db8::2", DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_LOCAL);
+	assert_in6(&a.local, "2001:db8::2");
+
+	/* "none" is 16 zero bytes on the wire. */
+	memset(&a.icmp_source, 0xff, sizeof(a.icmp_source));
+	assert_int_equal(dparse("lw0 icmp-source none", DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_ICMP_SOURCE);
+	assert_in6(&a.icmp_source, "::");
+	assert_int_equal(dparse("lw0 icmp-source 2001:db8::53", DEV_USE_SET, &a), 0);
+	assert_in6(&a.icmp_source, "2001:db8::53");
+
+	/* All of them, both kinds, any order. */
+	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
+				"icmp6-errors off icmp-source none hairpin on",
+				DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
+	assert_int_equal(a.icmp_rate, 50);
+	assert_int_equal(a.mtu, 9000);
+	assert_int_equal(a.icmp4_errors, 1);
+	assert_int_equal(a.icmp6_errors, 0);
+	assert_int_equal(a.hairpin, 1);
+}
+
+static void test_dev_bad(void **state)
+{
+	static const enum dev_use uses[] = { DEV_USE_ADD, DEV_USE_SET };
+	char line[256];
+	size_t u;
+
+	(void)state;
+	/* Each bad option, for both commands (add gets its required words). */
+	for (u = 0; u < 2; u++) {
+		enum dev_use use = uses[u];
+		const char *pre = use == DEV_USE_ADD ? "lw0 mode aftr local ::1" : "lw0";
+		static const struct {
+			const char *words, *needle;
+		} cases[] = {
+			/* on|off only: no yes/no/1/0, no prefixes, no capitals */
+			{ "hairpin yes", "invalid value \"yes\" for \"hairpin\"" },
+			{ "hairpin no", "\"no\"" },
+			{ "hairpin 1", "\"1\"" },
+			{ "hairpin 0", "\"0\"" },
+			{ "hairpin true", "\"true\"" },
+			{ "hairpin ON", "\"ON\"" },
+			{ "hairpin o", "\"o\"" },
+			{ "icmp4-errors enable", "for \"icmp4-errors\"" },
+			{ "icmp6-errors of", "for \"icmp6-errors\"" },
+			/* the rate's range and shape */
+			{ "icmp-rate 0", "invalid icmp-rate \"0\"" },
+			{ "icmp-rate 1000001", "\"1000001\"" },
+			{ "icmp-rate 4294967296", "\"4294967296\"" },
+			{ "icmp-rate -1", "\"-1\"" },
+			{ "icmp-rate 10x", "\"10x\"" },
+			{ "icmp-rate fast", "\"fast\"" },
+			{ "icmp-rate 0x", "\"0x\"" },
+			/* icmp-source: a unicast IPv6 address */
+			{ "icmp-source ff02::1", "icmp-source ff02::1 is not a unicast" },
+			{ "icmp-source ff0e::53", "not a unicast" },
+			{ "icmp-source ::", "not a unicast" },
+			{ "icmp-source 192.0.2.1", "invalid IPv6 address \"192.0.2.1\" for \"icmp-source\"" },
+			{ "icmp-source 2001:db8::/64", "\"2001:db8::/64\"" },
+			{ "icmp-source nowhere", "\"nowhere\"" },
+			{ "icmp-source None", "\"None\"" },
+			{ "icmp-source 2001:db8::g", "\"2001:db8::g\"" },
+			/* the rest */
+			{ "mtu 0", "invalid mtu \"0\"" },
+			{ "mtu big", "invalid mtu \"big\"" },
+			/* duplicates, even with equal values */
+			{ "hairpin on hairpin on", "\"hairpin\" given twice" },
+			{ "icmp-rate 5 icmp-rate 6", "\"icmp-rate\" given twice" },
+			{ "icmp4-errors off icmp4-errors on", "\"icmp4-errors\" given twice" },
+			{ "icmp6-errors off mtu 1400 icmp6-errors off", "\"icmp6-errors\" given twice" },
+			{ "icmp-source ::2 icmp-source ::3", "\"icmp-source\" given twice" },
+			{ "mtu 1400 mtu 1400", "\"mtu\" given twice" },
+			/* a keyword without its value */
+			{ "hairpin", "\"hairpin\" needs a value" },
+			{ "icmp4-errors", "\"icmp4-errors\" needs a value" },
+			{ "icmp6-errors", "\"icmp6-errors\" needs a value" },
+			{ "icmp-rate", "\"icmp-rate\" needs a value" },
+			{ "icmp-source", "\"icmp-source\" needs a value" },
+			{ "hairpin on mtu", "\"mtu\" needs a value" },
+			/* exact keywords only */
+			{ "hair on", "unknown keyword \"hair\"" },
+			{ "icmp-errors on", "unknown keyword \"icmp-errors\"" },
+			{ "icmp_rate 10", "unknown keyword \"icmp_rate\"" },
+			{ "icmp-src ::2", "unknown keyword \"icmp-src\"" },
+			{ "Hairpin on", "unknown keyword \"Hairpin\"" },
+			{ "on hairpin", "unknown keyword \"on\"" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(line, sizeof(line), "%s %s", pre, cases[i].words);
+			dbad(line, use, cases[i].needle);
+		}
+	}
+
+	/* dev add only */
+	dbad("lw0 mode aftr local ::1 icmp-source none", DEV_USE_ADD, "only for dev set");
+	dbad("lw0 local ::1", DEV_USE_ADD, "missing \"mode\"");
+	dbad("lw0 mode aftr hairpin off", DEV_USE_ADD, "missing \"local\"");
+	dbad("lw0 mode b4 local ::1", DEV_USE_ADD, "not supported");
+	dbad("lw0 mode lwaftr local ::1", DEV_USE_ADD, "unknown mode \"lwaftr\"");
+	dbad("lw0 mode aftr mode aftr local ::1", DEV_USE_ADD, "\"mode\" given twice");
+	dbad("lw0 mode aftr local nowhere", DEV_USE_ADD, "\"nowhere\" for \"local\"");
+	dbad("lw0 mode aftr local ::1 local ::1", DEV_USE_ADD, "\"local\" given twice");
+	dbad("lw0 mode aftr local", DEV_USE_ADD, "\"local\" needs a value");
+	dbad("", DEV_USE_ADD, "missing NAME");
+
+	/* dev set only */
+	dbad("lw0", DEV_USE_SET, "nothing to change");
+	dbad("", DEV_USE_SET, "missing NAME");
+	dbad("lw0 mode aftr", DEV_USE_SET, "\"mode\" cannot be changed");
+	dbad("lw0 icmp-source ::", DEV_USE_SET, "icmp-source none");
+	dbad("lw0 local ::1 local ::2", DEV_USE_SET, "\"local\" given twice");
+	dbad("lw0 local nowhere", DEV_USE_SET, "\"nowhere\" for \"local\"");
+	dbad("lw0 local", DEV_USE_SET, "\"local\" needs a value");
+	dbad("lw0 bogus 1", DEV_USE_SET, "unknown keyword \"bogus\"");
+	dbad("lw0 icmp-source none icmp-source none", DEV_USE_SET, "given twice");
+	dbad("0123456789abcdef hairpin on", DEV_USE_SET, "longer than");
+}
+
+static void test_on_off(void **state)
+{
+	uint8_t v = 7;
+
+	(void)state;
+	assert_int_equal(parse_on_off("on", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(parse_on_off("off", &v), 0);
+	assert_int_equal(v, 0);
+	v = 7;
+	assert_int_not_equal(parse_on_off("", &v), 0);
+	assert_int_not_equal(parse_on_off("onn", &v), 0);
+	assert_int_not_equal(parse_on_off("of", &v), 0);
+	assert_int_not_equal(parse_on_off("yes", &v), 0);
+	assert_int_equal(v, 7);
+}
+
 static void test_utils(void **state)
 {
 	uint32_t v;
@@ -242,6 +473,10 @@ int main(void)
 		cmocka_unit_test(test_add_bad),
 		cmocka_unit_test(test_del_show),
 		cmocka_unit_test(test_file_words),
+		cmocka_unit_test(test_dev_add_good),
+		cmocka_unit_test(test_dev_set_good),
+		cmocka_unit_test(test_dev_bad),
+		cmocka_unit_test(test_on_off),
 		cmocka_unit_test(test_utils),
 		cmocka_unit_test(test_formatters),
 	};

@@ -194,6 +194,9 @@ static void fields(void)
 	print_u64(PRINT_FP, NULL, " %" PRIu64 "/%%", UINT64_MAX);
 	print_uint(PRINT_FP, NULL, " %u", 0);
 	print_null(PRINT_ANY, "seen", " seen %s", "never");
+	print_on_off(PRINT_ANY, "hairpin", " hairpin %s", true);
+	print_on_off(PRINT_ANY, "errors", " errors %s", false);
+	print_on_off(PRINT_FP, NULL, " [%3s]", true);
 	open_json_object("stats");
 	print_u64(PRINT_ANY, "tx", " tx %" PRIu64, 7);
 	close_json_object();
@@ -211,7 +214,7 @@ static void test_print(void **state)
 	fields();
 	delete_json_obj();
 	expect("lw\"0: mtu 1460 textonly [ab  ] 100% 3 18446744073709551615/% 0"
-	       " seen never tx 7\n");
+	       " seen never hairpin on errors off [ on] tx 7\n");
 
 	start();
 	print_set_file(f);
@@ -219,7 +222,7 @@ static void test_print(void **state)
 	fields();
 	delete_json_obj();
 	expect("[{\"ifname\":\"lw\\\"0\",\"mtu\":1460,\"mem\":5,\"seen\":null,"
-	       "\"stats\":{\"tx\":7}}]\n");
+	       "\"hairpin\":true,\"errors\":false,\"stats\":{\"tx\":7}}]\n");
 	print_set_file(NULL);
 }
 

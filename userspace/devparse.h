@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef LW4O6_DEVPARSE_H
+#define LW4O6_DEVPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+/* The kernel's range for IFLA_LW4O6_ICMP_RATE / LW4O6_A_ICMP_RATE. */
+#define DEV_ICMP_RATE_MIN	1
+#define DEV_ICMP_RATE_MAX	1000000
+
+enum dev_use {
+	DEV_USE_ADD,
+	DEV_USE_SET,
+};
+
+#define DEV_SEEN_MODE		(1U << 0)
+#define DEV_SEEN_LOCAL		(1U << 1)
+#define DEV_SEEN_ICMP_SOURCE	(1U << 2)
+#define DEV_SEEN_MTU		(1U << 3)
+#define DEV_SEEN_HAIRPIN	(1U << 4)
+#define DEV_SEEN_ICMP4_ERRORS	(1U << 5)
+#define DEV_SEEN_ICMP6_ERRORS	(1U << 6)
+#define DEV_SEEN_ICMP_RATE	(1U << 7)
+
+/* What `dev set` sends in LW4O6_CMD_DEV_SET: all but mtu (rtnetlink's). */
+#define DEV_SEEN_GENL	(DEV_SEEN_LOCAL | DEV_SEEN_ICMP_SOURCE | \
+			 DEV_SEEN_HAIRPIN | DEV_SEEN_ICMP4_ERRORS | \
+			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE)
+
+/* `dev add NAME ...` / `dev set NAME ...`; a field is valid if its bit is seen. */
+struct dev_args {
+	const char *name;		/* points into argv */
+	unsigned int seen;		/* DEV_SEEN_* */
+	uint8_t mode;			/* enum lw4o6_mode */
+	struct in6_addr local;
+	struct in6_addr icmp_source;	/* :: = "none" (dev set only) */
+	uint32_t mtu;
+	uint8_t hairpin;		/* 0/1 */
+	uint8_t icmp4_errors;
+	uint8_t icmp6_errors;
+	uint32_t icmp_rate;
+};
+
+/* argv[0] is NAME; err gets a message without the "dev add: " prefix. */
+int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *out,
+	      char *err, size_t errlen);
+int parse_on_off(const char *s, uint8_t *v);
+
+#endif
