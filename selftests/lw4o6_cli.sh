@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 400
+#
+# Every CLI command and error path against the real module, in the initial
+# namespace: userspace/tests/cli-vm.sh (kept beside the CLI it exercises),
+# its "ok:" / "FAIL:" lines turned into KTAP here.
+#
+#   +------------ initial netns ------------+
+#   | lw0, lw1 ... (lw4o6), lo, monitors    |
+#   +---------------------------------------+
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd jq
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_have_ko || ktap_skip_all "$LW4O6_KO not built"
+[ -d /sys/module/lw4o6 ] && rmmod lw4o6
+LW4O6_LOADED_BY_US=1
+
+LW4O6_TOP=$TOP bash "$TOP/userspace/tests/cli-vm.sh" > "$TMPDIR/log" 2>&1
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok: "*) ktap_ok "${line#ok: }" ;;
+	"FAIL: "*) ktap_fail "${line#FAIL: }" ;;
+	esac
+done < "$TMPDIR/log"
+if ! grep -q '^RESULT fail=0$' "$TMPDIR/log" || [ "$rc" != 0 ]; then
+	ktap_fail "cli-vm.sh finished cleanly (exit $rc)"
+	ktap_diag "$(tail -n 20 "$TMPDIR/log")"
+fi
+ktap_finish
