@@ -6,6 +6,7 @@
 #include <linux/if_arp.h>
 #include <linux/timekeeping.h>
 #include <net/rtnetlink.h>
+#include <net/netns/generic.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
@@ -13,9 +14,17 @@
 #include "compat.h"
 #include "device.h"
 #include "load.h"
+#include "receive.h"
 #include "table.h"
 
 #define LW4O6_ENCAP_OVERHEAD	sizeof(struct ipv6hdr)
+
+/* The devices of one namespace, for the receive hook to find by address. */
+struct lw4o6_net {
+	struct list_head devs;		/* RCU; written under RTNL */
+};
+
+static unsigned int lw4o6_net_id __read_mostly;
 
 void lw4o6_stats_read(struct lw4o6_dev *priv, u64 *out)
 {
@@ -30,21 +39,6 @@ void lw4o6_stats_read(struct lw4o6_dev *priv, u64 *out)
 	}
 }
 
-/*
- * The forwarding paths arrive with the lwAFTR and B4 work; until then the
- * device accepts no traffic and says so in its counters.
- */
-static netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	struct lw4o6_dev *priv = netdev_priv(dev);
-
-	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_PACKETS, 1);
-	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_BYTES, skb->len);
-	lw4o6_stat_add(priv, LW4O6_STAT_DROP_NOT_FORWARDING, 1);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
-}
-
 static void lw4o6_get_stats64(struct net_device *dev,
 			      struct rtnl_link_stats64 *st)
 {
@@ -52,10 +46,11 @@ static void lw4o6_get_stats64(struct net_device *dev,
 	u64 c[__LW4O6_STAT_MAX];
 
 	lw4o6_stats_read(priv, c);
+	/* rx: decapsulated into the device; tx: encapsulated out of it. */
 	st->tx_packets = c[LW4O6_STAT_SENT_IPV6_PACKETS];
 	st->tx_bytes = c[LW4O6_STAT_SENT_IPV6_BYTES];
-	st->rx_packets = c[LW4O6_STAT_RCVD_IPV6_PACKETS];
-	st->rx_bytes = c[LW4O6_STAT_RCVD_IPV6_BYTES];
+	st->rx_packets = c[LW4O6_STAT_SENT_IPV4_PACKETS];
+	st->rx_bytes = c[LW4O6_STAT_SENT_IPV4_BYTES];
 	st->tx_dropped = c[LW4O6_STAT_DROPPED_IPV4_PACKETS];
 	st->rx_dropped = c[LW4O6_STAT_DROPPED_IPV6_PACKETS];
 }
@@ -70,10 +65,13 @@ static int lw4o6_dev_init(struct net_device *dev)
 	return 0;
 }
 
-/* Unregistration: nothing may start a new bulk load on us from here on. */
+/* Unregistration: packets and bulk loads stop finding us from here on. */
 static void lw4o6_dev_uninit(struct net_device *dev)
 {
-	lw4o6_load_abort_dev(netdev_priv(dev));
+	struct lw4o6_dev *priv = netdev_priv(dev);
+
+	list_del_rcu(&priv->net_list);
+	lw4o6_load_abort_dev(priv);
 }
 
 static const struct net_device_ops lw4o6_netdev_ops = {
@@ -120,6 +118,7 @@ static void lw4o6_setup(struct net_device *dev)
 
 	priv->dev = dev;
 	mutex_init(&priv->lock);
+	INIT_LIST_HEAD(&priv->net_list);
 }
 
 /* Not const: 6.1's nla_policy points at a mutable range. */
@@ -259,6 +258,9 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 	err = register_netdevice(dev);
 	if (err)
 		goto err_unset;
+	list_add_tail_rcu(&priv->net_list,
+			  &((struct lw4o6_net *)net_generic(dev_net(dev),
+							    lw4o6_net_id))->devs);
 	return 0;
 
 err_unset:
@@ -354,12 +356,57 @@ void lw4o6_dev_set_table(struct lw4o6_dev *priv, struct lw4o6_table *t)
 	lw4o6_table_put(old);
 }
 
+struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
+				     const struct in6_addr *addr)
+{
+	struct lw4o6_net *ln = net_generic(net, lw4o6_net_id);
+	struct lw4o6_dev *priv;
+
+	list_for_each_entry_rcu(priv, &ln->devs, net_list)
+		if (ipv6_addr_equal(&rcu_dereference(priv->cfg)->local, addr))
+			return priv;
+	return NULL;
+}
+
+static int __net_init lw4o6_net_init(struct net *net)
+{
+	struct lw4o6_net *ln = net_generic(net, lw4o6_net_id);
+
+	INIT_LIST_HEAD(&ln->devs);
+	return lw4o6_receive_net_init(net);
+}
+
+static void __net_exit lw4o6_net_exit(struct net *net)
+{
+	lw4o6_receive_net_exit(net);
+}
+
+static struct pernet_operations lw4o6_net_ops = {
+	.init	= lw4o6_net_init,
+	.exit	= lw4o6_net_exit,
+	.id	= &lw4o6_net_id,
+	.size	= sizeof(struct lw4o6_net),
+};
+
 int lw4o6_device_init(void)
 {
-	return rtnl_link_register(&lw4o6_link_ops);
+	int err;
+
+	err = register_pernet_subsys(&lw4o6_net_ops);
+	if (err)
+		return err;
+	err = rtnl_link_register(&lw4o6_link_ops);
+	if (err)
+		goto err_link;
+	return 0;
+
+err_link:
+	unregister_pernet_subsys(&lw4o6_net_ops);
+	return err;
 }
 
 void lw4o6_device_uninit(void)
 {
 	rtnl_link_unregister(&lw4o6_link_ops);
+	unregister_pernet_subsys(&lw4o6_net_ops);
 }

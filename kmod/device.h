@@ -51,7 +51,12 @@ struct lw4o6_dev {
 	struct mutex lock;		/* serialises writers of cfg and table */
 	struct lw4o6_pcpu_stats __percpu *stats;
 	time64_t discontinuity;		/* when the counters started */
+	struct list_head net_list;	/* in the namespace's list, RCU */
 };
+
+struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
+				     const struct in6_addr *addr);
+netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev);
 
 extern struct rtnl_link_ops lw4o6_link_ops;
 

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lwAFTR decapsulation: IPv4-in-IPv6 addressed to a device's local address
+ * is taken at IPv6 PRE_ROUTING, checked against the binding table (the
+ * binding for the inner source address and port must name the outer source
+ * as its B4, RFC 7596 section 5.2) and handed to the IPv4 stack on the
+ * device.  A netfilter hook rather than an IPv6 protocol handler: local
+ * need not be an address of this host (anycast lwAFTRs), and ip6_tunnel or
+ * sit keep every packet that is not for one of our devices.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/timekeeping.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netns/generic.h>
+
+#include "device.h"
+#include "receive.h"
+#include "table.h"
+
+static bool icmp_is_query(u8 type)
+{
+	return type == ICMP_ECHO || type == ICMP_ECHOREPLY ||
+	       type == ICMP_TIMESTAMP || type == ICMP_TIMESTAMPREPLY;
+}
+
+static bool icmp_is_error(u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
+	       type == ICMP_REDIRECT || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/* Ports of a transport header at off, or of an ICMP query's identifier. */
+static int l4_port(const struct sk_buff *skb, unsigned int off, u8 proto,
+		   bool src, u16 *port)
+{
+	__be16 buf[2];
+	const __be16 *p;
+	struct icmphdr _ih;
+	const struct icmphdr *ih;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		p = skb_header_pointer(skb, off, sizeof(buf), buf);
+		if (!p)
+			return -EINVAL;
+		*port = ntohs(src ? p[0] : p[1]);
+		return 0;
+	case IPPROTO_ICMP:
+		ih = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
+		if (!ih || !icmp_is_query(ih->type))
+			return -EINVAL;
+		*port = ntohs(ih->un.echo.id);
+		return 0;
+	}
+	return -EPROTONOSUPPORT;
+}
+
+/*
+ * The port that selects the binding of an IPv4 packet at the network
+ * header: its source port when it comes from a B4, its destination port
+ * when it goes to one; the ICMP identifier for ICMP queries.  An ICMP error
+ * carries the packet it is about, which crossed the softwire the other way:
+ * use that packet's port on the B4's side (RFC 5508).
+ */
+int lw4o6_ipv4_port(const struct sk_buff *skb, bool from_b4, u16 *port)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int off = iph->ihl * 4;
+	struct icmphdr _ih;
+	const struct icmphdr *ih;
+	struct iphdr _inner;
+	const struct iphdr *inner;
+
+	if (iph->frag_off & htons(IP_OFFSET))
+		return -EAGAIN;		/* no transport header here */
+	if (iph->protocol != IPPROTO_ICMP)
+		return l4_port(skb, off, iph->protocol, from_b4, port);
+	ih = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
+	if (!ih)
+		return -EINVAL;
+	if (!icmp_is_error(ih->type))
+		return l4_port(skb, off, IPPROTO_ICMP, from_b4, port);
+	off += sizeof(_ih);
+	inner = skb_header_pointer(skb, off, sizeof(_inner), &_inner);
+	if (!inner || inner->ihl < 5 || (inner->frag_off & htons(IP_OFFSET)))
+		return -EINVAL;
+	return l4_port(skb, off + inner->ihl * 4, inner->protocol, !from_b4,
+		       port);
+}
+
+static void drop6(struct lw4o6_dev *priv, struct sk_buff *skb, u32 len,
+		  enum lw4o6_stat why)
+{
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_BYTES, len);
+	lw4o6_stat_add(priv, why, 1);
+	kfree_skb(skb);
+}
+
+/* Consumes skb, whose IPv4-in-IPv6 payload starts at off. */
+static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
+			unsigned int off)
+{
+	struct in6_addr saddr = ipv6_hdr(skb)->saddr;
+	u32 outer_len = skb->len;
+	struct lw4o6_binding *b;
+	const struct iphdr *iph;
+	unsigned int len;
+	u16 port;
+	int err;
+
+	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_BYTES, outer_len);
+
+	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
+		goto malformed;
+	skb_pull_rcsum(skb, off);
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	if (iph->version != 4 || iph->ihl < 5 ||
+	    !pskb_may_pull(skb, iph->ihl * 4))
+		goto malformed;
+	iph = ip_hdr(skb);
+	len = ntohs(iph->tot_len);
+	if (len > skb->len || len < iph->ihl * 4 ||
+	    ip_fast_csum((const u8 *)iph, iph->ihl))
+		goto malformed;
+	if (pskb_trim_rcsum(skb, len))
+		goto malformed;
+	iph = ip_hdr(skb);
+
+	err = lw4o6_ipv4_port(skb, true, &port);
+	if (err == -EAGAIN) {
+		lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_FRAGMENTS, 1);
+		lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_FRAGMENT_BYTES, len);
+		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
+		return;
+	}
+	b = err ? NULL : lw4o6_table_lookup_port(rcu_dereference(priv->table),
+						 iph->saddr, port);
+	if (!b || !ipv6_addr_equal(&b->b4, &saddr)) {
+		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
+		return;
+	}
+	atomic64_inc(&b->rx_packets);
+	atomic64_add(len, &b->rx_bytes);
+	WRITE_ONCE(b->last_seen, (u32)ktime_get_boottime_seconds() ?: 1);
+
+	skb_scrub_packet(skb, false);
+	skb->protocol = htons(ETH_P_IP);
+	skb->dev = priv->dev;
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV4_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV4_BYTES, len);
+	netif_rx(skb);
+	return;
+
+malformed:
+	drop6(priv, skb, outer_len, LW4O6_STAT_DROP_MALFORMED);
+}
+
+static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct lw4o6_dev *priv;
+	__be16 frag_off;
+	u8 nexthdr = ip6h->nexthdr;
+	int off;
+
+	/* Linux ip6tnl puts a Tunnel Encapsulation Limit option first. */
+	if (nexthdr != IPPROTO_IPIP && nexthdr != NEXTHDR_DEST)
+		return NF_ACCEPT;
+	priv = lw4o6_dev_by_local(state->net, &ip6h->daddr);
+	if (!priv)
+		return NF_ACCEPT;
+	off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_IPIP || frag_off)
+		return NF_ACCEPT;	/* not ours, or a fragment: the stack's */
+	lw4o6_decap(priv, skb, off);
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops lw4o6_nf_ops = {
+	.hook		= lw4o6_nf_in6,
+	.pf		= NFPROTO_IPV6,
+	.hooknum	= NF_INET_PRE_ROUTING,
+	/* After defragmentation and conntrack's own defrag, before NAT. */
+	.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+};
+
+int lw4o6_receive_net_init(struct net *net)
+{
+	return nf_register_net_hook(net, &lw4o6_nf_ops);
+}
+
+void lw4o6_receive_net_exit(struct net *net)
+{
+	nf_unregister_net_hook(net, &lw4o6_nf_ops);
+}

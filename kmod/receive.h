@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LW4O6_RECEIVE_H
+#define LW4O6_RECEIVE_H
+
+#include <linux/skbuff.h>
+
+struct net;
+
+int lw4o6_receive_net_init(struct net *net);
+void lw4o6_receive_net_exit(struct net *net);
+
+/* The port (or ICMP identifier) that selects a binding; see receive.c. */
+int lw4o6_ipv4_port(const struct sk_buff *skb, bool from_b4, u16 *port);
+
+#endif /* LW4O6_RECEIVE_H */

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 300
+#
+# The lwAFTR data path against stock-parts lwB4s: Linux ip6tnl (ip4ip6) plus
+# nftables SNAT into the B4's port range.  Two B4s share 192.0.2.1, PSIDs 1
+# and 2 of 64 (offset 0: ports 1024-2047 and 2048-3071).
+#
+#   INET                      AFTR                                 B4a / B4b
+#   198.51.100.1/24 --v-- 198.51.100.254/24                      ip6tnl t0 -> 2001:db8:ff::1
+#                         lw0 (aftr, local 2001:db8:ff::1)         192.0.2.1/32 on t0
+#                         192.0.2.0/24 -> lw0                      nft snat to 192.0.2.1:PORTS
+#                         2001:db8:1::1/64 --------v---------- 2001:db8:1::2 (a), ::3 (b)
+#                                                  (bridge in AFTR's namespace)
+source "$(dirname "$0")/lib.sh"
+
+require_root
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
+setup_ns INET AFTR B4A B4B
+l() { "$LW4O6" -n "$AFTR" "$@"; }
+ECHO="$PYTHON $TOP/selftests/py/echo.py"
+
+ip -n "$AFTR" link add i0 type veth peer name e0 netns "$INET"
+ip -n "$AFTR" addr add 198.51.100.254/24 dev i0
+ip -n "$INET" addr add 198.51.100.1/24 dev e0
+ip -n "$AFTR" link set i0 up; ip -n "$INET" link set e0 up
+ip -n "$INET" route add 192.0.2.0/24 via 198.51.100.254
+ip -n "$AFTR" link add br0 type bridge
+ip -n "$AFTR" addr add 2001:db8:1::1/64 dev br0 nodad
+ip -n "$AFTR" link set br0 up
+ip netns exec "$AFTR" sysctl -qw net.ipv4.ip_forward=1
+n=2
+for b in "$B4A" "$B4B"; do
+	ip -n "$AFTR" link add "b$n" type veth peer name u0 netns "$b"
+	ip -n "$AFTR" link set "b$n" master br0 up
+	ip -n "$b" addr add "2001:db8:1::$n/64" dev u0 nodad
+	ip -n "$b" link set u0 up
+	ip -n "$b" route add 2001:db8:ff::1 via 2001:db8:1::1
+	ip -n "$b" -6 tunnel add t0 mode ip4ip6 local "2001:db8:1::$n" remote 2001:db8:ff::1
+	ip -n "$b" link set t0 up
+	ip -n "$b" addr add 192.0.2.1/32 dev t0
+	ip -n "$b" route add default dev t0
+	n=$((n + 1))
+done
+snat() {	# NS PORTS: the stock lwB4's NAPT into its port set
+	ip netns exec "$1" nft -f - <<EOT
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "t0" meta l4proto { tcp, udp } snat to 192.0.2.1:$2
+	}
+}
+EOT
+}
+snat "$B4A" 1024-2047
+snat "$B4B" 2048-3071
+
+check_cmd "lwAFTR device" l dev add lw0 mode aftr local 2001:db8:ff::1
+ip -n "$AFTR" link set lw0 up
+ip -n "$AFTR" route add 192.0.2.0/24 dev lw0
+check_cmd "binding for B4a" l binding add dev lw0 ipv4 192.0.2.1 psid 1/6 b4 2001:db8:1::2
+check_cmd "binding for B4b" l binding add dev lw0 ipv4 192.0.2.1 psid 2/6 b4 2001:db8:1::3
+
+ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
+defer kill $!
+busywait 10000 sh -c "ip netns exec $INET ss -ltn | grep -q :7777"
+
+check_cmd "B4a: UDP to the internet and back" ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777
+check_cmd "B4a: TCP to the internet and back" ip netns exec "$B4A" $ECHO tcp 198.51.100.1 7777
+check_cmd "B4b: UDP to the internet and back" ip netns exec "$B4B" $ECHO udp 198.51.100.1 7777
+check_cmd "B4b: TCP to the internet and back" ip netns exec "$B4B" $ECHO tcp 198.51.100.1 7777
+in_range() {	# PROTO LO HI: every peer the server saw from B4x used a port in [LO, HI]
+	awk -v p="$1" -v lo="$2" -v hi="$3" '$1 == p && $2 == "192.0.2.1" && $3 >= lo && $3 <= hi { n++ }
+		END { exit !(n >= 1) }' "$TMPDIR/peers"
+}
+check_cmd "the internet saw B4a from 192.0.2.1 in 1024-2047" in_range udp 1024 2047
+check_cmd "the internet saw B4b from 192.0.2.1 in 2048-3071" in_range udp 2048 3071
+expect_eq "no peer outside the two port sets" \
+	"$(awk '$3 < 1024 || $3 > 3071' "$TMPDIR/peers" | wc -l)" 0
+
+stat() { l -j stats show dev lw0 | jq ".[\"$1\"]"; }
+check_cmd "decapsulated and encapsulated packets counted" \
+	test "$(stat sent-ipv4-packets)" -ge 4 -a "$(stat sent-ipv6-packets)" -ge 4
+check_cmd "per-binding counters and last-seen" \
+	sh -c "$LW4O6 -n $AFTR -j -s binding show dev lw0 ipv4 192.0.2.1 psid 1/6 |
+	       jq -e '.[0].stats.rx_packets >= 2 and .[0].stats.tx_packets >= 2 and .[0].stats.last_seen != null'"
+
+# B4a without its NAT: a source port outside its set must not pass.
+before=$(stat drop-no-source-softwire-ipv6)
+ip netns exec "$B4A" nft flush ruleset
+check_fail "B4a from port 5000 (outside its set) gets nothing back" \
+	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 5000
+expect_eq "counted as drop-no-source-softwire-ipv6" "$(stat drop-no-source-softwire-ipv6)" $((before + 1))
+check_fail "B4a using B4b's port 2500 is refused too" \
+	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 2500
+expect_eq "the internet never saw port 5000 or a foreign 2500" \
+	"$(grep -c ' 5000$' "$TMPDIR/peers")" 0
+
+before=$(stat drop-no-dest-softwire-ipv4)
+ip netns exec "$INET" $ECHO udp 192.0.2.77 9 > /dev/null 2>&1
+expect_eq "to an address with no binding: drop-no-dest-softwire-ipv4" \
+	"$(stat drop-no-dest-softwire-ipv4)" $((before + 1))
+check_cmd "every IPv4 packet in was sent or dropped" \
+	test "$(stat rcvd-ipv4-packets)" -eq $(( $(stat sent-ipv6-packets) + $(stat dropped-ipv4-packets) ))
+check_cmd "every IPv6 packet in was sent or dropped" \
+	test "$(stat rcvd-ipv6-packets)" -eq $(( $(stat sent-ipv4-packets) + $(stat dropped-ipv6-packets) ))
+ktap_finish

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Tiny UDP/TCP echo server and client for the data-path tests.
+
+  echo.py serve PORT LOG          UDP and TCP echo on PORT; peers logged to LOG
+  echo.py udp HOST PORT [SPORT]   send one datagram, print the reply, exit 0/1
+  echo.py tcp HOST PORT           connect, send, print the reply, exit 0/1
+"""
+import socket
+import sys
+import threading
+
+
+def serve(port, log):
+    out = open(log, "a", buffering=1)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("0.0.0.0", port))
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t.bind(("0.0.0.0", port))
+    t.listen(16)
+
+    def udp():
+        while True:
+            data, peer = u.recvfrom(2048)
+            out.write("udp %s %d\n" % peer)
+            u.sendto(data, peer)
+
+    threading.Thread(target=udp, daemon=True).start()
+    while True:
+        c, peer = t.accept()
+        out.write("tcp %s %d\n" % peer)
+        c.sendall(c.recv(2048))
+        c.close()
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "serve":
+        serve(int(sys.argv[2]), sys.argv[3])
+    host, port = sys.argv[2], int(sys.argv[3])
+    if mode == "udp":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if len(sys.argv) > 4:
+            s.bind(("0.0.0.0", int(sys.argv[4])))
+        s.settimeout(3)
+        s.sendto(b"hello lw4o6", (host, port))
+    else:
+        s = socket.create_connection((host, port), timeout=5)
+        s.sendall(b"hello lw4o6")
+    try:
+        data = s.recv(2048)
+    except OSError as e:
+        print("no reply: %s" % e)
+        sys.exit(1)
+    print(data.decode())
+    sys.exit(0 if data == b"hello lw4o6" else 1)
+
+
+main()
