@@ -101,6 +101,18 @@ before=$(stat drop-no-dest-softwire-ipv4)
 ip netns exec "$INET" $ECHO udp 192.0.2.77 9 > /dev/null 2>&1
 expect_eq "to an address with no binding: drop-no-dest-softwire-ipv4" \
 	"$(stat drop-no-dest-softwire-ipv4)" $((before + 1))
+# Robustness: mutated packets into both sides must not hurt the kernel
+# (the harness fails the run on any oops or warning) and are all accounted.
+r6=$(stat rcvd-ipv6-packets) r4=$(stat rcvd-ipv4-packets) mal=$(stat drop-malformed)
+check_cmd "5000 mutated IPv4-in-IPv6 packets from a B4" \
+	ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/fuzz_dataplane.py" v6 2001:db8:ff::1 5000 1
+check_cmd "5000 mutated IPv4 packets from the internet" \
+	ip netns exec "$INET" "$PYTHON" "$TOP/selftests/py/fuzz_dataplane.py" v4 192.0.2.0 5000 2
+ktap_diag "taken for decap: $(( $(stat rcvd-ipv6-packets) - r6 )), routed in: $(( $(stat rcvd-ipv4-packets) - r4 )), malformed: $(( $(stat drop-malformed) - mal ))"
+check_cmd "most mutated IPv6 packets reached the decap path" test $(( $(stat rcvd-ipv6-packets) - r6 )) -ge 4000
+check_cmd "some mutated IPv4 packets reached the encap path" test $(( $(stat rcvd-ipv4-packets) - r4 )) -ge 1000
+check_cmd "malformed ones were counted as such" test $(( $(stat drop-malformed) - mal )) -ge 100
+check_cmd "the lwAFTR still forwards" ip netns exec "$B4B" $ECHO udp 198.51.100.1 7777
 check_cmd "every IPv4 packet in was sent or dropped" \
 	test "$(stat rcvd-ipv4-packets)" -eq $(( $(stat sent-ipv6-packets) + $(stat dropped-ipv4-packets) ))
 check_cmd "every IPv6 packet in was sent or dropped" \
