@@ -113,12 +113,15 @@ static void lw4o6_setup(struct net_device *dev)
 	dev->max_mtu = IP6_MAX_MTU - LW4O6_ENCAP_OVERHEAD;
 	dev->tx_queue_len = 0;
 	lw4o6_dev_set_lltx(dev);
+	/* ICMP errors about a packet need the route it came in by. */
+	netif_keep_dst(dev);
 	/* A table names IPv6 peers of this namespace: it does not move. */
 	lw4o6_dev_set_netns_local(dev);
 
 	priv->dev = dev;
 	mutex_init(&priv->lock);
 	INIT_LIST_HEAD(&priv->net_list);
+	spin_lock_init(&priv->icmp_lock);
 }
 
 /* Not const: 6.1's nla_policy points at a mutable range. */

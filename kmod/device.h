@@ -52,6 +52,9 @@ struct lw4o6_dev {
 	struct lw4o6_pcpu_stats __percpu *stats;
 	time64_t discontinuity;		/* when the counters started */
 	struct list_head net_list;	/* in the namespace's list, RCU */
+	spinlock_t icmp_lock;		/* the error rate limiter below */
+	u64 icmp_tokens;		/* tokens x NSEC_PER_SEC */
+	u64 icmp_last;			/* ns of the last refill */
 };
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,

@@ -19,6 +19,7 @@
 #include <net/netns/generic.h>
 
 #include "device.h"
+#include "icmp.h"
 #include "receive.h"
 #include "table.h"
 
@@ -149,6 +150,10 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	b = err ? NULL : lw4o6_table_lookup_port(rcu_dereference(priv->table),
 						 iph->saddr, port);
 	if (!b || !ipv6_addr_equal(&b->b4, &saddr)) {
+		/* Quote the whole softwire packet back to the B4 (RFC 7596 5.2). */
+		skb_push_rcsum(skb, off);
+		skb_reset_network_header(skb);
+		lw4o6_icmp6_policy_fail(priv, skb);
 		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
 		return;
 	}

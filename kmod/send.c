@@ -12,6 +12,7 @@
 #include <net/ipv6.h>
 
 #include "device.h"
+#include "icmp.h"
 #include "receive.h"
 #include "table.h"
 
@@ -55,6 +56,7 @@ netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
 	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
 	    lw4o6_table_lookup_port(t, iph->daddr, port);
 	if (!b) {
+		lw4o6_icmp4_no_binding(priv, skb);
 		ret = drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
 		goto out;
 	}

@@ -101,6 +101,43 @@ before=$(stat drop-no-dest-softwire-ipv4)
 ip netns exec "$INET" $ECHO udp 192.0.2.77 9 > /dev/null 2>&1
 expect_eq "to an address with no binding: drop-no-dest-softwire-ipv4" \
 	"$(stat drop-no-dest-softwire-ipv4)" $((before + 1))
+# Generated errors.  icmp_count NS FAM TYPE CODE SECS: count in the background.
+icmp_count() {
+	rm -f "$TMPDIR/ready"
+	ip netns exec "$1" "$PYTHON" "$TOP/selftests/py/icmp_count.py" "$2" "$3" "$4" "$5" \
+		"$TMPDIR/ready" > "$TMPDIR/icmp.$1" &
+	ICMP_PID=$!
+	busywait 10000 test -e "$TMPDIR/ready"
+}
+icmp_count "$B4A" v6 1 5 8
+ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 5001 > /dev/null 2>&1
+wait "$ICMP_PID"
+expect_eq "a B4 failing the source check gets ICMPv6 1/5" "$(cat "$TMPDIR/icmp.$B4A")" 1
+icmp_count "$INET" v4 3 1 8
+ip netns exec "$INET" $ECHO udp 192.0.2.78 9 > /dev/null 2>&1
+wait "$ICMP_PID"
+expect_eq "IPv4 to an address with no binding gets ICMPv4 3/1" "$(cat "$TMPDIR/icmp.$INET")" 1
+check_cmd "icmp4-errors off" l dev set lw0 icmp4-errors off
+icmp_count "$INET" v4 3 1 6
+ip netns exec "$INET" $ECHO udp 192.0.2.78 9 > /dev/null 2>&1
+wait "$ICMP_PID"
+expect_eq "with icmp4-errors off, no 3/1" "$(cat "$TMPDIR/icmp.$INET")" 0
+# The rate limit: the kernel's own per-peer ICMP limit off, ours at 5/s.
+ip netns exec "$AFTR" sysctl -qw net.ipv4.icmp_ratelimit=0
+check_cmd "icmp4-errors on, icmp-rate 5" l dev set lw0 icmp4-errors on icmp-rate 5
+sleep 1
+sent0=$(stat out-icmpv4-error-packets)
+icmp_count "$INET" v4 3 1 10
+secs=$(ip netns exec "$INET" "$PYTHON" "$TOP/selftests/py/flood.py" 192.0.2.79 9 300)
+wait "$ICMP_PID"
+got=$(cat "$TMPDIR/icmp.$INET")
+limit=$(echo "5 + 5 * $secs + 1" | bc -l | cut -d. -f1)
+ktap_diag "flood of 300 in ${secs}s drew $got errors (bucket allows at most $limit)"
+check_cmd "the ICMP rate limit holds under a flood" test "$got" -ge 1 -a "$got" -le "$limit"
+expect_eq "out-icmpv4-error-packets counts exactly what was sent" \
+	"$(( $(stat out-icmpv4-error-packets) - sent0 ))" "$got"
+l dev set lw0 icmp-rate 1000
+
 # Robustness: mutated packets into both sides must not hurt the kernel
 # (the harness fails the run on any oops or warning) and are all accounted.
 r6=$(stat rcvd-ipv6-packets) r4=$(stat rcvd-ipv4-packets) mal=$(stat drop-malformed)
