@@ -122,6 +122,9 @@ static void lw4o6_setup(struct net_device *dev)
 	mutex_init(&priv->lock);
 	INIT_LIST_HEAD(&priv->net_list);
 	spin_lock_init(&priv->icmp_lock);
+	ratelimit_state_init(&priv->miss_rs, HZ, 10);
+	/* Say nothing in the kernel log about suppressed events. */
+	ratelimit_set_flags(&priv->miss_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
 /* Not const: 6.1's nla_policy points at a mutable range. */

@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/in6.h>
+#include <linux/ratelimit.h>
 #include <uapi/linux/lw4o6.h>
 
 struct lw4o6_table;
@@ -55,6 +56,7 @@ struct lw4o6_dev {
 	spinlock_t icmp_lock;		/* the error rate limiter below */
 	u64 icmp_tokens;		/* tokens x NSEC_PER_SEC */
 	u64 icmp_last;			/* ns of the last refill */
+	struct ratelimit_state miss_rs;	/* binding-miss events */
 };
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,

@@ -49,6 +49,9 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_BINDINGS]	= NLA_POLICY_NESTED_ARRAY(binding_policy),
 	[LW4O6_A_STATS]		= { .type = NLA_REJECT },
 	[LW4O6_A_TABLE_MEM]	= { .type = NLA_REJECT },
+	[LW4O6_A_MISS_B4]	= { .type = NLA_REJECT },
+	[LW4O6_A_MISS_IPV4]	= { .type = NLA_REJECT },
+	[LW4O6_A_MISS_PORT]	= { .type = NLA_REJECT },
 	[LW4O6_A_ICMP_SOURCE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[LW4O6_A_HAIRPIN]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[LW4O6_A_ICMP4_ERRORS]	= NLA_POLICY_MAX(NLA_U8, 1),
@@ -252,6 +255,38 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count));
+}
+
+/*
+ * From packet context (softirq): a B4 sent what its binding does not allow.
+ * At most 10 a second per device, so a misbehaving B4 cannot flood the
+ * listeners; the drop counters count every one.
+ */
+void lw4o6_notify_miss(struct lw4o6_dev *priv, const struct in6_addr *b4,
+		       __be32 ipv4, int port)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!have_listeners(priv) || !__ratelimit(&priv->miss_rs))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0,
+			  LW4O6_CMD_EVT_BINDING_MISS);
+	if (!hdr ||
+	    nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
+	    nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name) ||
+	    nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||
+	    nla_put_be32(skb, LW4O6_A_MISS_IPV4, ipv4) ||
+	    (port >= 0 && nla_put_u16(skb, LW4O6_A_MISS_PORT, port))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&lw4o6_family, dev_net(priv->dev), skb, 0,
+				LW4O6_MCGRP_EVENTS_ID, GFP_ATOMIC);
 }
 
 /* ---- devices ----------------------------------------------------------- */

@@ -20,6 +20,7 @@
 
 #include "device.h"
 #include "icmp.h"
+#include "netlink.h"
 #include "receive.h"
 #include "table.h"
 
@@ -150,6 +151,7 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	b = err ? NULL : lw4o6_table_lookup_port(rcu_dereference(priv->table),
 						 iph->saddr, port);
 	if (!b || !ipv6_addr_equal(&b->b4, &saddr)) {
+		lw4o6_notify_miss(priv, &saddr, iph->saddr, err ? -1 : port);
 		/* Quote the whole softwire packet back to the B4 (RFC 7596 5.2). */
 		skb_push_rcsum(skb, off);
 		skb_reset_network_header(skb);

@@ -57,6 +57,8 @@ snat "$B4A" 1024-2047
 snat "$B4B" 2048-3071
 
 check_cmd "lwAFTR device" l dev add lw0 mode aftr local 2001:db8:ff::1
+"$LW4O6" -n "$AFTR" -j monitor > "$TMPDIR/events" 2>&1 &
+defer kill $!
 ip -n "$AFTR" link set lw0 up
 ip -n "$AFTR" route add 192.0.2.0/24 dev lw0
 check_cmd "binding for B4a" l binding add dev lw0 ipv4 192.0.2.1 psid 1/6 b4 2001:db8:1::2
@@ -92,6 +94,10 @@ ip netns exec "$B4A" nft flush ruleset
 check_fail "B4a from port 5000 (outside its set) gets nothing back" \
 	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 5000
 expect_eq "counted as drop-no-source-softwire-ipv6" "$(stat drop-no-source-softwire-ipv6)" $((before + 1))
+busywait 5000 grep -q binding-miss "$TMPDIR/events"
+expect_eq "a binding-miss event names the B4, address and port" \
+	"$(jq -c 'select(.event == "binding-miss") | [.dev, .b4, .ipv4, .port]' "$TMPDIR/events" | head -n 1)" \
+	'["lw0","2001:db8:1::2","192.0.2.1",5000]'
 check_fail "B4a using B4b's port 2500 is refused too" \
 	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 2500
 expect_eq "the internet never saw port 5000 or a foreign 2500" \
@@ -141,8 +147,14 @@ l dev set lw0 icmp-rate 1000
 # Robustness: mutated packets into both sides must not hurt the kernel
 # (the harness fails the run on any oops or warning) and are all accounted.
 r6=$(stat rcvd-ipv6-packets) r4=$(stat rcvd-ipv4-packets) mal=$(stat drop-malformed)
+ev0=$(grep -c binding-miss "$TMPDIR/events") t0=$(date +%s)
 check_cmd "5000 mutated IPv4-in-IPv6 packets from a B4" \
 	ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/fuzz_dataplane.py" v6 2001:db8:ff::1 5000 1
+sleep 1
+ev=$(( $(grep -c binding-miss "$TMPDIR/events") - ev0 )) secs=$(( $(date +%s) - t0 ))
+ktap_diag "binding-miss events during the fuzz: $ev in ${secs}s"
+check_cmd "binding-miss events are rate-limited (10/s per device)" \
+	test "$ev" -ge 1 -a "$ev" -le $(( 10 * (secs + 1) ))
 check_cmd "5000 mutated IPv4 packets from the internet" \
 	ip netns exec "$INET" "$PYTHON" "$TOP/selftests/py/fuzz_dataplane.py" v4 192.0.2.0 5000 2
 ktap_diag "taken for decap: $(( $(stat rcvd-ipv6-packets) - r6 )), routed in: $(( $(stat rcvd-ipv4-packets) - r4 )), malformed: $(( $(stat drop-malformed) - mal ))"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* lw4o6 monitor: print binding table events as the kernel sends them. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
@@ -29,6 +30,29 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* A B4 failed the source check: who (outer source) sent what (inner). */
+static void print_miss(const struct nlattr **tb)
+{
+	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN];
+
+	if (tb[LW4O6_A_MISS_B4] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_B4]) == 16) {
+		inet_ntop(AF_INET6, mnl_attr_get_payload(tb[LW4O6_A_MISS_B4]),
+			  a6, sizeof(a6));
+		print_string(PRINT_ANY, "b4", " b4 %s", a6);
+	}
+	if (tb[LW4O6_A_MISS_IPV4] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_IPV4]) == 4) {
+		inet_ntop(AF_INET, mnl_attr_get_payload(tb[LW4O6_A_MISS_IPV4]),
+			  a4, sizeof(a4));
+		print_string(PRINT_ANY, "ipv4", " ipv4 %s", a4);
+	}
+	if (tb[LW4O6_A_MISS_PORT] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_PORT]) == 2)
+		print_uint(PRINT_ANY, "port", " port %u",
+			   mnl_attr_get_u16(tb[LW4O6_A_MISS_PORT]));
+}
+
 static void print_event(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
@@ -55,6 +79,7 @@ static void print_event(const struct nlmsghdr *nlh)
 	case LW4O6_CMD_EVT_BIND_REPLACE: ev = "replace"; break;
 	case LW4O6_CMD_EVT_TABLE_FLUSH:	 ev = "flush"; break;
 	case LW4O6_CMD_EVT_TABLE_LOAD:	 ev = "load"; break;
+	case LW4O6_CMD_EVT_BINDING_MISS: ev = "binding-miss"; break;
 	}
 
 	/* One compact JSON object per line, whatever -p says: a log stream. */
@@ -86,6 +111,9 @@ static void print_event(const struct nlmsghdr *nlh)
 	case LW4O6_CMD_EVT_TABLE_LOAD:
 		nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
 		print_uint(PRINT_ANY, "bindings", " bindings %u", count);
+		break;
+	case LW4O6_CMD_EVT_BINDING_MISS:
+		print_miss(tb);
 		break;
 	}
 	close_json_object();

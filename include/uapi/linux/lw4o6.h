@@ -72,6 +72,7 @@ enum lw4o6_cmd {
 	LW4O6_CMD_EVT_BIND_REPLACE,
 	LW4O6_CMD_EVT_TABLE_FLUSH,	/* LW4O6_A_BINDING_COUNT = removed */
 	LW4O6_CMD_EVT_TABLE_LOAD,	/* LW4O6_A_BINDING_COUNT = new size */
+	LW4O6_CMD_EVT_BINDING_MISS,	/* a B4 failed the source check: MISS_* */
 	__LW4O6_CMD_MAX
 };
 #define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)
@@ -100,6 +101,10 @@ enum lw4o6_attr {
 	LW4O6_A_ICMP4_ERRORS,	/* u8 0/1 */
 	LW4O6_A_ICMP6_ERRORS,	/* u8 0/1 */
 	LW4O6_A_ICMP_RATE,	/* u32, 1..1000000 */
+	/* in EVT_BINDING_MISS (read only) */
+	LW4O6_A_MISS_B4,	/* binary, struct in6_addr: outer source */
+	LW4O6_A_MISS_IPV4,	/* be32: inner source address */
+	LW4O6_A_MISS_PORT,	/* u16: inner source port / ICMP id, if any */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
