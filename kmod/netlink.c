@@ -204,13 +204,14 @@ static bool have_listeners(struct lw4o6_dev *priv)
 }
 
 /* A notification with its device named, or NULL when nobody listens. */
-static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr)
+static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr,
+				    gfp_t gfp)
 {
 	struct sk_buff *skb;
 
 	if (!have_listeners(priv))
 		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0, cmd);
@@ -224,7 +225,7 @@ static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr)
 }
 
 static void notify_end(struct lw4o6_dev *priv, struct sk_buff *skb, void *hdr,
-		       int err)
+		       int err, gfp_t gfp)
 {
 	if (err) {
 		nlmsg_free(skb);
@@ -232,7 +233,7 @@ static void notify_end(struct lw4o6_dev *priv, struct sk_buff *skb, void *hdr,
 	}
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&lw4o6_family, dev_net(priv->dev), skb, 0,
-				LW4O6_MCGRP_EVENTS_ID, GFP_KERNEL);
+				LW4O6_MCGRP_EVENTS_ID, gfp);
 }
 
 static void notify_binding(struct lw4o6_dev *priv, u8 cmd,
@@ -241,9 +242,9 @@ static void notify_binding(struct lw4o6_dev *priv, u8 cmd,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, &hdr);
+	skb = notify_start(priv, cmd, &hdr, GFP_KERNEL);
 	if (skb)
-		notify_end(priv, skb, hdr, put_params(skb, p));
+		notify_end(priv, skb, hdr, put_params(skb, p), GFP_KERNEL);
 }
 
 void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
@@ -251,10 +252,11 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, &hdr);
+	skb = notify_start(priv, cmd, &hdr, GFP_KERNEL);
 	if (skb)
 		notify_end(priv, skb, hdr,
-			   nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count));
+			   nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count),
+			   GFP_KERNEL);
 }
 
 /*
@@ -268,25 +270,17 @@ void lw4o6_notify_miss(struct lw4o6_dev *priv, const struct in6_addr *b4,
 	struct sk_buff *skb;
 	void *hdr;
 
+	/* Spend the rate only on events somebody will receive. */
 	if (!have_listeners(priv) || !__ratelimit(&priv->miss_rs))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0,
-			  LW4O6_CMD_EVT_BINDING_MISS);
-	if (!hdr ||
-	    nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
-	    nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name) ||
-	    nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||
-	    nla_put_be32(skb, LW4O6_A_MISS_IPV4, ipv4) ||
-	    (port >= 0 && nla_put_u16(skb, LW4O6_A_MISS_PORT, port))) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&lw4o6_family, dev_net(priv->dev), skb, 0,
-				LW4O6_MCGRP_EVENTS_ID, GFP_ATOMIC);
+	skb = notify_start(priv, LW4O6_CMD_EVT_BINDING_MISS, &hdr, GFP_ATOMIC);
+	if (skb)
+		notify_end(priv, skb, hdr,
+			   nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||
+			   nla_put_be32(skb, LW4O6_A_MISS_IPV4, ipv4) ||
+			   (port >= 0 &&
+			    nla_put_u16(skb, LW4O6_A_MISS_PORT, port)),
+			   GFP_ATOMIC);
 }
 
 /* ---- devices ----------------------------------------------------------- */
