@@ -65,6 +65,11 @@ static const char *const stats[LW4O6_STAT_ATTR_MAX + 1] = {
 	[LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV6] = "drop-over-rate-limit-icmpv6",
 	[LW4O6_STAT_DROP_MALFORMED]		= "drop-malformed",
 	[LW4O6_STAT_DROP_NOT_FORWARDING]	= "drop-not-forwarding",
+	[LW4O6_STAT_QUEUED_IPV4_FRAGMENTS]	= "queued-ipv4-fragments",
+	[LW4O6_STAT_QUEUED_SOFTWIRE_FRAGMENTS]	= "queued-softwire-fragments",
+	[LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4]	= "drop-hairpin-disabled-ipv4",
+	[LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6]	= "drop-in-by-policy-icmpv6",
+	[LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV4] = "drop-over-rate-limit-icmpv4",
 	[LW4O6_STAT_ACTIVE_SOFTWIRE_NUM]	= "active-softwire-num",
 	[LW4O6_STAT_DISCONTINUITY_TIME]		= "discontinuity-time",
 };

@@ -247,8 +247,10 @@ static void test_names(void **state)
 	{
 		unsigned int i;
 
-		for (i = 1; i <= LW4O6_STAT_ATTR_MAX; i++)
+		for (i = 1; i < __LW4O6_STAT_MAX; i++)
 			assert_true(strncmp(stat_name(i, buf, sizeof(buf)), "stat-", 5));
+		assert_true(strncmp(stat_name(LW4O6_STAT_ACTIVE_SOFTWIRE_NUM, buf,
+					      sizeof(buf)), "stat-", 5));
 	}
 }
 

@@ -167,13 +167,28 @@ enum lw4o6_stat {
 	LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV6,
 	LW4O6_STAT_DROP_MALFORMED,
 	LW4O6_STAT_DROP_NOT_FORWARDING,	/* no data path for this mode yet */
+	/*
+	 * IPv4 fragments held for reassembly before the lookup, from the
+	 * IPv4 side and from B4s.  A held fragment counts here instead of as
+	 * sent or dropped; the fragment that completes a datagram counts as
+	 * the datagram does.
+	 */
+	LW4O6_STAT_QUEUED_IPV4_FRAGMENTS,
+	LW4O6_STAT_QUEUED_SOFTWIRE_FRAGMENTS,
+	LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4,
+	LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6,	/* ICMPv6 errors not translated */
+	LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV4,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)
 
-/* Table-level state reported alongside the counters (LW4O6_A_STATS too). */
-#define LW4O6_STAT_ACTIVE_SOFTWIRE_NUM	(__LW4O6_STAT_MAX + 0)	/* u64 */
-#define LW4O6_STAT_DISCONTINUITY_TIME	(__LW4O6_STAT_MAX + 1)	/* u64, unix seconds */
-#define LW4O6_STAT_ATTR_MAX		(__LW4O6_STAT_MAX + 1)
+/*
+ * Table-level state reported alongside the counters (LW4O6_A_STATS too).
+ * Fixed numbers well above the counters, so counters can be appended
+ * without renumbering these.
+ */
+#define LW4O6_STAT_ACTIVE_SOFTWIRE_NUM	0x200	/* u64 */
+#define LW4O6_STAT_DISCONTINUITY_TIME	0x201	/* u64, unix seconds */
+#define LW4O6_STAT_ATTR_MAX		LW4O6_STAT_DISCONTINUITY_TIME
 
 #endif /* _UAPI_LINUX_LW4O6_H */
