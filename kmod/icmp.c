@@ -1,16 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Errors the lwAFTR generates, each switchable per device and all under one
- * per-device token bucket (icmp-rate per second, bursts of as many), on top
- * of the kernel's own ICMP rate limits.
+ * Errors the lwAFTR generates or translates, each switchable per device and
+ * all under one per-device token bucket (icmp-rate per second, bursts of as
+ * many), on top of the kernel's own ICMP rate limits.  The kernel's senders
+ * also apply the size caps: 576 bytes for ICMPv4, 1280 for ICMPv6.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/ktime.h>
+#include <linux/netfilter.h>
 #include <net/icmp.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
 
 #include "device.h"
 #include "icmp.h"
+#include "receive.h"
+#include "table.h"
+
+#define ICMP4_MAX	576
+#define ENCAP		sizeof(struct ipv6hdr)
 
 /* Token bucket, tokens scaled by NSEC_PER_SEC so the refill is exact. */
 static bool icmp_allow(struct lw4o6_dev *priv, u32 rate)
@@ -32,23 +43,49 @@ static bool icmp_allow(struct lw4o6_dev *priv, u32 rate)
 	return ok;
 }
 
-void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb)
+static bool icmp4_allow(struct lw4o6_dev *priv)
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 
-	if (!cfg->icmp4_errors || !icmp_allow(priv, cfg->icmp_rate))
-		return;
-	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	if (!cfg->icmp4_errors)
+		return false;
+	if (!icmp_allow(priv, cfg->icmp_rate)) {
+		lw4o6_stat_add(priv, LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV4, 1);
+		return false;
+	}
+	return true;
+}
+
+/* What icmp_send() quotes: the header and at most 576 bytes in all. */
+static void icmp4_count(struct lw4o6_dev *priv, const struct sk_buff *skb)
+{
 	lw4o6_stat_add(priv, LW4O6_STAT_OUT_ICMPV4_ERROR_PACKETS, 1);
-	/* What icmp_send() quotes: the header and at most 576 bytes in all. */
 	lw4o6_stat_add(priv, LW4O6_STAT_OUT_ICMPV4_ERROR_BYTES,
 		       min_t(u32, skb->len + sizeof(struct iphdr) +
-			     sizeof(struct icmphdr), 576));
+			     sizeof(struct icmphdr), ICMP4_MAX));
+}
+
+void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb)
+{
+	if (!icmp4_allow(priv))
+		return;
+	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	icmp4_count(priv, skb);
+}
+
+void lw4o6_icmp4_frag_needed(struct lw4o6_dev *priv, struct sk_buff *skb,
+			     u32 mtu)
+{
+	if (!icmp4_allow(priv))
+		return;
+	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	icmp4_count(priv, skb);
 }
 
 void lw4o6_icmp6_policy_fail(struct lw4o6_dev *priv, struct sk_buff *skb)
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
+	const struct in6_addr *src;
 
 	if (!cfg->icmp6_errors)
 		return;
@@ -56,9 +93,155 @@ void lw4o6_icmp6_policy_fail(struct lw4o6_dev *priv, struct sk_buff *skb)
 		lw4o6_stat_add(priv, LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV6, 1);
 		return;
 	}
-	icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
+	/* local may be anycast: PMTU and tracing need a unicast source. */
+	src = ipv6_addr_any(&cfg->icmp_source) ? &cfg->local : &cfg->icmp_source;
+	icmp6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0, src,
+		   IP6CB(skb));
 	lw4o6_stat_add(priv, LW4O6_STAT_OUT_ICMPV6_ERROR_PACKETS, 1);
 	lw4o6_stat_add(priv, LW4O6_STAT_OUT_ICMPV6_ERROR_BYTES,
 		       min_t(u32, skb->len + sizeof(struct ipv6hdr) +
 			     sizeof(struct icmp6hdr), IPV6_MIN_MTU));
+}
+
+/*
+ * Give the quoted IPv4 packet the route it took into the device, as
+ * ip4ip6_err() in ip6_tunnel does: icmp_send() needs one to find its
+ * namespace and source, and a route that does not lead into this device
+ * means the packet was not ours to begin with.
+ */
+static bool route_quoted(struct lw4o6_dev *priv, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = dev_net(priv->dev);
+	struct net_device *in;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u8 tos = iph->tos & IPTOS_TOS_MASK;
+
+	rt = ip_route_output_ports(net, &fl4, NULL, iph->saddr, 0, 0, 0,
+				   IPPROTO_IPIP, tos, 0);
+	if (IS_ERR(rt))
+		return false;
+	in = rt->dst.dev;
+	if (rt->rt_flags & RTCF_LOCAL) {
+		/* Sent by this host: its output route is the one to check. */
+		ip_rt_put(rt);
+		rt = ip_route_output_ports(net, &fl4, NULL, iph->daddr,
+					   iph->saddr, 0, 0, IPPROTO_IPIP, tos,
+					   0);
+		if (IS_ERR(rt))
+			return false;
+		skb_dst_set(skb, &rt->dst);
+	} else {
+		ip_rt_put(rt);
+		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, tos, in))
+			return false;
+	}
+	return skb_dst(skb) && skb_dst(skb)->dev == priv->dev;
+}
+
+/*
+ * An ICMPv6 error from the IPv6 side about a packet we tunnelled to a B4
+ * becomes an ICMPv4 error for that packet's IPv4 sender: Packet Too Big
+ * 3/4 with the MTU less our header, Destination Unreachable, Time Exceeded
+ * 0 and Parameter Problem 3/1; others are dropped and counted.  Only errors
+ * that quote an IPv4-in-IPv6 packet are taken; anything else to local is
+ * the stack's.  skb is at IPv6, its ICMPv6 header at off.
+ */
+unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
+				  unsigned int off)
+{
+	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
+	struct lw4o6_table *t = rcu_dereference(priv->table);
+	u32 outer_len = skb->len, mtu = 0;
+	struct icmp6hdr _ih, ih;
+	struct ipv6hdr _e6, e6;
+	enum lw4o6_stat why;
+	struct lw4o6_binding *b;
+	const struct iphdr *iph;
+	const void *p;
+	int type, code;
+	u16 port;
+
+	p = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
+	if (!p)
+		return NF_ACCEPT;
+	ih = *(const struct icmp6hdr *)p;
+	if (ih.icmp6_type & ICMPV6_INFOMSG_MASK)
+		return NF_ACCEPT;
+	p = skb_header_pointer(skb, off + sizeof(ih), sizeof(_e6), &_e6);
+	if (!p || ((const struct ipv6hdr *)p)->nexthdr != IPPROTO_IPIP)
+		return NF_ACCEPT;
+	e6 = *(const struct ipv6hdr *)p;
+
+	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_BYTES, outer_len);
+	why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
+	type = ICMP_DEST_UNREACH;
+	code = ICMP_HOST_UNREACH;
+	switch (ih.icmp6_type) {
+	case ICMPV6_PKT_TOOBIG:
+		if (ih.icmp6_code)
+			goto drop;
+		/* RFC 8201: never below the IPv6 minimum. */
+		mtu = max_t(u32, ntohl(ih.icmp6_mtu), IPV6_MIN_MTU);
+		code = ICMP_FRAG_NEEDED;
+		break;
+	case ICMPV6_TIME_EXCEED:
+		if (ih.icmp6_code != ICMPV6_EXC_HOPLIMIT)
+			goto drop;
+		break;
+	case ICMPV6_DEST_UNREACH:
+	case ICMPV6_PARAMPROB:
+		break;
+	default:
+		goto drop;
+	}
+
+	why = LW4O6_STAT_DROP_MALFORMED;
+	off += sizeof(ih);
+	if (!pskb_may_pull(skb, off + sizeof(e6) + sizeof(struct iphdr)))
+		goto drop;
+	skb_pull(skb, off);
+	skb_reset_network_header(skb);
+	if (mtu)	/* the route to the B4 learns the path MTU */
+		ip6_update_pmtu(skb, dev_net(priv->dev), htonl(mtu), 0,
+				skb->mark, sock_net_uid(dev_net(priv->dev), NULL));
+	skb_pull(skb, sizeof(e6));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	if (iph->version != 4 || iph->ihl < 5 ||
+	    !pskb_may_pull(skb, iph->ihl * 4))
+		goto drop;
+
+	/* Only about a packet we sent: right B4, right source. */
+	why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
+	iph = ip_hdr(skb);
+	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
+	    lw4o6_table_lookup_port(t, iph->daddr, port);
+	if (!b || !ipv6_addr_equal(&b->b4, &e6.daddr) ||
+	    !ipv6_addr_equal(&e6.saddr,
+			     lw4o6_binding_br(t, b) ?: &cfg->local))
+		goto drop;
+	if (!icmp4_allow(priv))
+		goto drop;
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb_dst_drop(skb);
+	if (!route_quoted(priv, skb))
+		goto drop;
+	icmp_ndo_send(skb, type, code, htonl(mtu ? mtu - ENCAP : 0));
+	icmp4_count(priv, skb);
+	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV4_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV4_BYTES,
+		       min_t(u32, skb->len + sizeof(struct iphdr) +
+			     sizeof(struct icmphdr), ICMP4_MAX));
+	consume_skb(skb);
+	return NF_STOLEN;
+
+drop:
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_BYTES, outer_len);
+	lw4o6_stat_add(priv, why, 1);
+	kfree_skb(skb);
+	return NF_STOLEN;
 }

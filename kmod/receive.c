@@ -16,6 +16,8 @@
 #include <linux/timekeeping.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/ipv6_frag.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netns/generic.h>
 
 #include "device.h"
@@ -109,12 +111,28 @@ static void drop6(struct lw4o6_dev *priv, struct sk_buff *skb, u32 len,
 	kfree_skb(skb);
 }
 
+/*
+ * The reassembly queues key on addresses, ID and protocol, not on who sent
+ * a fragment: a user of its own would be cleaner, but the enum is closed.
+ * AF_PACKET's is the one whose expiry sends no ICMP, which suits a router
+ * (RFC 792: only the destination host reports a reassembly timeout).
+ */
+int lw4o6_ipv4_defrag(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev ?: skb_dst(skb)->dev);
+
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	return ip_defrag(net, skb, IP_DEFRAG_AF_PACKET);
+}
+
 /* Consumes skb, whose IPv4-in-IPv6 payload starts at off. */
 static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 			unsigned int off)
 {
+	struct lw4o6_table *t = rcu_dereference(priv->table);
 	struct in6_addr saddr = ipv6_hdr(skb)->saddr;
 	u32 outer_len = skb->len;
+	bool whole = false;
 	struct lw4o6_binding *b;
 	const struct iphdr *iph;
 	unsigned int len;
@@ -140,25 +158,42 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	if (pskb_trim_rcsum(skb, len))
 		goto malformed;
 	iph = ip_hdr(skb);
+	if (!iph->ttl) {	/* no router sends this; don't pass it on */
+		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_TTL_ZERO_IPV4);
+		return;
+	}
+
+	/*
+	 * A fragment carries no port past the first: reassemble, then check
+	 * the datagram.  Only addresses that are bound at all may queue.
+	 */
+	if (ip_is_fragment(iph)) {
+		if (!lw4o6_table_first_of(t, iph->saddr))
+			goto no_binding;
+		err = lw4o6_ipv4_defrag(skb);
+		if (err == -EINPROGRESS) {
+			lw4o6_stat_add(priv, LW4O6_STAT_QUEUED_SOFTWIRE_FRAGMENTS, 1);
+			return;
+		}
+		if (err) {
+			lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_FRAGMENTS, 1);
+			lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_FRAGMENT_BYTES,
+				       len);
+			lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_PACKETS, 1);
+			lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_BYTES,
+				       outer_len);
+			lw4o6_stat_add(priv, LW4O6_STAT_DROP_MALFORMED, 1);
+			return;
+		}
+		whole = true;
+		iph = ip_hdr(skb);
+		len = skb->len;
+	}
 
 	err = lw4o6_ipv4_port(skb, true, &port);
-	if (err == -EAGAIN) {
-		lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_FRAGMENTS, 1);
-		lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV4_FRAGMENT_BYTES, len);
-		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
-		return;
-	}
-	b = err ? NULL : lw4o6_table_lookup_port(rcu_dereference(priv->table),
-						 iph->saddr, port);
-	if (!b || !ipv6_addr_equal(&b->b4, &saddr)) {
-		lw4o6_notify_miss(priv, &saddr, iph->saddr, err ? -1 : port);
-		/* Quote the whole softwire packet back to the B4 (RFC 7596 5.2). */
-		skb_push_rcsum(skb, off);
-		skb_reset_network_header(skb);
-		lw4o6_icmp6_policy_fail(priv, skb);
-		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
-		return;
-	}
+	b = err ? NULL : lw4o6_table_lookup_port(t, iph->saddr, port);
+	if (!b || !ipv6_addr_equal(&b->b4, &saddr))
+		goto no_binding;
 	atomic64_inc(&b->rx_packets);
 	atomic64_add(len, &b->rx_bytes);
 	WRITE_ONCE(b->last_seen, (u32)ktime_get_boottime_seconds() ?: 1);
@@ -174,8 +209,52 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	netif_rx(skb);
 	return;
 
+no_binding:
+	iph = ip_hdr(skb);
+	lw4o6_notify_miss(priv, &saddr, iph->saddr, err ? -1 : port);
+	/*
+	 * Quote the whole softwire packet back to the B4 (RFC 7596 5.2); a
+	 * reassembled datagram has no single softwire packet to quote.
+	 */
+	if (!whole) {
+		skb_push_rcsum(skb, off);
+		skb_reset_network_header(skb);
+		lw4o6_icmp6_policy_fail(priv, skb);
+	}
+	drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
+	return;
+
 malformed:
 	drop6(priv, skb, outer_len, LW4O6_STAT_DROP_MALFORMED);
+}
+
+/*
+ * Outer fragments are reassembled by netfilter's IPv6 defrag, in its own
+ * queues, and only when they are softwire packets for one of our devices:
+ * the rest of the host's IPv6 is left as it was.
+ */
+static unsigned int lw4o6_gather(struct lw4o6_dev *priv, struct net *net,
+				 struct sk_buff *skb)
+{
+	u32 len = skb->len;
+	int err;
+
+	err = nf_ct_frag6_gather(net, skb, IP6_DEFRAG_CONNTRACK_IN);
+	if (err == -EINPROGRESS) {
+		lw4o6_stat_add(priv, LW4O6_STAT_IPV6_FRAGMENTS_REASSEMBLED, 1);
+		lw4o6_stat_add(priv, LW4O6_STAT_IPV6_FRAGMENTS_BYTES_REASSEMBLED,
+			       len);
+		return NF_STOLEN;
+	}
+	if (err) {
+		lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_PACKETS, 1);
+		lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_BYTES, len);
+		drop6(priv, skb, len, LW4O6_STAT_DROP_MALFORMED);
+		return NF_STOLEN;
+	}
+	lw4o6_stat_add(priv, LW4O6_STAT_IPV6_FRAGMENTS_REASSEMBLED, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_IPV6_FRAGMENTS_BYTES_REASSEMBLED, len);
+	return NF_ACCEPT;	/* skb is the whole packet now */
 }
 
 static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
@@ -188,14 +267,30 @@ static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
 	int off;
 
 	/* Linux ip6tnl puts a Tunnel Encapsulation Limit option first. */
-	if (nexthdr != IPPROTO_IPIP && nexthdr != NEXTHDR_DEST)
+	if (nexthdr != IPPROTO_IPIP && nexthdr != NEXTHDR_DEST &&
+	    nexthdr != NEXTHDR_FRAGMENT && nexthdr != IPPROTO_ICMPV6)
 		return NF_ACCEPT;
 	priv = lw4o6_dev_by_local(state->net, &ip6h->daddr);
 	if (!priv)
 		return NF_ACCEPT;
 	off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_IPIP || frag_off)
-		return NF_ACCEPT;	/* not ours, or a fragment: the stack's */
+	if (off < 0)
+		return NF_ACCEPT;
+	if (frag_off) {
+		/* A fragment is ours only if it is of a softwire packet. */
+		if (nexthdr != IPPROTO_IPIP)
+			return NF_ACCEPT;
+		if (lw4o6_gather(priv, state->net, skb) == NF_STOLEN)
+			return NF_STOLEN;
+		nexthdr = ipv6_hdr(skb)->nexthdr;
+		off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0 || frag_off || nexthdr != IPPROTO_IPIP)
+			return NF_ACCEPT;
+	}
+	if (nexthdr == IPPROTO_ICMPV6)
+		return lw4o6_icmp6_error_in(priv, skb, off);
+	if (nexthdr != IPPROTO_IPIP)
+		return NF_ACCEPT;
 	lw4o6_decap(priv, skb, off);
 	return NF_STOLEN;
 }

@@ -11,5 +11,11 @@ void lw4o6_receive_net_exit(struct net *net);
 
 /* The port (or ICMP identifier) that selects a binding; see receive.c. */
 int lw4o6_ipv4_port(const struct sk_buff *skb, bool from_b4, u16 *port);
+/*
+ * Hand an IPv4 fragment (skb at its header) to the kernel's reassembly:
+ * 0 with skb now the whole datagram, -EINPROGRESS when it was queued, any
+ * other error when it was dropped.  Only 0 leaves skb to the caller.
+ */
+int lw4o6_ipv4_defrag(struct sk_buff *skb);
 
 #endif /* LW4O6_RECEIVE_H */
