@@ -1,20 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: the binding-table benchmark, in one VM boot per kernel under
-# qemu's instruction counting (-icount shift=0,sleep=off, one CPU), so guest
-# time advances with instructions executed and ratios repeat run to run.
+# make bench: the binding-table and data-path benchmarks, in one VM boot per
+# kernel under qemu's instruction counting (-icount shift=0,sleep=off, one
+# CPU), so guest time advances with instructions executed and ratios repeat
+# run to run.  See docs/performance.md.
 #
 #   selftests/bench/run.sh [KERNEL...]      (default: 6.1 6.12)
 #
-# Prints a Markdown table per kernel and keeps it in build/bench/.
+# LW4O6_BENCH_PARTS="table datapath" picks the guest scripts
+# (selftests/bench/guest-PART.sh) run in that boot, in that order; their
+# knobs (LW4O6_BENCH_RUNS, LW4O6_BENCH_ROUNDS, ...) pass into the guest.
+# Prints a Markdown table per part and kernel and keeps them in build/bench/
+# (PART-KERNEL.md; the whole console in bench-KERNEL.log).
 set -eu
+set -o pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
 kernels=${*:-6.1 6.12}
+export LW4O6_BENCH_PARTS=${LW4O6_BENCH_PARTS:-table datapath}
 out=$top/build/bench
 mkdir -p "$out"
+rc=0
 for k in $kernels; do
 	echo "== kernel $k (icount; this takes several minutes)"
+	# shellcheck disable=SC2016  # expanded in the guest
 	"$top/selftests/vm/run-vm.sh" --bench -k "$k" -m 4096 -t 3600 -- \
-		selftests/bench/guest-table.sh | tee "$out/table-$k.log"
-	sed -n 's/^BENCH //p' "$out/table-$k.log" > "$out/table-$k.md"
+		bash -c 'rc=0; for p in $LW4O6_BENCH_PARTS; do
+			bash "selftests/bench/guest-$p.sh" || { echo "guest-$p.sh failed" >&2; rc=1; }
+		done; exit $rc' | tee "$out/bench-$k.log" || rc=1
+	sed -n 's/^BENCH //p' "$out/bench-$k.log" > "$out/table-$k.md"
+	sed -n 's/^DPBENCH //p' "$out/bench-$k.log" > "$out/datapath-$k.md"
 done
+exit $rc
