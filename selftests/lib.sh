@@ -266,8 +266,20 @@ lw4o6_load() {
 		return 1
 	fi
 	[ -d /sys/module/lw4o6 ] && { rmmod lw4o6 || return 1; }
-	insmod "$LW4O6_KO" "$@" || return 1
+	lw4o6_insmod "$LW4O6_KO" "$@" || return 1
 	LW4O6_LOADED_BY_US=1
+}
+
+# lw4o6_insmod KO [PARAM=VALUE...]: insmod KO after the modules it needs
+# (modinfo's depends: insmod does not resolve them, modprobe does).
+lw4o6_insmod() {
+	local ko=$1 dep deps
+	shift
+	deps=$(modinfo -F depends "$ko") || return 1
+	for dep in ${deps//,/ }; do
+		modprobe "$dep" || return 1
+	done
+	insmod "$ko" "$@"
 }
 
 # lw4o6_unload: rmmod lw4o6.

@@ -13,54 +13,22 @@
 #                         2001:db8:1::1/64 --------v---------- 2001:db8:1::2 (a), ::3 (b)
 #                                                  (bridge in AFTR's namespace)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/aftr_topology.sh"
 
 require_root
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-setup_ns INET AFTR B4A B4B
+aftr_topology
+setup_ns B4A B4B
 l() { "$LW4O6" -n "$AFTR" "$@"; }
 ECHO="$PYTHON $TOP/selftests/py/echo.py"
-
-ip -n "$AFTR" link add i0 type veth peer name e0 netns "$INET"
-ip -n "$AFTR" addr add 198.51.100.254/24 dev i0
-ip -n "$INET" addr add 198.51.100.1/24 dev e0
-ip -n "$AFTR" link set i0 up; ip -n "$INET" link set e0 up
-ip -n "$INET" route add 192.0.2.0/24 via 198.51.100.254
-ip -n "$AFTR" link add br0 type bridge
-ip -n "$AFTR" addr add 2001:db8:1::1/64 dev br0 nodad
-ip -n "$AFTR" link set br0 up
-ip netns exec "$AFTR" sysctl -qw net.ipv4.ip_forward=1
-n=2
-for b in "$B4A" "$B4B"; do
-	ip -n "$AFTR" link add "b$n" type veth peer name u0 netns "$b"
-	ip -n "$AFTR" link set "b$n" master br0 up
-	ip -n "$b" addr add "2001:db8:1::$n/64" dev u0 nodad
-	ip -n "$b" link set u0 up
-	ip -n "$b" route add 2001:db8:ff::1 via 2001:db8:1::1
-	ip -n "$b" -6 tunnel add t0 mode ip4ip6 local "2001:db8:1::$n" remote 2001:db8:ff::1
-	ip -n "$b" link set t0 up
-	ip -n "$b" addr add 192.0.2.1/32 dev t0
-	ip -n "$b" route add default dev t0
-	n=$((n + 1))
-done
-snat() {	# NS PORTS: the stock lwB4's NAPT into its port set
-	ip netns exec "$1" nft -f - <<EOT
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "t0" meta l4proto { tcp, udp } snat to 192.0.2.1:$2
-	}
-}
-EOT
-}
-snat "$B4A" 1024-2047
-snat "$B4B" 2048-3071
+aftr_b4 "$B4A" 2 192.0.2.1 1024-2047
+aftr_b4 "$B4B" 3 192.0.2.1 2048-3071
 
 check_cmd "lwAFTR device" l dev add lw0 mode aftr local 2001:db8:ff::1
 "$LW4O6" -n "$AFTR" -j monitor > "$TMPDIR/events" 2>&1 &
 defer kill $!
-ip -n "$AFTR" link set lw0 up
-ip -n "$AFTR" route add 192.0.2.0/24 dev lw0
+aftr_route
 check_cmd "binding for B4a" l binding add dev lw0 ipv4 192.0.2.1 psid 1/6 b4 2001:db8:1::2
 check_cmd "binding for B4b" l binding add dev lw0 ipv4 192.0.2.1 psid 2/6 b4 2001:db8:1::3
 
@@ -72,6 +40,8 @@ check_cmd "B4a: UDP to the internet and back" ip netns exec "$B4A" $ECHO udp 198
 check_cmd "B4a: TCP to the internet and back" ip netns exec "$B4A" $ECHO tcp 198.51.100.1 7777
 check_cmd "B4b: UDP to the internet and back" ip netns exec "$B4B" $ECHO udp 198.51.100.1 7777
 check_cmd "B4b: TCP to the internet and back" ip netns exec "$B4B" $ECHO tcp 198.51.100.1 7777
+check_cmd "B4a: ping to the internet and back" ip netns exec "$B4A" ping -c 2 -i 0.2 -W 3 198.51.100.1
+check_cmd "B4b: ping to the internet and back" ip netns exec "$B4B" ping -c 2 -i 0.2 -W 3 198.51.100.1
 in_range() {	# PROTO LO HI: every peer the server saw from B4x used a port in [LO, HI]
 	awk -v p="$1" -v lo="$2" -v hi="$3" '$1 == p && $2 == "192.0.2.1" && $3 >= lo && $3 <= hi { n++ }
 		END { exit !(n >= 1) }' "$TMPDIR/peers"
@@ -162,8 +132,8 @@ check_cmd "most mutated IPv6 packets reached the decap path" test $(( $(stat rcv
 check_cmd "some mutated IPv4 packets reached the encap path" test $(( $(stat rcvd-ipv4-packets) - r4 )) -ge 1000
 check_cmd "malformed ones were counted as such" test $(( $(stat drop-malformed) - mal )) -ge 100
 check_cmd "the lwAFTR still forwards" ip netns exec "$B4B" $ECHO udp 198.51.100.1 7777
-check_cmd "every IPv4 packet in was sent or dropped" \
-	test "$(stat rcvd-ipv4-packets)" -eq $(( $(stat sent-ipv6-packets) + $(stat dropped-ipv4-packets) ))
-check_cmd "every IPv6 packet in was sent or dropped" \
-	test "$(stat rcvd-ipv6-packets)" -eq $(( $(stat sent-ipv4-packets) + $(stat dropped-ipv6-packets) ))
+check_cmd "every IPv4 packet in was sent, dropped or queued for reassembly" \
+	test "$(stat rcvd-ipv4-packets)" -eq $(( $(stat sent-ipv6-packets) + $(stat dropped-ipv4-packets) + $(stat queued-ipv4-fragments) ))
+check_cmd "every IPv6 packet in was sent, dropped or queued for reassembly" \
+	test "$(stat rcvd-ipv6-packets)" -eq $(( $(stat sent-ipv4-packets) + $(stat dropped-ipv6-packets) + $(stat queued-softwire-fragments) ))
 ktap_finish

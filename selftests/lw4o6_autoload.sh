@@ -18,7 +18,8 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_cmd depmod modprobe modinfo
-expect_eq "lw4o6.ko needs no other module" "$(modinfo -F depends "$LW4O6_KO")" ""
+expect_eq "lw4o6.ko needs only netfilter's IPv6 defrag" \
+	"$(modinfo -F depends "$LW4O6_KO")" nf_defrag_ipv6
 lw4o6_have_ko || ktap_skip_all "$LW4O6_KO not built"
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
 [ -d /sys/module/lw4o6 ] && rmmod lw4o6
@@ -30,6 +31,10 @@ for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -e "/lib/modules/$k/$f" ] && cp "/lib/modules/$k/$f" "$root/lib/modules/$k/"
 done
 cp "$LW4O6_KO" "$root/lib/modules/$k/extra/"
+# What lw4o6.ko needs, from the system tree, so modprobe finds it here too.
+modprobe --show-depends nf_defrag_ipv6 | while read -r kind path _; do
+	[ "$kind" = insmod ] && cp "$path" "$root/lib/modules/$k/extra/"
+done
 check_cmd "depmod of a tree with lw4o6.ko" depmod -b "$root" "$k"
 check_cmd "modules.alias lists the link kind and the genl family" \
 	sh -c "grep -q 'rtnl-link-lw4o6 lw4o6' $root/lib/modules/$k/modules.alias &&

@@ -14,7 +14,7 @@ KO=$TOP/build/$(uname -r)/debug/lw4o6.ko
 
 mark="lw4o6-selftest-$$"
 echo "$mark" > /dev/kmsg
-check_cmd "debug module loads (its self-tests passed)" insmod "$KO"
+check_cmd "debug module loads (its self-tests passed)" lw4o6_insmod "$KO"
 LW4O6_LOADED_BY_US=1
 log=$(dmesg | sed -n "/$mark/,\$p")
 expect_eq "kernel log says the self-tests passed" \

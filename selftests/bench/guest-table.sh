@@ -10,7 +10,7 @@ NFT=$top/build/testdata/bind1m.nft
 runs=${LW4O6_BENCH_RUNS:-2}
 N=$(wc -l < "$BIG")
 
-modprobe nf_defrag_ipv6 && ko=$top/build/$(uname -r)/lw4o6.ko
+ko=$top/build/$(uname -r)/lw4o6.ko
 if ! lsmod | grep -q '^lw4o6 '; then
 	# insmod does not load what the module needs; modprobe does
 	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done

@@ -2,8 +2,13 @@
 """Tiny UDP/TCP echo server and client for the data-path tests.
 
   echo.py serve PORT LOG          UDP and TCP echo on PORT; peers logged to LOG
+                                  as "PROTO ADDR PORT [LEN]"
   echo.py udp HOST PORT [SPORT]   send one datagram, print the reply, exit 0/1
   echo.py tcp HOST PORT           connect, send, print the reply, exit 0/1
+  echo.py big HOST PORT SIZE df|nodf [TTL]
+                                  one UDP datagram of SIZE bytes (DF set or
+                                  not), exit 0 if the same SIZE comes back
+  echo.py refused HOST PORT       exit 0 if a UDP send draws Port Unreachable
 """
 import socket
 import sys
@@ -21,8 +26,8 @@ def serve(port, log):
 
     def udp():
         while True:
-            data, peer = u.recvfrom(2048)
-            out.write("udp %s %d\n" % peer)
+            data, peer = u.recvfrom(65535)
+            out.write("udp %s %d %d\n" % (peer[0], peer[1], len(data)))
             u.sendto(data, peer)
 
     threading.Thread(target=udp, daemon=True).start()
@@ -38,6 +43,35 @@ def main():
     if mode == "serve":
         serve(int(sys.argv[2]), sys.argv[3])
     host, port = sys.argv[2], int(sys.argv[3])
+    if mode == "big":
+        size, df = int(sys.argv[4]), sys.argv[5] == "df"
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # IP_MTU_DISCOVER: IP_PMTUDISC_DO (2) sets DF, DONT (0) clears it.
+        s.setsockopt(socket.IPPROTO_IP, 10, 2 if df else 0)
+        if len(sys.argv) > 6:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, int(sys.argv[6]))
+        s.settimeout(4)
+        payload = bytes(i & 0xff for i in range(size))
+        try:
+            s.sendto(payload, (host, port))
+            data = s.recv(65535)
+        except OSError as e:
+            print("no reply: %s" % e)
+            sys.exit(1)
+        print("%d bytes back" % len(data))
+        sys.exit(0 if data == payload else 1)
+    if mode == "refused":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(4)
+        s.connect((host, port))
+        s.send(b"anyone there?")
+        try:
+            s.recv(2048)
+        except ConnectionRefusedError:
+            sys.exit(0)
+        except OSError as e:
+            print("no refusal: %s" % e)
+        sys.exit(1)
     if mode == "udp":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         if len(sys.argv) > 4:
