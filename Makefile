@@ -58,12 +58,22 @@ FORCE:
 # Large tables for the scale test and the benchmark, made on the host
 # (Python is far too slow inside the emulated guests).
 TESTDATA := $(BUILD)/testdata/bind1m.txt
-testdata: $(TESTDATA)
+FUZZDATA := $(BUILD)/testdata/fuzz/meta.json
+testdata: $(TESTDATA) $(FUZZDATA)
 $(TESTDATA): selftests/py/gen_bindings.py
 	mkdir -p $(dir $@)
 	/usr/bin/python3 selftests/py/gen_bindings.py 1000000 1 $@.tmp \
 		--nft $(BUILD)/testdata/bind1m.nft
 	mv $@.tmp $@
+
+# The fuzz test's packet sets (selftests/lw4o6_fuzz.sh): pcaps made with
+# scapy from a fixed seed, so every run replays the same bytes.  Another set:
+# rm -r build/testdata/fuzz; make testdata FUZZ_SEED=N.
+FUZZ_SEED ?= 1
+FUZZ_COUNT ?= 110000
+$(FUZZDATA): selftests/py/gen_fuzz.py
+	/usr/bin/python3 selftests/py/gen_fuzz.py $(dir $@) --seed $(FUZZ_SEED) \
+		--count $(FUZZ_COUNT)
 
 deps:
 	sh scripts/install-deps.sh
