@@ -202,12 +202,7 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	off += sizeof(ih);
 	if (!pskb_may_pull(skb, off + sizeof(e6) + sizeof(struct iphdr)))
 		goto drop;
-	skb_pull(skb, off);
-	skb_reset_network_header(skb);
-	if (mtu)	/* the route to the B4 learns the path MTU */
-		ip6_update_pmtu(skb, dev_net(priv->dev), htonl(mtu), 0,
-				skb->mark, sock_net_uid(dev_net(priv->dev), NULL));
-	skb_pull(skb, sizeof(e6));
+	skb_pull(skb, off + sizeof(e6));
 	skb_reset_network_header(skb);
 	iph = ip_hdr(skb);
 	if (iph->version != 4 || iph->ihl < 5 ||
@@ -223,6 +218,13 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	    !ipv6_addr_equal(&e6.saddr,
 			     lw4o6_binding_br(t, b) ?: &cfg->local))
 		goto drop;
+	if (mtu) {
+		/* The route to the B4 learns the path MTU (from the quote). */
+		skb_push(skb, sizeof(e6));
+		ip6_update_pmtu(skb, dev_net(priv->dev), htonl(mtu), 0,
+				skb->mark, sock_net_uid(dev_net(priv->dev), NULL));
+		skb_pull(skb, sizeof(e6));
+	}
 	if (!icmp4_allow(priv))
 		goto drop;
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));

@@ -277,7 +277,19 @@ static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
 	if (off < 0)
 		return NF_ACCEPT;
 	if (frag_off) {
-		/* A fragment is ours only if it is of a softwire packet. */
+		/*
+		 * A fragment is ours only if it is of a softwire packet.  Past
+		 * the first, ipv6_skip_exthdr() stops at the fragment header.
+		 */
+		if (nexthdr == NEXTHDR_FRAGMENT) {
+			const struct frag_hdr *fh;
+			struct frag_hdr _fh;
+
+			fh = skb_header_pointer(skb, off, sizeof(_fh), &_fh);
+			if (!fh)
+				return NF_ACCEPT;
+			nexthdr = fh->nexthdr;
+		}
 		if (nexthdr != IPPROTO_IPIP)
 			return NF_ACCEPT;
 		if (lw4o6_gather(priv, state->net, skb) == NF_STOLEN)

@@ -159,6 +159,15 @@ icmp_result "$INET"; r=$R
 ktap_diag "3/1 about a 1400-byte packet: $r"
 check_cmd "ICMPv4 errors fit in 576 bytes" test "${r%% *}" -eq 1 -a "${r##* }" -le 576 -a "${r##* }" -ge 500
 
+# --- outer IPv6 fragments, as an lwB4 that fragments its softwire sends ---
+f=$(stat ipv6-fragments-reassembled)
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/frag6_send.py" 2001:db8:1::2 2001:db8:ff::1 \
+	192.0.2.1 1501 198.51.100.1 7777 2000
+busywait 5000 grep -q "^udp 192.0.2.1 1501 2000$" "$TMPDIR/peers.$INET"
+expect_eq "a datagram in two IPv6 fragments reached the internet whole" \
+	"$(grep -c "^udp 192.0.2.1 1501 2000$" "$TMPDIR/peers.$INET")" 1
+expect_eq "counted in ipv6-fragments-reassembled" "$(stat ipv6-fragments-reassembled)" $((f + 2))
+
 # --- hairpinning between B4s (B4a's NAT is gone: it sends from its own port) ---
 h=$(stat hairpin-ipv4-packets)
 check_cmd "B4a <-> B4c through the lwAFTR" \

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Send one IPv4 UDP datagram inside IPv6 fragments, as an lwB4 that
+fragments the outer packet (RFC 2473) would.  Linux's ip6tnl never does
+(it answers 3/4 instead), so this is the only way to get such packets.
+
+  frag6_send.py SRC6 DST6 SRC4 SPORT DST4 DPORT SIZE    (SIZE > 1400)
+"""
+import os
+import socket
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+
+
+src6, dst6, src4, sport, dst4, dport, size = sys.argv[1:8]
+payload = bytes(i & 0xff for i in range(int(size)))
+udp = struct.pack("!HHHH", int(sport), int(dport), 8 + len(payload), 0) + payload
+pseudo = socket.inet_aton(src4) + socket.inet_aton(dst4) + struct.pack("!BBH", 0, 17, len(udp))
+udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xffff) + udp[8:]
+ip4 = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 7, 0, 64, 17, 0,
+                  socket.inet_aton(src4), socket.inet_aton(dst4))
+inner = ip4[:10] + struct.pack("!H", csum(ip4)) + ip4[12:] + udp
+
+ident = struct.unpack("!I", os.urandom(4))[0]
+# Linux drops non-last fragments shorter than 1280 bytes (tiny-fragment
+# attacks): the first one is 1448 bytes on the wire.
+half = 1400
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+for off, chunk, more in ((0, inner[:half], 1), (half, inner[half:], 0)):
+    frag = struct.pack("!BBHI", 4, 0, off | more, ident)
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(frag) + len(chunk), 44, 64,
+                      socket.inet_pton(socket.AF_INET6, src6),
+                      socket.inet_pton(socket.AF_INET6, dst6))
+    s.sendto(ip6 + frag + chunk, (dst6, 0))
