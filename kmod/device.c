@@ -143,6 +143,7 @@ static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
 	[IFLA_LW4O6_ICMP6_ERRORS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_LW4O6_ICMP_RATE]	 = NLA_POLICY_FULL_RANGE(NLA_U32,
 						 &lw4o6_icmp_rate_range),
+	[IFLA_LW4O6_REMOTE]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
@@ -155,10 +156,12 @@ void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 }
 
 /* Applies the given options to cfg (a private copy); all or nothing. */
-int lw4o6_cfg_update(struct lw4o6_cfg *cfg, const struct lw4o6_cfg_attrs *a,
+int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
+		     const struct lw4o6_cfg_attrs *a,
 		     struct netlink_ext_ack *extack)
 {
 	struct in6_addr local = cfg->local, src = cfg->icmp_source;
+	struct in6_addr remote = cfg->remote;
 
 	if (a->local) {
 		nla_memcpy(&local, a->local, sizeof(local));
@@ -176,8 +179,26 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, const struct lw4o6_cfg_attrs *a,
 			return -EINVAL;
 		}
 	}
+	if (a->remote) {
+		if (mode != LW4O6_MODE_DSLITE) {
+			NL_SET_ERR_MSG_ATTR(extack, a->remote,
+					    "remote is for dslite devices (an lwAFTR has a binding table)");
+			return -EINVAL;
+		}
+		nla_memcpy(&remote, a->remote, sizeof(remote));
+		if (ipv6_addr_any(&remote) || ipv6_addr_is_multicast(&remote)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->remote,
+					    "remote must be a unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+	if (mode == LW4O6_MODE_DSLITE && ipv6_addr_any(&remote)) {
+		NL_SET_ERR_MSG_MOD(extack, "a dslite device needs remote (the AFTR's IPv6 address)");
+		return -EINVAL;
+	}
 	cfg->local = local;
 	cfg->icmp_source = src;
+	cfg->remote = remote;
 	if (a->hairpin)
 		cfg->hairpin = nla_get_u8(a->hairpin);
 	if (a->icmp4)
@@ -191,16 +212,17 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, const struct lw4o6_cfg_attrs *a,
 
 /* The same options out, under either family's attribute numbers. */
 int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
-		  int local, int icmp_source, int hairpin, int icmp4, int icmp6,
-		  int rate)
+		  const struct lw4o6_cfg_nums *n)
 {
-	if (nla_put_in6_addr(skb, local, &cfg->local) ||
+	if (nla_put_in6_addr(skb, n->local, &cfg->local) ||
 	    (!ipv6_addr_any(&cfg->icmp_source) &&
-	     nla_put_in6_addr(skb, icmp_source, &cfg->icmp_source)) ||
-	    nla_put_u8(skb, hairpin, cfg->hairpin) ||
-	    nla_put_u8(skb, icmp4, cfg->icmp4_errors) ||
-	    nla_put_u8(skb, icmp6, cfg->icmp6_errors) ||
-	    nla_put_u32(skb, rate, cfg->icmp_rate))
+	     nla_put_in6_addr(skb, n->icmp_source, &cfg->icmp_source)) ||
+	    (!ipv6_addr_any(&cfg->remote) &&
+	     nla_put_in6_addr(skb, n->remote, &cfg->remote)) ||
+	    nla_put_u8(skb, n->hairpin, cfg->hairpin) ||
+	    nla_put_u8(skb, n->icmp4, cfg->icmp4_errors) ||
+	    nla_put_u8(skb, n->icmp6, cfg->icmp6_errors) ||
+	    nla_put_u32(skb, n->rate, cfg->icmp_rate))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -212,9 +234,9 @@ static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
 		NL_SET_ERR_MSG_MOD(extack, "missing mode");
 		return -EINVAL;
 	}
-	if (nla_get_u8(data[IFLA_LW4O6_MODE]) != LW4O6_MODE_AFTR) {
+	if (nla_get_u8(data[IFLA_LW4O6_MODE]) == LW4O6_MODE_B4) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_LW4O6_MODE],
-				    "only mode aftr is supported by this version");
+				    "mode b4 is not supported by this version");
 		return -EOPNOTSUPP;
 	}
 	if (!data[IFLA_LW4O6_LOCAL]) {
@@ -232,6 +254,7 @@ static void link_cfg_attrs(struct nlattr *data[], struct lw4o6_cfg_attrs *a)
 	a->icmp4 = data[IFLA_LW4O6_ICMP4_ERRORS];
 	a->icmp6 = data[IFLA_LW4O6_ICMP6_ERRORS];
 	a->rate = data[IFLA_LW4O6_ICMP_RATE];
+	a->remote = data[IFLA_LW4O6_REMOTE];
 }
 
 static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
@@ -252,11 +275,11 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 	}
 	lw4o6_cfg_defaults(cfg);
 	link_cfg_attrs(data, &a);
-	err = lw4o6_cfg_update(cfg, &a, extack);
+	priv->mode = nla_get_u8(data[IFLA_LW4O6_MODE]);
+	err = lw4o6_cfg_update(cfg, priv->mode, &a, extack);
 	if (err)
 		goto err_free;
 	t->live = true;
-	priv->mode = nla_get_u8(data[IFLA_LW4O6_MODE]);
 	RCU_INIT_POINTER(priv->cfg, cfg);
 	RCU_INIT_POINTER(priv->table, t);
 	priv->discontinuity = ktime_get_real_seconds();
@@ -287,8 +310,15 @@ err_free:
 static size_t lw4o6_get_size(const struct net_device *dev)
 {
 	return 4 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u32)) +
-	       2 * nla_total_size(sizeof(struct in6_addr));
+	       3 * nla_total_size(sizeof(struct in6_addr));
 }
+
+static const struct lw4o6_cfg_nums link_nums = {
+	.local = IFLA_LW4O6_LOCAL, .icmp_source = IFLA_LW4O6_ICMP_SOURCE,
+	.hairpin = IFLA_LW4O6_HAIRPIN, .icmp4 = IFLA_LW4O6_ICMP4_ERRORS,
+	.icmp6 = IFLA_LW4O6_ICMP6_ERRORS, .rate = IFLA_LW4O6_ICMP_RATE,
+	.remote = IFLA_LW4O6_REMOTE,
+};
 
 static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
@@ -299,9 +329,7 @@ static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	rcu_read_lock();
 	cfg = rcu_dereference(priv->cfg);
 	err = nla_put_u8(skb, IFLA_LW4O6_MODE, priv->mode) ||
-	      lw4o6_cfg_put(skb, cfg, IFLA_LW4O6_LOCAL, IFLA_LW4O6_ICMP_SOURCE,
-			    IFLA_LW4O6_HAIRPIN, IFLA_LW4O6_ICMP4_ERRORS,
-			    IFLA_LW4O6_ICMP6_ERRORS, IFLA_LW4O6_ICMP_RATE);
+	      lw4o6_cfg_put(skb, cfg, &link_nums);
 	rcu_read_unlock();
 	return err ? -EMSGSIZE : 0;
 }
@@ -351,6 +379,21 @@ struct lw4o6_dev *lw4o6_dev_get(struct net *net, struct nlattr **attrs,
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	return netdev_priv(dev);
+}
+
+struct lw4o6_dev *lw4o6_dev_get_aftr(struct net *net, struct nlattr **attrs,
+				     struct netlink_ext_ack *extack)
+{
+	struct lw4o6_dev *priv = lw4o6_dev_get(net, attrs, extack);
+
+	if (!IS_ERR(priv) && priv->mode != LW4O6_MODE_AFTR) {
+		lw4o6_err(extack, "bindings are for mode aftr devices",
+			  "%s is not an lwAFTR: bindings are for mode aftr devices",
+			  priv->dev->name);
+		lw4o6_dev_put(priv);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return priv;
 }
 
 void lw4o6_dev_set_table(struct lw4o6_dev *priv, struct lw4o6_table *t)

@@ -15,6 +15,7 @@ struct lw4o6_table;
 struct lw4o6_cfg {
 	struct in6_addr local;
 	struct in6_addr icmp_source;	/* :: = errors come from local */
+	struct in6_addr remote;		/* dslite: the AFTR; else :: */
 	u32 icmp_rate;			/* generated errors per second */
 	bool hairpin;
 	bool icmp4_errors;
@@ -28,17 +29,21 @@ struct lw4o6_cfg {
  */
 struct lw4o6_cfg_attrs {
 	const struct nlattr *local, *icmp_source, *hairpin, *icmp4, *icmp6,
-			    *rate;
+			    *rate, *remote;
 };
 
 extern struct netlink_range_validation lw4o6_icmp_rate_range;
 
 void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg);
-int lw4o6_cfg_update(struct lw4o6_cfg *cfg, const struct lw4o6_cfg_attrs *a,
+int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
+		     const struct lw4o6_cfg_attrs *a,
 		     struct netlink_ext_ack *extack);
+/* Attribute numbers of the options, in one family or the other. */
+struct lw4o6_cfg_nums {
+	int local, icmp_source, hairpin, icmp4, icmp6, rate, remote;
+};
 int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
-		  int local, int icmp_source, int hairpin, int icmp4, int icmp6,
-		  int rate);
+		  const struct lw4o6_cfg_nums *n);
 
 struct lw4o6_pcpu_stats {
 	u64 c[__LW4O6_STAT_MAX];
@@ -75,6 +80,10 @@ static inline void lw4o6_dev_put(struct lw4o6_dev *priv)
 {
 	dev_put(priv->dev);
 }
+
+/* The same, for requests that only make sense on an lwAFTR (bindings). */
+struct lw4o6_dev *lw4o6_dev_get_aftr(struct net *net, struct nlattr **attrs,
+				     struct netlink_ext_ack *extack);
 
 static inline struct lw4o6_table *lw4o6_dev_table(struct lw4o6_dev *priv)
 {

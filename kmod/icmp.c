@@ -140,6 +140,22 @@ static bool route_quoted(struct lw4o6_dev *priv, struct sk_buff *skb)
 	return skb_dst(skb) && skb_dst(skb)->dev == priv->dev;
 }
 
+static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
+			   struct lw4o6_table *t, const struct sk_buff *skb,
+			   const struct ipv6hdr *e6)
+{
+	struct lw4o6_binding *b;
+	u16 port;
+
+	if (priv->mode == LW4O6_MODE_DSLITE)
+		return ipv6_addr_equal(&e6->saddr, &cfg->local) &&
+		       ipv6_addr_equal(&e6->daddr, &cfg->remote);
+	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
+	    lw4o6_table_lookup_port(t, ip_hdr(skb)->daddr, port);
+	return b && ipv6_addr_equal(&b->b4, &e6->daddr) &&
+	       ipv6_addr_equal(&e6->saddr, lw4o6_binding_br(t, b) ?: &cfg->local);
+}
+
 /*
  * An ICMPv6 error from the IPv6 side about a packet we tunnelled to a B4
  * becomes an ICMPv4 error for that packet's IPv4 sender: Packet Too Big
@@ -157,11 +173,9 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	struct icmp6hdr _ih, ih;
 	struct ipv6hdr _e6, e6;
 	enum lw4o6_stat why;
-	struct lw4o6_binding *b;
 	const struct iphdr *iph;
 	const void *p;
 	int type, code;
-	u16 port;
 
 	p = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
 	if (!p)
@@ -209,14 +223,9 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	    !pskb_may_pull(skb, iph->ihl * 4))
 		goto drop;
 
-	/* Only about a packet we sent: right B4, right source. */
+	/* Only about a packet we sent: right B4 (or AFTR), right source. */
 	why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
-	iph = ip_hdr(skb);
-	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
-	    lw4o6_table_lookup_port(t, iph->daddr, port);
-	if (!b || !ipv6_addr_equal(&b->b4, &e6.daddr) ||
-	    !ipv6_addr_equal(&e6.saddr,
-			     lw4o6_binding_br(t, b) ?: &cfg->local))
+	if (!quoted_is_ours(priv, cfg, t, skb, &e6))
 		goto drop;
 	if (mtu) {
 		/* The route to the B4 learns the path MTU (from the quote). */

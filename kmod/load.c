@@ -79,7 +79,8 @@ int lw4o6_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[LW4O6_A_BINDING_COUNT])
 		hint = min(nla_get_u32(info->attrs[LW4O6_A_BINDING_COUNT]), max);
-	priv = lw4o6_dev_get(genl_info_net(info), info->attrs, info->extack);
+	priv = lw4o6_dev_get_aftr(genl_info_net(info), info->attrs,
+				  info->extack);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
 	l = kzalloc(sizeof(*l), GFP_KERNEL);

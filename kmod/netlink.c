@@ -58,6 +58,14 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_ICMP6_ERRORS]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[LW4O6_A_ICMP_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&lw4o6_icmp_rate_range),
+	[LW4O6_A_REMOTE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static const struct lw4o6_cfg_nums genl_nums = {
+	.local = LW4O6_A_LOCAL, .icmp_source = LW4O6_A_ICMP_SOURCE,
+	.hairpin = LW4O6_A_HAIRPIN, .icmp4 = LW4O6_A_ICMP4_ERRORS,
+	.icmp6 = LW4O6_A_ICMP6_ERRORS, .rate = LW4O6_A_ICMP_RATE,
+	.remote = LW4O6_A_REMOTE,
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -303,9 +311,7 @@ static int fill_dev(struct sk_buff *skb, struct lw4o6_dev *priv, u32 portid,
 	err = nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
 	      nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name) ||
 	      nla_put_u8(skb, LW4O6_A_MODE, priv->mode) ||
-	      lw4o6_cfg_put(skb, cfg, LW4O6_A_LOCAL, LW4O6_A_ICMP_SOURCE,
-			    LW4O6_A_HAIRPIN, LW4O6_A_ICMP4_ERRORS,
-			    LW4O6_A_ICMP6_ERRORS, LW4O6_A_ICMP_RATE) ||
+	      lw4o6_cfg_put(skb, cfg, &genl_nums) ||
 	      nla_put_u32(skb, LW4O6_A_MTU, READ_ONCE(priv->dev->mtu)) ||
 	      nla_put_u32(skb, LW4O6_A_BINDING_COUNT, READ_ONCE(t->count)) ||
 	      nla_put_u64_64bit(skb, LW4O6_A_TABLE_MEM, lw4o6_table_mem(t),
@@ -375,13 +381,14 @@ static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 		.icmp4		= info->attrs[LW4O6_A_ICMP4_ERRORS],
 		.icmp6		= info->attrs[LW4O6_A_ICMP6_ERRORS],
 		.rate		= info->attrs[LW4O6_A_ICMP_RATE],
+		.remote		= info->attrs[LW4O6_A_REMOTE],
 	};
 	struct lw4o6_cfg *cfg, *old;
 	struct lw4o6_dev *priv;
 	int err;
 
 	if (!a.local && !a.icmp_source && !a.hairpin && !a.icmp4 && !a.icmp6 &&
-	    !a.rate) {
+	    !a.rate && !a.remote) {
 		NL_SET_ERR_MSG_MOD(info->extack, "nothing to change");
 		return -EINVAL;
 	}
@@ -396,7 +403,7 @@ static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&priv->lock);
 	old = rcu_dereference_protected(priv->cfg, lockdep_is_held(&priv->lock));
 	*cfg = *old;
-	err = lw4o6_cfg_update(cfg, &a, info->extack);
+	err = lw4o6_cfg_update(cfg, priv->mode, &a, info->extack);
 	if (!err)
 		rcu_assign_pointer(priv->cfg, cfg);
 	mutex_unlock(&priv->lock);
@@ -434,7 +441,8 @@ static int lw4o6_nl_bind_new(struct sk_buff *skb, struct genl_info *info)
 	replace = (req_flags(info) & LW4O6_F_REPLACE) ||
 		  (info->nlhdr->nlmsg_flags & NLM_F_REPLACE);
 
-	priv = lw4o6_dev_get(genl_info_net(info), info->attrs, info->extack);
+	priv = lw4o6_dev_get_aftr(genl_info_net(info), info->attrs,
+				  info->extack);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
 	mutex_lock(&priv->lock);

@@ -162,6 +162,15 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_TTL_ZERO_IPV4);
 		return;
 	}
+	/* A DS-Lite B4 takes what its AFTR sends, fragments as they are. */
+	if (priv->mode == LW4O6_MODE_DSLITE) {
+		if (!ipv6_addr_equal(&saddr, &rcu_dereference(priv->cfg)->remote)) {
+			drop6(priv, skb, outer_len,
+			      LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
+			return;
+		}
+		goto deliver;
+	}
 
 	/*
 	 * A fragment carries no port past the first: reassemble, then check
@@ -198,6 +207,7 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	atomic64_add(len, &b->rx_bytes);
 	WRITE_ONCE(b->last_seen, (u32)ktime_get_boottime_seconds() ?: 1);
 
+deliver:
 	skb_scrub_packet(skb, false);
 	skb->protocol = htons(ETH_P_IP);
 	skb->dev = priv->dev;

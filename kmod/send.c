@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lwAFTR encapsulation: IPv4 routed into the device is looked up by its
- * destination address and port (RFC 7596 section 5.1) and sent as
+ * Encapsulation.  On an lwAFTR, IPv4 routed into the device is looked up by
+ * its destination address and port (RFC 7596 section 5.1) and sent as
  * IPv4-in-IPv6 from the binding's BR, or the device's local address, to
- * the binding's B4.
+ * the binding's B4.  A DS-Lite B4 (RFC 6333) sends all of it to its AFTR.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -43,30 +43,122 @@ static netdev_tx_t defrag_fail(struct lw4o6_dev *priv, int err, u32 len)
 }
 
 /*
- * The IPv4 stack in front of us has already done what a router does: TTL
- * (11/0, which for a B4's packet comes back through here to that B4) and
- * the device MTU (3/4 for DF, IPv4 fragments without).  What is left is
- * the part that needs the binding: the lookup, hairpinning, and the IPv6
- * path MTU to that B4.
+ * Sends skb (at its IPv4 header, len bytes as it came in) as IPv4-in-IPv6
+ * from src to dst; b, when given, is the binding to account it to.
  */
-netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t encap(struct lw4o6_dev *priv, struct sk_buff *skb,
+			 const struct in6_addr *src, const struct in6_addr *dst,
+			 struct lw4o6_binding *b, bool hairpin, u32 len)
 {
-	struct lw4o6_dev *priv = netdev_priv(dev);
-	struct net *net = dev_net(dev);
-	const struct lw4o6_cfg *cfg;
+	struct net *net = dev_net(priv->dev);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct dst_entry *rt;
+	struct ipv6hdr *ip6h;
+	struct flowi6 fl6;
+	u8 dsfield;
+	u32 mtu;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_proto = IPPROTO_IPIP;
+	fl6.flowi6_mark = skb->mark;
+	fl6.daddr = *dst;
+	fl6.saddr = *src;
+	rt = ip6_route_output(net, NULL, &fl6);
+	if (rt->error || rt->dev == priv->dev) {
+		dst_release(rt);
+		return drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
+	}
+	/* RFC 2473: DF packets learn the tunnel's path MTU, others fragment. */
+	mtu = dst_mtu(rt) - sizeof(*ip6h);
+	if (skb->len > mtu && (iph->frag_off & htons(IP_DF))) {
+		dst_release(rt);
+		lw4o6_icmp4_frag_needed(priv, skb, mtu);
+		return drop4(priv, skb,
+			     LW4O6_STAT_DROP_OVER_MTU_BUT_DONT_FRAGMENT_IPV4);
+	}
+	dsfield = ipv4_get_dsfield(iph);
+	skb_scrub_packet(skb, false);
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dev) + sizeof(*ip6h))) {
+		dst_release(rt);
+		return drop4(priv, skb, LW4O6_STAT_DROP_MALFORMED);
+	}
+	skb_dst_set(skb, rt);
+
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, dsfield, 0);
+	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_IPIP;
+	ip6h->hop_limit = ip6_dst_hoplimit(rt);
+	ip6h->saddr = *src;
+	ip6h->daddr = *dst;
+	skb->protocol = htons(ETH_P_IPV6);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb->ignore_df = 1;
+
+	if (b) {
+		atomic64_inc(&b->tx_packets);
+		atomic64_add(len, &b->tx_bytes);
+	}
+	if (hairpin) {
+		lw4o6_stat_add(priv, LW4O6_STAT_HAIRPIN_IPV4_PACKETS, 1);
+		lw4o6_stat_add(priv, LW4O6_STAT_HAIRPIN_IPV4_BYTES, len);
+	}
+	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV6_BYTES, skb->len);
+	ip6_local_out(net, NULL, skb);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * An lwAFTR looks the binding up.  The IPv4 stack in front of us has
+ * already done what a router does: TTL (11/0, which for a B4's packet comes
+ * back through here to that B4) and the device MTU (3/4 for DF, IPv4
+ * fragments without).  What is left is the part that needs the binding:
+ * the lookup, hairpinning, and the IPv6 path MTU to that B4.
+ */
+static netdev_tx_t xmit_aftr(struct lw4o6_dev *priv, struct sk_buff *skb,
+			     const struct lw4o6_cfg *cfg, u32 len)
+{
 	const struct in6_addr *src;
 	const struct iphdr *iph;
 	struct lw4o6_binding *b;
 	struct lw4o6_table *t;
-	struct dst_entry *dst;
-	struct ipv6hdr *ip6h;
-	struct flowi6 fl6;
-	netdev_tx_t ret;
-	u32 len = skb->len, mtu;
 	bool hairpin;
 	u16 port;
-	u8 dsfield;
 	int err;
+
+	/* Past the first fragment there is no port to look up. */
+	if (ip_is_fragment(ip_hdr(skb))) {
+		err = lw4o6_ipv4_defrag(skb);
+		if (err)
+			return defrag_fail(priv, err, len);
+		len = skb->len;
+	}
+	iph = ip_hdr(skb);
+	/* Decapsulated here and routed back in: from one B4 to another. */
+	hairpin = skb->skb_iif == priv->dev->ifindex;
+	if (hairpin && !cfg->hairpin)
+		return drop4(priv, skb, LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4);
+	t = rcu_dereference(priv->table);
+	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
+	    lw4o6_table_lookup_port(t, iph->daddr, port);
+	if (!b) {
+		lw4o6_icmp4_no_binding(priv, skb);
+		return drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
+	}
+	src = lw4o6_binding_br(t, b) ?: &cfg->local;
+	return encap(priv, skb, src, &b->b4, b, hairpin, len);
+}
+
+netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct lw4o6_dev *priv = netdev_priv(dev);
+	const struct lw4o6_cfg *cfg;
+	const struct iphdr *iph;
+	u32 len = skb->len;
+	netdev_tx_t ret;
 
 	rcu_read_lock();
 	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV4_PACKETS, 1);
@@ -82,85 +174,13 @@ netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
 		ret = drop4(priv, skb, LW4O6_STAT_DROP_MALFORMED);
 		goto out;
 	}
-	/* Past the first fragment there is no port to look up. */
-	if (ip_is_fragment(ip_hdr(skb))) {
-		err = lw4o6_ipv4_defrag(skb);
-		if (err) {
-			ret = defrag_fail(priv, err, len);
-			goto out;
-		}
-		len = skb->len;
-	}
-	iph = ip_hdr(skb);
 	cfg = rcu_dereference(priv->cfg);
-	/* Decapsulated here and routed back in: from one B4 to another. */
-	hairpin = skb->skb_iif == dev->ifindex;
-	if (hairpin && !cfg->hairpin) {
-		ret = drop4(priv, skb, LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4);
-		goto out;
-	}
-	t = rcu_dereference(priv->table);
-	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
-	    lw4o6_table_lookup_port(t, iph->daddr, port);
-	if (!b) {
-		lw4o6_icmp4_no_binding(priv, skb);
-		ret = drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
-		goto out;
-	}
-	src = lw4o6_binding_br(t, b) ?: &cfg->local;
-
-	memset(&fl6, 0, sizeof(fl6));
-	fl6.flowi6_proto = IPPROTO_IPIP;
-	fl6.flowi6_mark = skb->mark;
-	fl6.daddr = b->b4;
-	fl6.saddr = *src;
-	dst = ip6_route_output(net, NULL, &fl6);
-	if (dst->error || dst->dev == dev) {
-		dst_release(dst);
-		ret = drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
-		goto out;
-	}
-	/* RFC 2473: DF packets learn the tunnel's path MTU, others fragment. */
-	mtu = dst_mtu(dst) - sizeof(*ip6h);
-	if (skb->len > mtu && (iph->frag_off & htons(IP_DF))) {
-		dst_release(dst);
-		lw4o6_icmp4_frag_needed(priv, skb, mtu);
-		ret = drop4(priv, skb,
-			    LW4O6_STAT_DROP_OVER_MTU_BUT_DONT_FRAGMENT_IPV4);
-		goto out;
-	}
-	dsfield = ipv4_get_dsfield(iph);
-	skb_scrub_packet(skb, false);
-	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + sizeof(*ip6h))) {
-		dst_release(dst);
-		ret = drop4(priv, skb, LW4O6_STAT_DROP_MALFORMED);
-		goto out;
-	}
-	skb_dst_set(skb, dst);
-
-	skb_push(skb, sizeof(*ip6h));
-	skb_reset_network_header(skb);
-	ip6h = ipv6_hdr(skb);
-	ip6_flow_hdr(ip6h, dsfield, 0);
-	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = IPPROTO_IPIP;
-	ip6h->hop_limit = ip6_dst_hoplimit(dst);
-	ip6h->saddr = *src;
-	ip6h->daddr = b->b4;
-	skb->protocol = htons(ETH_P_IPV6);
-	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-	skb->ignore_df = 1;
-
-	atomic64_inc(&b->tx_packets);
-	atomic64_add(len, &b->tx_bytes);
-	if (hairpin) {
-		lw4o6_stat_add(priv, LW4O6_STAT_HAIRPIN_IPV4_PACKETS, 1);
-		lw4o6_stat_add(priv, LW4O6_STAT_HAIRPIN_IPV4_BYTES, len);
-	}
-	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV6_PACKETS, 1);
-	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV6_BYTES, skb->len);
-	ip6_local_out(net, NULL, skb);
-	ret = NETDEV_TX_OK;
+	/* A DS-Lite B4 sends everything to its AFTR, fragments as they are. */
+	if (priv->mode == LW4O6_MODE_DSLITE)
+		ret = encap(priv, skb, &cfg->local, &cfg->remote, NULL, false,
+			    len);
+	else
+		ret = xmit_aftr(priv, skb, cfg, len);
 out:
 	rcu_read_unlock();
 	return ret;

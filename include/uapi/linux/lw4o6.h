@@ -49,6 +49,7 @@ enum {
 	IFLA_LW4O6_ICMP4_ERRORS, /* u8 0/1, default 1 */
 	IFLA_LW4O6_ICMP6_ERRORS, /* u8 0/1, default 1 */
 	IFLA_LW4O6_ICMP_RATE,	/* u32, errors per second, 1..1000000, default 1000 */
+	IFLA_LW4O6_REMOTE,	/* binary, struct in6_addr: the AFTR; dslite only */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -105,6 +106,7 @@ enum lw4o6_attr {
 	LW4O6_A_MISS_B4,	/* binary, struct in6_addr: outer source */
 	LW4O6_A_MISS_IPV4,	/* be32: inner source address */
 	LW4O6_A_MISS_PORT,	/* u16: inner source port / ICMP id, if any */
+	LW4O6_A_REMOTE,		/* binary, struct in6_addr; as IFLA_LW4O6_REMOTE */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
