@@ -19,14 +19,14 @@
 
 void usage_dev(FILE *f)
 {
-	fputs("Usage: lw4o6 dev add NAME mode MODE local IPV6 [ icmp-source IPV6 ]\n"
+	fputs("Usage: lw4o6 dev add NAME mode aftr local IPV6 [ icmp-source IPV6 ]\n"
 	      "                      [ mtu MTU ] [ AFTR_OPTS ]\n"
-	      "       lw4o6 dev set NAME [ local IPV6 ] [ icmp-source { IPV6 | none } ]\n"
-	      "                      [ mtu MTU ] [ AFTR_OPTS ]\n"
+	      "       lw4o6 dev add NAME mode dslite local IPV6 remote IPV6 [ mtu MTU ]\n"
+	      "       lw4o6 dev set NAME [ local IPV6 ] [ remote IPV6 ]\n"
+	      "                      [ icmp-source { IPV6 | none } ] [ mtu MTU ] [ AFTR_OPTS ]\n"
 	      "       lw4o6 dev del NAME\n"
 	      "       lw4o6 dev show [ NAME ]\n"
 	      "       lw4o6 dev help\n"
-	      "MODE      := aftr\n"
 	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
 	      "PPS       := 1..1000000 (ICMP errors per second)\n", f);
@@ -68,6 +68,8 @@ static int dev_add(int argc, char **argv)
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	mnl_attr_put_u8(nlh, IFLA_LW4O6_MODE, a.mode);
 	mnl_attr_put(nlh, IFLA_LW4O6_LOCAL, sizeof(a.local), &a.local);
+	if (a.seen & DEV_SEEN_REMOTE)
+		mnl_attr_put(nlh, IFLA_LW4O6_REMOTE, sizeof(a.remote), &a.remote);
 	/* Options left out keep the kernel's defaults. */
 	if (a.seen & DEV_SEEN_ICMP_SOURCE)
 		mnl_attr_put(nlh, IFLA_LW4O6_ICMP_SOURCE, sizeof(a.icmp_source),
@@ -125,7 +127,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[LW4O6_A_MAX + 1];
 	struct dev_info *info = data;
-	char local[FMT_IPV6_LEN] = "::";
+	char local[FMT_IPV6_LEN] = "::", remote[FMT_IPV6_LEN] = "";
 	const char *name;
 	struct in6_addr a;
 	uint32_t ifindex = 0, mtu = 0, count = 0;
@@ -143,6 +145,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	nl_get_u8(tb[LW4O6_A_MODE], &mode);
 	if (nl_get_in6(tb[LW4O6_A_LOCAL], &a))
 		fmt_ipv6(&a, local);
+	if (nl_get_in6(tb[LW4O6_A_REMOTE], &a))
+		fmt_ipv6(&a, remote);
 	nl_get_u32(tb[LW4O6_A_MTU], &mtu);
 	nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
 	nl_get_u64(tb[LW4O6_A_TABLE_MEM], &mem);
@@ -165,6 +169,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	print_string(PRINT_ANY, "ifname", "%s:", name ? name : "?");
 	print_string(PRINT_ANY, "mode", " mode %s", mode_name(mode));
 	print_string(PRINT_ANY, "local", " local %s", local);
+	if (remote[0])
+		print_string(PRINT_ANY, "remote", " remote %s", remote);
 	print_uint(PRINT_ANY, "mtu", " mtu %u", mtu);
 	print_uint(PRINT_ANY, "bindings", " bindings %u", count);
 	print_u64(opts.stats ? PRINT_ANY : PRINT_JSON, "table_mem",
@@ -247,6 +253,8 @@ static void put_set_attrs(struct nlmsghdr *nlh, const struct dev_args *a)
 	mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, a->name);
 	if (a->seen & DEV_SEEN_LOCAL)
 		mnl_attr_put(nlh, LW4O6_A_LOCAL, sizeof(a->local), &a->local);
+	if (a->seen & DEV_SEEN_REMOTE)
+		mnl_attr_put(nlh, LW4O6_A_REMOTE, sizeof(a->remote), &a->remote);
 	/* "icmp-source none" is :: here, which the kernel takes as "unset". */
 	if (a->seen & DEV_SEEN_ICMP_SOURCE)
 		mnl_attr_put(nlh, LW4O6_A_ICMP_SOURCE, sizeof(a->icmp_source),

@@ -24,6 +24,7 @@ static const struct {
 } keywords[] = {
 	{ "mode",		DEV_SEEN_MODE,		USE_ADD },
 	{ "local",		DEV_SEEN_LOCAL,		USE_ALL },
+	{ "remote",		DEV_SEEN_REMOTE,	USE_ALL },
 	{ "icmp-source",	DEV_SEEN_ICMP_SOURCE,	USE_ALL },
 	{ "mtu",		DEV_SEEN_MTU,		USE_ALL },
 	{ "hairpin",		DEV_SEEN_HAIRPIN,	USE_ALL },
@@ -59,7 +60,7 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 			snprintf(err, errlen, "unknown mode \"%s\"", val);
 			return -1;
 		}
-		if (mode != LW4O6_MODE_AFTR) {
+		if (mode == LW4O6_MODE_B4) {
 			snprintf(err, errlen, "mode %s is not supported yet", val);
 			return -1;
 		}
@@ -70,6 +71,14 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		if (parse_ipv6(val, &a->local)) {
 			snprintf(err, errlen,
 				 "invalid IPv6 address \"%s\" for \"local\"", val);
+			return -1;
+		}
+		return 0;
+	case DEV_SEEN_REMOTE:
+		if (parse_ipv6(val, &a->remote) || !ipv6_is_unicast(&a->remote)) {
+			snprintf(err, errlen,
+				 "invalid remote \"%s\" (the AFTR's unicast IPv6 address)",
+				 val);
 			return -1;
 		}
 		return 0;
@@ -176,6 +185,16 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 		}
 		if (!(a->seen & DEV_SEEN_LOCAL)) {
 			snprintf(err, errlen, "missing \"local\"");
+			return -1;
+		}
+		if (a->mode == LW4O6_MODE_DSLITE && !(a->seen & DEV_SEEN_REMOTE)) {
+			snprintf(err, errlen,
+				 "missing \"remote\" (a dslite device sends everything to its AFTR)");
+			return -1;
+		}
+		if (a->mode == LW4O6_MODE_AFTR && (a->seen & DEV_SEEN_REMOTE)) {
+			snprintf(err, errlen,
+				 "\"remote\" is for mode dslite (an lwAFTR has bindings)");
 			return -1;
 		}
 	} else if (!a->seen) {

@@ -23,11 +23,13 @@ enum dev_use {
 #define DEV_SEEN_ICMP4_ERRORS	(1U << 5)
 #define DEV_SEEN_ICMP6_ERRORS	(1U << 6)
 #define DEV_SEEN_ICMP_RATE	(1U << 7)
+#define DEV_SEEN_REMOTE		(1U << 8)
 
 /* What `dev set` sends in LW4O6_CMD_DEV_SET: all but mtu (rtnetlink's). */
 #define DEV_SEEN_GENL	(DEV_SEEN_LOCAL | DEV_SEEN_ICMP_SOURCE | \
 			 DEV_SEEN_HAIRPIN | DEV_SEEN_ICMP4_ERRORS | \
-			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE)
+			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE | \
+			 DEV_SEEN_REMOTE)
 
 /* `dev add NAME ...` / `dev set NAME ...`; a field is valid if its bit is seen. */
 struct dev_args {
@@ -36,6 +38,7 @@ struct dev_args {
 	uint8_t mode;			/* enum lw4o6_mode */
 	struct in6_addr local;
 	struct in6_addr icmp_source;	/* :: = "none" (dev set only) */
+	struct in6_addr remote;		/* dslite: the AFTR */
 	uint32_t mtu;
 	uint8_t hairpin;		/* 0/1 */
 	uint8_t icmp4_errors;

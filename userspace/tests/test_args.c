@@ -235,6 +235,15 @@ static void test_dev_add_good(void **state)
 	assert_int_equal(a.icmp_rate, 1000);
 	/* local is the kernel's to judge (it says why, with extack). */
 	assert_int_equal(dparse("lw0 mode aftr local ff02::1", DEV_USE_ADD, &a), 0);
+
+	/* DS-Lite: remote is the AFTR. */
+	assert_int_equal(dparse("ds0 mode dslite local 2001:db8::2 remote 2001:db8::1",
+				DEV_USE_ADD, &a), 0);
+	assert_int_equal(a.mode, LW4O6_MODE_DSLITE);
+	assert_true(a.seen & DEV_SEEN_REMOTE);
+	assert_int_equal(a.remote.s6_addr[15], 1);
+	assert_int_equal(dparse("ds0 remote 2001:db8::9", DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_REMOTE);
 }
 
 static void test_dev_set_good(void **state)
@@ -266,7 +275,7 @@ static void test_dev_set_good(void **state)
 
 	/* All of them, both kinds, any order. */
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
-				"icmp6-errors off icmp-source none hairpin on",
+				"icmp6-errors off icmp-source none hairpin on remote ::9",
 				DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
 	assert_int_equal(a.icmp_rate, 50);
@@ -355,6 +364,10 @@ static void test_dev_bad(void **state)
 	dbad("lw0 local ::1", DEV_USE_ADD, "missing \"mode\"");
 	dbad("lw0 mode aftr hairpin off", DEV_USE_ADD, "missing \"local\"");
 	dbad("lw0 mode b4 local ::1", DEV_USE_ADD, "not supported");
+	dbad("lw0 mode dslite local ::1", DEV_USE_ADD, "missing \"remote\"");
+	dbad("lw0 mode aftr local ::1 remote ::2", DEV_USE_ADD, "is for mode dslite");
+	dbad("lw0 mode dslite local ::1 remote ff02::2", DEV_USE_ADD, "invalid remote");
+	dbad("lw0 mode dslite local ::1 remote nowhere", DEV_USE_ADD, "invalid remote");
 	dbad("lw0 mode lwaftr local ::1", DEV_USE_ADD, "unknown mode \"lwaftr\"");
 	dbad("lw0 mode aftr mode aftr local ::1", DEV_USE_ADD, "\"mode\" given twice");
 	dbad("lw0 mode aftr local nowhere", DEV_USE_ADD, "\"nowhere\" for \"local\"");
