@@ -4,6 +4,8 @@ fragments the outer packet (RFC 2473) would.  Linux's ip6tnl never does
 (it answers 3/4 instead), so this is the only way to get such packets.
 
   frag6_send.py SRC6 DST6 SRC4 SPORT DST4 DPORT SIZE    (SIZE > 1400)
+  frag6_send.py SRC6 DST6 SRC4 SPORT DST4 DPORT SIZE whole
+                                one unfragmented IPv4-in-IPv6 packet
 """
 import os
 import socket
@@ -28,11 +30,17 @@ ip4 = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 7, 0, 64, 17, 0,
                   socket.inet_aton(src4), socket.inet_aton(dst4))
 inner = ip4[:10] + struct.pack("!H", csum(ip4)) + ip4[12:] + udp
 
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+if sys.argv[8:] == ["whole"]:
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(inner), 4, 64,
+                      socket.inet_pton(socket.AF_INET6, src6),
+                      socket.inet_pton(socket.AF_INET6, dst6))
+    s.sendto(ip6 + inner, (dst6, 0))
+    sys.exit(0)
 ident = struct.unpack("!I", os.urandom(4))[0]
 # Linux drops non-last fragments shorter than 1280 bytes (tiny-fragment
 # attacks): the first one is 1448 bytes on the wire.
 half = 1400
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
 for off, chunk, more in ((0, inner[:half], 1), (half, inner[half:], 0)):
     frag = struct.pack("!BBHI", 4, 0, off | more, ident)
     ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(frag) + len(chunk), 44, 64,
