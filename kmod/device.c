@@ -12,6 +12,7 @@
 #include <net/ip6_route.h>
 
 #include "compat.h"
+#include "b4.h"
 #include "device.h"
 #include "load.h"
 #include "receive.h"
@@ -144,6 +145,10 @@ static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
 	[IFLA_LW4O6_ICMP_RATE]	 = NLA_POLICY_FULL_RANGE(NLA_U32,
 						 &lw4o6_icmp_rate_range),
 	[IFLA_LW4O6_REMOTE]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_LW4O6_IPV4]	 = { .type = NLA_U32 },
+	[IFLA_LW4O6_PSID]	 = { .type = NLA_U16 },
+	[IFLA_LW4O6_PSID_LEN]	 = NLA_POLICY_MAX(NLA_U8, 16),
+	[IFLA_LW4O6_OFFSET]	 = NLA_POLICY_MAX(NLA_U8, 15),
 };
 
 void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
@@ -162,6 +167,7 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 {
 	struct in6_addr local = cfg->local, src = cfg->icmp_source;
 	struct in6_addr remote = cfg->remote;
+	int err;
 
 	if (a->local) {
 		nla_memcpy(&local, a->local, sizeof(local));
@@ -180,9 +186,9 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 		}
 	}
 	if (a->remote) {
-		if (mode != LW4O6_MODE_DSLITE) {
+		if (mode == LW4O6_MODE_AFTR) {
 			NL_SET_ERR_MSG_ATTR(extack, a->remote,
-					    "remote is for dslite devices (an lwAFTR has a binding table)");
+					    "remote is for dslite and b4 devices (an lwAFTR has a binding table)");
 			return -EINVAL;
 		}
 		nla_memcpy(&remote, a->remote, sizeof(remote));
@@ -192,10 +198,13 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 			return -EINVAL;
 		}
 	}
-	if (mode == LW4O6_MODE_DSLITE && ipv6_addr_any(&remote)) {
-		NL_SET_ERR_MSG_MOD(extack, "a dslite device needs remote (the AFTR's IPv6 address)");
+	if (mode != LW4O6_MODE_AFTR && ipv6_addr_any(&remote)) {
+		NL_SET_ERR_MSG_MOD(extack, "a dslite or b4 device needs remote (the AFTR's IPv6 address)");
 		return -EINVAL;
 	}
+	err = lw4o6_b4_cfg_update(cfg, mode, a, extack);
+	if (err)
+		return err;
 	cfg->local = local;
 	cfg->icmp_source = src;
 	cfg->remote = remote;
@@ -219,6 +228,11 @@ int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 	     nla_put_in6_addr(skb, n->icmp_source, &cfg->icmp_source)) ||
 	    (!ipv6_addr_any(&cfg->remote) &&
 	     nla_put_in6_addr(skb, n->remote, &cfg->remote)) ||
+	    (cfg->ipv4 &&
+	     (nla_put_in_addr(skb, n->ipv4, cfg->ipv4) ||
+	      nla_put_u16(skb, n->psid, cfg->psid) ||
+	      nla_put_u8(skb, n->psid_len, cfg->psid_len) ||
+	      nla_put_u8(skb, n->offset, cfg->offset))) ||
 	    nla_put_u8(skb, n->hairpin, cfg->hairpin) ||
 	    nla_put_u8(skb, n->icmp4, cfg->icmp4_errors) ||
 	    nla_put_u8(skb, n->icmp6, cfg->icmp6_errors) ||
@@ -233,11 +247,6 @@ static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
 	if (!data || !data[IFLA_LW4O6_MODE]) {
 		NL_SET_ERR_MSG_MOD(extack, "missing mode");
 		return -EINVAL;
-	}
-	if (nla_get_u8(data[IFLA_LW4O6_MODE]) == LW4O6_MODE_B4) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_LW4O6_MODE],
-				    "mode b4 is not supported by this version");
-		return -EOPNOTSUPP;
 	}
 	if (!data[IFLA_LW4O6_LOCAL]) {
 		NL_SET_ERR_MSG_MOD(extack, "missing local IPv6 address");
@@ -255,6 +264,10 @@ static void link_cfg_attrs(struct nlattr *data[], struct lw4o6_cfg_attrs *a)
 	a->icmp6 = data[IFLA_LW4O6_ICMP6_ERRORS];
 	a->rate = data[IFLA_LW4O6_ICMP_RATE];
 	a->remote = data[IFLA_LW4O6_REMOTE];
+	a->ipv4 = data[IFLA_LW4O6_IPV4];
+	a->psid = data[IFLA_LW4O6_PSID];
+	a->psid_len = data[IFLA_LW4O6_PSID_LEN];
+	a->offset = data[IFLA_LW4O6_OFFSET];
 }
 
 static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
@@ -279,6 +292,13 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 	err = lw4o6_cfg_update(cfg, priv->mode, &a, extack);
 	if (err)
 		goto err_free;
+	if (priv->mode == LW4O6_MODE_B4) {
+		err = lw4o6_b4_net_enable(dev_net(dev));
+		if (err) {
+			NL_SET_ERR_MSG_MOD(extack, "cannot enable conntrack and NAT for the b4 device");
+			goto err_free;
+		}
+	}
 	t->live = true;
 	RCU_INIT_POINTER(priv->cfg, cfg);
 	RCU_INIT_POINTER(priv->table, t);
@@ -309,7 +329,8 @@ err_free:
 
 static size_t lw4o6_get_size(const struct net_device *dev)
 {
-	return 4 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u32)) +
+	return 6 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u16)) +
+	       2 * nla_total_size(sizeof(u32)) +
 	       3 * nla_total_size(sizeof(struct in6_addr));
 }
 
@@ -317,7 +338,9 @@ static const struct lw4o6_cfg_nums link_nums = {
 	.local = IFLA_LW4O6_LOCAL, .icmp_source = IFLA_LW4O6_ICMP_SOURCE,
 	.hairpin = IFLA_LW4O6_HAIRPIN, .icmp4 = IFLA_LW4O6_ICMP4_ERRORS,
 	.icmp6 = IFLA_LW4O6_ICMP6_ERRORS, .rate = IFLA_LW4O6_ICMP_RATE,
-	.remote = IFLA_LW4O6_REMOTE,
+	.remote = IFLA_LW4O6_REMOTE, .ipv4 = IFLA_LW4O6_IPV4,
+	.psid = IFLA_LW4O6_PSID, .psid_len = IFLA_LW4O6_PSID_LEN,
+	.offset = IFLA_LW4O6_OFFSET,
 };
 
 static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)

@@ -15,7 +15,11 @@ struct lw4o6_table;
 struct lw4o6_cfg {
 	struct in6_addr local;
 	struct in6_addr icmp_source;	/* :: = errors come from local */
-	struct in6_addr remote;		/* dslite: the AFTR; else :: */
+	struct in6_addr remote;		/* dslite, b4: the AFTR; else :: */
+	__be32 ipv4;			/* b4: the binding; else 0 */
+	u16 psid;
+	u8 psid_len;
+	u8 offset;
 	u32 icmp_rate;			/* generated errors per second */
 	bool hairpin;
 	bool icmp4_errors;
@@ -29,7 +33,7 @@ struct lw4o6_cfg {
  */
 struct lw4o6_cfg_attrs {
 	const struct nlattr *local, *icmp_source, *hairpin, *icmp4, *icmp6,
-			    *rate, *remote;
+			    *rate, *remote, *ipv4, *psid, *psid_len, *offset;
 };
 
 extern struct netlink_range_validation lw4o6_icmp_rate_range;
@@ -41,6 +45,7 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 /* Attribute numbers of the options, in one family or the other. */
 struct lw4o6_cfg_nums {
 	int local, icmp_source, hairpin, icmp4, icmp6, rate, remote;
+	int ipv4, psid, psid_len, offset;
 };
 int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 		  const struct lw4o6_cfg_nums *n);

@@ -147,7 +147,7 @@ static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 	struct lw4o6_binding *b;
 	u16 port;
 
-	if (priv->mode == LW4O6_MODE_DSLITE)
+	if (priv->mode != LW4O6_MODE_AFTR)
 		return ipv6_addr_equal(&e6->saddr, &cfg->local) &&
 		       ipv6_addr_equal(&e6->daddr, &cfg->remote);
 	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :

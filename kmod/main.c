@@ -9,6 +9,7 @@
 #include <uapi/linux/lw4o6.h>
 
 #include "main.h"
+#include "b4.h"
 #include "device.h"
 #include "netlink.h"
 #include "load.h"
@@ -50,6 +51,9 @@ static int __init lw4o6_init(void)
 	err = lw4o6_load_init();
 	if (err)
 		goto err_load;
+	err = lw4o6_b4_init();
+	if (err)
+		goto err_b4;
 	err = lw4o6_device_init();
 	if (err)
 		goto err_device;
@@ -63,6 +67,8 @@ static int __init lw4o6_init(void)
 err_genl:
 	lw4o6_device_uninit();
 err_device:
+	lw4o6_b4_uninit();
+err_b4:
 	lw4o6_load_uninit();
 err_load:
 	lw4o6_table_exit();
@@ -75,6 +81,7 @@ static void __exit lw4o6_exit(void)
 {
 	lw4o6_genl_uninit();
 	lw4o6_device_uninit();
+	lw4o6_b4_uninit();
 	lw4o6_load_uninit();
 	lw4o6_table_exit();
 	destroy_workqueue(lw4o6_wq);

@@ -11,6 +11,7 @@
 #include <uapi/linux/lw4o6.h>
 
 #include "compat.h"
+#include "b4.h"
 #include "device.h"
 #include "load.h"
 #include "netlink.h"
@@ -59,13 +60,18 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_ICMP_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&lw4o6_icmp_rate_range),
 	[LW4O6_A_REMOTE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[LW4O6_A_IPV4]		= { .type = NLA_U32 },
+	[LW4O6_A_PSID]		= { .type = NLA_U16 },
+	[LW4O6_A_PSID_LEN]	= NLA_POLICY_MAX(NLA_U8, 16),
+	[LW4O6_A_OFFSET]	= NLA_POLICY_MAX(NLA_U8, 15),
 };
 
 static const struct lw4o6_cfg_nums genl_nums = {
 	.local = LW4O6_A_LOCAL, .icmp_source = LW4O6_A_ICMP_SOURCE,
 	.hairpin = LW4O6_A_HAIRPIN, .icmp4 = LW4O6_A_ICMP4_ERRORS,
 	.icmp6 = LW4O6_A_ICMP6_ERRORS, .rate = LW4O6_A_ICMP_RATE,
-	.remote = LW4O6_A_REMOTE,
+	.remote = LW4O6_A_REMOTE, .ipv4 = LW4O6_A_IPV4, .psid = LW4O6_A_PSID,
+	.psid_len = LW4O6_A_PSID_LEN, .offset = LW4O6_A_OFFSET,
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -382,13 +388,18 @@ static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 		.icmp6		= info->attrs[LW4O6_A_ICMP6_ERRORS],
 		.rate		= info->attrs[LW4O6_A_ICMP_RATE],
 		.remote		= info->attrs[LW4O6_A_REMOTE],
+		.ipv4		= info->attrs[LW4O6_A_IPV4],
+		.psid		= info->attrs[LW4O6_A_PSID],
+		.psid_len	= info->attrs[LW4O6_A_PSID_LEN],
+		.offset		= info->attrs[LW4O6_A_OFFSET],
 	};
 	struct lw4o6_cfg *cfg, *old;
 	struct lw4o6_dev *priv;
 	int err;
 
 	if (!a.local && !a.icmp_source && !a.hairpin && !a.icmp4 && !a.icmp6 &&
-	    !a.rate && !a.remote) {
+	    !a.rate && !a.remote && !a.ipv4 && !a.psid && !a.psid_len &&
+	    !a.offset) {
 		NL_SET_ERR_MSG_MOD(info->extack, "nothing to change");
 		return -EINVAL;
 	}
@@ -407,10 +418,14 @@ static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		rcu_assign_pointer(priv->cfg, cfg);
 	mutex_unlock(&priv->lock);
-	if (err)
+	if (err) {
 		kfree(cfg);
-	else
+	} else {
+		/* Flows whose port the new set no longer holds must go. */
+		if (priv->mode == LW4O6_MODE_B4)
+			lw4o6_b4_flush(priv, old, cfg);
 		kfree_rcu(old, rcu);
+	}
 	lw4o6_dev_put(priv);
 	return err;
 }

@@ -20,6 +20,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netns/generic.h>
 
+#include "b4.h"
 #include "device.h"
 #include "icmp.h"
 #include "netlink.h"
@@ -162,11 +163,22 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 		drop6(priv, skb, outer_len, LW4O6_STAT_DROP_TTL_ZERO_IPV4);
 		return;
 	}
-	/* A DS-Lite B4 takes what its AFTR sends, fragments as they are. */
-	if (priv->mode == LW4O6_MODE_DSLITE) {
-		if (!ipv6_addr_equal(&saddr, &rcu_dereference(priv->cfg)->remote)) {
+	/*
+	 * A B4 takes only what its AFTR sends, fragments as they are (the
+	 * stack reassembles them); an lwB4 only for its address and ports.
+	 */
+	if (priv->mode != LW4O6_MODE_AFTR) {
+		const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
+
+		if (!ipv6_addr_equal(&saddr, &cfg->remote)) {
 			drop6(priv, skb, outer_len,
 			      LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
+			return;
+		}
+		if (priv->mode == LW4O6_MODE_B4 &&
+		    !lw4o6_b4_owns(cfg, skb, false)) {
+			drop6(priv, skb, outer_len,
+			      LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4);
 			return;
 		}
 		goto deliver;

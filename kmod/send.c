@@ -12,6 +12,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 
+#include "b4.h"
 #include "device.h"
 #include "icmp.h"
 #include "receive.h"
@@ -175,12 +176,17 @@ netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto out;
 	}
 	cfg = rcu_dereference(priv->cfg);
-	/* A DS-Lite B4 sends everything to its AFTR, fragments as they are. */
-	if (priv->mode == LW4O6_MODE_DSLITE)
+	/*
+	 * A DS-Lite B4 sends everything to its AFTR, fragments as they are;
+	 * an lwB4 only what its NAT put into its address and port set.
+	 */
+	if (priv->mode == LW4O6_MODE_AFTR)
+		ret = xmit_aftr(priv, skb, cfg, len);
+	else if (priv->mode == LW4O6_MODE_B4 && !lw4o6_b4_owns(cfg, skb, true))
+		ret = drop4(priv, skb, LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4);
+	else
 		ret = encap(priv, skb, &cfg->local, &cfg->remote, NULL, false,
 			    len);
-	else
-		ret = xmit_aftr(priv, skb, cfg, len);
 out:
 	rcu_read_unlock();
 	return ret;

@@ -49,7 +49,12 @@ enum {
 	IFLA_LW4O6_ICMP4_ERRORS, /* u8 0/1, default 1 */
 	IFLA_LW4O6_ICMP6_ERRORS, /* u8 0/1, default 1 */
 	IFLA_LW4O6_ICMP_RATE,	/* u32, errors per second, 1..1000000, default 1000 */
-	IFLA_LW4O6_REMOTE,	/* binary, struct in6_addr: the AFTR; dslite only */
+	IFLA_LW4O6_REMOTE,	/* binary, struct in6_addr: the AFTR; dslite and b4 */
+	/* b4 only: its binding (RFC 7597 port set) */
+	IFLA_LW4O6_IPV4,	/* be32: the shared IPv4 address */
+	IFLA_LW4O6_PSID,	/* u16, < 2^PSID_LEN */
+	IFLA_LW4O6_PSID_LEN,	/* u8, 0..16 */
+	IFLA_LW4O6_OFFSET,	/* u8, 0..15, offset + psid_len <= 16; default 0 */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -107,6 +112,10 @@ enum lw4o6_attr {
 	LW4O6_A_MISS_IPV4,	/* be32: inner source address */
 	LW4O6_A_MISS_PORT,	/* u16: inner source port / ICMP id, if any */
 	LW4O6_A_REMOTE,		/* binary, struct in6_addr; as IFLA_LW4O6_REMOTE */
+	LW4O6_A_IPV4,		/* be32; b4 only, as IFLA_LW4O6_IPV4 ... */
+	LW4O6_A_PSID,		/* u16 */
+	LW4O6_A_PSID_LEN,	/* u8 */
+	LW4O6_A_OFFSET,		/* u8 */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
@@ -180,6 +189,9 @@ enum lw4o6_stat {
 	LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4,
 	LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6,	/* ICMPv6 errors not translated */
 	LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV4,
+	/* b4: a port (or ICMP id) outside the set, either way; none left */
+	LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4,
+	LW4O6_STAT_DROP_PORT_SET_EXHAUSTED,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)
