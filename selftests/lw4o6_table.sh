@@ -52,7 +52,7 @@ expect_eq "dev show -j lists both devices of A" \
 expect_eq "mtu set at creation" "$(la -j dev show lw1 | jq '.[0].mtu')" 1400
 rc_is "dev add of an existing name fails" 1 la dev add lw0 mode aftr local 2001:db8::1
 rc_is "dev add without local is a usage error" 2 la dev add lw9 mode aftr
-rc_is "dev add mode b4 is not supported yet" 2 la dev add lw9 mode b4 local 2001:db8::1
+rc_is "dev add mode b4 without remote and binding is a usage error" 2 la dev add lw9 mode b4 local 2001:db8::1
 rc_is "dev show of a non-lw4o6 device fails" 1 la dev show lo
 
 # add / show / replace / del

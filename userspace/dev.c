@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* lw4o6 dev: create (rtnetlink), delete, show (generic netlink). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -22,14 +23,16 @@ void usage_dev(FILE *f)
 	fputs("Usage: lw4o6 dev add NAME mode aftr local IPV6 [ icmp-source IPV6 ]\n"
 	      "                      [ mtu MTU ] [ AFTR_OPTS ]\n"
 	      "       lw4o6 dev add NAME mode dslite local IPV6 remote IPV6 [ mtu MTU ]\n"
-	      "       lw4o6 dev set NAME [ local IPV6 ] [ remote IPV6 ]\n"
+	      "       lw4o6 dev add NAME mode b4 local IPV6 remote IPV6 BINDING [ mtu MTU ]\n"
+	      "       lw4o6 dev set NAME [ local IPV6 ] [ remote IPV6 ] [ BINDING ]\n"
 	      "                      [ icmp-source { IPV6 | none } ] [ mtu MTU ] [ AFTR_OPTS ]\n"
 	      "       lw4o6 dev del NAME\n"
 	      "       lw4o6 dev show [ NAME ]\n"
 	      "       lw4o6 dev help\n"
 	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
-	      "PPS       := 1..1000000 (ICMP errors per second)\n", f);
+	      "PPS       := 1..1000000 (ICMP errors per second)\n"
+	      "BINDING   := ipv4 ADDR psid PSID/LEN [ offset A ]   (b4 only)\n", f);
 }
 
 static int check_name(const char *cmd, const char *name)
@@ -70,6 +73,14 @@ static int dev_add(int argc, char **argv)
 	mnl_attr_put(nlh, IFLA_LW4O6_LOCAL, sizeof(a.local), &a.local);
 	if (a.seen & DEV_SEEN_REMOTE)
 		mnl_attr_put(nlh, IFLA_LW4O6_REMOTE, sizeof(a.remote), &a.remote);
+	if (a.seen & DEV_SEEN_IPV4)
+		mnl_attr_put_u32(nlh, IFLA_LW4O6_IPV4, a.ipv4);
+	if (a.seen & DEV_SEEN_PSID) {
+		mnl_attr_put_u16(nlh, IFLA_LW4O6_PSID, a.psid);
+		mnl_attr_put_u8(nlh, IFLA_LW4O6_PSID_LEN, a.psid_len);
+	}
+	if (a.seen & DEV_SEEN_OFFSET)
+		mnl_attr_put_u8(nlh, IFLA_LW4O6_OFFSET, a.offset);
 	/* Options left out keep the kernel's defaults. */
 	if (a.seen & DEV_SEEN_ICMP_SOURCE)
 		mnl_attr_put(nlh, IFLA_LW4O6_ICMP_SOURCE, sizeof(a.icmp_source),
@@ -128,6 +139,10 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[LW4O6_A_MAX + 1];
 	struct dev_info *info = data;
 	char local[FMT_IPV6_LEN] = "::", remote[FMT_IPV6_LEN] = "";
+	uint32_t v4 = 0;
+	uint16_t psid = 0;
+	uint8_t psid_len = 0, offset = 0;
+	bool has_b4;
 	const char *name;
 	struct in6_addr a;
 	uint32_t ifindex = 0, mtu = 0, count = 0;
@@ -147,6 +162,10 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		fmt_ipv6(&a, local);
 	if (nl_get_in6(tb[LW4O6_A_REMOTE], &a))
 		fmt_ipv6(&a, remote);
+	has_b4 = nl_get_u32(tb[LW4O6_A_IPV4], &v4) &&
+		 nl_get_u16(tb[LW4O6_A_PSID], &psid) &&
+		 nl_get_u8(tb[LW4O6_A_PSID_LEN], &psid_len) &&
+		 nl_get_u8(tb[LW4O6_A_OFFSET], &offset);
 	nl_get_u32(tb[LW4O6_A_MTU], &mtu);
 	nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
 	nl_get_u64(tb[LW4O6_A_TABLE_MEM], &mem);
@@ -171,6 +190,18 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	print_string(PRINT_ANY, "local", " local %s", local);
 	if (remote[0])
 		print_string(PRINT_ANY, "remote", " remote %s", remote);
+	if (has_b4) {
+		struct in_addr in = { .s_addr = v4 };
+		char v4text[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &in, v4text, sizeof(v4text));
+		print_string(PRINT_ANY, "ipv4", " ipv4 %s", v4text);
+		print_uint(PRINT_JSON, "psid", NULL, psid);
+		print_uint(PRINT_JSON, "psid_len", NULL, psid_len);
+		print_uint(PRINT_FP, NULL, " psid %u", psid);
+		print_uint(PRINT_FP, NULL, "/%u", psid_len);
+		print_uint(PRINT_ANY, "offset", " offset %u", offset);
+	}
 	print_uint(PRINT_ANY, "mtu", " mtu %u", mtu);
 	print_uint(PRINT_ANY, "bindings", " bindings %u", count);
 	print_u64(opts.stats ? PRINT_ANY : PRINT_JSON, "table_mem",
@@ -255,6 +286,14 @@ static void put_set_attrs(struct nlmsghdr *nlh, const struct dev_args *a)
 		mnl_attr_put(nlh, LW4O6_A_LOCAL, sizeof(a->local), &a->local);
 	if (a->seen & DEV_SEEN_REMOTE)
 		mnl_attr_put(nlh, LW4O6_A_REMOTE, sizeof(a->remote), &a->remote);
+	if (a->seen & DEV_SEEN_IPV4)
+		mnl_attr_put_u32(nlh, LW4O6_A_IPV4, a->ipv4);
+	if (a->seen & DEV_SEEN_PSID) {
+		mnl_attr_put_u16(nlh, LW4O6_A_PSID, a->psid);
+		mnl_attr_put_u8(nlh, LW4O6_A_PSID_LEN, a->psid_len);
+	}
+	if (a->seen & DEV_SEEN_OFFSET)
+		mnl_attr_put_u8(nlh, LW4O6_A_OFFSET, a->offset);
 	/* "icmp-source none" is :: here, which the kernel takes as "unset". */
 	if (a->seen & DEV_SEEN_ICMP_SOURCE)
 		mnl_attr_put(nlh, LW4O6_A_ICMP_SOURCE, sizeof(a->icmp_source),

@@ -9,6 +9,7 @@
 
 #include <linux/lw4o6.h>
 
+#include "bindparse.h"
 #include "devparse.h"
 #include "names.h"
 #include "utils.h"
@@ -25,6 +26,9 @@ static const struct {
 	{ "mode",		DEV_SEEN_MODE,		USE_ADD },
 	{ "local",		DEV_SEEN_LOCAL,		USE_ALL },
 	{ "remote",		DEV_SEEN_REMOTE,	USE_ALL },
+	{ "ipv4",		DEV_SEEN_IPV4,		USE_ALL },
+	{ "psid",		DEV_SEEN_PSID,		USE_ALL },
+	{ "offset",		DEV_SEEN_OFFSET,	USE_ALL },
 	{ "icmp-source",	DEV_SEEN_ICMP_SOURCE,	USE_ALL },
 	{ "mtu",		DEV_SEEN_MTU,		USE_ALL },
 	{ "hairpin",		DEV_SEEN_HAIRPIN,	USE_ALL },
@@ -51,6 +55,7 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		       enum dev_use use, struct dev_args *a,
 		       char *err, size_t errlen)
 {
+	uint32_t u;
 	int mode;
 
 	switch (bit) {
@@ -58,10 +63,6 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		mode = mode_parse(val);
 		if (mode < 0) {
 			snprintf(err, errlen, "unknown mode \"%s\"", val);
-			return -1;
-		}
-		if (mode == LW4O6_MODE_B4) {
-			snprintf(err, errlen, "mode %s is not supported yet", val);
 			return -1;
 		}
 		a->mode = (uint8_t)mode;
@@ -81,6 +82,21 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 				 val);
 			return -1;
 		}
+		return 0;
+	case DEV_SEEN_IPV4:
+		if (parse_ipv4(val, &a->ipv4)) {
+			snprintf(err, errlen, "invalid IPv4 address \"%s\" for \"ipv4\"", val);
+			return -1;
+		}
+		return 0;
+	case DEV_SEEN_PSID:
+		return parse_psid(val, &a->psid, &a->psid_len, err, errlen);
+	case DEV_SEEN_OFFSET:
+		if (parse_u32(val, 15, &u) ) {
+			snprintf(err, errlen, "invalid offset \"%s\" (0..15)", val);
+			return -1;
+		}
+		a->offset = (uint8_t)u;
 		return 0;
 	case DEV_SEEN_ICMP_SOURCE:
 		if (!strcmp(val, "none")) {
@@ -187,19 +203,38 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 			snprintf(err, errlen, "missing \"local\"");
 			return -1;
 		}
-		if (a->mode == LW4O6_MODE_DSLITE && !(a->seen & DEV_SEEN_REMOTE)) {
+		if (a->mode != LW4O6_MODE_AFTR && !(a->seen & DEV_SEEN_REMOTE)) {
 			snprintf(err, errlen,
-				 "missing \"remote\" (a dslite device sends everything to its AFTR)");
+				 "missing \"remote\" (a %s device sends everything to its AFTR)",
+				 mode_name(a->mode));
+			return -1;
+		}
+		if (a->mode == LW4O6_MODE_B4 &&
+		    (a->seen & (DEV_SEEN_IPV4 | DEV_SEEN_PSID)) !=
+		    (DEV_SEEN_IPV4 | DEV_SEEN_PSID)) {
+			snprintf(err, errlen,
+				 "missing \"%s\" (a b4 device needs its binding: ipv4 ADDR psid PSID/LEN)",
+				 a->seen & DEV_SEEN_IPV4 ? "psid" : "ipv4");
+			return -1;
+		}
+		if (a->mode != LW4O6_MODE_B4 &&
+		    (a->seen & (DEV_SEEN_IPV4 | DEV_SEEN_PSID | DEV_SEEN_OFFSET))) {
+			snprintf(err, errlen,
+				 "\"ipv4\", \"psid\" and \"offset\" are for mode b4");
 			return -1;
 		}
 		if (a->mode == LW4O6_MODE_AFTR && (a->seen & DEV_SEEN_REMOTE)) {
 			snprintf(err, errlen,
-				 "\"remote\" is for mode dslite (an lwAFTR has bindings)");
+				 "\"remote\" is for modes dslite and b4 (an lwAFTR has bindings)");
 			return -1;
 		}
 	} else if (!a->seen) {
 		snprintf(err, errlen, "nothing to change");
 		return -1;
 	}
+	/* With psid given, offset is known (given or 0) and so is the shape. */
+	if ((a->seen & DEV_SEEN_PSID) &&
+	    bind_check_shape(a->offset, a->psid_len, err, errlen))
+		return -1;
 	return 0;
 }

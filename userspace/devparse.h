@@ -24,12 +24,16 @@ enum dev_use {
 #define DEV_SEEN_ICMP6_ERRORS	(1U << 6)
 #define DEV_SEEN_ICMP_RATE	(1U << 7)
 #define DEV_SEEN_REMOTE		(1U << 8)
+#define DEV_SEEN_IPV4		(1U << 9)
+#define DEV_SEEN_PSID		(1U << 10)
+#define DEV_SEEN_OFFSET		(1U << 11)
 
 /* What `dev set` sends in LW4O6_CMD_DEV_SET: all but mtu (rtnetlink's). */
 #define DEV_SEEN_GENL	(DEV_SEEN_LOCAL | DEV_SEEN_ICMP_SOURCE | \
 			 DEV_SEEN_HAIRPIN | DEV_SEEN_ICMP4_ERRORS | \
 			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE | \
-			 DEV_SEEN_REMOTE)
+			 DEV_SEEN_REMOTE | DEV_SEEN_IPV4 | DEV_SEEN_PSID | \
+			 DEV_SEEN_OFFSET)
 
 /* `dev add NAME ...` / `dev set NAME ...`; a field is valid if its bit is seen. */
 struct dev_args {
@@ -38,7 +42,11 @@ struct dev_args {
 	uint8_t mode;			/* enum lw4o6_mode */
 	struct in6_addr local;
 	struct in6_addr icmp_source;	/* :: = "none" (dev set only) */
-	struct in6_addr remote;		/* dslite: the AFTR */
+	struct in6_addr remote;		/* dslite, b4: the AFTR */
+	uint32_t ipv4;			/* b4: network byte order */
+	uint16_t psid;
+	uint8_t psid_len;
+	uint8_t offset;
 	uint32_t mtu;
 	uint8_t hairpin;		/* 0/1 */
 	uint8_t icmp4_errors;

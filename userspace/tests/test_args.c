@@ -244,6 +244,15 @@ static void test_dev_add_good(void **state)
 	assert_int_equal(a.remote.s6_addr[15], 1);
 	assert_int_equal(dparse("ds0 remote 2001:db8::9", DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_REMOTE);
+
+	/* lwB4: its binding. */
+	assert_int_equal(dparse("b0 mode b4 local 2001:db8::2 remote 2001:db8::1 "
+				"ipv4 192.0.2.1 psid 0x34/8 offset 6", DEV_USE_ADD, &a), 0);
+	assert_int_equal(a.mode, LW4O6_MODE_B4);
+	assert_int_equal(a.ipv4, htonl(0xc0000201));
+	assert_int_equal(a.psid, 0x34);
+	assert_int_equal(a.psid_len, 8);
+	assert_int_equal(a.offset, 6);
 }
 
 static void test_dev_set_good(void **state)
@@ -275,7 +284,8 @@ static void test_dev_set_good(void **state)
 
 	/* All of them, both kinds, any order. */
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
-				"icmp6-errors off icmp-source none hairpin on remote ::9",
+				"icmp6-errors off icmp-source none hairpin on remote ::9 "
+				"ipv4 192.0.2.1 psid 1/6 offset 6",
 				DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
 	assert_int_equal(a.icmp_rate, 50);
@@ -363,9 +373,18 @@ static void test_dev_bad(void **state)
 	dbad("lw0 mode aftr local ::1 icmp-source none", DEV_USE_ADD, "only for dev set");
 	dbad("lw0 local ::1", DEV_USE_ADD, "missing \"mode\"");
 	dbad("lw0 mode aftr hairpin off", DEV_USE_ADD, "missing \"local\"");
-	dbad("lw0 mode b4 local ::1", DEV_USE_ADD, "not supported");
+	dbad("lw0 mode b4 local ::1", DEV_USE_ADD, "missing \"remote\"");
+	dbad("lw0 mode b4 local ::1 remote ::2", DEV_USE_ADD, "missing \"ipv4\"");
+	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1", DEV_USE_ADD,
+	     "missing \"psid\"");
+	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1 psid 1/6 offset 11",
+	     DEV_USE_ADD, "");
+	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.x psid 1/6", DEV_USE_ADD,
+	     "invalid IPv4 address");
+	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1 psid 64/6", DEV_USE_ADD, "");
+	dbad("lw0 mode aftr local ::1 ipv4 192.0.2.1", DEV_USE_ADD, "are for mode b4");
 	dbad("lw0 mode dslite local ::1", DEV_USE_ADD, "missing \"remote\"");
-	dbad("lw0 mode aftr local ::1 remote ::2", DEV_USE_ADD, "is for mode dslite");
+	dbad("lw0 mode aftr local ::1 remote ::2", DEV_USE_ADD, "is for modes dslite and b4");
 	dbad("lw0 mode dslite local ::1 remote ff02::2", DEV_USE_ADD, "invalid remote");
 	dbad("lw0 mode dslite local ::1 remote nowhere", DEV_USE_ADD, "invalid remote");
 	dbad("lw0 mode lwaftr local ::1", DEV_USE_ADD, "unknown mode \"lwaftr\"");
