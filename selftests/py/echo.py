@@ -18,6 +18,8 @@ import threading
 def serve(port, log):
     out = open(log, "a", buffering=1)
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # Tests send bursts of thousands of flows: hold them all.
+    u.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)    # SO_RCVBUFFORCE
     u.bind(("0.0.0.0", port))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
