@@ -8,7 +8,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "Load the module and create an lwAFTR device in a namespace"
-run modprobe nf_defrag_ipv6
+run modprobe -a nf_defrag_ipv6 nf_conntrack nf_nat
 run insmod "$top/build/$(uname -r)/lw4o6.ko"
 run ip netns add isp
 run "$L" -n isp dev add lw0 mode aftr local 2001:db8:ffff::1

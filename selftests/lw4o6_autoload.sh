@@ -18,8 +18,9 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_cmd depmod modprobe modinfo
-expect_eq "lw4o6.ko needs only netfilter's IPv6 defrag" \
-	"$(modinfo -F depends "$LW4O6_KO")" nf_defrag_ipv6
+deps=$(modinfo -F depends "$LW4O6_KO" | tr , '\n' | sort | paste -sd' ')
+expect_eq "lw4o6.ko needs only netfilter: conntrack, NAT, IPv6 defrag" \
+	"$deps" "nf_conntrack nf_defrag_ipv6 nf_nat"
 lw4o6_have_ko || ktap_skip_all "$LW4O6_KO not built"
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
 [ -d /sys/module/lw4o6 ] && rmmod lw4o6
@@ -32,7 +33,9 @@ for f in modules.builtin modules.builtin.modinfo modules.order; do
 done
 cp "$LW4O6_KO" "$root/lib/modules/$k/extra/"
 # What lw4o6.ko needs, from the system tree, so modprobe finds it here too.
-modprobe --show-depends nf_defrag_ipv6 | while read -r kind path _; do
+for d in $deps; do
+	modprobe --show-depends "$d"
+done | while read -r kind path _; do
 	[ "$kind" = insmod ] && cp "$path" "$root/lib/modules/$k/extra/"
 done
 check_cmd "depmod of a tree with lw4o6.ko" depmod -b "$root" "$k"
