@@ -11,12 +11,15 @@
 #include <linux/ipv6.h>
 #include <linux/ktime.h>
 #include <linux/netfilter.h>
+#include <net/checksum.h>
 #include <net/icmp.h>
+#include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
 
 #include "device.h"
 #include "icmp.h"
+#include "netlink.h"
 #include "receive.h"
 #include "table.h"
 
@@ -140,6 +143,55 @@ static bool route_quoted(struct lw4o6_dev *priv, struct sk_buff *skb)
 	return skb_dst(skb) && skb_dst(skb)->dev == priv->dev;
 }
 
+/*
+ * On an lwB4 the quoted packet left through our NAT: its source is the
+ * shared address, not the LAN host.  So the error is handed to the device
+ * as if it had come from the packet's destination through the softwire:
+ * conntrack relates it to the flow and undoes the NAT on its way to the
+ * LAN, as for any ICMPv4 error from outside.  skb is at the quoted IPv4.
+ */
+static int icmp4_inject(struct lw4o6_dev *priv, const struct sk_buff *quote,
+			int type, int code, u32 info)
+{
+	const struct iphdr *q = ip_hdr(quote);
+	unsigned int qlen = min_t(unsigned int, quote->len,
+				  ICMP4_MAX - sizeof(struct iphdr) -
+				  sizeof(struct icmphdr));
+	struct icmphdr *ih;
+	struct sk_buff *skb;
+	struct iphdr *iph;
+
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*ih) + qlen,
+			GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put(skb, sizeof(*iph));
+	ih = skb_put(skb, sizeof(*ih));
+	if (skb_copy_bits(quote, 0, skb_put(skb, qlen), qlen)) {
+		kfree_skb(skb);
+		return -EINVAL;
+	}
+	ih->type = type;
+	ih->code = code;
+	ih->un.gateway = htonl(info);	/* 3/4: unused 0, then the MTU */
+	ih->checksum = 0;
+	ih->checksum = ip_compute_csum(ih, sizeof(*ih) + qlen);
+	*iph = (struct iphdr){
+		.version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_ICMP,
+		.tot_len = htons(skb->len), .saddr = q->daddr, .daddr = q->saddr,
+	};
+	ip_send_check(iph);
+	skb->protocol = htons(ETH_P_IP);
+	skb->dev = priv->dev;
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb_set_transport_header(skb, sizeof(*iph));
+	netif_rx(skb);
+	return 0;
+}
+
 static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 			   struct lw4o6_table *t, const struct sk_buff *skb,
 			   const struct ipv6hdr *e6)
@@ -169,6 +221,7 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 	struct lw4o6_table *t = rcu_dereference(priv->table);
+	struct in6_addr from = ipv6_hdr(skb)->saddr;
 	u32 outer_len = skb->len, mtu = 0;
 	struct icmp6hdr _ih, ih;
 	struct ipv6hdr _e6, e6;
@@ -227,6 +280,17 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
 	if (!quoted_is_ours(priv, cfg, t, skb, &e6))
 		goto drop;
+	/* A B4's AFTR has no binding for it: the daemon will reprovision. */
+	if (priv->mode != LW4O6_MODE_AFTR &&
+	    ih.icmp6_type == ICMPV6_DEST_UNREACH &&
+	    ih.icmp6_code == ICMPV6_POLICY_FAIL) {
+		u16 sport;
+
+		iph = ip_hdr(skb);
+		lw4o6_notify_miss(priv, LW4O6_CMD_EVT_ICMP_NO_BINDING, &from,
+				  iph->saddr,
+				  lw4o6_ipv4_port(skb, true, &sport) ? -1 : sport);
+	}
 	if (mtu) {
 		/* The route to the B4 learns the path MTU (from the quote). */
 		skb_push(skb, sizeof(e6));
@@ -236,11 +300,16 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	}
 	if (!icmp4_allow(priv))
 		goto drop;
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	skb_dst_drop(skb);
-	if (!route_quoted(priv, skb))
-		goto drop;
-	icmp_ndo_send(skb, type, code, htonl(mtu ? mtu - ENCAP : 0));
+	if (priv->mode == LW4O6_MODE_B4) {
+		if (icmp4_inject(priv, skb, type, code, mtu ? mtu - ENCAP : 0))
+			goto drop;
+	} else {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		skb_dst_drop(skb);
+		if (!route_quoted(priv, skb))
+			goto drop;
+		icmp_ndo_send(skb, type, code, htonl(mtu ? mtu - ENCAP : 0));
+	}
 	icmp4_count(priv, skb);
 	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV4_PACKETS, 1);
 	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV4_BYTES,

@@ -274,12 +274,13 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
 }
 
 /*
- * From packet context (softirq): a B4 sent what its binding does not allow.
- * At most 10 a second per device, so a misbehaving B4 cannot flood the
- * listeners; the drop counters count every one.
+ * From packet context (softirq): a B4 sent what its binding does not allow
+ * (EVT_BINDING_MISS), or an AFTR told our B4 it has no binding for it
+ * (EVT_ICMP_NO_BINDING).  At most 10 a second per device, so a misbehaving
+ * peer cannot flood the listeners; the counters count every one.
  */
-void lw4o6_notify_miss(struct lw4o6_dev *priv, const struct in6_addr *b4,
-		       __be32 ipv4, int port)
+void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
+		       const struct in6_addr *b4, __be32 ipv4, int port)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -287,7 +288,7 @@ void lw4o6_notify_miss(struct lw4o6_dev *priv, const struct in6_addr *b4,
 	/* Spend the rate only on events somebody will receive. */
 	if (!have_listeners(priv) || !__ratelimit(&priv->miss_rs))
 		return;
-	skb = notify_start(priv, LW4O6_CMD_EVT_BINDING_MISS, &hdr, GFP_ATOMIC);
+	skb = notify_start(priv, cmd, &hdr, GFP_ATOMIC);
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||

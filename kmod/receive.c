@@ -233,7 +233,8 @@ deliver:
 
 no_binding:
 	iph = ip_hdr(skb);
-	lw4o6_notify_miss(priv, &saddr, iph->saddr, err ? -1 : port);
+	lw4o6_notify_miss(priv, LW4O6_CMD_EVT_BINDING_MISS, &saddr, iph->saddr,
+			  err ? -1 : port);
 	/*
 	 * Quote the whole softwire packet back to the B4 (RFC 7596 5.2); a
 	 * reassembled datagram has no single softwire packet to quote.

@@ -111,6 +111,28 @@ r=$(ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/py/flows.py" 198.51.100.1 77
 expect_eq "20 flows into 16 ports: 16 answered" "$r" "sent 20 answered 16"
 expect_eq "the 4 others were counted as drop-port-set-exhausted" "$(bstat drop-port-set-exhausted)" $((x + 4))
 
+# The lwAFTR forgets us: its ICMPv6 1/5 raises icmp-no-binding for the daemon.
+"$LW4O6" -n "$B4" -j monitor > "$TMPDIR/events" 2>&1 &
+defer kill $!
+sleep 1
+check_cmd "the lwAFTR drops the B4's binding" a binding del dev lw0 ipv4 192.0.2.10 psid 0x2a5/12
+rm -f "$TMPDIR/ready"
+ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/py/icmp_count.py" v4 3 1 6 "$TMPDIR/ready" \
+	> "$TMPDIR/icmp" &
+pid=$!
+busywait 10000 test -e "$TMPDIR/ready"
+check_fail "LAN host: nothing gets through now (a new peer port: the 16 are taken for :7777)" \
+	ip netns exec "$LAN1" $ECHO udp 198.51.100.1 9
+wait "$pid"
+expect_eq "the AFTR's 1/5 reaches the LAN host as ICMPv4 3/1" "$(cat "$TMPDIR/icmp")" 1
+busywait 5000 grep -q icmp-no-binding "$TMPDIR/events"
+ktap_diag "lw0 out-icmpv6-error-packets $(astat out-icmpv6-error-packets)," \
+	"b0 drop-in-by-policy-icmpv6 $(bstat drop-in-by-policy-icmpv6) drop-malformed $(bstat drop-malformed)" \
+	"out-icmpv4-error-packets $(bstat out-icmpv4-error-packets); events: $(tr '\n' ' ' < "$TMPDIR/events")"
+expect_eq "icmp-no-binding names the device, the AFTR and our address" \
+	"$(jq -c 'select(.event == "icmp-no-binding") | [.dev, .from, .ipv4]' "$TMPDIR/events" | head -n 1)" \
+	'["b0","2001:db8:ff::1","192.0.2.10"]'
+
 link() { ip -n "$B4" -j -s link show b0 | jq ".[0].stats64.$1.packets"; }
 expect_eq "ip -s link: tx is what we encapsulated" "$(link tx)" "$(bstat sent-ipv6-packets)"
 check_cmd "every IPv4 packet in was sent or dropped" \

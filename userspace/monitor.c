@@ -31,15 +31,19 @@ static void on_signal(int sig)
 }
 
 /* A B4 failed the source check: who (outer source) sent what (inner). */
-static void print_miss(const struct nlattr **tb)
+/* who: what MISS_B4 is in this event ("b4" or "from"). */
+static void print_miss(const struct nlattr **tb, const char *who)
 {
+	char fmt[16];
+
 	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN];
 
 	if (tb[LW4O6_A_MISS_B4] &&
 	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_B4]) == 16) {
 		inet_ntop(AF_INET6, mnl_attr_get_payload(tb[LW4O6_A_MISS_B4]),
 			  a6, sizeof(a6));
-		print_string(PRINT_ANY, "b4", " b4 %s", a6);
+		snprintf(fmt, sizeof(fmt), " %s %%s", who);
+		print_string(PRINT_ANY, who, fmt, a6);
 	}
 	if (tb[LW4O6_A_MISS_IPV4] &&
 	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_IPV4]) == 4) {
@@ -80,6 +84,7 @@ static void print_event(const struct nlmsghdr *nlh)
 	case LW4O6_CMD_EVT_TABLE_FLUSH:	 ev = "flush"; break;
 	case LW4O6_CMD_EVT_TABLE_LOAD:	 ev = "load"; break;
 	case LW4O6_CMD_EVT_BINDING_MISS: ev = "binding-miss"; break;
+	case LW4O6_CMD_EVT_ICMP_NO_BINDING: ev = "icmp-no-binding"; break;
 	}
 
 	/* One compact JSON object per line, whatever -p says: a log stream. */
@@ -113,7 +118,10 @@ static void print_event(const struct nlmsghdr *nlh)
 		print_uint(PRINT_ANY, "bindings", " bindings %u", count);
 		break;
 	case LW4O6_CMD_EVT_BINDING_MISS:
-		print_miss(tb);
+		print_miss(tb, "b4");
+		break;
+	case LW4O6_CMD_EVT_ICMP_NO_BINDING:
+		print_miss(tb, "from");
 		break;
 	}
 	close_json_object();

@@ -79,6 +79,12 @@ enum lw4o6_cmd {
 	LW4O6_CMD_EVT_TABLE_FLUSH,	/* LW4O6_A_BINDING_COUNT = removed */
 	LW4O6_CMD_EVT_TABLE_LOAD,	/* LW4O6_A_BINDING_COUNT = new size */
 	LW4O6_CMD_EVT_BINDING_MISS,	/* a B4 failed the source check: MISS_* */
+	/*
+	 * b4/dslite: an AFTR answered one of our packets with ICMPv6 1/5 ("no
+	 * binding here"): MISS_B4 = the error's source, MISS_IPV4/PORT = our
+	 * packet's inner source.
+	 */
+	LW4O6_CMD_EVT_ICMP_NO_BINDING,
 	__LW4O6_CMD_MAX
 };
 #define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)
