@@ -59,7 +59,8 @@ FORCE:
 # (Python is far too slow inside the emulated guests).
 TESTDATA := $(BUILD)/testdata/bind1m.txt
 FUZZDATA := $(BUILD)/testdata/fuzz/meta.json
-testdata: $(TESTDATA) $(FUZZDATA)
+FUZZB4DATA := $(BUILD)/testdata/fuzz-b4/meta.json
+testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA)
 $(TESTDATA): selftests/py/gen_bindings.py
 	mkdir -p $(dir $@)
 	/usr/bin/python3 selftests/py/gen_bindings.py 1000000 1 $@.tmp \
@@ -74,6 +75,13 @@ FUZZ_COUNT ?= 110000
 $(FUZZDATA): selftests/py/gen_fuzz.py
 	/usr/bin/python3 selftests/py/gen_fuzz.py $(dir $@) --seed $(FUZZ_SEED) \
 		--count $(FUZZ_COUNT)
+
+# The B4 side's (selftests/lw4o6_fuzz_b4.sh): four sets of FUZZ_B4_COUNT/4,
+# into the LAN and IPv6 sides of a lwB4 and of a DS-Lite B4.
+FUZZ_B4_COUNT ?= 200000
+$(FUZZB4DATA): selftests/py/gen_fuzz_b4.py selftests/py/gen_fuzz.py
+	/usr/bin/python3 selftests/py/gen_fuzz_b4.py $(dir $@) --seed $(FUZZ_SEED) \
+		--count $(FUZZ_B4_COUNT)
 
 deps:
 	sh scripts/install-deps.sh

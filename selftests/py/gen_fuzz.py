@@ -563,4 +563,5 @@ def main():
         json.dump(meta, f, indent=1, sort_keys=True)
 
 
-main()
+if __name__ == "__main__":
+    main()
