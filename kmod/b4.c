@@ -16,6 +16,9 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/random.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_nat.h>
@@ -292,4 +295,51 @@ bool lw4o6_b4_owns(const struct lw4o6_cfg *cfg, const struct sk_buff *skb,
 	if (err == -EAGAIN)
 		return true;
 	return !err && in_set(cfg, port);
+}
+
+/*
+ * TCP MSS clamping (on B4s by default): a SYN's MSS option is lowered to
+ * what fits the device MTU, so hosts behind a 1500-byte LAN never send
+ * segments the softwire would have to fragment.  skb is at IPv4.
+ */
+void lw4o6_mss_clamp(struct sk_buff *skb, unsigned int mtu)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int thoff = iph->ihl * 4, optlen, i;
+	u16 mss = mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+	struct tcphdr *th;
+	u8 *opt;
+
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph) ||
+	    !pskb_may_pull(skb, thoff + sizeof(*th)))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (!th->syn || th->doff * 4 < sizeof(*th))
+		return;
+	optlen = th->doff * 4 - sizeof(*th);
+	if (!optlen || skb_ensure_writable(skb, thoff + th->doff * 4))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	opt = (u8 *)(th + 1);
+	for (i = 0; i < optlen; ) {
+		if (opt[i] == TCPOPT_EOL)
+			return;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= optlen || opt[i + 1] < 2 || i + opt[i + 1] > optlen)
+			return;
+		if (opt[i] == TCPOPT_MSS && opt[i + 1] == TCPOLEN_MSS) {
+			__be16 old, new = htons(mss);
+
+			memcpy(&old, &opt[i + 2], sizeof(old));	/* unaligned */
+			if (ntohs(old) <= mss)
+				return;
+			memcpy(&opt[i + 2], &new, sizeof(new));
+			inet_proto_csum_replace2(&th->check, skb, old, new, false);
+			return;
+		}
+		i += opt[i + 1];
+	}
 }

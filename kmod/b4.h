@@ -23,6 +23,7 @@ int lw4o6_b4_net_enable(struct net *net);
 void lw4o6_b4_flush(struct lw4o6_dev *priv, const struct lw4o6_cfg *old,
 		    const struct lw4o6_cfg *new);
 /* Is the IPv4 packet at skb ours: our address, a port of our set? */
+void lw4o6_mss_clamp(struct sk_buff *skb, unsigned int mtu);
 bool lw4o6_b4_owns(const struct lw4o6_cfg *cfg, const struct sk_buff *skb,
 		   bool out);
 

@@ -149,12 +149,14 @@ static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
 	[IFLA_LW4O6_PSID]	 = { .type = NLA_U16 },
 	[IFLA_LW4O6_PSID_LEN]	 = NLA_POLICY_MAX(NLA_U8, 16),
 	[IFLA_LW4O6_OFFSET]	 = NLA_POLICY_MAX(NLA_U8, 15),
+	[IFLA_LW4O6_MSS_CLAMP]	 = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->hairpin = true;
+	cfg->mss_clamp = true;
 	cfg->icmp4_errors = true;
 	cfg->icmp6_errors = true;
 	cfg->icmp_rate = 1000;
@@ -210,6 +212,8 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 	cfg->remote = remote;
 	if (a->hairpin)
 		cfg->hairpin = nla_get_u8(a->hairpin);
+	if (a->mss_clamp)
+		cfg->mss_clamp = nla_get_u8(a->mss_clamp);
 	if (a->icmp4)
 		cfg->icmp4_errors = nla_get_u8(a->icmp4);
 	if (a->icmp6)
@@ -234,6 +238,7 @@ int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 	      nla_put_u8(skb, n->psid_len, cfg->psid_len) ||
 	      nla_put_u8(skb, n->offset, cfg->offset))) ||
 	    nla_put_u8(skb, n->hairpin, cfg->hairpin) ||
+	    nla_put_u8(skb, n->mss_clamp, cfg->mss_clamp) ||
 	    nla_put_u8(skb, n->icmp4, cfg->icmp4_errors) ||
 	    nla_put_u8(skb, n->icmp6, cfg->icmp6_errors) ||
 	    nla_put_u32(skb, n->rate, cfg->icmp_rate))
@@ -268,6 +273,7 @@ static void link_cfg_attrs(struct nlattr *data[], struct lw4o6_cfg_attrs *a)
 	a->psid = data[IFLA_LW4O6_PSID];
 	a->psid_len = data[IFLA_LW4O6_PSID_LEN];
 	a->offset = data[IFLA_LW4O6_OFFSET];
+	a->mss_clamp = data[IFLA_LW4O6_MSS_CLAMP];
 }
 
 static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
@@ -329,7 +335,7 @@ err_free:
 
 static size_t lw4o6_get_size(const struct net_device *dev)
 {
-	return 6 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u16)) +
+	return 7 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u16)) +
 	       2 * nla_total_size(sizeof(u32)) +
 	       3 * nla_total_size(sizeof(struct in6_addr));
 }
@@ -340,7 +346,7 @@ static const struct lw4o6_cfg_nums link_nums = {
 	.icmp6 = IFLA_LW4O6_ICMP6_ERRORS, .rate = IFLA_LW4O6_ICMP_RATE,
 	.remote = IFLA_LW4O6_REMOTE, .ipv4 = IFLA_LW4O6_IPV4,
 	.psid = IFLA_LW4O6_PSID, .psid_len = IFLA_LW4O6_PSID_LEN,
-	.offset = IFLA_LW4O6_OFFSET,
+	.offset = IFLA_LW4O6_OFFSET, .mss_clamp = IFLA_LW4O6_MSS_CLAMP,
 };
 
 static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)

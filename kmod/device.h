@@ -22,6 +22,7 @@ struct lw4o6_cfg {
 	u8 offset;
 	u32 icmp_rate;			/* generated errors per second */
 	bool hairpin;
+	bool mss_clamp;			/* dslite, b4 */
 	bool icmp4_errors;
 	bool icmp6_errors;
 	struct rcu_head rcu;
@@ -33,7 +34,8 @@ struct lw4o6_cfg {
  */
 struct lw4o6_cfg_attrs {
 	const struct nlattr *local, *icmp_source, *hairpin, *icmp4, *icmp6,
-			    *rate, *remote, *ipv4, *psid, *psid_len, *offset;
+			    *rate, *remote, *ipv4, *psid, *psid_len, *offset,
+			    *mss_clamp;
 };
 
 extern struct netlink_range_validation lw4o6_icmp_rate_range;
@@ -45,7 +47,7 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 /* Attribute numbers of the options, in one family or the other. */
 struct lw4o6_cfg_nums {
 	int local, icmp_source, hairpin, icmp4, icmp6, rate, remote;
-	int ipv4, psid, psid_len, offset;
+	int ipv4, psid, psid_len, offset, mss_clamp;
 };
 int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 		  const struct lw4o6_cfg_nums *n);

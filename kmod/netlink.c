@@ -64,6 +64,7 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_PSID]		= { .type = NLA_U16 },
 	[LW4O6_A_PSID_LEN]	= NLA_POLICY_MAX(NLA_U8, 16),
 	[LW4O6_A_OFFSET]	= NLA_POLICY_MAX(NLA_U8, 15),
+	[LW4O6_A_MSS_CLAMP]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct lw4o6_cfg_nums genl_nums = {
@@ -72,6 +73,7 @@ static const struct lw4o6_cfg_nums genl_nums = {
 	.icmp6 = LW4O6_A_ICMP6_ERRORS, .rate = LW4O6_A_ICMP_RATE,
 	.remote = LW4O6_A_REMOTE, .ipv4 = LW4O6_A_IPV4, .psid = LW4O6_A_PSID,
 	.psid_len = LW4O6_A_PSID_LEN, .offset = LW4O6_A_OFFSET,
+	.mss_clamp = LW4O6_A_MSS_CLAMP,
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -393,6 +395,7 @@ static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 		.psid		= info->attrs[LW4O6_A_PSID],
 		.psid_len	= info->attrs[LW4O6_A_PSID_LEN],
 		.offset		= info->attrs[LW4O6_A_OFFSET],
+		.mss_clamp	= info->attrs[LW4O6_A_MSS_CLAMP],
 	};
 	struct lw4o6_cfg *cfg, *old;
 	struct lw4o6_dev *priv;
@@ -400,7 +403,7 @@ static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (!a.local && !a.icmp_source && !a.hairpin && !a.icmp4 && !a.icmp6 &&
 	    !a.rate && !a.remote && !a.ipv4 && !a.psid && !a.psid_len &&
-	    !a.offset) {
+	    !a.offset && !a.mss_clamp) {
 		NL_SET_ERR_MSG_MOD(info->extack, "nothing to change");
 		return -EINVAL;
 	}

@@ -181,6 +181,9 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 			      LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4);
 			return;
 		}
+		/* Both ways: the LAN host's SYN-ACK must not offer more. */
+		if (cfg->mss_clamp)
+			lw4o6_mss_clamp(skb, READ_ONCE(priv->dev->mtu));
 		goto deliver;
 	}
 

@@ -180,13 +180,24 @@ netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * A DS-Lite B4 sends everything to its AFTR, fragments as they are;
 	 * an lwB4 only what its NAT put into its address and port set.
 	 */
-	if (priv->mode == LW4O6_MODE_AFTR)
+	if (priv->mode == LW4O6_MODE_AFTR) {
 		ret = xmit_aftr(priv, skb, cfg, len);
-	else if (priv->mode == LW4O6_MODE_B4 && !lw4o6_b4_owns(cfg, skb, true))
+	} else if (skb->skb_iif == dev->ifindex) {
+		/*
+		 * Came from the AFTR and is routed straight back (to a B4
+		 * address not assigned here, with no flow to de-NAT it): the
+		 * AFTR would hairpin it to us again until the TTL runs out.
+		 */
+		ret = drop4(priv, skb, LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4);
+	} else if (priv->mode == LW4O6_MODE_B4 &&
+		   !lw4o6_b4_owns(cfg, skb, true)) {
 		ret = drop4(priv, skb, LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4);
-	else
+	} else {
+		if (cfg->mss_clamp)
+			lw4o6_mss_clamp(skb, READ_ONCE(dev->mtu));
 		ret = encap(priv, skb, &cfg->local, &cfg->remote, NULL, false,
 			    len);
+	}
 out:
 	rcu_read_unlock();
 	return ret;

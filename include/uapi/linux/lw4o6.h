@@ -55,6 +55,7 @@ enum {
 	IFLA_LW4O6_PSID,	/* u16, < 2^PSID_LEN */
 	IFLA_LW4O6_PSID_LEN,	/* u8, 0..16 */
 	IFLA_LW4O6_OFFSET,	/* u8, 0..15, offset + psid_len <= 16; default 0 */
+	IFLA_LW4O6_MSS_CLAMP,	/* u8 0/1, default 1: TCP MSS fits the device MTU */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -122,6 +123,7 @@ enum lw4o6_attr {
 	LW4O6_A_PSID,		/* u16 */
 	LW4O6_A_PSID_LEN,	/* u8 */
 	LW4O6_A_OFFSET,		/* u8 */
+	LW4O6_A_MSS_CLAMP,	/* u8 0/1; as IFLA_LW4O6_MSS_CLAMP */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
