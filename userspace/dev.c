@@ -32,7 +32,8 @@ void usage_dev(FILE *f)
 	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
 	      "PPS       := 1..1000000 (ICMP errors per second)\n"
-	      "BINDING   := ipv4 ADDR psid PSID/LEN [ offset A ]   (b4 only)\n", f);
+	      "BINDING   := ipv4 ADDR psid PSID/LEN [ offset A ]   (b4 only)\n"
+	      "B4 option : mss-clamp { on | off }   (b4, dslite; default on)\n", f);
 }
 
 static int check_name(const char *cmd, const char *name)
@@ -87,6 +88,8 @@ static int dev_add(int argc, char **argv)
 			     &a.icmp_source);
 	if (a.seen & DEV_SEEN_HAIRPIN)
 		mnl_attr_put_u8(nlh, IFLA_LW4O6_HAIRPIN, a.hairpin);
+	if (a.seen & DEV_SEEN_MSS_CLAMP)
+		mnl_attr_put_u8(nlh, IFLA_LW4O6_MSS_CLAMP, a.mss_clamp);
 	if (a.seen & DEV_SEEN_ICMP4_ERRORS)
 		mnl_attr_put_u8(nlh, IFLA_LW4O6_ICMP4_ERRORS, a.icmp4_errors);
 	if (a.seen & DEV_SEEN_ICMP6_ERRORS)
@@ -152,7 +155,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	char src_text[FMT_IPV6_LEN];
 	uint8_t hairpin = 0, icmp4 = 0, icmp6 = 0;
 	uint32_t rate = 0;
-	bool has_hairpin, has_icmp4, has_icmp6, has_rate, has_source;
+	bool has_hairpin, has_icmp4, has_icmp6, has_rate, has_source, has_mss;
+	uint8_t mss = 0;
 
 	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
 	name = nl_get_str(tb[LW4O6_A_IFNAME]);
@@ -171,6 +175,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	nl_get_u64(tb[LW4O6_A_TABLE_MEM], &mem);
 	/* lwAFTR options: an older module sends none of them. */
 	has_hairpin = nl_get_u8(tb[LW4O6_A_HAIRPIN], &hairpin);
+	has_mss = nl_get_u8(tb[LW4O6_A_MSS_CLAMP], &mss);
 	has_icmp4 = nl_get_u8(tb[LW4O6_A_ICMP4_ERRORS], &icmp4);
 	has_icmp6 = nl_get_u8(tb[LW4O6_A_ICMP6_ERRORS], &icmp6);
 	has_rate = nl_get_u32(tb[LW4O6_A_ICMP_RATE], &rate);
@@ -211,6 +216,9 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		print_text("\n   ");
 	if (has_hairpin)
 		print_on_off(PRINT_ANY, "hairpin", " hairpin %s", hairpin);
+	/* Only B4s clamp: on an lwAFTR the option would only confuse. */
+	if (has_mss && mode != LW4O6_MODE_AFTR)
+		print_on_off(PRINT_ANY, "mss_clamp", " mss-clamp %s", mss);
 	if (has_icmp4)
 		print_on_off(PRINT_ANY, "icmp4_errors", " icmp4-errors %s", icmp4);
 	if (has_icmp6)
@@ -300,6 +308,8 @@ static void put_set_attrs(struct nlmsghdr *nlh, const struct dev_args *a)
 			     &a->icmp_source);
 	if (a->seen & DEV_SEEN_HAIRPIN)
 		mnl_attr_put_u8(nlh, LW4O6_A_HAIRPIN, a->hairpin);
+	if (a->seen & DEV_SEEN_MSS_CLAMP)
+		mnl_attr_put_u8(nlh, LW4O6_A_MSS_CLAMP, a->mss_clamp);
 	if (a->seen & DEV_SEEN_ICMP4_ERRORS)
 		mnl_attr_put_u8(nlh, LW4O6_A_ICMP4_ERRORS, a->icmp4_errors);
 	if (a->seen & DEV_SEEN_ICMP6_ERRORS)

@@ -32,6 +32,7 @@ static const struct {
 	{ "icmp-source",	DEV_SEEN_ICMP_SOURCE,	USE_ALL },
 	{ "mtu",		DEV_SEEN_MTU,		USE_ALL },
 	{ "hairpin",		DEV_SEEN_HAIRPIN,	USE_ALL },
+	{ "mss-clamp",		DEV_SEEN_MSS_CLAMP,	USE_ALL },
 	{ "icmp4-errors",	DEV_SEEN_ICMP4_ERRORS,	USE_ALL },
 	{ "icmp6-errors",	DEV_SEEN_ICMP6_ERRORS,	USE_ALL },
 	{ "icmp-rate",		DEV_SEEN_ICMP_RATE,	USE_ALL },
@@ -129,9 +130,11 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		}
 		return 0;
 	case DEV_SEEN_HAIRPIN:
+	case DEV_SEEN_MSS_CLAMP:
 	case DEV_SEEN_ICMP4_ERRORS:
 	case DEV_SEEN_ICMP6_ERRORS:
 		if (parse_on_off(val, bit == DEV_SEEN_HAIRPIN ? &a->hairpin :
+				 bit == DEV_SEEN_MSS_CLAMP ? &a->mss_clamp :
 				 bit == DEV_SEEN_ICMP4_ERRORS ? &a->icmp4_errors :
 				 &a->icmp6_errors)) {
 			snprintf(err, errlen,

@@ -27,13 +27,14 @@ enum dev_use {
 #define DEV_SEEN_IPV4		(1U << 9)
 #define DEV_SEEN_PSID		(1U << 10)
 #define DEV_SEEN_OFFSET		(1U << 11)
+#define DEV_SEEN_MSS_CLAMP	(1U << 12)
 
 /* What `dev set` sends in LW4O6_CMD_DEV_SET: all but mtu (rtnetlink's). */
 #define DEV_SEEN_GENL	(DEV_SEEN_LOCAL | DEV_SEEN_ICMP_SOURCE | \
 			 DEV_SEEN_HAIRPIN | DEV_SEEN_ICMP4_ERRORS | \
 			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE | \
 			 DEV_SEEN_REMOTE | DEV_SEEN_IPV4 | DEV_SEEN_PSID | \
-			 DEV_SEEN_OFFSET)
+			 DEV_SEEN_OFFSET | DEV_SEEN_MSS_CLAMP)
 
 /* `dev add NAME ...` / `dev set NAME ...`; a field is valid if its bit is seen. */
 struct dev_args {
@@ -49,6 +50,7 @@ struct dev_args {
 	uint8_t offset;
 	uint32_t mtu;
 	uint8_t hairpin;		/* 0/1 */
+	uint8_t mss_clamp;		/* 0/1 */
 	uint8_t icmp4_errors;
 	uint8_t icmp6_errors;
 	uint32_t icmp_rate;

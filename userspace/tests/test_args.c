@@ -285,7 +285,7 @@ static void test_dev_set_good(void **state)
 	/* All of them, both kinds, any order. */
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
 				"icmp6-errors off icmp-source none hairpin on remote ::9 "
-				"ipv4 192.0.2.1 psid 1/6 offset 6",
+				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off",
 				DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
 	assert_int_equal(a.icmp_rate, 50);
