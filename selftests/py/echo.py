@@ -2,7 +2,8 @@
 """Tiny UDP/TCP echo server and client for the data-path tests.
 
   echo.py serve PORT LOG          UDP and TCP echo on PORT; peers logged to LOG
-                                  as "PROTO ADDR PORT [LEN]"
+                                  as "PROTO ADDR PORT N", N the UDP
+                                  length or the TCP MSS
   echo.py udp HOST PORT [SPORT]   send one datagram, print the reply, exit 0/1
   echo.py tcp HOST PORT           connect, send, print the reply, exit 0/1
   echo.py big HOST PORT SIZE df|nodf [TTL]
@@ -35,7 +36,9 @@ def serve(port, log):
     threading.Thread(target=udp, daemon=True).start()
     while True:
         c, peer = t.accept()
-        out.write("tcp %s %d\n" % peer)
+        # The MSS this side settled on: it shows what the SYN offered.
+        out.write("tcp %s %d %d\n" % (peer[0], peer[1],
+                                       c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)))
         c.sendall(c.recv(2048))
         c.close()
 
