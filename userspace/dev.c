@@ -146,6 +146,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	uint16_t psid = 0;
 	uint8_t psid_len = 0, offset = 0;
 	bool has_b4;
+	enum output_type aftr_only;
 	const char *name;
 	struct in6_addr a;
 	uint32_t ifindex = 0, mtu = 0, count = 0;
@@ -188,6 +189,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	}
 
+	/* Options a B4 stores but does not use: in JSON only. */
+	aftr_only = mode == LW4O6_MODE_AFTR ? PRINT_ANY : PRINT_JSON;
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "ifindex", NULL, ifindex);
 	print_string(PRINT_ANY, "ifname", "%s:", name ? name : "?");
@@ -208,25 +211,25 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		print_uint(PRINT_ANY, "offset", " offset %u", offset);
 	}
 	print_uint(PRINT_ANY, "mtu", " mtu %u", mtu);
-	print_uint(PRINT_ANY, "bindings", " bindings %u", count);
+	print_uint(aftr_only, "bindings", " bindings %u", count);
 	print_u64(opts.stats ? PRINT_ANY : PRINT_JSON, "table_mem",
 		  " table-mem %" PRIu64, mem);
 	/* Like `ip -d link`: the options on an indented second line. */
 	if (has_hairpin || has_icmp4 || has_icmp6 || has_rate || has_source)
 		print_text("\n   ");
 	if (has_hairpin)
-		print_on_off(PRINT_ANY, "hairpin", " hairpin %s", hairpin);
+		print_on_off(aftr_only, "hairpin", " hairpin %s", hairpin);
 	/* Only B4s clamp: on an lwAFTR the option would only confuse. */
 	if (has_mss && mode != LW4O6_MODE_AFTR)
 		print_on_off(PRINT_ANY, "mss_clamp", " mss-clamp %s", mss);
 	if (has_icmp4)
 		print_on_off(PRINT_ANY, "icmp4_errors", " icmp4-errors %s", icmp4);
 	if (has_icmp6)
-		print_on_off(PRINT_ANY, "icmp6_errors", " icmp6-errors %s", icmp6);
+		print_on_off(aftr_only, "icmp6_errors", " icmp6-errors %s", icmp6);
 	if (has_rate)
 		print_uint(PRINT_ANY, "icmp_rate", " icmp-rate %u", rate);
 	if (has_source)
-		print_string(PRINT_ANY, "icmp_source", " icmp-source %s",
+		print_string(aftr_only, "icmp_source", " icmp-source %s",
 			     fmt_ipv6(&src, src_text));
 	close_json_object();
 	print_nl();
