@@ -25,7 +25,7 @@ def serve(port, log):
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     t.bind(("0.0.0.0", port))
-    t.listen(16)
+    t.listen(4096)
 
     def udp():
         while True:

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Open N UDP flows at once to HOST:PORT (an echo server), one socket each.
+"""Open N flows at once to HOST:PORT (an echo server), one socket each.
 
-  flows.py HOST PORT N
+  flows.py HOST PORT N [tcp]
 
-Prints "sent N answered M": each socket sends one datagram, then all wait
-together for their echoes (3 s after the last send).
+Prints "sent N answered M": each socket sends one datagram (or connects
+and sends, for tcp), then all wait together for their echoes (3 s after
+the last send; 20 s for tcp, whose handshakes queue at the server).
 """
 import resource
 import select
@@ -13,18 +14,27 @@ import sys
 import time
 
 host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+tcp = sys.argv[4:] == ["tcp"]
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 64)), hard))
 socks = []
 for i in range(n):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+    if tcp:
+        s.settimeout(20)
+        try:
+            s.connect((host, port))
+            s.sendall(b"flow %d" % i)
+        except OSError:
+            pass
     s.setblocking(False)
-    try:
-        s.sendto(b"flow %d" % i, (host, port))
-    except OSError:
-        pass
+    if not tcp:
+        try:
+            s.sendto(b"flow %d" % i, (host, port))
+        except OSError:
+            pass
     socks.append(s)
-answered, end = set(), time.monotonic() + 3
+answered, end = set(), time.monotonic() + (20 if tcp else 3)
 ep = select.epoll()
 for s in socks:
     ep.register(s.fileno(), select.EPOLLIN)
