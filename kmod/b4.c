@@ -26,6 +26,7 @@
 #include <lw4o6/psid.h>
 
 #include "b4.h"
+#include "control.h"
 #include "device.h"
 #include "receive.h"
 
@@ -111,7 +112,12 @@ static unsigned int b4_nat(void *unused, struct sk_buff *skb,
 	priv = netdev_priv(out);
 	if (priv->mode != LW4O6_MODE_B4)
 		return NF_ACCEPT;
+	if (lw4o6_control_b4_out(skb))
+		return NF_ACCEPT;	/* PCP to the AFTR, before any binding */
 	c = rcu_dereference(priv->cfg);
+	why = LW4O6_STAT_DROP_NOT_FORWARDING;		/* no binding yet */
+	if (!c->ipv4)
+		goto drop;
 	why = LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4;	/* no ports to share */
 	if (!has_ports(nf_ct_protonum(ct)))
 		goto drop;
@@ -221,9 +227,10 @@ int lw4o6_b4_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 		k = nla_get_u8(a->psid_len);
 	if (a->offset)
 		off = nla_get_u8(a->offset);
-	if (!ipv4 || ipv4_is_multicast(ipv4) || ipv4_is_lbcast(ipv4) ||
-	    ipv4_is_zeronet(ipv4)) {
-		NL_SET_ERR_MSG_MOD(extack, "a b4 device needs ipv4, a unicast IPv4 address");
+	/* 0.0.0.0: no binding yet (lw4o6d asks the AFTR for one) */
+	if (ipv4 && (ipv4_is_multicast(ipv4) || ipv4_is_lbcast(ipv4) ||
+		     ipv4_is_zeronet(ipv4))) {
+		NL_SET_ERR_MSG_MOD(extack, "ipv4 must be a unicast IPv4 address, or 0.0.0.0 for none yet");
 		return -EINVAL;
 	}
 	if (!lw4o6_psid_shape_valid(off, k)) {

@@ -46,7 +46,7 @@ static bool icmp_allow(struct lw4o6_dev *priv, u32 rate)
 	return ok;
 }
 
-static bool icmp4_allow(struct lw4o6_dev *priv)
+bool lw4o6_icmp4_allow(struct lw4o6_dev *priv)
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 
@@ -70,7 +70,7 @@ static void icmp4_count(struct lw4o6_dev *priv, const struct sk_buff *skb)
 
 void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb)
 {
-	if (!icmp4_allow(priv))
+	if (!lw4o6_icmp4_allow(priv))
 		return;
 	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 	icmp4_count(priv, skb);
@@ -79,7 +79,7 @@ void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb)
 void lw4o6_icmp4_frag_needed(struct lw4o6_dev *priv, struct sk_buff *skb,
 			     u32 mtu)
 {
-	if (!icmp4_allow(priv))
+	if (!lw4o6_icmp4_allow(priv))
 		return;
 	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	icmp4_count(priv, skb);
@@ -298,7 +298,7 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 				skb->mark, sock_net_uid(dev_net(priv->dev), NULL));
 		skb_pull(skb, sizeof(e6));
 	}
-	if (!icmp4_allow(priv))
+	if (!lw4o6_icmp4_allow(priv))
 		goto drop;
 	if (priv->mode == LW4O6_MODE_B4) {
 		if (icmp4_inject(priv, skb, type, code, mtu ? mtu - ENCAP : 0))

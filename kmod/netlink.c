@@ -20,7 +20,7 @@
 
 static struct genl_family lw4o6_family;
 
-enum { LW4O6_MCGRP_EVENTS_ID };
+enum { LW4O6_MCGRP_EVENTS_ID, LW4O6_MCGRP_CONTROL_ID };
 
 static const struct nla_policy binding_policy[LW4O6_BA_MAX + 1] = {
 	[LW4O6_BA_IPV4]		= { .type = NLA_BE32 },
@@ -298,6 +298,37 @@ void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 			   (port >= 0 &&
 			    nla_put_u16(skb, LW4O6_A_MISS_PORT, port)),
 			   GFP_ATOMIC);
+}
+
+/*
+ * A PCP request from inside a softwire, for lw4o6d (control.c).  Not rate
+ * limited here: lw4o6d limits per B4, and a full socket drops (counted).
+ */
+int lw4o6_notify_control(struct lw4o6_dev *priv, const struct in6_addr *b4,
+			 const struct sk_buff *pkt)
+{
+	struct net *net = dev_net(priv->dev);
+	struct sk_buff *skb;
+	struct nlattr *a;
+	void *hdr;
+
+	if (!genl_has_listeners(&lw4o6_family, net, LW4O6_MCGRP_CONTROL_ID))
+		return -ESRCH;
+	skb = genlmsg_new(nla_total_size(sizeof(*b4)) +
+			  nla_total_size(pkt->len) + 64, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0, LW4O6_CMD_EVT_CONTROL);
+	if (!hdr || nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
+	    nla_put_in6_addr(skb, LW4O6_A_CTRL_B4, b4) ||
+	    !(a = nla_reserve(skb, LW4O6_A_CTRL_PACKET, pkt->len)) ||
+	    skb_copy_bits(pkt, 0, nla_data(a), pkt->len)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast_netns(&lw4o6_family, net, skb, 0,
+				       LW4O6_MCGRP_CONTROL_ID, GFP_ATOMIC);
 }
 
 /* ---- devices ----------------------------------------------------------- */
@@ -838,6 +869,10 @@ static const struct genl_ops lw4o6_ops[] = {
 static const struct genl_multicast_group lw4o6_mcgrps[] = {
 	[LW4O6_MCGRP_EVENTS_ID] = {
 		.name	= LW4O6_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[LW4O6_MCGRP_CONTROL_ID] = {
+		.name	= LW4O6_MCGRP_CONTROL,
 		.flags	= GENL_MCAST_CAP_NET_ADMIN,
 	},
 };

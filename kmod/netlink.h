@@ -18,4 +18,7 @@ void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 		       const struct in6_addr *b4,
 		       __be32 ipv4, int port);
 
+int lw4o6_notify_control(struct lw4o6_dev *priv, const struct in6_addr *b4,
+			 const struct sk_buff *pkt);
+
 #endif /* LW4O6_NETLINK_H */

@@ -21,6 +21,7 @@
 #include <net/netns/generic.h>
 
 #include "b4.h"
+#include "control.h"
 #include "device.h"
 #include "icmp.h"
 #include "netlink.h"
@@ -176,7 +177,8 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 			return;
 		}
 		if (priv->mode == LW4O6_MODE_B4 &&
-		    !lw4o6_b4_owns(cfg, skb, false)) {
+		    !lw4o6_b4_owns(cfg, skb, false) &&
+		    !lw4o6_control_b4_in(skb)) {
 			drop6(priv, skb, outer_len,
 			      LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4);
 			return;
@@ -185,6 +187,11 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 		if (cfg->mss_clamp)
 			lw4o6_mss_clamp(skb, READ_ONCE(priv->dev->mtu));
 		goto deliver;
+	}
+
+	if (iph->daddr == htonl(LW4O6_CONTROL_ADDR)) {
+		lw4o6_control_rcv(priv, skb, &saddr, outer_len);
+		return;
 	}
 
 	/*

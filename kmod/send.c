@@ -13,9 +13,11 @@
 #include <net/ipv6.h>
 
 #include "b4.h"
+#include "control.h"
 #include "device.h"
 #include "icmp.h"
 #include "receive.h"
+#include "send.h"
 #include "table.h"
 
 static netdev_tx_t drop4(struct lw4o6_dev *priv, struct sk_buff *skb,
@@ -43,13 +45,9 @@ static netdev_tx_t defrag_fail(struct lw4o6_dev *priv, int err, u32 len)
 	return NETDEV_TX_OK;
 }
 
-/*
- * Sends skb (at its IPv4 header, len bytes as it came in) as IPv4-in-IPv6
- * from src to dst; b, when given, is the binding to account it to.
- */
-static netdev_tx_t encap(struct lw4o6_dev *priv, struct sk_buff *skb,
-			 const struct in6_addr *src, const struct in6_addr *dst,
-			 struct lw4o6_binding *b, bool hairpin, u32 len)
+netdev_tx_t lw4o6_encap(struct lw4o6_dev *priv, struct sk_buff *skb,
+			const struct in6_addr *src, const struct in6_addr *dst,
+			struct lw4o6_binding *b, bool hairpin, u32 len)
 {
 	struct net *net = dev_net(priv->dev);
 	const struct iphdr *iph = ip_hdr(skb);
@@ -150,7 +148,7 @@ static netdev_tx_t xmit_aftr(struct lw4o6_dev *priv, struct sk_buff *skb,
 		return drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
 	}
 	src = lw4o6_binding_br(t, b) ?: &cfg->local;
-	return encap(priv, skb, src, &b->b4, b, hairpin, len);
+	return lw4o6_encap(priv, skb, src, &b->b4, b, hairpin, len);
 }
 
 netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -190,13 +188,14 @@ netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev)
 		 */
 		ret = drop4(priv, skb, LW4O6_STAT_DROP_HAIRPIN_DISABLED_IPV4);
 	} else if (priv->mode == LW4O6_MODE_B4 &&
-		   !lw4o6_b4_owns(cfg, skb, true)) {
+		   !lw4o6_b4_owns(cfg, skb, true) &&
+		   !lw4o6_control_b4_out(skb)) {
 		ret = drop4(priv, skb, LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4);
 	} else {
 		if (cfg->mss_clamp)
 			lw4o6_mss_clamp(skb, READ_ONCE(dev->mtu));
-		ret = encap(priv, skb, &cfg->local, &cfg->remote, NULL, false,
-			    len);
+		ret = lw4o6_encap(priv, skb, &cfg->local, &cfg->remote, NULL,
+				  false, len);
 	}
 out:
 	rcu_read_unlock();

@@ -10,10 +10,11 @@ export DEBIAN_FRONTEND=noninteractive
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libcmocka-dev kmod xz-utils
  cpio busybox-static qemu-system-x86 dkms iproute2 nftables python3
- python3-scapy tcpdump tshark jq bc zstd iputils-ping openssl"
+ python3-scapy tcpdump tshark jq bc zstd iputils-ping openssl
+ libsqlite3-dev sqlite3 clang libclang-rt-14-dev miniupnpd-nftables"
 
 stamp=/var/lib/lw4o6-deps.stamp
-want="$(echo $BUILD_PKGS) k61 k612 v5"
+want="$(echo $BUILD_PKGS) k61 k612 v6"
 
 have_kernels() {
 	ls /boot/vmlinuz-6.1.* >/dev/null 2>&1 &&

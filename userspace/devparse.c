@@ -212,11 +212,11 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 				 mode_name(a->mode));
 			return -1;
 		}
+		/* Without a binding, lw4o6d provisions it over PCP. */
 		if (a->mode == LW4O6_MODE_B4 &&
-		    (a->seen & (DEV_SEEN_IPV4 | DEV_SEEN_PSID)) !=
-		    (DEV_SEEN_IPV4 | DEV_SEEN_PSID)) {
+		    !(a->seen & DEV_SEEN_IPV4) != !(a->seen & DEV_SEEN_PSID)) {
 			snprintf(err, errlen,
-				 "missing \"%s\" (a b4 device needs its binding: ipv4 ADDR psid PSID/LEN)",
+				 "missing \"%s\" (a b4 binding is ipv4 ADDR psid PSID/LEN)",
 				 a->seen & DEV_SEEN_IPV4 ? "psid" : "ipv4");
 			return -1;
 		}

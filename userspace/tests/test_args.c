@@ -374,7 +374,10 @@ static void test_dev_bad(void **state)
 	dbad("lw0 local ::1", DEV_USE_ADD, "missing \"mode\"");
 	dbad("lw0 mode aftr hairpin off", DEV_USE_ADD, "missing \"local\"");
 	dbad("lw0 mode b4 local ::1", DEV_USE_ADD, "missing \"remote\"");
-	dbad("lw0 mode b4 local ::1 remote ::2", DEV_USE_ADD, "missing \"ipv4\"");
+	dbad("lw0 mode b4 local ::1 remote ::2 psid 1/6", DEV_USE_ADD,
+	     "missing \"ipv4\"");
+	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1", DEV_USE_ADD,
+	     "missing \"psid\"");
 	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1", DEV_USE_ADD,
 	     "missing \"psid\"");
 	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1 psid 1/6 offset 11",

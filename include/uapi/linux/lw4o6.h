@@ -24,6 +24,17 @@
 #define LW4O6_GENL_NAME		"lw4o6"
 #define LW4O6_GENL_VERSION	1
 #define LW4O6_MCGRP_EVENTS	"events"
+/*
+ * Softwire control traffic for the provisioning daemon (lw4o6d): PCP
+ * requests a B4 sends inside its softwire to LW4O6_CONTROL_ADDR.  Joining
+ * needs CAP_NET_ADMIN, like every write.
+ */
+#define LW4O6_MCGRP_CONTROL	"control"
+/* RFC 6333 5.7 / RFC 7596 5.1: the AFTR's and the B4's well-known addresses */
+#define LW4O6_CONTROL_ADDR	0xc0000001	/* 192.0.0.1, host order */
+#define LW4O6_B4_CONTROL_ADDR	0xc0000002	/* 192.0.0.2 */
+#define LW4O6_CONTROL_PORT	5351		/* PCP server (RFC 6887) */
+#define LW4O6_CONTROL_MAX	1500		/* largest LW4O6_A_CTRL_PACKET */
 #define LW4O6_LINK_KIND		"lw4o6"
 
 /* Largest PSID length and offset (RFC 7597 5.1: a + k <= 16). */
@@ -86,6 +97,14 @@ enum lw4o6_cmd {
 	 * packet's inner source.
 	 */
 	LW4O6_CMD_EVT_ICMP_NO_BINDING,
+	/*
+	 * aftr, on the "control" group: a UDP datagram to 192.0.0.1 port 5351
+	 * arrived inside a softwire.  CTRL_B4 = the outer IPv6 source (the
+	 * B4's identity), CTRL_PACKET = the inner IPv4 datagram, checked to be
+	 * whole, UDP, and its headers sane.  The answer goes back as plain
+	 * IPv4-in-IPv6 from the device's local address (a raw socket does).
+	 */
+	LW4O6_CMD_EVT_CONTROL,
 	__LW4O6_CMD_MAX
 };
 #define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)
@@ -124,6 +143,8 @@ enum lw4o6_attr {
 	LW4O6_A_PSID_LEN,	/* u8 */
 	LW4O6_A_OFFSET,		/* u8 */
 	LW4O6_A_MSS_CLAMP,	/* u8 0/1; as IFLA_LW4O6_MSS_CLAMP */
+	LW4O6_A_CTRL_B4,	/* binary, struct in6_addr (EVT_CONTROL) */
+	LW4O6_A_CTRL_PACKET,	/* binary, an IPv4 datagram (EVT_CONTROL) */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
@@ -200,6 +221,14 @@ enum lw4o6_stat {
 	/* b4: a port (or ICMP id) outside the set, either way; none left */
 	LW4O6_STAT_DROP_OUT_OF_PORT_SET_IPV4,
 	LW4O6_STAT_DROP_PORT_SET_EXHAUSTED,
+	/*
+	 * Softwire packets to 192.0.0.1 taken by the control plane (ping
+	 * answered, PCP passed to lw4o6d), which count here instead of as
+	 * sent; and those dropped: another protocol or port, no daemon
+	 * listening, or its socket full.
+	 */
+	LW4O6_STAT_CONTROL_IPV4_PACKETS,
+	LW4O6_STAT_DROP_CONTROL_IPV4,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)

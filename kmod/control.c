@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control traffic inside the softwires, to and from the well-known
+ * addresses 192.0.0.1 (the AFTR) and 192.0.0.2 (the B4) of RFC 6333 5.7.
+ *
+ * A B4 asks its AFTR for a binding over PCP from inside the softwire,
+ * before it has one, so the AFTR cannot know it by its IPv4 source: the
+ * outer IPv6 source is its identity.  The AFTR therefore answers pings to
+ * 192.0.0.1 here and hands PCP requests, with that source, to lw4o6d on
+ * the "control" netlink group.  Only these few packets leave the data path;
+ * data packets are never copied.  lw4o6d sends its answers itself, as
+ * IPv4-in-IPv6 through a raw socket.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+
+#include "control.h"
+#include "device.h"
+#include "icmp.h"
+#include "netlink.h"
+#include "send.h"
+
+static bool is_control(__be32 addr)
+{
+	return addr == htonl(LW4O6_CONTROL_ADDR);
+}
+
+static bool is_b4_control(__be32 addr)
+{
+	return addr == htonl(LW4O6_B4_CONTROL_ADDR);
+}
+
+/* The L4 checksum over the whole datagram at off; what the answer trusts. */
+static bool l4_csum_ok(struct sk_buff *skb, unsigned int off, bool udp)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	__wsum csum = skb_checksum(skb, off, skb->len - off, 0);
+
+	if (!udp)
+		return !csum_fold(csum);
+	if (!udp_hdr(skb)->check)	/* UDP over IPv4 may leave it out */
+		return true;
+	return !csum_tcpudp_magic(iph->saddr, iph->daddr, skb->len - off,
+				  IPPROTO_UDP, csum);
+}
+
+static void control_drop(struct lw4o6_dev *priv, struct sk_buff *skb,
+			 u32 outer_len)
+{
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_BYTES, outer_len);
+	lw4o6_stat_add(priv, LW4O6_STAT_DROP_CONTROL_IPV4, 1);
+	kfree_skb(skb);
+}
+
+/* Turns the echo request around, in place, and sends it back. */
+static void control_echo(struct lw4o6_dev *priv, struct sk_buff *skb,
+			 const struct in6_addr *b4, u32 outer_len)
+{
+	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
+	unsigned int ihl = ip_hdr(skb)->ihl * 4;
+	struct icmphdr *icmph;
+	struct iphdr *iph;
+	__be32 addr;
+
+	if (skb_ensure_writable(skb, ihl + sizeof(*icmph)) ||
+	    !l4_csum_ok(skb, ihl, false) ||
+	    !lw4o6_icmp4_allow(priv)) {
+		control_drop(priv, skb, outer_len);
+		return;
+	}
+	iph = ip_hdr(skb);
+	icmph = (struct icmphdr *)(skb->data + ihl);
+	addr = iph->saddr;
+	iph->saddr = iph->daddr;
+	iph->daddr = addr;
+	iph->ttl = READ_ONCE(dev_net(priv->dev)->ipv4.sysctl_ip_default_ttl);
+	ip_send_check(iph);
+	icmph->type = ICMP_ECHOREPLY;
+	csum_replace2(&icmph->checksum, htons(ICMP_ECHO << 8),
+		      htons(ICMP_ECHOREPLY << 8));
+	lw4o6_stat_add(priv, LW4O6_STAT_CONTROL_IPV4_PACKETS, 1);
+	lw4o6_encap(priv, skb, &cfg->local, b4, NULL, false, skb->len);
+}
+
+void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
+		       const struct in6_addr *b4, u32 outer_len)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int ihl = iph->ihl * 4;
+	const struct udphdr *uh;
+
+	/* Control messages are small: a fragment is not one. */
+	if (ip_is_fragment(iph))
+		goto drop;
+	if (iph->protocol == IPPROTO_ICMP) {
+		if (!pskb_may_pull(skb, ihl + sizeof(struct icmphdr)))
+			goto drop;
+		if (icmp_hdr(skb)->type != ICMP_ECHO ||
+		    icmp_hdr(skb)->code)
+			goto drop;
+		control_echo(priv, skb, b4, outer_len);
+		return;
+	}
+	if (iph->protocol != IPPROTO_UDP ||
+	    !pskb_may_pull(skb, ihl + sizeof(*uh)))
+		goto drop;
+	skb_set_transport_header(skb, ihl);
+	uh = udp_hdr(skb);
+	if (uh->dest != htons(LW4O6_CONTROL_PORT) ||
+	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX ||
+	    !l4_csum_ok(skb, ihl, true))
+		goto drop;
+	if (lw4o6_notify_control(priv, b4, skb))
+		goto drop;
+	lw4o6_stat_add(priv, LW4O6_STAT_CONTROL_IPV4_PACKETS, 1);
+	consume_skb(skb);
+	return;
+drop:
+	control_drop(priv, skb, outer_len);
+}
+
+bool lw4o6_control_b4_out(const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	return is_b4_control(iph->saddr) && is_control(iph->daddr);
+}
+
+bool lw4o6_control_b4_in(const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	return is_control(iph->saddr) && is_b4_control(iph->daddr);
+}
