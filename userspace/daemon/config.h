@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * lw4o6d.conf: one statement per line, "keyword value ...", '#' comments.
+ * The grammar is in docs/lw4o6d.conf.5 and docs/lw4o6d.md; examples in
+ * docs/examples/.  config_load() reads every line and reports every error
+ * as "FILE:LINE: reason" through the callback, so --check-config lists
+ * them all at once.
+ */
+#ifndef LW4O6D_CONFIG_H
+#define LW4O6D_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include "pool.h"
+
+#define CONFIG_MAX_POOLS 64
+#define CONFIG_MAX_PATH 256
+
+enum lw4o6d_role { ROLE_NONE, ROLE_AFTR, ROLE_B4 };
+
+struct lw4o6d_config {
+	enum lw4o6d_role role;
+	int log_level;			/* syslog LOG_*; "log-level" err|warning|notice|info|debug */
+	char device[IF_NAMESIZE];	/* "device NAME": the lw4o6 device we drive (required) */
+
+	/* role aftr */
+	char storage_path[CONFIG_MAX_PATH];	/* "storage sqlite PATH" (required) */
+	char storage_kind[16];			/* "sqlite" */
+	bool has_listen6;
+	struct in6_addr listen6;	/* "listen ADDR": PCP over plain IPv6 (optional) */
+	uint32_t lifetime_min;		/* "lifetime min N max N default N" (s) */
+	uint32_t lifetime_max;		/*  defaults 120 / 86400 / 7200 */
+	uint32_t lifetime_default;
+	uint32_t quota;			/* "quota N": port sets per B4 (default 1) */
+	uint32_t rate;			/* "rate-limit N burst M": requests/s per B4 (default 10, 20) */
+	uint32_t burst;
+	bool announce;			/* "announce yes|no" (default yes) */
+	size_t n_pools;
+	struct pool_cfg pools[CONFIG_MAX_POOLS];
+	/* "pool PREFIX/LEN psid-len K [offset A] [exclude ADDR ...]" */
+
+	/* role b4 */
+	bool has_server;
+	struct in6_addr server;		/* "server ADDR": the AFTR (default: the device's remote) */
+	bool transport_ipv6;		/* "transport softwire|ipv6" (default softwire) */
+	uint16_t port_set_size;		/* "port-set-size N" (default 65535: take what is granted) */
+	uint32_t lifetime;		/* "lifetime N" asked for (default 7200) */
+	bool proxy;			/* "proxy ADDR [ADDR ...]": answer LAN PCP MAP on these */
+	size_t n_proxy;
+	uint32_t proxy_addr[8];		/* network order */
+	uint32_t proxy_lifetime_max;	/* "proxy-lifetime-max N" (default 7200) */
+};
+
+/* One error: file, line (0: the file as a whole), reason. */
+typedef void (*config_err_fn)(const char *file, unsigned int line,
+			      const char *reason, void *arg);
+
+/*
+ * Fills *c with defaults, then the file.  Returns the number of errors
+ * (each reported through err), or -errno if the file cannot be read (also
+ * reported, line 0).  A file with errors leaves *c unusable.
+ */
+int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,
+		void *arg);
+
+const char *config_role_name(enum lw4o6d_role r);
+
+#endif

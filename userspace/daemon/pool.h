@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The AFTR's address and port-set pools: which (IPv4, PSID) a new mapping
+ * gets.  A pool is a prefix cut into port sets of one shape (PSID length,
+ * offset) minus excluded addresses.  With offset 0, PSID 0 would hold the
+ * system ports 0-1023, so it is never handed out.  Allocation prefers a
+ * set derived from the B4's address, so a B4 that comes back after its
+ * mapping expired tends to get the same set again.
+ */
+#ifndef LW4O6D_POOL_H
+#define LW4O6D_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define POOL_MAX_EXCLUDE 64
+
+struct pool_cfg {
+	uint32_t prefix;	/* network order */
+	uint8_t plen;		/* 16..32 */
+	uint8_t psid_len;	/* 0..16 */
+	uint8_t offset;		/* offset + psid_len <= 16 */
+	size_t n_exclude;
+	uint32_t exclude[POOL_MAX_EXCLUDE];	/* network order */
+};
+
+struct pools;
+
+/* NULL on out of memory or an invalid cfg; n may be 0 (no pools). */
+struct pools *pools_new(const struct pool_cfg *cfg, size_t n);
+void pools_free(struct pools *p);
+
+struct pool_grant {
+	uint32_t ipv4;		/* network order */
+	uint16_t psid;
+	uint8_t psid_len;
+	uint8_t offset;
+};
+
+/* -ENOSPC when every set is taken. */
+int pools_alloc(struct pools *p, const struct in6_addr *b4,
+		struct pool_grant *g);
+/*
+ * Marks a set taken (reloading stored mappings).  -EEXIST if it already is,
+ * -ENOENT if no pool holds it any more (configuration changed): the caller
+ * keeps or drops that mapping; it is not counted.
+ */
+int pools_reserve(struct pools *p, const struct pool_grant *g);
+void pools_release(struct pools *p, const struct pool_grant *g);
+/* sets in all pools, and how many are taken */
+uint64_t pools_size(const struct pools *p);
+uint64_t pools_used(const struct pools *p);
+
+#endif
