@@ -96,6 +96,7 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
 	/* Control messages are small: a fragment is not one. */
 	if (ip_is_fragment(iph))
 		goto drop;
+	skb_set_transport_header(skb, ihl);
 	if (iph->protocol == IPPROTO_ICMP) {
 		if (!pskb_may_pull(skb, ihl + sizeof(struct icmphdr)))
 			goto drop;
@@ -108,7 +109,6 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
 	if (iph->protocol != IPPROTO_UDP ||
 	    !pskb_may_pull(skb, ihl + sizeof(*uh)))
 		goto drop;
-	skb_set_transport_header(skb, ihl);
 	uh = udp_hdr(skb);
 	if (uh->dest != htons(LW4O6_CONTROL_PORT) ||
 	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX ||

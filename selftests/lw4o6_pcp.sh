@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 420
+#
+# lw4o6d end to end: one lwAFTR and two lwB4s, each B4 with a LAN host,
+# provisioned only by PCP inside the softwire (no binding typed by hand).
+# Topology: selftests/pcp_topology.sh.
+#
+#   LAN_2 -- B4_2 (lw4o6d b4) --\                          /-- INET 198.51.100.1
+#                                 br0 -- AFTR (lw0, lw4o6d aftr)
+#   LAN_3 -- B4_3 (lw4o6d b4) --/
+#
+# Covers: provisioning, traffic, ping 192.0.0.1, refresh, the AFTR killed
+# and restarted (store and kernel agree, traffic never stops), a B4 killed
+# and restarted (GET gives its set back), an epoch reset (B4s re-create),
+# a binding deleted by hand (ICMPv6 1/5 -> the B4 asks again), expiry, and
+# tshark decoding every PCP message sent.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/aftr_topology.sh"
+source "$(dirname "$0")/pcp_topology.sh"
+
+require_root
+require_cmd jq sqlite3 tshark
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+[ -x "$LW4O6D" ] || ktap_skip_all "userspace/daemon/lw4o6d not built"
+lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
+ECHO="$PYTHON $TOP/selftests/py/echo.py"
+
+aftr_topology
+check_cmd "lwAFTR device" "$LW4O6" -n "$AFTR" dev add lw0 mode aftr local 2001:db8:ff::1
+aftr_route
+pcp_b4 2 && pcp_b4 3
+ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
+defer kill $!
+ip netns exec "$AFTR" tcpdump -U -n -i br0 -w "$TMPDIR/pcp.pcap" \
+	"ip6 proto 4 or udp port 5351 or udp port 5350" > "$TMPDIR/tcpdump.log" 2>&1 &
+TSHARK=$!
+defer kill $TSHARK
+
+pcp_aftr_conf
+pcp_aftr_start
+check_cmd "lw4o6d aftr started" kill -0 "$AFTR_PID"
+defer kill $AFTR_PID
+pcp_b4_start 2
+pcp_b4_start 3
+defer kill $B4_PID_2
+defer kill $B4_PID_3
+
+check_cmd "B4 2 provisioned over PCP" busywait 20000 pcp_bound 2
+check_cmd "B4 3 provisioned over PCP" busywait 20000 pcp_bound 3
+B2=$(pcp_bound 2) B3=$(pcp_bound 3)
+ktap_diag "B4 2: $B2, B4 3: $B3"
+check_cmd "the two B4s got different sets" test "$B2" != "$B3"
+expect_eq "the AFTR's table has both, keyed to their B4s" \
+	"$(pcp_table | awk '{print $3}' | sort | tr '\n' ' ')" "2001:db8:1::2 2001:db8:1::3 "
+expect_eq "the store holds what the kernel holds" "$(pcp_store)" "$(pcp_table)"
+check_cmd "the B4 pings 192.0.0.1 through the tunnel" \
+	ip netns exec "$B4_2" $PING -c 2 -i 0.2 -W 3 -I 192.0.0.2 192.0.0.1
+expect_eq "the AFTR counted them as control traffic" \
+	"$("$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq '.["control-ipv4-packets"] >= 2')" true
+
+lan_traffic() {
+	ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null &&
+	ip netns exec "$LAN_2" $ECHO tcp 198.51.100.1 7777 > /dev/null &&
+	ip netns exec "$LAN_3" $ECHO udp 198.51.100.1 7777 > /dev/null &&
+	ip netns exec "$LAN_3" $ECHO tcp 198.51.100.1 7777 > /dev/null
+}
+check_cmd "LAN hosts reach the internet (UDP, TCP) through both B4s" lan_traffic
+
+# Refresh: lifetime 12 s, renewed at 6-7.5 s; 20 s later all is still there.
+sleep 20
+check_cmd "refreshed: B4 2 still bound to the same set" test "$(pcp_bound 2)" = "$B2"
+check_cmd "refreshed: B4 3 still bound" test "$(pcp_bound 3)" = "$B3"
+check_cmd "the B4 renewed (its log)" grep -q "renewed for" "$TMPDIR/b4-2.log"
+check_cmd "traffic after the refresh" lan_traffic
+
+# The AFTR daemon killed (-9) and restarted while a LAN host pings.
+before=$(pcp_table)
+ip netns exec "$LAN_2" $PING -c 40 -i 0.1 -W 2 198.51.100.1 > "$TMPDIR/ping.out" 2>&1 &
+PINGER=$!
+sleep 0.5
+kill -KILL "$AFTR_PID"
+wait "$AFTR_PID" 2> /dev/null
+sleep 1
+pcp_aftr_start
+defer kill $AFTR_PID
+wait $PINGER
+check_cmd "traffic never stopped while the AFTR daemon was down (0% loss)" \
+	grep -q " 0% packet loss" "$TMPDIR/ping.out"
+check_cmd "restart: reconciled from the store" grep -q "reconciled: 2 mappings stored" "$TMPDIR/aftr.log"
+expect_eq "restart: the kernel's table is unchanged" "$(pcp_table)" "$before"
+expect_eq "restart: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+
+# A B4 daemon killed and restarted: GET gives it its set back.
+kill -KILL "$B4_PID_2"
+wait "$B4_PID_2" 2> /dev/null
+pcp_b4_start 2
+defer kill $B4_PID_2
+check_cmd "B4 restart: recovered its mapping by GET" \
+	busywait 15000 grep -q "recovered our mapping from the AFTR by GET" "$TMPDIR/b4-2.log"
+check_cmd "B4 restart: same set" test "$(pcp_bound 2)" = "$B2"
+expect_eq "B4 restart: still one mapping per B4 on the AFTR" "$(pcp_table | wc -l)" 2
+check_cmd "traffic after the B4 restart" lan_traffic
+
+# Epoch reset: the AFTR forgets everything; the B4s re-create.
+kill -TERM "$AFTR_PID"
+wait "$AFTR_PID" 2> /dev/null
+pcp_aftr_start --reset-epoch
+defer kill $AFTR_PID
+check_cmd "epoch reset: the AFTR announced it" grep -q "sent ANNOUNCE" "$TMPDIR/aftr.log"
+check_cmd "epoch reset: both B4s re-created their mappings" \
+	busywait 20000 sh -c "[ \$($LW4O6 -n $AFTR -j binding show dev lw0 | jq length) = 2 ]"
+check_cmd "epoch reset: B4 2 saw the AFTR lose its state" grep -q "lost its state" "$TMPDIR/b4-2.log"
+expect_eq "epoch reset: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+check_cmd "traffic after the epoch reset" busywait 10000 lan_traffic
+B2=$(pcp_bound 2)
+
+# A binding deleted by hand on the AFTR: the B4's next packet draws ICMPv6
+# 1/5, the B4 reprovisions, and traffic resumes by itself.
+v4=${B2% *} psid=${B2#* }
+ktap_diag "B4 2 after the reset: $B2"
+check_cmd "operator deletes B4 2's binding" "$LW4O6" -n "$AFTR" binding del dev lw0 ipv4 "$v4" psid "$psid"
+check_cmd "the AFTR daemon forgot that mapping too" \
+	busywait 5000 sh -c "[ \$(sqlite3 $TMPDIR/aftr.db 'select count(*) from mappings') = 1 ]"
+ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null 2>&1
+check_cmd "the B4 heard ICMPv6 1/5 and asked again" \
+	busywait 10000 grep -q "has no binding for us any more" "$TMPDIR/b4-2.log"
+check_cmd "traffic resumed by itself" busywait 15000 ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777
+expect_eq "store and kernel agree again" "$(pcp_store)" "$(pcp_table)"
+
+# Expiry: B4 3 stops renewing; its mapping goes at the end of its lifetime.
+kill -TERM "$B4_PID_3"
+wait "$B4_PID_3" 2> /dev/null
+check_cmd "expiry: B4 3's binding removed from the AFTR" \
+	busywait 30000 sh -c "! $LW4O6 -n $AFTR -j binding show dev lw0 | grep -q 2001:db8:1::3"
+check_cmd "expiry: and from the store" grep -q "mapping expired" "$TMPDIR/aftr.log"
+expect_eq "expiry: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+
+# Every PCP message on the wire decodes in tshark, none malformed.
+kill -INT $TSHARK
+wait $TSHARK 2> /dev/null
+mkdir -p "$TMPDIR/ws"
+ts() { WIRESHARK_CONFIG_DIR=$TMPDIR/ws tshark -n -r "$TMPDIR/pcp.pcap" "$@"; }
+n=$(ts -Y portcontrol 2> "$TMPDIR/tshark.err" | wc -l)
+bad=$(ts -Y "portcontrol && (_ws.malformed || _ws.expert.severity == 8388608)" 2> /dev/null | wc -l)
+ktap_diag "tshark: $n PCP messages captured, $bad malformed; $(cat "$TMPDIR/tcpdump.log" "$TMPDIR/tshark.err" | tr '\n' ' ')"
+check_cmd "tshark decoded PCP requests and answers inside the softwire" test "$n" -ge 10
+expect_eq "tshark: no PCP message malformed" "$bad" 0
+check_cmd "the AFTR daemon is still running" kill -0 "$AFTR_PID"
+for f in aftr b4-2 b4-3; do
+	ktap_diag "--- $f.log (last 15 lines)"
+	ktap_diag "$(tail -n 15 "$TMPDIR/$f.log")"
+done
+ktap_finish

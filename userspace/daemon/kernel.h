@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * lw4o6d's only way to the module: the "lw4o6" generic netlink family.
+ * One socket for requests, one for the multicast groups (control traffic
+ * on the AFTR, icmp-no-binding on the B4).
+ */
+#ifndef LW4O6D_KERNEL_H
+#define LW4O6D_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "mapping.h"
+
+struct kern_dev {
+	int ifindex;
+	uint8_t mode;			/* enum lw4o6_mode */
+	struct in6_addr local, remote;
+	uint32_t ipv4;			/* b4: network order, 0 = none */
+	uint16_t psid;
+	uint8_t psid_len, offset;
+};
+
+struct kern_events {
+	/* aftr: a datagram to 192.0.0.1:5351 from inside a softwire */
+	void (*control)(const struct in6_addr *b4, const uint8_t *pkt,
+			size_t len, void *arg);
+	/* b4: the AFTR answered us with ICMPv6 1/5 */
+	void (*no_binding)(const struct in6_addr *from, uint32_t ipv4,
+			   void *arg);
+	/* aftr: a binding went away that we did not remove (an operator) */
+	void (*bind_del)(uint32_t ipv4, uint16_t psid, uint8_t psid_len,
+			 void *arg);
+	void *arg;
+};
+
+struct kern;
+
+/* NULL with a reason in err when the module or the device is missing. */
+struct kern *kern_open(const char *dev, char *err, size_t errlen);
+void kern_close(struct kern *k);
+int kern_dev_get(struct kern *k, struct kern_dev *d);
+/* ev's callbacks for the groups to join: control and/or events */
+int kern_listen(struct kern *k, bool control, bool events,
+		const struct kern_events *ev);
+int kern_event_fd(struct kern *k);
+void kern_events_read(struct kern *k);
+
+int kern_bind_add(struct kern *k, const struct lw4o6_mapping *m, bool replace);
+int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,
+		  uint8_t psid_len);
+/* every binding of the device; cb's nonzero return stops the walk */
+int kern_bind_dump(struct kern *k,
+		   int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		   void *arg);
+/* b4: install (or with ipv4 0, remove) the device's binding */
+int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
+		uint8_t psid_len, uint8_t offset);
+/* The kernel's extack text for the last failure, or "". */
+const char *kern_last_error(struct kern *k);
+
+#endif

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Levelled logging to stderr or syslog. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "log.h"
+#include "loop.h"
+
+static int max_level = LOG_INFO;
+static bool use_syslog;
+
+static const char *const names[] = {
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
+	[LOG_ERR] = "error", [LOG_WARNING] = "warning",
+	[LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+void log_open(int level, bool to_syslog)
+{
+	max_level = level;
+	use_syslog = to_syslog;
+	if (to_syslog)
+		openlog("lw4o6d", LOG_PID, LOG_DAEMON);
+}
+
+void log_set_level(int level)
+{
+	max_level = level;
+}
+
+int log_level_get(void)
+{
+	return max_level;
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > max_level)
+		return;
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(level, fmt, ap);
+	} else {
+		fprintf(stderr, "lw4o6d: %s: ", names[level & 7]);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+bool log_limit_ok(struct log_limit *l)
+{
+	int64_t sec = loop_now_ms() / 1000;
+
+	if (sec != l->window) {
+		if (l->suppressed)
+			log_msg(LOG_NOTICE, "%u similar messages suppressed",
+				l->suppressed);
+		l->window = sec;
+		l->used = 0;
+		l->suppressed = 0;
+	}
+	if (l->used < (l->burst ? l->burst : 10)) {
+		l->used++;
+		return true;
+	}
+	l->suppressed++;
+	return false;
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lw4o6d: provisions Lightweight 4over6 softwires over PCP, as the lwAFTR's
+ * server or the lwB4's client (see lw4o6d(8)).  Runs in the foreground;
+ * SIGHUP reloads the configuration, SIGTERM and SIGINT stop it, leaving
+ * every binding installed and stored.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+
+#include "aftr.h"
+#include "b4.h"
+#include "client.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "proxy.h"
+
+#define DEFAULT_CONFIG "/etc/lw4o6d.conf"
+
+static volatile sig_atomic_t stop;
+static const char *config_path = DEFAULT_CONFIG;
+static struct lw4o6d_config cfg;
+static bool verbose;
+
+static void usage(FILE *f)
+{
+	fputs("Usage: lw4o6d [ -f ] [ -c FILE ] [ --syslog ] [ --reset-epoch ] [ -v ]\n"
+	      "       lw4o6d --check-config FILE\n"
+	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
+	      "       lw4o6d { -h | --help | -V | --version }\n"
+	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
+	      "  -f               run in the foreground (always the case)\n"
+	      "  --check-config   report every error in FILE as FILE:LINE: reason\n"
+	      "  --reset-epoch    aftr: forget every mapping, start a new PCP epoch\n"
+	      "  --syslog         log to syslog instead of standard error\n"
+	      "  -v               log at debug level\n"
+	      "See lw4o6d(8) and lw4o6d.conf(5).\n", f);
+}
+
+static void print_err(const char *file, unsigned int line, const char *reason,
+		      void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s:%u: %s\n", file, line, reason);
+}
+
+static void log_cfg_err(const char *file, unsigned int line,
+			const char *reason, void *arg)
+{
+	(void)arg;
+	log_err("%s:%u: %s", file, line, reason);
+}
+
+static int check_config(const char *path)
+{
+	struct lw4o6d_config c;
+	int n = config_load(path, &c, print_err, NULL);
+
+	if (n)
+		return 1;
+	printf("%s: ok\n", path);
+	return 0;
+}
+
+static void on_signal(int fd, void *arg)
+{
+	struct signalfd_siginfo si;
+	struct lw4o6d_config c;
+
+	(void)arg;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP) {
+			log_notice("signal %u: stopping", si.ssi_signo);
+			stop = 1;
+			continue;
+		}
+		log_notice("SIGHUP: reloading %s", config_path);
+		if (config_load(config_path, &c, log_cfg_err, NULL)) {
+			log_err("reload: %s has errors; nothing changed", config_path);
+			continue;
+		}
+		if (c.role != cfg.role) {
+			log_err("reload: the role cannot change without a restart; nothing changed");
+			continue;
+		}
+		if (!verbose)
+			log_set_level(c.log_level);
+		if (c.role == ROLE_AFTR ? aftr_reload(&c) : b4_reload(&c))
+			continue;
+		cfg = c;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "check-config", required_argument, NULL, 'C' },
+		{ "reset-epoch", no_argument, NULL, 'R' },
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool reset = false, use_syslog = false;
+	sigset_t set;
+	int o, sfd, err;
+
+	if (argc > 1 && !strcmp(argv[1], "map"))
+		return client_main(argc - 1, argv + 1);
+	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
+		switch (o) {
+		case 'c': config_path = optarg; break;
+		case 'f': break;
+		case 'v': verbose = true; break;
+		case 'C': return check_config(optarg);
+		case 'R': reset = true; break;
+		case 'S': use_syslog = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("lw4o6d %s\n", LW4O6_VERSION); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "lw4o6d: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 1;
+	}
+	if (config_load(config_path, &cfg, print_err, NULL))
+		return 1;
+	log_open(verbose ? LOG_DEBUG : cfg.log_level, use_syslog);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0 || loop_add_fd(sfd, on_signal, NULL)) {
+		log_err("signalfd: %s", strerror(errno));
+		return 2;
+	}
+	log_notice("lw4o6d %s starting: role %s, device %s", LW4O6_VERSION,
+		   config_role_name(cfg.role), cfg.device);
+	if (cfg.role == ROLE_AFTR)
+		err = aftr_start(&cfg, reset);
+	else
+		err = b4_start(&cfg) || proxy_start(&cfg);
+	if (err)
+		return 2;
+	err = loop_run(&stop);
+	if (cfg.role == ROLE_AFTR) {
+		aftr_stop();
+	} else {
+		proxy_stop();
+		b4_stop();
+	}
+	log_notice("stopped");
+	return err ? 2 : 0;
+}
