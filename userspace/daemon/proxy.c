@@ -79,7 +79,7 @@ static void fwd_del(struct fwd *f, const char *why)
 
 	if (!f->used)
 		return;
-	nft("delete element ip lw4o6d fwd { %s . %u }\n",
+	nft("delete element ip lw4o6d forwards { %s . %u }\n",
 	    proto_name(f->protocol), f->external_port);
 	log_info("forward %s %u -> %s:%u %s", proto_name(f->protocol),
 		 f->external_port, fmt_ipv4(f->host, a4), f->internal_port, why);
@@ -257,7 +257,7 @@ static void on_request(int fd, void *arg)
 			       PCP_CANNOT_PROVIDE_EXTERNAL);
 			return;
 		}
-		if (nft("add element ip lw4o6d fwd { %s . %u : %s . %u }\n",
+		if (nft("add element ip lw4o6d forwards { %s . %u : %s . %u }\n",
 			proto_name(m.protocol), port,
 			fmt_ipv4(from.sin_addr.s_addr, a4), m.internal_port)) {
 			answer(fd, &from, buf, n, NULL, PCP_NO_RESOURCES);
@@ -326,10 +326,10 @@ int proxy_start(const struct lw4o6d_config *c)
 	nft("destroy table ip lw4o6d\n");
 	nft("delete table ip lw4o6d\n");
 	if (nft("table ip lw4o6d {\n"
-		"  map fwd { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+		"  map forwards { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
 		"  chain pre {\n"
 		"    type nat hook prerouting priority dstnat; policy accept;\n"
-		"    iifname \"%s\" dnat ip to meta l4proto . th dport map @fwd\n"
+		"    iifname \"%s\" dnat ip to meta l4proto . th dport map @forwards\n"
 		"  }\n"
 		"}\n", c->device)) {
 		log_err("proxy: cannot create nftables table ip lw4o6d (is nft installed?)");
