@@ -156,12 +156,14 @@ int client_main(int argc, char **argv)
 	}
 	for (tries = 0, t = 1000; (uint32_t)(t - 1000) < wait_s * 1000; tries++, t *= 2) {
 		struct pollfd p = { fd, POLLIN, 0 };
+		/* t - 1000 ms have passed: wait no longer than "wait" in all */
+		int left = (int)(wait_s * 1000 - (uint32_t)(t - 1000));
 
 		if (send(fd, buf, len, 0) < 0 && errno != ECONNREFUSED) {
 			fprintf(stderr, "lw4o6d map: %s\n", strerror(errno));
 			return 1;
 		}
-		while (poll(&p, 1, t) > 0) {
+		while (poll(&p, 1, t < left ? t : left) > 0) {
 			uint8_t rb[PCP_MAX_LEN + 4];
 
 			n = recv(fd, rb, sizeof(rb), 0);
