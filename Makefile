@@ -30,6 +30,7 @@ help:
 
 userspace:
 	$(MAKE) -C userspace
+	$(MAKE) -C userspace/daemon
 
 module: $(BUILD)/$(KVER)/lw4o6.ko
 
@@ -89,6 +90,7 @@ deps:
 check: deps
 	$(MAKE) modules userspace testdata
 	$(MAKE) -C userspace test
+	$(MAKE) -C userspace/daemon test fuzz/fuzz_pcp
 	bash selftests/check.sh
 
 demo: deps
@@ -97,10 +99,12 @@ demo: deps
 
 bench: deps
 	$(MAKE) modules userspace testdata
+	$(MAKE) -C userspace/daemon lw4o6d tests/bench_pcp
 	bash selftests/bench/run.sh
 
 install: all
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C userspace/daemon install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	install -D -m 0644 $(BUILD)/$(KVER)/lw4o6.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/lw4o6.ko
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
@@ -115,3 +119,4 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
+	$(MAKE) -C userspace/daemon clean

@@ -1,7 +1,8 @@
 #!/bin/bash
 # selftests/check.sh - what `make check` runs, after everything is built.
 #
-#  (a) host unit tests: every executable userspace/tests/test_* (cmocka, run
+#  (a) host unit tests: every executable userspace/tests/test_* and
+#      userspace/daemon/tests/test_* (cmocka, run
 #      from userspace/ with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
 #      case counts; a binary that fails without reporting a failed case counts
 #      one failure.  Silently nothing when there are none.
@@ -28,7 +29,8 @@
 #                      names (lw4o6_smoke), or paths from the repo top
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
-#   LW4O6_SKIP_UNIT=1  leave out the host unit tests
+#   LW4O6_SKIP_UNIT=1  leave out the host unit tests and the fuzz run
+#   LW4O6_FUZZ_TIME    seconds of PCP parser fuzzing (default 30)
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -59,11 +61,11 @@ echo "KTAP version 1"
 # ---- (a) host unit tests --------------------------------------------------
 unit_tests() {
 	local t name rc out line desc nf
-	for t in "$TOP"/userspace/tests/test_*; do
+	for t in "$TOP"/userspace/tests/test_* "$TOP"/userspace/daemon/tests/test_*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=$(basename "$t")
 		out=$tmp/$name.out
-		(cd "$TOP/userspace" && CMOCKA_MESSAGE_OUTPUT=TAP "$t") > "$out" 2>&1 < /dev/null
+		(cd "$(dirname "$t")/.." && CMOCKA_MESSAGE_OUTPUT=TAP "$t") > "$out" 2>&1 < /dev/null
 		rc=$?
 		nf=0
 		while IFS= read -r line; do
@@ -88,6 +90,27 @@ unit_tests() {
 	done
 }
 [ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || unit_tests
+
+# A short libFuzzer run over the PCP parser, from the committed seed corpus
+# (make -C userspace/daemon fuzz runs it longer).  Any crash, leak or
+# sanitizer report fails it; the crashing input is kept in the log dir.
+fuzz_run() {
+	local f=$TOP/userspace/daemon/fuzz/fuzz_pcp secs=${LW4O6_FUZZ_TIME:-30}
+	if [ ! -x "$f" ]; then
+		t_fail "fuzz:pcp" "userspace/daemon/fuzz/fuzz_pcp not built"
+		return
+	fi
+	mkdir -p "$tmp/fuzz-corpus"
+	if (cd "$logdir" && "$f" -max_total_time="$secs" -max_len=1200 \
+		"$tmp/fuzz-corpus" "$TOP/userspace/daemon/fuzz/corpus") \
+		> "$logdir/fuzz-pcp.log" 2>&1; then
+		t_ok "fuzz:pcp ($(grep -o 'Done [0-9]* runs' "$logdir/fuzz-pcp.log" || echo "ran") in ${secs}s)"
+	else
+		t_fail "fuzz:pcp" "see $logdir/fuzz-pcp.log"
+		tail -n 20 "$logdir/fuzz-pcp.log" | sed 's/^/# /'
+	fi
+}
+[ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || fuzz_run
 
 # ---- (b) dkms ---------------------------------------------------------------
 dkms_ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TOP/dkms.conf" 2>/dev/null)
