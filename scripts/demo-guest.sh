@@ -1,136 +1,330 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The guest half of `make demo`: a narrated tour of what lw4o6 does today:
-# the lwAFTR's table, then two homes behind our lwB4s reaching the internet
-# through our lwAFTR.
-set -eu
+# The guest half of `make demo` (started by scripts/demo.sh inside a VM):
+# a narrated run of a whole lw4o6 deployment.  An lwAFTR with lw4o6d and an
+# address pool; two lwB4s that start with no binding and get one from
+# lw4o6d over PCP, inside the softwire; hosts on their LANs fetching from
+# an internet host; the AFTR's binding table, counters and store; the AFTR
+# daemon killed and restarted under traffic without losing anything; a
+# 100000-binding table loaded by hand; a summary.
+#
+#   lan-1 192.168.1.2 -- b4-1 b0 (lwB4) + lw4o6d --\
+#                                                    br0 == aftr lw0 (lwAFTR) + lw4o6d == inet
+#   lan-2 192.168.1.2 -- b4-2 b0 (lwB4) + lw4o6d --/   IPv6             pool 192.0.2.0/28   198.51.100.1
+#
+# Every step is checked: the first one that does not do what it should ends
+# the demo with "demo: FAILED ..." and a non-zero exit status, so `make demo`
+# is also a smoke test.
+# shellcheck disable=SC2086  # $PING may be two words, "busybox ping"
+set -eEu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 L=$top/userspace/lw4o6
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+D=$top/userspace/daemon/lw4o6d
+PY=/usr/bin/python3	# the host's Debian python, whatever is first on PATH
+if command -v ping > /dev/null 2>&1; then PING=ping; else PING="busybox ping"; fi
+W=$(mktemp -d /tmp/lw4o6-demo.XXXXXX)	# tmpfs in the VM
+PIDS=()
 
-say "Load the module and create an lwAFTR device in a namespace"
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+note() { printf '\033[2m%s\033[0m\n' "$*"; }
+show() { printf '\033[36m$ %s\033[0m\n' "$*"; }
+run() { show "$@"; "$@"; }
+fail() {
+	local f
+	for f in "$W"/*.log; do	# the daemons' and the web server's
+		[ -f "$f" ] && { echo "--- $f, last lines:"; tail -n 8 "$f"; }
+	done >&2
+	printf '\n\033[1;31mdemo: FAILED: %s\033[0m\n' "$*" >&2
+	exit 1
+}
+# check DESC CMD...: CMD must succeed, else the demo fails with DESC.
+check() { local d=$1; shift; "$@" || fail "$d"; }
+# waitfor SECS DESC CMD...: retry CMD (quietly) until it succeeds.
+waitfor() {
+	local secs=$1 d=$2 end=$((SECONDS + $1))
+	shift 2
+	until "$@" > /dev/null 2>&1; do
+		[ $SECONDS -lt $end ] || fail "$d (waited ${secs}s)"
+		sleep 0.2
+	done
+}
+# logs FILE PATTERN [N]: the daemon's last N (3) log lines matching PATTERN.
+logs() { grep -E "$2" "$W/$1.log" | tail -n "${3:-3}" | sed "s/^/  [$1] /"; }
+trap 'fail "line $LINENO: $BASH_COMMAND"' ERR
+cleanup() {
+	set +eE
+	trap - ERR
+	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null; done
+	wait 2> /dev/null
+	for ns in lan-1 lan-2 b4-1 b4-2 aftr inet lab; do ip netns del "$ns" 2> /dev/null; done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+aftr_table() { "$L" -n aftr binding show dev lw0 | sort; }
+# bound N: B4 N's device has a binding (prints it as "ADDR PSID/LEN").
+bound() {
+	"$L" -n "b4-$1" -j dev show b0 |
+		jq -er '.[0] | select(.ipv4 != null) | "\(.ipv4) \(.psid)/\(.psid_len)"'
+}
+stat() { "$L" -n aftr -j stats show dev lw0 | jq -r ".[\"$1\"]"; }
+
+# ---------------------------------------------------------------------------
+say "lw4o6 on Linux $(uname -r): load the module"
+for f in "$L" "$D" "$top/build/$(uname -r)/lw4o6.ko"; do
+	[ -e "$f" ] || fail "$f is not built (make modules userspace)"
+done
+for c in jq sqlite3; do
+	command -v $c > /dev/null || fail "$c is not installed (make deps)"
+done
 run modprobe -a nf_defrag_ipv6 nf_conntrack nf_nat
 run insmod "$top/build/$(uname -r)/lw4o6.ko"
-run ip netns add isp
-run "$L" -n isp dev add lw0 mode aftr local 2001:db8:ffff::1
-run "$L" -n isp dev show
-"$L" -n isp -j monitor > /tmp/events &
-mon=$!
-sleep 0.5
+sed -n '/^#   lan-1/,/^#   lan-2/s/^#//p' "$0"
 
-say "Add bindings by hand: two subscribers share 192.0.2.1, one owns 192.0.2.2"
-run "$L" -n isp binding add dev lw0 ipv4 192.0.2.1 psid 1/6 offset 6 b4 2001:db8:1::1
-run "$L" -n isp binding add dev lw0 ipv4 192.0.2.1 psid 2/6 offset 6 b4 2001:db8:2::1
-run "$L" -n isp binding add dev lw0 ipv4 192.0.2.2 psid 0/0 b4 2001:db8:3::1 br 2001:db8:ffff::2
-run "$L" -n isp binding show dev lw0
-
-say "Conflicts are refused with the kernel's reason (exit status 1)"
-run "$L" -n isp binding add dev lw0 ipv4 192.0.2.1 psid 3/4 b4 2001:db8:4::1 || true
-run "$L" -n isp binding add dev lw0 ipv4 192.0.2.1 psid 1/6 offset 6 b4 2001:db8:4::1 || true
-
-say "Replace a whole table atomically from a file (Snabb lwAFTR format works too)"
-awk 'BEGIN { for (i = 0; i < 100000; i++)
-	printf "ipv4 100.%d.%d.1 psid %d/4 offset 6 b4 2001:db8:%x:%x::1\n", 64 + i / 4000, (i / 16) % 250, i % 16, i / 256, i % 256 }' > /tmp/table
-run wc -l /tmp/table
-t0=$(date +%s%N)
-run "$L" -n isp binding load dev lw0 /tmp/table
-echo "(took $((($(date +%s%N) - t0) / 1000000)) ms in an emulated VM)"
-run "$L" -n isp -j -p dev show lw0
-run "$L" -n isp binding show dev lw0 ipv4 100.64.0.1
-
-say "A bad line changes nothing and names the line"
-printf 'ipv4 198.51.100.1 psid 0/0 b4 2001:db8::1\nipv4 198.51.100.1 psid 1/4 b4 2001:db8::2\n' > /tmp/bad
-run "$L" -n isp binding load dev lw0 /tmp/bad || true
-run "$L" -n isp -j dev show lw0
-
-say "Events seen by 'lw4o6 -j monitor' meanwhile"
-sleep 0.5
-kill "$mon"
-cat /tmp/events
-
-say "End to end: two homes share 192.0.2.1 through our lwB4s and our lwAFTR"
-# home1/home2 (LAN 192.168.1.0/24) -- b4x (lwB4) == IPv6 == isp (lwAFTR) -- inet
-ECHO="/usr/bin/python3 $top/selftests/py/echo.py"
-run ip netns add inet
-ip -n isp link add i0 type veth peer name e0 netns inet
-ip -n isp addr add 198.51.100.254/24 dev i0; ip -n isp link set i0 up
-ip -n inet addr add 198.51.100.1/24 dev e0; ip -n inet link set e0 up
-ip -n inet link set lo up
+# ---------------------------------------------------------------------------
+say "The internet host and the lwAFTR's network (plain ip commands)"
+for ns in inet aftr b4-1 b4-2 lan-1 lan-2; do
+	ip netns add $ns
+	ip -n $ns link set lo up
+done
+ip -n aftr link add i0 type veth peer name e0 netns inet
+ip -n aftr addr add 198.51.100.254/24 dev i0
+ip -n inet addr add 198.51.100.1/24 dev e0
+ip -n aftr link set i0 up
+ip -n inet link set e0 up
 ip -n inet route add 192.0.2.0/24 via 198.51.100.254
-ip netns exec isp sysctl -qw net.ipv4.ip_forward=1
-run "$L" -n isp binding load dev lw0 - <<'TABLE'
-ipv4 192.0.2.1 psid 1/6 offset 6 b4 2001:db8:1::2
-ipv4 192.0.2.1 psid 2/6 offset 6 b4 2001:db8:2::2
-TABLE
-run ip -n isp link set lw0 up
-run ip -n isp route add 192.0.2.0/24 dev lw0
-n=1
-for h in home1 home2; do
-	ip netns add "b4$n"; ip netns add "$h"
-	ip -n "b4$n" link set lo up; ip -n "$h" link set lo up
-	ip -n isp link add "b$n" type veth peer name u0 netns "b4$n"
-	ip -n isp addr add "2001:db8:$n::1/64" dev "b$n" nodad; ip -n isp link set "b$n" up
-	ip -n "b4$n" addr add "2001:db8:$n::2/64" dev u0 nodad; ip -n "b4$n" link set u0 up
-	ip -n "b4$n" route add 2001:db8:ffff::1 via "2001:db8:$n::1"
-	ip -n "$h" link add e0 type veth peer name lan0 netns "b4$n"
-	ip -n "$h" addr add 192.168.1.2/24 dev e0; ip -n "$h" link set e0 up
-	ip -n "$h" route add default via 192.168.1.1
-	ip -n "b4$n" addr add 192.168.1.1/24 dev lan0; ip -n "b4$n" link set lan0 up
-	ip netns exec "b4$n" sysctl -qw net.ipv4.ip_forward=1
-	run "$L" -n "b4$n" dev add b0 mode b4 local "2001:db8:$n::2" remote 2001:db8:ffff::1 \
-		ipv4 192.0.2.1 psid "$n/6" offset 6
-	ip -n "b4$n" link set b0 up
-	ip -n "b4$n" route add default dev b0
-	n=$((n + 1))
-done
-run "$L" -n b41 dev show
-ip netns exec inet $ECHO serve 7 /tmp/peers > /dev/null 2>&1 &
-srv=$!
-for i in $(seq 100); do	# python starts slowly in an emulated VM
-	ip netns exec inet ss -lnt | grep -q ':7 ' && break
-	sleep 0.2
-done
-for h in home1 home2; do
-	run ip netns exec "$h" ping -c 1 -W 3 198.51.100.1
-	run ip netns exec "$h" $ECHO udp 198.51.100.1 7
-	run ip netns exec "$h" $ECHO tcp 198.51.100.1 7
-done
-say "What the internet host saw: one address, each home inside its own port set"
-cat /tmp/peers
-say "The homes' NAT is the kernel's conntrack (here: home1's router)"
-run sh -c "ip netns exec b41 cat /proc/net/nf_conntrack | grep -o 'src=192.168.1.2 dst=198.51.100.1 .*dport=[0-9]*' | head -3"
+ip -n aftr link add br0 type bridge
+ip -n aftr addr add 2001:db8:1::1/64 dev br0 nodad
+ip -n aftr link set br0 up
+ip netns exec aftr sysctl -qw net.ipv4.ip_forward=1
+note "inet: 198.51.100.1, routes 192.0.2.0/24 to the lwAFTR; the B4s reach the lwAFTR on br0, 2001:db8:1::/64"
 
-say "The lwAFTR forgets home2: its traffic is refused, and both sides say so"
-"$L" -n isp -j monitor > /tmp/events2 &
-mon=$!
-"$L" -n b42 -j monitor > /tmp/events3 &
-mon2=$!
-sleep 0.5
-run "$L" -n isp binding del dev lw0 ipv4 192.0.2.1 psid 2/6
-run ip netns exec home2 $ECHO udp 198.51.100.1 7 || true
-sleep 0.5
-kill "$mon" "$mon2"
-echo "lwAFTR:"; cat /tmp/events2
-echo "home2's lwB4 (the daemon will reprovision on this):"; cat /tmp/events3
-run "$L" -n b42 stats show dev b0 | grep -E 'rcvd|sent|drop-in|out-icmp' || true
-kill "$srv" 2>/dev/null || true
-
-say "Counters on the lwAFTR (RFC 8676 names) and ip -s link"
-run "$L" -n isp stats show dev lw0
-run ip -n isp -s link show lw0
-
-say "Unload with devices and bindings present"
-for ns in b41 b42 home1 home2 inet; do ip netns del "$ns"; done
-run rmmod lw4o6
-run ip -n isp link show
-
-cat <<'EOT'
-
-== What is not there yet
-The two fast paths are here: the lwAFTR (binding table, checked decap,
-fragments, ICMP, hairpinning) and the B4s (lwB4 with NAPT44 into its port
-set, DS-Lite).  Not yet built: lw4o6d, the daemon that provisions the
-bindings you added by hand above over PCP and DHCPv4-over-DHCPv6, keeps
-them in stable storage and handles failover between lwAFTRs.
+say "The lwAFTR: device lw0, and lw4o6d (role aftr) handing out 192.0.2.0/28"
+run "$L" -n aftr dev add lw0 mode aftr local 2001:db8:ff::1
+run ip -n aftr link set lw0 up
+run ip -n aftr route add 192.0.2.0/24 dev lw0
+cat > "$W/aftr.conf" <<EOT
+role aftr
+device lw0
+log-level info
+storage sqlite $W/aftr.db
+listen 2001:db8:1::1
+lifetime min 30 max 3600 default 600
+quota 1
+rate-limit 50 burst 100
+pool 192.0.2.0/28 psid-len 4
 EOT
+run cat "$W/aftr.conf"
+note "(16 addresses x 15 port sets of 4096 ports: 240 subscribers; PSID 0, ports 0-4095, is never granted)"
+run "$D" --check-config "$W/aftr.conf"
+aftr_start() {
+	ip netns exec aftr "$D" -c "$W/aftr.conf" >> "$W/aftr.log" 2>&1 &
+	AFTR_PID=$!
+	PIDS+=($!)
+}
+show "ip netns exec aftr lw4o6d -c aftr.conf &"
+aftr_start
+waitfor 20 "lw4o6d did not start on the lwAFTR" grep -q "aftr on lw0" "$W/aftr.log"
+logs aftr .
+
+# ---------------------------------------------------------------------------
+say "Two lwB4s, created WITHOUT a binding: they only know the lwAFTR's address"
+for n in 1 2; do
+	ip -n aftr link add "b$n" type veth peer name u0 netns "b4-$n"
+	ip -n aftr link set "b$n" master br0 up
+	ip -n "b4-$n" addr add "2001:db8:1::1$n/64" dev u0 nodad
+	ip -n "b4-$n" link set u0 up
+	ip -n "b4-$n" route add 2001:db8:ff::1 via 2001:db8:1::1
+	ip netns exec "b4-$n" sysctl -qw net.ipv4.ip_forward=1
+	# The home: the same private LAN behind both B4s.
+	ip -n "lan-$n" link add e0 type veth peer name lan0 netns "b4-$n"
+	ip -n "lan-$n" addr add 192.168.1.2/24 dev e0
+	ip -n "b4-$n" addr add 192.168.1.1/24 dev lan0
+	ip -n "lan-$n" link set e0 up
+	ip -n "b4-$n" link set lan0 up
+	ip -n "lan-$n" route add default via 192.168.1.1
+	run "$L" -n "b4-$n" dev add b0 mode b4 local "2001:db8:1::1$n" remote 2001:db8:ff::1
+	run ip -n "b4-$n" link set b0 up
+	run ip -n "b4-$n" route add default dev b0
+done
+run "$L" -n b4-1 dev show b0
+run "$L" -n b4-2 dev show b0
+note "(no ipv4, no psid: anything sent out of b0 now is dropped, nothing is NATed yet)"
+cat > "$W/b4.conf" <<EOT
+role b4
+device b0
+log-level info
+transport softwire
+lifetime 600
+EOT
+run cat "$W/b4.conf"
+run "$D" --check-config "$W/b4.conf"
+
+# ---------------------------------------------------------------------------
+say "Provisioning: each B4's lw4o6d asks the lwAFTR for a port set over PCP, inside the softwire"
+note "(192.0.0.2 -> 192.0.0.1:5351 in IPv4-in-IPv6: the lwAFTR knows the B4 by its IPv6 source)"
+for n in 1 2; do
+	show "ip netns exec b4-$n lw4o6d -c b4.conf &"
+	ip netns exec "b4-$n" "$D" -c "$W/b4.conf" >> "$W/b4-$n.log" 2>&1 &
+	PIDS+=($!)
+done
+t0=$SECONDS
+waitfor 30 "lwB4 1 was not provisioned over PCP" bound 1
+waitfor 30 "lwB4 2 was not provisioned over PCP" bound 2
+note "(both bound within $((SECONDS - t0))s)"
+run "$L" -n b4-1 dev show b0
+run "$L" -n b4-2 dev show b0
+B1=$(bound 1) B2=$(bound 2)
+check "the two B4s got the same port set ($B1)" test "$B1" != "$B2"
+echo "The daemons' logs:"
+logs aftr "granted"
+logs b4-1 "bound:|asking|GET"
+logs b4-2 "bound:"
+
+say "The control path: lwB4 1 pings the lwAFTR's 192.0.0.1 through the softwire"
+run ip netns exec b4-1 $PING -c 3 -i 0.3 -W 3 -I 192.0.0.2 192.0.0.1 ||
+	fail "no answer from 192.0.0.1 through the softwire"
+
+# ---------------------------------------------------------------------------
+say "The LAN hosts fetch from a web server on the internet host"
+cat > "$W/www.py" <<'EOT'
+# A web server that tells each client where it came from.
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        a, p = self.client_address[:2]
+        if self.path == "/1M":
+            body = b"x" * (1 << 20)
+        else:
+            body = b"hello %s, you came from %s port %d\n" % (
+                self.headers["X-Who"].encode(), a.encode(), p)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, fmt, *args):
+        with open(sys.argv[1], "a") as f:
+            f.write("  [web] %s port %d: %s\n" % (*self.client_address[:2], fmt % args))
+http.server.ThreadingHTTPServer(("0.0.0.0", 80), H).serve_forever()
+EOT
+cat > "$W/fetch.py" <<'EOT'
+# fetch WHO URL: GET URL (with X-Who: WHO) and URL/1M; print what came back.
+import sys, time, urllib.request
+who, url = sys.argv[1:3]
+r = urllib.request.urlopen(urllib.request.Request(url, headers={"X-Who": who}), timeout=10)
+print("  %d %s" % (r.status, r.read().decode().strip()))
+t = time.monotonic()
+n = len(urllib.request.urlopen(url + "1M", timeout=20).read())
+assert n == 1 << 20, n
+print("  %d bytes of %s1M in %.2f s" % (n, url, time.monotonic() - t))
+EOT
+show "ip netns exec inet python3 www.py &"
+ip netns exec inet "$PY" "$W/www.py" "$W/web.log" &
+PIDS+=($!)
+waitfor 30 "the web server did not start" sh -c "ip netns exec inet ss -lnt | grep -q ':80 '"
+for n in 1 2; do
+	run ip netns exec "lan-$n" python3 "$W/fetch.py" "lan-$n" http://198.51.100.1/ ||
+		fail "lan-$n could not fetch from the internet host"
+done
+echo "The web server's log: each home behind its B4's address, inside its port set"
+run cat "$W/web.log"
+run ip netns exec lan-2 $PING -c 3 -i 0.3 -W 3 198.51.100.1 ||
+	fail "lan-2 cannot ping the internet host"
+
+# ---------------------------------------------------------------------------
+say "The lwAFTR's view: its binding table, its counters (RFC 8676 names), its store"
+run "$L" -n aftr binding show dev lw0
+check "the lwAFTR does not hold exactly the two bindings" \
+	test "$("$L" -n aftr -j binding show dev lw0 | jq length)" = 2
+run "$L" -n aftr stats show dev lw0
+q="select (ipv4 >> 24) || '.' || (ipv4 >> 16 & 255) || '.' || (ipv4 >> 8 & 255) || '.' || (ipv4 & 255),
+	psid || '/' || psid_len, \"offset\", hex(b4), expires - strftime('%s', 'now')
+	from mappings order by ipv4, psid"
+show "sqlite3 aftr.db 'select ipv4, psid, psid_len, offset, b4, expires from mappings'   (decoded)"
+printf '  %-12s %-6s %-6s %-16s %s\n' ipv4 psid offset b4 "expires in"
+sqlite3 "$W/aftr.db" "$q" | while IFS='|' read -r v4 psid off b4 left; do
+	g=()
+	for i in 0 4 8 12 16 20 24 28; do g+=("$(printf %x "0x${b4:i:4}")"); done
+	b4=$(IFS=:; echo "${g[*]}" | sed -E 's/(^|:)0(:0)+(:|$)/::/')
+	printf '  %-12s %-6s %-6s %-16s %ss\n' "$v4" "$psid" "$off" "$b4" "$left"
+done
+check "the store does not hold two mappings" \
+	test "$(sqlite3 "$W/aftr.db" 'select count(*) from mappings')" = 2
+
+# ---------------------------------------------------------------------------
+say "The lwAFTR's daemon is killed (-9) and started again while lan-1 pings the internet"
+aftr_table > "$W/before"
+show "ip netns exec lan-1 ping -q -i 0.1 198.51.100.1 &   # until lw4o6d is back"
+ip netns exec lan-1 $PING -q -i 0.1 -w 300 198.51.100.1 > "$W/ping.out" 2>&1 &
+PINGER=$!
+PIDS+=($!)
+sleep 1
+show "kill -KILL $AFTR_PID   # lw4o6d on the lwAFTR"
+t0=$(date +%s%N)
+{ kill -KILL "$AFTR_PID"; wait "$AFTR_PID"; } 2> /dev/null || true	# no "Killed" line
+note "lw4o6d is gone; the bindings live in the kernel, so traffic goes on. lan-2 fetches meanwhile:"
+run ip netns exec lan-2 python3 "$W/fetch.py" lan-2 http://198.51.100.1/ ||
+	fail "lan-2 could not fetch while the AFTR daemon was down"
+show "ip netns exec aftr lw4o6d -c aftr.conf &"
+aftr_start
+waitfor 20 "lw4o6d did not start again on the lwAFTR" \
+	sh -c "[ \$(grep -c 'aftr on lw0' '$W/aftr.log') = 2 ]"
+down=$((($(date +%s%N) - t0) / 1000000))
+note "(lw4o6d was down for ${down} ms)"
+sleep 1
+kill -INT "$PINGER"	# ping prints its statistics and ends
+wait "$PINGER" || true
+run cat "$W/ping.out"
+grep -q " 0% packet loss" "$W/ping.out" ||
+	fail "packets were lost while the AFTR daemon restarted"
+logs aftr "reconciled|aftr on" 2
+aftr_table > "$W/after"
+run diff "$W/before" "$W/after" || fail "the binding table changed across the restart"
+echo "The binding table is identical before and after the restart:"
+sed 's/^/  /' "$W/after"
+check "lwB4 1 lost its binding" test "$(bound 1)" = "$B1"
+check "lwB4 2 lost its binding" test "$(bound 2)" = "$B2"
+kill -0 "$AFTR_PID" 2> /dev/null || fail "the restarted lw4o6d died"
+
+# ---------------------------------------------------------------------------
+say "Bindings by hand too: a 100000-line table on another lwAFTR, replaced atomically"
+ip netns add lab
+"$L" -n lab dev add lw1 mode aftr local 2001:db8:ffff::1
+awk 'BEGIN { for (i = 0; i < 100000; i++)
+	printf "ipv4 100.%d.%d.1 psid %d/4 offset 6 b4 2001:db8:%x:%x::1\n", 64 + i / 4000, (i / 16) % 250, i % 16, i / 256, i % 256 }' > "$W/table"
+run head -n 2 "$W/table"
+t=$(date +%s%N)
+run "$L" -n lab binding load dev lw1 "$W/table"
+load_ms=$((($(date +%s%N) - t) / 1000000))
+note "(took ${load_ms} ms in an emulated VM)"
+run "$L" -n lab dev show lw1
+run "$L" -n lab binding show dev lw1 ipv4 100.64.0.1 psid 1/4
+echo "A conflicting binding is refused, with the kernel's reason:"
+if run "$L" -n lab binding add dev lw1 ipv4 100.64.0.1 psid 1/6 b4 2001:db8:ffff::9; then
+	fail "an overlapping port set was accepted"
+fi
+ip netns del lab
+
+# ---------------------------------------------------------------------------
+say "Summary"
+loss=$(grep -o '[0-9]* packets transmitted.*packet loss' "$W/ping.out")
+cat <<EOT
+  lwAFTR lw0 with lw4o6d, pool 192.0.2.0/28 psid-len 4, stored in SQLite
+  lwB4 b4-1 (2001:db8:1::11) bound over PCP: $(sed -n 's/.*bound: //p' "$W/b4-1.log" | tail -n 1)
+  lwB4 b4-2 (2001:db8:1::12) bound over PCP: $(sed -n 's/.*bound: //p' "$W/b4-2.log" | tail -n 1)
+  bindings on the lwAFTR: $("$L" -n aftr -j binding show dev lw0 | jq length), mappings in its store: $(sqlite3 "$W/aftr.db" 'select count(*) from mappings')
+  lwAFTR packets: $(stat rcvd-ipv6-packets) in from the B4s, $(stat sent-ipv6-packets) out to them, $(stat control-ipv4-packets) control (PCP, ping 192.0.0.1)
+  HTTP fetches through the softwires: $(grep -c '"GET' "$W/web.log"), $(grep -c '"GET /1M' "$W/web.log") of them 1 MiB
+  AFTR daemon killed and restarted: down ${down} ms, binding table unchanged;
+    lan-1 pinging the internet meanwhile: $loss
+  a 100000-binding table loaded by hand in ${load_ms} ms
+  in $SECONDS s on Linux $(uname -r) (an emulated VM)
+EOT
+for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+wait 2> /dev/null || true
+PIDS=()
+for ns in lan-1 lan-2 b4-1 b4-2 aftr inet; do ip netns del "$ns"; done
+rmmod lw4o6 || fail "rmmod lw4o6"
+echo
+echo "demo: all steps passed"
