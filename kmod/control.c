@@ -123,11 +123,13 @@ drop:
 	control_drop(priv, skb, outer_len);
 }
 
+/* Only the B4's own: a LAN host claiming 192.0.0.2 is routed, not local. */
 bool lw4o6_control_b4_out(const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	return is_b4_control(iph->saddr) && is_control(iph->daddr);
+	return !skb->skb_iif && is_b4_control(iph->saddr) &&
+	       is_control(iph->daddr);
 }
 
 bool lw4o6_control_b4_in(const struct sk_buff *skb)

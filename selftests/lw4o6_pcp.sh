@@ -119,10 +119,11 @@ B2=$(pcp_bound 2)
 # 1/5, the B4 reprovisions, and traffic resumes by itself.
 v4=${B2% *} psid=${B2#* }
 ktap_diag "B4 2 after the reset: $B2"
+# The packet right away, before B4 2's next renewal could re-create it.
 check_cmd "operator deletes B4 2's binding" "$LW4O6" -n "$AFTR" binding del dev lw0 ipv4 "$v4" psid "$psid"
-check_cmd "the AFTR daemon forgot that mapping too" \
-	busywait 5000 sh -c "[ \$(sqlite3 $TMPDIR/aftr.db 'select count(*) from mappings') = 1 ]"
 ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null 2>&1
+check_cmd "the AFTR daemon forgot that mapping too" \
+	grep -q "removed from the kernel by hand, forgotten" "$TMPDIR/aftr.log"
 check_cmd "the B4 heard ICMPv6 1/5 and asked again" \
 	busywait 10000 grep -q "has no binding for us any more" "$TMPDIR/b4-2.log"
 check_cmd "traffic resumed by itself" busywait 15000 ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777

@@ -91,9 +91,19 @@ static struct {
 	size_t n_replies;
 	struct map_ent *created[BATCH_MAX];
 	size_t n_created;
+	/*
+	 * Our own deletes, oldest first: their events come back in the same
+	 * order on the events socket, and only the others are an operator's.
+	 */
+	struct own_del {
+		uint32_t ipv4;
+		uint16_t psid;
+		struct in6_addr b4;
+	} *own;
+	size_t own_head, own_n, own_cap;
 	struct log_limit ll;
 	uint64_t n_requests, n_granted, n_renewed, n_deleted, n_expired,
-		 n_refused, n_limited;
+		 n_refused, n_limited, n_forgotten;
 } S;
 
 /* ---- tables ------------------------------------------------------------- */
@@ -286,18 +296,63 @@ static const char *map_str(const struct lw4o6_mapping *m, char *buf,
 }
 
 /* Takes e out everywhere: kernel, store, pool, tables. */
+static void own_del_push(const struct lw4o6_mapping *m)
+{
+	struct own_del *d;
+
+	if (S.own_n == S.own_cap) {
+		size_t cap = S.own_cap ? S.own_cap * 2 : 64, i;
+		struct own_del *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return;	/* its event will look like an operator's: harmless, already gone */
+		for (i = 0; i < S.own_n; i++)
+			n[i] = S.own[(S.own_head + i) % S.own_cap];
+		free(S.own);
+		S.own = n;
+		S.own_cap = cap;
+		S.own_head = 0;
+	}
+	d = &S.own[(S.own_head + S.own_n++) % S.own_cap];
+	d->ipv4 = m->ipv4;
+	d->psid = m->psid;
+	d->b4 = m->b4;
+}
+
+/* Is this delete event the oldest of ours?  Then it is consumed. */
+static bool own_del_pop(const struct lw4o6_mapping *m)
+{
+	struct own_del *d;
+
+	if (!S.own_n)
+		return false;
+	d = &S.own[S.own_head];
+	if (d->ipv4 != m->ipv4 || d->psid != m->psid ||
+	    memcmp(&d->b4, &m->b4, sizeof(m->b4)))
+		return false;
+	S.own_head = (S.own_head + 1) % S.own_cap;
+	S.own_n--;
+	return true;
+}
+
 static void remove_map(struct map_ent *e, bool kernel, const char *why)
 {
 	struct pool_grant g;
 	char s[160];
+	size_t i;
 	int err;
 
 	if (kernel) {
 		err = kern_bind_del(S.k, e->m.ipv4, e->m.psid, e->m.psid_len);
-		if (err && err != -ENOENT)
+		if (!err)
+			own_del_push(&e->m);
+		else if (err != -ENOENT)
 			log_warn("removing binding %s: %s", map_str(&e->m, s, sizeof(s)),
 				 strerror(-err));
 	}
+	for (i = 0; i < S.n_created; i++)
+		if (S.created[i] == e)
+			S.created[i] = S.created[--S.n_created];
 	err = S.st.ops->del(&S.st, &e->m);
 	if (err && err != -ENOENT)
 		log_err("store: %s", S.st.err);
@@ -323,6 +378,9 @@ static uint32_t epoch(void)
 }
 
 /* ---- sending ------------------------------------------------------------ */
+
+static void batch_begin(void);
+static void batch_end(void);
 
 static void send_now(const struct origin *o, const uint8_t *buf, size_t len)
 {
@@ -360,9 +418,17 @@ static void reply(const struct origin *o, const uint8_t *buf, size_t len)
 
 	if (!len)
 		return;
-	if (!S.in_batch || S.n_replies == BATCH_MAX) {
+	if (!S.in_batch) {
 		send_now(o, buf, len);
 		return;
+	}
+	if (S.n_replies == BATCH_MAX) {	/* commit what we have, go on */
+		batch_end();
+		batch_begin();
+		if (!S.in_batch) {
+			send_now(o, buf, len);
+			return;
+		}
 	}
 	r = &S.replies[S.n_replies++];
 	r->o = *o;
@@ -420,8 +486,8 @@ static void batch_end(void)
 		/* Nothing the B4s were not told of may stay; they will ask again. */
 		log_err("store: %s: %zu answers withheld", S.st.err,
 			S.n_replies);
-		for (i = 0; i < S.n_created; i++)
-			remove_map(S.created[i], true, "rolled back");
+		while (S.n_created)	/* remove_map() takes it off the list */
+			remove_map(S.created[0], true, "rolled back");
 		return;
 	}
 	for (i = 0; i < S.n_replies; i++)
@@ -444,12 +510,11 @@ static bool rate_ok(struct b4_ent *b)
 	return true;
 }
 
+/* What the B4 asked for when it is within bounds, else the default. */
 static uint32_t clamp_lifetime(uint32_t lt)
 {
-	if (lt < S.cfg.lifetime_min)
-		return S.cfg.lifetime_min;
-	if (lt > S.cfg.lifetime_max)
-		return S.cfg.lifetime_max;
+	if (lt < S.cfg.lifetime_min || lt > S.cfg.lifetime_max)
+		return S.cfg.lifetime_default;
 	return lt;
 }
 
@@ -753,21 +818,96 @@ static void on_control(const struct in6_addr *b4, const uint8_t *pkt,
 	(void)arg;
 	if (udp4_parse(pkt, len, &u) || u.dport != PCP_SERVER_PORT)
 		return;
+	/*
+	 * Only the B4 itself speaks for its softwire (RFC 6333 5.7): a LAN
+	 * host NATed to the shared address must not, though it shares the
+	 * outer source.
+	 */
+	if (u.src != htonl(LW4O6_B4_CONTROL_ADDR)) {
+		if (log_limit_ok(&S.ll)) {
+			char a6[FMT_IPV6_LEN];
+
+			log_info("ignored PCP from inside %s's softwire not from 192.0.0.2",
+				 fmt_ipv6(b4, a6));
+		}
+		return;
+	}
 	o.src4 = u.src;
 	o.sport = u.sport;
 	request(&o, u.data, u.len);
 }
 
-static void on_bind_del(uint32_t ipv4, uint16_t psid, uint8_t psid_len,
-			void *arg)
+static void on_bind_del(const struct lw4o6_mapping *k, void *arg)
 {
-	struct map_ent *e = find_set(ipv4, psid);
+	struct map_ent *e;
 
 	(void)arg;
-	/* Ours are out of the tables before the kernel hears of it. */
-	if (!e || e->m.psid_len != psid_len)
+	if (own_del_pop(k))
 		return;
+	e = find_set(k->ipv4, k->psid);
+	if (!e || e->m.psid_len != k->psid_len ||
+	    memcmp(&e->m.b4, &k->b4, sizeof(k->b4)))
+		return;
+	S.n_forgotten++;
 	remove_map(e, false, "removed from the kernel by hand, forgotten");
+}
+
+/* An operator gave one of our sets to another B4: it is theirs now. */
+static void on_bind_replace(const struct lw4o6_mapping *k, void *arg)
+{
+	struct map_ent *e = find_set(k->ipv4, k->psid);
+
+	(void)arg;
+	if (!e || !memcmp(&e->m.b4, &k->b4, sizeof(k->b4)))
+		return;
+	S.n_forgotten++;
+	remove_map(e, false, "replaced in the kernel by hand, forgotten");
+}
+
+static int mark_cb(const struct lw4o6_mapping *k, void *arg)
+{
+	struct map_ent *e = find_set(k->ipv4, k->psid);
+
+	(void)arg;
+	if (e && e->m.psid_len == k->psid_len &&
+	    !memcmp(&e->m.b4, &k->b4, sizeof(k->b4)))
+		e->in_kernel = true;
+	return 0;
+}
+
+/*
+ * The kernel's table changed behind our back as a whole, or we lost its
+ * events: whatever of ours it no longer holds was removed by an operator.
+ */
+static void resync(bool flushed, void *arg)
+{
+	struct map_ent *e, *next;
+	size_t i, n = 0;
+	int err;
+
+	(void)arg;
+	S.own_n = 0;
+	for (i = 0; i < S.n_buckets; i++)
+		for (e = S.by_key[i]; e; e = e->next_key)
+			e->in_kernel = false;
+	if (!flushed) {
+		err = kern_bind_dump(S.k, mark_cb, NULL);
+		if (err) {
+			log_err("reading the kernel's bindings: %s", strerror(-err));
+			return;
+		}
+	}
+	for (i = 0; i < S.n_buckets; i++)
+		for (e = S.by_key[i]; e; e = next) {
+			next = e->next_key;
+			if (e->in_kernel)
+				continue;
+			remove_map(e, false, "gone from the kernel, forgotten");
+			n++;
+		}
+	S.n_forgotten += n;
+	log_notice("the kernel's table changed as a whole: %zu mappings forgotten, %zu kept",
+		   n, S.n_maps);
 }
 
 static void on_kernel(int fd, void *arg)
@@ -804,6 +944,29 @@ static void on_udp(int fd, void *arg)
 	batch_end();
 }
 
+/*
+ * Anybody can send a request, so B4s without a mapping are forgotten once
+ * their rate bucket has been full for a minute: memory follows mappings.
+ */
+static void evict_idle_b4s(void)
+{
+	int64_t now = loop_now_ms();
+	struct b4_ent **p, *b;
+	size_t i;
+
+	for (i = 0; i < S.n_buckets; i++) {
+		for (p = &S.b4s[i]; (b = *p);) {
+			if (b->n_maps || now - b->last_ms < 60000) {
+				p = &b->next;
+				continue;
+			}
+			*p = b->next;
+			free(b);
+			S.n_b4s--;
+		}
+	}
+}
+
 static void sweep(struct timer *t)
 {
 	int64_t now = now_s();
@@ -825,6 +988,7 @@ static void sweep(struct timer *t)
 	}
 	if (any)
 		batch_end();
+	evict_idle_b4s();
 	timer_arm(t, 1000);
 }
 
@@ -1042,7 +1206,9 @@ int aftr_start(const struct lw4o6d_config *c, bool reset_epoch)
 {
 	const struct store_ops *ops;
 	struct kern_events ev = { .control = on_control,
-				  .bind_del = on_bind_del };
+				  .bind_del = on_bind_del,
+				  .bind_replace = on_bind_replace,
+				  .resync = resync };
 	struct stale b4s = { 0 };
 	char err[256];
 	int e;
@@ -1148,14 +1314,15 @@ int aftr_reload(const struct lw4o6d_config *c)
 
 void aftr_stop(void)
 {
-	log_notice("stopping: %zu mappings stay installed and stored; served %llu requests (%llu granted, %llu renewed, %llu deleted, %llu expired, %llu refused, %llu over the rate)",
+	log_notice("stopping: %zu mappings stay installed and stored; served %llu requests (%llu granted, %llu renewed, %llu deleted, %llu expired, %llu refused, %llu over the rate, %llu forgotten after operator changes)",
 		   S.n_maps, (unsigned long long)S.n_requests,
 		   (unsigned long long)S.n_granted,
 		   (unsigned long long)S.n_renewed,
 		   (unsigned long long)S.n_deleted,
 		   (unsigned long long)S.n_expired,
 		   (unsigned long long)S.n_refused,
-		   (unsigned long long)S.n_limited);
+		   (unsigned long long)S.n_limited,
+		   (unsigned long long)S.n_forgotten);
 	if (S.st.ops)
 		S.st.ops->close(&S.st);
 	kern_close(S.k);

@@ -169,7 +169,11 @@ static void send_map(uint32_t lifetime)
 						    S.psid) ?: 1;
 	m.port_set.present = true;
 	m.port_set.size = S.cfg.port_set_size;
-	m.port_params.present = true;	/* we understand offset > 0 sets */
+	/*
+	 * No PORT_PARAMS of our own: the AFTR adds it to sets that need it
+	 * (offset > 0), and Wireshark 4.0 reads an unknown option's data as
+	 * the next option, calling every message that carries it malformed.
+	 */
 	if (S.state != ST_BOUND)
 		S.state = ST_MAP;
 	start_exchange(&m);
@@ -247,8 +251,8 @@ static void bind_set(uint32_t ipv4, uint16_t psid, uint8_t k, uint8_t a,
 	S.state = ST_BOUND;
 	S.expires_ms = loop_now_ms() + (int64_t)lifetime * 1000;
 	/* RFC 6887 11.2.1: renew between 1/2 and 5/8 of the lifetime. */
-	renew_ms = (int64_t)lifetime * 1000 / 2 +
-		   (int64_t)((rand_pm10() + 0.1) * 5 * lifetime * 1000 / 8 / 2);
+	renew_ms = (int64_t)((0.5 + (rand_pm10() + 0.1) * 0.625) *
+			     lifetime * 1000);
 	timer_arm(&S.renew, renew_ms);
 	timer_arm(&S.expire, (int64_t)lifetime * 1000);
 	if (changed)
@@ -358,6 +362,23 @@ static void on_get_answer(const struct pcp_msg *m)
 	send_map(S.cfg.lifetime);
 }
 
+static bool from_server(const struct sockaddr_storage *ss)
+{
+	if (S.v6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		return a->sin6_family == AF_INET6 &&
+		       a->sin6_port == htons(PCP_SERVER_PORT) &&
+		       !memcmp(&a->sin6_addr, &S.server, sizeof(S.server));
+	} else {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		return a->sin_family == AF_INET &&
+		       a->sin_port == htons(PCP_SERVER_PORT) &&
+		       a->sin_addr.s_addr == htonl(LW4O6_CONTROL_ADDR);
+	}
+}
+
 static void on_packet(int fd, void *arg)
 {
 	uint8_t buf[PCP_MAX_LEN + 4];
@@ -366,9 +387,15 @@ static void on_packet(int fd, void *arg)
 
 	(void)arg;
 	for (;;) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			return;
+		if (!from_server(&from))
+			continue;	/* only the AFTR's port 5351 answers */
 		if (pcp_parse(buf, (size_t)n, &m) || !m.response)
 			continue;
 		if (!epoch_ok(m.epoch)) {
@@ -526,6 +553,8 @@ int b4_start(const struct lw4o6d_config *c)
 		S.psid_len = S.dev.psid_len;
 		S.offset = S.dev.offset;
 		S.bound = true;
+		/* kept only as long as a grant would last, unless renewed */
+		timer_arm(&S.expire, (int64_t)c->lifetime * 1000);
 	}
 	getrandom(S.nonce, sizeof(S.nonce), 0);
 	log_notice("b4 on %s: PCP %s to %s", c->device,

@@ -620,6 +620,12 @@ static void kw_pool(struct parser *p, int argc, char **argv)
 		    name);
 		return;
 	}
+	/* pool.c's bitmap: at most 2^28 sets (32 MiB) per pool */
+	if ((32 - plen) + pc.psid_len > 28) {
+		lerr(p, "pool %s: %u addresses x 2^%u sets is above 2^28 sets; split it or use a shorter psid-len",
+		    name, 1U << (32 - plen), pc.psid_len);
+		return;
+	}
 	if (pc.n_exclude == (size_t)1 << (32 - plen)) {
 		lerr(p, "pool %s: every address is excluded", name);
 		return;

@@ -269,15 +269,33 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 		}
 		break;
 	case LW4O6_CMD_EVT_BIND_DEL:
+	case LW4O6_CMD_EVT_BIND_REPLACE:
 		b = tb[LW4O6_A_BINDING];
-		if (k->cb.bind_del && b) {
+		if (b) {
+			struct lw4o6_mapping m;
 			struct lw4o6_bind bb;
 			struct bind_stats st;
 
-			if (!bind_get(b, &bb, &st))
-				k->cb.bind_del(bb.ipv4, bb.psid, bb.psid_len,
-					       k->cb.arg);
+			if (bind_get(b, &bb, &st))
+				break;
+			memset(&m, 0, sizeof(m));
+			m.b4 = bb.b4;
+			m.ipv4 = bb.ipv4;
+			m.psid = bb.psid;
+			m.psid_len = bb.psid_len;
+			m.offset = bb.offset;
+			if (g->cmd == LW4O6_CMD_EVT_BIND_DEL && k->cb.bind_del)
+				k->cb.bind_del(&m, k->cb.arg);
+			else if (g->cmd == LW4O6_CMD_EVT_BIND_REPLACE &&
+				 k->cb.bind_replace)
+				k->cb.bind_replace(&m, k->cb.arg);
 		}
+		break;
+	case LW4O6_CMD_EVT_TABLE_FLUSH:
+	case LW4O6_CMD_EVT_TABLE_LOAD:
+		if (k->cb.resync)
+			k->cb.resync(g->cmd == LW4O6_CMD_EVT_TABLE_FLUSH,
+				     k->cb.arg);
 		break;
 	}
 }
@@ -293,8 +311,11 @@ void kern_events_read(struct kern *k)
 		n = recv(mnl_socket_get_fd(k->ev->sk), k->ev->rbuf,
 			 k->ev->rbuf_len, MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == ENOBUFS)
-				log_warn("netlink events lost: socket buffer full");
+			if (errno == ENOBUFS) {
+				log_warn("netlink events lost: socket buffer full; reading the table again");
+				if (k->cb.resync)
+					k->cb.resync(false, k->cb.arg);
+			}
 			if (errno == EINTR || errno == ENOBUFS)
 				continue;
 			return;

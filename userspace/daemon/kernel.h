@@ -30,9 +30,15 @@ struct kern_events {
 	/* b4: the AFTR answered us with ICMPv6 1/5 */
 	void (*no_binding)(const struct in6_addr *from, uint32_t ipv4,
 			   void *arg);
-	/* aftr: a binding went away that we did not remove (an operator) */
-	void (*bind_del)(uint32_t ipv4, uint16_t psid, uint8_t psid_len,
-			 void *arg);
+	/* aftr: a binding went away (ours or an operator's doing) */
+	void (*bind_del)(const struct lw4o6_mapping *m, void *arg);
+	/* aftr: one was replaced; the mapping gives the new owner */
+	void (*bind_replace)(const struct lw4o6_mapping *m, void *arg);
+	/*
+	 * aftr: the table changed wholesale (flush, load) or events were
+	 * lost: what the kernel holds must be read again.
+	 */
+	void (*resync)(bool flushed, void *arg);
 	void *arg;
 };
 
