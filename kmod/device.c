@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/addrconf.h>
 #include <net/ip6_route.h>
 
 #include "compat.h"
@@ -75,8 +76,23 @@ static void lw4o6_dev_uninit(struct net_device *dev)
 	lw4o6_load_abort_dev(priv);
 }
 
+/*
+ * No IPv6 link-local address, hence no router solicitations or MLD reports
+ * sent into the device, where they are not IPv4 and would only count as
+ * drops.  As WireGuard does: addrconf reads this when the device goes up.
+ */
+static int lw4o6_dev_open(struct net_device *dev)
+{
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev)
+		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	return 0;
+}
+
 static const struct net_device_ops lw4o6_netdev_ops = {
 	.ndo_init		= lw4o6_dev_init,
+	.ndo_open		= lw4o6_dev_open,
 	.ndo_uninit		= lw4o6_dev_uninit,
 	.ndo_start_xmit		= lw4o6_xmit,
 	.ndo_get_stats64	= lw4o6_get_stats64,
