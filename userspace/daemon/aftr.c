@@ -998,7 +998,7 @@ static int open_sockets(void)
 	/* Send only: a filter that takes nothing keeps copies away. */
 	struct sock_filter none[] = { { BPF_RET | BPF_K, 0, 0, 0 } };
 	struct sock_fprog prog = { 1, none };
-	int one = 1;
+	int one = 1, rcvbuf = 1 << 20;
 
 	S.raw_fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IPIP);
 	if (S.raw_fd < 0) {
@@ -1021,6 +1021,8 @@ static int open_sockets(void)
 		return -1;
 	sa.sin6_addr = S.cfg.listen6;
 	sa.sin6_port = htons(PCP_SERVER_PORT);
+	/* A whole batch of requests must fit while the last one is handled. */
+	setsockopt(S.udp_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	setsockopt(S.udp_fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	setsockopt(S.udp_fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
 	if (bind(S.udp_fd, (struct sockaddr *)&sa, sizeof(sa))) {

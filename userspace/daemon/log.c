@@ -44,9 +44,16 @@ void log_msg(int level, const char *fmt, ...)
 	if (use_syslog) {
 		vsyslog(level, fmt, ap);
 	} else {
-		fprintf(stderr, "lw4o6d: %s: ", names[level & 7]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* One write a line: stderr is unbuffered, and lines stay whole. */
+		char line[1024];
+		int n = snprintf(line, sizeof(line), "lw4o6d: %s: ",
+				 names[level & 7]);
+
+		n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+		if (n > (int)sizeof(line) - 2)
+			n = sizeof(line) - 2;
+		line[n++] = '\n';
+		fwrite(line, 1, n, stderr);
 	}
 	va_end(ap);
 }
