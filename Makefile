@@ -19,13 +19,13 @@ MODSRC := Kbuild kmod include
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all userspace module modules check deps demo bench install \
+.PHONY: all userspace module modules check deps demo bench fuzz install \
 	dkms-install clean help testdata
 
 all: userspace module
 
 help:
-	@echo "targets: all userspace module modules check demo bench install dkms-install clean"
+	@echo "targets: all userspace module modules check demo bench fuzz install dkms-install clean"
 	@echo "KVER=$(KVER)  (all kernels with headers: $(KVERS))"
 
 userspace:
@@ -96,6 +96,10 @@ check: deps
 demo: deps
 	$(MAKE) modules userspace
 	bash scripts/demo.sh
+
+# libFuzzer over the PCP parser; FUZZ_TIME=seconds (make check runs 30 s).
+fuzz: deps
+	$(MAKE) -C userspace/daemon fuzz
 
 bench: deps
 	$(MAKE) modules userspace testdata

@@ -13,8 +13,9 @@
 # Covers: provisioning, traffic, ping 192.0.0.1, refresh, the AFTR killed
 # and restarted (store and kernel agree, traffic never stops), a B4 killed
 # and restarted (GET gives its set back), an epoch reset (B4s re-create),
-# a binding deleted by hand (ICMPv6 1/5 -> the B4 asks again), expiry, and
-# tshark decoding every PCP message sent.
+# a binding deleted by hand (ICMPv6 1/5 -> the B4 asks again), expiry, a
+# third B4 using PCP over plain IPv6, SIGHUP, and tshark decoding every PCP
+# message sent.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/aftr_topology.sh"
 source "$(dirname "$0")/pcp_topology.sh"
@@ -137,6 +138,26 @@ check_cmd "expiry: B4 3's binding removed from the AFTR" \
 check_cmd "expiry: and from the store" grep -q "mapping expired" "$TMPDIR/aftr.log"
 expect_eq "expiry: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
 
+# PCP over plain IPv6 to the AFTR's unicast address works too: B4 4.
+pcp_b4 4
+printf 'transport ipv6\nserver 2001:db8:1::1\n' >> "$TMPDIR/b4-4.conf"
+pcp_b4_start 4
+defer kill $B4_PID_4
+check_cmd "B4 4 provisioned over plain IPv6 PCP" busywait 20000 pcp_bound 4
+check_cmd "B4 4's LAN host reaches the internet" \
+	busywait 5000 ip netns exec "$LAN_4" $ECHO udp 198.51.100.1 7777
+expect_eq "store and kernel agree with B4 4" "$(pcp_store)" "$(pcp_table)"
+
+# SIGHUP: a new configuration without a restart.
+sed -i 's/^rate-limit .*/rate-limit 20 burst 40/' "$TMPDIR/aftr.conf"
+kill -HUP "$AFTR_PID"
+check_cmd "SIGHUP: the AFTR daemon reloaded" busywait 5000 grep -q "reloaded:" "$TMPDIR/aftr.log"
+printf 'role aftr\npool 10.0.0.0/8 psid-len 4\n' > "$TMPDIR/aftr.conf"
+kill -HUP "$AFTR_PID"
+check_cmd "SIGHUP with a broken file: refused, nothing changed" \
+	busywait 5000 grep -q "has errors; nothing changed" "$TMPDIR/aftr.log"
+check_cmd "still serving after the refused reload" kill -0 "$AFTR_PID"
+
 # Every PCP message on the wire decodes in tshark, none malformed.
 kill -INT $TSHARK
 wait $TSHARK 2> /dev/null
@@ -148,7 +169,7 @@ ktap_diag "tshark: $n PCP messages captured, $bad malformed; $(cat "$TMPDIR/tcpd
 check_cmd "tshark decoded PCP requests and answers inside the softwire" test "$n" -ge 10
 expect_eq "tshark: no PCP message malformed" "$bad" 0
 check_cmd "the AFTR daemon is still running" kill -0 "$AFTR_PID"
-for f in aftr b4-2 b4-3; do
+for f in aftr b4-2 b4-3 b4-4; do
 	ktap_diag "--- $f.log (last 15 lines)"
 	ktap_diag "$(tail -n 15 "$TMPDIR/$f.log")"
 done

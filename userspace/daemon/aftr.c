@@ -1212,26 +1212,15 @@ int aftr_start(const struct lw4o6d_config *c, bool reset_epoch)
 				  .bind_replace = on_bind_replace,
 				  .resync = resync };
 	struct stale b4s = { 0 };
-	char err[256];
 	int e;
 
 	S.cfg = *c;
 	S.ll.burst = 20;
 	if (grow())
 		return -1;
-	S.k = kern_open(c->device, err, sizeof(err));
-	if (!S.k) {
-		log_err("%s", err);
+	S.k = kern_open_mode(c->device, LW4O6_MODE_AFTR, &S.dev);
+	if (!S.k)
 		return -1;
-	}
-	if ((e = kern_dev_get(S.k, &S.dev))) {
-		log_err("device %s: %s", c->device, strerror(-e));
-		return -1;
-	}
-	if (S.dev.mode != LW4O6_MODE_AFTR) {
-		log_err("device %s is not an lwAFTR (mode aftr)", c->device);
-		return -1;
-	}
 	S.replies = calloc(BATCH_MAX, sizeof(*S.replies));
 	S.pools = pools_new(c->pools, c->n_pools);
 	if (!S.replies || !S.pools) {

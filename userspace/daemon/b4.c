@@ -509,7 +509,6 @@ static int open_socket(void)
 int b4_start(const struct lw4o6d_config *c)
 {
 	struct kern_events ev = { .no_binding = on_no_binding };
-	char err[256];
 	int e;
 
 	S.cfg = *c;
@@ -519,19 +518,9 @@ int b4_start(const struct lw4o6d_config *c)
 	timer_init(&S.renew, on_renew);
 	timer_init(&S.expire, on_expire);
 	timer_init(&S.recreate, on_recreate);
-	S.k = kern_open(c->device, err, sizeof(err));
-	if (!S.k) {
-		log_err("%s", err);
+	S.k = kern_open_mode(c->device, LW4O6_MODE_B4, &S.dev);
+	if (!S.k)
 		return -1;
-	}
-	if ((e = kern_dev_get(S.k, &S.dev))) {
-		log_err("device %s: %s", c->device, strerror(-e));
-		return -1;
-	}
-	if (S.dev.mode != LW4O6_MODE_B4) {
-		log_err("device %s is not an lwB4 (mode b4)", c->device);
-		return -1;
-	}
 	S.server = c->has_server ? c->server : S.dev.remote;
 	if (!S.v6 && (e = add_b4_address())) {
 		log_err("adding 192.0.0.2/29 to %s: %s", c->device, strerror(-e));

@@ -78,6 +78,34 @@ fail:
 	return NULL;
 }
 
+struct kern *kern_open_mode(const char *dev, uint8_t mode, struct kern_dev *d)
+{
+	static const char *const what[] = {
+		[LW4O6_MODE_AFTR] = "an lwAFTR (mode aftr)",
+		[LW4O6_MODE_B4] = "an lwB4 (mode b4)",
+		[LW4O6_MODE_DSLITE] = "a DS-Lite B4 (mode dslite)",
+	};
+	char err[256];
+	struct kern *k = kern_open(dev, err, sizeof(err));
+	int e;
+
+	if (!k) {
+		log_err("%s", err);
+		return NULL;
+	}
+	e = kern_dev_get(k, d);
+	if (e)
+		log_err("device %s: %s", dev, strerror(-e));
+	else if (d->mode != mode)
+		log_err("device %s is not %s", dev,
+			mode <= LW4O6_MODE_MAX && what[mode] ? what[mode] : "of the mode needed");
+	if (e || d->mode != mode) {
+		kern_close(k);
+		return NULL;
+	}
+	return k;
+}
+
 void kern_close(struct kern *k)
 {
 	if (!k)
@@ -162,6 +190,23 @@ int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,
 	return nl_talk(k->req, nlh, NULL, NULL);
 }
 
+/* A binding nest as a mapping (key, B4 and shape only); -1 if incomplete. */
+static int from_bind(const struct nlattr *nest, struct lw4o6_mapping *m)
+{
+	struct lw4o6_bind b;
+	struct bind_stats st;
+
+	if (bind_get(nest, &b, &st))
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->b4 = b.b4;
+	m->ipv4 = b.ipv4;
+	m->psid = b.psid;
+	m->psid_len = b.psid_len;
+	m->offset = b.offset;
+	return 0;
+}
+
 struct dump_ctx {
 	int (*cb)(const struct lw4o6_mapping *m, void *arg);
 	void *arg;
@@ -175,18 +220,10 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		struct lw4o6_mapping m;
-		struct lw4o6_bind b;
-		struct bind_stats st;
 
 		if (c->ret || mnl_attr_get_type(a) != LW4O6_A_BINDING ||
-		    bind_get(a, &b, &st))
+		    from_bind(a, &m))
 			continue;
-		memset(&m, 0, sizeof(m));
-		m.b4 = b.b4;
-		m.ipv4 = b.ipv4;
-		m.psid = b.psid;
-		m.psid_len = b.psid_len;
-		m.offset = b.offset;
 		c->ret = c->cb(&m, c->arg);
 	}
 	return 0;
@@ -273,17 +310,9 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 		b = tb[LW4O6_A_BINDING];
 		if (b) {
 			struct lw4o6_mapping m;
-			struct lw4o6_bind bb;
-			struct bind_stats st;
 
-			if (bind_get(b, &bb, &st))
+			if (from_bind(b, &m))
 				break;
-			memset(&m, 0, sizeof(m));
-			m.b4 = bb.b4;
-			m.ipv4 = bb.ipv4;
-			m.psid = bb.psid;
-			m.psid_len = bb.psid_len;
-			m.offset = bb.offset;
 			if (g->cmd == LW4O6_CMD_EVT_BIND_DEL && k->cb.bind_del)
 				k->cb.bind_del(&m, k->cb.arg);
 			else if (g->cmd == LW4O6_CMD_EVT_BIND_REPLACE &&

@@ -46,6 +46,8 @@ struct kern;
 
 /* NULL with a reason in err when the module or the device is missing. */
 struct kern *kern_open(const char *dev, char *err, size_t errlen);
+/* kern_open() and kern_dev_get() of a device that must be of mode; logs why not. */
+struct kern *kern_open_mode(const char *dev, uint8_t mode, struct kern_dev *d);
 void kern_close(struct kern *k);
 int kern_dev_get(struct kern *k, struct kern_dev *d);
 /* ev's callbacks for the groups to join: control and/or events */
