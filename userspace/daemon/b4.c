@@ -563,6 +563,7 @@ int b4_reload(const struct lw4o6d_config *c)
 	S.cfg.lifetime = c->lifetime;
 	S.cfg.port_set_size = c->port_set_size;
 	S.cfg.proxy_lifetime_max = c->proxy_lifetime_max;
+	proxy_reload(c);
 	log_notice("reloaded: lifetime %u, port-set-size %u", c->lifetime,
 		   c->port_set_size);
 	return 0;

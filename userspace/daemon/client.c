@@ -63,9 +63,13 @@ int client_main(int argc, char **argv)
 	size_t len;
 	ssize_t n;
 
-	if (argc < 4 || !strcmp(argv[1], "help")) {
-		usage(argc < 4 ? stderr : stdout);
-		return argc < 4 ? 2 : 0;
+	if (argc >= 2 && !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 4) {
+		usage(stderr);
+		return 2;
 	}
 	memset(&m, 0, sizeof(m));
 	m.version = PCP_VERSION;

@@ -90,10 +90,10 @@ static void on_signal(int fd, void *arg)
 			log_err("reload: the role cannot change without a restart; nothing changed");
 			continue;
 		}
-		if (!verbose)
-			log_set_level(c.log_level);
 		if (c.role == ROLE_AFTR ? aftr_reload(&c) : b4_reload(&c))
 			continue;
+		if (!verbose)
+			log_set_level(c.log_level);
 		cfg = c;
 	}
 }

@@ -362,6 +362,11 @@ int proxy_start(const struct lw4o6d_config *c)
 	return 0;
 }
 
+void proxy_reload(const struct lw4o6d_config *c)
+{
+	P.cfg.proxy_lifetime_max = c->proxy_lifetime_max;
+}
+
 void proxy_stop(void)
 {
 	if (P.n_fds)

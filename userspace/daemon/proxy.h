@@ -12,6 +12,8 @@
 int proxy_start(const struct lw4o6d_config *c);
 /* The B4's binding changed: forwards outside the new set are dropped. */
 void proxy_rebound(void);
+/* SIGHUP: the lifetime bound; addresses need a restart. */
+void proxy_reload(const struct lw4o6d_config *c);
 void proxy_stop(void);
 
 #endif
