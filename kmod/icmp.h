@@ -6,9 +6,9 @@
 
 struct lw4o6_dev;
 
-/* ICMPv4 3/1 to the sender of IPv4 that has no binding (skb at IPv4). */
 /* ICMPv4 we originate (errors, echo replies): enabled and within the rate */
 bool lw4o6_icmp4_allow(struct lw4o6_dev *priv);
+/* ICMPv4 3/1 to the sender of IPv4 that has no binding (skb at IPv4). */
 void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb);
 /* ICMPv4 3/4 with mtu, for a DF packet too big for the softwire. */
 void lw4o6_icmp4_frag_needed(struct lw4o6_dev *priv, struct sk_buff *skb,
