@@ -120,9 +120,12 @@ B2=$(pcp_bound 2)
 # 1/5, the B4 reprovisions, and traffic resumes by itself.
 v4=${B2% *} psid=${B2#* }
 ktap_diag "B4 2 after the reset: $B2"
-# The packet right away, before B4 2's next renewal could re-create it.
+# B4 2's daemon is stopped meanwhile, so no renewal re-creates the binding
+# before the packet: the ICMPv6 1/5 event waits in its socket.
+kill -STOP "$B4_PID_2"
 check_cmd "operator deletes B4 2's binding" "$LW4O6" -n "$AFTR" binding del dev lw0 ipv4 "$v4" psid "$psid"
-ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null 2>&1
+check_fail "B4 2's LAN host: no binding, no answer" ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777
+kill -CONT "$B4_PID_2"
 check_cmd "the AFTR daemon forgot that mapping too" \
 	grep -q "removed from the kernel by hand, forgotten" "$TMPDIR/aftr.log"
 check_cmd "the B4 heard ICMPv6 1/5 and asked again" \

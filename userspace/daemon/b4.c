@@ -431,7 +431,12 @@ static void on_no_binding(const struct in6_addr *from, uint32_t ipv4,
 	char a6[FMT_IPV6_LEN];
 
 	(void)arg;
-	if (!S.bound || ipv4 != S.ipv4 || S.retrans.armed)
+	/*
+	 * Once unbound we are asking already, and later 1/5s are about the
+	 * same loss.  A renewal in flight does not help: the AFTR lost the
+	 * binding, and the answer to the MAP sent now re-creates it.
+	 */
+	if (!S.bound || ipv4 != S.ipv4)
 		return;
 	log_notice("the AFTR (%s) has no binding for us any more: asking again",
 		   fmt_ipv6(from, a6));
