@@ -30,7 +30,6 @@ help:
 
 userspace:
 	$(MAKE) -C userspace
-	$(MAKE) -C userspace/daemon
 
 module: $(BUILD)/$(KVER)/lw4o6.ko
 
@@ -90,7 +89,7 @@ deps:
 check: deps
 	$(MAKE) modules userspace testdata
 	$(MAKE) -C userspace test
-	$(MAKE) -C userspace/daemon test fuzz/fuzz_pcp
+	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp
 	bash selftests/check.sh
 
 demo: deps
@@ -99,16 +98,15 @@ demo: deps
 
 # libFuzzer over the PCP parser; FUZZ_TIME=seconds (make check runs 30 s).
 fuzz: deps
-	$(MAKE) -C userspace/daemon fuzz
+	$(MAKE) -C userspace/lw4o6d fuzz
 
 bench: deps
 	$(MAKE) modules userspace testdata
-	$(MAKE) -C userspace/daemon lw4o6d tests/bench_pcp
+	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp
 	bash selftests/bench/run.sh
 
 install: all
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C userspace/daemon install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	install -D -m 0644 $(BUILD)/$(KVER)/lw4o6.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/lw4o6.ko
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
@@ -123,4 +121,3 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
-	$(MAKE) -C userspace/daemon clean

@@ -18,8 +18,8 @@
 # shellcheck disable=SC2086  # $PING may be two words, "busybox ping"
 set -eEu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd -P)
-L=$top/userspace/lw4o6
-D=$top/userspace/daemon/lw4o6d
+L=$top/userspace/lw4o6/lw4o6
+D=$top/userspace/lw4o6d/lw4o6d
 PY=/usr/bin/python3	# the host's Debian python, whatever is first on PATH
 if command -v ping > /dev/null 2>&1; then PING=ping; else PING="busybox ping"; fi
 W=$(mktemp -d /tmp/lw4o6-demo.XXXXXX)	# tmpfs in the VM

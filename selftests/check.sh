@@ -1,9 +1,8 @@
 #!/bin/bash
 # selftests/check.sh - what `make check` runs, after everything is built.
 #
-#  (a) host unit tests: every executable userspace/tests/test_* and
-#      userspace/daemon/tests/test_* (cmocka, run
-#      from userspace/ with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
+#  (a) host unit tests: every executable userspace/*/tests/test_* (cmocka,
+#      run from the part's folder with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
 #      case counts; a binary that fails without reporting a failed case counts
 #      one failure.  Silently nothing when there are none.
 #  (b) per kernel series in $LW4O6_KERNELS (default "6.1 6.12"; each must be
@@ -61,7 +60,7 @@ echo "KTAP version 1"
 # ---- (a) host unit tests --------------------------------------------------
 unit_tests() {
 	local t name rc out line desc nf
-	for t in "$TOP"/userspace/tests/test_* "$TOP"/userspace/daemon/tests/test_*; do
+	for t in "$TOP"/userspace/*/tests/test_*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=$(basename "$t")
 		out=$tmp/$name.out
@@ -92,17 +91,17 @@ unit_tests() {
 [ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || unit_tests
 
 # A short libFuzzer run over the PCP parser, from the committed seed corpus
-# (make -C userspace/daemon fuzz runs it longer).  Any crash, leak or
+# (make -C userspace/lw4o6d fuzz runs it longer).  Any crash, leak or
 # sanitizer report fails it; the crashing input is kept in the log dir.
 fuzz_run() {
-	local f=$TOP/userspace/daemon/fuzz/fuzz_pcp secs=${LW4O6_FUZZ_TIME:-30}
+	local f=$TOP/userspace/lw4o6d/fuzz/fuzz_pcp secs=${LW4O6_FUZZ_TIME:-30}
 	if [ ! -x "$f" ]; then
-		t_fail "fuzz:pcp" "userspace/daemon/fuzz/fuzz_pcp not built"
+		t_fail "fuzz:pcp" "userspace/lw4o6d/fuzz/fuzz_pcp not built"
 		return
 	fi
 	mkdir -p "$tmp/fuzz-corpus"
 	if (cd "$logdir" && "$f" -max_total_time="$secs" -max_len=1200 \
-		"$tmp/fuzz-corpus" "$TOP/userspace/daemon/fuzz/corpus") \
+		"$tmp/fuzz-corpus" "$TOP/userspace/lw4o6d/fuzz/corpus") \
 		> "$logdir/fuzz-pcp.log" 2>&1; then
 		t_ok "fuzz:pcp ($(grep -o 'Done [0-9]* runs' "$logdir/fuzz-pcp.log" || echo "ran") in ${secs}s)"
 	else

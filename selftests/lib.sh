@@ -21,7 +21,7 @@
 
 # ---- locations -------------------------------------------------------------
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-LW4O6=$TOP/userspace/lw4o6
+LW4O6=$TOP/userspace/lw4o6/lw4o6
 LW4O6_KO=${LW4O6_KO:-$TOP/build/$(uname -r)/lw4o6.ko}
 # Debian's python has scapy; the first python3 on a developer's PATH may not.
 PYTHON=/usr/bin/python3

@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/aftr_topology.sh"
 
 require_root
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 aftr_topology
 setup_ns B4A B4C

@@ -22,7 +22,7 @@ deps=$(modinfo -F depends "$LW4O6_KO" | tr , '\n' | sort | paste -sd' ')
 expect_eq "lw4o6.ko needs only netfilter: conntrack, NAT, IPv6 defrag" \
 	"$deps" "nf_conntrack nf_defrag_ipv6 nf_nat"
 lw4o6_have_ko || ktap_skip_all "$LW4O6_KO not built"
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -d /sys/module/lw4o6 ] && rmmod lw4o6
 
 k=$(uname -r)

@@ -3,7 +3,7 @@
 # lw4o6-timeout: 400
 #
 # Every CLI command and error path against the real module, in the initial
-# namespace: userspace/tests/cli-vm.sh (kept beside the CLI it exercises),
+# namespace: userspace/lw4o6/tests/cli-vm.sh (kept beside the CLI it exercises),
 # its "ok:" / "FAIL:" lines turned into KTAP here.
 #
 #   +------------ initial netns ------------+
@@ -13,12 +13,12 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_cmd jq
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_have_ko || ktap_skip_all "$LW4O6_KO not built"
 [ -d /sys/module/lw4o6 ] && rmmod lw4o6
 LW4O6_LOADED_BY_US=1
 
-LW4O6_TOP=$TOP bash "$TOP/userspace/tests/cli-vm.sh" > "$TMPDIR/log" 2>&1
+LW4O6_TOP=$TOP bash "$TOP/userspace/lw4o6/tests/cli-vm.sh" > "$TMPDIR/log" 2>&1
 rc=$?
 while IFS= read -r line; do
 	case $line in

@@ -33,7 +33,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_cmd jq tcpdump tshark nft
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 DATA=${LW4O6_FUZZ_DATA:-$TOP/build/testdata/fuzz}
 [ -f "$DATA/meta.json" ] || ktap_skip_all "no $DATA/meta.json (make testdata)"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"

@@ -22,8 +22,8 @@ source "$(dirname "$0")/pcp_topology.sh"
 
 require_root
 require_cmd jq sqlite3 tshark
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
-[ -x "$LW4O6D" ] || ktap_skip_all "userspace/daemon/lw4o6d not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
+[ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 ECHO="$PYTHON $TOP/selftests/py/echo.py"
 

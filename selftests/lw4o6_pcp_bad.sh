@@ -35,8 +35,8 @@ source "$(dirname "$0")/pcp_topology.sh"
 
 require_root
 require_cmd jq sqlite3
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
-[ -x "$LW4O6D" ] || ktap_skip_all "userspace/daemon/lw4o6d not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
+[ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 $PYTHON -c "import scapy" 2> /dev/null || ktap_skip_all "python3-scapy not installed"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 

@@ -28,7 +28,7 @@ MINIUPNPD=/usr/sbin/miniupnpd
 require_root
 require_cmd nft tshark tcpdump
 [ -x "$MINIUPNPD" ] || ktap_skip_all "miniupnpd (miniupnpd-nftables) not installed"
-[ -x "$LW4O6D" ] || ktap_skip_all "userspace/daemon/lw4o6d not built"
+[ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 ECHO="$PYTHON $TOP/selftests/py/echo.py"
 ROUTER=192.168.7.1
 WAN_IP=11.0.0.1

@@ -26,7 +26,7 @@ cli_check() {
 	if lw4o6_have_cli; then
 		check_cmd "$@"
 	else
-		ktap_skip "$1" "userspace/lw4o6 not built"
+		ktap_skip "$1" "userspace/lw4o6/lw4o6 not built"
 	fi
 }
 

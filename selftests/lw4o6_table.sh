@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_cmd jq
-lw4o6_have_cli || ktap_skip_all "userspace/lw4o6 not built"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns A B
 

@@ -13,7 +13,7 @@
 # Daemons log to $TMPDIR/aftr.log and $TMPDIR/b4-N.log; the store is
 # $TMPDIR/aftr.db.
 
-LW4O6D=$TOP/userspace/daemon/lw4o6d
+LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
 
 # pcp_aftr_conf [EXTRA LINES]: the AFTR daemon's configuration.
 pcp_aftr_conf() {

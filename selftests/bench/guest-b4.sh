@@ -25,7 +25,7 @@
 #      generator's own cost, subtracted to give the router's.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
-L=$top/userspace/lw4o6
+L=$top/userspace/lw4o6/lw4o6
 PY=/usr/bin/python3
 rounds=${LW4O6_BENCH_ROUNDS:-3}
 pkts=${LW4O6_BENCH_PKTS:-100000}

@@ -16,7 +16,7 @@
 #        generator's own cost, subtracted to give the router's cost.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
-L=$top/userspace/lw4o6
+L=$top/userspace/lw4o6/lw4o6
 BIG=${LW4O6_BENCH_TABLE:-$top/build/testdata/bind1m.txt}
 PY=/usr/bin/python3
 rounds=${LW4O6_BENCH_ROUNDS:-3}

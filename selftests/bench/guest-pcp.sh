@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of the PCP provisioning benchmark (see run.sh and
 # docs/performance.md, "lw4o6d: PCP provisioning").  Runs in the icount VM:
-# userspace/daemon/tests/bench_pcp sends PCP MAP requests with PORT_SET from
+# userspace/lw4o6d/tests/bench_pcp sends PCP MAP requests with PORT_SET from
 # $n B4s (each its own IPv6 source, from a prefix routed locally to the
 # generator's namespace) to lw4o6d in the AFTR role, $w outstanding at a
 # time, over plain IPv6 UDP; the daemon grants, stores (SQLite, WAL,
@@ -18,9 +18,9 @@
 #                                             lw1 (aftr): the kernel-install baseline
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
-L=$top/userspace/lw4o6
-D=$top/userspace/daemon/lw4o6d
-G=$top/userspace/daemon/tests/bench_pcp
+L=$top/userspace/lw4o6/lw4o6
+D=$top/userspace/lw4o6d/lw4o6d
+G=$top/userspace/lw4o6d/tests/bench_pcp
 rounds=${LW4O6_BENCH_ROUNDS:-3}
 n=${LW4O6_BENCH_B4S:-20000}		# B4s (new mappings) per run
 w=${LW4O6_BENCH_WINDOW:-256}		# outstanding requests
@@ -32,7 +32,7 @@ rmem=${LW4O6_BENCH_RMEM:-1048576}
 SRV=2001:db8:a::1
 dir=/tmp/lw4o6-pcp-bench
 
-[ -x "$G" ] || { echo "guest-pcp: $G missing (make -C userspace/daemon tests/bench_pcp)" >&2; exit 1; }
+[ -x "$G" ] || { echo "guest-pcp: $G missing (make -C userspace/lw4o6d tests/bench_pcp)" >&2; exit 1; }
 ko=$top/build/$(uname -r)/lw4o6.ko
 if ! lsmod | grep -q '^lw4o6 '; then
 	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done

@@ -4,7 +4,7 @@
 # nftables runs and prints result lines prefixed "BENCH ".
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
-L=$top/userspace/lw4o6
+L=$top/userspace/lw4o6/lw4o6
 BIG=$top/build/testdata/bind1m.txt
 NFT=$top/build/testdata/bind1m.nft
 runs=${LW4O6_BENCH_RUNS:-2}

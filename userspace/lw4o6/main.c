@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lw4o6: configure Lightweight 4over6 (RFC 7596) softwires.
+ * Global options, object dispatch and batch mode.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+#include <linux/lw4o6.h>
+
+#include "cli.h"
+#include "nlsock.h"
+
+#ifndef LW4O6_VERSION
+#define LW4O6_VERSION "0.1"
+#endif
+
+struct opts opts;
+
+/* "lw4o6: " normally, "FILE:LINE: " while running a batch file. */
+static char err_prefix[512] = "lw4o6: ";
+static struct nl *rtnl_sock, *genl_sock;
+
+void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Keep errors after the output that preceded them. */
+	fflush(stdout);
+	fputs(err_prefix, stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	putc('\n', stderr);
+}
+
+/* The shared netlink code prints nothing: the CLI shows its errors. */
+void nl_perror(struct nl *nl, const struct nlmsghdr *req, int err,
+	       const char *what)
+{
+	char buf[512];
+
+	errmsg("%s", nl_strerror(nl, req, err, what, buf, sizeof(buf)));
+}
+
+static void show_warning(const char *msg)
+{
+	errmsg("warning: %s", msg);
+}
+
+int usage_error(const char *object, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!strcmp(object, "help"))
+		errmsg("%s. Try 'lw4o6 help'", msg);
+	else
+		errmsg("%s. Try 'lw4o6 %s help'", msg, object);
+	return EXIT_USAGE;
+}
+
+bool is_help(const char *word)
+{
+	return !strcmp(word, "help");
+}
+
+void module_missing(void)
+{
+	errmsg("the lw4o6 kernel module is not loaded");
+}
+
+struct nl *get_rtnl(void)
+{
+	if (!rtnl_sock) {
+		rtnl_sock = nl_open(NETLINK_ROUTE);
+		if (!rtnl_sock)
+			errmsg("cannot open rtnetlink socket: %s", strerror(errno));
+		else
+			rtnl_sock->on_warning = show_warning;
+	}
+	return rtnl_sock;
+}
+
+struct nl *get_genl(void)
+{
+	struct nl *nl;
+	int err;
+
+	if (genl_sock)
+		return genl_sock;
+	nl = nl_open(NETLINK_GENERIC);
+	if (!nl) {
+		errmsg("cannot open generic netlink socket: %s", strerror(errno));
+		return NULL;
+	}
+	nl->on_warning = show_warning;
+	err = genl_resolve(nl, LW4O6_GENL_NAME, LW4O6_MCGRP_EVENTS);
+	if (err) {
+		if (err == -ENOENT)
+			module_missing();
+		else
+			nl_perror(nl, NULL, err, "resolving the lw4o6 family");
+		nl_close(nl);
+		return NULL;
+	}
+	genl_sock = nl;
+	return nl;
+}
+
+static void usage_main(FILE *f)
+{
+	fputs("Usage: lw4o6 [ OPTIONS ] OBJECT { COMMAND | help }\n"
+	      "       lw4o6 [ OPTIONS ] -b FILE\n"
+	      "       lw4o6 { help [ OBJECT ] | --help | -V | --version }\n"
+	      "OBJECT  := { dev | binding | stats | monitor }\n"
+	      "OPTIONS := { -j | --json } { -p | --pretty } { -s | --stats }\n"
+	      "           { -n | --netns } NAME { -b | --batch } FILE\n"
+	      "\n", f);
+	usage_dev(f);
+	fputc('\n', f);
+	usage_binding(f);
+	fputc('\n', f);
+	usage_stats(f);
+	fputc('\n', f);
+	usage_monitor(f);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	void (*usage)(FILE *f);
+} objects[] = {
+	{ "dev",	do_dev,		usage_dev },
+	{ "binding",	do_binding,	usage_binding },
+	{ "stats",	do_stats,	usage_stats },
+	{ "monitor",	do_monitor,	usage_monitor },
+};
+
+#define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+/* "lw4o6 help" and "lw4o6 help OBJECT". */
+static int do_help(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 1) {
+		usage_main(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < N_OBJECTS; i++) {
+		if (strcmp(argv[1], objects[i].name))
+			continue;
+		if (argc > 2)
+			break;
+		objects[i].usage(stdout);
+		return EXIT_OK;
+	}
+	/* Name the first word that is wrong: a non-object, or the extra one. */
+	return usage_error("help", "help: unexpected \"%s\"",
+			   argv[i < N_OBJECTS ? 2 : 1]);
+}
+
+/* argv[0] is the object word. */
+static int run(int argc, char **argv)
+{
+	size_t i;
+
+	if (!strcmp(argv[0], "help"))
+		return do_help(argc, argv);
+	for (i = 0; i < N_OBJECTS; i++)
+		if (!strcmp(argv[0], objects[i].name))
+			return objects[i].fn(argc, argv);
+	errmsg("unknown object \"%s\". Try 'lw4o6 help'", argv[0]);
+	return EXIT_USAGE;
+}
+
+/* ip -batch style: whitespace-separated words, "#" comments, "..." quoting. */
+static int split_words(char *line, char **argv, int max, char *err, size_t n)
+{
+	int argc = 0;
+	char *p = line, *w;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p || *p == '#')
+			return argc;
+		if (argc == max) {
+			snprintf(err, n, "too many words");
+			return -1;
+		}
+		if (*p == '"') {
+			w = ++p;
+			p = strchr(p, '"');
+			if (!p) {
+				snprintf(err, n, "unterminated quote");
+				return -1;
+			}
+		} else {
+			w = p;
+			p += strcspn(p, " \t\r\n");
+		}
+		argv[argc++] = w;
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+static int batch(const char *name)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+	const char *shown = f == stdin ? "stdin" : name;
+	unsigned long lineno = 0;
+	char *line = NULL, *argv[64], err[64];
+	size_t cap = 0;
+	int ret = EXIT_OK;
+
+	if (!f) {
+		errmsg("cannot open %s: %s", name, strerror(errno));
+		return EXIT_ERR;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		int argc;
+
+		lineno++;
+		snprintf(err_prefix, sizeof(err_prefix), "%s:%lu: ", shown, lineno);
+		argc = split_words(line, argv, 64, err, sizeof(err));
+		if (argc < 0) {
+			errmsg("%s", err);
+			ret = EXIT_USAGE;
+			break;
+		}
+		if (!argc)
+			continue;
+		ret = run(argc, argv);
+		if (ret)
+			break;
+	}
+	if (!ret && ferror(f)) {
+		errmsg("reading %s: %s", name, strerror(errno));
+		ret = EXIT_ERR;
+	}
+	snprintf(err_prefix, sizeof(err_prefix), "lw4o6: ");
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+/* Done before any socket is opened: sockets belong to their creator's netns. */
+static int enter_netns(const char *name)
+{
+	char path[512];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errmsg("cannot open network namespace \"%s\": %s", name,
+		       strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		errmsg("cannot enter network namespace \"%s\": %s", name,
+		       strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "pretty",	no_argument,		NULL, 'p' },
+		{ "stats",	no_argument,		NULL, 's' },
+		{ "netns",	required_argument,	NULL, 'n' },
+		{ "batch",	required_argument,	NULL, 'b' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *netns = NULL, *batch_file = NULL;
+	static char outbuf[1 << 16];
+	int c, ret;
+
+	opterr = 0;
+	/* "+": stop at the object word, never permute the command's words. */
+	while ((c = getopt_long(argc, argv, "+:jpsn:b:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opts.json = true;
+			break;
+		case 'p':
+			/* Pretty printing only means something for JSON. */
+			opts.json = opts.pretty = true;
+			break;
+		case 's':
+			opts.stats = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'b':
+			batch_file = optarg;
+			break;
+		case 'h':
+			usage_main(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("lw4o6 %s (netlink family \"%s\" version %d)\n",
+			       LW4O6_VERSION, LW4O6_GENL_NAME, LW4O6_GENL_VERSION);
+			return EXIT_OK;
+		case ':':
+			errmsg("option \"%s\" needs a value. Try 'lw4o6 help'",
+			       argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			if (optopt)
+				errmsg("unknown option \"-%c\". Try 'lw4o6 help'",
+				       optopt);
+			else
+				errmsg("unknown option \"%s\". Try 'lw4o6 help'",
+				       argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (batch_file && argc) {
+		errmsg("\"-b\" takes no command words, found \"%s\". Try 'lw4o6 help'",
+		       argv[0]);
+		return EXIT_USAGE;
+	}
+	if (!batch_file && !argc) {
+		usage_main(stderr);
+		return EXIT_USAGE;
+	}
+	if (netns && enter_netns(netns))
+		return EXIT_ERR;
+	/*
+	 * A million bindings go out through here: no flush per line, and no
+	 * stream lock per call (we have one thread; locks cost dearly in TCG).
+	 */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+
+	ret = batch_file ? batch(batch_file) : run(argc, argv);
+
+	if (fflush(stdout) || ferror(stdout)) {
+		errmsg("writing output: %s", strerror(errno));
+		ret = EXIT_ERR;
+	}
+	nl_close(rtnl_sock);
+	nl_close(genl_sock);
+	return ret;
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* lw4o6 monitor: print binding table events as the kernel sends them. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+#include <linux/lw4o6.h>
+
+#include "bindmsg.h"
+#include "bindprint.h"
+#include "cli.h"
+#include "nlsock.h"
+#include "print.h"
+
+static volatile sig_atomic_t stop;
+
+void usage_monitor(FILE *f)
+{
+	fputs("Usage: lw4o6 monitor\n"
+	      "       lw4o6 monitor help\n", f);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* A B4 failed the source check: who (outer source) sent what (inner). */
+/* who: what MISS_B4 is in this event ("b4" or "from"). */
+static void print_miss(const struct nlattr **tb, const char *who)
+{
+	char fmt[16];
+
+	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN];
+
+	if (tb[LW4O6_A_MISS_B4] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_B4]) == 16) {
+		inet_ntop(AF_INET6, mnl_attr_get_payload(tb[LW4O6_A_MISS_B4]),
+			  a6, sizeof(a6));
+		snprintf(fmt, sizeof(fmt), " %s %%s", who);
+		print_string(PRINT_ANY, who, fmt, a6);
+	}
+	if (tb[LW4O6_A_MISS_IPV4] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_IPV4]) == 4) {
+		inet_ntop(AF_INET, mnl_attr_get_payload(tb[LW4O6_A_MISS_IPV4]),
+			  a4, sizeof(a4));
+		print_string(PRINT_ANY, "ipv4", " ipv4 %s", a4);
+	}
+	if (tb[LW4O6_A_MISS_PORT] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_PORT]) == 2)
+		print_uint(PRINT_ANY, "port", " port %u",
+			   mnl_attr_get_u16(tb[LW4O6_A_MISS_PORT]));
+}
+
+static void print_event(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[LW4O6_A_MAX + 1];
+	char namebuf[IF_NAMESIZE + 8];
+	const char *ev = NULL, *dev;
+	struct lw4o6_bind b;
+	struct bind_stats st;
+	uint32_t ifindex = 0, count = 0;
+
+	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
+	nl_get_u32(tb[LW4O6_A_IFINDEX], &ifindex);
+	dev = nl_get_str(tb[LW4O6_A_IFNAME]);
+	if (!dev)
+		dev = if_indextoname(ifindex, namebuf);
+	if (!dev) {
+		snprintf(namebuf, sizeof(namebuf), "if%u", ifindex);
+		dev = namebuf;
+	}
+
+	switch (g->cmd) {
+	case LW4O6_CMD_EVT_BIND_ADD:	 ev = "add"; break;
+	case LW4O6_CMD_EVT_BIND_DEL:	 ev = "del"; break;
+	case LW4O6_CMD_EVT_BIND_REPLACE: ev = "replace"; break;
+	case LW4O6_CMD_EVT_TABLE_FLUSH:	 ev = "flush"; break;
+	case LW4O6_CMD_EVT_TABLE_LOAD:	 ev = "load"; break;
+	case LW4O6_CMD_EVT_BINDING_MISS: ev = "binding-miss"; break;
+	case LW4O6_CMD_EVT_ICMP_NO_BINDING: ev = "icmp-no-binding"; break;
+	}
+
+	/* One compact JSON object per line, whatever -p says: a log stream. */
+	new_json_obj(opts.json, false);
+	open_json_object(NULL);
+	if (ev) {
+		print_string(PRINT_ANY, "event", "%s", ev);
+	} else {
+		print_string(PRINT_JSON, "event", NULL, "unknown");
+		print_uint(PRINT_ANY, "cmd", "event %u", g->cmd);
+	}
+	print_string(PRINT_ANY, "dev", " dev %s", dev);
+	if (ifindex)
+		print_uint(PRINT_JSON, "ifindex", NULL, ifindex);
+
+	switch (g->cmd) {
+	case LW4O6_CMD_EVT_BIND_ADD:
+	case LW4O6_CMD_EVT_BIND_DEL:
+	case LW4O6_CMD_EVT_BIND_REPLACE:
+		if (!bind_get(tb[LW4O6_A_BINDING], &b, &st)) {
+			print_string(PRINT_FP, NULL, "%s", " ");
+			print_binding(&b, NULL);
+		}
+		break;
+	case LW4O6_CMD_EVT_TABLE_FLUSH:
+		nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
+		print_uint(PRINT_ANY, "removed", " removed %u", count);
+		break;
+	case LW4O6_CMD_EVT_TABLE_LOAD:
+		nl_get_u32(tb[LW4O6_A_BINDING_COUNT], &count);
+		print_uint(PRINT_ANY, "bindings", " bindings %u", count);
+		break;
+	case LW4O6_CMD_EVT_BINDING_MISS:
+		print_miss(tb, "b4");
+		break;
+	case LW4O6_CMD_EVT_ICMP_NO_BINDING:
+		print_miss(tb, "from");
+		break;
+	}
+	close_json_object();
+	print_nl();
+	delete_json_obj();
+	fflush(stdout);
+}
+
+int do_monitor(int argc, char **argv)
+{
+	struct sigaction sa;
+	sigset_t block, orig;
+	struct nl *nl;
+	int err;
+
+	if (argc == 2 && is_help(argv[1])) {
+		usage_monitor(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return usage_error("monitor", "monitor: unexpected \"%s\"", argv[1]);
+	nl = get_genl();
+	if (!nl)
+		return EXIT_ERR;
+	if (!nl->events_group) {
+		errmsg("monitor: the lw4o6 module has no \"%s\" group",
+		       LW4O6_MCGRP_EVENTS);
+		return EXIT_ERR;
+	}
+	err = nl_join_group(nl, nl->events_group);
+	if (err) {
+		errmsg("monitor: cannot join the events group: %s", strerror(-err));
+		return EXIT_ERR;
+	}
+
+	/*
+	 * The signals stay blocked except inside ppoll(), so one that arrives
+	 * between the check of stop and the wait cannot be missed.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	while (!stop) {
+		const struct nlmsghdr *nlh = (const void *)nl->rbuf;
+		struct pollfd pfd = { mnl_socket_get_fd(nl->sk), POLLIN, 0 };
+		ssize_t n;
+		int len;
+
+		if (ppoll(&pfd, 1, NULL, &orig) < 0) {
+			if (errno == EINTR)
+				continue;
+			errmsg("monitor: %s", strerror(errno));
+			return EXIT_ERR;
+		}
+		n = mnl_socket_recvfrom(nl->sk, nl->rbuf, nl->rbuf_len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				errmsg("monitor: events were lost (receive buffer full)");
+				continue;
+			}
+			errmsg("monitor: %s", strerror(errno));
+			return EXIT_ERR;
+		}
+		for (len = (int)n; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_type != nl->family ||
+			    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
+				continue;
+			print_event(nlh);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	return EXIT_OK;
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/genetlink.h>
+
+#include <linux/lw4o6.h>
+
+#include "bindmsg.h"
+#include "kernel.h"
+#include "log.h"
+#include "nlsock.h"
+
+static void kernel_warning(const char *msg)
+{
+	log_warn("kernel: %s", msg);
+}
+
+struct kern {
+	struct nl *req;
+	struct nl *ev;
+	int ifindex;
+	char name[IF_NAMESIZE];
+	uint32_t control_group;
+	uint32_t events_group;
+	struct kern_events cb;
+};
+
+struct kern *kern_open(const char *dev, char *err, size_t errlen)
+{
+	struct kern *k = calloc(1, sizeof(*k));
+	int e;
+
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(k->name, sizeof(k->name), "%s", dev);
+	k->ifindex = if_nametoindex(dev);
+	if (!k->ifindex) {
+		snprintf(err, errlen, "no device %s: %s", dev, strerror(errno));
+		goto fail;
+	}
+	k->req = nl_open(NETLINK_GENERIC);
+	if (!k->req) {
+		snprintf(err, errlen, "netlink: %s", strerror(errno));
+		goto fail;
+	}
+	k->req->on_warning = kernel_warning;
+	e = genl_resolve(k->req, LW4O6_GENL_NAME, LW4O6_MCGRP_CONTROL);
+	if (e) {
+		snprintf(err, errlen, "no lw4o6 netlink family (is lw4o6.ko loaded?): %s",
+			 strerror(-e));
+		goto fail;
+	}
+	k->control_group = k->req->events_group;
+	e = genl_resolve(k->req, LW4O6_GENL_NAME, LW4O6_MCGRP_EVENTS);
+	if (e) {
+		snprintf(err, errlen, "lw4o6 family: %s", strerror(-e));
+		goto fail;
+	}
+	k->events_group = k->req->events_group;
+	return k;
+fail:
+	kern_close(k);
+	return NULL;
+}
+
+struct kern *kern_open_mode(const char *dev, uint8_t mode, struct kern_dev *d)
+{
+	static const char *const what[] = {
+		[LW4O6_MODE_AFTR] = "an lwAFTR (mode aftr)",
+		[LW4O6_MODE_B4] = "an lwB4 (mode b4)",
+		[LW4O6_MODE_DSLITE] = "a DS-Lite B4 (mode dslite)",
+	};
+	char err[256];
+	struct kern *k = kern_open(dev, err, sizeof(err));
+	int e;
+
+	if (!k) {
+		log_err("%s", err);
+		return NULL;
+	}
+	e = kern_dev_get(k, d);
+	if (e)
+		log_err("device %s: %s", dev, strerror(-e));
+	else if (d->mode != mode)
+		log_err("device %s is not %s", dev,
+			mode <= LW4O6_MODE_MAX && what[mode] ? what[mode] : "of the mode needed");
+	if (e || d->mode != mode) {
+		kern_close(k);
+		return NULL;
+	}
+	return k;
+}
+
+void kern_close(struct kern *k)
+{
+	if (!k)
+		return;
+	nl_close(k->req);
+	nl_close(k->ev);
+	free(k);
+}
+
+const char *kern_last_error(struct kern *k)
+{
+	return k->req->ext_msg;
+}
+
+static struct nlmsghdr *req(struct kern *k, char *buf, uint8_t cmd,
+			    uint16_t flags)
+{
+	struct nlmsghdr *nlh = genl_req(k->req, buf, cmd, flags);
+
+	mnl_attr_put_u32(nlh, LW4O6_A_IFINDEX, k->ifindex);
+	return nlh;
+}
+
+static int dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[LW4O6_A_MAX + 1];
+	struct kern_dev *d = data;
+
+	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
+	nl_get_u8(tb[LW4O6_A_MODE], &d->mode);
+	nl_get_in6(tb[LW4O6_A_LOCAL], &d->local);
+	nl_get_in6(tb[LW4O6_A_REMOTE], &d->remote);
+	nl_get_u32(tb[LW4O6_A_IPV4], &d->ipv4);
+	nl_get_u16(tb[LW4O6_A_PSID], &d->psid);
+	nl_get_u8(tb[LW4O6_A_PSID_LEN], &d->psid_len);
+	nl_get_u8(tb[LW4O6_A_OFFSET], &d->offset);
+	return 0;
+}
+
+int kern_dev_get(struct kern *k, struct kern_dev *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	memset(d, 0, sizeof(*d));
+	d->ifindex = k->ifindex;
+	return nl_talk(k->req, req(k, buf, LW4O6_CMD_DEV_GET, NLM_F_ACK),
+		       dev_cb, d);
+}
+
+static void to_bind(const struct lw4o6_mapping *m, struct lw4o6_bind *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->b4 = m->b4;
+	b->ipv4 = m->ipv4;
+	b->psid = m->psid;
+	b->psid_len = m->psid_len;
+	b->offset = m->offset;
+}
+
+int kern_bind_add(struct kern *k, const struct lw4o6_mapping *m, bool replace)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, buf, LW4O6_CMD_BIND_NEW, NLM_F_ACK);
+	struct lw4o6_bind b;
+
+	to_bind(m, &b);
+	bind_put(nlh, LW4O6_A_BINDING, &b, BIND_PUT_FULL);
+	if (replace)
+		mnl_attr_put_u32(nlh, LW4O6_A_FLAGS, LW4O6_F_REPLACE);
+	return nl_talk(k->req, nlh, NULL, NULL);
+}
+
+int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,
+		  uint8_t psid_len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, buf, LW4O6_CMD_BIND_DEL, NLM_F_ACK);
+	struct lw4o6_bind b = { .ipv4 = ipv4, .psid = psid,
+				.psid_len = psid_len };
+
+	bind_put(nlh, LW4O6_A_BINDING, &b, BIND_PUT_KEY);
+	return nl_talk(k->req, nlh, NULL, NULL);
+}
+
+/* A binding nest as a mapping (key, B4 and shape only); -1 if incomplete. */
+static int from_bind(const struct nlattr *nest, struct lw4o6_mapping *m)
+{
+	struct lw4o6_bind b;
+	struct bind_stats st;
+
+	if (bind_get(nest, &b, &st))
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->b4 = b.b4;
+	m->ipv4 = b.ipv4;
+	m->psid = b.psid;
+	m->psid_len = b.psid_len;
+	m->offset = b.offset;
+	return 0;
+}
+
+struct dump_ctx {
+	int (*cb)(const struct lw4o6_mapping *m, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		struct lw4o6_mapping m;
+
+		if (c->ret || mnl_attr_get_type(a) != LW4O6_A_BINDING ||
+		    from_bind(a, &m))
+			continue;
+		c->ret = c->cb(&m, c->arg);
+	}
+	return 0;
+}
+
+int kern_bind_dump(struct kern *k,
+		   int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		   void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dump_ctx c = { cb, arg, 0 };
+	int err;
+
+	err = nl_talk(k->req, req(k, buf, LW4O6_CMD_BIND_GET, NLM_F_DUMP),
+		      dump_cb, &c);
+	return err ? err : c.ret;
+}
+
+int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
+		uint8_t psid_len, uint8_t offset)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
+
+	mnl_attr_put_u32(nlh, LW4O6_A_IPV4, ipv4);
+	mnl_attr_put_u16(nlh, LW4O6_A_PSID, psid);
+	mnl_attr_put_u8(nlh, LW4O6_A_PSID_LEN, psid_len);
+	mnl_attr_put_u8(nlh, LW4O6_A_OFFSET, offset);
+	return nl_talk(k->req, nlh, NULL, NULL);
+}
+
+int kern_listen(struct kern *k, bool control, bool events,
+		const struct kern_events *ev)
+{
+	int e;
+
+	k->cb = *ev;
+	k->ev = nl_open(NETLINK_GENERIC);
+	if (!k->ev)
+		return -errno;
+	k->ev->family = k->req->family;
+	if (control && (e = nl_join_group(k->ev, k->control_group)))
+		return e;
+	if (events && (e = nl_join_group(k->ev, k->events_group)))
+		return e;
+	return 0;
+}
+
+int kern_event_fd(struct kern *k)
+{
+	return mnl_socket_get_fd(k->ev->sk);
+}
+
+static void event(struct kern *k, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[LW4O6_A_MAX + 1], *b;
+	struct in6_addr a6;
+	uint32_t ifindex = 0, v4 = 0;
+
+	if (nlh->nlmsg_type != k->req->family ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return;
+	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
+	if (!nl_get_u32(tb[LW4O6_A_IFINDEX], &ifindex) ||
+	    (int)ifindex != k->ifindex)
+		return;
+	switch (g->cmd) {
+	case LW4O6_CMD_EVT_CONTROL:
+		if (k->cb.control && nl_get_in6(tb[LW4O6_A_CTRL_B4], &a6) &&
+		    tb[LW4O6_A_CTRL_PACKET])
+			k->cb.control(&a6, mnl_attr_get_payload(tb[LW4O6_A_CTRL_PACKET]),
+				      mnl_attr_get_payload_len(tb[LW4O6_A_CTRL_PACKET]),
+				      k->cb.arg);
+		break;
+	case LW4O6_CMD_EVT_ICMP_NO_BINDING:
+		if (k->cb.no_binding && nl_get_in6(tb[LW4O6_A_MISS_B4], &a6)) {
+			nl_get_u32(tb[LW4O6_A_MISS_IPV4], &v4);
+			k->cb.no_binding(&a6, v4, k->cb.arg);
+		}
+		break;
+	case LW4O6_CMD_EVT_BIND_DEL:
+	case LW4O6_CMD_EVT_BIND_REPLACE:
+		b = tb[LW4O6_A_BINDING];
+		if (b) {
+			struct lw4o6_mapping m;
+
+			if (from_bind(b, &m))
+				break;
+			if (g->cmd == LW4O6_CMD_EVT_BIND_DEL && k->cb.bind_del)
+				k->cb.bind_del(&m, k->cb.arg);
+			else if (g->cmd == LW4O6_CMD_EVT_BIND_REPLACE &&
+				 k->cb.bind_replace)
+				k->cb.bind_replace(&m, k->cb.arg);
+		}
+		break;
+	case LW4O6_CMD_EVT_TABLE_FLUSH:
+	case LW4O6_CMD_EVT_TABLE_LOAD:
+		if (k->cb.resync)
+			k->cb.resync(g->cmd == LW4O6_CMD_EVT_TABLE_FLUSH,
+				     k->cb.arg);
+		break;
+	}
+}
+
+void kern_events_read(struct kern *k)
+{
+	int n;
+
+	/* Drain what is there; never block the loop. */
+	for (;;) {
+		const struct nlmsghdr *nlh;
+
+		n = recv(mnl_socket_get_fd(k->ev->sk), k->ev->rbuf,
+			 k->ev->rbuf_len, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				log_warn("netlink events lost: socket buffer full; reading the table again");
+				if (k->cb.resync)
+					k->cb.resync(false, k->cb.arg);
+			}
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			return;
+		}
+		for (nlh = (const struct nlmsghdr *)k->ev->rbuf;
+		     mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
+			event(k, nlh);
+	}
+}

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * config_load() on files written to a temporary directory: the parsed
+ * struct of valid files (including docs/examples/), and for bad ones that
+ * every error is reported, on its line, with a reason that names the fault.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "config.h"
+
+/* the CLI tests' wrapper: one copy for the whole tree */
+#include "tests/cmocka_wrap.h"
+
+#define MAX_ERRS 32
+
+struct errs {
+	unsigned int n;
+	unsigned int line[MAX_ERRS];
+	char reason[MAX_ERRS][256];
+	char file[256];
+};
+
+static char dir[] = "/tmp/test_config.XXXXXX";
+static char path[300];
+
+static void collect(const char *file, unsigned int line, const char *reason,
+		    void *arg)
+{
+	struct errs *e = arg;
+
+	snprintf(e->file, sizeof(e->file), "%s", file);
+	if (e->n < MAX_ERRS) {
+		e->line[e->n] = line;
+		snprintf(e->reason[e->n], sizeof(e->reason[0]), "%s", reason);
+	}
+	e->n++;
+}
+
+static int load(const char *text, struct lw4o6d_config *c, struct errs *e)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	memset(e, 0, sizeof(*e));
+	return config_load(path, c, collect, e);
+}
+
+/* On failure, what was reported instead. */
+static void dump(const struct errs *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n && i < MAX_ERRS; i++)
+		print_error("  got %u: %s\n", e->line[i], e->reason[i]);
+}
+
+static void assert_reason(const struct errs *e, unsigned int i,
+			  unsigned int line, const char *want)
+{
+	if (i >= e->n || e->line[i] != line || !strstr(e->reason[i], want)) {
+		dump(e);
+		fail_msg("error %u: expected line %u, \"%s\"", i, line, want);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+static uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+static void test_aftr_full(void **state)
+{
+	struct lw4o6d_config c;
+	struct in6_addr a6;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(
+		"# an lwAFTR\n"
+		"role aftr\n"
+		"\n"
+		"device lw0   # the lw4o6 device\n"
+		"log-level debug\n"
+		"\tstorage sqlite /var/lib/lw4o6d/a#1.db\r\n"
+		"listen 2001:db8:ff::53\n"
+		"lifetime default 600 min 300 max 3600\n"
+		"quota 4\n"
+		"rate-limit 5 burst 7\n"
+		"announce no\n"
+		"pool 192.0.2.0/24 psid-len 6 offset 4 exclude 192.0.2.0,192.0.2.255\n"
+		"pool 198.51.100.7/32 psid-len 16\n"
+		"pool 203.0.113.0/28 exclude 203.0.113.1 offset 0 psid-len 8\n",
+		&c, &e), 0);
+	assert_int_equal(e.n, 0);
+	assert_int_equal(c.role, ROLE_AFTR);
+	assert_string_equal(config_role_name(c.role), "aftr");
+	assert_string_equal(c.device, "lw0");
+	assert_int_equal(c.log_level, LOG_DEBUG);
+	assert_string_equal(c.storage_kind, "sqlite");
+	/* '#' inside a word is not a comment. */
+	assert_string_equal(c.storage_path, "/var/lib/lw4o6d/a#1.db");
+	assert_true(c.has_listen6);
+	inet_pton(AF_INET6, "2001:db8:ff::53", &a6);
+	assert_memory_equal(&c.listen6, &a6, sizeof(a6));
+	assert_int_equal(c.lifetime_min, 300);
+	assert_int_equal(c.lifetime_max, 3600);
+	assert_int_equal(c.lifetime_default, 600);
+	assert_int_equal(c.quota, 4);
+	assert_int_equal(c.rate, 5);
+	assert_int_equal(c.burst, 7);
+	assert_false(c.announce);
+	assert_int_equal(c.n_pools, 3);
+	assert_int_equal(c.pools[0].prefix, ip4("192.0.2.0"));
+	assert_int_equal(c.pools[0].plen, 24);
+	assert_int_equal(c.pools[0].psid_len, 6);
+	assert_int_equal(c.pools[0].offset, 4);
+	assert_int_equal(c.pools[0].n_exclude, 2);
+	assert_int_equal(c.pools[0].exclude[0], ip4("192.0.2.0"));
+	assert_int_equal(c.pools[0].exclude[1], ip4("192.0.2.255"));
+	assert_int_equal(c.pools[1].prefix, ip4("198.51.100.7"));
+	assert_int_equal(c.pools[1].plen, 32);
+	assert_int_equal(c.pools[1].psid_len, 16);
+	assert_int_equal(c.pools[1].offset, 0);
+	assert_int_equal(c.pools[1].n_exclude, 0);
+	assert_int_equal(c.pools[2].psid_len, 8);
+	assert_int_equal(c.pools[2].n_exclude, 1);
+	assert_int_equal(c.pools[2].exclude[0], ip4("203.0.113.1"));
+	assert_false(c.proxy);
+}
+
+static void test_aftr_defaults(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load("role aftr\ndevice lw0\nstorage sqlite /s.db\n"
+			      "pool 10.0.0.0/16 psid-len 1\n", &c, &e), 0);
+	assert_int_equal(c.log_level, LOG_INFO);
+	assert_false(c.has_listen6);
+	assert_int_equal(c.lifetime_min, 120);
+	assert_int_equal(c.lifetime_max, 86400);
+	assert_int_equal(c.lifetime_default, 7200);
+	assert_int_equal(c.quota, 1);
+	assert_int_equal(c.rate, 10);
+	assert_int_equal(c.burst, 20);
+	assert_true(c.announce);
+
+	/* burst defaults to twice the rate */
+	assert_int_equal(load("role aftr\ndevice lw0\nstorage sqlite /s.db\n"
+			      "pool 10.0.0.0/16 psid-len 1\nrate-limit 50\n",
+			      &c, &e), 0);
+	assert_int_equal(c.rate, 50);
+	assert_int_equal(c.burst, 100);
+}
+
+static void test_b4_full(void **state)
+{
+	struct lw4o6d_config c;
+	struct in6_addr a6;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(
+		"role b4\n"
+		"device b0\n"
+		"log-level warning\n"
+		"transport ipv6\n"
+		"server 2001:db8:ff::53\n"
+		"lifetime 3600\n"
+		"port-set-size 1024\n"
+		"proxy 192.168.1.1 10.1.1.1\n"
+		"proxy-lifetime-max 600\n",
+		&c, &e), 0);
+	assert_int_equal(c.role, ROLE_B4);
+	assert_string_equal(config_role_name(c.role), "b4");
+	assert_string_equal(c.device, "b0");
+	assert_int_equal(c.log_level, LOG_WARNING);
+	assert_true(c.transport_ipv6);
+	assert_true(c.has_server);
+	inet_pton(AF_INET6, "2001:db8:ff::53", &a6);
+	assert_memory_equal(&c.server, &a6, sizeof(a6));
+	assert_int_equal(c.lifetime, 3600);
+	assert_int_equal(c.port_set_size, 1024);
+	assert_true(c.proxy);
+	assert_int_equal(c.n_proxy, 2);
+	assert_int_equal(c.proxy_addr[0], ip4("192.168.1.1"));
+	assert_int_equal(c.proxy_addr[1], ip4("10.1.1.1"));
+	assert_int_equal(c.proxy_lifetime_max, 600);
+	assert_int_equal(c.n_pools, 0);
+
+	assert_int_equal(load("role b4\ndevice b0\n", &c, &e), 0);
+	assert_false(c.transport_ipv6);
+	assert_false(c.has_server);
+	assert_int_equal(c.lifetime, 7200);
+	assert_int_equal(c.port_set_size, 65535);
+	assert_false(c.proxy);
+	assert_int_equal(c.proxy_lifetime_max, 7200);
+	assert_string_equal(config_role_name(ROLE_NONE), "none");
+}
+
+static void test_examples(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(config_load("../../docs/examples/lw4o6d-aftr.conf",
+				     &c, collect, &e), 0);
+	assert_int_equal(c.role, ROLE_AFTR);
+	assert_int_equal(c.n_pools, 2);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(config_load("../../docs/examples/lw4o6d-b4.conf",
+				     &c, collect, &e), 0);
+	assert_int_equal(c.role, ROLE_B4);
+	assert_true(c.proxy);
+}
+
+#define AFTR "role aftr\ndevice lw0\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n"
+#define B4 "role b4\ndevice b0\n"
+
+/* One bad statement on line 5 (after AFTR) or 3 (after B4). */
+static const struct {
+	const char *text;
+	unsigned int line;
+	const char *reason;
+} bad[] = {
+	{ AFTR "pools 10.1.0.0/16\n", 5, "unknown keyword 'pools'" },
+	{ AFTR "devic lw1\n", 5, "unknown keyword 'devic'" },
+	{ AFTR "device lw1\n", 5, "'device' given twice (first on line 2)" },
+	{ AFTR "quota x\n", 5, "quota: expected a number 1..65535, got 'x'" },
+	{ AFTR "quota 0\n", 5, "quota: expected a number 1..65535, got '0'" },
+	{ AFTR "quota 65536\n", 5, "quota: expected a number 1..65535, got '65536'" },
+	{ AFTR "quota -1\n", 5, "got '-1'" },
+	{ AFTR "quota\n", 5, "quota: missing value" },
+	{ AFTR "quota 1 2\n", 5, "quota: unexpected '2' after the value" },
+	{ AFTR "log-level loud\n", 5, "log-level: expected err, warning, notice, info or debug, got 'loud'" },
+	{ AFTR "log-level warn\n", 5, "got 'warn'" },
+	{ AFTR "lifetime min 300 max 120\n", 5, "lifetime: min 300 is above max 120" },
+	{ AFTR "lifetime min 90000\n", 5, "lifetime: min 90000 is above max 86400 (the default)" },
+	{ AFTR "lifetime default 60\n", 5, "lifetime: default 60 is below min 120 (the default)" },
+	{ AFTR "lifetime max 600\n", 5, "lifetime: default 7200 (the default) is above max 600" },
+	{ AFTR "lifetime min 0\n", 5, "lifetime min: expected a number 1..4294967295, got '0'" },
+	{ AFTR "lifetime min 1 min 2\n", 5, "lifetime: 'min' given twice" },
+	{ AFTR "lifetime min\n", 5, "lifetime: 'min' needs a value" },
+	{ AFTR "lifetime often 5\n", 5, "lifetime: unknown word 'often'" },
+	{ AFTR "lifetime 3600\n", 5, "an aftr file takes 'lifetime [min N] [max N] [default N]'" },
+	{ AFTR "rate-limit 0\n", 5, "rate-limit: expected a number 1..1000000, got '0'" },
+	{ AFTR "rate-limit 5 burst 0\n", 5, "rate-limit burst: expected a number 1..1000000, got '0'" },
+	{ AFTR "rate-limit 5 bursts 9\n", 5, "rate-limit: unexpected 'bursts' (expected burst)" },
+	{ AFTR "rate-limit 5 burst\n", 5, "rate-limit: 'burst' needs a value" },
+	{ AFTR "announce maybe\n", 5, "announce: expected yes or no, got 'maybe'" },
+	{ AFTR "listen 10.0.0.1\n", 5, "listen: '10.0.0.1' is not an IPv6 address" },
+	{ AFTR "listen ff02::1\n", 5, "listen: ff02::1 is not a unicast address" },
+	{ AFTR "listen ::\n", 5, "listen: :: is not a unicast address" },
+	{ AFTR "storage sqlite /t.db\n", 5, "'storage' given twice" },
+	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage mysql /s.db\n", 4,
+	  "storage: unknown kind 'mysql' (only sqlite is supported)" },
+	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite s.db\n", 4,
+	  "storage: path 's.db' is not absolute" },
+	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite\n", 4,
+	  "storage: expected 'storage sqlite PATH'" },
+	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite /a b\n", 4,
+	  "storage: unexpected 'b' after the path" },
+	{ AFTR "pool 10.0.0.0/8 psid-len 4\n", 5, "pool 10.0.0.0/8: prefix length must be 16..32" },
+	{ AFTR "pool 10.1.0.0/33 psid-len 4\n", 5, "pool 10.1.0.0/33: prefix length must be 16..32" },
+	{ AFTR "pool 10.1.0.0 psid-len 4\n", 5, "pool 10.1.0.0: expected PREFIX/LEN" },
+	{ AFTR "pool 10.1.0.x/16 psid-len 4\n", 5, "pool 10.1.0.x/16: '10.1.0.x' is not an IPv4 address" },
+	{ AFTR "pool 10.1.0.1/24 psid-len 4\n", 5, "pool 10.1.0.1/24: host bits are set (the prefix is 10.1.0.0/24)" },
+	{ AFTR "pool 10.1.0.0/16\n", 5, "pool 10.1.0.0/16: psid-len is required" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 17\n", 5, "pool 10.1.0.0/16: psid-len: expected a number 0..16, got '17'" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 offset 16\n", 5, "offset: expected a number 0..15, got '16'" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 12 offset 6\n", 5, "pool 10.1.0.0/16: offset 6 + psid-len 12 is above 16" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 0\n", 5, "psid-len 0 with offset 0 leaves no port set to hand out" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 psid-len 5\n", 5, "pool 10.1.0.0/16: 'psid-len' given twice" },
+	{ AFTR "pool 10.1.0.0/16 psid-len\n", 5, "pool 10.1.0.0/16: 'psid-len' needs a value" },
+	{ AFTR "pool 10.1.0.0/16 psid 4\n", 5, "pool 10.1.0.0/16: unknown word 'psid'" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 exclude 10.2.0.1\n", 5, "pool 10.1.0.0/16: exclude 10.2.0.1 is outside the pool" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 exclude 10.1.0.1,10.1.0.1\n", 5, "exclude 10.1.0.1 given twice" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 exclude 10.1.0.1,\n", 5, "empty address in the exclude list" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 exclude 10.1.0.1 10.1.0.2\n", 5, "unknown word '10.1.0.2'" },
+	{ AFTR "pool 10.1.0.0/16 psid-len 4 exclude x\n", 5, "exclude 'x' is not an IPv4 address" },
+	{ AFTR "pool 10.1.0.0/31 psid-len 4 exclude 10.1.0.0,10.1.0.1\n", 5, "pool 10.1.0.0/31: every address is excluded" },
+	{ AFTR "pool 10.0.128.0/24 psid-len 4\n", 5, "pool 10.0.128.0/24 overlaps pool 10.0.0.0/16 (line 4)" },
+	{ AFTR "pool 10.0.0.0/16 psid-len 2\n", 5, "pool 10.0.0.0/16 overlaps pool 10.0.0.0/16 (line 4)" },
+	{ AFTR "server 2001:db8::1\n", 5, "'server' is a b4 keyword; this is an aftr file" },
+	{ AFTR "proxy 192.168.1.1\n", 5, "'proxy' is a b4 keyword; this is an aftr file" },
+	{ AFTR "port-set-size 10\n", 5, "'port-set-size' is a b4 keyword" },
+	{ AFTR "role b4\n", 5, "'role' given twice (first on line 1)" },
+	{ "role b4\ndevice\n", 2, "device: missing value" },
+	{ B4 "pool 10.0.0.0/16 psid-len 4\n", 3, "'pool' is an aftr keyword; this is a b4 file" },
+	{ B4 "storage sqlite /s.db\n", 3, "'storage' is an aftr keyword; this is a b4 file" },
+	{ B4 "quota 2\n", 3, "'quota' is an aftr keyword" },
+	{ B4 "lifetime min 1\n", 3, "lifetime: a b4 file takes 'lifetime N'" },
+	{ B4 "lifetime 60 120\n", 3, "lifetime: unexpected '120' after the value" },
+	{ B4 "lifetime 0\n", 3, "lifetime: expected a number 1..4294967295, got '0'" },
+	{ B4 "port-set-size 0\n", 3, "port-set-size: expected a number 1..65535, got '0'" },
+	{ B4 "port-set-size 65536\n", 3, "port-set-size: expected a number 1..65535, got '65536'" },
+	{ B4 "transport udp\n", 3, "transport: expected ipv6 or softwire, got 'udp'" },
+	{ B4 "server 2001:db8::1\n", 3, "server: only used with 'transport ipv6'" },
+	{ B4 "transport ipv6\nserver 192.0.2.1\n", 4, "server: '192.0.2.1' is not an IPv6 address" },
+	{ B4 "proxy\n", 3, "proxy: missing address" },
+	{ B4 "proxy 224.0.0.1\n", 3, "proxy: 224.0.0.1 is not a unicast address" },
+	{ B4 "proxy 255.255.255.255\n", 3, "proxy: 255.255.255.255 is not a unicast address" },
+	{ B4 "proxy 0.0.0.0\n", 3, "proxy: 0.0.0.0 is not a unicast address" },
+	{ B4 "proxy fe80::1\n", 3, "proxy: 'fe80::1' is not an IPv4 address" },
+	{ B4 "proxy 10.0.0.1 10.0.0.1\n", 3, "proxy: 10.0.0.1 given twice" },
+	{ B4 "proxy 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7 10.0.0.8 10.0.0.9\n",
+	  3, "proxy: at most 8 addresses, got 9" },
+	{ B4 "proxy-lifetime-max 0\n", 3, "proxy-lifetime-max: expected a number 1..4294967295, got '0'" },
+	{ "device lw0\nrole aftr\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n", 2,
+	  "'role' must be the first statement (line 1 comes before it)" },
+	{ "role router\ndevice lw0\n", 1, "role: expected aftr or b4, got 'router'" },
+	{ "role b4\ndevice abcdefghijklmnopq\n", 2, "device: device name \"abcdefghijklmnopq\" is longer than 15 bytes" },
+	{ "role b4\ndevice a/b\n", 2, "device: 'a/b' is not a valid interface name" },
+	{ "role b4\ndevice b0\nfoo\x01\n", 3, "unknown keyword 'foo?'" },
+	{ "role b4\ndevice b0\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", 3,
+	  "unknown keyword 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" },
+	/* whole-file rules: line 0 */
+	{ "device b0\n", 0, "no 'role' statement" },
+	{ "role b4\n", 0, "no 'device' statement" },
+	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\n", 0, "role aftr needs 'storage sqlite PATH'" },
+	{ "role aftr\ndevice lw0\nstorage sqlite /s.db\n", 0, "role aftr needs at least one 'pool'" },
+};
+
+static void test_errors(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (load(bad[i].text, &c, &e) != 1 || e.n != 1) {
+			dump(&e);
+			fail_msg("case %zu: expected one error, line %u: %s", i,
+				 bad[i].line, bad[i].reason);
+		}
+		assert_string_equal(e.file, path);
+		assert_reason(&e, 0, bad[i].line, bad[i].reason);
+	}
+}
+
+/* Every mistake is reported, in line order, the whole-file ones last. */
+static void test_many_errors(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+	int n;
+
+	(void)state;
+	n = load(
+		"device lw0\n"				/* 1 */
+		"quota x\n"				/* 2 */
+		"role aftr\n"				/* 3 */
+		"pool 10.0.0.0/8 psid-len 4\n"		/* 4 */
+		"lifetime min 300 max 120\n"		/* 5 */
+		"server 2001:db8::1\n"			/* 6 */
+		"device lw1\n"				/* 7 */
+		"pools 10.0.0.0/16\n"			/* 8 */
+		"proxy 10.0.0.1\n"			/* 9 */
+		"pool 10.0.0.0/16 psid-len 4 offset 13\n",	/* 10 */
+		&c, &e);
+	if (e.n != 10)
+		dump(&e);
+	assert_int_equal(e.n, 10);
+	assert_int_equal(n, 10);
+	assert_reason(&e, 0, 2, "quota: expected a number 1..65535, got 'x'");
+	assert_reason(&e, 1, 3, "'role' must be the first statement");
+	assert_reason(&e, 2, 4, "prefix length must be 16..32");
+	assert_reason(&e, 3, 5, "lifetime: min 300 is above max 120");
+	assert_reason(&e, 4, 6, "'server' is a b4 keyword; this is an aftr file");
+	assert_reason(&e, 5, 7, "'device' given twice (first on line 1)");
+	assert_reason(&e, 6, 8, "unknown keyword 'pools'");
+	assert_reason(&e, 7, 9, "'proxy' is a b4 keyword; this is an aftr file");
+	assert_reason(&e, 8, 10, "offset 13 + psid-len 4 is above 16");
+	assert_reason(&e, 9, 0, "role aftr needs 'storage sqlite PATH'");
+	/* Not "needs at least one pool": the bad pool lines say enough. */
+
+	/* An empty file misses everything. */
+	assert_int_equal(load("# nothing\n\n", &c, &e), 2);
+	assert_reason(&e, 0, 0, "no 'device' statement");
+	assert_reason(&e, 1, 0, "no 'role' statement");
+}
+
+static void test_missing_file(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(config_load("/nonexistent/lw4o6d.conf", &c, collect, &e),
+			 -ENOENT);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.file, "/nonexistent/lw4o6d.conf");
+	assert_reason(&e, 0, 0, "cannot open: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_aftr_full),
+		cmocka_unit_test(test_aftr_defaults),
+		cmocka_unit_test(test_b4_full),
+		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
