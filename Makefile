@@ -61,26 +61,26 @@ TESTDATA := $(BUILD)/testdata/bind1m.txt
 FUZZDATA := $(BUILD)/testdata/fuzz/meta.json
 FUZZB4DATA := $(BUILD)/testdata/fuzz-b4/meta.json
 testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA)
-$(TESTDATA): selftests/py/gen_bindings.py
+$(TESTDATA): selftests/lib/py/gen_bindings.py
 	mkdir -p $(dir $@)
-	/usr/bin/python3 selftests/py/gen_bindings.py 1000000 1 $@.tmp \
+	/usr/bin/python3 selftests/lib/py/gen_bindings.py 1000000 1 $@.tmp \
 		--nft $(BUILD)/testdata/bind1m.nft
 	mv $@.tmp $@
 
-# The fuzz test's packet sets (selftests/lw4o6_fuzz.sh): pcaps made with
+# The fuzz test's packet sets (selftests/datapath/fuzz.sh): pcaps made with
 # scapy from a fixed seed, so every run replays the same bytes.  Another set:
 # rm -r build/testdata/fuzz; make testdata FUZZ_SEED=N.
 FUZZ_SEED ?= 1
 FUZZ_COUNT ?= 110000
-$(FUZZDATA): selftests/py/gen_fuzz.py
-	/usr/bin/python3 selftests/py/gen_fuzz.py $(dir $@) --seed $(FUZZ_SEED) \
+$(FUZZDATA): selftests/lib/py/gen_fuzz.py
+	/usr/bin/python3 selftests/lib/py/gen_fuzz.py $(dir $@) --seed $(FUZZ_SEED) \
 		--count $(FUZZ_COUNT)
 
-# The B4 side's (selftests/lw4o6_fuzz_b4.sh): four sets of FUZZ_B4_COUNT/4,
+# The B4 side's (selftests/datapath/fuzz_b4.sh): four sets of FUZZ_B4_COUNT/4,
 # into the LAN and IPv6 sides of a lwB4 and of a DS-Lite B4.
 FUZZ_B4_COUNT ?= 200000
-$(FUZZB4DATA): selftests/py/gen_fuzz_b4.py selftests/py/gen_fuzz.py
-	/usr/bin/python3 selftests/py/gen_fuzz_b4.py $(dir $@) --seed $(FUZZ_SEED) \
+$(FUZZB4DATA): selftests/lib/py/gen_fuzz_b4.py selftests/lib/py/gen_fuzz.py
+	/usr/bin/python3 selftests/lib/py/gen_fuzz_b4.py $(dir $@) --seed $(FUZZ_SEED) \
 		--count $(FUZZ_B4_COUNT)
 
 deps:
@@ -90,7 +90,7 @@ check: deps
 	$(MAKE) modules userspace testdata
 	$(MAKE) -C userspace test
 	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp
-	bash selftests/check.sh
+	bash scripts/check.sh
 
 demo: deps
 	$(MAKE) modules userspace

@@ -184,7 +184,7 @@ backlog_drops() {	# per-CPU input backlog drops (softnet_stat column 2)
 	while read -r _ d _r; do n=$((n + 16#$d)); done < /proc/net/softnet_stat
 	echo $n
 }
-ctflush() { case $1 in st|b4|b6) ip netns exec r$1 $PY "$top/selftests/py/ct_flush.py" ;; esac; }
+ctflush() { case $1 in st|b4|b6) ip netns exec r$1 $PY "$top/selftests/lib/py/ct_flush.py" ;; esac; }
 ctcount() { ip netns exec r$1 cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null || echo -; }
 # run_pg CASE -> "NS_PER_PACKET SENT DELIVERED BACKLOG-DROPS CONNTRACK-ENTRIES"
 run_pg() {

@@ -229,7 +229,7 @@ upd_run() {	# CASE BATCH [noack] -> "UPDATER-LINE | sent N sink M ns/packet T"
 	ip netns exec gen sh -c "echo start > $PG/pgctrl" &
 	local pgpid=$!
 	sleep 0.2
-	line=$(ip netns exec rtr $PY "$top/selftests/py/bench_updates.py" lwM "$BIG" "$hot" "$nupd" "$2" ${3:-} || true)
+	line=$(ip netns exec rtr $PY "$top/selftests/lib/py/bench_updates.py" lwM "$BIG" "$hot" "$nupd" "$2" ${3:-} || true)
 	ip netns exec gen sh -c "echo stop > $PG/pgctrl"
 	wait $pgpid || true
 	sleep 1

@@ -83,9 +83,10 @@ vmlinux_for() {
 	echo "$src"
 }
 
-# test_script TOP SPEC: the path of a test script named by SPEC: "lw4o6_x",
-# "lw4o6_x.sh", "selftests/lw4o6_x.sh", "vm/stock-smoke.sh" or an absolute
-# path.  Prints the would-be path and fails when there is no such file.
+# test_script TOP SPEC: the path of a test script named by SPEC:
+# "datapath/aftr", "datapath/aftr.sh", "selftests/datapath/aftr.sh",
+# "vm/stock-smoke.sh" or an absolute path.  Prints the would-be path and
+# fails when there is no such file.
 test_script() {
 	local top=$1 t=$2 c
 	for c in "$t" "$top/$t" "$top/selftests/$t" "$top/selftests/$t.sh"; do
@@ -94,6 +95,19 @@ test_script() {
 	done
 	echo "$top/selftests/${t%.sh}.sh"
 	return 1
+}
+
+# test_list TOP: the tests selftests/TESTS names, one "selftests/PATH" a line.
+test_list_file() {
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$1/selftests/TESTS" |
+		sed -n 's|^..*$|selftests/&|p'
+}
+
+# test_name SCRIPT: what results call a test, "datapath/aftr".
+test_name() {
+	local d
+	d=$(basename "$(dirname "$1")")
+	echo "$d/$(basename "$1" .sh)"
 }
 
 # test_timeout SCRIPT DEFAULT: the script's "# lw4o6-timeout: SECS" (within

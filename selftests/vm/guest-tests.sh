@@ -4,8 +4,8 @@
 #
 #	selftests/vm/run-vm.sh -k 6.12 -- selftests/vm/guest-tests.sh
 #
-# Runs every selftests/lw4o6_*.sh in name order, or those named in
-# $LW4O6_TESTS (space separated; "lw4o6_smoke", "lw4o6_smoke.sh", or a path
+# Runs every test selftests/TESTS lists, in its order, or those named in
+# $LW4O6_TESTS (space separated; "datapath/smoke", "datapath/smoke.sh", or a path
 # relative to the repo top or absolute, e.g. "selftests/vm/stock-smoke.sh").
 # Each gets its own time limit: a "# lw4o6-timeout: SECS" line in the
 # script's first 30 lines, else $LW4O6_TEST_TIMEOUT, else 300.
@@ -40,9 +40,9 @@ if [ -n "${LW4O6_TESTS:-}" ]; then
 		tests+=("$(test_script "$TOP" "$t")")
 	done
 else
-	for t in "$TOP"/selftests/lw4o6_*.sh; do
-		[ -f "$t" ] && tests+=("$t")
-	done
+	while read -r t; do
+		tests+=("$TOP/$t")
+	done < <(test_list_file "$TOP")
 fi
 
 if [ "$embed" != 1 ]; then
@@ -54,7 +54,7 @@ fi
 
 npass=0 nfail=0 nskip=0
 for t in "${tests[@]}"; do
-	name=$(basename "$t" .sh)
+	name=$(test_name "$t")
 	n=$((n + 1))
 	[ -n "$out" ] && echo "$label:$name" > "$out/current"
 	echo "# $label:$name"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""KTAP output for the Python tests, matching selftests/lib.sh."""
+"""KTAP output for the Python tests, matching selftests/lib/lib.sh."""
 import sys
 import traceback
 

@@ -14,7 +14,7 @@
 # private module tree (lw4o6.ko, which needs no other module, and the
 # kernel's list of built-ins), runs depmod on it and points the kernel's
 # usermode modprobe at it for the length of the test.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd depmod modprobe modinfo

@@ -10,8 +10,8 @@
 #                                            remote ff::1,       192.0.2.0/24 -> lw0
 #                                            192.0.2.1 psid 1/4) 198.51.100.254 --v-- 198.51.100.1
 #                                         2001:db8:1::2 ---v--- 2001:db8:1::1 (br0)
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/aftr_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
 
 require_root
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
@@ -20,7 +20,7 @@ aftr_topology
 setup_ns B4 LAN1 LAN2
 a() { "$LW4O6" -n "$AFTR" "$@"; }
 b() { "$LW4O6" -n "$B4" "$@"; }
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 bstat() { b -j stats show dev b0 | jq ".[\"$1\"]"; }
 astat() { a -j stats show dev lw0 | jq ".[\"$1\"]"; }
 
@@ -92,7 +92,7 @@ expect_eq "... so the lwAFTR hairpinned nothing" "$(astat hairpin-ipv4-packets)"
 
 # Many flows at once: all NATed into the set, none refused by the lwAFTR.
 d=$(astat drop-no-source-softwire-ipv6)
-r=$(ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/py/flows.py" 198.51.100.1 7777 2000)
+r=$(ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/lib/py/flows.py" 198.51.100.1 7777 2000)
 ktap_diag "2000 UDP flows from LAN1: $r; the internet saw $(grep -c ' 192.0.2.1 ' "$TMPDIR/peers") peers;" \
 	"b0 sent-ipv6 $(bstat sent-ipv6-packets) sent-ipv4 $(bstat sent-ipv4-packets) dropped $(bstat dropped-ipv4-packets)/$(bstat dropped-ipv6-packets);" \
 	"INET UdpRcvbufErrors $(ip netns exec "$INET" nstat -az UdpRcvbufErrors | awk '/Udp/ { print $2 }');" \
@@ -111,7 +111,7 @@ check_cmd "dev set moves the B4 to it" b dev set b0 ipv4 192.0.2.9 psid 0x34/8 o
 expect_eq "conntrack holds no flow of the old binding" \
 	"$(ip netns exec "$B4" grep -c 'dst=192.0.2.1 ' /proc/net/nf_conntrack)" 0
 : > "$TMPDIR/peers"
-r=$(ip netns exec "$LAN2" "$PYTHON" "$TOP/selftests/py/flows.py" 198.51.100.1 7777 200)
+r=$(ip netns exec "$LAN2" "$PYTHON" "$TOP/selftests/lib/py/flows.py" 198.51.100.1 7777 200)
 expect_eq "200 flows in the new set all answered" "$r" "sent 200 answered 200"
 check_cmd "... every one from 192.0.2.9, a port of PSID 0x34 (offset 6)" \
 	awk '$2 != "192.0.2.9" || $3 < 1024 || int($3 / 4) % 256 != 52 { bad++ } END { exit bad > 0 || NR < 200 }' \
@@ -122,7 +122,7 @@ check_cmd "the lwAFTR binds 192.0.2.10 psid 0x2a5/12 (16 ports)" \
 	a binding add dev lw0 ipv4 192.0.2.10 psid 0x2a5/12 b4 2001:db8:1::2
 check_cmd "dev set to it" b dev set b0 ipv4 192.0.2.10 psid 0x2a5/12 offset 0
 x=$(bstat drop-port-set-exhausted)
-r=$(ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/py/flows.py" 198.51.100.1 7777 20)
+r=$(ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/lib/py/flows.py" 198.51.100.1 7777 20)
 expect_eq "20 flows into 16 ports: 16 answered" "$r" "sent 20 answered 16"
 expect_eq "the 4 others were counted as drop-port-set-exhausted" "$(bstat drop-port-set-exhausted)" $((x + 4))
 
@@ -132,7 +132,7 @@ defer kill $!
 sleep 1
 check_cmd "the lwAFTR drops the B4's binding" a binding del dev lw0 ipv4 192.0.2.10 psid 0x2a5/12
 rm -f "$TMPDIR/ready"
-ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/py/icmp_count.py" v4 3 1 6 "$TMPDIR/ready" \
+ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" v4 3 1 6 "$TMPDIR/ready" \
 	> "$TMPDIR/icmp" &
 pid=$!
 busywait 10000 test -e "$TMPDIR/ready"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# selftests/check.sh - what `make check` runs, after everything is built.
+# scripts/check.sh - what `make check` runs, after everything is built.
 #
 #  (a) host unit tests: every executable userspace/*/tests/test_* (cmocka,
 #      run from the part's folder with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
@@ -10,7 +10,7 @@
 #      otherwise), and `dkms build` of a copy of the tree must pass (one test;
 #      done in private dkms/source trees, so it touches nothing installed).
 #  (c) per kernel, ONE VM (selftests/vm/run-vm.sh) running
-#      selftests/vm/guest-tests.sh: every selftests/lw4o6_*.sh, or the ones in
+#      selftests/vm/guest-tests.sh: every test selftests/TESTS lists, or the ones in
 #      $LW4O6_TESTS, one test per script.  A VM that times out or whose kernel
 #      log shows an oops/BUG/WARNING adds a failure ("KVER:vm"); a script the
 #      VM died in fails; scripts it never reached are skipped.
@@ -24,7 +24,7 @@
 #
 # Environment:
 #   LW4O6_KERNELS      kernel series to test (default "6.1 6.12")
-#   LW4O6_TESTS        test scripts to run (default: all selftests/lw4o6_*.sh):
+#   LW4O6_TESTS        test scripts to run (default: all selftests/TESTS lists):
 #                      names (lw4o6_smoke), or paths from the repo top
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
@@ -32,8 +32,8 @@
 #   LW4O6_FUZZ_TIME    seconds of PCP parser fuzzing (default 30)
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-TOP=$(cd "$here/.." && pwd -P)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+here=$TOP/selftests
 export LW4O6_TOP=$TOP
 # shellcheck source=vm/common.sh
 . "$here/vm/common.sh"
@@ -176,9 +176,7 @@ test_list() {	# one spec per line, as guest-tests.sh takes them
 	if [ -n "${LW4O6_TESTS:-}" ]; then
 		for t in $LW4O6_TESTS; do echo "$t"; done
 	else
-		for t in "$TOP"/selftests/lw4o6_*.sh; do
-			[ -f "$t" ] && echo "selftests/${t##*/}"
-		done
+		test_list_file "$TOP"
 	fi
 }
 
@@ -198,7 +196,7 @@ vm_tests() {	# KVER SERIES
 	done
 	rm -rf "$out"
 	mkdir -p "$out"
-	diag "$label: booting $kver for: $(for t in $tests; do basename "$t" .sh; done | xargs)"
+	diag "$label: booting $kver for: $(for t in $tests; do test_name "$t"; done | xargs)"
 	LW4O6_TESTS="$(echo $tests)" LW4O6_KLABEL=$label LW4O6_KTAP_EMBED=1 \
 	LW4O6_KTAP_START=$((N + 1)) \
 		"$here/vm/run-vm.sh" -k "$kver" -t "$secs_total" -o "$out" -- \
@@ -219,7 +217,7 @@ vm_tests() {	# KVER SERIES
 	done < <(cat "$out/results" 2>/dev/null)
 	# scripts without a result: the one the VM died in, and the rest
 	for t in $tests; do
-		t=$(basename "$t" .sh)
+		t=$(test_name "$t")
 		case $done_list in *" $t "*) continue ;; esac
 		if [ "$label:$t" = "$current" ]; then
 			t_fail "$label:$t" "the VM died or timed out while it ran"

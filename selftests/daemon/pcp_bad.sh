@@ -4,10 +4,10 @@
 #
 # lw4o6d's PCP server against bad, truncated, wrong-version and hostile
 # messages: each gets the right result code or silence, never a crash, and
-# a B4 can only ever touch its own mapping.  Topology: selftests/pcp_topology.sh,
+# a B4 can only ever touch its own mapping.  Topology: selftests/lib/pcp_topology.sh,
 # with the AFTR also listening on plain IPv6 (listen 2001:db8:1::1).  B4 2
 # is an honest lwB4 provisioned by its lw4o6d; B4 3 runs no daemon: it is
-# the attacker, played by selftests/py/pcp_craft.py (one python process,
+# the attacker, played by selftests/lib/py/pcp_craft.py (one python process,
 # one line per case).
 #
 #   LAN_2 -- B4_2 (lw4o6d b4) --\                                  /-- INET 198.51.100.1
@@ -29,9 +29,9 @@
 # length, bad ICMP checksum, ICMP other than echo: dropped, counted in
 # drop-control-ipv4, unanswered.  At the end the daemon still runs and its
 # store and the kernel's table agree.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/aftr_topology.sh"
-source "$(dirname "$0")/pcp_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
+source "$(dirname "$0")/../lib/pcp_topology.sh"
 
 require_root
 require_cmd jq sqlite3
@@ -71,7 +71,7 @@ ctrl0=$(stat control-ipv4-packets)
 
 OUT=$TMPDIR/craft.out
 start=$(date +%s)
-ip netns exec "$B4_3" $PYTHON "$TOP/selftests/py/pcp_craft.py" \
+ip netns exec "$B4_3" $PYTHON "$TOP/selftests/lib/py/pcp_craft.py" \
 	--b4-2-ns "$B4_2" --nonce2 "$N2" --set2 "$v4_2:$port_2" \
 	> "$OUT" 2> "$TMPDIR/craft.err"
 rc=$?

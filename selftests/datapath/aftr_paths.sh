@@ -12,8 +12,8 @@
 #                         lw0 (aftr, local 2001:db8:ff::1)          a: 192.0.2.1 ports 1024-2047 (nft)
 #                         192.0.2.0/24 -> lw0                       c: 192.0.2.2, the whole address
 #                         2001:db8:1::1/64 br0 ------v-------- 2001:db8:1::2 (a), ::4 (c)
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/aftr_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
 
 require_root
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
@@ -21,7 +21,7 @@ lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 aftr_topology
 setup_ns B4A B4C
 l() { "$LW4O6" -n "$AFTR" "$@"; }
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 aftr_b4 "$B4A" 2 192.0.2.1 1024-2047
 aftr_b4 "$B4C" 4 192.0.2.2
 
@@ -50,7 +50,7 @@ snmp() {	# NS PROTO FIELD: a counter of /proc/net/snmp or snmp6
 }
 icmp_count() {	# NS v4|v6 TYPE CODE SECS [SHOW]: count in the background
 	rm -f "$TMPDIR/ready"
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/py/icmp_count.py" "$2" "$3" "$4" "$5" \
+	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
 		"$TMPDIR/ready" $6 > "$TMPDIR/icmp.$1" &
 	ICMP_PID=$!
 	busywait 10000 test -e "$TMPDIR/ready"
@@ -98,7 +98,7 @@ check_cmd "INET: 1300 bytes with DF to B4a pass" \
 
 # --- ICMPv6 errors from the IPv6 side, translated for the IPv4 sender ---
 icmp_count "$INET" v4 3 4 6 mtu
-ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
 icmp_result "$INET"
 expect_eq "ICMPv6 Packet Too Big 1300 becomes ICMPv4 3/4 with 1260" "$R" "1 1260"
@@ -109,13 +109,13 @@ check_fail "INET: 1300 bytes with DF no longer pass" \
 icmp_result "$INET"
 expect_eq "the learnt path MTU holds for later packets" "$R" "1 1260"
 icmp_count "$INET" v4 3 1 6
-ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
 icmp_result "$INET"
 expect_eq "ICMPv6 1/3 becomes ICMPv4 3/1" "$R" 1
 p=$(stat drop-in-by-policy-icmpv6)
 icmp_count "$INET" v4 3 1 5
-ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
 	2001:db8:ff::1 2001:db8:1::4 198.51.100.1 192.0.2.1 7777 1500
 icmp_result "$INET"
 expect_eq "an error quoting a packet to the wrong B4 is not translated" "$R" 0
@@ -161,7 +161,7 @@ check_cmd "ICMPv4 errors fit in 576 bytes" test "${r%% *}" -eq 1 -a "${r##* }" -
 
 # --- outer IPv6 fragments, as an lwB4 that fragments its softwire sends ---
 f=$(stat ipv6-fragments-reassembled)
-ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/frag6_send.py" 2001:db8:1::2 2001:db8:ff::1 \
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/frag6_send.py" 2001:db8:1::2 2001:db8:ff::1 \
 	192.0.2.1 1501 198.51.100.1 7777 2000
 busywait 5000 grep -q "^udp 192.0.2.1 1501 2000$" "$TMPDIR/peers.$INET"
 expect_eq "a datagram in two IPv6 fragments reached the internet whole" \

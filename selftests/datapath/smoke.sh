@@ -1,5 +1,5 @@
 #!/bin/bash
-# lw4o6_smoke.sh - the module loads, creates devices in two namespaces,
+# smoke.sh - the module loads, creates devices in two namespaces,
 # refuses a device without its required attributes, and unloads cleanly with
 # devices still present (no device, no module left behind).
 #
@@ -11,9 +11,9 @@
 #
 #   + ns NS3: lw0, then the namespace is deleted with the device in it.
 #
-# Run: selftests/vm/run-vm.sh -k 6.12 -- selftests/lw4o6_smoke.sh
+# Run: selftests/vm/run-vm.sh -k 6.12 -- selftests/datapath/smoke.sh
 # lw4o6-timeout: 120
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd ip insmod rmmod lsmod

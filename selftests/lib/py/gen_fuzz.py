@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Packet sets for selftests/lw4o6_fuzz.sh, built on the host with scapy.
+"""Packet sets for selftests/datapath/fuzz.sh, built on the host with scapy.
 
   gen_fuzz.py OUTDIR [--seed N] [--count N]
 
@@ -18,7 +18,7 @@ bytes):
                 itself when missing, slowly: tshark starts slowly in the VM)
 
 The topology and bindings below are the test's; keep them in step with
-selftests/lw4o6_fuzz.sh.  Frames are addressed to the AFTR's veth MACs,
+selftests/datapath/fuzz.sh.  Frames are addressed to the AFTR's veth MACs,
 which the test sets to these fixed values.  Each packet's index in its pcap
 and the seed reproduce it: `gen_fuzz.py DIR --seed S` and read frame N+1.
 """
@@ -511,7 +511,7 @@ def gen_normal6(rnd, w, meta):
     meta.update(packets=n, reaches=reach)
 
 
-# Keep in step with ws_profile in selftests/lw4o6_fuzz.sh.
+# Keep in step with ws_profile in selftests/datapath/fuzz.sh.
 WS_KEEP = r"_ws\..*|frame|eth|ethertype|ip|ip\.options\..*|ipv6|ipv6\..*|icmp|icmpv6|data"
 WS_KEEP_L4 = WS_KEEP + r"|udp|tcp|tcp\.options\..*|sctp|udplite"
 

@@ -12,14 +12,14 @@
 #                            remote 2001:db8:ff::1)        198.51.100.254/24 --v-- 198.51.100.1/24
 #                       192.0.0.2/32 on ds0, default -> ds0
 #                       2001:db8:2::2/64 ---------v--------- 2001:db8:2::1/64, 2001:db8:ff::1 on lo
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns LAN B4 AFTR INET
 l() { "$LW4O6" -n "$B4" "$@"; }
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 stat() { l -j stats show dev ds0 | jq ".[\"$1\"]"; }
 
 veth() {	# NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
@@ -80,7 +80,7 @@ expect_eq "the internet saw the LAN through the AFTR's NAT only" \
 
 # Only the AFTR may send us IPv4-in-IPv6.
 d=$(stat drop-no-source-softwire-ipv6)
-ip netns exec "$AFTR" "$PYTHON" "$TOP/selftests/py/frag6_send.py" 2001:db8:2::1 2001:db8:2::2 \
+ip netns exec "$AFTR" "$PYTHON" "$TOP/selftests/lib/py/frag6_send.py" 2001:db8:2::1 2001:db8:2::2 \
 	198.51.100.1 7777 192.168.1.2 7777 100 whole
 expect_eq "IPv4-in-IPv6 from another source is dropped and counted" \
 	"$(stat drop-no-source-softwire-ipv6)" $((d + 1))

@@ -21,15 +21,15 @@
 # delete (lifetime 0, same nonce), a TCP MAP with a suggested port, MAP with
 # PORT_SET (which miniupnpd does not know), the client's "wait" limit with
 # no server, and tshark decoding every PCP message of both sides.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/pcp_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/pcp_topology.sh"
 
 MINIUPNPD=/usr/sbin/miniupnpd
 require_root
 require_cmd nft tshark tcpdump
 [ -x "$MINIUPNPD" ] || ktap_skip_all "miniupnpd (miniupnpd-nftables) not installed"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 ROUTER=192.168.7.1
 WAN_IP=11.0.0.1
 NONCE=5ca1ab1e0ddba11c0ffee000

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Bad, truncated and hostile PCP messages for selftests/lw4o6_pcp_bad.sh.
+"""Bad, truncated and hostile PCP messages for selftests/daemon/pcp_bad.sh.
 
   pcp_craft.py --b4-2-ns NS --nonce2 HEX --set2 IPV4:PORT
 

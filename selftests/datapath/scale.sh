@@ -13,7 +13,7 @@
 #
 # The 1M-line file is made on the host (make testdata): Python is too slow
 # under emulation to make it here.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd jq
@@ -53,7 +53,7 @@ awk 'BEGIN { for (i = 0; i < 2000; i++)
 awk 'BEGIN { for (i = 0; i < 3000; i++)
 	printf "ipv4 172.16.%d.%d psid %d/2 offset 6 b4 2001:db8::b:%x\n", i / 1000, (i / 4) % 250, i % 4, i }' > "$TMPDIR/B"
 l binding load dev lw0 "$TMPDIR/A"
-ip netns exec "$NS" "$PYTHON" "$TOP/selftests/py/atomic_reader.py" lw0 \
+ip netns exec "$NS" "$PYTHON" "$TOP/selftests/lib/py/atomic_reader.py" lw0 \
 	"$TMPDIR/A" "$TMPDIR/B" "$TMPDIR/stop" > "$TMPDIR/reader" 2>&1 &
 reader=$!
 ok=0

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Packet sets for selftests/lw4o6_fuzz_b4.sh (the B4 side), built on the
+"""Packet sets for selftests/datapath/fuzz_b4.sh (the B4 side), built on the
 host with scapy from a fixed seed.
 
   gen_fuzz_b4.py OUTDIR [--seed N] [--count N]
@@ -19,7 +19,7 @@ gives the same bytes):
 
 The mutations are gen_fuzz.py's (mutate4 for every IPv4 header, inner or
 not).  Addresses, MACs and the port set are the test's; keep them in step
-with selftests/lw4o6_fuzz_b4.sh.  Frame N of a set is reproduced by the
+with selftests/datapath/fuzz_b4.sh.  Frame N of a set is reproduced by the
 seed: `gen_fuzz_b4.py DIR --seed S` and read frame N.
 """
 import argparse

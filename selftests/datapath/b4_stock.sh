@@ -11,7 +11,7 @@
 #                                   remote 2001:db8:ff::1,        192.0.2.1/32 -> t0
 #                                   192.0.2.1 psid 1/4)           198.51.100.254 --v-- 198.51.100.1
 #                               2001:db8:1::2/64 -------v------- 2001:db8:1::1/64, ff::1 on lo
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
@@ -19,8 +19,8 @@ lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns LAN B4 AFTR INET
 b() { "$LW4O6" -n "$B4" "$@"; }
 bstat() { b -j stats show dev b0 | jq ".[\"$1\"]"; }
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
-FLOWS="$PYTHON $TOP/selftests/py/flows.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
+FLOWS="$PYTHON $TOP/selftests/lib/py/flows.py"
 
 veth() {	# NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
 	ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"

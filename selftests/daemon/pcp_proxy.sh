@@ -5,7 +5,7 @@
 # The B4's PCP proxy for its LAN ("proxy 192.168.2.1"): a LAN host asks the
 # B4 for explicit forwards with `lw4o6d map`, gets ports of the B4's own set
 # (provisioned over PCP by our AFTR), and the internet host reaches the LAN
-# host's services through them.  Topology: selftests/pcp_topology.sh, one B4.
+# host's services through them.  Topology: selftests/lib/pcp_topology.sh, one B4.
 #
 #   LAN_2 192.168.2.2 --- 192.168.2.1 B4_2 (b0, lw4o6d b4 + proxy)
 #   echo.py serve 8080    table ip lw4o6d: DNAT by map forwards
@@ -19,16 +19,16 @@
 # inside and outside the set, a client behind a NAT refused with
 # ADDRESS_MISMATCH, expiry of a 3 s forward, and tshark decoding every PCP
 # message on the LAN.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/aftr_topology.sh"
-source "$(dirname "$0")/pcp_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
+source "$(dirname "$0")/../lib/pcp_topology.sh"
 
 require_root
 require_cmd jq tshark tcpdump nft
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 PROXY=192.168.2.1
 N_UDP=0102030405060708090a0b0c
 N_TCP=a1a2a3a4a5a6a7a8a9aaabac

@@ -1,9 +1,9 @@
 #!/bin/bash
-# selftests/lib.sh - helpers for the lw4o6 test scripts, in the style of the
+# selftests/lib/lib.sh - helpers for the lw4o6 test scripts, in the style of the
 # kernel's tools/testing/selftests/net/lib.sh.  Source it from a bash script:
 #
 #	#!/bin/bash
-#	source "$(dirname "$0")/lib.sh"
+#	source "$(dirname "$0")/../lib/lib.sh"
 #	ktap_plan 3                    # optional; printed at the end otherwise
 #	setup_ns NS1 NS2               # netns names in $NS1 $NS2, removed at exit
 #	lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
@@ -20,7 +20,7 @@
 # Works with or without `set -eu` in the calling script.
 
 # ---- locations -------------------------------------------------------------
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 LW4O6=$TOP/userspace/lw4o6/lw4o6
 LW4O6_KO=${LW4O6_KO:-$TOP/build/$(uname -r)/lw4o6.ko}
 # Debian's python has scapy; the first python3 on a developer's PATH may not.

@@ -3,7 +3,7 @@
 # lw4o6-timeout: 480
 #
 # Robustness of the lwAFTR data path: over 100,000 random and mutated
-# packets (build/testdata/fuzz/, made on the host by selftests/py/gen_fuzz.py,
+# packets (build/testdata/fuzz/, made on the host by selftests/lib/py/gen_fuzz.py,
 # seeded; `make testdata`) are replayed into both sides of an lwAFTR with
 # four bindings.  The kernel must survive (the harness fails on any oops or
 # warning), the device must still forward both ways, every packet it took
@@ -29,7 +29,7 @@
 # our output is captured too and checked header-deep (eth, IPv4/IPv6 and
 # extension headers, ICMP/ICMPv6; the transport payloads are the fuzzer's,
 # forwarded as they came).  Counters are checked after each phase.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd jq tcpdump tshark nft
@@ -39,8 +39,8 @@ DATA=${LW4O6_FUZZ_DATA:-$TOP/build/testdata/fuzz}
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns INET AFTR B4
 l() { "$LW4O6" -n "$AFTR" "$@"; }
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
-INJECT="$PYTHON $TOP/selftests/py/pcap_inject.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
+INJECT="$PYTHON $TOP/selftests/lib/py/pcap_inject.py"
 meta() { jq -r "$1" "$DATA/meta.json"; }
 ktap_diag "packet sets: $DATA, seed $(meta .seed)"
 

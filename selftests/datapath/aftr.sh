@@ -12,8 +12,8 @@
 #                         192.0.2.0/24 -> lw0                      nft snat to 192.0.2.1:PORTS
 #                         2001:db8:1::1/64 --------v---------- 2001:db8:1::2 (a), ::3 (b)
 #                                                  (bridge in AFTR's namespace)
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/aftr_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
 
 require_root
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
@@ -21,7 +21,7 @@ lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 aftr_topology
 setup_ns B4A B4B
 l() { "$LW4O6" -n "$AFTR" "$@"; }
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 aftr_b4 "$B4A" 2 192.0.2.1 1024-2047
 aftr_b4 "$B4B" 3 192.0.2.1 2048-3071
 
@@ -80,7 +80,7 @@ expect_eq "to an address with no binding: drop-no-dest-softwire-ipv4" \
 # Generated errors.  icmp_count NS FAM TYPE CODE SECS: count in the background.
 icmp_count() {
 	rm -f "$TMPDIR/ready"
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/py/icmp_count.py" "$2" "$3" "$4" "$5" \
+	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
 		"$TMPDIR/ready" > "$TMPDIR/icmp.$1" &
 	ICMP_PID=$!
 	busywait 10000 test -e "$TMPDIR/ready"
@@ -104,7 +104,7 @@ check_cmd "icmp4-errors on, icmp-rate 5" l dev set lw0 icmp4-errors on icmp-rate
 sleep 1
 sent0=$(stat out-icmpv4-error-packets)
 icmp_count "$INET" v4 3 1 10
-secs=$(ip netns exec "$INET" "$PYTHON" "$TOP/selftests/py/flood.py" 192.0.2.79 9 300)
+secs=$(ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/flood.py" 192.0.2.79 9 300)
 wait "$ICMP_PID"
 got=$(cat "$TMPDIR/icmp.$INET")
 limit=$(echo "5 + 5 * $secs + 1" | bc -l | cut -d. -f1)
@@ -119,14 +119,14 @@ l dev set lw0 icmp-rate 1000
 r6=$(stat rcvd-ipv6-packets) r4=$(stat rcvd-ipv4-packets) mal=$(stat drop-malformed)
 ev0=$(grep -c binding-miss "$TMPDIR/events") t0=$(date +%s)
 check_cmd "5000 mutated IPv4-in-IPv6 packets from a B4" \
-	ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/py/fuzz_dataplane.py" v6 2001:db8:ff::1 5000 1
+	ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/fuzz_dataplane.py" v6 2001:db8:ff::1 5000 1
 sleep 1
 ev=$(( $(grep -c binding-miss "$TMPDIR/events") - ev0 )) secs=$(( $(date +%s) - t0 ))
 ktap_diag "binding-miss events during the fuzz: $ev in ${secs}s"
 check_cmd "binding-miss events are rate-limited (10/s per device)" \
 	test "$ev" -ge 1 -a "$ev" -le $(( 10 * (secs + 1) ))
 check_cmd "5000 mutated IPv4 packets from the internet" \
-	ip netns exec "$INET" "$PYTHON" "$TOP/selftests/py/fuzz_dataplane.py" v4 192.0.2.0 5000 2
+	ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/fuzz_dataplane.py" v4 192.0.2.0 5000 2
 ktap_diag "taken for decap: $(( $(stat rcvd-ipv6-packets) - r6 )), routed in: $(( $(stat rcvd-ipv4-packets) - r4 )), malformed: $(( $(stat drop-malformed) - mal ))"
 check_cmd "most mutated IPv6 packets reached the decap path" test $(( $(stat rcvd-ipv6-packets) - r6 )) -ge 4000
 check_cmd "some mutated IPv4 packets reached the encap path" test $(( $(stat rcvd-ipv4-packets) - r4 )) -ge 1000

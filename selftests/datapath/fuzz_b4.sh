@@ -3,7 +3,7 @@
 # lw4o6-timeout: 600
 #
 # Robustness of the B4 side: random and mutated packets (build/testdata/
-# fuzz-b4/, made on the host by selftests/py/gen_fuzz_b4.py, seeded; `make
+# fuzz-b4/, made on the host by selftests/lib/py/gen_fuzz_b4.py, seeded; `make
 # testdata`) are replayed into both sides of an lwB4 (mode b4) and then of a
 # DS-Lite B4 (mode dslite), 50,000 per side and device by default.  The
 # kernel must survive (the harness fails on any oops or warning), a LAN host
@@ -28,7 +28,7 @@
 # into e0 (conntrack and our NAT in front of the lwB4), then the IPv6 set
 # into b0 (IPv4-in-IPv6 to local, mostly from remote, ICMPv6 errors quoting
 # our packets, fragments); the counters; the echo again.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd jq nft
@@ -37,8 +37,8 @@ DATA=${LW4O6_FUZZ_B4_DATA:-$TOP/build/testdata/fuzz-b4}
 [ -f "$DATA/meta.json" ] || ktap_skip_all "no $DATA/meta.json (make testdata)"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns INET AFTR
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
-INJECT="$PYTHON $TOP/selftests/py/pcap_inject.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
+INJECT="$PYTHON $TOP/selftests/lib/py/pcap_inject.py"
 meta() { jq -r "$1" "$DATA/meta.json"; }
 ktap_diag "packet sets: $DATA, seed $(meta .seed)"
 

@@ -5,7 +5,7 @@
 # The debug build (CONFIG_LW4O6_DEBUG=y) runs its port-set and binding-table
 # self-tests at load and refuses to load if one fails.  No topology: this
 # only loads and unloads the debug module.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 KO=$TOP/build/$(uname -r)/debug/lw4o6.ko

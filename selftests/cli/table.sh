@@ -11,7 +11,7 @@
 #   | lw1 (aftr, 2001:db8::11)       |   |                                |
 #   | lw4o6 monitor -j (events)      |   |                                |
 #   +--------------------------------+   +--------------------------------+
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd jq

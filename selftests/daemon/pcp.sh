@@ -4,7 +4,7 @@
 #
 # lw4o6d end to end: one lwAFTR and two lwB4s, each B4 with a LAN host,
 # provisioned only by PCP inside the softwire (no binding typed by hand).
-# Topology: selftests/pcp_topology.sh.
+# Topology: selftests/lib/pcp_topology.sh.
 #
 #   LAN_2 -- B4_2 (lw4o6d b4) --\                          /-- INET 198.51.100.1
 #                                 br0 -- AFTR (lw0, lw4o6d aftr)
@@ -16,16 +16,16 @@
 # a binding deleted by hand (ICMPv6 1/5 -> the B4 asks again), expiry, a
 # third B4 using PCP over plain IPv6, SIGHUP, and tshark decoding every PCP
 # message sent.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/aftr_topology.sh"
-source "$(dirname "$0")/pcp_topology.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
+source "$(dirname "$0")/../lib/pcp_topology.sh"
 
 require_root
 require_cmd jq sqlite3 tshark
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/py/echo.py"
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 
 aftr_topology
 check_cmd "lwAFTR device" "$LW4O6" -n "$AFTR" dev add lw0 mode aftr local 2001:db8:ff::1

@@ -9,7 +9,7 @@
 #   +------------ initial netns ------------+
 #   | lw0, lw1 ... (lw4o6), lo, monitors    |
 #   +---------------------------------------+
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd jq

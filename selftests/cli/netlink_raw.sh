@@ -3,19 +3,19 @@
 # lw4o6-timeout: 300
 #
 # Malformed, hostile and unprivileged generic netlink requests from a raw
-# sender (selftests/py/netlink_raw.py, independent of the CLI): each gets the
+# sender (selftests/lib/py/netlink_raw.py, independent of the CLI): each gets the
 # right error, nothing changes, the kernel survives.
 #
 #   +------------------ ns ------------------+
 #   |  lw0 (lw4o6, aftr)   lwfuzz (lw4o6)    |
 #   |  python raw netlink sender/fuzzer      |
 #   +----------------------------------------+
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns NS
 ip netns exec "$NS" "$PYTHON" -c "
-import sys; sys.path.insert(0, '$TOP/selftests/py')
+import sys; sys.path.insert(0, '$TOP/selftests/lib/py')
 import lw4o6nl as nl
 nl.link_add('lw0'); nl.link_add('lwfuzz')" || exit 1
-ip netns exec "$NS" "$PYTHON" "$TOP/selftests/py/netlink_raw.py" lw0
+ip netns exec "$NS" "$PYTHON" "$TOP/selftests/lib/py/netlink_raw.py" lw0
