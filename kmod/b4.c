@@ -28,6 +28,7 @@
 #include "b4.h"
 #include "control.h"
 #include "device.h"
+#include "devopt.h"
 #include "receive.h"
 
 struct b4_net {

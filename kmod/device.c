@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "b4.h"
 #include "device.h"
+#include "devopt.h"
 #include "load.h"
 #include "receive.h"
 #include "table.h"
@@ -144,123 +145,13 @@ static void lw4o6_setup(struct net_device *dev)
 	ratelimit_set_flags(&priv->miss_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
-/* Not const: 6.1's nla_policy points at a mutable range. */
-struct netlink_range_validation lw4o6_icmp_rate_range = {
-	.min = 1,
-	.max = 1000000,
-};
-
 static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
 	[IFLA_LW4O6_MODE]	 = NLA_POLICY_RANGE(NLA_U8, LW4O6_MODE_AFTR,
 						    LW4O6_MODE_MAX),
-	[IFLA_LW4O6_LOCAL]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IFLA_LW4O6_ICMP_SOURCE] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IFLA_LW4O6_HAIRPIN]	 = NLA_POLICY_MAX(NLA_U8, 1),
-	[IFLA_LW4O6_ICMP4_ERRORS] = NLA_POLICY_MAX(NLA_U8, 1),
-	[IFLA_LW4O6_ICMP6_ERRORS] = NLA_POLICY_MAX(NLA_U8, 1),
-	[IFLA_LW4O6_ICMP_RATE]	 = NLA_POLICY_FULL_RANGE(NLA_U32,
-						 &lw4o6_icmp_rate_range),
-	[IFLA_LW4O6_REMOTE]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IFLA_LW4O6_IPV4]	 = { .type = NLA_U32 },
-	[IFLA_LW4O6_PSID]	 = { .type = NLA_U16 },
-	[IFLA_LW4O6_PSID_LEN]	 = NLA_POLICY_MAX(NLA_U8, 16),
-	[IFLA_LW4O6_OFFSET]	 = NLA_POLICY_MAX(NLA_U8, 15),
-	[IFLA_LW4O6_MSS_CLAMP]	 = NLA_POLICY_MAX(NLA_U8, 1),
+	LW4O6_DEVOPT_POLICY(IFLA_LW4O6_)
 };
 
-void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->hairpin = true;
-	cfg->mss_clamp = true;
-	cfg->icmp4_errors = true;
-	cfg->icmp6_errors = true;
-	cfg->icmp_rate = 1000;
-}
-
-/* Applies the given options to cfg (a private copy); all or nothing. */
-int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
-		     const struct lw4o6_cfg_attrs *a,
-		     struct netlink_ext_ack *extack)
-{
-	struct in6_addr local = cfg->local, src = cfg->icmp_source;
-	struct in6_addr remote = cfg->remote;
-	int err;
-
-	if (a->local) {
-		nla_memcpy(&local, a->local, sizeof(local));
-		if (ipv6_addr_any(&local) || ipv6_addr_is_multicast(&local)) {
-			NL_SET_ERR_MSG_ATTR(extack, a->local,
-					    "local must be a unicast IPv6 address");
-			return -EINVAL;
-		}
-	}
-	if (a->icmp_source) {
-		nla_memcpy(&src, a->icmp_source, sizeof(src));
-		if (ipv6_addr_is_multicast(&src)) {
-			NL_SET_ERR_MSG_ATTR(extack, a->icmp_source,
-					    "icmp-source must be a unicast IPv6 address");
-			return -EINVAL;
-		}
-	}
-	if (a->remote) {
-		if (mode == LW4O6_MODE_AFTR) {
-			NL_SET_ERR_MSG_ATTR(extack, a->remote,
-					    "remote is for dslite and b4 devices (an lwAFTR has a binding table)");
-			return -EINVAL;
-		}
-		nla_memcpy(&remote, a->remote, sizeof(remote));
-		if (ipv6_addr_any(&remote) || ipv6_addr_is_multicast(&remote)) {
-			NL_SET_ERR_MSG_ATTR(extack, a->remote,
-					    "remote must be a unicast IPv6 address");
-			return -EINVAL;
-		}
-	}
-	if (mode != LW4O6_MODE_AFTR && ipv6_addr_any(&remote)) {
-		NL_SET_ERR_MSG_MOD(extack, "a dslite or b4 device needs remote (the AFTR's IPv6 address)");
-		return -EINVAL;
-	}
-	err = lw4o6_b4_cfg_update(cfg, mode, a, extack);
-	if (err)
-		return err;
-	cfg->local = local;
-	cfg->icmp_source = src;
-	cfg->remote = remote;
-	if (a->hairpin)
-		cfg->hairpin = nla_get_u8(a->hairpin);
-	if (a->mss_clamp)
-		cfg->mss_clamp = nla_get_u8(a->mss_clamp);
-	if (a->icmp4)
-		cfg->icmp4_errors = nla_get_u8(a->icmp4);
-	if (a->icmp6)
-		cfg->icmp6_errors = nla_get_u8(a->icmp6);
-	if (a->rate)
-		cfg->icmp_rate = nla_get_u32(a->rate);
-	return 0;
-}
-
-/* The same options out, under either family's attribute numbers. */
-int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
-		  const struct lw4o6_cfg_nums *n)
-{
-	if (nla_put_in6_addr(skb, n->local, &cfg->local) ||
-	    (!ipv6_addr_any(&cfg->icmp_source) &&
-	     nla_put_in6_addr(skb, n->icmp_source, &cfg->icmp_source)) ||
-	    (!ipv6_addr_any(&cfg->remote) &&
-	     nla_put_in6_addr(skb, n->remote, &cfg->remote)) ||
-	    (cfg->ipv4 &&
-	     (nla_put_in_addr(skb, n->ipv4, cfg->ipv4) ||
-	      nla_put_u16(skb, n->psid, cfg->psid) ||
-	      nla_put_u8(skb, n->psid_len, cfg->psid_len) ||
-	      nla_put_u8(skb, n->offset, cfg->offset))) ||
-	    nla_put_u8(skb, n->hairpin, cfg->hairpin) ||
-	    nla_put_u8(skb, n->mss_clamp, cfg->mss_clamp) ||
-	    nla_put_u8(skb, n->icmp4, cfg->icmp4_errors) ||
-	    nla_put_u8(skb, n->icmp6, cfg->icmp6_errors) ||
-	    nla_put_u32(skb, n->rate, cfg->icmp_rate))
-		return -EMSGSIZE;
-	return 0;
-}
+static const struct lw4o6_devopt_nums link_nums = LW4O6_DEVOPT_NUMS(IFLA_LW4O6_);
 
 static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
 			  struct netlink_ext_ack *extack)
@@ -274,22 +165,6 @@ static int lw4o6_validate(struct nlattr *tb[], struct nlattr *data[],
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static void link_cfg_attrs(struct nlattr *data[], struct lw4o6_cfg_attrs *a)
-{
-	a->local = data[IFLA_LW4O6_LOCAL];
-	a->icmp_source = data[IFLA_LW4O6_ICMP_SOURCE];
-	a->hairpin = data[IFLA_LW4O6_HAIRPIN];
-	a->icmp4 = data[IFLA_LW4O6_ICMP4_ERRORS];
-	a->icmp6 = data[IFLA_LW4O6_ICMP6_ERRORS];
-	a->rate = data[IFLA_LW4O6_ICMP_RATE];
-	a->remote = data[IFLA_LW4O6_REMOTE];
-	a->ipv4 = data[IFLA_LW4O6_IPV4];
-	a->psid = data[IFLA_LW4O6_PSID];
-	a->psid_len = data[IFLA_LW4O6_PSID_LEN];
-	a->offset = data[IFLA_LW4O6_OFFSET];
-	a->mss_clamp = data[IFLA_LW4O6_MSS_CLAMP];
 }
 
 static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
@@ -309,7 +184,7 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 		goto err_free;
 	}
 	lw4o6_cfg_defaults(cfg);
-	link_cfg_attrs(data, &a);
+	lw4o6_cfg_attrs_get(&a, data, &link_nums);
 	priv->mode = nla_get_u8(data[IFLA_LW4O6_MODE]);
 	err = lw4o6_cfg_update(cfg, priv->mode, &a, extack);
 	if (err)
@@ -351,19 +226,8 @@ err_free:
 
 static size_t lw4o6_get_size(const struct net_device *dev)
 {
-	return 7 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u16)) +
-	       2 * nla_total_size(sizeof(u32)) +
-	       3 * nla_total_size(sizeof(struct in6_addr));
+	return nla_total_size(sizeof(u8)) + lw4o6_cfg_size();	/* mode + */
 }
-
-static const struct lw4o6_cfg_nums link_nums = {
-	.local = IFLA_LW4O6_LOCAL, .icmp_source = IFLA_LW4O6_ICMP_SOURCE,
-	.hairpin = IFLA_LW4O6_HAIRPIN, .icmp4 = IFLA_LW4O6_ICMP4_ERRORS,
-	.icmp6 = IFLA_LW4O6_ICMP6_ERRORS, .rate = IFLA_LW4O6_ICMP_RATE,
-	.remote = IFLA_LW4O6_REMOTE, .ipv4 = IFLA_LW4O6_IPV4,
-	.psid = IFLA_LW4O6_PSID, .psid_len = IFLA_LW4O6_PSID_LEN,
-	.offset = IFLA_LW4O6_OFFSET, .mss_clamp = IFLA_LW4O6_MSS_CLAMP,
-};
 
 static int lw4o6_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {

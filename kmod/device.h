@@ -11,7 +11,10 @@
 
 struct lw4o6_table;
 
-/* Parameters the data path reads; replaced as a whole under RCU. */
+/*
+ * Parameters the data path reads; replaced as a whole under RCU.  How they
+ * are set and reported over netlink: devopt.h.
+ */
 struct lw4o6_cfg {
 	struct in6_addr local;
 	struct in6_addr icmp_source;	/* :: = errors come from local */
@@ -27,30 +30,6 @@ struct lw4o6_cfg {
 	bool icmp6_errors;
 	struct rcu_head rcu;
 };
-
-/*
- * The options as they arrive, from rtnetlink (IFLA_LW4O6_*) or generic
- * netlink (LW4O6_A_*): both already checked against their policies.
- */
-struct lw4o6_cfg_attrs {
-	const struct nlattr *local, *icmp_source, *hairpin, *icmp4, *icmp6,
-			    *rate, *remote, *ipv4, *psid, *psid_len, *offset,
-			    *mss_clamp;
-};
-
-extern struct netlink_range_validation lw4o6_icmp_rate_range;
-
-void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg);
-int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
-		     const struct lw4o6_cfg_attrs *a,
-		     struct netlink_ext_ack *extack);
-/* Attribute numbers of the options, in one family or the other. */
-struct lw4o6_cfg_nums {
-	int local, icmp_source, hairpin, icmp4, icmp6, rate, remote;
-	int ipv4, psid, psid_len, offset, mss_clamp;
-};
-int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
-		  const struct lw4o6_cfg_nums *n);
 
 struct lw4o6_pcpu_stats {
 	u64 c[__LW4O6_STAT_MAX];

@@ -13,6 +13,7 @@
 #include "compat.h"
 #include "b4.h"
 #include "device.h"
+#include "devopt.h"
 #include "load.h"
 #include "netlink.h"
 #include "table.h"
@@ -41,7 +42,6 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_IFINDEX]	= { .type = NLA_U32 },
 	[LW4O6_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[LW4O6_A_MODE]		= { .type = NLA_REJECT },
-	[LW4O6_A_LOCAL]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[LW4O6_A_MTU]		= { .type = NLA_REJECT },
 	[LW4O6_A_BINDING_COUNT]	= { .type = NLA_U32 },
 	[LW4O6_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32,
@@ -53,28 +53,10 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_MISS_B4]	= { .type = NLA_REJECT },
 	[LW4O6_A_MISS_IPV4]	= { .type = NLA_REJECT },
 	[LW4O6_A_MISS_PORT]	= { .type = NLA_REJECT },
-	[LW4O6_A_ICMP_SOURCE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[LW4O6_A_HAIRPIN]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[LW4O6_A_ICMP4_ERRORS]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[LW4O6_A_ICMP6_ERRORS]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[LW4O6_A_ICMP_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&lw4o6_icmp_rate_range),
-	[LW4O6_A_REMOTE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[LW4O6_A_IPV4]		= { .type = NLA_U32 },
-	[LW4O6_A_PSID]		= { .type = NLA_U16 },
-	[LW4O6_A_PSID_LEN]	= NLA_POLICY_MAX(NLA_U8, 16),
-	[LW4O6_A_OFFSET]	= NLA_POLICY_MAX(NLA_U8, 15),
-	[LW4O6_A_MSS_CLAMP]	= NLA_POLICY_MAX(NLA_U8, 1),
+	LW4O6_DEVOPT_POLICY(LW4O6_A_)
 };
 
-static const struct lw4o6_cfg_nums genl_nums = {
-	.local = LW4O6_A_LOCAL, .icmp_source = LW4O6_A_ICMP_SOURCE,
-	.hairpin = LW4O6_A_HAIRPIN, .icmp4 = LW4O6_A_ICMP4_ERRORS,
-	.icmp6 = LW4O6_A_ICMP6_ERRORS, .rate = LW4O6_A_ICMP_RATE,
-	.remote = LW4O6_A_REMOTE, .ipv4 = LW4O6_A_IPV4, .psid = LW4O6_A_PSID,
-	.psid_len = LW4O6_A_PSID_LEN, .offset = LW4O6_A_OFFSET,
-	.mss_clamp = LW4O6_A_MSS_CLAMP,
-};
+static const struct lw4o6_devopt_nums genl_nums = LW4O6_DEVOPT_NUMS(LW4O6_A_);
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -414,27 +396,12 @@ static int lw4o6_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_cfg_attrs a = {
-		.local		= info->attrs[LW4O6_A_LOCAL],
-		.icmp_source	= info->attrs[LW4O6_A_ICMP_SOURCE],
-		.hairpin	= info->attrs[LW4O6_A_HAIRPIN],
-		.icmp4		= info->attrs[LW4O6_A_ICMP4_ERRORS],
-		.icmp6		= info->attrs[LW4O6_A_ICMP6_ERRORS],
-		.rate		= info->attrs[LW4O6_A_ICMP_RATE],
-		.remote		= info->attrs[LW4O6_A_REMOTE],
-		.ipv4		= info->attrs[LW4O6_A_IPV4],
-		.psid		= info->attrs[LW4O6_A_PSID],
-		.psid_len	= info->attrs[LW4O6_A_PSID_LEN],
-		.offset		= info->attrs[LW4O6_A_OFFSET],
-		.mss_clamp	= info->attrs[LW4O6_A_MSS_CLAMP],
-	};
+	struct lw4o6_cfg_attrs a;
 	struct lw4o6_cfg *cfg, *old;
 	struct lw4o6_dev *priv;
 	int err;
 
-	if (!a.local && !a.icmp_source && !a.hairpin && !a.icmp4 && !a.icmp6 &&
-	    !a.rate && !a.remote && !a.ipv4 && !a.psid && !a.psid_len &&
-	    !a.offset && !a.mss_clamp) {
+	if (!lw4o6_cfg_attrs_get(&a, info->attrs, &genl_nums)) {
 		NL_SET_ERR_MSG_MOD(info->extack, "nothing to change");
 		return -EINVAL;
 	}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device options (devopt.h): defaults, checks, and their netlink
+ * encoding, the same for rtnetlink and generic netlink.
+ */
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include "b4.h"
+#include "device.h"
+#include "devopt.h"
+
+struct netlink_range_validation lw4o6_icmp_rate_range = {
+	.min = 1,
+	.max = 1000000,
+};
+
+void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->hairpin = true;
+	cfg->mss_clamp = true;
+	cfg->icmp4_errors = true;
+	cfg->icmp6_errors = true;
+	cfg->icmp_rate = 1000;
+}
+
+bool lw4o6_cfg_attrs_get(struct lw4o6_cfg_attrs *a, struct nlattr *const *tb,
+			 const struct lw4o6_devopt_nums *n)
+{
+	bool any = false;
+
+#define LW4O6_DEVOPT_GET_(P, field, NAME, policy, size)	\
+	a->field = tb[n->field];			\
+	any |= !!a->field;
+	LW4O6_DEVOPTS(LW4O6_DEVOPT_GET_, _)
+#undef LW4O6_DEVOPT_GET_
+	return any;
+}
+
+size_t lw4o6_cfg_size(void)
+{
+	size_t n = 0;
+
+#define LW4O6_DEVOPT_SIZE_(P, field, NAME, policy, size) n += nla_total_size(size);
+	LW4O6_DEVOPTS(LW4O6_DEVOPT_SIZE_, _)
+#undef LW4O6_DEVOPT_SIZE_
+	return n;
+}
+
+/* Applies the given options to cfg (a private copy); all or nothing. */
+int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
+		     const struct lw4o6_cfg_attrs *a,
+		     struct netlink_ext_ack *extack)
+{
+	struct in6_addr local = cfg->local, src = cfg->icmp_source;
+	struct in6_addr remote = cfg->remote;
+	int err;
+
+	if (a->local) {
+		nla_memcpy(&local, a->local, sizeof(local));
+		if (ipv6_addr_any(&local) || ipv6_addr_is_multicast(&local)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->local,
+					    "local must be a unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+	if (a->icmp_source) {
+		nla_memcpy(&src, a->icmp_source, sizeof(src));
+		if (ipv6_addr_is_multicast(&src)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->icmp_source,
+					    "icmp-source must be a unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+	if (a->remote) {
+		if (mode == LW4O6_MODE_AFTR) {
+			NL_SET_ERR_MSG_ATTR(extack, a->remote,
+					    "remote is for dslite and b4 devices (an lwAFTR has a binding table)");
+			return -EINVAL;
+		}
+		nla_memcpy(&remote, a->remote, sizeof(remote));
+		if (ipv6_addr_any(&remote) || ipv6_addr_is_multicast(&remote)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->remote,
+					    "remote must be a unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+	if (mode != LW4O6_MODE_AFTR && ipv6_addr_any(&remote)) {
+		NL_SET_ERR_MSG_MOD(extack, "a dslite or b4 device needs remote (the AFTR's IPv6 address)");
+		return -EINVAL;
+	}
+	err = lw4o6_b4_cfg_update(cfg, mode, a, extack);
+	if (err)
+		return err;
+	cfg->local = local;
+	cfg->icmp_source = src;
+	cfg->remote = remote;
+	if (a->hairpin)
+		cfg->hairpin = nla_get_u8(a->hairpin);
+	if (a->mss_clamp)
+		cfg->mss_clamp = nla_get_u8(a->mss_clamp);
+	if (a->icmp4_errors)
+		cfg->icmp4_errors = nla_get_u8(a->icmp4_errors);
+	if (a->icmp6_errors)
+		cfg->icmp6_errors = nla_get_u8(a->icmp6_errors);
+	if (a->icmp_rate)
+		cfg->icmp_rate = nla_get_u32(a->icmp_rate);
+	return 0;
+}
+
+int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
+		  const struct lw4o6_devopt_nums *n)
+{
+	if (nla_put_in6_addr(skb, n->local, &cfg->local) ||
+	    (!ipv6_addr_any(&cfg->icmp_source) &&
+	     nla_put_in6_addr(skb, n->icmp_source, &cfg->icmp_source)) ||
+	    (!ipv6_addr_any(&cfg->remote) &&
+	     nla_put_in6_addr(skb, n->remote, &cfg->remote)) ||
+	    (cfg->ipv4 &&
+	     (nla_put_in_addr(skb, n->ipv4, cfg->ipv4) ||
+	      nla_put_u16(skb, n->psid, cfg->psid) ||
+	      nla_put_u8(skb, n->psid_len, cfg->psid_len) ||
+	      nla_put_u8(skb, n->offset, cfg->offset))) ||
+	    nla_put_u8(skb, n->hairpin, cfg->hairpin) ||
+	    nla_put_u8(skb, n->mss_clamp, cfg->mss_clamp) ||
+	    nla_put_u8(skb, n->icmp4_errors, cfg->icmp4_errors) ||
+	    nla_put_u8(skb, n->icmp6_errors, cfg->icmp6_errors) ||
+	    nla_put_u32(skb, n->icmp_rate, cfg->icmp_rate))
+		return -EMSGSIZE;
+	return 0;
+}
