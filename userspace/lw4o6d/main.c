@@ -16,10 +16,10 @@
 
 #include "aftr.h"
 #include "b4.h"
-#include "client.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "map_command.h"
 #include "proxy.h"
 
 #define DEFAULT_CONFIG "/etc/lw4o6d.conf"
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 	int o, sfd, err;
 
 	if (argc > 1 && !strcmp(argv[1], "map"))
-		return client_main(argc - 1, argv + 1);
+		return map_command_main(argc - 1, argv + 1);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * "lw4o6d map ...": one PCP MAP request to any PCP server, retransmitted
+ * at 1, 2, 4 s up to "wait", and the answer printed.  It shares nothing
+ * with the daemon but the PCP codec.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -10,7 +15,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
-#include "client.h"
+#include "map_command.h"
 #include "pcp.h"
 #include "strconv.h"
 #include "wire.h"
@@ -51,7 +56,7 @@ static int hexnonce(const char *s, uint8_t *n)
 	return 0;
 }
 
-int client_main(int argc, char **argv)
+int map_command_main(int argc, char **argv)
 {
 	struct sockaddr_storage ss = { 0 }, me;
 	socklen_t sl, ml = sizeof(me);
