@@ -8,7 +8,7 @@
 # host's services through them.  Topology: selftests/lib/pcp_topology.sh, one B4.
 #
 #   LAN_2 192.168.2.2 --- 192.168.2.1 B4_2 (b0, lw4o6d b4 + proxy)
-#   echo.py serve 8080    table ip lw4o6d: DNAT by map forwards
+#   echo.py serve 8080    table ip lw4o6d_b0: DNAT by map forwards
 #                                   |
 #                         2001:db8:1::2 --- br0 AFTR (lw0, lw4o6d aftr) --- INET 198.51.100.1
 #
@@ -91,7 +91,7 @@ lan_map() {
 fwd_list() {
 	local i
 	for i in 1 2 3 4 5; do
-		ip netns exec "$B4_2" nft list map ip lw4o6d forwards && return 0
+		ip netns exec "$B4_2" nft list map ip lw4o6d_b0 forwards && return 0
 		sleep 0.2
 	done
 	return 1
@@ -113,7 +113,7 @@ check_cmd "UDP MAP: success" grep -q "^result success lifetime 60 " <<< "$MAP_OU
 expect_eq "UDP MAP: external address is the B4's" "$EXT_IP" "$V4"
 check_cmd "UDP MAP: external port $EXT_PORT is in the B4's set" in_set "$EXT_PORT"
 U_PORT=$EXT_PORT
-check_cmd "UDP MAP: the forward is in nft map ip lw4o6d forwards" fwd_listed udp "$U_PORT"
+check_cmd "UDP MAP: the forward is in nft map ip lw4o6d_b0 forwards" fwd_listed udp "$U_PORT"
 check_cmd "INET reaches the LAN's UDP service through $V4:$U_PORT" \
 	ip netns exec "$INET" $ECHO udp "$V4" "$U_PORT"
 check_cmd "the LAN server saw the internet host (UDP)" \
@@ -141,7 +141,7 @@ check_cmd "another nonce for the same internal port: NOT_AUTHORIZED" \
 	grep -q "^result not-authorized" <<< "$MAP_OUT"
 lan_map udp 8080 lifetime 0 nonce $N_UDP
 check_cmd "delete (lifetime 0, same nonce): success" grep -q "^result success lifetime 0 " <<< "$MAP_OUT"
-check_cmd "delete: the forward left nft map ip lw4o6d forwards" fwd_gone udp "$U_PORT"
+check_cmd "delete: the forward left nft map ip lw4o6d_b0 forwards" fwd_gone udp "$U_PORT"
 check_cmd "delete: the log says so" grep -q "forward udp $U_PORT -> 192.168.2.2:8080 deleted by its host" "$TMPDIR/b4-2.log"
 check_fail "delete: INET's UDP no longer reaches the LAN service" \
 	ip netns exec "$INET" $ECHO udp "$V4" "$U_PORT" 40001
@@ -196,15 +196,15 @@ lan_map udp 8082 lifetime 3
 check_cmd "a 3 s forward: success for 3 s" grep -q "^result success lifetime 3 " <<< "$MAP_OUT"
 E_PORT=$EXT_PORT
 # Listing the map may take the VM longer than 3 s: watch nft monitor instead.
-E_ELEM="ip lw4o6d forwards { udp . $E_PORT : 192.168.2.2 . 8082 }"
-check_cmd "the 3 s forward was added to nft map ip lw4o6d forwards" \
+E_ELEM="ip lw4o6d_b0 forwards { udp . $E_PORT : 192.168.2.2 . 8082 }"
+check_cmd "the 3 s forward was added to nft map ip lw4o6d_b0 forwards" \
 	busywait 10000 grep -qF "add element $E_ELEM" "$TMPDIR/nft-monitor.log"
 check_cmd "expiry: the 3 s forward was deleted from the map" \
 	busywait 20000 grep -qF "delete element $E_ELEM" "$TMPDIR/nft-monitor.log"
 t=$(($(date +%s%3N) - t0))
 ktap_diag "the 3 s forward went $t ms after it was asked for"
 check_cmd "expiry: not before its lifetime (${t} ms >= 3000)" test "$t" -ge 3000
-check_cmd "expiry: nft list map ip lw4o6d forwards no longer shows it" fwd_gone udp "$E_PORT"
+check_cmd "expiry: nft list map ip lw4o6d_b0 forwards no longer shows it" fwd_gone udp "$E_PORT"
 check_cmd "expiry: the log says so" grep -q "forward udp $E_PORT -> 192.168.2.2:8082 expired" "$TMPDIR/b4-2.log"
 check_cmd "the TCP forward still works after all that" \
 	ip netns exec "$INET" $ECHO tcp "$V4" "$T_PORT"

@@ -2,22 +2,22 @@
 #ifndef LW4O6D_B4_H
 #define LW4O6D_B4_H
 
-#include <stdbool.h>
-#include <stdint.h>
+#include "b4_binding.h"
 #include "config.h"
 
-/* The PCP client role.  0, or -1 after logging why it cannot start. */
+/*
+ * The lwB4 role: a PCP client that gets the device's binding from the
+ * AFTR and keeps it (pcp_client.c).  0, or -1 after logging why not.
+ */
 int b4_start(const struct lw4o6d_config *c);
+/* SIGHUP: lifetime and port-set-size; -1 (logged) if it needs a restart. */
 int b4_reload(const struct lw4o6d_config *c);
 void b4_stop(void);
 
-/* What the proxy needs of the B4's own binding; false while it has none. */
-struct b4_binding {
-	uint32_t ipv4;		/* network order */
-	uint16_t psid;
-	uint8_t psid_len, offset;
-	int64_t expires;	/* loop_now_ms() */
-};
-bool b4_binding(struct b4_binding *b);
+/*
+ * fn hears the B4's binding now (NULL: none), then at every change; after
+ * b4_start().
+ */
+int b4_listen(b4_binding_fn fn, void *arg);
 
 #endif

@@ -90,7 +90,8 @@ static void on_signal(int fd, void *arg)
 			log_err("reload: the role cannot change without a restart; nothing changed");
 			continue;
 		}
-		if (c.role == ROLE_AFTR ? aftr_reload(&c) : b4_reload(&c))
+		if (c.role == ROLE_AFTR ? aftr_reload(&c) :
+		    b4_reload(&c) || proxy_reload(&c))
 			continue;
 		if (!verbose)
 			log_set_level(c.log_level);
@@ -152,7 +153,9 @@ int main(int argc, char **argv)
 	if (cfg.role == ROLE_AFTR)
 		err = aftr_start(&cfg, reset);
 	else
-		err = b4_start(&cfg) || proxy_start(&cfg);
+		/* the proxy hears of the B4's binding from the B4's client */
+		err = b4_start(&cfg) || proxy_start(&cfg) ||
+		      b4_listen(proxy_binding_changed, NULL);
 	if (err)
 		return 2;
 	err = loop_run(&stop);

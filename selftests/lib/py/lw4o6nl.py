@@ -12,7 +12,8 @@ import re
 import socket
 import struct
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# This file is selftests/lib/py/lw4o6nl.py: the tree is three folders up.
+TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 UAPI = os.path.join(TOP, "include", "uapi", "linux", "lw4o6.h")
 
 

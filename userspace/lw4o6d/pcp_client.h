@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The lwB4's PCP client, as a state machine without I/O: it is handed the
+ * server's datagrams and the module's icmp-no-binding events, and acts
+ * through two seams, "send this request" and "install this binding in the
+ * device" (b4.c does both for real; the unit tests record them).  Timers
+ * are the event loop's.  Whoever wants to know the B4's binding listens.
+ */
+#ifndef LW4O6D_PCP_CLIENT_H
+#define LW4O6D_PCP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "b4_binding.h"
+#include "loop.h"
+#include "pcp.h"
+
+#define PCP_CLIENT_MAX_LISTENERS 4
+
+struct pcp_client_ops {
+	/* One request to the server (failures are the callee's to log). */
+	void (*send)(const uint8_t *buf, size_t len, void *arg);
+	/*
+	 * Installs b as the device's binding, or removes it (b NULL): 0, or
+	 * -errno after logging why.
+	 */
+	int (*install)(const struct b4_binding *b, void *arg);
+	void *arg;
+};
+
+/* RFC 6887 8.5: what the last response said, to judge the next one. */
+struct pcp_epoch {
+	bool have;
+	uint32_t prev_server;
+	int64_t prev_client;	/* s */
+};
+
+enum pcp_client_state {
+	PCP_CLIENT_GET,		/* reading back what the server holds */
+	PCP_CLIENT_MAP,		/* asking for a set */
+	PCP_CLIENT_BOUND,	/* holding one (a renewal may be in flight) */
+};
+
+struct pcp_client {
+	struct pcp_client_ops ops;
+	struct in6_addr client;		/* the header's PCP client address */
+	uint32_t lifetime;		/* asked for */
+	uint16_t port_set_size;		/* asked for */
+	enum pcp_client_state state;
+	uint8_t nonce[PCP_NONCE_LEN];
+	uint8_t get_nonce[PCP_NONCE_LEN];
+	/* the request in flight, resent as it is */
+	uint8_t req[PCP_MAX_LEN];
+	size_t req_len;
+	int64_t rt;			/* current retransmission timeout, ms */
+	struct timer retrans, renew, expire, recreate;
+	bool bound;
+	struct b4_binding b;
+	struct pcp_epoch epoch;
+	struct {
+		b4_binding_fn fn;
+		void *arg;
+	} listeners[PCP_CLIENT_MAX_LISTENERS];
+	size_t n_listeners;
+};
+
+/* client: the address the server sees us by (v4-mapped inside the softwire). */
+void pcp_client_init(struct pcp_client *c, const struct pcp_client_ops *ops,
+		     const struct in6_addr *client, uint32_t lifetime,
+		     uint16_t port_set_size);
+/*
+ * The device already holds b (a previous run's): it stays in use, for as
+ * long as a grant would last unless renewed.  Before pcp_client_start().
+ */
+void pcp_client_adopt(struct pcp_client *c, const struct b4_binding *b);
+/* A fresh nonce, then GET: what does the server still hold for us? */
+void pcp_client_start(struct pcp_client *c);
+/* Timers cancelled; the binding stays where it is. */
+void pcp_client_stop(struct pcp_client *c);
+/* SIGHUP: what the next request asks for. */
+void pcp_client_set_request(struct pcp_client *c, uint32_t lifetime,
+			    uint16_t port_set_size);
+
+/* A datagram from the server's address and port. */
+void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len);
+/* The server (from) answered our data for ipv4 with ICMPv6 1/5. */
+void pcp_client_no_binding(struct pcp_client *c, const struct in6_addr *from,
+			   uint32_t ipv4);
+
+/*
+ * fn is told the binding at once (NULL: none), then every change.  -ENOSPC
+ * past PCP_CLIENT_MAX_LISTENERS.
+ */
+int pcp_client_listen(struct pcp_client *c, b4_binding_fn fn, void *arg);
+
+/* The parts with no state of their own, for the tests. */
+
+/*
+ * RFC 6887 11.2.1: renew between 1/2 and 5/8 of the lifetime; r is a
+ * random number, 0 giving 1/2 and UINT32_MAX 5/8.  In ms.
+ */
+int64_t pcp_client_renew_ms(uint32_t lifetime, uint32_t r);
+/*
+ * RFC 6887 8.5 with its slack (2 s and 1/16): false when the server has
+ * obviously lost its state since the last response.  client_s is our
+ * clock, in seconds.  The first response is always fine.
+ */
+bool pcp_epoch_check(struct pcp_epoch *e, uint32_t server, int64_t client_s);
+
+#endif
