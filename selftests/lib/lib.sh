@@ -240,6 +240,30 @@ setup_ns() {
 	done
 }
 
+# veth NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: a veth pair between two namespaces,
+# each end addressed (no DAD wait) and up.
+veth() {
+	ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2" nodad
+	ip -n "$4" addr add "$6" dev "$5" nodad
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+# check_balance NS DEV: two results, one per direction, that every packet
+# the lw4o6 device DEV in NS received was sent, dropped or queued for
+# reassembly (docs/architecture.md), read from one snapshot of its counters.
+check_balance() {
+	local j
+	j=$("$LW4O6" -n "$1" -j stats show dev "$2")
+	check_cmd "$2: every IPv4 packet in was sent, dropped or queued" \
+		test "$(jq '.["rcvd-ipv4-packets"]' <<< "$j")" -eq \
+		"$(jq '.["sent-ipv6-packets"] + .["dropped-ipv4-packets"] + (.["queued-ipv4-fragments"] // 0)' <<< "$j")"
+	check_cmd "$2: every IPv6 packet in was sent, dropped or queued" \
+		test "$(jq '.["rcvd-ipv6-packets"]' <<< "$j")" -eq \
+		"$(jq '.["sent-ipv4-packets"] + .["dropped-ipv6-packets"] + (.["queued-softwire-fragments"] // 0)' <<< "$j")"
+}
+
 # cleanup_ns NAME...: delete these namespaces now.
 cleanup_ns() {
 	local ns i
