@@ -20,6 +20,16 @@ static inline struct nlattr **lw4o6_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/*
+ * The operation a family's pre_doit/post_doit are given: a split op (one of
+ * do or dump) since 6.2, the whole genl_ops before.
+ */
+#ifdef LW4O6_HAVE_GENL_SPLIT_OPS
+#define lw4o6_genl_op genl_split_ops
+#else
+#define lw4o6_genl_op genl_ops
+#endif
+
 static inline void lw4o6_dev_set_lltx(struct net_device *dev)
 {
 #ifdef LW4O6_HAVE_DEV_LLTX

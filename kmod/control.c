@@ -19,8 +19,8 @@
 
 #include "control.h"
 #include "device.h"
+#include "events.h"
 #include "icmp.h"
-#include "netlink.h"
 #include "send.h"
 
 static bool is_control(__be32 addr)

@@ -255,56 +255,6 @@ struct rtnl_link_ops lw4o6_link_ops __read_mostly = {
 	.fill_info	= lw4o6_fill_info,
 };
 
-struct lw4o6_dev *lw4o6_dev_get(struct net *net, struct nlattr **attrs,
-				struct netlink_ext_ack *extack)
-{
-	struct net_device *dev;
-
-	if (attrs[LW4O6_A_IFINDEX]) {
-		dev = dev_get_by_index(net, nla_get_u32(attrs[LW4O6_A_IFINDEX]));
-		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(extack, attrs[LW4O6_A_IFINDEX],
-					    "no such device");
-			return ERR_PTR(-ENODEV);
-		}
-	} else if (attrs[LW4O6_A_IFNAME]) {
-		char name[IFNAMSIZ];
-
-		nla_strscpy(name, attrs[LW4O6_A_IFNAME], sizeof(name));
-		dev = dev_get_by_name(net, name);
-		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(extack, attrs[LW4O6_A_IFNAME],
-					    "no such device");
-			return ERR_PTR(-ENODEV);
-		}
-	} else {
-		NL_SET_ERR_MSG_MOD(extack, "missing device (ifindex or ifname)");
-		return ERR_PTR(-EINVAL);
-	}
-	if (dev->rtnl_link_ops != &lw4o6_link_ops) {
-		lw4o6_err(extack, "not an lw4o6 device", "%s is not an lw4o6 device",
-				       dev->name);
-		dev_put(dev);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	return netdev_priv(dev);
-}
-
-struct lw4o6_dev *lw4o6_dev_get_aftr(struct net *net, struct nlattr **attrs,
-				     struct netlink_ext_ack *extack)
-{
-	struct lw4o6_dev *priv = lw4o6_dev_get(net, attrs, extack);
-
-	if (!IS_ERR(priv) && priv->mode != LW4O6_MODE_AFTR) {
-		lw4o6_err(extack, "bindings are for mode aftr devices",
-			  "%s is not an lwAFTR: bindings are for mode aftr devices",
-			  priv->dev->name);
-		lw4o6_dev_put(priv);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	return priv;
-}
-
 void lw4o6_dev_set_table(struct lw4o6_dev *priv, struct lw4o6_table *t)
 {
 	struct lw4o6_table *old = lw4o6_dev_table(priv);

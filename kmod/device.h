@@ -59,18 +59,6 @@ extern struct rtnl_link_ops lw4o6_link_ops;
 int lw4o6_device_init(void);
 void lw4o6_device_uninit(void);
 
-/* A held reference to the lw4o6 device named in a request, or an error. */
-struct lw4o6_dev *lw4o6_dev_get(struct net *net, struct nlattr **attrs,
-				struct netlink_ext_ack *extack);
-static inline void lw4o6_dev_put(struct lw4o6_dev *priv)
-{
-	dev_put(priv->dev);
-}
-
-/* The same, for requests that only make sense on an lwAFTR (bindings). */
-struct lw4o6_dev *lw4o6_dev_get_aftr(struct net *net, struct nlattr **attrs,
-				     struct netlink_ext_ack *extack);
-
 static inline struct lw4o6_table *lw4o6_dev_table(struct lw4o6_dev *priv)
 {
 	return rcu_dereference_protected(priv->table,

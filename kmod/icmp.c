@@ -18,8 +18,8 @@
 #include <net/route.h>
 
 #include "device.h"
+#include "events.h"
 #include "icmp.h"
-#include "netlink.h"
 #include "receive.h"
 #include "table.h"
 

@@ -16,11 +16,13 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/lw4o6.h>
 
+#include "compat.h"
 #include "device.h"
+#include "events.h"
 #include "load.h"
 #include "main.h"
 #include "netlink.h"
-#include "compat.h"
+#include "netlink_bind.h"
 #include "table.h"
 
 struct lw4o6_load {
@@ -73,22 +75,17 @@ static struct lw4o6_load *load_find(struct lw4o6_dev *priv,
 int lw4o6_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 hint = 0, max = READ_ONCE(lw4o6_max_bindings);
-	struct lw4o6_dev *priv;
+	struct lw4o6_dev *priv = lw4o6_nl_dev(info);
 	struct lw4o6_load *l;
 	int err = 0;
 
 	if (info->attrs[LW4O6_A_BINDING_COUNT])
 		hint = min(nla_get_u32(info->attrs[LW4O6_A_BINDING_COUNT]), max);
-	priv = lw4o6_dev_get_aftr(genl_info_net(info), info->attrs,
-				  info->extack);
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	if (l)
 		l->t = lw4o6_table_alloc(hint);
 	if (!l || !l->t) {
 		kfree(l);
-		lw4o6_dev_put(priv);
 		return -ENOMEM;
 	}
 	l->net = genl_info_net(info);
@@ -110,24 +107,20 @@ int lw4o6_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
 		lw4o6_table_free_now(l->t);
 		kfree(l);
 	}
-	lw4o6_dev_put(priv);
 	return err;
 }
 
 int lw4o6_nl_load_add(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 max = READ_ONCE(lw4o6_max_bindings);
+	struct lw4o6_dev *priv = lw4o6_nl_dev(info);
 	struct lw4o6_binding_params p;
-	struct lw4o6_dev *priv;
 	struct lw4o6_load *l;
 	struct nlattr *nla;
 	int rem, err = 0;
 
 	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_BINDINGS))
 		return -EINVAL;
-	priv = lw4o6_dev_get(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
 	mutex_lock(&loads_lock);
 	l = load_find(priv, info);
 	if (IS_ERR(l)) {
@@ -150,21 +143,17 @@ int lw4o6_nl_load_add(struct sk_buff *skb, struct genl_info *info)
 	}
 out:
 	mutex_unlock(&loads_lock);
-	lw4o6_dev_put(priv);
 	return err;
 }
 
 int lw4o6_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct lw4o6_dev *priv = lw4o6_nl_dev(info);
 	struct lw4o6_table *t = NULL;
-	struct lw4o6_dev *priv;
 	struct lw4o6_load *l;
 	int err = 0;
 	u32 n = 0;
 
-	priv = lw4o6_dev_get(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
 	mutex_lock(&loads_lock);
 	l = load_find(priv, info);
 	if (IS_ERR(l)) {
@@ -181,27 +170,21 @@ int lw4o6_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&loads_lock);
 	if (!err)
 		lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_LOAD, n);
-	lw4o6_dev_put(priv);
 	return err;
 }
 
 int lw4o6_nl_load_abort(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_dev *priv;
 	struct lw4o6_load *l;
 	int err = 0;
 
-	priv = lw4o6_dev_get(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
 	mutex_lock(&loads_lock);
-	l = load_find(priv, info);
+	l = load_find(lw4o6_nl_dev(info), info);
 	if (IS_ERR(l))
 		err = PTR_ERR(l);
 	else
 		load_free(l);
 	mutex_unlock(&loads_lock);
-	lw4o6_dev_put(priv);
 	return err;
 }
 

@@ -1,24 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic netlink family "lw4o6" (netlink.c): its registration, and the
+ * device each request names.  The commands live by concern: netlink_dev.c
+ * (devices and counters), netlink_bind.c (the binding table), load.c (bulk
+ * load); what the module multicasts, in events.c.
+ */
 #ifndef LW4O6_NETLINK_H
 #define LW4O6_NETLINK_H
 
 #include <net/genetlink.h>
 
-struct lw4o6_dev;
-struct lw4o6_binding_params;
+#include "device.h"
+
+extern struct genl_family lw4o6_family;
+
+/* The family's multicast groups, by their index in the family. */
+enum { LW4O6_MCGRP_EVENTS_ID, LW4O6_MCGRP_CONTROL_ID };
 
 int lw4o6_genl_init(void);
 void lw4o6_genl_uninit(void);
 
-int lw4o6_parse_binding(const struct nlattr *nest,
-			struct lw4o6_binding_params *p, bool need_b4,
-			struct netlink_ext_ack *extack);
-void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count);
-void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
-		       const struct in6_addr *b4,
-		       __be32 ipv4, int port);
+/*
+ * The device a request names (LW4O6_A_IFINDEX or LW4O6_A_IFNAME, in the
+ * requester's namespace), held: the family's pre_doit looks it up for
+ * every doit and its post_doit puts it, so a handler only reads it here.
+ */
+static inline struct lw4o6_dev *lw4o6_nl_dev(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
 
-int lw4o6_notify_control(struct lw4o6_dev *priv, const struct in6_addr *b4,
-			 const struct sk_buff *pkt);
+/* The same lookup for dumps, which have no pre_doit: a reference or error. */
+struct lw4o6_dev *lw4o6_dev_get(struct net *net, struct nlattr **attrs,
+				struct netlink_ext_ack *extack);
+static inline void lw4o6_dev_put(struct lw4o6_dev *priv)
+{
+	dev_put(priv->dev);
+}
 
 #endif /* LW4O6_NETLINK_H */

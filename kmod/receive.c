@@ -23,8 +23,8 @@
 #include "b4.h"
 #include "control.h"
 #include "device.h"
+#include "events.h"
 #include "icmp.h"
-#include "netlink.h"
 #include "receive.h"
 #include "table.h"
 

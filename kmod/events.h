@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the module multicasts (events.c): the "events" group (binding and
+ * table changes, binding misses) and the "control" group (PCP for lw4o6d).
+ */
+#ifndef LW4O6_EVENTS_H
+#define LW4O6_EVENTS_H
+
+#include <linux/in6.h>
+#include <linux/skbuff.h>
+
+struct lw4o6_dev;
+struct lw4o6_binding_params;
+
+/* EVT_BIND_ADD, _REPLACE, _DEL: one binding. */
+void lw4o6_notify_binding(struct lw4o6_dev *priv, u8 cmd,
+			  const struct lw4o6_binding_params *p);
+/* EVT_TABLE_FLUSH, _LOAD: the whole table, with a count. */
+void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count);
+/* From packet context, rate limited: EVT_BINDING_MISS, EVT_ICMP_NO_BINDING. */
+void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
+		       const struct in6_addr *b4, __be32 ipv4, int port);
+/* A PCP request from inside a softwire, to the "control" group. */
+int lw4o6_notify_control(struct lw4o6_dev *priv, const struct in6_addr *b4,
+			 const struct sk_buff *pkt);
+
+#endif /* LW4O6_EVENTS_H */
