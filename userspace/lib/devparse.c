@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The word grammar of `dev add` and `dev set`: keywords in any order, each
- * at most once, spelled out in full.  No netlink here, so the unit tests
- * can drive it.
+ * at most once, spelled out in full; and the attributes that carry the
+ * options to the kernel, from the same table.  No socket here, so the unit
+ * tests can drive both.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <libmnl/libmnl.h>
 
 #include <linux/lw4o6.h>
 
@@ -18,27 +21,57 @@
 #define USE_SET	(1U << DEV_USE_SET)
 #define USE_ALL	(USE_ADD | USE_SET)
 
-static const struct {
+/* Where dev_parse() leaves a value in struct dev_args, and its size. */
+#define VAL(field)	offsetof(struct dev_args, field), \
+			sizeof(((struct dev_args *)0)->field)
+
+/*
+ * The options, once: the word, its DEV_SEEN_* bit, the commands that take
+ * it, where its value goes, and the attribute that carries that value over
+ * each netlink interface (0: not in IFLA_INFO_DATA / DEV_SET).  The value
+ * goes on the wire as it is stored: host order, ipv4 already in network
+ * order, as the kernel's policies want.  A word with two values ("psid
+ * PSID/LEN") has a second row without a word.  Rows are in the order the
+ * attributes are sent.
+ */
+static const struct dev_opt {
 	const char *word;
 	unsigned int bit;
 	unsigned int uses;
-} keywords[] = {
-	{ "mode",		DEV_SEEN_MODE,		USE_ADD },
-	{ "local",		DEV_SEEN_LOCAL,		USE_ALL },
-	{ "remote",		DEV_SEEN_REMOTE,	USE_ALL },
-	{ "ipv4",		DEV_SEEN_IPV4,		USE_ALL },
-	{ "psid",		DEV_SEEN_PSID,		USE_ALL },
-	{ "offset",		DEV_SEEN_OFFSET,	USE_ALL },
-	{ "icmp-source",	DEV_SEEN_ICMP_SOURCE,	USE_ALL },
-	{ "mtu",		DEV_SEEN_MTU,		USE_ALL },
-	{ "hairpin",		DEV_SEEN_HAIRPIN,	USE_ALL },
-	{ "mss-clamp",		DEV_SEEN_MSS_CLAMP,	USE_ALL },
-	{ "icmp4-errors",	DEV_SEEN_ICMP4_ERRORS,	USE_ALL },
-	{ "icmp6-errors",	DEV_SEEN_ICMP6_ERRORS,	USE_ALL },
-	{ "icmp-rate",		DEV_SEEN_ICMP_RATE,	USE_ALL },
+	size_t off, len;
+	uint16_t attr[2];	/* by enum dev_nl */
+} opts[] = {
+	{ "mode",	  DEV_SEEN_MODE,	 USE_ADD, VAL(mode),
+	  { IFLA_LW4O6_MODE, 0 } },
+	{ "local",	  DEV_SEEN_LOCAL,	 USE_ALL, VAL(local),
+	  { IFLA_LW4O6_LOCAL, LW4O6_A_LOCAL } },
+	{ "remote",	  DEV_SEEN_REMOTE,	 USE_ALL, VAL(remote),
+	  { IFLA_LW4O6_REMOTE, LW4O6_A_REMOTE } },
+	{ "ipv4",	  DEV_SEEN_IPV4,	 USE_ALL, VAL(ipv4),
+	  { IFLA_LW4O6_IPV4, LW4O6_A_IPV4 } },
+	{ "psid",	  DEV_SEEN_PSID,	 USE_ALL, VAL(psid),
+	  { IFLA_LW4O6_PSID, LW4O6_A_PSID } },
+	{ NULL,		  DEV_SEEN_PSID,	 USE_ALL, VAL(psid_len),
+	  { IFLA_LW4O6_PSID_LEN, LW4O6_A_PSID_LEN } },
+	{ "offset",	  DEV_SEEN_OFFSET,	 USE_ALL, VAL(offset),
+	  { IFLA_LW4O6_OFFSET, LW4O6_A_OFFSET } },
+	/* "icmp-source none" is :: here, which the kernel takes as "unset". */
+	{ "icmp-source",  DEV_SEEN_ICMP_SOURCE,	 USE_ALL, VAL(icmp_source),
+	  { IFLA_LW4O6_ICMP_SOURCE, LW4O6_A_ICMP_SOURCE } },
+	{ "mtu",	  DEV_SEEN_MTU,		 USE_ALL, VAL(mtu), { 0, 0 } },
+	{ "hairpin",	  DEV_SEEN_HAIRPIN,	 USE_ALL, VAL(hairpin),
+	  { IFLA_LW4O6_HAIRPIN, LW4O6_A_HAIRPIN } },
+	{ "mss-clamp",	  DEV_SEEN_MSS_CLAMP,	 USE_ALL, VAL(mss_clamp),
+	  { IFLA_LW4O6_MSS_CLAMP, LW4O6_A_MSS_CLAMP } },
+	{ "icmp4-errors", DEV_SEEN_ICMP4_ERRORS, USE_ALL, VAL(icmp4_errors),
+	  { IFLA_LW4O6_ICMP4_ERRORS, LW4O6_A_ICMP4_ERRORS } },
+	{ "icmp6-errors", DEV_SEEN_ICMP6_ERRORS, USE_ALL, VAL(icmp6_errors),
+	  { IFLA_LW4O6_ICMP6_ERRORS, LW4O6_A_ICMP6_ERRORS } },
+	{ "icmp-rate",	  DEV_SEEN_ICMP_RATE,	 USE_ALL, VAL(icmp_rate),
+	  { IFLA_LW4O6_ICMP_RATE, LW4O6_A_ICMP_RATE } },
 };
 
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+#define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
 /* Exactly "on" or "off", as iproute2's on/off options; 0 on success. */
 int parse_on_off(const char *s, uint8_t *v)
@@ -52,14 +85,14 @@ int parse_on_off(const char *s, uint8_t *v)
 	return 0;
 }
 
-static int parse_value(unsigned int bit, const char *word, const char *val,
+static int parse_value(const struct dev_opt *o, const char *val,
 		       enum dev_use use, struct dev_args *a,
 		       char *err, size_t errlen)
 {
 	uint32_t u;
 	int mode;
 
-	switch (bit) {
+	switch (o->bit) {
 	case DEV_SEEN_MODE:
 		mode = mode_parse(val);
 		if (mode < 0) {
@@ -133,13 +166,10 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 	case DEV_SEEN_MSS_CLAMP:
 	case DEV_SEEN_ICMP4_ERRORS:
 	case DEV_SEEN_ICMP6_ERRORS:
-		if (parse_on_off(val, bit == DEV_SEEN_HAIRPIN ? &a->hairpin :
-				 bit == DEV_SEEN_MSS_CLAMP ? &a->mss_clamp :
-				 bit == DEV_SEEN_ICMP4_ERRORS ? &a->icmp4_errors :
-				 &a->icmp6_errors)) {
+		if (parse_on_off(val, (uint8_t *)a + o->off)) {
 			snprintf(err, errlen,
 				 "invalid value \"%s\" for \"%s\" (on or off)",
-				 val, word);
+				 val, o->word);
 			return -1;
 		}
 		return 0;
@@ -153,7 +183,7 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "internal error: keyword \"%s\"", word);
+	snprintf(err, errlen, "internal error: keyword \"%s\"", o->word);
 	return -1;
 }
 
@@ -171,20 +201,21 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 		return -1;
 	a->name = argv[0];
 	for (i = 1; i < argc; i += 2) {
+		const struct dev_opt *o = NULL;
 		size_t k;
 
-		for (k = 0; k < N_KEYWORDS; k++)
-			if (!strcmp(argv[i], keywords[k].word))
-				break;
-		if (k == N_KEYWORDS) {
+		for (k = 0; k < N_OPTS && !o; k++)
+			if (opts[k].word && !strcmp(argv[i], opts[k].word))
+				o = &opts[k];
+		if (!o) {
 			snprintf(err, errlen, "unknown keyword \"%s\"", argv[i]);
 			return -1;
 		}
-		if (!(keywords[k].uses & (1U << use))) {
+		if (!(o->uses & (1U << use))) {
 			snprintf(err, errlen, "\"%s\" cannot be changed", argv[i]);
 			return -1;
 		}
-		if (a->seen & keywords[k].bit) {
+		if (a->seen & o->bit) {
 			snprintf(err, errlen, "\"%s\" given twice", argv[i]);
 			return -1;
 		}
@@ -192,10 +223,9 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 			snprintf(err, errlen, "\"%s\" needs a value", argv[i]);
 			return -1;
 		}
-		if (parse_value(keywords[k].bit, argv[i], argv[i + 1], use, a,
-				err, errlen))
+		if (parse_value(o, argv[i + 1], use, a, err, errlen))
 			return -1;
-		a->seen |= keywords[k].bit;
+		a->seen |= o->bit;
 	}
 	if (use == DEV_USE_ADD) {
 		if (!(a->seen & DEV_SEEN_MODE)) {
@@ -240,4 +270,15 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 	    bind_check_shape(a->offset, a->psid_len, err, errlen))
 		return -1;
 	return 0;
+}
+
+void dev_put_opts(struct nlmsghdr *nlh, const struct dev_args *a,
+		  enum dev_nl nl)
+{
+	size_t k;
+
+	for (k = 0; k < N_OPTS; k++)
+		if ((a->seen & opts[k].bit) && opts[k].attr[nl])
+			mnl_attr_put(nlh, opts[k].attr[nl], opts[k].len,
+				     (const char *)a + opts[k].off);
 }

@@ -28,13 +28,13 @@ enum dev_use {
 #define DEV_SEEN_PSID		(1U << 10)
 #define DEV_SEEN_OFFSET		(1U << 11)
 #define DEV_SEEN_MSS_CLAMP	(1U << 12)
+#define DEV_SEEN_ALL		((1U << 13) - 1)
 
-/* What `dev set` sends in LW4O6_CMD_DEV_SET: all but mtu (rtnetlink's). */
-#define DEV_SEEN_GENL	(DEV_SEEN_LOCAL | DEV_SEEN_ICMP_SOURCE | \
-			 DEV_SEEN_HAIRPIN | DEV_SEEN_ICMP4_ERRORS | \
-			 DEV_SEEN_ICMP6_ERRORS | DEV_SEEN_ICMP_RATE | \
-			 DEV_SEEN_REMOTE | DEV_SEEN_IPV4 | DEV_SEEN_PSID | \
-			 DEV_SEEN_OFFSET | DEV_SEEN_MSS_CLAMP)
+/*
+ * What `dev set` sends in LW4O6_CMD_DEV_SET: all but mode (fixed at
+ * creation) and mtu (rtnetlink's IFLA_MTU).
+ */
+#define DEV_SEEN_GENL	(DEV_SEEN_ALL & ~(DEV_SEEN_MODE | DEV_SEEN_MTU))
 
 /* `dev add NAME ...` / `dev set NAME ...`; a field is valid if its bit is seen. */
 struct dev_args {
@@ -60,5 +60,20 @@ struct dev_args {
 int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *out,
 	      char *err, size_t errlen);
 int parse_on_off(const char *s, uint8_t *v);
+
+/* The two netlink interfaces that carry the options (include/uapi/linux/lw4o6.h). */
+enum dev_nl {
+	DEV_NL_LINK,	/* rtnetlink: IFLA_LW4O6_* inside IFLA_INFO_DATA (dev add) */
+	DEV_NL_GENL,	/* generic netlink: LW4O6_A_* in DEV_SET (dev set) */
+};
+
+struct nlmsghdr;
+/*
+ * Every option seen that nl carries, from the same table dev_parse() reads
+ * the words with.  Not the name, nor mtu (IFLA_MTU, outside IFLA_INFO_DATA
+ * and not in DEV_SET): the caller's.
+ */
+void dev_put_opts(struct nlmsghdr *nlh, const struct dev_args *a,
+		  enum dev_nl nl);
 
 #endif

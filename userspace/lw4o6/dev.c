@@ -70,32 +70,8 @@ static int dev_add(int argc, char **argv)
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, LW4O6_LINK_KIND);
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u8(nlh, IFLA_LW4O6_MODE, a.mode);
-	mnl_attr_put(nlh, IFLA_LW4O6_LOCAL, sizeof(a.local), &a.local);
-	if (a.seen & DEV_SEEN_REMOTE)
-		mnl_attr_put(nlh, IFLA_LW4O6_REMOTE, sizeof(a.remote), &a.remote);
-	if (a.seen & DEV_SEEN_IPV4)
-		mnl_attr_put_u32(nlh, IFLA_LW4O6_IPV4, a.ipv4);
-	if (a.seen & DEV_SEEN_PSID) {
-		mnl_attr_put_u16(nlh, IFLA_LW4O6_PSID, a.psid);
-		mnl_attr_put_u8(nlh, IFLA_LW4O6_PSID_LEN, a.psid_len);
-	}
-	if (a.seen & DEV_SEEN_OFFSET)
-		mnl_attr_put_u8(nlh, IFLA_LW4O6_OFFSET, a.offset);
-	/* Options left out keep the kernel's defaults. */
-	if (a.seen & DEV_SEEN_ICMP_SOURCE)
-		mnl_attr_put(nlh, IFLA_LW4O6_ICMP_SOURCE, sizeof(a.icmp_source),
-			     &a.icmp_source);
-	if (a.seen & DEV_SEEN_HAIRPIN)
-		mnl_attr_put_u8(nlh, IFLA_LW4O6_HAIRPIN, a.hairpin);
-	if (a.seen & DEV_SEEN_MSS_CLAMP)
-		mnl_attr_put_u8(nlh, IFLA_LW4O6_MSS_CLAMP, a.mss_clamp);
-	if (a.seen & DEV_SEEN_ICMP4_ERRORS)
-		mnl_attr_put_u8(nlh, IFLA_LW4O6_ICMP4_ERRORS, a.icmp4_errors);
-	if (a.seen & DEV_SEEN_ICMP6_ERRORS)
-		mnl_attr_put_u8(nlh, IFLA_LW4O6_ICMP6_ERRORS, a.icmp6_errors);
-	if (a.seen & DEV_SEEN_ICMP_RATE)
-		mnl_attr_put_u32(nlh, IFLA_LW4O6_ICMP_RATE, a.icmp_rate);
+	/* mode, local and what else was given; the rest keeps its default */
+	dev_put_opts(nlh, &a, DEV_NL_LINK);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 
@@ -289,38 +265,6 @@ static int dev_del(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* LW4O6_A_* from `dev set` words: all but mtu, which is rtnetlink's. */
-static void put_set_attrs(struct nlmsghdr *nlh, const struct dev_args *a)
-{
-	mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, a->name);
-	if (a->seen & DEV_SEEN_LOCAL)
-		mnl_attr_put(nlh, LW4O6_A_LOCAL, sizeof(a->local), &a->local);
-	if (a->seen & DEV_SEEN_REMOTE)
-		mnl_attr_put(nlh, LW4O6_A_REMOTE, sizeof(a->remote), &a->remote);
-	if (a->seen & DEV_SEEN_IPV4)
-		mnl_attr_put_u32(nlh, LW4O6_A_IPV4, a->ipv4);
-	if (a->seen & DEV_SEEN_PSID) {
-		mnl_attr_put_u16(nlh, LW4O6_A_PSID, a->psid);
-		mnl_attr_put_u8(nlh, LW4O6_A_PSID_LEN, a->psid_len);
-	}
-	if (a->seen & DEV_SEEN_OFFSET)
-		mnl_attr_put_u8(nlh, LW4O6_A_OFFSET, a->offset);
-	/* "icmp-source none" is :: here, which the kernel takes as "unset". */
-	if (a->seen & DEV_SEEN_ICMP_SOURCE)
-		mnl_attr_put(nlh, LW4O6_A_ICMP_SOURCE, sizeof(a->icmp_source),
-			     &a->icmp_source);
-	if (a->seen & DEV_SEEN_HAIRPIN)
-		mnl_attr_put_u8(nlh, LW4O6_A_HAIRPIN, a->hairpin);
-	if (a->seen & DEV_SEEN_MSS_CLAMP)
-		mnl_attr_put_u8(nlh, LW4O6_A_MSS_CLAMP, a->mss_clamp);
-	if (a->seen & DEV_SEEN_ICMP4_ERRORS)
-		mnl_attr_put_u8(nlh, LW4O6_A_ICMP4_ERRORS, a->icmp4_errors);
-	if (a->seen & DEV_SEEN_ICMP6_ERRORS)
-		mnl_attr_put_u8(nlh, LW4O6_A_ICMP6_ERRORS, a->icmp6_errors);
-	if (a->seen & DEV_SEEN_ICMP_RATE)
-		mnl_attr_put_u32(nlh, LW4O6_A_ICMP_RATE, a->icmp_rate);
-}
-
 /*
  * The lw4o6 options go in one DEV_SET, which the kernel applies whole or
  * not at all; then the MTU, over rtnetlink.  A failure says which of the
@@ -359,7 +303,9 @@ static int dev_set(int argc, char **argv)
 	}
 	if (a.seen & DEV_SEEN_GENL) {
 		nlh = genl_req(gnl, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
-		put_set_attrs(nlh, &a);
+		mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, a.name);
+		/* all but mtu, which is rtnetlink's */
+		dev_put_opts(nlh, &a, DEV_NL_GENL);
 		err = nl_talk(gnl, nlh, NULL, NULL);
 		if (err == -ENODEV || err == -EOPNOTSUPP) {
 			lookup_error(gnl, nlh, err, "dev set", a.name);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libmnl/libmnl.h>
 
 #include <linux/lw4o6.h>
 
@@ -295,6 +296,106 @@ static void test_dev_set_good(void **state)
 	assert_int_equal(a.hairpin, 1);
 }
 
+/*
+ * dev_put_opts(): what dev add sends in IFLA_INFO_DATA and dev set in
+ * DEV_SET, attribute by attribute: the number of the right interface, the
+ * kernel's type (payload length), the value, the order; nothing unseen.
+ */
+struct want_attr {
+	uint16_t type;
+	uint16_t len;
+	uint32_t val;		/* u8/u16/u32 payloads; last byte of an address */
+};
+
+static void check_put(const struct dev_args *a, enum dev_nl nl,
+		      const struct want_attr *want, size_t n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	const struct nlattr *attr;
+	size_t i = 0;
+
+	dev_put_opts(nlh, a, nl);
+	mnl_attr_for_each(attr, nlh, 0) {
+		const uint8_t *v = mnl_attr_get_payload(attr);
+		uint16_t len = mnl_attr_get_payload_len(attr);
+		uint32_t got = 0;
+
+		if (i == n)
+			fail_msg("attribute %zu (type %u) not wanted", i,
+				 mnl_attr_get_type(attr));
+		assert_int_equal(mnl_attr_get_type(attr), want[i].type);
+		assert_int_equal(len, want[i].len);
+		if (len == 1)
+			got = v[0];
+		else if (len == 2)
+			got = mnl_attr_get_u16(attr);
+		else if (len == 4)
+			got = mnl_attr_get_u32(attr);
+		else
+			got = v[len - 1];
+		assert_int_equal(got, want[i].val);
+		i++;
+	}
+	assert_int_equal(i, n);
+}
+
+static void test_dev_put(void **state)
+{
+	static const struct want_attr link_b4[] = {
+		{ IFLA_LW4O6_MODE, 1, LW4O6_MODE_B4 },
+		{ IFLA_LW4O6_LOCAL, 16, 2 },
+		{ IFLA_LW4O6_REMOTE, 16, 1 },
+		{ IFLA_LW4O6_IPV4, 4, 0x010200c0 },	/* 192.0.2.1 as a LE u32 */
+		{ IFLA_LW4O6_PSID, 2, 0x34 },
+		{ IFLA_LW4O6_PSID_LEN, 1, 8 },
+		{ IFLA_LW4O6_OFFSET, 1, 6 },
+		{ IFLA_LW4O6_MSS_CLAMP, 1, 0 },
+		{ IFLA_LW4O6_ICMP4_ERRORS, 1, 1 },
+		{ IFLA_LW4O6_ICMP_RATE, 4, 77 },
+	}, link_aftr[] = {
+		{ IFLA_LW4O6_MODE, 1, LW4O6_MODE_AFTR },
+		{ IFLA_LW4O6_LOCAL, 16, 1 },
+		{ IFLA_LW4O6_ICMP_SOURCE, 16, 0xa },
+		{ IFLA_LW4O6_HAIRPIN, 1, 0 },
+		{ IFLA_LW4O6_ICMP6_ERRORS, 1, 0 },
+	}, genl_all[] = {
+		{ LW4O6_A_LOCAL, 16, 2 },
+		{ LW4O6_A_REMOTE, 16, 9 },
+		{ LW4O6_A_IPV4, 4, 0x010200c0 },
+		{ LW4O6_A_PSID, 2, 1 },
+		{ LW4O6_A_PSID_LEN, 1, 6 },
+		{ LW4O6_A_OFFSET, 1, 6 },
+		{ LW4O6_A_ICMP_SOURCE, 16, 0 },	/* none: :: */
+		{ LW4O6_A_HAIRPIN, 1, 1 },
+		{ LW4O6_A_MSS_CLAMP, 1, 0 },
+		{ LW4O6_A_ICMP4_ERRORS, 1, 1 },
+		{ LW4O6_A_ICMP6_ERRORS, 1, 0 },
+		{ LW4O6_A_ICMP_RATE, 4, 50 },
+	};
+	struct dev_args a;
+
+	(void)state;
+	assert_int_equal(dparse("b0 mode b4 local 2001:db8::2 remote 2001:db8::1 "
+				"ipv4 192.0.2.1 psid 0x34/8 offset 6 mtu 1400 "
+				"icmp-rate 77 mss-clamp off icmp4-errors on",
+				DEV_USE_ADD, &a), 0);
+	check_put(&a, DEV_NL_LINK, link_b4, sizeof(link_b4) / sizeof(link_b4[0]));
+	assert_int_equal(dparse("lw0 hairpin off local 2001:db8::1 mode aftr "
+				"icmp6-errors off icmp-source 2001:db8::a",
+				DEV_USE_ADD, &a), 0);
+	check_put(&a, DEV_NL_LINK, link_aftr,
+		  sizeof(link_aftr) / sizeof(link_aftr[0]));
+	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
+				"icmp6-errors off icmp-source none hairpin on remote ::9 "
+				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off",
+				DEV_USE_SET, &a), 0);
+	check_put(&a, DEV_NL_GENL, genl_all, sizeof(genl_all) / sizeof(genl_all[0]));
+	/* mtu alone: nothing for DEV_SET (dev set sends none then). */
+	assert_int_equal(dparse("lw0 mtu 1280", DEV_USE_SET, &a), 0);
+	check_put(&a, DEV_NL_GENL, NULL, 0);
+}
+
 static void test_dev_bad(void **state)
 {
 	static const enum dev_use uses[] = { DEV_USE_ADD, DEV_USE_SET };
@@ -510,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_file_words),
 		cmocka_unit_test(test_dev_add_good),
 		cmocka_unit_test(test_dev_set_good),
+		cmocka_unit_test(test_dev_put),
 		cmocka_unit_test(test_dev_bad),
 		cmocka_unit_test(test_on_off),
 		cmocka_unit_test(test_utils),
