@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <lw4o6/psid.h>
 
 #include "pool.h"
+#include "strconv.h"
 
 /*
  * 2^28 sets (32 MiB of bitmap) per pool.  plen >= 16 alone still allows a
@@ -79,24 +81,85 @@ static bool set_blocked(const struct pool *pl, uint64_t addr, unsigned int psid)
 	return addr_excluded(pl, pl->base + (uint32_t)addr);
 }
 
-static uint32_t plen_mask(unsigned int plen)
+/*
+ * Why c cannot be a pool: what the bitmap cannot represent always; with
+ * strict, also what an operator may not configure (pool_cfg_check()).
+ */
+static const char *cfg_problem(const struct pool_cfg *c, bool strict,
+			       char *buf, size_t len)
 {
-	return plen ? ~0U << (32 - plen) : 0;
+	uint32_t base = ntohl(c->prefix) & ipv4_mask(c->plen);
+	char a4[FMT_IPV4_LEN];
+	size_t i, j;
+
+	if (c->plen < 16 || c->plen > 32)
+		return "prefix length must be 16..32";
+	if (c->n_exclude > POOL_MAX_EXCLUDE) {
+		snprintf(buf, len, "more than %d excluded addresses",
+			 POOL_MAX_EXCLUDE);
+		return buf;
+	}
+	if (strict && ntohl(c->prefix) != base) {
+		snprintf(buf, len, "host bits are set (the prefix is %s/%u)",
+			 fmt_ipv4(htonl(base), a4), c->plen);
+		return buf;
+	}
+	for (i = 0; strict && i < c->n_exclude; i++) {
+		if ((ntohl(c->exclude[i]) & ipv4_mask(c->plen)) != base) {
+			snprintf(buf, len, "exclude %s is outside the pool",
+				 fmt_ipv4(c->exclude[i], a4));
+			return buf;
+		}
+		for (j = 0; j < i; j++) {
+			if (c->exclude[j] == c->exclude[i]) {
+				snprintf(buf, len, "exclude %s given twice",
+					 fmt_ipv4(c->exclude[i], a4));
+				return buf;
+			}
+		}
+	}
+	if (!lw4o6_psid_shape_valid(c->offset, c->psid_len)) {
+		snprintf(buf, len, "offset %u + psid-len %u is above 16",
+			 c->offset, c->psid_len);
+		return buf;
+	}
+	/* Whole addresses with offset 0 would hold ports 0-1023. */
+	if (strict && !c->offset && !c->psid_len)
+		return "psid-len 0 with offset 0 leaves no port set to hand out (PSID 0 holds ports 0-1023)";
+	if ((32 - c->plen) + c->psid_len > POOL_MAX_SETS_LOG2) {
+		snprintf(buf, len, "%u addresses x 2^%u sets is above 2^%d sets; split it or use a shorter psid-len",
+			 1U << (32 - c->plen), c->psid_len, POOL_MAX_SETS_LOG2);
+		return buf;
+	}
+	/* Exclusions are inside and distinct by now. */
+	if (strict && c->n_exclude == (size_t)1 << (32 - c->plen))
+		return "every address is excluded";
+	return NULL;
+}
+
+const char *pool_cfg_check(const struct pool_cfg *c, char *buf, size_t len)
+{
+	return cfg_problem(c, true, buf, len);
+}
+
+bool pool_cfg_overlap(const struct pool_cfg *a, const struct pool_cfg *b)
+{
+	uint32_t m = ipv4_mask(a->plen < b->plen ? a->plen : b->plen);
+
+	return ((ntohl(a->prefix) ^ ntohl(b->prefix)) & m) == 0;
 }
 
 static int pool_init(struct pool *pl, const struct pool_cfg *cfg)
 {
+	char why[128];
 	uint64_t a, i;
 	unsigned int k = cfg->psid_len;
 
-	if (cfg->plen < 16 || cfg->plen > 32 ||
-	    !lw4o6_psid_shape_valid(cfg->offset, k) ||
-	    cfg->n_exclude > POOL_MAX_EXCLUDE ||
-	    (32 - cfg->plen) + k > POOL_MAX_SETS_LOG2)
+	if (cfg_problem(cfg, false, why, sizeof(why)))
 		return -EINVAL;
 	pl->cfg = *cfg;
-	/* 192.0.2.1/24 means 192.0.2.0/24: config may keep what was typed. */
-	pl->base = ntohl(cfg->prefix) & plen_mask(cfg->plen);
+	/* 192.0.2.1/24 means 192.0.2.0/24 here; pool_cfg_check() refuses it. */
+	pl->base = ntohl(cfg->prefix) & ipv4_mask(cfg->plen);
 	pl->cfg.prefix = htonl(pl->base);
 	pl->naddr = 1ULL << (32 - cfg->plen);
 	pl->sets_log2 = k;
@@ -118,7 +181,7 @@ static int pool_init(struct pool *pl, const struct pool_cfg *cfg)
 		uint32_t h = ntohl(cfg->exclude[i]);
 		uint64_t lo, hi;
 
-		if ((h & plen_mask(cfg->plen)) != pl->base)
+		if ((h & ipv4_mask(cfg->plen)) != pl->base)
 			continue;
 		/* Bits already set (PSID 0, a duplicate) are not counted twice. */
 		lo = (uint64_t)(h - pl->base) << k;
@@ -130,14 +193,6 @@ static int pool_init(struct pool *pl, const struct pool_cfg *cfg)
 		}
 	}
 	return 0;
-}
-
-static bool pools_overlap(const struct pool *x, const struct pool *y)
-{
-	unsigned int plen = x->cfg.plen < y->cfg.plen ? x->cfg.plen : y->cfg.plen;
-
-	/* Same address twice would hand out the same (IPv4, PSID) twice. */
-	return ((x->base ^ y->base) & plen_mask(plen)) == 0;
 }
 
 struct pools *pools_new(const struct pool_cfg *cfg, size_t n)
@@ -157,7 +212,7 @@ struct pools *pools_new(const struct pool_cfg *cfg, size_t n)
 			goto fail;
 		p->n = i + 1;
 		for (j = 0; j < i; j++)
-			if (pools_overlap(pl, &p->pool[j]))
+			if (pool_cfg_overlap(&pl->cfg, &p->pool[j].cfg))
 				goto fail;
 		pl->first = p->total;
 		p->total += pl->nbits;
@@ -274,32 +329,53 @@ int pools_alloc(struct pools *p, const struct in6_addr *b4,
 	return -ENOSPC;	/* not reached while the counters are right */
 }
 
+/* The pool whose prefix holds h (host order); pools do not overlap. */
+static struct pool *pool_holding(const struct pools *p, uint32_t h)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->n; i++)
+		if ((h & ipv4_mask(p->pool[i].cfg.plen)) == p->pool[i].base)
+			return (struct pool *)&p->pool[i];
+	return NULL;
+}
+
 /* The pool and bit of a grant, if a pool of that shape holds it. */
 static struct pool *pool_of(struct pools *p, const struct pool_grant *g,
 			    uint64_t *bit)
 {
 	uint32_t h = ntohl(g->ipv4);
-	size_t i;
+	struct pool *pl = pool_holding(p, h);
+	uint64_t addr;
 
-	if (!p)
+	if (!pl || g->psid_len != pl->cfg.psid_len ||
+	    g->offset != pl->cfg.offset ||
+	    !lw4o6_psid_valid(g->psid_len, g->psid))
 		return NULL;
-	for (i = 0; i < p->n; i++) {
-		struct pool *pl = &p->pool[i];
-		uint64_t addr;
+	addr = h - pl->base;
+	if (set_blocked(pl, addr, g->psid))
+		return NULL;
+	*bit = (addr << pl->sets_log2) | g->psid;
+	return pl;
+}
 
-		if ((h & plen_mask(pl->cfg.plen)) != pl->base)
-			continue;
-		if (g->psid_len != pl->cfg.psid_len ||
-		    g->offset != pl->cfg.offset ||
-		    !lw4o6_psid_valid(g->psid_len, g->psid))
-			return NULL;
-		addr = h - pl->base;
-		if (set_blocked(pl, addr, g->psid))
-			return NULL;
-		*bit = (addr << pl->sets_log2) | g->psid;
-		return pl;
-	}
-	return NULL;
+bool pools_set_of(const struct pools *p, uint32_t ipv4, uint16_t port,
+		  struct pool_grant *g)
+{
+	const struct pool *pl = pool_holding(p, ntohl(ipv4));
+
+	if (!pl || !lw4o6_port_usable(port, pl->cfg.offset))
+		return false;
+	g->ipv4 = ipv4;
+	g->psid_len = pl->cfg.psid_len;
+	g->offset = pl->cfg.offset;
+	g->psid = lw4o6_port_psid(port, pl->cfg.offset, pl->cfg.psid_len);
+	return true;
+}
+
+bool pools_hold(const struct pools *p, uint32_t ipv4)
+{
+	return pool_holding(p, ntohl(ipv4)) != NULL;
 }
 
 int pools_reserve(struct pools *p, const struct pool_grant *g)

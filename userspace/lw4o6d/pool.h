@@ -10,11 +10,18 @@
 #ifndef LW4O6D_POOL_H
 #define LW4O6D_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
 
 #define POOL_MAX_EXCLUDE 64
+
+/* The netmask of an IPv4 prefix length 0..32, in host order. */
+static inline uint32_t ipv4_mask(unsigned int plen)
+{
+	return plen ? ~0U << (32 - plen) : 0;
+}
 
 struct pool_cfg {
 	uint32_t prefix;	/* network order */
@@ -25,9 +32,21 @@ struct pool_cfg {
 	uint32_t exclude[POOL_MAX_EXCLUDE];	/* network order */
 };
 
+/*
+ * What an operator may configure: NULL, or the reason (e.g. "prefix length
+ * must be 16..32"), written into buf.  The rules are the allocator's, so
+ * the configuration reader reports them rather than knowing them.  Stricter
+ * than pools_new(), which takes any pool it can represent (host bits
+ * ignored, exclusions outside the prefix skipped, whole addresses with
+ * offset 0).
+ */
+const char *pool_cfg_check(const struct pool_cfg *c, char *buf, size_t len);
+/* Two pools share an address: they would hand out an (IPv4, PSID) twice. */
+bool pool_cfg_overlap(const struct pool_cfg *a, const struct pool_cfg *b);
+
 struct pools;
 
-/* NULL on out of memory or an invalid cfg; n may be 0 (no pools). */
+/* NULL on out of memory, a pool it cannot represent, or overlapping pools; n may be 0. */
 struct pools *pools_new(const struct pool_cfg *cfg, size_t n);
 void pools_free(struct pools *p);
 
@@ -48,6 +67,16 @@ int pools_alloc(struct pools *p, const struct in6_addr *b4,
  */
 int pools_reserve(struct pools *p, const struct pool_grant *g);
 void pools_release(struct pools *p, const struct pool_grant *g);
+/*
+ * The set that holds ipv4 (network order) and port, in the shape of the
+ * pool whose prefix holds ipv4: a B4's suggestion.  False if no pool holds
+ * the address or the port is in no set of that shape.  Says nothing about
+ * whether the set is free or may be handed out.
+ */
+bool pools_set_of(const struct pools *p, uint32_t ipv4, uint16_t port,
+		  struct pool_grant *g);
+/* Whether some pool's prefix holds ipv4 (network order). */
+bool pools_hold(const struct pools *p, uint32_t ipv4);
 /* sets in all pools, and how many are taken */
 uint64_t pools_size(const struct pools *p);
 uint64_t pools_used(const struct pools *p);
