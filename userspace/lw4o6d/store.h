@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The AFTR's stable storage: mappings and the epoch's base time.  A small
- * interface so that a store shared by several lwAFTRs can sit beside the
- * embedded SQLite one (store_sqlite.c).  Writes may be grouped: between
- * store_begin() and store_commit() nothing is promised durable; after
- * store_commit() returns 0 everything before it is (see docs/lw4o6d.md for
- * WAL and fsync).  Functions return 0 or a negative errno; a message for the
- * log is in store->err.
+ * The AFTR's stable storage: mappings and the time its state began (the
+ * PCP epoch's base).  Only the core (alloc.c, core.c) uses it: front-ends
+ * never see a store.  A back end is a struct store_ops, named by the
+ * configuration ("storage KIND TARGET") and found by store_find(); adding
+ * one (e.g. a PostgreSQL store shared by several lwAFTRs, TARGET its
+ * connection string) means a store_KIND.c beside store_sqlite.c and a line
+ * in store.c, nothing else.
+ *
+ * Writes may be grouped: between begin() and commit() nothing is promised
+ * durable; after commit() returns 0 everything before it is, and a commit
+ * that fails has applied none of it (see docs/lw4o6d.md for WAL and fsync).
+ * Functions return 0 or a negative errno; a message for the log is in
+ * store->err.
  */
 #ifndef LW4O6D_STORE_H
 #define LW4O6D_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "mapping.h"
 
@@ -18,15 +25,26 @@ struct store;
 
 struct store_ops {
 	const char *name;
-	int (*open)(struct store *s, const char *path);
+	/*
+	 * Whether TARGET names a store of this kind (a path, a connection
+	 * string): NULL, or why not, in buf.  No I/O: --check-config uses it.
+	 */
+	const char *(*check)(const char *target, char *buf, size_t len);
+	int (*open)(struct store *s, const char *target);
 	void (*close)(struct store *s);
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s);
-	/* insert, or replace the one with the same (b4, protocol, internal_port) */
+	/*
+	 * Insert, or replace the one with the same (b4, protocol,
+	 * internal_port); -EEXIST if another mapping holds (ipv4, psid).
+	 */
 	int (*put)(struct store *s, const struct lw4o6_mapping *m);
 	/* -ENOENT if there was none */
 	int (*del)(struct store *s, const struct lw4o6_mapping *m);
-	/* every mapping, in key order; cb's nonzero return stops and is returned */
+	/*
+	 * Every mapping, in key order; cb's nonzero return stops and is
+	 * returned.  cb may del() the mapping it is given.
+	 */
 	int (*each)(struct store *s,
 		    int (*cb)(const struct lw4o6_mapping *m, void *arg),
 		    void *arg);
@@ -44,15 +62,66 @@ struct store {
 extern const struct store_ops store_sqlite_ops;
 
 /* "sqlite" -> its ops; NULL if unknown */
-const struct store_ops *store_find(const char *name);
+const struct store_ops *store_find(const char *kind);
+/* The kinds there are, for a message: "only sqlite is supported". */
+const char *store_kinds(char *buf, size_t len);
 
 static inline int store_open(struct store *s, const struct store_ops *ops,
-			     const char *path)
+			     const char *target)
 {
 	s->ops = ops;
 	s->priv = 0;
 	s->err[0] = 0;
-	return ops->open(s, path);
+	return ops->open(s, target);
+}
+
+static inline void store_close(struct store *s)
+{
+	if (s->ops)
+		s->ops->close(s);
+	s->ops = NULL;
+}
+
+static inline int store_begin(struct store *s)
+{
+	return s->ops->begin(s);
+}
+
+static inline int store_commit(struct store *s)
+{
+	return s->ops->commit(s);
+}
+
+static inline int store_put(struct store *s, const struct lw4o6_mapping *m)
+{
+	return s->ops->put(s, m);
+}
+
+static inline int store_del(struct store *s, const struct lw4o6_mapping *m)
+{
+	return s->ops->del(s, m);
+}
+
+static inline int store_each(struct store *s,
+			     int (*cb)(const struct lw4o6_mapping *m, void *arg),
+			     void *arg)
+{
+	return s->ops->each(s, cb, arg);
+}
+
+static inline int store_get_meta(struct store *s, const char *key, int64_t *v)
+{
+	return s->ops->get_meta(s, key, v);
+}
+
+static inline int store_set_meta(struct store *s, const char *key, int64_t v)
+{
+	return s->ops->set_meta(s, key, v);
+}
+
+static inline int store_clear(struct store *s)
+{
+	return s->ops->clear(s);
 }
 
 #endif

@@ -15,7 +15,7 @@
  *    fsync per commit, hence store_begin()/store_commit() to put many
  *    grants under one (tests/bench_store.c measures it).
  *  - SQLite fsyncs the directory when it creates the WAL; we do it when we
- *    create the database file, which SQLite does not.
+ *    create the database file, which SQLite does not (store_file.c).
  * busy_timeout covers another process (lw4o6d --dump, sqlite3 the shell)
  * holding the lock for a moment.
  */
@@ -34,6 +34,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_file.h"
 
 #define SCHEMA_VERSION 1
 #define BUSY_TIMEOUT_MS 5000
@@ -177,66 +178,6 @@ static int run(struct store *s, int which, const char *what)
 	return 0;
 }
 
-/* Refuses a missing directory: creating it would hide a typo'd path. */
-static int check_dir(struct store *s, const char *path)
-{
-	char *copy = strdup(path), *dir;
-	struct stat st;
-	int r = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	if (stat(dir, &st)) {
-		r = -errno;
-		set_err(s, "cannot open %s: directory %s: %s", path, dir,
-			strerror(errno));
-	} else if (!S_ISDIR(st.st_mode)) {
-		r = -ENOTDIR;
-		set_err(s, "cannot open %s: %s is not a directory", path, dir);
-	}
-	free(copy);
-	return r;
-}
-
-static int fsync_dir(struct store *s, const char *path)
-{
-	char *copy = strdup(path);
-	int fd, r = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd)) {
-		r = -errno;
-		set_err(s, "cannot open %s: syncing its directory: %s", path,
-			strerror(errno));
-	}
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return r;
-}
-
-/*
- * SQLite would create the file 0644 less the umask; mappings say which
- * customer had which address when, so 0600.  SQLite gives the -wal and
- * -shm files the database file's mode.
- */
-static int create_file(struct store *s, const char *path)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return 0;
-		set_err(s, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	close(fd);
-	return fsync_dir(s, path);
-}
-
 /* One-row pragma: its text in buf. */
 static int pragma(struct store *s, const char *path, const char *stmt,
 		  char *buf, size_t len)
@@ -333,10 +274,7 @@ static int sq_open(struct store *s, const char *path)
 	char mode[16], what[320];
 	int r, rc, i;
 
-	r = check_dir(s, path);
-	if (r)
-		return r;
-	r = create_file(s, path);
+	r = store_file_prepare(s, path);
 	if (r)
 		return r;
 	q = calloc(1, sizeof(*q));
@@ -617,6 +555,7 @@ static int sq_clear(struct store *s)
 
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
+	.check = store_file_check,
 	.open = sq_open,
 	.close = sq_close,
 	.begin = sq_begin,

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lw4o6d.conf, the AFTR's statements: storage, listen, quota, rate-limit,
+ * announce and pool, and the AFTR's whole-file rules.  What a pool or a
+ * store may be is decided by pool.c and the store back end; this file
+ * reads the words and reports their verdict.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "config_int.h"
+#include "pool.h"
+#include "store.h"
+#include "strconv.h"
+
+#define RATE_MAX	1000000U
+
+static void kw_storage(struct parser *p, int argc, char **argv)
+{
+	const struct store_ops *ops;
+	char t[TOK_LEN], why[REASON_LEN];
+
+	if (argc < 2) {
+		lerr(p, "storage: expected 'storage sqlite PATH'");
+		return;
+	}
+	if (argc > 2) {
+		lerr(p, "storage: unexpected '%s' after the path (paths cannot contain spaces)",
+		    tok(t, argv[2]));
+		return;
+	}
+	ops = store_find(argv[0]);
+	if (!ops) {
+		lerr(p, "storage: unknown kind '%s' (%s)", tok(t, argv[0]),
+		    store_kinds(why, sizeof(why)));
+		return;
+	}
+	if (ops->check && ops->check(argv[1], why, sizeof(why))) {
+		lerr(p, "storage: %s", printable(why));
+		return;
+	}
+	if (strlen(argv[1]) >= CONFIG_MAX_PATH) {
+		lerr(p, "storage: path is longer than %d bytes", CONFIG_MAX_PATH - 1);
+		return;
+	}
+	strcpy(p->c->storage_kind, argv[0]);
+	strcpy(p->c->storage_path, argv[1]);
+}
+
+static void kw_listen(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "listen", argc, 1, argv) &&
+	    get_ipv6(p, "listen", argv[0], &p->c->listen6))
+		p->c->has_listen6 = true;
+}
+
+static void kw_quota(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "quota", argc, 1, argv))
+		get_num(p, "quota", argv[0], 1, 65535, &p->c->quota);
+}
+
+static void kw_rate_limit(struct parser *p, int argc, char **argv)
+{
+	uint32_t rate, burst;
+	char t[TOK_LEN];
+
+	if (!argc) {
+		lerr(p, "rate-limit: missing value");
+		return;
+	}
+	if (!get_num(p, "rate-limit", argv[0], 1, RATE_MAX, &rate))
+		return;
+	if (argc == 1) {
+		burst = rate > RATE_MAX / 2 ? RATE_MAX : 2 * rate;
+	} else if (strcmp(argv[1], "burst")) {
+		lerr(p, "rate-limit: unexpected '%s' (expected burst)", tok(t, argv[1]));
+		return;
+	} else if (argc == 2) {
+		lerr(p, "rate-limit: 'burst' needs a value");
+		return;
+	} else if (argc > 3) {
+		lerr(p, "rate-limit: unexpected '%s' after the burst", tok(t, argv[3]));
+		return;
+	} else if (!get_num(p, "rate-limit burst", argv[2], 1, RATE_MAX, &burst)) {
+		return;
+	}
+	p->c->rate = rate;
+	p->c->burst = burst;
+}
+
+static void kw_announce(struct parser *p, int argc, char **argv)
+{
+	get_bool(p, "announce", "yes", "no", argc, argv, &p->c->announce);
+}
+
+/* Comma-separated addresses; whether they fit the pool is pool.c's call. */
+static bool pool_exclude(struct parser *p, const char *name,
+			 struct pool_cfg *pc, char *list)
+{
+	char *s, *save = NULL, t[TOK_LEN];
+
+	if (!*list || *list == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,")) {
+		lerr(p, "pool %s: empty address in the exclude list", name);
+		return false;
+	}
+	for (s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		uint32_t v;
+
+		if (parse_ipv4(s, &v)) {
+			lerr(p, "pool %s: exclude '%s' is not an IPv4 address",
+			    name, tok(t, s));
+			return false;
+		}
+		if (pc->n_exclude == POOL_MAX_EXCLUDE) {
+			lerr(p, "pool %s: more than %d excluded addresses", name,
+			    POOL_MAX_EXCLUDE);
+			return false;
+		}
+		pc->exclude[pc->n_exclude++] = v;
+	}
+	return true;
+}
+
+/* The words after PREFIX/LEN: psid-len K [offset A] [exclude ADDR,...]. */
+static bool pool_words(struct parser *p, const char *name, struct pool_cfg *pc,
+		       int argc, char **argv)
+{
+	bool has_k = false, has_a = false, has_x = false;
+	char t[TOK_LEN];
+	uint32_t v;
+	int i;
+
+	for (i = 1; i < argc; i += 2) {
+		const char *w = argv[i];
+		bool *given;
+
+		if (!strcmp(w, "psid-len")) {
+			given = &has_k;
+		} else if (!strcmp(w, "offset")) {
+			given = &has_a;
+		} else if (!strcmp(w, "exclude")) {
+			given = &has_x;
+		} else {
+			lerr(p, "pool %s: unknown word '%s' (expected psid-len, offset or exclude)",
+			    name, tok(t, w));
+			return false;
+		}
+		if (*given) {
+			lerr(p, "pool %s: '%s' given twice", name, w);
+			return false;
+		}
+		*given = true;
+		if (i + 1 >= argc) {
+			lerr(p, "pool %s: '%s' needs a value", name, w);
+			return false;
+		}
+		if (given == &has_x) {
+			if (!pool_exclude(p, name, pc, argv[i + 1]))
+				return false;
+			continue;
+		}
+		if (parse_u32(argv[i + 1], given == &has_k ? 16 : 15, &v)) {
+			lerr(p, "pool %s: %s: expected a number 0..%d, got '%s'",
+			    name, w, given == &has_k ? 16 : 15,
+			    tok(t, argv[i + 1]));
+			return false;
+		}
+		if (given == &has_k)
+			pc->psid_len = (uint8_t)v;
+		else
+			pc->offset = (uint8_t)v;
+	}
+	if (!has_k) {
+		lerr(p, "pool %s: psid-len is required", name);
+		return false;
+	}
+	return true;
+}
+
+static void kw_pool(struct parser *p, int argc, char **argv)
+{
+	struct lw4o6d_config *c = p->c;
+	char name[TOK_LEN], t[TOK_LEN], a4[FMT_IPV4_LEN], why[REASON_LEN];
+	const char *bad;
+	struct pool_cfg pc;
+	uint32_t plen;
+	char *slash;
+	size_t n;
+
+	memset(&pc, 0, sizeof(pc));
+	if (!argc) {
+		lerr(p, "pool: expected 'pool PREFIX/LEN psid-len K [offset A] [exclude ADDR,...]'");
+		return;
+	}
+	tok(name, argv[0]);
+	slash = strchr(argv[0], '/');
+	if (!slash || parse_u32(slash + 1, 255, &plen)) {
+		lerr(p, "pool %s: expected PREFIX/LEN", name);
+		return;
+	}
+	*slash = '\0';
+	if (parse_ipv4(argv[0], &pc.prefix)) {
+		lerr(p, "pool %s: '%s' is not an IPv4 address", name, tok(t, argv[0]));
+		return;
+	}
+	pc.plen = (uint8_t)plen;
+	if (!pool_words(p, name, &pc, argc, argv))
+		return;
+	bad = pool_cfg_check(&pc, why, sizeof(why));
+	if (bad) {
+		lerr(p, "pool %s: %s", name, bad);
+		return;
+	}
+	for (n = 0; n < c->n_pools; n++) {
+		if (pool_cfg_overlap(&c->pools[n], &pc)) {
+			lerr(p, "pool %s overlaps pool %s/%u (line %u)", name,
+			    fmt_ipv4(c->pools[n].prefix, a4), c->pools[n].plen,
+			    p->pool_line[n]);
+			return;
+		}
+	}
+	if (c->n_pools == CONFIG_MAX_POOLS) {
+		lerr(p, "pool %s: more than %d pools", name, CONFIG_MAX_POOLS);
+		return;
+	}
+	p->pool_line[c->n_pools] = p->line;
+	c->pools[c->n_pools++] = pc;
+}
+
+const struct keyword config_aftr_keywords[] = {
+	{ "storage",		KW_AFTR, false, kw_storage },
+	{ "listen",		KW_AFTR, false, kw_listen },
+	{ "quota",		KW_AFTR, false, kw_quota },
+	{ "rate-limit",		KW_AFTR, false, kw_rate_limit },
+	{ "announce",		KW_AFTR, false, kw_announce },
+	{ "pool",		KW_AFTR, true,  kw_pool },
+	{ NULL, KW_AFTR, false, NULL },
+};
+
+void config_aftr_check(struct parser *p)
+{
+	const struct lw4o6d_config *c = p->c;
+
+	if (p->lt_form == LT_B4)
+		report(p, seen_line(p, "lifetime"),
+		       "lifetime: an aftr file takes 'lifetime [min N] [max N] [default N]'");
+	if (!c->storage_kind[0] && !seen_line(p, "storage"))
+		report(p, 0, "role aftr needs 'storage sqlite PATH'");
+	if (!c->n_pools && !seen_line(p, "pool"))
+		report(p, 0, "role aftr needs at least one 'pool'");
+}

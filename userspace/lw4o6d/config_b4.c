@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lw4o6d.conf, the B4's statements: server, transport, port-set-size,
+ * proxy and proxy-lifetime-max, and the B4's whole-file rules.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "config_int.h"
+#include "strconv.h"
+
+#define PROXY_MAX	(sizeof(((struct lw4o6d_config *)0)->proxy_addr) / \
+			 sizeof(uint32_t))
+
+static bool ipv4_unicast(uint32_t be)
+{
+	uint32_t a = ntohl(be);
+
+	/* 0/8 "this network", 224/4 multicast, 240/4 reserved and broadcast */
+	return (a >> 24) != 0 && (a >> 28) < 14;
+}
+
+static void kw_server(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "server", argc, 1, argv) &&
+	    get_ipv6(p, "server", argv[0], &p->c->server))
+		p->c->has_server = true;
+}
+
+static void kw_transport(struct parser *p, int argc, char **argv)
+{
+	get_bool(p, "transport", "ipv6", "softwire", argc, argv,
+		 &p->c->transport_ipv6);
+}
+
+static void kw_port_set_size(struct parser *p, int argc, char **argv)
+{
+	uint32_t v;
+
+	if (nargs(p, "port-set-size", argc, 1, argv) &&
+	    get_num(p, "port-set-size", argv[0], 1, 65535, &v))
+		p->c->port_set_size = (uint16_t)v;
+}
+
+static void kw_proxy_lifetime_max(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "proxy-lifetime-max", argc, 1, argv))
+		get_num(p, "proxy-lifetime-max", argv[0], 1, U32_MAX,
+			&p->c->proxy_lifetime_max);
+}
+
+static void kw_proxy(struct parser *p, int argc, char **argv)
+{
+	struct lw4o6d_config *c = p->c;
+	uint32_t a[PROXY_MAX];
+	char t[TOK_LEN];
+	int i, j;
+
+	if (!argc) {
+		lerr(p, "proxy: missing address");
+		return;
+	}
+	if ((size_t)argc > PROXY_MAX) {
+		lerr(p, "proxy: at most %zu addresses, got %d", PROXY_MAX, argc);
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		if (parse_ipv4(argv[i], &a[i])) {
+			lerr(p, "proxy: '%s' is not an IPv4 address", tok(t, argv[i]));
+			return;
+		}
+		if (!ipv4_unicast(a[i])) {
+			lerr(p, "proxy: %s is not a unicast address", argv[i]);
+			return;
+		}
+		for (j = 0; j < i; j++) {
+			if (a[j] == a[i]) {
+				lerr(p, "proxy: %s given twice", argv[i]);
+				return;
+			}
+		}
+	}
+	memcpy(c->proxy_addr, a, (size_t)argc * sizeof(a[0]));
+	c->n_proxy = (size_t)argc;
+	c->proxy = true;
+}
+
+const struct keyword config_b4_keywords[] = {
+	{ "server",		KW_B4,   false, kw_server },
+	{ "transport",		KW_B4,   false, kw_transport },
+	{ "port-set-size",	KW_B4,   false, kw_port_set_size },
+	{ "proxy",		KW_B4,   false, kw_proxy },
+	{ "proxy-lifetime-max",	KW_B4,   false, kw_proxy_lifetime_max },
+	{ NULL, KW_B4, false, NULL },
+};
+
+void config_b4_check(struct parser *p)
+{
+	const struct lw4o6d_config *c = p->c;
+
+	if (p->lt_form == LT_AFTR)
+		report(p, seen_line(p, "lifetime"),
+		       "lifetime: a b4 file takes 'lifetime N' (the lifetime it asks for)");
+	if (c->has_server && !c->transport_ipv6)
+		report(p, seen_line(p, "server"),
+		       "server: only used with 'transport ipv6' (over the softwire, requests go to the device's remote)");
+}
