@@ -110,6 +110,11 @@ const char *kern_last_error(struct kern *k)
 	return k->req->ext_msg;
 }
 
+uint32_t kern_portid(const struct kern *k)
+{
+	return k->req->portid;
+}
+
 static struct nlmsghdr *req(struct kern *k, char *buf, uint8_t cmd,
 			    uint16_t flags)
 {
@@ -304,17 +309,18 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 			if (from_bind(b, &m))
 				break;
 			if (g->cmd == LW4O6_CMD_EVT_BIND_DEL && k->cb.bind_del)
-				k->cb.bind_del(&m, k->cb.arg);
+				k->cb.bind_del(&m, nlh->nlmsg_pid, k->cb.arg);
 			else if (g->cmd == LW4O6_CMD_EVT_BIND_REPLACE &&
 				 k->cb.bind_replace)
-				k->cb.bind_replace(&m, k->cb.arg);
+				k->cb.bind_replace(&m, nlh->nlmsg_pid,
+						   k->cb.arg);
 		}
 		break;
 	case LW4O6_CMD_EVT_TABLE_FLUSH:
 	case LW4O6_CMD_EVT_TABLE_LOAD:
 		if (k->cb.resync)
 			k->cb.resync(g->cmd == LW4O6_CMD_EVT_TABLE_FLUSH,
-				     k->cb.arg);
+				     nlh->nlmsg_pid, k->cb.arg);
 		break;
 	}
 }
@@ -333,7 +339,7 @@ void kern_events_read(struct kern *k)
 			if (errno == ENOBUFS) {
 				log_warn("netlink events lost: socket buffer full; reading the table again");
 				if (k->cb.resync)
-					k->cb.resync(false, k->cb.arg);
+					k->cb.resync(false, 0, k->cb.arg);
 			}
 			if (errno == EINTR || errno == ENOBUFS)
 				continue;

@@ -30,15 +30,22 @@ struct kern_events {
 	/* b4: the AFTR answered us with ICMPv6 1/5 */
 	void (*no_binding)(const struct in6_addr *from, uint32_t ipv4,
 			   void *arg);
-	/* aftr: a binding went away (ours or an operator's doing) */
-	void (*bind_del)(const struct lw4o6_mapping *m, void *arg);
+	/*
+	 * Changes to the table.  portid is the netlink port id of the socket
+	 * whose request caused it (0: none, or events lost), so that a
+	 * listener can tell its own changes (kern_portid()) from others'.
+	 */
+	/* aftr: a binding went away */
+	void (*bind_del)(const struct lw4o6_mapping *m, uint32_t portid,
+			 void *arg);
 	/* aftr: one was replaced; the mapping gives the new owner */
-	void (*bind_replace)(const struct lw4o6_mapping *m, void *arg);
+	void (*bind_replace)(const struct lw4o6_mapping *m, uint32_t portid,
+			     void *arg);
 	/*
 	 * aftr: the table changed wholesale (flush, load) or events were
 	 * lost: what the kernel holds must be read again.
 	 */
-	void (*resync)(bool flushed, void *arg);
+	void (*resync)(bool flushed, uint32_t portid, void *arg);
 	void *arg;
 };
 
@@ -68,5 +75,7 @@ int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
 		uint8_t psid_len, uint8_t offset);
 /* The kernel's extack text for the last failure, or "". */
 const char *kern_last_error(struct kern *k);
+/* The port id of k's request socket: what the kernel's events name as theirs. */
+uint32_t kern_portid(const struct kern *k);
 
 #endif

@@ -14,12 +14,14 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
-#include "aftr.h"
 #include "b4.h"
 #include "config.h"
+#include "core.h"
+#include "ksync.h"
 #include "log.h"
 #include "loop.h"
 #include "map_command.h"
+#include "pcp_server.h"
 #include "proxy.h"
 
 #define DEFAULT_CONFIG "/etc/lw4o6d.conf"
@@ -90,13 +92,35 @@ static void on_signal(int fd, void *arg)
 			log_err("reload: the role cannot change without a restart; nothing changed");
 			continue;
 		}
-		if (c.role == ROLE_AFTR ? aftr_reload(&c) :
+		if (c.role == ROLE_AFTR ? core_reload(&c) :
 		    b4_reload(&c) || proxy_reload(&c))
 			continue;
 		if (!verbose)
 			log_set_level(c.log_level);
 		cfg = c;
 	}
+}
+
+/*
+ * The AFTR role: the core, then the components that use it (kernel sync,
+ * the PCP front-end); stopped the other way round.  Only the core has
+ * anything to reload.
+ */
+static int aftr_start(const struct lw4o6d_config *c, bool reset)
+{
+	struct alloc *a = core_start(c, reset);
+
+	if (!a || ksync_start(c, a) || pcp_server_start(c, a))
+		return -1;
+	core_serving();
+	return 0;
+}
+
+static void aftr_stop(void)
+{
+	pcp_server_stop();
+	ksync_stop();
+	core_stop();
 }
 
 int main(int argc, char **argv)

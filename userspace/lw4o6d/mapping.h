@@ -2,6 +2,7 @@
 #ifndef LW4O6D_MAPPING_H
 #define LW4O6D_MAPPING_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include "pcp.h"
@@ -23,5 +24,10 @@ struct lw4o6_mapping {
 	int64_t expires;		/* CLOCK_REALTIME seconds */
 	int64_t created;
 };
+
+#define MAPPING_STR_LEN 160
+
+/* "IPV4 psid P/K offset A b4 B4", as log lines name a mapping. */
+const char *mapping_str(const struct lw4o6_mapping *m, char *buf, size_t len);
 
 #endif

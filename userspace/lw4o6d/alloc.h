@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The AFTR's core: which B4 holds which port set, and every rule for
+ * changing that (grant, renewal, deletion, quota, lifetime bounds, a
+ * suggested set, the per-B4 request rate, expiry, forgetting what an
+ * operator removed), for every front-end alike.  It keeps the leases
+ * (lease.h), the pools (pool.h) and the store (store.h) in step, and tells
+ * its listeners (kernel sync, any other component) of each change: no
+ * component calls another.  No sockets, no timers: core.c runs it.
+ *
+ * Changes may be grouped in a transaction (alloc_begin/alloc_commit): a
+ * front-end answers only after alloc_commit() returned 0, so that what it
+ * tells a B4 is on disk; if the commit fails, the leases granted inside it
+ * are revoked (listeners told, pool and index undone).
+ */
+#ifndef LW4O6D_ALLOC_H
+#define LW4O6D_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "lease.h"
+#include "mapping.h"
+#include "pool.h"
+#include "store.h"
+
+struct alloc_limits {
+	uint32_t lifetime_min, lifetime_max, lifetime_default;	/* s */
+	uint32_t quota;		/* leases per B4 */
+	uint32_t rate, burst;	/* requests a second per B4, and bursts */
+};
+
+/* What happened to a lease, as the listeners hear it. */
+enum lease_event {
+	LEASE_GRANTED,		/* a listener may refuse: the grant is undone */
+	LEASE_RENEWED,
+	LEASE_RELEASED,		/* deleted by its B4 */
+	LEASE_EXPIRED,
+	LEASE_REVOKED,		/* refused by a later listener, or not stored */
+	LEASE_FORGOTTEN,	/* the kernel lost it by an operator's hand */
+};
+
+/*
+ * Called with the lease still in the index.  The return counts only for
+ * LEASE_GRANTED: nonzero refuses it, and the listeners before this one
+ * hear LEASE_REVOKED.
+ */
+typedef int (*lease_listener_fn)(enum lease_event ev, const struct lease *l,
+				 void *arg);
+
+enum alloc_result {
+	ALLOC_OK,
+	ALLOC_NOT_OWNER,	/* the key is held under another nonce */
+	ALLOC_SETS_ONLY,	/* the client cannot take a port set */
+	ALLOC_QUOTA,		/* the B4 holds its quota of leases */
+	ALLOC_NO_SET,		/* pools full; store or a listener refused */
+	ALLOC_SUGGESTION_TAKEN,	/* prefer_failure, and the suggested set is taken */
+	ALLOC_NOT_STORED,	/* a renewal the store did not take */
+};
+
+/* A request for a lease, in no protocol's terms. */
+struct alloc_req {
+	struct in6_addr b4;		/* who asks: the softwire's outer source */
+	uint8_t protocol;		/* with internal_port, the key; 0 = all */
+	uint16_t internal_port;
+	uint8_t nonce[PCP_NONCE_LEN];	/* the key's owner */
+	uint32_t lifetime;		/* asked for; 0 deletes */
+	bool takes_set;			/* the client can take a port set */
+	uint32_t suggest_ipv4;		/* network order; 0: no suggestion */
+	uint16_t suggest_port;		/* a port of the set asked for */
+	bool prefer_failure;		/* the suggested set or nothing */
+};
+
+struct alloc_answer {
+	bool has_set;			/* m: granted, renewed or deleted */
+	struct lw4o6_mapping m;
+	uint32_t lifetime;		/* granted; 0 for a deletion */
+};
+
+struct alloc_clock {
+	int64_t (*wall_s)(void);	/* expiry, the state's base: Unix s */
+	int64_t (*mono_ms)(void);	/* the request rate */
+};
+
+struct alloc_stats {
+	size_t leases, b4s;	/* b4s: records, with or without leases */
+	uint64_t sets, sets_used;
+	uint64_t granted, renewed, released, expired, forgotten;
+};
+
+struct alloc;
+
+/*
+ * A core over an open store; pools as pools_new() takes them; clock NULL
+ * for the real clocks.  NULL on out of memory or pools it cannot use.
+ */
+struct alloc *alloc_new(struct store *st, const struct alloc_limits *lim,
+			const struct pool_cfg *pools, size_t n_pools,
+			const struct alloc_clock *clock);
+void alloc_free(struct alloc *a);
+/*
+ * Start: reads the time the stored state began, or (reset, or none kept)
+ * discards every stored mapping and begins anew; then loads every stored
+ * mapping into the index and the pools.  -1 after logging why not.
+ */
+int alloc_load(struct alloc *a, bool reset);
+/* New pools and limits; the leases stay.  -1: pools invalid, nothing changed. */
+int alloc_reload(struct alloc *a, const struct alloc_limits *lim,
+		 const struct pool_cfg *pools, size_t n_pools);
+
+int64_t alloc_now(const struct alloc *a);
+/* When the stored state began (the PCP epoch's base), Unix s. */
+int64_t alloc_since(const struct alloc *a);
+/* The B4s that held mappings when alloc_load() ran, before any reset. */
+const struct in6_addr *alloc_b4s_at_start(const struct alloc *a, size_t *n);
+
+/* At most 4 listeners; -ENOSPC. */
+int alloc_listen(struct alloc *a, lease_listener_fn fn, void *arg);
+void alloc_unlisten(struct alloc *a, lease_listener_fn fn, void *arg);
+
+/* 0: changes are grouped until alloc_commit(); else each stands alone. */
+int alloc_begin(struct alloc *a);
+/* 0 when everything since alloc_begin() is durable (or none was open). */
+int alloc_commit(struct alloc *a);
+
+/* Counts a request against b4's rate: false when over it (drop it). */
+bool alloc_admit(struct alloc *a, const struct in6_addr *b4);
+/* Grant, renew or (lifetime 0) delete the lease r names. */
+enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
+			    struct alloc_answer *ans);
+/* b4's lease after (protocol, internal port) in key order, or its first. */
+const struct lease *alloc_b4_next(struct alloc *a, const struct in6_addr *b4,
+				  bool after, uint8_t protocol,
+				  uint16_t internal_port);
+
+/* Whether a lease's time has come. */
+bool alloc_due(const struct alloc *a);
+/* Removes every lease whose time has come; how many.  why: for the log. */
+size_t alloc_expire(struct alloc *a, const char *why);
+/* Frees the records of B4s without leases not heard from for a minute. */
+void alloc_evict_idle(struct alloc *a);
+/* The kernel lost l (an operator's doing): store, pool and index follow. */
+void alloc_forget(struct alloc *a, struct lease *l, const char *why);
+
+struct lease *alloc_find_set(struct alloc *a, uint32_t ipv4, uint16_t psid);
+/* lease_each() over every lease */
+int alloc_each(struct alloc *a, int (*cb)(struct lease *l, void *arg),
+	       void *arg);
+/* Whether some pool's prefix holds ipv4 (network order). */
+bool alloc_in_pools(const struct alloc *a, uint32_t ipv4);
+void alloc_stats(const struct alloc *a, struct alloc_stats *st);
+
+#endif

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The lwAFTR's PCP server (pcp_server.h).
+ *
+ * A B4 is known only by the softwire's outer IPv6 source (the module
+ * reports it with each request from inside the softwire) or, over plain
+ * IPv6, by its source address: never by a field of the message, so a B4
+ * can only ever touch its own mappings.
+ *
+ * Requests are handled in batches: everything waiting on a socket is
+ * processed in one core transaction, and the answers go out only after it
+ * is committed.  A granted set is therefore on disk before the B4 hears
+ * of it, and one fsync serves the whole batch (group commit).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <linux/lw4o6.h>
+
+#include "kernel.h"
+#include "log.h"
+#include "loop.h"
+#include "pcp.h"
+#include "pcp_server.h"
+#include "strconv.h"
+#include "wire.h"
+
+#define BATCH_MAX	256
+#define ERR_LIFETIME_SHORT	30	/* RFC 6887 7.4: try again soon */
+#define ERR_LIFETIME_LONG	600	/* ... or not soon */
+
+/* Where a request came from, and so where its answer goes. */
+struct origin {
+	bool softwire;
+	struct in6_addr b4;	/* identity: outer source, or IPv6 source */
+	uint32_t src4;		/* softwire: the inner source (be) */
+	uint16_t sport;
+};
+
+struct reply {
+	struct origin o;
+	size_t len;
+	uint8_t buf[PCP_MAX_LEN];
+};
+
+static struct {
+	struct alloc *a;
+	struct kern *k;		/* the control group: PCP from softwires */
+	struct kern_dev dev;
+	int raw_fd, udp_fd, ctl_fd;
+	bool in_batch;
+	struct reply *replies;
+	size_t n_replies;
+	struct log_limit ll;
+	uint64_t n_requests, n_refused, n_limited;
+} P = { .raw_fd = -1, .udp_fd = -1, .ctl_fd = -1 };
+
+static uint32_t epoch(void)
+{
+	int64_t e = alloc_now(P.a) - alloc_since(P.a);
+
+	return e < 0 ? 0 : (uint32_t)e;
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static void send_now(const struct origin *o, const uint8_t *buf, size_t len)
+{
+	uint8_t pkt[PCP_MAX_LEN + 28];
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	ssize_t n;
+
+	to.sin6_addr = o->b4;
+	if (o->softwire) {
+		struct udp4 u = {
+			.src = htonl(LW4O6_CONTROL_ADDR), .dst = o->src4,
+			.sport = PCP_SERVER_PORT, .dport = o->sport,
+			.data = buf, .len = len,
+		};
+
+		len = udp4_build(&u, pkt, sizeof(pkt));
+		n = sendto(P.raw_fd, pkt, len, 0, (struct sockaddr *)&to,
+			   sizeof(to));
+	} else {
+		to.sin6_port = htons(o->sport);
+		n = sendto(P.udp_fd, buf, len, 0, (struct sockaddr *)&to,
+			   sizeof(to));
+	}
+	if (n < 0 && log_limit_ok(&P.ll)) {
+		char a6[FMT_IPV6_LEN];
+
+		log_warn("sending to %s: %s", fmt_ipv6(&o->b4, a6),
+			 strerror(errno));
+	}
+}
+
+static void batch_begin(void)
+{
+	P.in_batch = !alloc_begin(P.a);
+	P.n_replies = 0;
+}
+
+/* The batch's answers leave only once the core has committed it. */
+static void batch_end(void)
+{
+	size_t i;
+
+	if (!P.in_batch)
+		return;
+	P.in_batch = false;
+	if (alloc_commit(P.a)) {
+		log_err("%zu answers withheld", P.n_replies);
+		return;
+	}
+	for (i = 0; i < P.n_replies; i++)
+		send_now(&P.replies[i].o, P.replies[i].buf, P.replies[i].len);
+}
+
+static void reply(const struct origin *o, const uint8_t *buf, size_t len)
+{
+	struct reply *r;
+
+	if (!len)
+		return;
+	if (!P.in_batch) {
+		send_now(o, buf, len);
+		return;
+	}
+	if (P.n_replies == BATCH_MAX) {	/* commit what we have, go on */
+		batch_end();
+		batch_begin();
+		if (!P.in_batch) {
+			send_now(o, buf, len);
+			return;
+		}
+	}
+	r = &P.replies[P.n_replies++];
+	r->o = *o;
+	r->len = len;
+	memcpy(r->buf, buf, len);
+}
+
+static void reply_msg(const struct origin *o, const struct pcp_msg *m)
+{
+	uint8_t buf[PCP_MAX_LEN];
+
+	reply(o, buf, pcp_build(m, buf, sizeof(buf)));
+}
+
+static void refuse(const struct origin *o, const uint8_t *req, size_t len,
+		   uint8_t result)
+{
+	uint8_t buf[PCP_MAX_LEN];
+	uint32_t lt = (result == PCP_NO_RESOURCES ||
+		       result == PCP_NETWORK_FAILURE ||
+		       result == PCP_USER_EX_QUOTA ||
+		       result == PCP_CANNOT_PROVIDE_EXTERNAL) ?
+		      ERR_LIFETIME_SHORT : ERR_LIFETIME_LONG;
+
+	P.n_refused++;
+	if (log_limit_ok(&P.ll)) {
+		char a6[FMT_IPV6_LEN];
+
+		log_info("refused %s: %s", fmt_ipv6(&o->b4, a6),
+			 pcp_result_name(result));
+	}
+	reply(o, buf, pcp_error_response(req, len, result, lt, epoch(), buf,
+					 sizeof(buf)));
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static uint8_t pcp_result_of(enum alloc_result r)
+{
+	switch (r) {
+	case ALLOC_OK:
+		return PCP_SUCCESS;
+	case ALLOC_NOT_OWNER:
+		return PCP_NOT_AUTHORIZED;
+	case ALLOC_QUOTA:
+		return PCP_USER_EX_QUOTA;
+	case ALLOC_SUGGESTION_TAKEN:
+		return PCP_CANNOT_PROVIDE_EXTERNAL;
+	case ALLOC_NOT_STORED:
+		return PCP_NETWORK_FAILURE;
+	case ALLOC_SETS_ONLY:
+	case ALLOC_NO_SET:
+		break;
+	}
+	return PCP_NO_RESOURCES;
+}
+
+/* A successful response to req, with the request's nonce. */
+static void success(const struct pcp_msg *req, struct pcp_msg *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = PCP_VERSION;
+	r->response = true;
+	r->opcode = req->opcode;
+	r->result = PCP_SUCCESS;
+	r->epoch = epoch();
+	memcpy(r->nonce, req->nonce, sizeof(r->nonce));
+}
+
+static void answer_map(const struct origin *o, const struct pcp_msg *req,
+		       const struct lw4o6_mapping *m, uint32_t lifetime)
+{
+	struct pcp_msg r;
+
+	success(req, &r);
+	r.lifetime = lifetime;
+	r.protocol = req->protocol;
+	r.internal_port = req->internal_port;
+	if (m) {
+		pcp_v4mapped(m->ipv4, &r.external);
+		portset_to_pcp(m->psid, m->psid_len, m->offset, &r);
+		/* RFC 7753: PORT_SET only in answer to one. */
+		r.port_set.present = req->port_set.present;
+		r.port_set.parity = req->port_set.parity;
+		r.port_params.present |= req->port_params.present;
+	} else {
+		r.external = req->external;
+		r.external_port = req->external_port;
+	}
+	reply_msg(o, &r);
+}
+
+static void do_map(const struct origin *o, const struct pcp_msg *req,
+		   const uint8_t *buf, size_t len)
+{
+	struct alloc_req r = {
+		.b4 = o->b4, .protocol = req->protocol,
+		.internal_port = req->internal_port,
+		.lifetime = req->lifetime,
+		.takes_set = req->port_set.present,
+		.prefer_failure = req->prefer_failure,
+	};
+	struct alloc_answer ans;
+	enum alloc_result res;
+	uint32_t v4;
+
+	memcpy(r.nonce, req->nonce, sizeof(r.nonce));
+	/* The suggested external address and port name a set. */
+	if (pcp_is_v4mapped(&req->external, &v4)) {
+		r.suggest_ipv4 = v4;
+		r.suggest_port = req->external_port;
+	}
+	res = alloc_map(P.a, &r, &ans);
+	if (res) {
+		refuse(o, buf, len, pcp_result_of(res));
+		return;
+	}
+	answer_map(o, req, ans.has_set ? &ans.m : NULL, ans.lifetime);
+}
+
+/*
+ * GET (draft-boucadair-pcp-failure): the B4's mappings one per answer, in
+ * (protocol, internal port) order, each with a NEXT that names it; the B4
+ * asks again with that NEXT until an answer says there are no more.
+ */
+static void do_get(const struct origin *o, const struct pcp_msg *req)
+{
+	const struct lease *l = alloc_b4_next(P.a, &o->b4, req->next.present,
+					      req->next.protocol,
+					      req->next.internal_port);
+	const struct lw4o6_mapping *m = l ? &l->m : NULL;
+	struct pcp_msg r;
+	int64_t left;
+
+	success(req, &r);
+	if (m) {
+		left = m->expires - alloc_now(P.a);
+		r.lifetime = left > 0 ? (uint32_t)left : 0;
+		memcpy(r.nonce, m->nonce, sizeof(r.nonce));
+		r.protocol = m->protocol;
+		r.internal_port = m->internal_port;
+		pcp_v4mapped(m->ipv4, &r.external);
+		portset_to_pcp(m->psid, m->psid_len, m->offset, &r);
+		r.next.present = true;
+		memcpy(r.next.nonce, m->nonce, sizeof(r.next.nonce));
+		r.next.protocol = m->protocol;
+		r.next.internal_port = m->internal_port;
+		r.next.internal = m->b4;
+		r.next.more = l->next_of_b4 != NULL;
+	}
+	reply_msg(o, &r);
+}
+
+static void request(const struct origin *o, const uint8_t *buf, size_t len)
+{
+	struct in6_addr seen;
+	struct pcp_msg m;
+	int r;
+
+	P.n_requests++;
+	if (!alloc_admit(P.a, &o->b4)) {
+		P.n_limited++;
+		if (log_limit_ok(&P.ll)) {
+			char a6[FMT_IPV6_LEN];
+
+			log_info("rate limit: dropped a request from %s",
+				 fmt_ipv6(&o->b4, a6));
+		}
+		return;
+	}
+	r = pcp_parse_request(buf, len, &m);
+	if (r == PCP_SILENT)
+		return;
+	if (r) {
+		refuse(o, buf, len, (uint8_t)r);
+		return;
+	}
+	if (o->softwire)
+		pcp_v4mapped(o->src4, &seen);
+	else
+		seen = o->b4;
+	if (memcmp(&seen, &m.client, sizeof(seen))) {
+		refuse(o, buf, len, PCP_ADDRESS_MISMATCH);
+		return;
+	}
+	/* Only ever one's own mappings: nobody asks on another's behalf. */
+	if (m.third_party) {
+		refuse(o, buf, len, PCP_NOT_AUTHORIZED);
+		return;
+	}
+	switch (m.opcode) {
+	case PCP_OP_ANNOUNCE: {
+		struct pcp_msg a = { .version = PCP_VERSION, .response = true,
+				     .opcode = PCP_OP_ANNOUNCE,
+				     .epoch = epoch() };
+
+		reply_msg(o, &a);
+		break;
+	}
+	case PCP_OP_MAP:
+		do_map(o, &m, buf, len);
+		break;
+	case PCP_OP_GET:
+		do_get(o, &m);
+		break;
+	default:
+		refuse(o, buf, len, PCP_UNSUPP_OPCODE);
+	}
+}
+
+/* ---- sockets ------------------------------------------------------------- */
+
+static void on_control(const struct in6_addr *b4, const uint8_t *pkt,
+		       size_t len, void *arg)
+{
+	struct origin o = { .softwire = true, .b4 = *b4 };
+	struct udp4 u;
+
+	(void)arg;
+	if (udp4_parse(pkt, len, &u) || u.dport != PCP_SERVER_PORT)
+		return;
+	/*
+	 * Only the B4 itself speaks for its softwire (RFC 6333 5.7): a LAN
+	 * host NATed to the shared address must not, though it shares the
+	 * outer source.
+	 */
+	if (u.src != htonl(LW4O6_B4_CONTROL_ADDR)) {
+		if (log_limit_ok(&P.ll)) {
+			char a6[FMT_IPV6_LEN];
+
+			log_info("ignored PCP from inside %s's softwire not from 192.0.0.2",
+				 fmt_ipv6(b4, a6));
+		}
+		return;
+	}
+	o.src4 = u.src;
+	o.sport = u.sport;
+	request(&o, u.data, u.len);
+}
+
+static void on_control_fd(int fd, void *arg)
+{
+	(void)fd;
+	(void)arg;
+	batch_begin();
+	kern_events_read(P.k);
+	batch_end();
+}
+
+static void on_udp(int fd, void *arg)
+{
+	uint8_t buf[PCP_MAX_LEN + 4];
+	struct sockaddr_in6 from;
+	socklen_t fl;
+	ssize_t n;
+	int i;
+
+	(void)arg;
+	batch_begin();
+	for (i = 0; i < BATCH_MAX; i++) {
+		struct origin o = { .softwire = false };
+
+		fl = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			break;
+		o.b4 = from.sin6_addr;
+		o.sport = ntohs(from.sin6_port);
+		request(&o, buf, (size_t)n);
+	}
+	batch_end();
+}
+
+static int open_sockets(const struct lw4o6d_config *c)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	/* Send only: a filter that takes nothing keeps copies away. */
+	struct sock_filter none[] = { { BPF_RET | BPF_K, 0, 0, 0 } };
+	struct sock_fprog prog = { 1, none };
+	int one = 1, rcvbuf = 1 << 20;
+
+	P.raw_fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IPIP);
+	if (P.raw_fd < 0) {
+		log_err("raw IPv6 socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(P.raw_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+	sa.sin6_addr = P.dev.local;
+	setsockopt(P.raw_fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	if (bind(P.raw_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		log_err("binding the raw socket to the device's local address: %s",
+			strerror(errno));
+		return -1;
+	}
+	if (!c->has_listen6)
+		return 0;
+	P.udp_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (P.udp_fd < 0)
+		return -1;
+	sa.sin6_addr = c->listen6;
+	sa.sin6_port = htons(PCP_SERVER_PORT);
+	/* A whole batch of requests must fit while the last one is handled. */
+	setsockopt(P.udp_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(P.udp_fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	setsockopt(P.udp_fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	if (bind(P.udp_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		log_err("listening on [%s]:%u: %s", "listen", PCP_SERVER_PORT,
+			strerror(errno));
+		return -1;
+	}
+	return loop_add_fd(P.udp_fd, on_udp, NULL);
+}
+
+/*
+ * RFC 6887 14.1.1: a restarted server tells its clients.  Inside the
+ * softwires there is no multicast, so each B4 that held a mapping at start
+ * gets its own unsolicited ANNOUNCE at 192.0.0.2.
+ */
+static void announce(void)
+{
+	struct pcp_msg a = { .version = PCP_VERSION, .response = true,
+			     .opcode = PCP_OP_ANNOUNCE };
+	const struct in6_addr *to;
+	uint8_t buf[PCP_MAX_LEN];
+	size_t i, n, len;
+
+	to = alloc_b4s_at_start(P.a, &n);
+	a.epoch = epoch();
+	len = pcp_build(&a, buf, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		struct origin o = { .softwire = true, .b4 = to[i],
+				    .src4 = htonl(LW4O6_B4_CONTROL_ADDR),
+				    .sport = PCP_CLIENT_PORT };
+
+		send_now(&o, buf, len);
+	}
+	log_notice("sent ANNOUNCE (epoch %u) to %zu B4s", a.epoch, n);
+}
+
+int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
+{
+	struct kern_events ev = { .control = on_control };
+	int e;
+
+	P.a = a;
+	P.ll.burst = 20;
+	P.k = kern_open_mode(c->device, LW4O6_MODE_AFTR, &P.dev);
+	if (!P.k)
+		return -1;
+	P.replies = calloc(BATCH_MAX, sizeof(*P.replies));
+	if (!P.replies) {
+		log_err("PCP server: out of memory");
+		return -1;
+	}
+	if (open_sockets(c))
+		return -1;
+	if ((e = kern_listen(P.k, true, false, &ev)) ||
+	    (e = loop_add_fd(kern_event_fd(P.k), on_control_fd, NULL))) {
+		log_err("joining the module's control group: %s", strerror(-e));
+		return -1;
+	}
+	P.ctl_fd = kern_event_fd(P.k);
+	if (c->announce)
+		announce();
+	return 0;
+}
+
+void pcp_server_stop(void)
+{
+	log_notice("PCP server: served %llu requests (%llu refused, %llu over the rate)",
+		   (unsigned long long)P.n_requests,
+		   (unsigned long long)P.n_refused,
+		   (unsigned long long)P.n_limited);
+	if (P.ctl_fd >= 0)
+		loop_del_fd(P.ctl_fd);
+	if (P.udp_fd >= 0) {
+		loop_del_fd(P.udp_fd);
+		close(P.udp_fd);
+	}
+	if (P.raw_fd >= 0)
+		close(P.raw_fd);
+	kern_close(P.k);
+	free(P.replies);
+	memset(&P, 0, sizeof(P));
+	P.raw_fd = P.udp_fd = P.ctl_fd = -1;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The AFTR's PCP front-end (RFC 6887 MAP with RFC 7753 PORT_SET, GET and
+ * ANNOUNCE): its sockets, the messages, the answers.  What a B4 may have
+ * is the core's to decide (alloc.h); this file only speaks PCP.
+ */
+#ifndef LW4O6D_PCP_SERVER_H
+#define LW4O6D_PCP_SERVER_H
+
+#include "alloc.h"
+#include "config.h"
+
+/* Serves PCP for a's leases on c->device (and c->listen6).  0, or -1 after logging why. */
+int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a);
+void pcp_server_stop(void);
+
+#endif

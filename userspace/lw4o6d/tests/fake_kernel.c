@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * kernel.h without a kernel: one device's binding table in memory, and
+ * the events the module sends its "events" group, each with the port id
+ * of the request that caused it (FAKE_KERN_PORTID for the daemon's own,
+ * 0 for an operator's), delivered through an eventfd on the loop as the
+ * real socket would be.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include <linux/lw4o6.h>
+
+#include "log.h"
+#include "loop.h"
+#include "tests/cmocka_wrap.h"
+#include "tests/fakes.h"
+
+#define MAX_BINDINGS 256
+#define MAX_EVENTS 256
+
+struct kern {
+	struct kern_events cb;
+	bool listening;
+	int efd;
+};
+
+struct event {
+	uint8_t cmd;
+	struct lw4o6_mapping m;
+	uint32_t portid;
+};
+
+static struct lw4o6_mapping table[MAX_BINDINGS];
+static size_t n_table;
+static struct event queue[MAX_EVENTS];
+static size_t n_queue;
+static struct kern *listener;
+int fake_kern_fail_add;
+bool fake_kern_no_device;
+
+void fake_kern_reset(void)
+{
+	n_table = 0;
+	n_queue = 0;
+	fake_kern_fail_add = 0;
+	fake_kern_no_device = false;
+}
+
+static struct lw4o6_mapping *find(uint32_t ipv4, uint16_t psid)
+{
+	size_t i;
+
+	for (i = 0; i < n_table; i++)
+		if (table[i].ipv4 == ipv4 && table[i].psid == psid)
+			return &table[i];
+	return NULL;
+}
+
+/* As the module: an event only when somebody listens. */
+static void emit(uint8_t cmd, const struct lw4o6_mapping *m, uint32_t portid)
+{
+	uint64_t one = 1;
+
+	if (!listener)
+		return;
+	assert_true(n_queue < MAX_EVENTS);
+	queue[n_queue].cmd = cmd;
+	if (m)
+		queue[n_queue].m = *m;
+	queue[n_queue++].portid = portid;
+	assert_int_equal(write(listener->efd, &one, sizeof(one)), sizeof(one));
+}
+
+/* Only what a binding event carries: key, shape, B4. */
+static struct lw4o6_mapping binding_of(const struct lw4o6_mapping *m)
+{
+	struct lw4o6_mapping b;
+
+	memset(&b, 0, sizeof(b));
+	b.b4 = m->b4;
+	b.ipv4 = m->ipv4;
+	b.psid = m->psid;
+	b.psid_len = m->psid_len;
+	b.offset = m->offset;
+	return b;
+}
+
+static int add(const struct lw4o6_mapping *m, bool replace, uint32_t portid)
+{
+	struct lw4o6_mapping *b = find(m->ipv4, m->psid);
+
+	if (b && !replace)
+		return -EEXIST;
+	if (!b) {
+		assert_true(n_table < MAX_BINDINGS);
+		table[n_table++] = binding_of(m);
+		emit(LW4O6_CMD_EVT_BIND_ADD, m, portid);
+		return 0;
+	}
+	*b = binding_of(m);
+	emit(LW4O6_CMD_EVT_BIND_REPLACE, b, portid);
+	return 0;
+}
+
+static int del(uint32_t ipv4, uint16_t psid, uint8_t psid_len,
+	       uint32_t portid)
+{
+	struct lw4o6_mapping *b = find(ipv4, psid), gone;
+
+	if (!b || b->psid_len != psid_len)
+		return -ENOENT;
+	gone = *b;
+	*b = table[--n_table];
+	emit(LW4O6_CMD_EVT_BIND_DEL, &gone, portid);
+	return 0;
+}
+
+/* ---- kernel.h ------------------------------------------------------------ */
+
+struct kern *kern_open_mode(const char *dev, uint8_t mode, struct kern_dev *d)
+{
+	struct kern *k;
+
+	if (fake_kern_no_device) {
+		log_err("no device %s", dev);
+		return NULL;
+	}
+	k = calloc(1, sizeof(*k));
+	assert_non_null(k);
+	k->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(k->efd >= 0);
+	memset(d, 0, sizeof(*d));
+	d->mode = mode;
+	d->local.s6_addr[0] = 0x20;
+	d->local.s6_addr[15] = 1;
+	return k;
+}
+
+void kern_close(struct kern *k)
+{
+	if (!k)
+		return;
+	if (listener == k) {
+		listener = NULL;
+		n_queue = 0;
+	}
+	close(k->efd);
+	free(k);
+}
+
+int kern_listen(struct kern *k, bool control, bool events,
+		const struct kern_events *ev)
+{
+	(void)control;
+	k->cb = *ev;
+	if (events)
+		listener = k;
+	return 0;
+}
+
+int kern_event_fd(struct kern *k)
+{
+	return k->efd;
+}
+
+void kern_events_read(struct kern *k)
+{
+	uint64_t n;
+	size_t i;
+
+	if (read(k->efd, &n, sizeof(n)) < 0)
+		return;
+	for (i = 0; i < n_queue; i++) {
+		struct event *e = &queue[i];
+
+		switch (e->cmd) {
+		case LW4O6_CMD_EVT_BIND_DEL:
+			if (k->cb.bind_del)
+				k->cb.bind_del(&e->m, e->portid, k->cb.arg);
+			break;
+		case LW4O6_CMD_EVT_BIND_REPLACE:
+			if (k->cb.bind_replace)
+				k->cb.bind_replace(&e->m, e->portid, k->cb.arg);
+			break;
+		case LW4O6_CMD_EVT_TABLE_FLUSH:
+			if (k->cb.resync)
+				k->cb.resync(true, e->portid, k->cb.arg);
+			break;
+		}
+	}
+	n_queue = 0;
+}
+
+int kern_bind_add(struct kern *k, const struct lw4o6_mapping *m, bool replace)
+{
+	(void)k;
+	if (fake_kern_fail_add)
+		return fake_kern_fail_add;
+	return add(m, replace, FAKE_KERN_PORTID);
+}
+
+int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,
+		  uint8_t psid_len)
+{
+	(void)k;
+	return del(ipv4, psid, psid_len, FAKE_KERN_PORTID);
+}
+
+int kern_bind_dump(struct kern *k,
+		   int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		   void *arg)
+{
+	struct lw4o6_mapping copy[MAX_BINDINGS];
+	size_t i, n = n_table;
+	int r;
+
+	(void)k;
+	memcpy(copy, table, n * sizeof(copy[0]));
+	for (i = 0; i < n; i++)
+		if ((r = cb(&copy[i], arg)))
+			return r;
+	return 0;
+}
+
+const char *kern_last_error(struct kern *k)
+{
+	(void)k;
+	return "";
+}
+
+uint32_t kern_portid(const struct kern *k)
+{
+	(void)k;
+	return FAKE_KERN_PORTID;
+}
+
+/* ---- the operator -------------------------------------------------------- */
+
+void fake_kern_op_add(const struct lw4o6_mapping *m)
+{
+	assert_int_equal(add(m, false, 0), 0);
+}
+
+void fake_kern_op_del(uint32_t ipv4, uint16_t psid)
+{
+	struct lw4o6_mapping *b = find(ipv4, psid);
+
+	assert_non_null(b);
+	assert_int_equal(del(ipv4, psid, b->psid_len, 0), 0);
+}
+
+void fake_kern_op_replace(const struct lw4o6_mapping *m)
+{
+	assert_int_equal(add(m, true, 0), 0);
+}
+
+void fake_kern_op_flush(void)
+{
+	n_table = 0;
+	emit(LW4O6_CMD_EVT_TABLE_FLUSH, NULL, 0);
+}
+
+size_t fake_kern_count(void)
+{
+	return n_table;
+}
+
+bool fake_kern_get(uint32_t ipv4, uint16_t psid, struct lw4o6_mapping *m)
+{
+	struct lw4o6_mapping *b = find(ipv4, psid);
+
+	if (b && m)
+		*m = *b;
+	return b != NULL;
+}
+
+size_t fake_kern_pending(void)
+{
+	return n_queue;
+}
+
+static volatile sig_atomic_t stop;
+
+static void stop_fn(struct timer *t)
+{
+	(void)t;
+	stop = 1;
+}
+
+void run_loop(void)
+{
+	struct timer t;
+
+	timer_init(&t, stop_fn);
+	timer_arm(&t, 5);
+	stop = 0;
+	assert_int_equal(loop_run(&stop), 0);
+	timer_cancel(&t);
+}

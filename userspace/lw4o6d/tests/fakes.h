@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Fakes for the core's unit tests: a store that fails on demand (SQLite
+ * in a scratch directory underneath), a clock the test moves, requests
+ * (fakes.c), and a kernel (fake_kernel.c, in place of kernel.c: the
+ * functions of kernel.h over a table in memory, with the events the
+ * module would send).
+ */
+#ifndef LW4O6D_TESTS_FAKES_H
+#define LW4O6D_TESTS_FAKES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "kernel.h"
+#include "store.h"
+
+/* ---- store --------------------------------------------------------------- */
+
+/* What the next calls of each op return instead of working (0: they work). */
+struct fake_store_faults {
+	int put, del, begin, commit;
+};
+extern struct fake_store_faults fake_store_fail;
+
+/* A fresh store in a new scratch directory: SQLite, with the faults. */
+void fake_store_open(struct store *s);
+/* The same file again, as after a restart. */
+void fake_store_reopen(struct store *s);
+/* Closes it and removes the directory. */
+void fake_store_destroy(struct store *s);
+size_t fake_store_count(struct store *s);
+/* The stored mapping of (ipv4, psid), false if none. */
+bool fake_store_get(struct store *s, uint32_t ipv4, uint16_t psid,
+		    struct lw4o6_mapping *m);
+
+/* ---- clocks -------------------------------------------------------------- */
+
+extern int64_t fake_wall, fake_mono;
+extern const struct alloc_clock fake_clock;
+
+/* ---- requests ------------------------------------------------------------ */
+
+/* a.b.c.d, network order */
+uint32_t ip(const char *s);
+/* B4 number n: 2001:db8::n */
+void b4_addr(struct in6_addr *a, unsigned int n);
+/* B4 n's MAP for its whole address (protocol 0, port 0), nonce all n. */
+struct alloc_req req(unsigned int n, uint32_t lifetime);
+/* req(n, lifetime), which must succeed. */
+void map_ok(struct alloc *a, unsigned int n, uint32_t lifetime,
+	    struct alloc_answer *ans);
+
+/* ---- kernel -------------------------------------------------------------- */
+
+#define FAKE_KERN_PORTID 4242	/* the daemon's request socket */
+
+void fake_kern_reset(void);
+/* kern_bind_add() fails with this errno while it is nonzero. */
+extern int fake_kern_fail_add;
+/* kern_open_mode() finds no device while set. */
+extern bool fake_kern_no_device;
+/* An operator's doing: no port id in its events. */
+void fake_kern_op_add(const struct lw4o6_mapping *m);
+void fake_kern_op_del(uint32_t ipv4, uint16_t psid);
+void fake_kern_op_replace(const struct lw4o6_mapping *m);
+void fake_kern_op_flush(void);
+size_t fake_kern_count(void);
+/* The binding on (ipv4, psid), false if none. */
+bool fake_kern_get(uint32_t ipv4, uint16_t psid, struct lw4o6_mapping *m);
+/* Events waiting to be read */
+size_t fake_kern_pending(void);
+
+/* Runs the loop until nothing is ready (the events reach their reader). */
+void run_loop(void);
+
+#endif

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * alloc.c, the AFTR's rules, over a real store (SQLite in a scratch
+ * directory) that fails on demand and a clock the test moves: grant,
+ * renewal, deletion, quota, lifetime bounds, a suggested set, the request
+ * rate, expiry, idle B4s, restart and epoch reset, and that a refusal by
+ * the store, a listener or a failed commit leaves nothing half applied.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <arpa/inet.h>
+
+#include "alloc.h"
+#include "log.h"
+#include "tests/cmocka_wrap.h"
+#include "tests/fakes.h"
+
+#define POOL "192.0.2.0"	/* /28, psid-len 4: 16 x 15 sets */
+
+struct heard {
+	enum lease_event ev[64];
+	struct lw4o6_mapping m[64];
+	size_t n;
+	int refuse;		/* answer to LEASE_GRANTED */
+};
+
+static int listener(enum lease_event ev, const struct lease *l, void *arg)
+{
+	struct heard *h = arg;
+
+	if (h->n < 64) {
+		h->ev[h->n] = ev;
+		h->m[h->n++] = l->m;
+	}
+	return ev == LEASE_GRANTED ? h->refuse : 0;
+}
+
+struct fx {
+	struct store st;
+	struct alloc *a;
+	struct alloc_limits lim;
+	struct pool_cfg pool;
+	struct heard h;
+};
+
+static void start(struct fx *f, bool reset)
+{
+	f->a = alloc_new(&f->st, &f->lim, &f->pool, 1, &fake_clock);
+	assert_non_null(f->a);
+	assert_int_equal(alloc_load(f->a, reset), 0);
+	assert_int_equal(alloc_listen(f->a, listener, &f->h), 0);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	fake_store_open(&f->st);
+	f->lim = (struct alloc_limits){ .lifetime_min = 120,
+					.lifetime_max = 86400,
+					.lifetime_default = 7200,
+					.quota = 1, .rate = 10, .burst = 20 };
+	f->pool.prefix = ip(POOL);
+	f->pool.plen = 28;
+	f->pool.psid_len = 4;
+	f->pool.offset = 6;
+	start(f, false);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	alloc_free(f->a);
+	fake_store_destroy(&f->st);
+	free(f);
+	return 0;
+}
+
+static struct alloc_stats stats(struct fx *f)
+{
+	struct alloc_stats s;
+
+	alloc_stats(f->a, &s);
+	return s;
+}
+
+/* Granted: a set of the pool, stored, counted, told, findable. */
+static void test_grant(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer ans;
+	struct lw4o6_mapping stored;
+
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_true(ans.has_set);
+	assert_int_equal(ans.lifetime, 3600);
+	assert_int_equal(ntohl(ans.m.ipv4) & ~15u, ntohl(ip(POOL)));
+	assert_int_equal(ans.m.psid_len, 4);
+	assert_int_equal(ans.m.offset, 6);
+	assert_int_equal(ans.m.expires, fake_wall + 3600);
+	assert_memory_equal(&ans.m.b4, &r.b4, sizeof(r.b4));
+	assert_true(fake_store_get(&f->st, ans.m.ipv4, ans.m.psid, &stored));
+	assert_memory_equal(&stored, &ans.m, sizeof(stored));
+	assert_int_equal(stats(f).sets_used, 1);
+	assert_int_equal(stats(f).leases, 1);
+	assert_int_equal(f->h.n, 1);
+	assert_int_equal(f->h.ev[0], LEASE_GRANTED);
+	assert_int_equal(alloc_find_set(f->a, ans.m.ipv4, ans.m.psid)->m.expires,
+			 ans.m.expires);
+	assert_true(alloc_in_pools(f->a, ip("192.0.2.9")));
+	assert_false(alloc_in_pools(f->a, ip("192.0.2.16")));
+}
+
+/* The same key and nonce renews: same set, new expiry; another nonce may not. */
+static void test_renew_and_owner(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer first, ans;
+	struct lw4o6_mapping stored;
+
+	assert_int_equal(alloc_map(f->a, &r, &first), ALLOC_OK);
+	fake_wall += 100;
+	r.lifetime = 600;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(ans.m.ipv4, first.m.ipv4);
+	assert_int_equal(ans.m.psid, first.m.psid);
+	assert_int_equal(ans.lifetime, 600);
+	assert_true(fake_store_get(&f->st, ans.m.ipv4, ans.m.psid, &stored));
+	assert_int_equal(stored.expires, fake_wall + 600);
+	assert_int_equal(stats(f).sets_used, 1);
+	assert_int_equal(stats(f).renewed, 1);
+	assert_int_equal(f->h.ev[1], LEASE_RENEWED);
+
+	r.nonce[0] ^= 1;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NOT_OWNER);
+	r.lifetime = 0;		/* nor delete it */
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NOT_OWNER);
+	assert_int_equal(stats(f).leases, 1);
+
+	/* A renewal the store does not take changes nothing. */
+	r = req(1, 7000);
+	fake_store_fail.put = -EIO;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NOT_STORED);
+	fake_store_fail.put = 0;
+	assert_int_equal(alloc_find_set(f->a, first.m.ipv4, first.m.psid)->m.expires,
+			 fake_wall + 600);
+}
+
+static void test_delete(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer granted, ans;
+
+	/* Nothing to delete: fine, nothing named. */
+	r.lifetime = 0;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_false(ans.has_set);
+
+	r.lifetime = 3600;
+	assert_int_equal(alloc_map(f->a, &r, &granted), ALLOC_OK);
+	r.lifetime = 0;
+	r.takes_set = false;	/* a deletion needs no PORT_SET */
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_true(ans.has_set);
+	assert_int_equal(ans.lifetime, 0);
+	assert_int_equal(ans.m.psid, granted.m.psid);
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(stats(f).sets_used, 0);
+	assert_int_equal(fake_store_count(&f->st), 0);
+	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_RELEASED);
+}
+
+static void test_sets_only_and_quota(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer ans;
+
+	r.takes_set = false;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_SETS_ONLY);
+	r.takes_set = true;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	r.protocol = 6;
+	r.internal_port = 80;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_QUOTA);
+	assert_int_equal(stats(f).leases, 1);
+
+	/* Another B4 has its own quota; a larger quota after a reload. */
+	map_ok(f->a, 2, 3600, &ans);
+	f->lim.quota = 2;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	r.protocol = 6;
+	r.internal_port = 80;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	r.internal_port = 81;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_QUOTA);
+	assert_int_equal(stats(f).leases, 3);
+	assert_int_equal(stats(f).sets_used, 3);
+}
+
+static void test_lifetime_bounds(void **state)
+{
+	static const struct { uint32_t asked, granted; } lt[] = {
+		{ 119, 7200 }, { 120, 120 }, { 3600, 3600 }, { 86400, 86400 },
+		{ 86401, 7200 }, { 0xffffffff, 7200 },
+	};
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	size_t i;
+
+	for (i = 0; i < sizeof(lt) / sizeof(lt[0]); i++) {
+		struct alloc_req r = req(1, lt[i].asked);
+
+		assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+		assert_int_equal(ans.lifetime, lt[i].granted);
+		assert_int_equal(ans.m.expires, fake_wall + lt[i].granted);
+	}
+}
+
+/* A suggested set: given when free, else another, or nothing if asked so. */
+static void test_suggestion(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer a1, a2;
+
+	/* 192.0.2.7 port 41000: offset 6, psid-len 4 -> PSID (41000 >> 6) & 15 = 0 */
+	r.suggest_ipv4 = ip("192.0.2.7");
+	r.suggest_port = 41000;
+	assert_int_equal(alloc_map(f->a, &r, &a1), ALLOC_OK);
+	assert_int_equal(a1.m.ipv4, ip("192.0.2.7"));
+	assert_int_equal(a1.m.psid, (41000 >> 6) & 15);
+
+	/* Taken: B4 2 gets another set, or with PREFER_FAILURE none. */
+	r = req(2, 3600);
+	r.suggest_ipv4 = ip("192.0.2.7");
+	r.suggest_port = 41000;
+	r.prefer_failure = true;
+	assert_int_equal(alloc_map(f->a, &r, &a2), ALLOC_SUGGESTION_TAKEN);
+	assert_int_equal(stats(f).leases, 1);
+	r.prefer_failure = false;
+	assert_int_equal(alloc_map(f->a, &r, &a2), ALLOC_OK);
+	assert_false(a2.m.ipv4 == a1.m.ipv4 && a2.m.psid == a1.m.psid);
+
+	/* Outside the pools, or a port in no set (below 1024 with offset 6): ignored. */
+	r = req(3, 3600);
+	r.suggest_ipv4 = ip("198.51.100.1");
+	r.suggest_port = 41000;
+	r.prefer_failure = true;
+	assert_int_equal(alloc_map(f->a, &r, &a2), ALLOC_OK);
+	r = req(4, 3600);
+	r.suggest_ipv4 = ip("192.0.2.8");
+	r.suggest_port = 80;
+	r.prefer_failure = true;
+	assert_int_equal(alloc_map(f->a, &r, &a2), ALLOC_OK);
+	assert_int_equal(stats(f).sets_used, 4);
+}
+
+/* Every set taken: refused, and a freed one is found again. */
+static void test_exhaustion(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	struct alloc_req r;
+	unsigned int i;
+
+	for (i = 1; i <= 16 * 16; i++) {
+		r = req(i, 3600);
+		assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	}
+	r = req(999, 3600);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NO_SET);
+	map_ok(f->a, 7, 0, &ans);
+	map_ok(f->a, 999, 3600, &ans);
+	assert_int_equal(fake_store_count(&f->st), 256);
+}
+
+static void test_expiry(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer a1, a2;
+
+	map_ok(f->a, 1, 200, &a1);
+	map_ok(f->a, 2, 300, &a2);
+	assert_false(alloc_due(f->a));
+	fake_wall += 199;
+	assert_int_equal(alloc_expire(f->a, "expired"), 0);
+	fake_wall += 1;
+	assert_true(alloc_due(f->a));
+	assert_int_equal(alloc_expire(f->a, "expired"), 1);
+	assert_null(alloc_find_set(f->a, a1.m.ipv4, a1.m.psid));
+	assert_non_null(alloc_find_set(f->a, a2.m.ipv4, a2.m.psid));
+	assert_false(fake_store_get(&f->st, a1.m.ipv4, a1.m.psid, NULL));
+	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_EXPIRED);
+	assert_memory_equal(&f->h.m[f->h.n - 1], &a1.m, sizeof(a1.m));
+	assert_int_equal(stats(f).sets_used, 1);
+
+	/* A renewal moves a lease back in the queue. */
+	map_ok(f->a, 2, 1000, &a2);
+	fake_wall += 500;
+	assert_int_equal(alloc_expire(f->a, "expired"), 0);
+	fake_wall += 500;
+	assert_int_equal(alloc_expire(f->a, "expired"), 1);
+	assert_int_equal(stats(f).expired, 2);
+	assert_int_equal(fake_store_count(&f->st), 0);
+}
+
+static void test_rate_and_idle(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(5, 3600);
+	struct alloc_answer ans;
+	int i;
+
+	f->lim.rate = 1;
+	f->lim.burst = 3;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	for (i = 0; i < 3; i++)
+		assert_true(alloc_admit(f->a, &r.b4));
+	assert_false(alloc_admit(f->a, &r.b4));
+	fake_mono += 500;
+	assert_false(alloc_admit(f->a, &r.b4));
+	fake_mono += 500;
+	assert_true(alloc_admit(f->a, &r.b4));
+	assert_false(alloc_admit(f->a, &r.b4));
+
+	/* Another B4 has its own bucket. */
+	r = req(6, 3600);
+	assert_true(alloc_admit(f->a, &r.b4));
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+
+	/* B4 5 is forgotten a minute after it was last heard; B4 6 (a lease) is not. */
+	assert_int_equal(stats(f).b4s, 2);
+	fake_mono += 60000;
+	alloc_evict_idle(f->a);
+	assert_int_equal(stats(f).b4s, 2);
+	fake_mono += 1;
+	alloc_evict_idle(f->a);
+	assert_int_equal(stats(f).b4s, 1);
+	assert_non_null(alloc_b4_next(f->a, &r.b4, false, 0, 0));
+	fake_mono += 3600000;
+	alloc_evict_idle(f->a);
+	assert_int_equal(stats(f).b4s, 1);
+}
+
+/* The store refuses: nothing taken, nothing told, refused. */
+static void test_store_failure(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer ans;
+
+	fake_store_fail.put = -ENOSPC;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NO_SET);
+	assert_false(ans.has_set);
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(stats(f).sets_used, 0);
+	assert_int_equal(stats(f).granted, 0);
+	assert_int_equal(f->h.n, 0);
+	fake_store_fail.put = 0;
+	assert_int_equal(fake_store_count(&f->st), 0);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+}
+
+/* A listener refuses: the grant is undone, earlier listeners hear so. */
+static void test_listener_refuses(void **state)
+{
+	struct fx *f = *state;
+	struct heard second = { .refuse = -EINVAL };
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer ans;
+
+	assert_int_equal(alloc_listen(f->a, listener, &second), 0);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NO_SET);
+	assert_int_equal(f->h.n, 2);
+	assert_int_equal(f->h.ev[0], LEASE_GRANTED);
+	assert_int_equal(f->h.ev[1], LEASE_REVOKED);
+	assert_int_equal(second.n, 1);
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(stats(f).sets_used, 0);
+	assert_int_equal(fake_store_count(&f->st), 0);
+	alloc_unlisten(f->a, listener, &second);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(second.n, 1);
+}
+
+/* A batch whose commit fails: its grants are revoked, the rest stays. */
+static void test_commit_failure(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer a0, a1, a2;
+
+	map_ok(f->a, 1, 3600, &a0);	/* before the batch */
+	assert_int_equal(alloc_begin(f->a), 0);
+	assert_int_equal(alloc_begin(f->a), -EBUSY);
+	map_ok(f->a, 2, 3600, &a1);
+	map_ok(f->a, 3, 3600, &a2);
+	fake_store_fail.commit = -EIO;
+	assert_int_equal(alloc_commit(f->a), -EIO);
+	fake_store_fail.commit = 0;
+	assert_int_equal(stats(f).leases, 1);
+	assert_int_equal(stats(f).sets_used, 1);
+	assert_null(alloc_find_set(f->a, a1.m.ipv4, a1.m.psid));
+	assert_null(alloc_find_set(f->a, a2.m.ipv4, a2.m.psid));
+	assert_non_null(alloc_find_set(f->a, a0.m.ipv4, a0.m.psid));
+	assert_int_equal(fake_store_count(&f->st), 1);
+	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_REVOKED);
+	assert_int_equal(f->h.ev[f->h.n - 2], LEASE_REVOKED);
+
+	/* A batch that commits keeps its grants. */
+	assert_int_equal(alloc_begin(f->a), 0);
+	map_ok(f->a, 3, 3600, &a2);
+	assert_int_equal(alloc_commit(f->a), 0);
+	assert_int_equal(fake_store_count(&f->st), 2);
+	assert_int_equal(alloc_commit(f->a), 0);	/* none open: nothing */
+}
+
+/* A restart finds the leases and the epoch; a reset forgets both. */
+static void test_restart_and_reset(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer a1, ans;
+	const struct in6_addr *b4s;
+	int64_t since = alloc_since(f->a);
+	size_t n;
+
+	assert_int_equal(since, fake_wall);
+	assert_int_equal(alloc_map(f->a, &r, &a1), ALLOC_OK);
+	map_ok(f->a, 2, 3600, &ans);
+	alloc_free(f->a);
+	store_close(&f->st);
+
+	fake_wall += 1000;
+	fake_store_reopen(&f->st);
+	start(f, false);
+	assert_int_equal(alloc_since(f->a), since);
+	assert_int_equal(stats(f).leases, 2);
+	assert_int_equal(stats(f).sets_used, 2);
+	b4s = alloc_b4s_at_start(f->a, &n);
+	assert_int_equal(n, 2);
+	/* B4 1 renews under its nonce; its set is nobody else's meanwhile. */
+	map_ok(f->a, 1, 3600, &ans);
+	assert_int_equal(ans.m.psid, a1.m.psid);
+	assert_int_equal(ans.m.ipv4, a1.m.ipv4);
+	r = req(3, 3600);
+	r.suggest_ipv4 = a1.m.ipv4;
+	r.suggest_port = 1024 + ((unsigned int)a1.m.psid << 6);
+	r.prefer_failure = true;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_SUGGESTION_TAKEN);
+	alloc_free(f->a);
+	store_close(&f->st);
+
+	/* --reset-epoch: the B4s that had mappings are named, then forgotten. */
+	fake_wall += 1000;
+	fake_store_reopen(&f->st);
+	start(f, true);
+	assert_int_equal(alloc_since(f->a), fake_wall);
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(fake_store_count(&f->st), 0);
+	b4s = alloc_b4s_at_start(f->a, &n);
+	assert_int_equal(n, 2);
+	r = req(1, 0);
+	assert_memory_equal(&b4s[0], &r.b4, sizeof(r.b4));
+}
+
+/* GET walks a B4's leases in key order. */
+static void test_b4_next(void **state)
+{
+	static const struct { uint8_t proto; uint16_t port; } keys[] = {
+		{ 17, 80 }, { 6, 443 }, { 6, 22 },
+	};
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	const struct lease *l;
+	struct alloc_req r;
+	size_t i;
+
+	f->lim.quota = 3;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	for (i = 0; i < 3; i++) {
+		r = req(1, 3600);
+		r.protocol = keys[i].proto;
+		r.internal_port = keys[i].port;
+		assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	}
+	l = alloc_b4_next(f->a, &r.b4, false, 0, 0);
+	assert_int_equal(l->m.internal_port, 22);
+	l = alloc_b4_next(f->a, &r.b4, true, l->m.protocol, l->m.internal_port);
+	assert_int_equal(l->m.internal_port, 443);
+	l = alloc_b4_next(f->a, &r.b4, true, l->m.protocol, l->m.internal_port);
+	assert_int_equal(l->m.internal_port, 80);
+	assert_null(l->next_of_b4);
+	assert_null(alloc_b4_next(f->a, &r.b4, true, 17, 80));
+	r = req(2, 0);
+	assert_null(alloc_b4_next(f->a, &r.b4, false, 0, 0));
+}
+
+/* New pools keep the leases; a lease outside them stays until it goes. */
+static void test_reload(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer ans;
+	struct pool_cfg other = f->pool, bad = f->pool;
+
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	bad.plen = 8;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &bad, 1), -1);
+	assert_int_equal(stats(f).sets, 16 * 16);
+	other.prefix = ip("198.51.100.0");
+	assert_int_equal(alloc_reload(f->a, &f->lim, &other, 1), 0);
+	assert_int_equal(stats(f).leases, 1);
+	assert_int_equal(stats(f).sets_used, 0);
+	map_ok(f->a, 2, 3600, &ans);
+	assert_int_equal(ntohl(ans.m.ipv4) & ~15u, ntohl(ip("198.51.100.0")));
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	assert_int_equal(stats(f).sets_used, 1);
+}
+
+int main(void)
+{
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_grant),
+		T(test_renew_and_owner),
+		T(test_delete),
+		T(test_sets_only_and_quota),
+		T(test_lifetime_bounds),
+		T(test_suggestion),
+		T(test_exhaustion),
+		T(test_expiry),
+		T(test_rate_and_idle),
+		T(test_store_failure),
+		T(test_listener_refuses),
+		T(test_commit_failure),
+		T(test_restart_and_reset),
+		T(test_b4_next),
+		T(test_reload),
+	};
+
+	log_open(LOG_WARNING, false);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
