@@ -17,8 +17,11 @@
 # with the same nonce (same port), another nonce refused (NOT_AUTHORIZED),
 # deletion (lifetime 0: the forward and the traffic gone), suggested ports
 # inside and outside the set, a client behind a NAT refused with
-# ADDRESS_MISMATCH, expiry of a 3 s forward, and tshark decoding every PCP
-# message on the LAN.
+# ADDRESS_MISMATCH, expiry of a 3 s forward, nftables refusing a change
+# (nft's reason in the log, NO_RESOURCES for an add), a second B4 daemon
+# with a proxy in the same namespace (its own table ip lw4o6d_b1; stopping
+# it leaves b0's table alone), nothing on the daemons' standard output,
+# and tshark decoding every PCP message on the LAN.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/pcp_topology.sh"
@@ -53,11 +56,22 @@ pcp_aftr_conf
 pcp_aftr_start
 check_cmd "lw4o6d aftr started" kill -0 "$AFTR_PID"
 defer kill $AFTR_PID
-pcp_b4_start 2
+# As pcp_b4_start, but its standard output apart from its log: nothing nft
+# says may reach it.
+ip netns exec "$B4_2" "$LW4O6D" -c "$TMPDIR/b4-2.conf" \
+	> "$TMPDIR/b4-2.stdout" 2>> "$TMPDIR/b4-2.log" &
+B4_PID_2=$!
 defer kill $B4_PID_2
 check_cmd "B4 provisioned over PCP" busywait 20000 pcp_bound 2
 check_cmd "the proxy listens on $PROXY" \
 	busywait 10000 grep -q "proxy: PCP for the LAN on $PROXY" "$TMPDIR/b4-2.log"
+# table_has DEVICE: table ip lw4o6d_DEVICE exists, DNATting what comes in on DEVICE.
+table_has() {
+	ip netns exec "$B4_2" nft list table ip "lw4o6d_$1" | grep -q "iifname \"$1\" dnat ip to"
+}
+check_cmd "the proxy's table is its device's: ip lw4o6d_b0" table_has b0
+check_fail "no table of the old fixed name (ip lw4o6d)" \
+	ip netns exec "$B4_2" nft list table ip lw4o6d
 dev=$("$LW4O6" -n "$B4_2" -j dev show b0)
 V4=$(jq -r '.[0].ipv4' <<< "$dev")
 PSID=$(jq -r '.[0].psid' <<< "$dev")
@@ -120,8 +134,9 @@ check_cmd "the LAN server saw the internet host (UDP)" \
 	grep -q "^udp 198.51.100.1 " "$TMPDIR/lan-peers"
 
 # --- TCP ----------------------------------------------------------------------
-lan_map tcp 8080 lifetime 60 nonce $N_TCP
-check_cmd "TCP MAP: success" grep -q "^result success lifetime 60 " <<< "$MAP_OUT"
+# 600 s: it must outlive the whole test, however slow the VM.
+lan_map tcp 8080 lifetime 600 nonce $N_TCP
+check_cmd "TCP MAP: success" grep -q "^result success lifetime 600 " <<< "$MAP_OUT"
 expect_eq "TCP MAP: external address is the B4's" "$EXT_IP" "$V4"
 check_cmd "TCP MAP: external port $EXT_PORT is in the B4's set" in_set "$EXT_PORT"
 T_PORT=$EXT_PORT
@@ -169,6 +184,32 @@ lan_map udp 9003 lifetime 60 suggest "$V4" "$SUG_IN"
 check_cmd "a suggested port already forwarded: another port of the set" \
 	sh -c "[ '$EXT_PORT' != '$SUG_IN' ]"
 
+# --- nftables refusing a change: logged with nft's reason, refused in PCP ---------
+N_NFT=0000000000000000000000ab
+lan_map udp 7000 lifetime 60 nonce $N_NFT
+R_PORT=$EXT_PORT
+ip netns exec "$B4_2" nft delete element ip lw4o6d_b0 forwards "{ udp . $R_PORT }"
+lan_map udp 7000 lifetime 0 nonce $N_NFT
+check_cmd "a forward removed behind the daemon's back: its delete still succeeds" \
+	grep -q "^result success lifetime 0 " <<< "$MAP_OUT"
+check_cmd "... and nft's refusal is logged with its reason" \
+	grep -qF "proxy: nftables: \"delete element ip lw4o6d_b0 forwards { udp . $R_PORT }\": Could not process rule: No such file or directory" \
+	"$TMPDIR/b4-2.log"
+# A port of the set taken in the map by hand: the daemon's add fails.
+for low in 99 98 97 96 95; do
+	SUG_NFT=$((base | (PSID << M) | low))
+	fwd_list | grep -q "udp \. $SUG_NFT :" || break
+done
+ip netns exec "$B4_2" nft add element ip lw4o6d_b0 forwards "{ udp . $SUG_NFT : 192.168.2.9 . 1 }"
+lan_map udp 7001 lifetime 60 suggest "$V4" "$SUG_NFT" prefer-failure
+check_cmd "an add nftables refuses: NO_RESOURCES" grep -q "^result no-resources" <<< "$MAP_OUT"
+check_cmd "... logged with nft's reason" \
+	grep -qF "proxy: nftables: \"add element ip lw4o6d_b0 forwards { udp . $SUG_NFT : 192.168.2.2 . 7001 }\": Could not process rule: File exists" \
+	"$TMPDIR/b4-2.log"
+ip netns exec "$B4_2" nft delete element ip lw4o6d_b0 forwards "{ udp . $SUG_NFT }"
+lan_map udp 7001 lifetime 0
+check_cmd "the daemon still answers" grep -q "^result success" <<< "$MAP_OUT"
+
 # --- a client behind a NAT: its client address is not the source ------------------
 ip -n "$LAN_2" addr add 192.168.2.3/24 dev e0
 ip netns exec "$LAN_2" nft -f - <<EOT
@@ -187,9 +228,9 @@ no_fwd_to() { local l; l=$(fwd_list) && ! grep -q "192.168.2.[0-9]* \. $1\b" <<<
 check_cmd "ADDRESS_MISMATCH: no forward to internal port 8081" no_fwd_to 8081
 
 # --- expiry -----------------------------------------------------------------------
-# The TCP forward renewed first (the VM is slow: 60 s may be gone by now).
-lan_map tcp 8080 lifetime 60 nonce $N_TCP
-check_cmd "TCP renewal (same nonce): success" grep -q "^result success lifetime 60 " <<< "$MAP_OUT"
+# The TCP forward renewed first.
+lan_map tcp 8080 lifetime 600 nonce $N_TCP
+check_cmd "TCP renewal (same nonce): success" grep -q "^result success lifetime 600 " <<< "$MAP_OUT"
 expect_eq "TCP renewal: the same external port" "$EXT_PORT" "$T_PORT"
 t0=$(date +%s%3N)
 lan_map udp 8082 lifetime 3
@@ -209,6 +250,29 @@ check_cmd "expiry: the log says so" grep -q "forward udp $E_PORT -> 192.168.2.2:
 check_cmd "the TCP forward still works after all that" \
 	ip netns exec "$INET" $ECHO tcp "$V4" "$T_PORT"
 
+# --- a second B4 daemon with a proxy in the same namespace ---------------------------
+# Its own device b1 (another softwire from B4_2), its own table; stopping it
+# must leave b0's alone.
+ip -n "$B4_2" addr add 2001:db8:1::12/64 dev u0 nodad
+"$LW4O6" -n "$B4_2" dev add b1 mode b4 local 2001:db8:1::12 remote 2001:db8:ff::1
+ip -n "$B4_2" link set b1 up
+sed -e 's/^device b0$/device b1/' -e 's/^proxy .*/proxy 192.168.2.254/' \
+	"$TMPDIR/b4-2.conf" > "$TMPDIR/b4-2b.conf"
+ip netns exec "$B4_2" "$LW4O6D" -c "$TMPDIR/b4-2b.conf" \
+	> "$TMPDIR/b4-2b.stdout" 2> "$TMPDIR/b4-2b.log" &
+B4B_PID=$!
+defer kill $B4B_PID
+check_cmd "a second B4 daemon (b1, proxy 192.168.2.254) started" \
+	busywait 10000 grep -q "proxy: PCP for the LAN on 192.168.2.254" "$TMPDIR/b4-2b.log"
+check_cmd "... with its own table, ip lw4o6d_b1" table_has b1
+check_cmd "... and b0's table kept its TCP forward" fwd_listed tcp "$T_PORT"
+kill -TERM $B4B_PID
+wait $B4B_PID
+expect_eq "the second daemon stopped cleanly" "$?" 0
+check_fail "its table went with it" ip netns exec "$B4_2" nft list table ip lw4o6d_b1
+check_cmd "b0's table stayed, with the TCP forward" fwd_listed tcp "$T_PORT"
+check_cmd "... which still works" ip netns exec "$INET" $ECHO tcp "$V4" "$T_PORT"
+
 # --- every PCP message on the LAN decodes in tshark, none malformed -----------------
 kill -INT $TCPDUMP
 wait $TCPDUMP 2> /dev/null
@@ -222,6 +286,8 @@ check_cmd "tshark decoded the $MAPS requests and the proxy's answers" \
 	sh -c "[ $((n - resp)) -ge $MAPS ] && [ $resp -ge $MAPS ]"
 expect_eq "tshark: no PCP message malformed" "$bad" 0
 check_cmd "the B4 daemon is still running" kill -0 "$B4_PID_2"
+expect_eq "nothing on the B4 daemons' standard output (nft's words included)" \
+	"$(cat "$TMPDIR/b4-2.stdout" "$TMPDIR/b4-2b.stdout")" ""
 ktap_diag "--- b4-2.log (last 20 lines)"
 ktap_diag "$(tail -n 20 "$TMPDIR/b4-2.log")"
 ktap_finish
