@@ -59,7 +59,7 @@ static const struct pool_cfg *cfg_of(const struct pool_cfg *c, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		uint32_t mask = c[i].plen ? ~0U << (32 - c[i].plen) : 0;
+		uint32_t mask = ipv4_mask(c[i].plen);
 
 		if ((ntohl(ipv4) & mask) == (ntohl(c[i].prefix) & mask))
 			return &c[i];
@@ -373,6 +373,82 @@ static void test_big(void **state)
 	pools_free(p);
 }
 
+/*
+ * What an operator may configure is stricter than what pools_new() takes:
+ * both come from pool.c, and the reason is the one --check-config prints.
+ */
+static void test_cfg_check(void **state)
+{
+	static const struct {
+		const char *prefix;
+		uint8_t plen, k, a;
+		const char *exclude[2];
+		const char *why;	/* NULL: fine */
+		bool representable;
+	} cases[] = {
+		{ "192.0.2.0", 24, 6, 0, { NULL }, NULL, true },
+		{ "192.0.2.0", 15, 6, 0, { NULL }, "prefix length must be 16..32", false },
+		{ "192.0.2.1", 24, 6, 0, { NULL }, "host bits are set (the prefix is 192.0.2.0/24)", true },
+		{ "192.0.2.0", 24, 6, 0, { "192.0.3.1" }, "exclude 192.0.3.1 is outside the pool", true },
+		{ "192.0.2.0", 24, 6, 0, { "192.0.2.9", "192.0.2.9" }, "exclude 192.0.2.9 given twice", true },
+		{ "192.0.2.0", 24, 11, 6, { NULL }, "offset 6 + psid-len 11 is above 16", false },
+		{ "192.0.2.0", 24, 0, 0, { NULL }, "psid-len 0 with offset 0 leaves no port set", true },
+		{ "192.0.2.0", 24, 0, 4, { NULL }, NULL, true },
+		{ "10.0.0.0", 16, 13, 0, { NULL }, "65536 addresses x 2^13 sets is above 2^28 sets", false },
+		{ "192.0.2.0", 31, 4, 0, { "192.0.2.0", "192.0.2.1" }, "every address is excluded", true },
+	};
+	char buf[128];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pool_cfg c = cfg(cases[i].prefix, cases[i].plen,
+					cases[i].k, cases[i].a);
+		const char *why;
+		struct pools *p;
+
+		for (j = 0; j < 2 && cases[i].exclude[j]; j++)
+			c.exclude[c.n_exclude++] = ip(cases[i].exclude[j]);
+		why = pool_cfg_check(&c, buf, sizeof(buf));
+		if (!cases[i].why)
+			assert_null(why);
+		else if (!why || !strstr(why, cases[i].why))
+			fail_msg("case %zu: \"%s\", expected \"%s\"", i,
+				 why ? why : "(fine)", cases[i].why);
+		p = pools_new(&c, 1);
+		assert_int_equal(p != NULL, cases[i].representable);
+		pools_free(p);
+	}
+}
+
+/* A suggestion names the set of the pool holding its address. */
+static void test_set_of(void **state)
+{
+	struct pool_cfg c[2] = { cfg("192.0.2.0", 24, 6, 0),
+				 cfg("198.51.100.0", 28, 4, 6) };
+	struct pools *p = pools_new(c, 2);
+	struct pool_grant g;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(pools_set_of(p, ip("192.0.2.7"), 5000, &g));
+	assert_int_equal(g.ipv4, ip("192.0.2.7"));
+	assert_int_equal(g.psid_len, 6);
+	assert_int_equal(g.offset, 0);
+	assert_int_equal(g.psid, lw4o6_port_psid(5000, 0, 6));
+	assert_true(pools_set_of(p, ip("198.51.100.3"), 40000, &g));
+	assert_int_equal(g.psid_len, 4);
+	assert_int_equal(g.offset, 6);
+	assert_int_equal(g.psid, lw4o6_port_psid(40000, 6, 4));
+	/* a port in no set of that shape; an address in no pool */
+	assert_false(pools_set_of(p, ip("198.51.100.3"), 80, &g));
+	assert_false(pools_set_of(p, ip("198.51.100.16"), 40000, &g));
+	assert_true(pools_hold(p, ip("198.51.100.15")));
+	assert_false(pools_hold(p, ip("198.51.100.16")));
+	assert_false(pools_hold(p, ip("192.0.3.0")));
+	pools_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_reserve_release),
 		cmocka_unit_test(test_preference),
 		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_cfg_check),
+		cmocka_unit_test(test_set_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
