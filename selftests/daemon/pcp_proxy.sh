@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lw4o6-timeout: 300
+# lw4o6-timeout: 420
 #
 # The B4's PCP proxy for its LAN ("proxy 192.168.2.1"): a LAN host asks the
 # B4 for explicit forwards with `lw4o6d map`, gets ports of the B4's own set
