@@ -73,7 +73,7 @@ bool fake_kern_get(uint32_t ipv4, uint16_t psid, struct lw4o6_mapping *m);
 /* Events waiting to be read */
 size_t fake_kern_pending(void);
 
-/* Runs the loop until nothing is ready (the events reach their reader). */
+/* Runs the loop until every waiting event has reached its reader. */
 void run_loop(void);
 
 #endif
