@@ -20,9 +20,12 @@ static bool have_listeners(struct lw4o6_dev *priv)
 				  LW4O6_MCGRP_EVENTS_ID);
 }
 
-/* A notification with its device named, or NULL when nobody listens. */
-static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr,
-				    gfp_t gfp)
+/*
+ * A notification with its device named, or NULL when nobody listens.
+ * portid goes in nlmsg_pid: the requester's, or 0 (events.h).
+ */
+static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, u32 portid,
+				    void **hdr, gfp_t gfp)
 {
 	struct sk_buff *skb;
 
@@ -31,7 +34,7 @@ static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr,
 	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!skb)
 		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &lw4o6_family, 0, cmd);
+	*hdr = genlmsg_put(skb, portid, 0, &lw4o6_family, 0, cmd);
 	if (!*hdr ||
 	    nla_put_u32(skb, LW4O6_A_IFINDEX, priv->dev->ifindex) ||
 	    nla_put_string(skb, LW4O6_A_IFNAME, priv->dev->name)) {
@@ -41,6 +44,10 @@ static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, void **hdr,
 	return skb;
 }
 
+/*
+ * To every listener, the requester too if it listens: its port id is in
+ * the message for it to recognise its own change, not to leave it out.
+ */
 static void notify_end(struct lw4o6_dev *priv, struct sk_buff *skb, void *hdr,
 		       int err, gfp_t gfp)
 {
@@ -54,23 +61,24 @@ static void notify_end(struct lw4o6_dev *priv, struct sk_buff *skb, void *hdr,
 }
 
 void lw4o6_notify_binding(struct lw4o6_dev *priv, u8 cmd,
-			  const struct lw4o6_binding_params *p)
+			  const struct lw4o6_binding_params *p, u32 portid)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, &hdr, GFP_KERNEL);
+	skb = notify_start(priv, cmd, portid, &hdr, GFP_KERNEL);
 	if (skb)
 		notify_end(priv, skb, hdr, lw4o6_put_binding(skb, p),
 			   GFP_KERNEL);
 }
 
-void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
+void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count,
+			u32 portid)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, &hdr, GFP_KERNEL);
+	skb = notify_start(priv, cmd, portid, &hdr, GFP_KERNEL);
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count),
@@ -81,7 +89,8 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count)
  * From packet context (softirq): a B4 sent what its binding does not allow
  * (EVT_BINDING_MISS), or an AFTR told our B4 it has no binding for it
  * (EVT_ICMP_NO_BINDING).  At most 10 a second per device, so a misbehaving
- * peer cannot flood the listeners; the counters count every one.
+ * peer cannot flood the listeners; the counters count every one.  No
+ * request caused them: port id 0.
  */
 void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 		       const struct in6_addr *b4, __be32 ipv4, int port)
@@ -92,7 +101,7 @@ void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 	/* Spend the rate only on events somebody will receive. */
 	if (!have_listeners(priv) || !__ratelimit(&priv->miss_rs))
 		return;
-	skb = notify_start(priv, cmd, &hdr, GFP_ATOMIC);
+	skb = notify_start(priv, cmd, 0, &hdr, GFP_ATOMIC);
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||

@@ -169,7 +169,8 @@ int lw4o6_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&loads_lock);
 	if (!err)
-		lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_LOAD, n);
+		lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_LOAD, n,
+				   info->snd_portid);
 	return err;
 }
 

@@ -206,7 +206,8 @@ int lw4o6_nl_bind_new(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&priv->lock);
 	if (!err)
 		lw4o6_notify_binding(priv, old ? LW4O6_CMD_EVT_BIND_REPLACE :
-						 LW4O6_CMD_EVT_BIND_ADD, &p);
+						 LW4O6_CMD_EVT_BIND_ADD, &p,
+				     info->snd_portid);
 	return err;
 }
 
@@ -232,7 +233,8 @@ int lw4o6_nl_bind_del(struct sk_buff *skb, struct genl_info *info)
 	err = lw4o6_table_delete(t, p.ipv4, p.psid, p.psid_len, info->extack);
 	mutex_unlock(&priv->lock);
 	if (!err)
-		lw4o6_notify_binding(priv, LW4O6_CMD_EVT_BIND_DEL, &p);
+		lw4o6_notify_binding(priv, LW4O6_CMD_EVT_BIND_DEL, &p,
+				     info->snd_portid);
 	return err;
 }
 
@@ -428,6 +430,6 @@ int lw4o6_nl_bind_flush(struct sk_buff *skb, struct genl_info *info)
 	n = lw4o6_dev_table(priv)->count;
 	lw4o6_dev_set_table(priv, t);
 	mutex_unlock(&priv->lock);
-	lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_FLUSH, n);
+	lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_FLUSH, n, info->snd_portid);
 	return 0;
 }

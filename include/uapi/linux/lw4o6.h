@@ -84,7 +84,10 @@ enum lw4o6_cmd {
 	LW4O6_CMD_LOAD_COMMIT,	/* swap the staged table in, atomically */
 	LW4O6_CMD_LOAD_ABORT,
 	LW4O6_CMD_STATS_GET,
-	/* notifications on the "events" group */
+	/*
+	 * notifications on the "events" group.  nlmsg_pid: the port id of
+	 * the socket whose request caused the event, 0 if none did (a packet).
+	 */
 	LW4O6_CMD_EVT_BIND_ADD,
 	LW4O6_CMD_EVT_BIND_DEL,
 	LW4O6_CMD_EVT_BIND_REPLACE,

@@ -9,8 +9,10 @@ which is parsed at import time so the two cannot drift.
 import errno
 import os
 import re
+import select
 import socket
 import struct
+import time
 
 # This file is selftests/lib/py/lw4o6nl.py: the tree is three folders up.
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
@@ -124,14 +126,36 @@ class Sock:
         self.s.send(hdr + payload)
         return self.seq
 
-    def recv_msgs(self):
+    def recv_full(self):
+        """[(type, flags, seq, nlmsg_pid, payload)] of one datagram."""
         data = self.s.recv(1 << 20)
         msgs = []
         while len(data) >= 16:
             n, t, f, seq, pid = struct.unpack_from("=IHHII", data)
-            msgs.append((t, f, seq, data[16:n]))
+            msgs.append((t, f, seq, pid, data[16:n]))
             data = data[(n + 3) & ~3:]
         return msgs
+
+    def recv_msgs(self):
+        return [(t, f, seq, body) for t, f, seq, _, body in self.recv_full()]
+
+    def portid(self):
+        """The port id the kernel bound this socket to: the nlmsg_pid of
+        what its requests cause."""
+        return self.s.getsockname()[0]
+
+    def events(self, want=1, timeout=3.0):
+        """Up to `want` multicast messages of our family, waiting at most
+        `timeout` seconds: [(genl cmd, nlmsg_pid, {attr: payload})]."""
+        out, end = [], time.monotonic() + timeout
+        while len(out) < want:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self.s], [], [], left)[0]:
+                break
+            for t, _, _, pid, body in self.recv_full():
+                if t == self.family:
+                    out.append((body[0], pid, parse_attrs(body[4:])))
+        return out
 
     def _error(self, body):
         err = -struct.unpack_from("=i", body)[0]

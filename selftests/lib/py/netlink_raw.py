@@ -9,6 +9,7 @@ import os
 import random
 import socket
 import struct
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -301,6 +302,103 @@ def dev_dump():
 
 
 T.check("dev dump lists exactly the namespace's lw4o6 devices", dev_dump)
+
+
+def ipv4_udp(src, dst, sport, dport):
+    """An IPv4 header (checksummed) and an 8-byte UDP header, no payload."""
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 1, 0, 64, 17, 0,
+                    socket.inet_aton(src), socket.inet_aton(dst))
+    c = sum(struct.unpack("!10H", h))
+    c = (c & 0xffff) + (c >> 16)
+    c = (c & 0xffff) + (c >> 16)
+    h = h[:10] + struct.pack("!H", ~c & 0xffff) + h[12:]
+    return h + struct.pack("!HHHH", sport, dport, 8, 0)
+
+
+def event_portids():
+    """Each event names the socket whose request caused it in nlmsg_pid, as
+    rtnetlink's do; an event a packet caused carries 0 (docs/netlink.md)."""
+    listener = nl.genl_sock()
+    listener.join("events")
+    me = s.portid()
+    assert me != 0 and me != listener.portid(), (me, listener.portid())
+    fuzz_ifn = string(C["LW4O6_A_IFNAME"], "lwfuzz")
+
+    def expect(cmd, pid):
+        """The one event the last request raised; pid None: any but 0,
+        ours and the listener's (another program's socket)."""
+        got = listener.events()
+        assert len(got) == 1, "want one %s, got %r" % (cmd, got)
+        assert got[0][0] == C["LW4O6_CMD_" + cmd], "want %s, got %r" % (cmd, got)
+        if pid is None:
+            assert got[0][1] not in (0, me, listener.portid()), \
+                "%s: nlmsg_pid %d" % (cmd, got[0][1])
+        else:
+            assert got[0][1] == pid, "%s: nlmsg_pid %d, want %d" % (cmd, got[0][1], pid)
+        return got[0][2]
+
+    # Our own requests: add, replace, delete; load and flush (on lwfuzz,
+    # whose table nothing compares).
+    add("192.0.2.50", 0, 0, "2001:db8::50")
+    expect("EVT_BIND_ADD", me)
+    s.cmd("BIND_NEW", IFN, u32(C["LW4O6_A_FLAGS"], 1),    # LW4O6_F_REPLACE
+          binding("192.0.2.50", 0, 0, "2001:db8::51"))
+    expect("EVT_BIND_REPLACE", me)
+    s.cmd("BIND_DEL", IFN, binding("192.0.2.50", 0, 0))
+    expect("EVT_BIND_DEL", me)
+    s.cmd("LOAD_BEGIN", fuzz_ifn)
+    s.cmd("LOAD_ADD", fuzz_ifn, nest(C["LW4O6_A_BINDINGS"],
+                                     binding("198.18.1.1", 0, 0, "2001:db8::1:1")))
+    s.cmd("LOAD_COMMIT", fuzz_ifn)
+    expect("EVT_TABLE_LOAD", me)
+    s.cmd("BIND_FLUSH", fuzz_ifn)
+    expect("EVT_TABLE_FLUSH", me)
+
+    # Another socket's request carries that socket's port id, not ours.
+    other = nl.genl_sock()
+    other.cmd("BIND_NEW", IFN, binding("192.0.2.51", 0, 0, "2001:db8::52"))
+    expect("EVT_BIND_ADD", other.portid())
+    other.cmd("BIND_DEL", IFN, binding("192.0.2.51", 0, 0))
+    expect("EVT_BIND_DEL", other.portid())
+    other.close()
+
+    # The CLI's change: its own socket, so a port id nonzero and not ours.
+    cli = os.environ.get("LW4O6", "")
+    assert os.access(cli, os.X_OK), "no lw4o6 CLI at LW4O6=%r" % cli
+    subprocess.run([cli, "binding", "add", "dev", DEV, "ipv4", "192.0.2.52",
+                    "psid", "0/0", "b4", "2001:db8::53"], check=True)
+    expect("EVT_BIND_ADD", None)
+    subprocess.run([cli, "binding", "del", "dev", DEV, "ipv4", "192.0.2.52",
+                    "psid", "0/0"], check=True)
+    expect("EVT_BIND_DEL", None)
+
+    # A packet's event: a softwire packet to lw0's local (on lo, so it
+    # comes back in through PRE_ROUTING) from a source without a binding.
+    local = socket.inet_ntop(socket.AF_INET6, nl.dev_attrs(s, DEV)[C["LW4O6_A_LOCAL"]])
+    raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
+    raw.sendto(ipv4_udp("192.0.2.99", "198.51.100.1", 1234, 80), (local, 0))
+    raw.close()
+    attrs = expect("EVT_BINDING_MISS", 0)
+    assert socket.inet_ntoa(attrs[C["LW4O6_A_MISS_IPV4"]]) == "192.0.2.99", attrs
+    assert listener.events(timeout=0.5) == []
+    listener.close()
+    unchanged()
+
+
+def event_portids_clean():
+    """event_portids, leaving the table as it was even when it fails."""
+    try:
+        event_portids()
+    finally:
+        for ip in ("192.0.2.50", "192.0.2.51", "192.0.2.52"):
+            try:
+                s.cmd("BIND_DEL", IFN, binding(ip, 0, 0))
+            except nl.NlError:
+                pass
+
+
+T.check("events carry the requester's port id (0 when a packet caused them)",
+        event_portids_clean)
 
 NLA_F = nl.NLA_F_NESTED
 T.check("3000 random requests: no crash, table intact", fuzz)
