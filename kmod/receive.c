@@ -12,11 +12,14 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/timekeeping.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ipv6_frag.h>
+#include <net/l3mdev.h>
+#include <net/route.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netns/generic.h>
 
@@ -340,20 +343,57 @@ static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-static const struct nf_hook_ops lw4o6_nf_ops = {
-	.hook		= lw4o6_nf_in6,
-	.pf		= NFPROTO_IPV6,
-	.hooknum	= NF_INET_PRE_ROUTING,
-	/* After defragmentation and conntrack's own defrag, before NAT. */
-	.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+/*
+ * IPv4 that came out of a softwire is routed here, last in PRE_ROUTING
+ * (after DNAT and marks), rather than by ip_rcv_finish(): a hairpinned
+ * packet goes back into the device it came from, and the stack would then
+ * flag it for an ICMPv4 redirect to the sending B4 whenever the
+ * namespace's send_redirects and shared_media allow it (RFC 1812
+ * 5.2.7.2).  A B4 behind a softwire never shares a subnet with its next
+ * hop, and RFC 7596 6.2 wants the packet simply re-encapsulated: so the
+ * flag is cleared whatever the sysctls say, and ip_rcv_finish() keeps
+ * the route it finds on the packet.  A failed lookup is left to the stack
+ * to redo, count and report.
+ */
+static unsigned int lw4o6_nf_in4(void *hook_priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct net_device *dev = state->in;
+	const struct iphdr *iph;
+
+	if (!dev || dev->rtnl_link_ops != &lw4o6_link_ops ||
+	    skb_dst(skb) || netif_is_l3_slave(dev))
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, dev))
+		return NF_ACCEPT;
+	IPCB(skb)->flags &= ~IPSKB_DOREDIRECT;
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops lw4o6_nf_ops[] = {
+	{
+		.hook		= lw4o6_nf_in6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		/* After defragmentation and conntrack's own, before NAT. */
+		.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook		= lw4o6_nf_in4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_LAST,
+	},
 };
 
 int lw4o6_receive_net_init(struct net *net)
 {
-	return nf_register_net_hook(net, &lw4o6_nf_ops);
+	return nf_register_net_hooks(net, lw4o6_nf_ops,
+				     ARRAY_SIZE(lw4o6_nf_ops));
 }
 
 void lw4o6_receive_net_exit(struct net *net)
 {
-	nf_unregister_net_hook(net, &lw4o6_nf_ops);
+	nf_unregister_net_hooks(net, lw4o6_nf_ops, ARRAY_SIZE(lw4o6_nf_ops));
 }
