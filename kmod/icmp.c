@@ -137,6 +137,12 @@ static bool route_quoted(struct lw4o6_dev *priv, struct sk_buff *skb)
 		skb_dst_set(skb, &rt->dst);
 	} else {
 		ip_rt_put(rt);
+		/*
+		 * Routed as the IPv4 it is: for anything else the route
+		 * lookup refuses in == out, which is how a packet this device
+		 * hairpinned between two B4s went.
+		 */
+		skb->protocol = htons(ETH_P_IP);
 		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, tos, in))
 			return false;
 	}
