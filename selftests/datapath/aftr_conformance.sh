@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 300
+#
+# lwAFTR conformance (issue #17), against stock-parts lwB4s and with the
+# namespaces' sysctl defaults left as they are:
+#  - hairpinned traffic is re-encapsulated and draws no ICMPv4 redirect
+#    (RFC 7596 6.2, RFC 1812 5.2.7.2), whatever send_redirects and
+#    shared_media say;
+#  - an ICMPv6 error about a packet the lwAFTR hairpinned is translated
+#    into ICMPv4 3/1 for the original sender, through its softwire.
+#
+#   INET                      AFTR                                  B4a / B4c
+#   198.51.100.1/24 --v-- 198.51.100.254/24                       ip6tnl t0 -> 2001:db8:ff::1
+#                         lw0 (aftr, local 2001:db8:ff::1)          a: 192.0.2.1, whole address
+#                         192.0.2.0/24 -> lw0                       c: 192.0.2.2, whole address
+#                         2001:db8:1::1/64 br0 ------v-------- 2001:db8:1::2 (a), ::4 (c)
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/aftr_topology.sh"
+
+require_root
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
+lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
+aftr_topology
+setup_ns B4A B4C
+l() { "$LW4O6" -n "$AFTR" "$@"; }
+ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
+aftr_b4 "$B4A" 2 192.0.2.1
+aftr_b4 "$B4C" 4 192.0.2.2
+
+check_cmd "lwAFTR device" l dev add lw0 mode aftr local 2001:db8:ff::1
+aftr_route
+check_cmd "binding for B4a" l binding add dev lw0 ipv4 192.0.2.1 psid 0/0 b4 2001:db8:1::2
+check_cmd "binding for B4c" l binding add dev lw0 ipv4 192.0.2.2 psid 0/0 b4 2001:db8:1::4
+
+for ns in "$B4A" "$B4C"; do
+	ip netns exec "$ns" $ECHO serve 7777 "$TMPDIR/peers.$ns" &
+	defer kill $!
+	busywait 10000 sh -c "ip netns exec $ns ss -lun | grep -q :7777"
+done
+
+stat() { l -j stats show dev lw0 | jq ".[\"$1\"]"; }
+snmp() {	# NS PROTO FIELD: a counter of /proc/net/snmp or snmp6
+	ip netns exec "$1" nstat -az "$2$3" | awk -v k="$2$3" '$1 == k { print $2 }'
+}
+icmp_count() {	# NS v4|v6 TYPE CODE SECS [SHOW]: count in the background
+	rm -f "$TMPDIR/ready"
+	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
+		"$TMPDIR/ready" $6 > "$TMPDIR/icmp.$1" &
+	ICMP_PID=$!
+	busywait 10000 test -e "$TMPDIR/ready"
+}
+icmp_result() { wait "$ICMP_PID"; R=$(cat "$TMPDIR/icmp.$1"); }
+
+# --- hairpinning draws no redirect, with the defaults that would send one ---
+sc() { ip netns exec "$AFTR" sysctl -n "net.ipv4.conf.$1"; }
+expect_eq "AFTR keeps the default send_redirects (all, lw0)" \
+	"$(sc all.send_redirects) $(sc lw0.send_redirects)" "1 1"
+expect_eq "AFTR keeps the default shared_media (all, lw0)" \
+	"$(sc all.shared_media) $(sc lw0.shared_media)" "1 1"
+red=$(snmp "$AFTR" Icmp OutRedirects)
+h=$(stat hairpin-ipv4-packets)
+icmp_count "$B4A" v4 5 1 6
+check_cmd "B4a -> B4c: UDP, hairpinned" ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777
+check_cmd "B4a -> B4c: TCP, hairpinned" ip netns exec "$B4A" $ECHO tcp 192.0.2.2 7777
+check_cmd "B4a -> B4c: ping, hairpinned" ip netns exec "$B4A" ping -c 2 -i 0.2 -W 3 192.0.2.2
+icmp_result "$B4A"
+expect_eq "B4a got no ICMPv4 redirect" "$R" 0
+expect_eq "the AFTR sent none (Icmp OutRedirects)" "$(snmp "$AFTR" Icmp OutRedirects)" "$red"
+check_cmd "the exchanges were hairpinned" test "$(stat hairpin-ipv4-packets)" -ge $((h + 6))
+
+# --- an ICMPv6 error about a hairpinned packet reaches its IPv4 sender ---
+# The kernels' own ICMP limits would make error counts depend on timing.
+for ns in "$AFTR" "$B4A" "$B4C"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+done
+# As a router on B4c's side would send it: 3/0 quoting local -> B4c | A -> C.
+p=$(stat drop-in-by-policy-icmpv6)
+icmp_count "$B4A" v4 3 1 3
+ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 3 0 0 \
+	2001:db8:ff::1 2001:db8:1::4 192.0.2.1 192.0.2.2 7777 7777
+icmp_result "$B4A"
+expect_eq "ICMPv6 3/0 about a hairpinned packet reaches B4a as ICMPv4 3/1" "$R" 1
+expect_eq "not dropped by policy" "$(stat drop-in-by-policy-icmpv6)" "$p"
+
+check_balance "$AFTR" lw0
+ktap_finish
