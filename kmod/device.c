@@ -276,6 +276,26 @@ struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
 	return NULL;
 }
 
+/*
+ * The device whose softwires end at addr: its local, or on an lwAFTR the BR
+ * of one of its bindings.  Locals first, so a BR that is also some
+ * device's local belongs to that device.
+ */
+struct lw4o6_dev *lw4o6_dev_by_dst(struct net *net, const struct in6_addr *addr)
+{
+	struct lw4o6_net *ln = net_generic(net, lw4o6_net_id);
+	struct lw4o6_dev *priv;
+
+	priv = lw4o6_dev_by_local(net, addr);
+	if (priv)
+		return priv;
+	list_for_each_entry_rcu(priv, &ln->devs, net_list)
+		if (priv->mode == LW4O6_MODE_AFTR &&
+		    lw4o6_table_has_br(rcu_dereference(priv->table), addr))
+			return priv;
+	return NULL;
+}
+
 static int __net_init lw4o6_net_init(struct net *net)
 {
 	struct lw4o6_net *ln = net_generic(net, lw4o6_net_id);

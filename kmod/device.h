@@ -52,6 +52,8 @@ struct lw4o6_dev {
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
 				     const struct in6_addr *addr);
+struct lw4o6_dev *lw4o6_dev_by_dst(struct net *net,
+				   const struct in6_addr *addr);
 netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev);
 
 extern struct rtnl_link_ops lw4o6_link_ops;

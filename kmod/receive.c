@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lwAFTR decapsulation: IPv4-in-IPv6 addressed to a device's local address
- * is taken at IPv6 PRE_ROUTING, checked against the binding table (the
- * binding for the inner source address and port must name the outer source
- * as its B4, RFC 7596 section 5.2) and handed to the IPv4 stack on the
- * device.  A netfilter hook rather than an IPv6 protocol handler: local
+ * lwAFTR decapsulation: IPv4-in-IPv6 addressed to a device's local address,
+ * or on an lwAFTR to the BR of one of its bindings, is taken at IPv6
+ * PRE_ROUTING, checked against the binding table (the binding for the inner
+ * source address and port must name the outer source as its B4, RFC 7596
+ * section 5.2, and the outer destination as its BR, or local without one)
+ * and handed to the IPv4 stack on the device.  A netfilter hook rather than an IPv6 protocol handler: local
  * need not be an address of this host (anycast lwAFTRs), and ip6_tunnel or
  * sit keep every packet that is not for one of our devices.
  */
@@ -136,6 +137,7 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 {
 	struct lw4o6_table *t = rcu_dereference(priv->table);
 	struct in6_addr saddr = ipv6_hdr(skb)->saddr;
+	struct in6_addr daddr = ipv6_hdr(skb)->daddr;
 	u32 outer_len = skb->len;
 	bool whole = false;
 	struct lw4o6_binding *b;
@@ -228,6 +230,17 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	b = err ? NULL : lw4o6_table_lookup_port(t, iph->saddr, port);
 	if (!b || !ipv6_addr_equal(&b->b4, &saddr))
 		goto no_binding;
+	/*
+	 * The softwire ends at the binding's BR, or at local when it has
+	 * none: a B4 sending to another binding's BR (or to local past its
+	 * own BR) is on no softwire of ours.
+	 */
+	if (!ipv6_addr_equal(&daddr, lw4o6_binding_br(t, b) ?:
+			     &rcu_dereference(priv->cfg)->local)) {
+		drop6(priv, skb, outer_len,
+		      LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
+		return;
+	}
 	atomic64_inc(&b->rx_packets);
 	atomic64_add(len, &b->rx_bytes);
 	WRITE_ONCE(b->last_seen, (u32)ktime_get_boottime_seconds() ?: 1);
@@ -306,7 +319,7 @@ static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
 	if (nexthdr != IPPROTO_IPIP && nexthdr != NEXTHDR_DEST &&
 	    nexthdr != NEXTHDR_FRAGMENT && nexthdr != IPPROTO_ICMPV6)
 		return NF_ACCEPT;
-	priv = lw4o6_dev_by_local(state->net, &ip6h->daddr);
+	priv = lw4o6_dev_by_dst(state->net, &ip6h->daddr);
 	if (!priv)
 		return NF_ACCEPT;
 	off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);

@@ -225,6 +225,31 @@ const struct in6_addr *lw4o6_binding_br(const struct lw4o6_table *t,
 	return b->br ? &t->brs[b->br - 1] : NULL;
 }
 
+static u64 br_bit(const struct in6_addr *a)
+{
+	return 1ULL << (ipv6_addr_hash(a) & 63);
+}
+
+/*
+ * Is addr the BR of some binding?  The receive hook asks for every
+ * softwire packet: a 64-bit filter answers most misses at once, and a hit
+ * scans the at most LW4O6_MAX_BRS slots.  Writers change slots in place;
+ * a reader racing one may answer either way for that address only.
+ */
+bool lw4o6_table_has_br(const struct lw4o6_table *t,
+			const struct in6_addr *addr)
+{
+	u32 i, n;
+
+	if (!(READ_ONCE(t->br_bloom) & br_bit(addr)))
+		return false;
+	n = min_t(u32, READ_ONCE(t->nbrs), LW4O6_MAX_BRS);
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(t->br_refs[i]) && ipv6_addr_equal(&t->brs[i], addr))
+			return true;
+	return false;
+}
+
 /*
  * Dumps may also walk the address chain under RCU.  A representative that is
  * retired meanwhile sends such a walk down the retire list, which is still
@@ -325,6 +350,7 @@ static struct lw4o6_table *rebuild_copy(const struct lw4o6_table *t, u32 n)
 	memcpy(c->shapes, t->shapes, sizeof(c->shapes));
 	memcpy(c->shape_refs, t->shape_refs, sizeof(c->shape_refs));
 	c->nbrs = t->nbrs;
+	c->br_bloom = t->br_bloom;
 	memcpy(c->br_refs, t->br_refs, sizeof(c->br_refs));
 	memcpy(c->brs, t->brs, sizeof(c->brs));
 	for (i = 0; i < t->nbuckets; i++) {
@@ -452,15 +478,26 @@ static void br_get(struct lw4o6_table *t, int slot,
 		return;
 	if (!t->br_refs[slot - 1])
 		t->brs[slot - 1] = p->br;
-	t->br_refs[slot - 1]++;
+	WRITE_ONCE(t->br_refs[slot - 1], t->br_refs[slot - 1] + 1);
+	WRITE_ONCE(t->br_bloom, t->br_bloom | br_bit(&p->br));
 	if (slot > t->nbrs)
-		t->nbrs = slot;
+		WRITE_ONCE(t->nbrs, slot);
 }
 
 static void br_put(struct lw4o6_table *t, u16 slot)
 {
-	if (slot)
-		t->br_refs[slot - 1]--;
+	u64 bloom = 0;
+	u32 i;
+
+	if (!slot)
+		return;
+	WRITE_ONCE(t->br_refs[slot - 1], t->br_refs[slot - 1] - 1);
+	if (t->br_refs[slot - 1])
+		return;
+	for (i = 0; i < t->nbrs; i++)
+		if (t->br_refs[i])
+			bloom |= br_bit(&t->brs[i]);
+	WRITE_ONCE(t->br_bloom, bloom);
 }
 
 static void shape_get(struct lw4o6_table *t, u16 shape)

@@ -57,6 +57,7 @@ struct lw4o6_table {
 	u16 shapes[LW4O6_MAX_SHAPES];	/* offset << 8 | psid_len */
 	u32 shape_refs[LW4O6_MAX_SHAPES];
 	u32 nbrs;
+	u64 br_bloom;		/* one bit per hash of each BR in use */
 	u32 br_refs[LW4O6_MAX_BRS];
 	struct in6_addr brs[LW4O6_MAX_BRS];
 	struct lw4o6_binding __rcu **buckets;
@@ -96,6 +97,8 @@ struct lw4o6_binding *lw4o6_table_lookup_port(const struct lw4o6_table *t,
 const struct in6_addr *lw4o6_binding_br(const struct lw4o6_table *t,
 					const struct lw4o6_binding *b);
 
+bool lw4o6_table_has_br(const struct lw4o6_table *t,
+			const struct in6_addr *addr);
 struct lw4o6_binding *lw4o6_table_first_of(const struct lw4o6_table *t,
 					   __be32 ipv4);
 
