@@ -8,13 +8,17 @@
 #    (RFC 7596 6.2, RFC 1812 5.2.7.2), whatever send_redirects and
 #    shared_media say;
 #  - an ICMPv6 error about a packet the lwAFTR hairpinned is translated
-#    into ICMPv4 3/1 for the original sender, through its softwire.
+#    into ICMPv4 3/1 for the original sender, through its softwire;
+#  - a binding with its own BR is decapsulated when its B4 sends to that
+#    BR, and a B4 sending to another binding's BR is dropped and counted.
 #
-#   INET                      AFTR                                  B4a / B4c
+#   INET                      AFTR                                  B4a / B4c / B4d
 #   198.51.100.1/24 --v-- 198.51.100.254/24                       ip6tnl t0 -> 2001:db8:ff::1
 #                         lw0 (aftr, local 2001:db8:ff::1)          a: 192.0.2.1, whole address
 #                         192.0.2.0/24 -> lw0                       c: 192.0.2.2, whole address
 #                         2001:db8:1::1/64 br0 ------v-------- 2001:db8:1::2 (a), ::4 (c)
+#                                                       `----- 2001:db8:1::6 (d): 192.0.2.3,
+#                                                                 br 2001:db8:ff::2, t0 -> ::2
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 
@@ -82,6 +86,36 @@ ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff:
 icmp_result "$B4A"
 expect_eq "ICMPv6 3/0 about a hairpinned packet reaches B4a as ICMPv4 3/1" "$R" 1
 expect_eq "not dropped by policy" "$(stat drop-in-by-policy-icmpv6)" "$p"
+
+# --- a per-binding BR: its B4 sends to it, and only its B4 may ---
+setup_ns B4D
+aftr_b4 "$B4D" 6 192.0.2.3
+ip -n "$B4D" -6 tunnel change t0 mode ip4ip6 local 2001:db8:1::6 remote 2001:db8:ff::2
+ip -n "$B4D" route add 2001:db8:ff::2 via 2001:db8:1::1
+ip netns exec "$B4D" $ECHO serve 7777 "$TMPDIR/peers.d" &
+defer kill $!
+busywait 10000 sh -c "ip netns exec $B4D ss -lun | grep -q :7777"
+check_cmd "binding for B4d with br 2001:db8:ff::2" \
+	l binding add dev lw0 ipv4 192.0.2.3 psid 0/0 b4 2001:db8:1::6 br 2001:db8:ff::2
+ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers.inet" &
+defer kill $!
+busywait 10000 sh -c "ip netns exec $INET ss -lun | grep -q :7777"
+check_cmd "B4d <-> INET through its BR (UDP)" ip netns exec "$B4D" $ECHO udp 198.51.100.1 7777
+check_cmd "B4d <-> INET through its BR (ping)" ip netns exec "$B4D" ping -c 1 -W 3 198.51.100.1
+check_cmd "INET <-> B4d (UDP)" ip netns exec "$INET" $ECHO udp 192.0.2.3 7777
+check_cmd "B4d <-> B4a, hairpinned between the two BRs" \
+	ip netns exec "$B4D" $ECHO udp 192.0.2.1 7777
+# B4a (bound without a BR, so to local) sends to B4d's BR instead.
+ip -n "$B4A" -6 tunnel add t1 mode ip4ip6 local 2001:db8:1::2 remote 2001:db8:ff::2
+ip -n "$B4A" link set t1 up
+ip -n "$B4A" route add 2001:db8:ff::2 via 2001:db8:1::1
+ip -n "$B4A" route add 198.51.100.1/32 dev t1 src 192.0.2.1
+d=$(stat drop-no-source-softwire-ipv6)
+check_fail "B4a -> another binding's BR is not decapsulated" \
+	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777
+expect_eq "counted as drop-no-source-softwire-ipv6" "$(stat drop-no-source-softwire-ipv6)" $((d + 1))
+ip -n "$B4A" route del 198.51.100.1/32 dev t1
+check_cmd "B4a to local still passes" ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777
 
 check_balance "$AFTR" lw0
 ktap_finish
