@@ -105,6 +105,12 @@ check_cmd "B4d <-> INET through its BR (ping)" ip netns exec "$B4D" ping -c 1 -W
 check_cmd "INET <-> B4d (UDP)" ip netns exec "$INET" $ECHO udp 192.0.2.3 7777
 check_cmd "B4d <-> B4a, hairpinned between the two BRs" \
 	ip netns exec "$B4D" $ECHO udp 192.0.2.1 7777
+# A router on B4d's side reports a packet the lwAFTR sent it from the BR.
+icmp_count "$INET" v4 3 1 3
+ip netns exec "$B4D" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::2 3 0 0 \
+	2001:db8:ff::2 2001:db8:1::6 198.51.100.1 192.0.2.3 7777 7777
+icmp_result "$INET"
+expect_eq "ICMPv6 3/0 to the BR becomes ICMPv4 3/1 for INET" "$R" 1
 # B4a (bound without a BR, so to local) sends to B4d's BR instead.
 ip -n "$B4A" -6 tunnel add t1 mode ip4ip6 local 2001:db8:1::2 remote 2001:db8:ff::2
 ip -n "$B4A" link set t1 up
