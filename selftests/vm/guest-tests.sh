@@ -19,8 +19,12 @@
 # With LW4O6_KTAP_EMBED=1 (check.sh) the KTAP header, plan and totals are
 # left out and numbering starts at $LW4O6_KTAP_START.
 #
+# Before its result line, "    # NAME: SECS s of its LIMIT s" says how long
+# the script ran and its limit.
+#
 # Results, when $LW4O6_OUT is set (the out share): $LW4O6_OUT/results gets
-# one line per finished script, "pass|fail|skip LABEL:NAME EXIT SECS", and
+# one line per finished script, "pass|fail|skip LABEL:NAME EXIT SECS" (written
+# before the script's result line is printed), and
 # $LW4O6_OUT/current names the script running now (removed at the end).
 # Exit 0 when nothing failed, 1 otherwise.
 
@@ -102,12 +106,15 @@ for t in "${tests[@]}"; do
 		echo "    # $name left lw4o6 loaded; unloading"
 		rmmod lw4o6 2>/dev/null
 	fi
+	echo "    # $name: $secs s of its $secs_limit s"
+	# the results file first: a result line on the console always has
+	# its entry there (check.sh numbers the lines from the file)
+	[ -n "$out" ] && echo "$res $label:$name $rc $secs" >> "$out/results"
 	case $res in
 	pass) npass=$((npass + 1)); echo "ok $n $label:$name" ;;
 	skip) nskip=$((nskip + 1)); echo "ok $n $label:$name # SKIP" ;;
 	fail) nfail=$((nfail + 1)); echo "not ok $n $label:$name$note" ;;
 	esac
-	[ -n "$out" ] && echo "$res $label:$name $rc $secs" >> "$out/results"
 done
 [ -n "$out" ] && rm -f "$out/current"
 
