@@ -4,7 +4,8 @@
 #  (a) host unit tests: every executable userspace/*/tests/test_* (cmocka,
 #      run from the part's folder with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
 #      case counts; a binary that fails without reporting a failed case counts
-#      one failure.  Silently nothing when there are none.
+#      one failure.  Silently nothing when there are none.  Then a short
+#      libFuzzer run over the PCP parser (one test).
 #  (b) per kernel series in $LW4O6_KERNELS (default "6.1 6.12"; each must be
 #      installed, else a failure): build/KVER/lw4o6.ko must exist (a failure
 #      otherwise), and `dkms build` of a copy of the tree must pass (one test;
@@ -15,21 +16,37 @@
 #      log shows an oops/BUG/WARNING adds a failure ("KVER:vm"); a script the
 #      VM died in fails; scripts it never reached are skipped.
 #
+# The kernels' VMs run at the same time, one vCPU each (LW4O6_QEMU_ACCEL,
+# default below); they boot once the unit tests and the fuzz run are done.
+# The dkms builds run in the background from the start, at low priority,
+# so that the VMs come first.
+# Output stays in a fixed order all the same: every part's output is held
+# back until it and everything before it are done, then printed and numbered
+# (unit tests, fuzz, then per kernel in $LW4O6_KERNELS order its lw4o6.ko
+# and dkms results, its VM's console with the tests' results).  While the
+# VMs run, a progress line per finished test goes to stderr.
+#
 # Output is KTAP-like (numbered ok/not ok lines, "# " diagnostics, the VMs'
 # consoles inline); the plan comes at the end, and the very last line is
 # "N passed, N failed" (", N skipped" when any were).  Exit 1 if anything
 # failed.  Logs: build/check/last/ (a link to this run's directory, the ten
-# newest kept): dkms-KVER.log, and vm-SERIES/ with the VM's console.log,
-# dmesg and results.
+# newest kept): fuzz-pcp.log, dkms-KVER.log, and vm-SERIES/ with the VM's
+# console.log, dmesg and results.
 #
 # Environment:
 #   LW4O6_KERNELS      kernel series to test (default "6.1 6.12")
 #   LW4O6_TESTS        test scripts to run (default: all selftests/TESTS lists):
-#                      names (lw4o6_smoke), or paths from the repo top
+#                      names (datapath/smoke), or paths from the repo top
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
 #   LW4O6_SKIP_UNIT=1  leave out the host unit tests and the fuzz run
 #   LW4O6_FUZZ_TIME    seconds of PCP parser fuzzing (default 30)
+#   LW4O6_VM_PARALLEL  0: boot the kernels' VMs one after another, with
+#                      run-vm.sh's own default accelerator (2 vCPUs)
+#   LW4O6_QEMU_ACCEL   the VMs' accelerator and vCPUs (see run-vm.sh); default
+#                      here "-accel tcg,thread=single -smp 1" when they run
+#                      at the same time
+#   LW4O6_PROGRESS=0   no progress lines on stderr
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -39,6 +56,7 @@ export LW4O6_TOP=$TOP
 . "$here/vm/common.sh"
 
 kernels=${LW4O6_KERNELS:-6.1 6.12}
+parallel=${LW4O6_VM_PARALLEL:-1}
 # Logs of this run; several checks may run at once in one tree.
 stamp=$(date +%Y%m%d-%H%M%S)-$$
 logdir=$TOP/build/check/$stamp
@@ -46,16 +64,98 @@ mkdir -p "$logdir"
 ln -sfn "$stamp" "$TOP/build/check/last"
 ls -1td "$TOP"/build/check/*/ 2>/dev/null | tail -n +11 | while read -r d; do rm -rf "$d"; done
 
-N=0 PASS=0 FAIL=0 SKIP=0
-t_ok()   { N=$((N + 1)) PASS=$((PASS + 1)); echo "ok $N $1"; }
-t_fail() { N=$((N + 1)) FAIL=$((FAIL + 1)); echo "not ok $N $1${2:+ # $2}"; }
-t_skip() { N=$((N + 1)) SKIP=$((SKIP + 1)); echo "ok $N $1 # SKIP ${2:-}"; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lw4o6-check.XXXXXX")
+t0=$(date +%s)
+
+# Results are written with a placeholder instead of a number, and a marker
+# for the tally ("ok @P", "ok @S", "not ok @F"); print_part numbers them in
+# the order the parts are printed.
+t_ok()   { echo "ok @P $1"; }
+t_fail() { echo "not ok @F $1${2:+ # $2}"; }
+t_skip() { echo "ok @S $1 # SKIP ${2:-}"; }
 diag()   { printf '%s\n' "$@" | sed 's/^/# /'; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lw4o6-check.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# ---- parts: run in the background, printed in a fixed order --------------
+# start_part NAME FUNC ARGS...: run FUNC ARGS in the background, its output
+# into $tmp/part-NAME; $tmp/part-NAME.done marks the end.  Parts are printed
+# in the order they are added to $parts.
+parts=() jobs_pids=()
+declare -A part_job	# part -> the background job that makes it
+start_part() {
+	local name=$1
+	shift
+	( "$@" > "$tmp/part-$name" 2>&1 < /dev/null; : > "$tmp/part-$name.done" ) &
+	jobs_pids+=($!)
+	part_job[$name]=$!
+}
+# run_part NAME FUNC ARGS...: the same in the foreground
+run_part() {
+	local name=$1
+	shift
+	"$@" > "$tmp/part-$name" 2>&1 < /dev/null
+	: > "$tmp/part-$name.done"
+}
 
-echo "KTAP version 1"
+N=0 PASS=0 FAIL=0 SKIP=0
+print_part() {	# NAME: number, tally and print its output
+	local n p f s
+	awk -v n="$N" -v tally="$tmp/tally" '
+	/^ok @[PS] |^not ok @F / {
+		n++
+		if ($1 == "not") { f++; sub(/^not ok @F /, "not ok " n " ") }
+		else if ($2 == "@S") { s++; sub(/^ok @S /, "ok " n " ") }
+		else { p++; sub(/^ok @P /, "ok " n " ") }
+	}
+	{ print }
+	END { print n, p + 0, f + 0, s + 0 > tally }' "$tmp/part-$1"
+	read -r n p f s < "$tmp/tally"
+	N=$n PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+}
+
+progress_seen=0
+show_progress() {	# new lines of $tmp/progress, to stderr
+	local total
+	[ "${LW4O6_PROGRESS:-1}" = 0 ] && return
+	[ -f "$tmp/progress" ] || return
+	total=$(wc -l < "$tmp/progress")
+	[ "$total" -gt "$progress_seen" ] || return
+	tail -n +$((progress_seen + 1)) "$tmp/progress" | head -n $((total - progress_seen)) >&2
+	progress_seen=$total
+}
+
+# Print every part as soon as it and all before it are done.  A job that
+# died without finishing its part (killed from outside) is a failure.
+printed=0
+print_ready() {
+	local name pid
+	while [ $printed -lt ${#parts[@]} ]; do
+		name=${parts[$printed]}
+		if [ ! -e "$tmp/part-$name.done" ]; then
+			pid=${part_job[$name]-}
+			[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null &&
+				[ ! -e "$tmp/part-$name.done" ] || break
+			t_fail "check:$name" "its job ended without a result" >> "$tmp/part-$name"
+		fi
+		show_progress
+		print_part "$name"
+		printed=$((printed + 1))
+	done
+}
+
+# On a signal: stop the background jobs and everything they started (the
+# VMs, the dkms builds); background jobs ignore SIGINT.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill -TERM "$1" 2>/dev/null
+}
+stop_all() {
+	local p
+	for p in ${jobs_pids[@]+"${jobs_pids[@]}"}; do kill_tree "$p"; done
+	wait
+}
+trap 'rm -rf "$tmp"' EXIT
+trap 'stop_all; exit 130' INT TERM HUP
 
 # ---- (a) host unit tests --------------------------------------------------
 unit_tests() {
@@ -88,7 +188,6 @@ unit_tests() {
 		fi
 	done
 }
-[ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || unit_tests
 
 # A short libFuzzer run over the PCP parser, from the committed seed corpus
 # (make -C userspace/lw4o6d fuzz runs it longer).  Any crash, leak or
@@ -109,35 +208,23 @@ fuzz_run() {
 		tail -n 20 "$logdir/fuzz-pcp.log" | sed 's/^/# /'
 	fi
 }
-[ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || fuzz_run
 
 # ---- (b) dkms ---------------------------------------------------------------
 dkms_ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TOP/dkms.conf" 2>/dev/null)
-dkms_added=0
 dk=$tmp/dkms
 dkms_opts=(--sourcetree "$dk/src" --dkmstree "$dk/tree" --installtree "$dk/inst")
 
 dkms_prepare() {
-	[ $dkms_added = 1 ] && return 0
 	mkdir -p "$dk/src/lw4o6-$dkms_ver" "$dk/tree" "$dk/inst"
 	# a throwaway copy of the tree, without build products
 	tar -C "$TOP" --exclude=./.git --exclude=./build --exclude='*.o' \
 		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude=Module.symvers --exclude=modules.order -cf - . |
 		tar -C "$dk/src/lw4o6-$dkms_ver" -xf - || return 1
-	dkms add -m lw4o6 -v "$dkms_ver" "${dkms_opts[@]}" > "$logdir/dkms-add.log" 2>&1 || return 1
-	dkms_added=1
+	dkms add -m lw4o6 -v "$dkms_ver" "${dkms_opts[@]}" > "$logdir/dkms-add.log" 2>&1
 }
 
-dkms_cleanup() {
-	[ $dkms_added = 1 ] || return 0
-	dkms remove -m lw4o6 -v "$dkms_ver" --all "${dkms_opts[@]}" > "$logdir/dkms-remove.log" 2>&1
-	dkms_added=0
-}
-trap 'dkms_cleanup; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-
-dkms_build() {	# KVER SERIES
+dkms_build() {	# KVER SERIES PREPARED(0/1): one test
 	local log=$logdir/dkms-$1.log
 	if [ "${LW4O6_SKIP_DKMS:-0}" = 1 ]; then
 		t_skip "$2:dkms-build" "LW4O6_SKIP_DKMS=1"
@@ -155,12 +242,13 @@ dkms_build() {	# KVER SERIES
 		t_fail "$2:dkms-build" "no PACKAGE_VERSION in dkms.conf"
 		return
 	fi
-	if ! dkms_prepare; then
+	if [ "$3" != 1 ]; then
 		t_fail "$2:dkms-build" "dkms add failed"
 		tail -n 20 "$logdir/dkms-add.log" 2>/dev/null | sed 's/^/# /'
 		return
 	fi
-	if dkms build -m lw4o6 -v "$dkms_ver" -k "$1" "${dkms_opts[@]}" > "$log" 2>&1; then
+	# nice: the VMs, which run meanwhile, come first
+	if nice -n 19 dkms build -m lw4o6 -v "$dkms_ver" -k "$1" "${dkms_opts[@]}" > "$log" 2>&1; then
 		t_ok "$2:dkms-build"
 	else
 		t_fail "$2:dkms-build" "see $log"
@@ -168,6 +256,31 @@ dkms_build() {	# KVER SERIES
 		cat "$dk"/tree/lw4o6/"$dkms_ver"/build/make.log >> "$log" 2>/dev/null
 		grep -E 'error|Error|warning' "$log" | head -n 30 | sed 's/^/# /'
 	fi
+}
+
+# host_parts SERIES=KVER...: per kernel, its lw4o6.ko and dkms results into
+# part-pre-SERIES; the dkms builds one after another, in one dkms tree.
+host_parts() {
+	local sk kver label prepared=0 need=0
+	if [ "${LW4O6_SKIP_DKMS:-0}" != 1 ] && [ -n "$dkms_ver" ] &&
+	   command -v dkms > /dev/null && [ "$(id -u)" = 0 ]; then
+		need=1
+	fi
+	[ $need = 1 ] && dkms_prepare && prepared=1
+	for sk in "$@"; do
+		label=${sk%%=*} kver=${sk#*=}
+		{
+			diag "kernel $label: $kver"
+			if [ ! -f "$TOP/build/$kver/lw4o6.ko" ]; then
+				t_fail "$label:lw4o6.ko" "build/$kver/lw4o6.ko missing (run make)"
+			fi
+			dkms_build "$kver" "$label" "$prepared"
+		} > "$tmp/part-pre-$label" 2>&1
+		: > "$tmp/part-pre-$label.done"
+	done
+	[ $prepared = 1 ] && dkms remove -m lw4o6 -v "$dkms_ver" --all "${dkms_opts[@]}" \
+		> "$logdir/dkms-remove.log" 2>&1
+	return 0
 }
 
 # ---- (c) tests in a VM ----------------------------------------------------
@@ -179,42 +292,99 @@ test_list() {	# one spec per line, as guest-tests.sh takes them
 		test_list_file "$TOP"
 	fi
 }
+tests=$(test_list)
+# each VM's own limit: boot + every script's limit
+vm_secs=120
+for t in $tests; do
+	limit=$(test_timeout "$(test_script "$TOP" "$t")" "${LW4O6_TEST_TIMEOUT:-300}")
+	vm_secs=$((vm_secs + limit + 15))
+done
+ntests=$(echo $tests | wc -w)
 
-vm_tests() {	# KVER SERIES
-	local kver=$1 label=$2 out=$logdir/vm-$2 tests limit t rc
-	local name res line done_list current secs_total
-	tests=$(test_list)
+if [ "$parallel" = 1 ]; then
+	export LW4O6_QEMU_ACCEL=${LW4O6_QEMU_ACCEL:--accel tcg,thread=single -smp 1}
+fi
+
+# console_sink SERIES: the VM's console (stdin) into $tmp/console-SERIES,
+# a progress line per test result into $tmp/progress; $tmp/console-SERIES.end
+# when the console has ended.
+console_sink() {
+	local n=0 secs=? line now
+	tee "$tmp/console-$1" |
+		grep --line-buffered -E '^(not )?ok [0-9]+ |^    # [^ ]*: [0-9]+ s of ' |
+		while IFS= read -r line; do
+			case $line in
+			"    #"*) secs=${line#*: } secs=${secs%% *} ;;
+			*)
+				n=$((n + 1)) now=$(( $(date +%s) - t0 ))
+				printf '# progress %d:%02d: %s %d/%d: %s (%s s)\n' $((now / 60)) \
+					$((now % 60)) "$1" $n "$ntests" "$line" "$secs" >> "$tmp/progress"
+				secs=? ;;
+			esac
+		done
+	: > "$tmp/console-$1.end"
+}
+
+vm_tests() {	# KVER SERIES: the VM's console, the tests' results
+	local kver=$1 label=$2 out=$logdir/vm-$2 rc t start
+	local done_list current
 	if [ -z "$tests" ]; then
 		diag "$label: no test scripts to run"
 		return
 	fi
-	# the VM's own limit: boot + every script's limit
-	secs_total=120
-	for t in $tests; do
-		limit=$(test_timeout "$(test_script "$TOP" "$t")" "${LW4O6_TEST_TIMEOUT:-300}")
-		secs_total=$((secs_total + limit + 15))
-	done
 	rm -rf "$out"
 	mkdir -p "$out"
 	diag "$label: booting $kver for: $(for t in $tests; do test_name "$t"; done | xargs)"
+	start=$(date +%s)
+	# The console goes to a file (run-vm.sh's own copy is console.log),
+	# each test's result line also to the progress file.
 	LW4O6_TESTS="$(echo $tests)" LW4O6_KLABEL=$label LW4O6_KTAP_EMBED=1 \
-	LW4O6_KTAP_START=$((N + 1)) \
-		"$here/vm/run-vm.sh" -k "$kver" -t "$secs_total" -o "$out" -- \
-		selftests/vm/guest-tests.sh 2> "$tmp/run-vm.err" < /dev/null
+		"$here/vm/run-vm.sh" -k "$kver" -t "$vm_secs" -o "$out" -- \
+		selftests/vm/guest-tests.sh 2> "$tmp/run-vm-$label.err" < /dev/null \
+		> >(console_sink "$label") &
+	wait $!
 	rc=$?
-	sed 's/^/# /' "$tmp/run-vm.err"
+	# console_sink may still be writing
+	for t in $(seq 50); do [ -e "$tmp/console-$label.end" ] && break; sleep 0.2; done
+	echo "# $label: VM ran for $(( $(date +%s) - start )) s"
+
+	# Number its results from the results file: each test has exactly one
+	# result line; a result line in the console that has no entry there is
+	# shown as a diagnostic, a result missing from the console is added.
+	awk -v label="$label" '
+	FNR == NR {
+		if ($2 == "") next
+		k = $2 SUBSEP (++cnt[$2]); res[k] = $1; order[++nres] = k; key[k] = $2
+		next
+	}
+	match($0, /^(not )?ok [0-9]+ /) {
+		rest = substr($0, RLENGTH + 1); name = rest; sub(/[ \t].*/, "", name)
+		if (index(name, label ":") == 1) {
+			k = name SUBSEP (++seen[name])
+			if ((k in res) && !(k in printed)) {
+				printed[k] = 1
+				if (res[k] == "pass") print "ok @P " rest
+				else if (res[k] == "skip") print "ok @S " rest
+				else print "not ok @F " rest
+				next
+			}
+		}
+		print "# " $0; next
+	}
+	{ print }
+	END {
+		for (i = 1; i <= nres; i++) {
+			k = order[i]
+			if (k in printed) continue
+			if (res[k] == "pass") print "ok @P " key[k]
+			else if (res[k] == "skip") print "ok @S " key[k] " # SKIP"
+			else print "not ok @F " key[k]
+		}
+	}' "$out/results" "$tmp/console-$label" 2>/dev/null || cat "$tmp/console-$label"
+	sed 's/^/# /' "$tmp/run-vm-$label.err"
 
 	current=$(cat "$out/current" 2>/dev/null)
-	done_list=" "
-	while read -r res name _; do
-		[ -n "$name" ] || continue
-		done_list="$done_list${name#*:} "
-		case $res in
-		pass) N=$((N + 1)) PASS=$((PASS + 1)) ;;
-		skip) N=$((N + 1)) SKIP=$((SKIP + 1)) ;;
-		*)    N=$((N + 1)) FAIL=$((FAIL + 1)) ;;
-		esac
-	done < <(cat "$out/results" 2>/dev/null)
+	done_list=" $(awk '{ sub(/^[^:]*:/, "", $2); printf "%s ", $2 }' "$out/results" 2>/dev/null)"
 	# scripts without a result: the one the VM died in, and the rest
 	for t in $tests; do
 		t=$(test_name "$t")
@@ -228,7 +398,7 @@ vm_tests() {	# KVER SERIES
 		fi
 	done
 	case $rc in
-	124) t_fail "$label:vm" "TIMEOUT after ${secs_total}s; console: $out/console.log" ;;
+	124) t_fail "$label:vm" "TIMEOUT after ${vm_secs}s; console: $out/console.log" ;;
 	125) t_fail "$label:vm" "kernel bug or crash; console: $out/console.log, dmesg: $out/dmesg" ;;
 	esac
 	if [ $rc -ne 124 ] && [ $rc -ne 125 ] && [ ! -f "$out/status" ]; then
@@ -236,21 +406,61 @@ vm_tests() {	# KVER SERIES
 	fi
 }
 
+vms_in_turn() {	# SERIES=KVER...: one VM after another (LW4O6_VM_PARALLEL=0)
+	local sk
+	for sk in "$@"; do
+		vm_tests "${sk#*=}" "${sk%%=*}" > "$tmp/part-vm-${sk%%=*}" 2>&1
+		: > "$tmp/part-vm-${sk%%=*}.done"
+	done
+}
+
+# ---- the order of things --------------------------------------------------
+echo "KTAP version 1"
+[ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || parts+=(unit fuzz)
+found=()
 for series in $kernels; do
 	kver=$(resolve_kver "$series") || {
-		t_fail "$series:kernel" "no installed kernel matches $series"
+		t_fail "$series:kernel" "no installed kernel matches $series" > "$tmp/part-kernel-$series"
+		: > "$tmp/part-kernel-$series.done"
+		parts+=("kernel-$series")
 		continue
 	}
 	label=$(kseries "$kver")
 	[ "$series" = "$label" ] || label=$series
-	diag "kernel $series: $kver"
-	if [ ! -f "$TOP/build/$kver/lw4o6.ko" ]; then
-		t_fail "$label:lw4o6.ko" "build/$kver/lw4o6.ko missing (run make)"
-	fi
-	dkms_build "$kver" "$label"
-	vm_tests "$kver" "$label"
+	case " ${found[*]-} " in *" $label="*) continue ;; esac	# named twice
+	found+=("$label=$kver")
+	parts+=("pre-$label" "vm-$label")
 done
-dkms_cleanup
+
+# The dkms builds, at low priority, from now on: they fill the gaps the
+# VMs leave.  The unit tests and the fuzz run first, on their own (the fuzz
+# run has its core for its whole time, as it would alone), then the VMs.
+host_parts ${found[@]+"${found[@]}"} &
+jobs_pids+=($!)
+for sk in ${found[@]+"${found[@]}"}; do part_job[pre-${sk%%=*}]=$!; done
+if [ "${LW4O6_SKIP_UNIT:-0}" != 1 ]; then
+	run_part unit unit_tests
+	print_ready
+	run_part fuzz fuzz_run
+	print_ready
+fi
+if [ "$parallel" = 1 ]; then
+	for sk in ${found[@]+"${found[@]}"}; do
+		start_part "vm-${sk%%=*}" vm_tests "${sk#*=}" "${sk%%=*}"
+	done
+else
+	vms_in_turn ${found[@]+"${found[@]}"} &
+	jobs_pids+=($!)
+	for sk in ${found[@]+"${found[@]}"}; do part_job[vm-${sk%%=*}]=$!; done
+fi
+
+while [ $printed -lt ${#parts[@]} ]; do
+	print_ready
+	show_progress
+	[ $printed -lt ${#parts[@]} ] && sleep 2
+done
+wait
+show_progress
 
 echo "1..$N"
 summary="$PASS passed, $FAIL failed"
