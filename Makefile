@@ -15,6 +15,7 @@ KVER ?= $(shell r=$$(uname -r); [ -e /lib/modules/$$r/build/Makefile ] && \
 	echo $$r || echo "$(lastword $(KVERS))")
 
 BUILD := $(CURDIR)/build
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 MODSRC := Kbuild kmod include
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -86,8 +87,12 @@ $(FUZZB4DATA): selftests/lib/py/gen_fuzz_b4.py selftests/lib/py/gen_fuzz.py
 deps:
 	sh scripts/install-deps.sh
 
+# The test data are minutes of single-threaded Python: made while the
+# programs compile and one another, one job per core.  scripts/check.sh then
+# runs the two kernels' VMs at the same time (docs/testing.md).
 check: deps
-	$(MAKE) modules userspace testdata
+	$(MAKE) modules
+	$(MAKE) -j$(NPROC) -O userspace testdata
 	$(MAKE) -C userspace test
 	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp
 	bash scripts/check.sh
