@@ -9,7 +9,7 @@
 #   +--------------------------------+      +--------------------------------+
 #
 # Run: selftests/vm/run-vm.sh -k 6.12 -- selftests/vm/stock-smoke.sh
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
 require_cmd ip
