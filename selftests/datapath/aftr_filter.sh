@@ -7,7 +7,8 @@
 # defragmentation (priority -399), before raw, conntrack and filter, and the
 # packets it takes never reach IPv6 input or forward.  So an operator's
 # source filter must run before it.  docs/security.md gives the two places
-# that work, and this test holds them to it:
+# that work, and this test holds them to it, with its recipes' rules (the
+# subscribers set here holds B4a only):
 #  - netdev ingress on the B4-facing device;
 #  - an ip6 prerouting chain at priority -450 (before defragmentation: every
 #    fragment still carries its source address);
@@ -66,9 +67,10 @@ ip netns exec "$AFTR" nft delete table ip6 late
 # --- netdev ingress on br0 ---------------------------------------------------
 ip netns exec "$AFTR" nft -f - <<'EOF'
 table netdev softwire_guard {
+	set subscribers { type ipv6_addr; flags interval; elements = { 2001:db8:1::2/128 }; }
 	chain in {
 		type filter hook ingress device br0 priority 0;
-		ip6 saddr 2001:db8:1::3 ip6 daddr 2001:db8:ff::1 counter drop
+		ip6 daddr 2001:db8:ff::1 ip6 saddr != @subscribers counter drop
 	}
 }
 EOF
@@ -82,9 +84,10 @@ ip netns exec "$AFTR" nft delete table netdev softwire_guard
 # --- ip6 prerouting before defragmentation and before lw4o6 ----------------------
 ip netns exec "$AFTR" nft -f - <<'EOF'
 table ip6 softwire_guard {
+	set subscribers { type ipv6_addr; flags interval; elements = { 2001:db8:1::2/128 }; }
 	chain pre {
 		type filter hook prerouting priority -450;
-		ip6 saddr 2001:db8:1::3 ip6 daddr 2001:db8:ff::1 counter drop
+		ip6 daddr 2001:db8:ff::1 ip6 saddr != @subscribers counter drop
 	}
 }
 EOF
