@@ -311,7 +311,8 @@ void lw4o6_table_free_now(struct lw4o6_table *t)
 			n = rcu_dereference_raw(b->next);
 			kmem_cache_free(binding_cache, b);
 		}
-		if (!(i & 4095))
+		/* Often: this runs on the workqueue beside RTNL users. */
+		if (!(i & 255))
 			cond_resched();
 	}
 	kvfree(t->buckets);
