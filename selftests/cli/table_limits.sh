@@ -105,7 +105,7 @@ else
 fi
 ktap_diag "raw client: $(cat "$TMPDIR/budget.out" 2> /dev/null)"
 check_cmd "raw LOAD_ADD is refused with ENOSPC at the budget, naming it" \
-	grep -q "^refused ENOSPC [0-9]* .*memory budget exhausted (netns_mem_max_mib=4)" "$TMPDIR/budget.out"
+	grep -q "^refused ENOSPC [0-9]* .*memory budget exhausted (netns_mem_max_mib" "$TMPDIR/budget.out"
 check_cmd "after the refusal a new small load commits" \
 	grep -q "^small-load ok" "$TMPDIR/budget.out"
 ktap_diag "CLI: $(cat "$TMPDIR/big.err" 2> /dev/null)"
