@@ -61,6 +61,7 @@ cat "$PYTHON" "$LW4O6" "$PY"/*.py "$(command -v unshare)" "$(command -v sleep)" 
 
 # ---- item 1: aborted growing loads leak nothing ----------------------------------
 ROUNDS=200
+# shellcheck disable=SC2016 # expanded by the inner shell
 in_cg unshare -Urn sh -c '
 	"$0" -c "import sys; sys.path.insert(0, \"$1\"); import lw4o6nl; lw4o6nl.link_add(\"lw0\")" &&
 	exec "$0" "$1/bulk_load.py" rounds lw0 "$2" 4000 "$3"' \
@@ -84,6 +85,7 @@ awk 'BEGIN { for (i = 0; i < 60000; i++)
 head -n 24000 "$TMPDIR/big" > "$TMPDIR/small"
 sync
 B0=$(kmem)
+# shellcheck disable=SC2016 # expanded by the inner shell
 in_cg unshare -Urn sh -c '
 	lw=$1 py=$2 dir=$3
 	"$lw" dev add lw0 mode aftr local 2001:db8::1 || exit 10
