@@ -62,7 +62,8 @@ static int lw4o6_dev_init(struct net_device *dev)
 {
 	struct lw4o6_dev *priv = netdev_priv(dev);
 
-	priv->stats = alloc_percpu(struct lw4o6_pcpu_stats);
+	/* Charged to the creator's memory cgroup, like the tables. */
+	priv->stats = alloc_percpu_gfp(struct lw4o6_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!priv->stats)
 		return -ENOMEM;
 	return 0;
@@ -177,9 +178,14 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 	struct lw4o6_cfg *cfg;
 	int err;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
-	t = lw4o6_table_alloc(0);
-	if (!cfg || !t) {
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
+	t = lw4o6_table_alloc(dev_net(dev), 0, extack);
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+		t = NULL;
+		goto err_free;
+	}
+	if (!cfg) {
 		err = -ENOMEM;
 		goto err_free;
 	}

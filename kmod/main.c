@@ -18,8 +18,32 @@
 struct workqueue_struct *lw4o6_wq;
 
 unsigned int lw4o6_max_bindings = 1U << 24;
-module_param_named(max_bindings, lw4o6_max_bindings, uint, 0644);
-MODULE_PARM_DESC(max_bindings, "Most bindings one device's table may hold");
+
+/*
+ * A table's bucket arrays are sized from its count; beyond
+ * LW4O6_MAX_BINDINGS_LIMIT they would pass kvmalloc()'s INT_MAX, which
+ * warns (fatal under panic_on_warn).  Refuse such a value instead.
+ */
+static int max_bindings_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, LW4O6_MAX_BINDINGS_LIMIT);
+}
+
+static const struct kernel_param_ops max_bindings_ops = {
+	.set	= max_bindings_set,
+	.get	= param_get_uint,
+};
+module_param_cb(max_bindings, &max_bindings_ops, &lw4o6_max_bindings, 0644);
+MODULE_PARM_DESC(max_bindings, "Most bindings one device's table may hold (1 .. 134217728)");
+
+/*
+ * Writable only through /sys/module, i.e. by the initial user namespace's
+ * root: a user namespace cannot raise its own budget.
+ */
+unsigned int lw4o6_netns_mem_max = 64;
+module_param_named(netns_mem_max_mib, lw4o6_netns_mem_max, uint, 0644);
+MODULE_PARM_DESC(netns_mem_max_mib,
+		 "MiB the binding tables of one network namespace owned by a non-initial user namespace may use (0: no limit)");
 
 #ifdef DEBUG
 static bool lw4o6_selftests(void)

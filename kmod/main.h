@@ -6,5 +6,6 @@
 
 extern struct workqueue_struct *lw4o6_wq;
 extern unsigned int lw4o6_max_bindings;
+extern unsigned int lw4o6_netns_mem_max;	/* MiB */
 
 #endif /* LW4O6_MAIN_H */

@@ -291,6 +291,9 @@ int lw4o6_nl_bind_get(struct sk_buff *skb, struct genl_info *info)
  * Dump state.  The dump pins the table it started on, so a bulk load or a
  * flush committed meanwhile never mixes two tables in one listing; single
  * writes to the pinned table bump its generation and flag NLM_F_DUMP_INTR.
+ * It holds no device (userspace decides when a dump ends, and must not
+ * hold `ip link del` up), so each round finds the device again by index
+ * and checks, by the table's owner id, that it is still the same one.
  */
 struct bind_dump {
 	struct lw4o6_table *t;
@@ -371,13 +374,27 @@ int lw4o6_nl_bind_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (d->done)
 		return 0;
-	/* Only for ifindex/name in the messages; the table is pinned. */
+	/*
+	 * Only for the ifindex in the messages; the table is pinned.  An index
+	 * freed and reused by another lw4o6 device meanwhile would otherwise
+	 * label this table's bindings with that device.
+	 */
 	dev = dev_get_by_index(sock_net(skb->sk), d->ifindex);
 	if (!dev || dev->rtnl_link_ops != &lw4o6_link_ops) {
 		dev_put(dev);
 		return -ENODEV;
 	}
 	rcu_read_lock();
+	{
+		struct lw4o6_table *cur =
+			rcu_dereference(((struct lw4o6_dev *)netdev_priv(dev))->table);
+
+		if (!cur || cur->owner != t->owner) {
+			rcu_read_unlock();
+			dev_put(dev);
+			return -ENODEV;
+		}
+	}
 	cb->seq = READ_ONCE(t->gen) + 1;
 	if (d->filter) {
 		struct lw4o6_binding *rep = lw4o6_table_first_of(t, d->ipv4);
@@ -423,11 +440,12 @@ int lw4o6_nl_bind_flush(struct sk_buff *skb, struct genl_info *info)
 	struct lw4o6_table *t;
 	u32 n;
 
-	t = lw4o6_table_alloc(0);
-	if (!t)
-		return -ENOMEM;
+	t = lw4o6_table_alloc(dev_net(priv->dev), 0, info->extack);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
 	mutex_lock(&priv->lock);
 	n = lw4o6_dev_table(priv)->count;
+	t->owner = lw4o6_dev_table(priv)->owner;	/* same device */
 	lw4o6_dev_set_table(priv, t);
 	mutex_unlock(&priv->lock);
 	lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_FLUSH, n, info->snd_portid);

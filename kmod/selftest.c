@@ -112,7 +112,7 @@ static int ins(struct lw4o6_table **tp, struct lw4o6_binding_params *p,
 
 static bool table_selftest_one(bool live)
 {
-	struct lw4o6_table *t = lw4o6_table_alloc(0);
+	struct lw4o6_table *t = lw4o6_table_alloc(NULL, 0, NULL);
 	struct lw4o6_binding_params p;
 	struct lw4o6_binding *b, *old;
 	const u32 n = 5000;
@@ -121,7 +121,7 @@ static bool table_selftest_one(bool live)
 	u32 i;
 #define FAIL() do { line = __LINE__; goto out; } while (0)
 
-	if (!t)
+	if (IS_ERR(t))
 		return false;
 	t->live = live;
 #define INS(pp, rep) ins(&t, pp, rep, &old)
@@ -178,6 +178,37 @@ static bool table_selftest_one(bool live)
 		FAIL();
 	if (lw4o6_table_lookup_port(t, htonl(0x0a000001), (5 << 4) | 3))
 		FAIL();	/* i = 0 ports belong to nobody when a > 0 */
+	/*
+	 * A published table keeps a BR slot whose last binding was just
+	 * retired until a grace period has passed: RCU readers still holding
+	 * that binding read the slot for its outer source.
+	 */
+	if (live) {
+		u16 slot;
+
+		params(&p, 0x0a000002, 0, 0, 0, 2);
+		p.has_br = true;
+		p.br.s6_addr[15] = 0xa1;
+		if (INS(&p, false))
+			FAIL();
+		b = lw4o6_table_lookup(t, htonl(0x0a000002), 0);
+		if (!b || !b->br)
+			FAIL();
+		slot = b->br;
+		p.br.s6_addr[15] = 0xa2;	/* the slot's only binding moves */
+		if (INS(&p, true) || !old)
+			FAIL();
+		params(&p, 0x0a000003, 0, 0, 0, 3);
+		p.has_br = true;
+		p.br.s6_addr[15] = 0xa3;	/* a new BR needs a slot */
+		if (INS(&p, false))
+			FAIL();
+		if (t->brs[slot - 1].s6_addr[15] != 0xa1)
+			FAIL();
+		if (lw4o6_table_delete(t, htonl(0x0a000002), 0, 0, NULL) ||
+		    lw4o6_table_delete(t, htonl(0x0a000003), 0, 0, NULL))
+			FAIL();
+	}
 	/* Deleting the representative hands the shape to a sibling. */
 	if (lw4o6_table_delete(t, htonl(0xc0000000 + 1), 0, 2, NULL))
 		FAIL();

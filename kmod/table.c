@@ -27,7 +27,10 @@
 #include <linux/mm.h>
 #include <linux/workqueue.h>
 #include <linux/log2.h>
+#include <linux/user_namespace.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <lw4o6/psid.h>
 
 #include "compat.h"
@@ -37,6 +40,110 @@
 #define LW4O6_MIN_BUCKETS 64
 
 static struct kmem_cache *binding_cache;
+static atomic64_t owner_seq = ATOMIC64_INIT(0);
+
+/*
+ * The memory budget of one network namespace: every table of its devices
+ * (live ones, copies being built by a growth, bulk loads being filled, and
+ * tables still waiting for a grace period) counts against it.  Only
+ * namespaces owned by a user namespace other than the initial one are
+ * limited (lw4o6_netns_mem_max, a module parameter, so only the initial
+ * user namespace can raise it); the others are counted for nothing but
+ * symmetry.  Tables hold a reference, as they may outlive the namespace
+ * by a grace period.
+ */
+struct lw4o6_budget {
+	atomic_long_t used;		/* bytes */
+	refcount_t refs;
+	bool limited;
+};
+
+struct budget_net {
+	struct lw4o6_budget *budget;
+};
+
+static unsigned int budget_net_id __read_mostly;
+
+static void budget_put(struct lw4o6_budget *b)
+{
+	if (b && refcount_dec_and_test(&b->refs)) {
+		WARN_ON_ONCE(atomic_long_read(&b->used));
+		kfree(b);
+	}
+}
+
+static int budget_charge(struct lw4o6_budget *b, size_t bytes,
+			 struct netlink_ext_ack *extack)
+{
+	unsigned long max = (unsigned long)READ_ONCE(lw4o6_netns_mem_max) << 20;
+
+	if (!b)
+		return 0;
+	if (atomic_long_add_return(bytes, &b->used) > max && b->limited && max) {
+		atomic_long_sub(bytes, &b->used);
+		/* At most 80 bytes with the prefix: longer ones are truncated. */
+		lw4o6_err(extack, "namespace memory budget exhausted (netns_mem_max_mib)",
+			  "namespace memory budget exhausted (netns_mem_max_mib=%u)",
+			  READ_ONCE(lw4o6_netns_mem_max));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static void budget_uncharge(struct lw4o6_budget *b, size_t bytes)
+{
+	if (b)
+		atomic_long_sub(bytes, &b->used);
+}
+
+/* What the budget of a limited namespace has left, in bytes. */
+static unsigned long budget_left(const struct lw4o6_budget *b)
+{
+	unsigned long max = (unsigned long)READ_ONCE(lw4o6_netns_mem_max) << 20;
+	long used;
+
+	if (!b || !b->limited || !max)
+		return ULONG_MAX;
+	used = atomic_long_read(&b->used);
+	return used >= max ? 0 : max - used;
+}
+
+static int __net_init budget_net_init(struct net *net)
+{
+	struct budget_net *bn = net_generic(net, budget_net_id);
+
+	bn->budget = kzalloc(sizeof(*bn->budget), GFP_KERNEL_ACCOUNT);
+	if (!bn->budget)
+		return -ENOMEM;
+	refcount_set(&bn->budget->refs, 1);
+	bn->budget->limited = net->user_ns != &init_user_ns;
+	return 0;
+}
+
+static void __net_exit budget_net_exit(struct net *net)
+{
+	struct budget_net *bn = net_generic(net, budget_net_id);
+
+	budget_put(bn->budget);
+	bn->budget = NULL;
+}
+
+static struct pernet_operations budget_net_ops = {
+	.init	= budget_net_init,
+	.exit	= budget_net_exit,
+	.id	= &budget_net_id,
+	.size	= sizeof(struct budget_net),
+};
+
+static size_t binding_size(void)
+{
+	return kmem_cache_size(binding_cache);
+}
+
+static size_t bucket_bytes(u32 n)
+{
+	return 2 * (size_t)n * sizeof(void *);	/* key and address chains */
+}
 
 /*
  * Retired bindings wait for one grace period, in batches: a per-binding
@@ -76,6 +183,7 @@ static void reap_fn(struct work_struct *work)
 
 static void binding_retire(struct lw4o6_table *t, struct lw4o6_binding *b)
 {
+	budget_uncharge(t->budget, binding_size());
 	if (!t->live) {
 		kmem_cache_free(binding_cache, b);
 		return;
@@ -107,38 +215,88 @@ static u16 shape_of(u8 offset, u8 psid_len)
 	return (u16)offset << 8 | psid_len;
 }
 
-static int alloc_buckets(struct lw4o6_table *t, u32 n)
+/*
+ * New key and address bucket arrays of n entries each, charged to budget.
+ * The table is not touched: a failure leaves it as it was.
+ */
+static int alloc_buckets(struct lw4o6_budget *budget, u32 n,
+			 struct lw4o6_binding __rcu ***bp,
+			 struct lw4o6_binding ***ap,
+			 struct netlink_ext_ack *extack)
 {
-	t->buckets = kvcalloc(n, sizeof(*t->buckets), GFP_KERNEL_ACCOUNT);
-	t->addr_buckets = kvcalloc(n, sizeof(*t->addr_buckets), GFP_KERNEL_ACCOUNT);
-	if (!t->buckets || !t->addr_buckets) {
-		kvfree(t->buckets);
-		kvfree(t->addr_buckets);
-		t->buckets = NULL;
-		t->addr_buckets = NULL;
+	int err = budget_charge(budget, bucket_bytes(n), extack);
+
+	if (err)
+		return err;
+	*bp = kvcalloc(n, sizeof(**bp), GFP_KERNEL_ACCOUNT);
+	*ap = kvcalloc(n, sizeof(**ap), GFP_KERNEL_ACCOUNT);
+	if (!*bp || !*ap) {
+		kvfree(*bp);
+		kvfree(*ap);
+		*bp = NULL;
+		*ap = NULL;
+		budget_uncharge(budget, bucket_bytes(n));
+		NL_SET_ERR_MSG_MOD(extack, "out of memory for the binding table");
 		return -ENOMEM;
 	}
-	t->nbuckets = n;
 	return 0;
 }
 
-struct lw4o6_table *lw4o6_table_alloc(u32 hint)
+/* An empty table of n buckets charged to budget, or an ERR_PTR. */
+static struct lw4o6_table *table_alloc(struct lw4o6_budget *budget, u32 n,
+				       struct netlink_ext_ack *extack)
 {
 	struct lw4o6_table *t;
-	u32 n = LW4O6_MIN_BUCKETS;
+	int err;
 
-	if (hint > n)
-		n = roundup_pow_of_two(min_t(u32, hint, 1U << 30));
+	err = budget_charge(budget, sizeof(*t), extack);
+	if (err)
+		return ERR_PTR(err);
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
-	if (!t)
-		return NULL;
-	if (alloc_buckets(t, n)) {
-		kfree(t);
-		return NULL;
+	if (!t) {
+		budget_uncharge(budget, sizeof(*t));
+		return ERR_PTR(-ENOMEM);
 	}
+	err = alloc_buckets(budget, n, &t->buckets, &t->addr_buckets, extack);
+	if (err) {
+		budget_uncharge(budget, sizeof(*t));
+		kfree(t);
+		return ERR_PTR(err);
+	}
+	if (budget)
+		refcount_inc(&budget->refs);
+	t->budget = budget;
+	t->nbuckets = n;
 	t->seed = get_random_u32();
+	t->owner = atomic64_inc_return(&owner_seq);
 	refcount_set(&t->refs, 1);
 	return t;
+}
+
+/*
+ * A new empty table for a device of net (NULL: uncounted, for self-tests),
+ * with room for about hint bindings.  The hint is clamped to
+ * LW4O6_MAX_HINT and to what the namespace's budget could still hold, so a
+ * hint alone can neither exhaust the budget nor allocate much up front.
+ * Returns an ERR_PTR (with extack) on failure.
+ */
+struct lw4o6_table *lw4o6_table_alloc(struct net *net, u32 hint,
+				      struct netlink_ext_ack *extack)
+{
+	struct lw4o6_budget *budget = NULL;
+	u32 n = LW4O6_MIN_BUCKETS;
+
+	if (net)
+		budget = ((struct budget_net *)net_generic(net, budget_net_id))->budget;
+	if (hint > n) {
+		unsigned long left = budget_left(budget);
+
+		n = roundup_pow_of_two(min_t(u32, hint, LW4O6_MAX_HINT));
+		while (n > LW4O6_MIN_BUCKETS &&
+		       (unsigned long)n * (2 * sizeof(void *) + binding_size()) > left)
+			n >>= 1;
+	}
+	return table_alloc(budget, n, extack);
 }
 
 void lw4o6_table_free_now(struct lw4o6_table *t)
@@ -153,11 +311,15 @@ void lw4o6_table_free_now(struct lw4o6_table *t)
 			n = rcu_dereference_raw(b->next);
 			kmem_cache_free(binding_cache, b);
 		}
-		if (!(i & 4095))
+		/* Often: this runs on the workqueue beside RTNL users. */
+		if (!(i & 255))
 			cond_resched();
 	}
 	kvfree(t->buckets);
 	kvfree(t->addr_buckets);
+	budget_uncharge(t->budget, sizeof(*t) + bucket_bytes(t->nbuckets) +
+				   (size_t)t->count * binding_size());
+	budget_put(t->budget);
 	kfree(t);
 }
 
@@ -245,7 +407,8 @@ bool lw4o6_table_has_br(const struct lw4o6_table *t,
 		return false;
 	n = min_t(u32, READ_ONCE(t->nbrs), LW4O6_MAX_BRS);
 	for (i = 0; i < n; i++)
-		if (READ_ONCE(t->br_refs[i]) && ipv6_addr_equal(&t->brs[i], addr))
+		if (smp_load_acquire(&t->br_refs[i]) &&
+		    ipv6_addr_equal(&t->brs[i], addr))
 			return true;
 	return false;
 }
@@ -311,19 +474,28 @@ static void unlink_addr(struct lw4o6_table *t, struct lw4o6_binding *b)
 	WARN_ON_ONCE(1);
 }
 
-/* Private table: relink every entry into twice as many buckets. */
-static int rehash_in_place(struct lw4o6_table *t)
+/*
+ * Private table: relink every entry into twice as many buckets.  Both old
+ * arrays are freed; on failure the table keeps them and stays usable.
+ */
+static int rehash_in_place(struct lw4o6_table *t,
+			   struct netlink_ext_ack *extack)
 {
 	struct lw4o6_binding __rcu **ob = t->buckets;
+	struct lw4o6_binding **oa = t->addr_buckets;
 	struct lw4o6_binding *b, *n;
 	u32 i, on = t->nbuckets;
+	int err;
 
-	if (alloc_buckets(t, on * 2)) {
+	err = alloc_buckets(t->budget, on * 2, &t->buckets, &t->addr_buckets,
+			    extack);
+	if (err) {
 		t->buckets = ob;
-		t->nbuckets = on;
-		return -ENOMEM;
+		t->addr_buckets = oa;
+		return err;
 	}
-	/* alloc_buckets() replaced addr_buckets too; reps are relinked below. */
+	t->nbuckets = on * 2;
+	/* Representatives are relinked into the new address chains too. */
 	for (i = 0; i < on; i++) {
 		for (b = rcu_dereference_raw(ob[i]); b; b = n) {
 			n = rcu_dereference_raw(b->next);
@@ -331,21 +503,31 @@ static int rehash_in_place(struct lw4o6_table *t)
 			if (b->is_rep)
 				link_addr(t, b);
 		}
+		if (!(i & 4095))
+			cond_resched();
 	}
 	kvfree(ob);
+	kvfree(oa);
+	budget_uncharge(t->budget, bucket_bytes(on));
 	return 0;
 }
 
-/* Published table: build a grown copy for the caller to swap in. */
-static struct lw4o6_table *rebuild_copy(const struct lw4o6_table *t, u32 n)
+/* Published table: build a grown copy for the caller to swap in, or an ERR_PTR. */
+static struct lw4o6_table *rebuild_copy(const struct lw4o6_table *t, u32 n,
+					struct netlink_ext_ack *extack)
 {
 	struct lw4o6_table *c;
 	struct lw4o6_binding *b, *d;
 	u32 i;
 
-	c = lw4o6_table_alloc(n);
-	if (!c)
-		return NULL;
+	c = table_alloc(t->budget, n, extack);
+	if (IS_ERR(c))
+		return c;
+	/*
+	 * Readers of the copy only ever see the copy's bindings, so no slot
+	 * of it is retiring (br_retiring stays clear).
+	 */
+	c->owner = t->owner;
 	c->nshapes = t->nshapes;
 	memcpy(c->shapes, t->shapes, sizeof(c->shapes));
 	memcpy(c->shape_refs, t->shape_refs, sizeof(c->shape_refs));
@@ -356,10 +538,15 @@ static struct lw4o6_table *rebuild_copy(const struct lw4o6_table *t, u32 n)
 	for (i = 0; i < t->nbuckets; i++) {
 		for (b = rcu_dereference_raw(t->buckets[i]); b;
 		     b = rcu_dereference_raw(b->next)) {
+			if (budget_charge(c->budget, binding_size(), extack)) {
+				lw4o6_table_free_now(c);
+				return ERR_PTR(-ENOSPC);
+			}
 			d = kmem_cache_alloc(binding_cache, GFP_KERNEL_ACCOUNT);
 			if (!d) {
+				budget_uncharge(c->budget, binding_size());
 				lw4o6_table_free_now(c);
-				return NULL;
+				return ERR_PTR(-ENOMEM);
 			}
 			memcpy(d, b, sizeof(*d));
 			link_key(c, d);
@@ -389,23 +576,43 @@ static int shape_slot(const struct lw4o6_table *t, u16 shape)
 	return t->nshapes < LW4O6_MAX_SHAPES ? t->nshapes : -1;
 }
 
-/* Returns the 1-based BR slot to use, 0 for none, -1 when full. */
+/*
+ * Returns the 1-based BR slot to use, 0 for none, -1 when full.  A free
+ * slot whose last binding was retired less than a grace period ago comes
+ * last: taking it means waiting for that grace period (br_get()).
+ */
 static int br_slot(const struct lw4o6_table *t,
 		   const struct lw4o6_binding_params *p)
 {
-	int i, free = -1;
+	int i, free = -1, retiring = -1;
 
 	if (!p->has_br)
 		return 0;
 	for (i = 0; i < t->nbrs; i++) {
 		if (t->br_refs[i] && ipv6_addr_equal(&t->brs[i], &p->br))
 			return i + 1;
-		if (!t->br_refs[i] && free < 0)
-			free = i;
+		if (t->br_refs[i])
+			continue;
+		if (!test_bit(i, t->br_retiring)) {
+			if (free < 0)
+				free = i;
+		} else if (retiring < 0) {
+			retiring = i;
+		}
 	}
 	if (free >= 0)
 		return free + 1;
-	return t->nbrs < LW4O6_MAX_BRS ? t->nbrs + 1 : -1;
+	if (t->nbrs < LW4O6_MAX_BRS)
+		return t->nbrs + 1;
+	return retiring >= 0 ? retiring + 1 : -1;
+}
+
+/* Forget retiring marks once their grace period is over. */
+static void br_reap(struct lw4o6_table *t)
+{
+	if (!bitmap_empty(t->br_retiring, LW4O6_MAX_BRS) &&
+	    poll_state_synchronize_rcu(t->br_gp))
+		bitmap_zero(t->br_retiring, LW4O6_MAX_BRS);
 }
 
 /*
@@ -471,14 +678,29 @@ int lw4o6_table_check(const struct lw4o6_table *t,
 	return 0;
 }
 
+/*
+ * A slot is rewritten only when no RCU reader can still hold a binding
+ * naming it: a retired binding keeps its slot index, and its readers (the
+ * encap path reads the BR as the outer source) would otherwise send from
+ * another binding's BR, or a torn mix of two.  May sleep for a grace
+ * period, and only when every free slot is still retiring.
+ */
 static void br_get(struct lw4o6_table *t, int slot,
 		   const struct lw4o6_binding_params *p)
 {
 	if (!slot)
 		return;
-	if (!t->br_refs[slot - 1])
+	if (!t->br_refs[slot - 1]) {
+		if (test_bit(slot - 1, t->br_retiring)) {
+			cond_synchronize_rcu(t->br_gp);
+			bitmap_zero(t->br_retiring, LW4O6_MAX_BRS);
+		}
 		t->brs[slot - 1] = p->br;
-	WRITE_ONCE(t->br_refs[slot - 1], t->br_refs[slot - 1] + 1);
+		/* has_br() readers see the address before the reference. */
+		smp_store_release(&t->br_refs[slot - 1], 1);
+	} else {
+		WRITE_ONCE(t->br_refs[slot - 1], t->br_refs[slot - 1] + 1);
+	}
 	WRITE_ONCE(t->br_bloom, t->br_bloom | br_bit(&p->br));
 	if (slot > t->nbrs)
 		WRITE_ONCE(t->nbrs, slot);
@@ -494,6 +716,11 @@ static void br_put(struct lw4o6_table *t, u16 slot)
 	WRITE_ONCE(t->br_refs[slot - 1], t->br_refs[slot - 1] - 1);
 	if (t->br_refs[slot - 1])
 		return;
+	if (t->live) {
+		/* One cookie for all: the newest retirement's grace period. */
+		set_bit(slot - 1, t->br_retiring);
+		t->br_gp = get_state_synchronize_rcu();
+	}
 	for (i = 0; i < t->nbrs; i++)
 		if (t->br_refs[i])
 			bloom |= br_bit(&t->brs[i]);
@@ -544,9 +771,14 @@ int lw4o6_table_insert(struct lw4o6_table **tp,
 	if (err)
 		return err;
 
+	err = budget_charge(t->budget, binding_size(), extack);
+	if (err)
+		return err;
 	b = kmem_cache_zalloc(binding_cache, GFP_KERNEL_ACCOUNT);
-	if (!b)
+	if (!b) {
+		budget_uncharge(t->budget, binding_size());
 		return -ENOMEM;
+	}
 	b->ipv4 = p->ipv4;
 	b->psid = p->psid;
 	b->offset = p->offset;
@@ -554,21 +786,25 @@ int lw4o6_table_insert(struct lw4o6_table **tp,
 	b->b4 = p->b4;
 
 	old = lw4o6_table_lookup(t, p->ipv4, p->psid);
-	if (!old && t->count + 1 > t->nbuckets) {
+	if (!old && t->count + 1 > t->nbuckets &&
+	    t->nbuckets < LW4O6_MAX_BUCKETS) {
 		if (t->live) {
-			struct lw4o6_table *c = rebuild_copy(t, t->nbuckets * 2);
+			struct lw4o6_table *c = rebuild_copy(t, t->nbuckets * 2,
+							     extack);
 
-			if (!c) {
-				kmem_cache_free(binding_cache, b);
-				return -ENOMEM;
+			if (IS_ERR(c)) {
+				err = PTR_ERR(c);
+				goto err_free;
 			}
 			*tp = t = c;
-		} else if (rehash_in_place(t)) {
-			kmem_cache_free(binding_cache, b);
-			return -ENOMEM;
+		} else {
+			err = rehash_in_place(t, extack);
+			if (err)
+				goto err_free;
 		}
 	}
 
+	br_reap(t);
 	br = br_slot(t, p);
 	br_get(t, br, p);
 	b->br = br;
@@ -606,6 +842,14 @@ int lw4o6_table_insert(struct lw4o6_table **tp,
 		*newp = b;
 	WRITE_ONCE(t->gen, t->gen + 1);
 	return 0;
+
+err_free:
+	/* The extack of a refused budget charge says so; keep its errno. */
+	if (extack && !extack->_msg)
+		NL_SET_ERR_MSG_MOD(extack, "out of memory growing the binding table");
+	kmem_cache_free(binding_cache, b);
+	budget_uncharge(t->budget, binding_size());
+	return err;
 }
 
 int lw4o6_table_delete(struct lw4o6_table *t, __be32 ipv4, u16 psid,
@@ -657,6 +901,10 @@ int lw4o6_table_init(void)
 	if (!binding_cache)
 		return -ENOMEM;
 	INIT_RCU_WORK(&reap_work, reap_fn);
+	if (register_pernet_subsys(&budget_net_ops)) {
+		kmem_cache_destroy(binding_cache);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -667,5 +915,6 @@ void lw4o6_table_exit(void)
 		rcu_barrier();
 		flush_workqueue(lw4o6_wq);
 	} while (READ_ONCE(reap_busy));
+	unregister_pernet_subsys(&budget_net_ops);
 	kmem_cache_destroy(binding_cache);
 }

@@ -13,6 +13,15 @@
 #define LW4O6_MAX_SHAPES	16	/* distinct (offset, psid_len) per table */
 #define LW4O6_MAX_BRS		256	/* distinct per-binding BR addresses */
 #define LW4O6_SHAPE_NONE	0xffff
+/*
+ * Each bucket array must stay below kvmalloc()'s INT_MAX bytes; past this
+ * a table stops growing (longer chains) rather than warn and fail.
+ */
+#define LW4O6_MAX_BUCKETS	(1U << 27)
+/* max_bindings may not be raised above this. */
+#define LW4O6_MAX_BINDINGS_LIMIT LW4O6_MAX_BUCKETS
+/* A LOAD_BEGIN size hint is only a hint: never more buckets than this. */
+#define LW4O6_MAX_HINT		(1U << 22)
 
 /*
  * One softwire.  80 bytes: the memory budget is 128 bytes per binding all
@@ -49,6 +58,8 @@ struct lw4o6_binding_params {
 	bool has_br;
 };
 
+struct lw4o6_budget;
+
 struct lw4o6_table {
 	u32 nbuckets;		/* power of two, for both chains */
 	u32 count;
@@ -60,18 +71,29 @@ struct lw4o6_table {
 	u64 br_bloom;		/* one bit per hash of each BR in use */
 	u32 br_refs[LW4O6_MAX_BRS];
 	struct in6_addr brs[LW4O6_MAX_BRS];
+	/*
+	 * Slots whose last binding went while RCU readers may still hold it:
+	 * not rewritten before br_gp (a grace-period cookie) has passed.
+	 */
+	DECLARE_BITMAP(br_retiring, LW4O6_MAX_BRS);
+	unsigned long br_gp;
 	struct lw4o6_binding __rcu **buckets;
 	struct lw4o6_binding **addr_buckets;
 	bool live;		/* published to RCU readers */
 	u32 gen;		/* bumped by every write, for dumps */
 	refcount_t refs;	/* the device's, plus one per running dump */
+	u64 owner;		/* the device's: kept by copies and successors */
+	struct lw4o6_budget *budget;	/* its namespace's; NULL: unlimited */
+	size_t charged;		/* bytes charged to budget */
 	struct rcu_work free_work;
 };
 
 int lw4o6_table_init(void);
 void lw4o6_table_exit(void);
 
-struct lw4o6_table *lw4o6_table_alloc(u32 hint);
+struct net;
+struct lw4o6_table *lw4o6_table_alloc(struct net *net, u32 hint,
+				      struct netlink_ext_ack *extack);
 void lw4o6_table_free_deferred(struct lw4o6_table *t);
 void lw4o6_table_put(struct lw4o6_table *t);
 void lw4o6_table_free_now(struct lw4o6_table *t);

@@ -234,10 +234,11 @@ def genl_sock():
     return s
 
 
-def link_add(name, local="2001:db8::1", mode=None, extra=()):
-    """Create an lw4o6 device with rtnetlink, without the CLI."""
+def link_add(name, local="2001:db8::1", mode=None, extra=(), index=0):
+    """Create an lw4o6 device with rtnetlink, without the CLI (with the
+    interface index `index` when not 0)."""
     r = Sock(socket.NETLINK_ROUTE)
-    ifinfo = struct.pack("=BxHiII", 0, 0, 0, 0, 0)
+    ifinfo = struct.pack("=BxHiII", 0, 0, index, 0, 0)
     data = []
     if mode is not False:
         data.append(u8(C["IFLA_LW4O6_MODE"], C["LW4O6_MODE_AFTR"] if mode is None else mode))
