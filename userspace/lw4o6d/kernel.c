@@ -328,6 +328,25 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 	}
 }
 
+struct kern *kern_on_socket(struct nl *ev, uint16_t family, int ifindex,
+			    bool events, const struct kern_events *cb)
+{
+	struct kern *k = calloc(1, sizeof(*k));
+
+	if (k)
+		k->req = calloc(1, sizeof(*k->req));
+	if (!k || !k->req) {
+		free(k);
+		return NULL;
+	}
+	k->req->family = family;
+	k->ev = ev;
+	k->ifindex = ifindex;
+	k->events = events;
+	k->cb = *cb;
+	return k;
+}
+
 uint64_t kern_overflows(const struct kern *k)
 {
 	return k->overflows;
