@@ -112,6 +112,7 @@ listen 2001:db8:1::1
 lifetime min 30 max 3600 default 600
 quota 1
 rate-limit 50 burst 100
+subscriber-prefix-len 128
 pool 192.0.2.0/28 psid-len 4
 EOT
 run cat "$W/aftr.conf"

@@ -62,6 +62,8 @@ device lw0
 storage sqlite $dir/aftr.db
 listen $SRV
 lifetime min 120 max 86400 default 7200
+# The load generator's B4s share one /64: each address a subscriber.
+subscriber-prefix-len 128
 pool 10.0.0.0/16 psid-len 6
 EOT
 { cat "$dir/aftr.conf"; echo "log-level notice"; } > "$dir/aftr-notice.conf"

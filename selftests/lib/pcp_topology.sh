@@ -15,7 +15,9 @@
 
 LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
 
-# pcp_aftr_conf [EXTRA LINES]: the AFTR daemon's configuration.
+# pcp_aftr_conf [EXTRA LINES]: the AFTR daemon's configuration.  Every B4
+# here is in 2001:db8:1::/64, so each address is its own subscriber (/128)
+# unless PCP_SUB_PLEN says otherwise.
 pcp_aftr_conf() {
 	cat > "$TMPDIR/aftr.conf" <<EOT
 role aftr
@@ -26,6 +28,7 @@ listen 2001:db8:1::1
 lifetime min 10 max 60 default 30
 quota 1
 rate-limit 50 burst 100
+subscriber-prefix-len ${PCP_SUB_PLEN:-128}
 pool 192.0.2.0/28 psid-len 4
 $*
 EOT

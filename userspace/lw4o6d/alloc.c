@@ -10,17 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include "alloc.h"
 #include "log.h"
 #include "loop.h"
 
 #define MAX_LISTENERS	4
+#define MAX_SELF	4
 #define IDLE_B4_MS	60000
+/* Sets found held by somebody else in the kernel before one is free. */
+#define GRANT_TRIES	8
 
 struct listener {
 	lease_listener_fn fn;
 	void *arg;
+};
+
+/*
+ * A subscriber (alloc.h): its leases and its request rate.  Made for the
+ * first request of a prefix only while fewer than max_subs are tracked;
+ * freed a minute after it was last heard once it holds no lease.
+ */
+struct sub {
+	struct hnode node;
+	struct in6_addr prefix;
+	unsigned int n;		/* leases */
+	double tokens;
+	int64_t last_ms;
+};
+
+/* A removal inside the open transaction, told at its commit. */
+struct dropped {
+	struct lw4o6_mapping m;
+	enum lease_event ev;
+	bool in_kernel;
+	bool created;		/* granted in the same transaction */
 };
 
 struct alloc {
@@ -38,6 +63,13 @@ struct alloc {
 	/* granted inside the open transaction: revoked if it fails */
 	struct lease **created;
 	size_t n_created, cap_created;
+	struct dropped *dropped;
+	size_t n_dropped, cap_dropped;
+	struct htab subs;
+	struct in6_addr self[MAX_SELF];
+	size_t n_self;
+	struct pool_grant *foreign;
+	size_t n_foreign, cap_foreign;
 	uint64_t n_granted, n_renewed, n_released, n_expired, n_forgotten;
 };
 
@@ -60,7 +92,7 @@ struct alloc *alloc_new(struct store *st, const struct alloc_limits *lim,
 	a->clock.mono_ms = clock && clock->mono_ms ? clock->mono_ms : loop_now_ms;
 	a->pools = pools_new(pools, n_pools);
 	a->leases = lease_table_new();
-	if (!a->pools || !a->leases) {
+	if (!a->pools || !a->leases || htab_init(&a->subs)) {
 		alloc_free(a);
 		return NULL;
 	}
@@ -75,6 +107,16 @@ void alloc_free(struct alloc *a)
 	pools_free(a->pools);
 	free(a->start_b4s);
 	free(a->created);
+	free(a->dropped);
+	free(a->foreign);
+	if (a->subs.b) {
+		struct hnode *n, *tmp;
+		size_t i;
+
+		htab_for_each(&a->subs, i, n, tmp)
+			free(hnode_entry(n, struct sub, node));
+	}
+	htab_fini(&a->subs);
 	free(a);
 }
 
@@ -100,6 +142,78 @@ static void grant_of(const struct lw4o6_mapping *m, struct pool_grant *g)
 	g->psid = m->psid;
 	g->psid_len = m->psid_len;
 	g->offset = m->offset;
+}
+
+/* ---- subscribers --------------------------------------------------------- */
+
+static struct sub *sub_find(struct alloc *a, const struct in6_addr *b4,
+			    uint32_t *hash)
+{
+	struct in6_addr p = *b4;
+	struct hnode *n;
+
+	in6_mask(&p, a->lim.sub_plen);
+	*hash = hash_bytes(&p, sizeof(p));
+	for (n = htab_chain(&a->subs, *hash); n; n = n->next) {
+		struct sub *s = hnode_entry(n, struct sub, node);
+
+		if (n->hash == *hash && !memcmp(&s->prefix, &p, sizeof(p)))
+			return s;
+	}
+	return NULL;
+}
+
+/* b4's subscriber; made if missing and (capped) there is room.  */
+static struct sub *sub_get(struct alloc *a, const struct in6_addr *b4,
+			   bool capped)
+{
+	uint32_t h;
+	struct sub *s = sub_find(a, b4, &h);
+
+	if (s)
+		return s;
+	if (capped && a->lim.max_subs && a->subs.n >= a->lim.max_subs)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->prefix = *b4;
+	in6_mask(&s->prefix, a->lim.sub_plen);
+	htab_add(&a->subs, &s->node, h);
+	return s;
+}
+
+static void sub_lease_gone(struct alloc *a, const struct in6_addr *b4)
+{
+	uint32_t h;
+	struct sub *s = sub_find(a, b4, &h);
+
+	if (s && s->n)
+		s->n--;
+}
+
+static int count_lease(struct lease *l, void *arg)
+{
+	struct alloc *a = arg;
+	struct sub *s = sub_get(a, &l->m.b4, false);
+
+	if (!s)
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
+/* After a new prefix length: the records again, from the leases. */
+static int subs_rebuild(struct alloc *a)
+{
+	struct hnode *n, *tmp;
+	size_t i;
+
+	htab_for_each(&a->subs, i, n, tmp) {
+		htab_del(&a->subs, n);
+		free(hnode_entry(n, struct sub, node));
+	}
+	return lease_each(a->leases, count_lease, a);
 }
 
 /* ---- listeners ----------------------------------------------------------- */
@@ -147,25 +261,74 @@ static int notify(struct alloc *a, enum lease_event ev, const struct lease *l)
 
 /* ---- removal ------------------------------------------------------------- */
 
-/* l leaves everywhere: listeners, store, pool, index. */
+/* Room to remember one more removal of the open transaction. */
+static int drop_room(struct alloc *a)
+{
+	size_t cap = a->cap_dropped ? a->cap_dropped * 2 : 64;
+	struct dropped *d;
+
+	if (a->n_dropped < a->cap_dropped)
+		return 0;
+	d = realloc(a->dropped, cap * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	a->dropped = d;
+	a->cap_dropped = cap;
+	return 0;
+}
+
+/* A removal the store has made durable: the kernel and the pool follow. */
+static void drop_done(struct alloc *a, const struct lw4o6_mapping *m,
+		      enum lease_event ev, bool in_kernel)
+{
+	struct lease copy = { .m = *m, .in_kernel = in_kernel };
+	struct pool_grant g;
+
+	notify(a, ev, &copy);
+	grant_of(m, &g);
+	pools_release(a->pools, &g);
+}
+
+/*
+ * l leaves the store and the index; the listeners (the kernel binding)
+ * and the pool follow at once, or inside a transaction once it is
+ * committed: until then the set stays taken, so that nobody else is
+ * granted it, and a failed commit can put l back as the store still has
+ * it.  Removing the binding first would leave a stored row without one
+ * (it blocks the set, and wins it back at the next start).
+ */
 static void drop(struct alloc *a, struct lease *l, enum lease_event ev,
 		 const char *why)
 {
 	char s[MAPPING_STR_LEN];
 	struct pool_grant g;
+	bool created = false;
 	size_t i;
 	int err;
 
-	notify(a, ev, l);
-	for (i = 0; i < a->n_created; i++)
-		if (a->created[i] == l)
+	for (i = 0; i < a->n_created; i++) {
+		if (a->created[i] == l) {
 			a->created[i] = a->created[--a->n_created];
+			created = true;
+		}
+	}
+	if (a->in_txn && !drop_room(a)) {
+		struct dropped *d = &a->dropped[a->n_dropped++];
+
+		d->m = l->m;
+		d->ev = ev;
+		d->in_kernel = l->in_kernel;
+		d->created = created;
+	} else {
+		notify(a, ev, l);
+		grant_of(&l->m, &g);
+		pools_release(a->pools, &g);
+	}
 	err = store_del(a->st, &l->m);
 	if (err && err != -ENOENT)
 		log_err("store: %s", a->st->err);
-	grant_of(&l->m, &g);
-	pools_release(a->pools, &g);
 	log_info("mapping %s: %s", why, mapping_str(&l->m, s, sizeof(s)));
+	sub_lease_gone(a, &l->m.b4);
 	lease_del(a->leases, l);
 }
 
@@ -196,7 +359,86 @@ void alloc_forget(struct alloc *a, struct lease *l, const char *why)
 
 void alloc_evict_idle(struct alloc *a)
 {
-	lease_b4_evict(a->leases, a->clock.mono_ms() - IDLE_B4_MS);
+	int64_t before = a->clock.mono_ms() - IDLE_B4_MS;
+	struct hnode *n, *tmp;
+	size_t i;
+
+	htab_for_each(&a->subs, i, n, tmp) {
+		struct sub *s = hnode_entry(n, struct sub, node);
+
+		if (s->n || s->last_ms >= before)
+			continue;
+		htab_del(&a->subs, n);
+		free(s);
+	}
+	lease_b4_evict(a->leases, before);
+}
+
+/* ---- sets held by others ------------------------------------------------- */
+
+static struct pool_grant *foreign_find(struct alloc *a, uint32_t ipv4,
+				       uint16_t psid)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_foreign; i++)
+		if (a->foreign[i].ipv4 == ipv4 && a->foreign[i].psid == psid)
+			return &a->foreign[i];
+	return NULL;
+}
+
+/* The set of g is held in the kernel by no lease of ours: keep it taken. */
+static void foreign_take(struct alloc *a, const struct pool_grant *g)
+{
+	char a4[INET_ADDRSTRLEN];
+	struct pool_grant *v;
+
+	if (foreign_find(a, g->ipv4, g->psid) ||
+	    lease_find_set(a->leases, g->ipv4, g->psid))
+		return;
+	if (a->n_foreign == a->cap_foreign) {
+		size_t cap = a->cap_foreign ? a->cap_foreign * 2 : 16;
+
+		v = realloc(a->foreign, cap * sizeof(*v));
+		if (!v)
+			return;	/* the next grant of it fails, and says so */
+		a->foreign = v;
+		a->cap_foreign = cap;
+	}
+	pools_reserve(a->pools, g);
+	a->foreign[a->n_foreign++] = *g;
+	log_notice("port set %s psid %u is held by another binding in the kernel: not granted until it goes",
+		   inet_ntop(AF_INET, &g->ipv4, a4, sizeof(a4)), g->psid);
+}
+
+void alloc_foreign_add(struct alloc *a, const struct lw4o6_mapping *k)
+{
+	struct pool_grant g;
+
+	grant_of(k, &g);
+	if (pools_hold(a->pools, k->ipv4))
+		foreign_take(a, &g);
+}
+
+void alloc_foreign_del(struct alloc *a, uint32_t ipv4, uint16_t psid)
+{
+	struct pool_grant *g = foreign_find(a, ipv4, psid);
+
+	if (!g)
+		return;
+	pools_release(a->pools, g);
+	*g = a->foreign[--a->n_foreign];
+}
+
+void alloc_foreign_clear(struct alloc *a)
+{
+	while (a->n_foreign)
+		alloc_foreign_del(a, a->foreign[0].ipv4, a->foreign[0].psid);
+}
+
+size_t alloc_foreign_count(const struct alloc *a)
+{
+	return a->n_foreign;
 }
 
 /* ---- transactions -------------------------------------------------------- */
@@ -212,11 +454,35 @@ int alloc_begin(struct alloc *a)
 		log_err("store: %s", a->st->err);
 	a->in_txn = !err;
 	a->n_created = 0;
+	a->n_dropped = 0;
 	return err;
+}
+
+/* The store rolled back a removal: l is back in the index, as stored. */
+static void undrop(struct alloc *a, const struct dropped *d)
+{
+	char s[MAPPING_STR_LEN];
+	struct sub *sub;
+
+	if (d->created) {	/* a grant of the batch: it never was */
+		drop_done(a, &d->m, LEASE_REVOKED, d->in_kernel);
+		return;
+	}
+	if (lease_add(a->leases, &d->m, NULL)) {
+		log_err("mapping %s: out of memory putting it back: removed",
+			mapping_str(&d->m, s, sizeof(s)));
+		drop_done(a, &d->m, d->ev, d->in_kernel);
+		store_del(a->st, &d->m);
+		return;
+	}
+	sub = sub_get(a, &d->m.b4, false);
+	if (sub)
+		sub->n++;
 }
 
 int alloc_commit(struct alloc *a)
 {
+	size_t i;
 	int err;
 
 	if (!a->in_txn)
@@ -225,12 +491,19 @@ int alloc_commit(struct alloc *a)
 	err = store_commit(a->st);
 	if (err) {
 		/* Nothing the B4s were not told of may stay; they ask again. */
-		log_err("store: %s: %zu grants revoked", a->st->err,
-			a->n_created);
+		log_err("store: %s: %zu grants revoked, %zu removals undone",
+			a->st->err, a->n_created, a->n_dropped);
 		while (a->n_created)	/* drop() takes it off the list */
 			drop(a, a->created[0], LEASE_REVOKED, "rolled back");
+		for (i = 0; i < a->n_dropped; i++)
+			undrop(a, &a->dropped[i]);
+	} else {
+		for (i = 0; i < a->n_dropped; i++)
+			drop_done(a, &a->dropped[i].m, a->dropped[i].ev,
+				  a->dropped[i].in_kernel);
 	}
 	a->n_created = 0;
+	a->n_dropped = 0;
 	return err;
 }
 
@@ -252,25 +525,74 @@ static int track_room(struct alloc *a)
 
 /* ---- requests ------------------------------------------------------------ */
 
-bool alloc_admit(struct alloc *a, const struct in6_addr *b4)
+void alloc_add_self(struct alloc *a, const struct in6_addr *addr)
 {
-	struct lease_b4 *b = lease_b4(a->leases, b4, true);
-	int64_t now = a->clock.mono_ms();
+	if (a->n_self < MAX_SELF)
+		a->self[a->n_self++] = *addr;
+}
 
-	if (!b)
-		return false;
-	if (!b->last_ms) {
-		b->tokens = a->lim.burst;
-		b->last_ms = now;
+static bool in_prefix(const struct in6_addr *x, const struct in6_prefix *p)
+{
+	struct in6_addr m = *x;
+
+	in6_mask(&m, p->plen);
+	return !memcmp(&m, &p->addr, sizeof(m));
+}
+
+/* No softwire ends at these: a B4 needs a global unicast address. */
+static bool bad_source(const struct alloc *a, const struct in6_addr *b4)
+{
+	size_t i;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(b4) || IN6_IS_ADDR_LOOPBACK(b4) ||
+	    IN6_IS_ADDR_LINKLOCAL(b4) || IN6_IS_ADDR_MULTICAST(b4) ||
+	    IN6_IS_ADDR_V4MAPPED(b4) || IN6_IS_ADDR_V4COMPAT(b4))
+		return true;
+	for (i = 0; i < a->n_self; i++)
+		if (!memcmp(&a->self[i], b4, sizeof(*b4)))
+			return true;
+	return false;
+}
+
+static enum alloc_admit source_ok(const struct alloc *a,
+				  const struct in6_addr *b4)
+{
+	size_t i;
+
+	if (bad_source(a, b4))
+		return ADMIT_BAD_SOURCE;
+	if (!a->lim.n_allow)
+		return ADMIT_OK;
+	for (i = 0; i < a->lim.n_allow; i++)
+		if (in_prefix(b4, &a->lim.allow[i]))
+			return ADMIT_OK;
+	return ADMIT_NOT_ALLOWED;
+}
+
+enum alloc_admit alloc_admit(struct alloc *a, const struct in6_addr *b4)
+{
+	enum alloc_admit res = source_ok(a, b4);
+	int64_t now = a->clock.mono_ms();
+	struct sub *s;
+
+	if (res)
+		return res;
+	/* The cap before anything is kept for a subscriber not seen yet. */
+	s = sub_get(a, b4, true);
+	if (!s)
+		return ADMIT_FULL;
+	if (!s->last_ms) {
+		s->tokens = a->lim.burst;
+		s->last_ms = now;
 	}
-	b->tokens += (double)(now - b->last_ms) * a->lim.rate / 1000.0;
-	if (b->tokens > a->lim.burst)
-		b->tokens = a->lim.burst;
-	b->last_ms = now;
-	if (b->tokens < 1)
-		return false;
-	b->tokens -= 1;
-	return true;
+	s->tokens += (double)(now - s->last_ms) * a->lim.rate / 1000.0;
+	if (s->tokens > a->lim.burst)
+		s->tokens = a->lim.burst;
+	s->last_ms = now;
+	if (s->tokens < 1)
+		return ADMIT_LIMITED;
+	s->tokens -= 1;
+	return ADMIT_OK;
 }
 
 /* What the B4 asked for when it is within bounds, else the default. */
@@ -314,8 +636,10 @@ static enum alloc_result pick(struct alloc *a, const struct alloc_req *r,
 	return pools_alloc(a->pools, &r->b4, g) ? ALLOC_NO_SET : ALLOC_OK;
 }
 
-static enum alloc_result grant(struct alloc *a, const struct alloc_req *r,
-			       uint32_t lt, struct alloc_answer *ans)
+static enum alloc_result grant_one(struct alloc *a,
+				   const struct alloc_req *r, struct sub *sub,
+				   uint32_t lt, struct alloc_answer *ans,
+				   int *err)
 {
 	char s[MAPPING_STR_LEN];
 	struct lw4o6_mapping m;
@@ -323,6 +647,7 @@ static enum alloc_result grant(struct alloc *a, const struct alloc_req *r,
 	struct pool_grant g;
 	struct lease *l;
 
+	*err = 0;
 	res = pick(a, r, &g);
 	if (res)
 		return res;
@@ -345,12 +670,14 @@ static enum alloc_result grant(struct alloc *a, const struct alloc_req *r,
 	}
 	if (lease_add(a->leases, &m, &l))
 		goto undo_store;
-	if (notify(a, LEASE_GRANTED, l)) {
+	*err = notify(a, LEASE_GRANTED, l);
+	if (*err) {
 		lease_del(a->leases, l);
 		goto undo_store;
 	}
 	if (a->in_txn)
 		a->created[a->n_created++] = l;
+	sub->n++;
 	a->n_granted++;
 	log_info("granted %s for %us", mapping_str(&m, s, sizeof(s)), lt);
 	ans->has_set = true;
@@ -359,9 +686,27 @@ static enum alloc_result grant(struct alloc *a, const struct alloc_req *r,
 	return ALLOC_OK;
 undo_store:
 	store_del(a->st, &m);
+	if (*err == -EEXIST) {
+		foreign_take(a, &g);	/* the pool keeps it taken */
+		return ALLOC_NO_SET;
+	}
 undo_pool:
 	pools_release(a->pools, &g);
 	return ALLOC_NO_SET;
+}
+
+static enum alloc_result grant(struct alloc *a, const struct alloc_req *r,
+			       struct sub *sub, uint32_t lt,
+			       struct alloc_answer *ans)
+{
+	enum alloc_result res;
+	int tries = 0, err;
+
+	/* A set an operator's binding holds is kept taken; try another. */
+	do {
+		res = grant_one(a, r, sub, lt, ans, &err);
+	} while (res && err == -EEXIST && ++tries < GRANT_TRIES);
+	return res;
 }
 
 enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
@@ -369,7 +714,7 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 {
 	struct lease *l = lease_find(a->leases, &r->b4, r->protocol,
 				     r->internal_port);
-	struct lease_b4 *b;
+	struct sub *sub;
 
 	memset(ans, 0, sizeof(*ans));
 	if (l && memcmp(l->m.nonce, r->nonce, sizeof(l->m.nonce)))
@@ -388,10 +733,17 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 		return ALLOC_SETS_ONLY;
 	if (l)
 		return renew(a, l, clamp_lifetime(a, r->lifetime), ans);
-	b = lease_b4(a->leases, &r->b4, false);
-	if (b && b->n >= a->lim.quota)
+	if (source_ok(a, &r->b4))
+		return ALLOC_NOT_ALLOWED;
+	/* The quota is the subscriber's: every address of its prefix. */
+	sub = sub_get(a, &r->b4, true);
+	if (!sub)
+		return ALLOC_NO_SET;
+	if (sub->n >= a->lim.quota)
 		return ALLOC_QUOTA;
-	return grant(a, r, clamp_lifetime(a, r->lifetime), ans);
+	if (a->lim.max_leases && lease_count(a->leases) >= a->lim.max_leases)
+		return ALLOC_NO_SET;
+	return grant(a, r, sub, clamp_lifetime(a, r->lifetime), ans);
 }
 
 const struct lease *alloc_b4_next(struct alloc *a, const struct in6_addr *b4,
@@ -431,6 +783,7 @@ static int load_cb(const struct lw4o6_mapping *m, void *arg)
 	char s[MAPPING_STR_LEN];
 	struct alloc *a = arg;
 	struct pool_grant g;
+	struct sub *sub;
 	int err;
 
 	err = lease_add(a->leases, m, NULL);
@@ -441,6 +794,10 @@ static int load_cb(const struct lw4o6_mapping *m, void *arg)
 	}
 	if (err)
 		return err;
+	sub = sub_get(a, &m->b4, false);
+	if (!sub)
+		return -ENOMEM;
+	sub->n++;
 	grant_of(m, &g);
 	if (pools_reserve(a->pools, &g))
 		log_warn("stored mapping %s is outside every pool now: kept until it expires",
@@ -487,13 +844,20 @@ int alloc_reload(struct alloc *a, const struct alloc_limits *lim,
 		 const struct pool_cfg *pools, size_t n_pools)
 {
 	struct pools *p = pools_new(pools, n_pools);
+	bool replen = lim->sub_plen != a->lim.sub_plen;
+	size_t i;
 
 	if (!p)
 		return -1;
 	lease_each(a->leases, reserve_cb, p);
+	for (i = 0; i < a->n_foreign; i++)
+		if (pools_reserve(p, &a->foreign[i]) == -ENOENT)
+			a->foreign[i--] = a->foreign[--a->n_foreign];
 	pools_free(a->pools);
 	a->pools = p;
 	a->lim = *lim;
+	if (replen && subs_rebuild(a))
+		log_err("reload: out of memory counting the subscribers' mappings");
 	return 0;
 }
 
@@ -518,7 +882,7 @@ bool alloc_in_pools(const struct alloc *a, uint32_t ipv4)
 void alloc_stats(const struct alloc *a, struct alloc_stats *st)
 {
 	st->leases = lease_count(a->leases);
-	st->b4s = lease_b4_count(a->leases);
+	st->b4s = a->subs.n;
 	st->sets = pools_size(a->pools);
 	st->sets_used = pools_used(a->pools);
 	st->granted = a->n_granted;

@@ -11,7 +11,10 @@
  * Changes may be grouped in a transaction (alloc_begin/alloc_commit): a
  * front-end answers only after alloc_commit() returned 0, so that what it
  * tells a B4 is on disk; if the commit fails, the leases granted inside it
- * are revoked (listeners told, pool and index undone).
+ * are revoked (listeners told, pool and index undone).  Removals inside a
+ * transaction are told to the listeners (so the kernel binding goes) and
+ * their sets freed only once it is committed; if it fails they are put
+ * back, as the store still has them.
  */
 #ifndef LW4O6D_ALLOC_H
 #define LW4O6D_ALLOC_H
@@ -26,10 +29,22 @@
 #include "pool.h"
 #include "store.h"
 
+#define ALLOC_MAX_ALLOW	64
+
+/*
+ * A subscriber is every B4 address under one prefix of sub_plen bits (a
+ * customer owns a /56 or a /64 and may source softwires from any address
+ * in it): quota and request rate are the subscriber's, not the address's.
+ */
 struct alloc_limits {
 	uint32_t lifetime_min, lifetime_max, lifetime_default;	/* s */
-	uint32_t quota;		/* leases per B4 */
-	uint32_t rate, burst;	/* requests a second per B4, and bursts */
+	uint32_t quota;		/* leases per subscriber */
+	uint32_t rate, burst;	/* requests a second per subscriber, and bursts */
+	uint8_t sub_plen;	/* 1..128 */
+	uint32_t max_leases;	/* leases in all; 0: no cap but the pools */
+	uint32_t max_subs;	/* subscribers tracked at once; 0: no cap */
+	size_t n_allow;		/* 0: any B4 */
+	struct in6_prefix allow[ALLOC_MAX_ALLOW];
 };
 
 /* What happened to a lease, as the listeners hear it. */
@@ -43,9 +58,11 @@ enum lease_event {
 };
 
 /*
- * Called with the lease still in the index.  The return counts only for
- * LEASE_GRANTED: nonzero refuses it, and the listeners before this one
- * hear LEASE_REVOKED.
+ * Called with the lease still in the index, except for a removal inside a
+ * transaction, told at its commit with a copy.  The return counts only
+ * for LEASE_GRANTED: nonzero refuses it, and the listeners before this
+ * one hear LEASE_REVOKED; -EEXIST says the set is somebody else's (an
+ * operator's binding): it stays taken and another is tried.
  */
 typedef int (*lease_listener_fn)(enum lease_event ev, const struct lease *l,
 				 void *arg);
@@ -58,6 +75,16 @@ enum alloc_result {
 	ALLOC_NO_SET,		/* pools full; store or a listener refused */
 	ALLOC_SUGGESTION_TAKEN,	/* prefer_failure, and the suggested set is taken */
 	ALLOC_NOT_STORED,	/* a renewal the store did not take */
+	ALLOC_NOT_ALLOWED,	/* no B4 may be at that address (alloc_admit) */
+};
+
+/* Whether a request is looked at, and if not why. */
+enum alloc_admit {
+	ADMIT_OK,
+	ADMIT_BAD_SOURCE,	/* ::, loopback, link-local, multicast, v4-mapped, ours */
+	ADMIT_NOT_ALLOWED,	/* outside every allowed B4 prefix */
+	ADMIT_FULL,		/* a new subscriber, and max_subs are tracked */
+	ADMIT_LIMITED,		/* over its subscriber's rate */
 };
 
 /* A request for a lease, in no protocol's terms. */
@@ -85,7 +112,7 @@ struct alloc_clock {
 };
 
 struct alloc_stats {
-	size_t leases, b4s;	/* b4s: records, with or without leases */
+	size_t leases, b4s;	/* b4s: subscribers tracked, with or without leases */
 	uint64_t sets, sets_used;
 	uint64_t granted, renewed, released, expired, forgotten;
 };
@@ -125,8 +152,14 @@ int alloc_begin(struct alloc *a);
 /* 0 when everything since alloc_begin() is durable (or none was open). */
 int alloc_commit(struct alloc *a);
 
-/* Counts a request against b4's rate: false when over it (drop it). */
-bool alloc_admit(struct alloc *a, const struct in6_addr *b4);
+/*
+ * Checks who asks, then counts the request against its subscriber's rate,
+ * before anything is kept for a subscriber not seen yet: anything but
+ * ADMIT_OK drops the request.
+ */
+enum alloc_admit alloc_admit(struct alloc *a, const struct in6_addr *b4);
+/* The AFTR's own addresses (at most 4), which no B4 may use. */
+void alloc_add_self(struct alloc *a, const struct in6_addr *addr);
 /* Grant, renew or (lifetime 0) delete the lease r names. */
 enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 			    struct alloc_answer *ans);
@@ -143,6 +176,15 @@ size_t alloc_expire(struct alloc *a, const char *why);
 void alloc_evict_idle(struct alloc *a);
 /* The kernel lost l (an operator's doing): store, pool and index follow. */
 void alloc_forget(struct alloc *a, struct lease *l, const char *why);
+/*
+ * Sets of our pools that the kernel holds for somebody else (an
+ * operator's binding, no lease of ours): kept taken in the pool so that
+ * grants pass them by, until the operator removes the binding.
+ */
+void alloc_foreign_add(struct alloc *a, const struct lw4o6_mapping *k);
+void alloc_foreign_del(struct alloc *a, uint32_t ipv4, uint16_t psid);
+void alloc_foreign_clear(struct alloc *a);
+size_t alloc_foreign_count(const struct alloc *a);
 
 struct lease *alloc_find_set(struct alloc *a, uint32_t ipv4, uint16_t psid);
 /* lease_each() over every lease */

@@ -433,6 +433,9 @@ static void defaults(struct lw4o6d_config *c)
 	c->quota = 1;
 	c->rate = 10;
 	c->burst = 20;
+	c->subscriber_plen = 56;
+	c->max_mappings = 1048576;
+	c->max_subscribers = 1048576;
 	c->announce = true;
 	c->port_set_size = 65535;
 	c->lifetime = 7200;

@@ -18,6 +18,7 @@
 
 #define CONFIG_MAX_POOLS 64
 #define CONFIG_MAX_PATH 256
+#define CONFIG_MAX_B4_ALLOW 64
 
 enum lw4o6d_role { ROLE_NONE, ROLE_AFTR, ROLE_B4 };
 
@@ -34,9 +35,14 @@ struct lw4o6d_config {
 	uint32_t lifetime_min;		/* "lifetime min N max N default N" (s) */
 	uint32_t lifetime_max;		/*  defaults 120 / 86400 / 7200 */
 	uint32_t lifetime_default;
-	uint32_t quota;			/* "quota N": port sets per B4 (default 1) */
-	uint32_t rate;			/* "rate-limit N burst M": requests/s per B4 (default 10, 20) */
+	uint32_t quota;			/* "quota N": port sets per subscriber (default 1) */
+	uint32_t rate;			/* "rate-limit N burst M": requests/s per subscriber (default 10, 20) */
 	uint32_t burst;
+	uint32_t subscriber_plen;	/* "subscriber-prefix-len N" (default 56) */
+	uint32_t max_mappings;		/* "max-mappings N" (default 1048576) */
+	uint32_t max_subscribers;	/* "max-subscribers N" (default 1048576) */
+	size_t n_b4_allow;		/* "b4-prefix PREFIX/LEN", repeated: only these (default any) */
+	struct in6_prefix b4_allow[CONFIG_MAX_B4_ALLOW];
 	bool announce;			/* "announce yes|no" (default yes) */
 	size_t n_pools;
 	struct pool_cfg pools[CONFIG_MAX_POOLS];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * lw4o6d.conf, the AFTR's statements: storage, listen, quota, rate-limit,
+ * subscriber-prefix-len, max-mappings, max-subscribers, b4-prefix,
  * announce and pool, and the AFTR's whole-file rules.  What a pool or a
  * store may be is decided by pool.c and the store back end; this file
  * reads the words and reports their verdict.
@@ -88,6 +89,64 @@ static void kw_rate_limit(struct parser *p, int argc, char **argv)
 	}
 	p->c->rate = rate;
 	p->c->burst = burst;
+}
+
+static void kw_subscriber_plen(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "subscriber-prefix-len", argc, 1, argv))
+		get_num(p, "subscriber-prefix-len", argv[0], 32, 128,
+			&p->c->subscriber_plen);
+}
+
+static void kw_max_mappings(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "max-mappings", argc, 1, argv))
+		get_num(p, "max-mappings", argv[0], 1, U32_MAX,
+			&p->c->max_mappings);
+}
+
+static void kw_max_subscribers(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "max-subscribers", argc, 1, argv))
+		get_num(p, "max-subscribers", argv[0], 1, U32_MAX,
+			&p->c->max_subscribers);
+}
+
+/* b4-prefix PREFIX/LEN: the B4 addresses served; host bits must be zero. */
+static void kw_b4_prefix(struct parser *p, int argc, char **argv)
+{
+	struct lw4o6d_config *c = p->c;
+	char t[TOK_LEN], *slash;
+	struct in6_prefix pf;
+	struct in6_addr m;
+	uint32_t plen;
+
+	if (!nargs(p, "b4-prefix", argc, 1, argv))
+		return;
+	tok(t, argv[0]);
+	slash = strchr(argv[0], '/');
+	if (!slash || parse_u32(slash + 1, 128, &plen)) {
+		lerr(p, "b4-prefix %s: expected PREFIX/LEN (LEN 0..128)", t);
+		return;
+	}
+	*slash = '\0';
+	if (parse_ipv6(argv[0], &pf.addr)) {
+		lerr(p, "b4-prefix %s: not an IPv6 prefix", t);
+		return;
+	}
+	pf.plen = (uint8_t)plen;
+	m = pf.addr;
+	in6_mask(&m, pf.plen);
+	if (memcmp(&m, &pf.addr, sizeof(m))) {
+		lerr(p, "b4-prefix %s: bits set past the prefix length", t);
+		return;
+	}
+	if (c->n_b4_allow == CONFIG_MAX_B4_ALLOW) {
+		lerr(p, "b4-prefix %s: more than %d prefixes", t,
+		     CONFIG_MAX_B4_ALLOW);
+		return;
+	}
+	c->b4_allow[c->n_b4_allow++] = pf;
 }
 
 static void kw_announce(struct parser *p, int argc, char **argv)
@@ -236,6 +295,10 @@ const struct keyword config_aftr_keywords[] = {
 	{ "quota",		KW_AFTR, false, kw_quota },
 	{ "rate-limit",		KW_AFTR, false, kw_rate_limit },
 	{ "announce",		KW_AFTR, false, kw_announce },
+	{ "subscriber-prefix-len", KW_AFTR, false, kw_subscriber_plen },
+	{ "max-mappings",	KW_AFTR, false, kw_max_mappings },
+	{ "max-subscribers",	KW_AFTR, false, kw_max_subscribers },
+	{ "b4-prefix",		KW_AFTR, true,  kw_b4_prefix },
 	{ "pool",		KW_AFTR, true,  kw_pool },
 	{ NULL, KW_AFTR, false, NULL },
 };

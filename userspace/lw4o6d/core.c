@@ -12,6 +12,8 @@ static struct {
 	struct timer sweep;
 } C;
 
+_Static_assert(CONFIG_MAX_B4_ALLOW == ALLOC_MAX_ALLOW, "b4-prefix lists");
+
 static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
 {
 	l->lifetime_min = c->lifetime_min;
@@ -20,6 +22,11 @@ static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
 	l->quota = c->quota;
 	l->rate = c->rate;
 	l->burst = c->burst;
+	l->sub_plen = c->subscriber_plen;
+	l->max_leases = c->max_mappings;
+	l->max_subs = c->max_subscribers;
+	l->n_allow = c->n_b4_allow;
+	memcpy(l->allow, c->b4_allow, sizeof(l->allow));
 }
 
 /* Once a second: what expired goes, in one transaction. */

@@ -1,13 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/random.h>
 
 #include "hash.h"
+#include "siphash.h"
 
 #define MIN_BUCKETS 1024
 
+static struct siphash_key key;
+static bool keyed;
+
+/* Once per process; blocks only until the kernel's pool is initialised. */
+static int hash_key_init(void)
+{
+	ssize_t n;
+
+	if (keyed)
+		return 0;
+	do
+		n = getrandom(&key, sizeof(key), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(key))
+		return n < 0 ? -errno : -EIO;
+	keyed = true;
+	return 0;
+}
+
+uint32_t hash_bytes(const void *p, size_t len)
+{
+	uint64_t h = siphash24(&key, p, len);
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 int htab_init(struct htab *t)
 {
+	int err = hash_key_init();
+
+	if (err)
+		return err;
 	t->b = calloc(MIN_BUCKETS, sizeof(*t->b));
 	t->n_buckets = t->b ? MIN_BUCKETS : 0;
 	t->n = 0;

@@ -25,18 +25,15 @@ struct htab {
 #define hnode_entry(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
-/* FNV-1a over len bytes, continuing from h (start with HASH_INIT). */
-#define HASH_INIT 2166136261u
-static inline uint32_t hash_bytes(const void *p, size_t len, uint32_t h)
-{
-	const uint8_t *b = p;
+/*
+ * SipHash-2-4 of len bytes under the process's secret key, which
+ * htab_init() draws from getrandom() the first time: a peer who fills a
+ * table (a B4 choosing addresses in its /64) cannot aim at one bucket.
+ * Callers hash the whole key in one call (pack it first).
+ */
+uint32_t hash_bytes(const void *p, size_t len);
 
-	while (len--)
-		h = (h ^ *b++) * 16777619u;
-	return h;
-}
-
-/* 0, or -ENOMEM */
+/* 0, -ENOMEM, or getrandom()'s -errno: no table without a secret key. */
 int htab_init(struct htab *t);
 /* The buckets only: the elements are the caller's. */
 void htab_fini(struct htab *t);

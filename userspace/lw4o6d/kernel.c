@@ -25,6 +25,8 @@ struct kern {
 	char name[IF_NAMESIZE];
 	uint32_t control_group;
 	uint32_t events_group;
+	bool events;		/* joined the events group: its losses matter */
+	uint64_t overflows;
 	struct kern_events cb;
 };
 
@@ -264,6 +266,7 @@ int kern_listen(struct kern *k, bool control, bool events,
 		return e;
 	if (events && (e = nl_join_group(k->ev, k->events_group)))
 		return e;
+	k->events = events;
 	return 0;
 }
 
@@ -325,20 +328,54 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 	}
 }
 
+struct kern *kern_on_socket(struct nl *ev, uint16_t family, int ifindex,
+			    bool events, const struct kern_events *cb)
+{
+	struct kern *k = calloc(1, sizeof(*k));
+
+	if (k)
+		k->req = calloc(1, sizeof(*k->req));
+	if (!k || !k->req) {
+		free(k);
+		return NULL;
+	}
+	k->req->family = family;
+	k->ev = ev;
+	k->ifindex = ifindex;
+	k->events = events;
+	k->cb = *cb;
+	return k;
+}
+
+uint64_t kern_overflows(const struct kern *k)
+{
+	return k->overflows;
+}
+
 void kern_events_read(struct kern *k)
 {
+	unsigned int budget = KERN_READ_MAX;
 	int n;
 
-	/* Drain what is there; never block the loop. */
-	for (;;) {
+	/* Never block the loop, nor keep it here under a flood. */
+	while (budget--) {
 		const struct nlmsghdr *nlh;
 
 		n = recv(mnl_socket_get_fd(k->ev->sk), k->ev->rbuf,
 			 k->ev->rbuf_len, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
-				log_warn("netlink events lost: socket buffer full; reading the table again");
-				if (k->cb.resync)
+				/*
+				 * Only lost table events call for reading the
+				 * table again; lost control requests are
+				 * asked again by their B4s.
+				 */
+				if (!k->overflows++ || !(k->overflows & 1023))
+					log_warn("netlink %s lost: socket buffer full (%llu times)%s",
+						 k->events ? "events" : "control requests",
+						 (unsigned long long)k->overflows,
+						 k->events ? "; reading the table again" : "");
+				if (k->events && k->cb.resync)
 					k->cb.resync(false, 0, k->cb.arg);
 			}
 			if (errno == EINTR || errno == ENOBUFS)

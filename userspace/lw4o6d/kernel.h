@@ -14,6 +14,8 @@
 
 #include "mapping.h"
 
+struct nl;
+
 struct kern_dev {
 	int ifindex;
 	uint8_t mode;			/* enum lw4o6_mode */
@@ -61,7 +63,23 @@ int kern_dev_get(struct kern *k, struct kern_dev *d);
 int kern_listen(struct kern *k, bool control, bool events,
 		const struct kern_events *ev);
 int kern_event_fd(struct kern *k);
+/*
+ * What is waiting, up to KERN_READ_MAX datagrams: the loop polls again
+ * (level-triggered) for the rest, after its timers and signals.  A full
+ * socket buffer means lost events: resync() (events group) or dropped
+ * requests, counted (control group).
+ */
+#define KERN_READ_MAX	256
 void kern_events_read(struct kern *k);
+/* Times the socket overflowed: requests or events the kernel dropped. */
+uint64_t kern_overflows(const struct kern *k);
+/*
+ * A kern reading ev (which it now owns) as kern_listen() would, for
+ * messages of the generic netlink family id family about ifindex: lets
+ * tests feed kern_events_read() from a socket of their own.
+ */
+struct kern *kern_on_socket(struct nl *ev, uint16_t family, int ifindex,
+			    bool events, const struct kern_events *cb);
 
 int kern_bind_add(struct kern *k, const struct lw4o6_mapping *m, bool replace);
 int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,

@@ -49,7 +49,8 @@ static int on_lease(enum lease_event ev, const struct lease *l, void *arg)
 	switch (ev) {
 	case LEASE_GRANTED:
 		err = kern_bind_add(K.k, &l->m, false);
-		if (err)
+		/* -EEXIST: another binding holds the set; the core passes it by. */
+		if (err && err != -EEXIST)
 			log_err("installing binding %s: %s%s%s",
 				mapping_str(&l->m, s, sizeof(s)), strerror(-err),
 				*kern_last_error(K.k) ? ": " : "",
@@ -74,9 +75,11 @@ static int on_lease(enum lease_event ev, const struct lease *l, void *arg)
 
 /* ---- what the kernel holds ----------------------------------------------- */
 
+/* Bindings in our pools that no lease accounts for (as_installed). */
 struct stale {
 	struct lw4o6_mapping *v;
 	size_t n, cap;
+	bool replaced;		/* also those on a lease's set for another B4 */
 };
 
 static int unmark(struct lease *l, void *arg)
@@ -99,7 +102,7 @@ static int mark(const struct lw4o6_mapping *k, void *arg)
 		l->in_kernel = true;
 		return 0;
 	}
-	if (!st || l || !alloc_in_pools(K.a, k->ipv4))
+	if (!st || (l && !st->replaced) || !alloc_in_pools(K.a, k->ipv4))
 		return 0;	/* ours, to be replaced; or an operator's own */
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 64;
@@ -165,11 +168,11 @@ static int reconcile(void)
 	}
 	free(st.v);
 	alloc_begin(K.a);
-	K.reconciling = true;
+	K.reconciling = true;	/* until the commit tells of the expired */
 	expired = alloc_expire(K.a, "expired while down");
-	K.reconciling = false;
 	alloc_each(K.a, reinstall, &installed);
 	alloc_commit(K.a);
+	K.reconciling = false;
 	alloc_stats(K.a, &as);
 	log_notice("reconciled: %zu mappings stored, %zu bindings reinstalled, %zu stale removed, %zu expired",
 		   as.leases, installed, st.n, expired);
@@ -178,27 +181,36 @@ static int reconcile(void)
 
 /* ---- operators' changes -------------------------------------------------- */
 
+/* Ours goes: forgotten; an operator's on a set of our pools: free again. */
 static void on_bind_del(const struct lw4o6_mapping *k, uint32_t portid,
 			void *arg)
 {
 	struct lease *l = alloc_find_set(K.a, k->ipv4, k->psid);
 
 	(void)arg;
-	if (own(portid) || !l || !as_installed(l, k))
+	if (own(portid))
 		return;
-	alloc_forget(K.a, l, "removed from the kernel by hand, forgotten");
+	if (!l)
+		alloc_foreign_del(K.a, k->ipv4, k->psid);
+	else if (as_installed(l, k))
+		alloc_forget(K.a, l, "removed from the kernel by hand, forgotten");
 }
 
-/* An operator gave one of our sets to another B4: it is theirs now. */
+/*
+ * An operator gave one of our sets to another B4: it is theirs now, and
+ * the set stays taken in the pool until they remove it.
+ */
 static void on_bind_replace(const struct lw4o6_mapping *k, uint32_t portid,
 			    void *arg)
 {
 	struct lease *l = alloc_find_set(K.a, k->ipv4, k->psid);
 
 	(void)arg;
-	if (own(portid) || !l || as_installed(l, k))
+	if (own(portid) || (l && as_installed(l, k)))
 		return;
-	alloc_forget(K.a, l, "replaced in the kernel by hand, forgotten");
+	if (l)
+		alloc_forget(K.a, l, "replaced in the kernel by hand, forgotten");
+	alloc_foreign_add(K.a, k);
 }
 
 static int forget_unmarked(struct lease *l, void *arg)
@@ -218,20 +230,27 @@ static int forget_unmarked(struct lease *l, void *arg)
  */
 static void on_resync(bool flushed, uint32_t portid, void *arg)
 {
+	struct stale others = { .replaced = true };
 	struct alloc_stats as;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	(void)arg;
 	if (own(portid))
 		return;
 	if (flushed)
 		alloc_each(K.a, unmark, NULL);
-	else if (read_kernel(NULL))
-		return;
+	else if (read_kernel(&others))
+		goto out;
 	alloc_each(K.a, forget_unmarked, &n);
+	/* What operators hold in our pools now, and only that, stays taken. */
+	alloc_foreign_clear(K.a);
+	for (i = 0; i < others.n; i++)
+		alloc_foreign_add(K.a, &others.v[i]);
 	alloc_stats(K.a, &as);
 	log_notice("the kernel's table changed as a whole: %zu mappings forgotten, %zu kept",
 		   n, as.leases);
+out:
+	free(others.v);
 }
 
 static void on_events(int fd, void *arg)

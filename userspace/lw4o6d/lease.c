@@ -15,23 +15,30 @@ struct lease_table {
 	size_t n, cap;
 };
 
+/* Keys packed without padding, each hashed in one call (hash.h). */
 static uint32_t key_hash(const struct in6_addr *b4, uint8_t proto,
 			 uint16_t port)
 {
-	uint32_t h = hash_bytes(b4, sizeof(*b4), HASH_INIT);
+	uint8_t k[sizeof(*b4) + 3];
 
-	h = hash_bytes(&proto, 1, h);
-	return hash_bytes(&port, 2, h);
+	memcpy(k, b4, sizeof(*b4));
+	k[16] = proto;
+	memcpy(&k[17], &port, 2);
+	return hash_bytes(k, sizeof(k));
 }
 
 static uint32_t set_hash(uint32_t ipv4, uint16_t psid)
 {
-	return hash_bytes(&psid, 2, hash_bytes(&ipv4, 4, HASH_INIT));
+	uint8_t k[6];
+
+	memcpy(k, &ipv4, 4);
+	memcpy(&k[4], &psid, 2);
+	return hash_bytes(k, sizeof(k));
 }
 
 static uint32_t b4_hash(const struct in6_addr *b4)
 {
-	return hash_bytes(b4, sizeof(*b4), HASH_INIT);
+	return hash_bytes(b4, sizeof(*b4));
 }
 
 struct lease_table *lease_table_new(void)

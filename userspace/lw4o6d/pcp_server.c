@@ -59,7 +59,8 @@ static struct {
 	struct reply *replies;
 	size_t n_replies;
 	struct log_limit ll;
-	uint64_t n_requests, n_refused, n_limited;
+	uint64_t n_requests, n_refused, n_limited, n_bad_source;
+	uint64_t n_not_allowed, n_full;
 } P = { .raw_fd = -1, .udp_fd = -1, .ctl_fd = -1 };
 
 static uint32_t epoch(void)
@@ -133,14 +134,9 @@ static void reply(const struct origin *o, const uint8_t *buf, size_t len)
 		send_now(o, buf, len);
 		return;
 	}
-	if (P.n_replies == BATCH_MAX) {	/* commit what we have, go on */
-		batch_end();
-		batch_begin();
-		if (!P.in_batch) {
-			send_now(o, buf, len);
-			return;
-		}
-	}
+	/* request() made room: one answer per request at most. */
+	if (P.n_replies == BATCH_MAX)
+		return;
 	r = &P.replies[P.n_replies++];
 	r->o = *o;
 	r->len = len;
@@ -190,6 +186,8 @@ static uint8_t pcp_result_of(enum alloc_result r)
 		return PCP_CANNOT_PROVIDE_EXTERNAL;
 	case ALLOC_NOT_STORED:
 		return PCP_NETWORK_FAILURE;
+	case ALLOC_NOT_ALLOWED:
+		return PCP_NOT_AUTHORIZED;
 	case ALLOC_SETS_ONLY:
 	case ALLOC_NO_SET:
 		break;
@@ -293,21 +291,49 @@ static void do_get(const struct origin *o, const struct pcp_msg *req)
 	reply_msg(o, &r);
 }
 
+/* Why alloc_admit() turned a request away, counted and logged. */
+static void not_admitted(const struct origin *o, enum alloc_admit why)
+{
+	static const char *const what[] = {
+		[ADMIT_BAD_SOURCE] = "not a B4 address",
+		[ADMIT_NOT_ALLOWED] = "outside the allowed B4 prefixes",
+		[ADMIT_FULL] = "too many subscribers tracked",
+		[ADMIT_LIMITED] = "rate limit",
+	};
+	char a6[FMT_IPV6_LEN];
+
+	switch (why) {
+	case ADMIT_BAD_SOURCE: P.n_bad_source++; break;
+	case ADMIT_NOT_ALLOWED: P.n_not_allowed++; break;
+	case ADMIT_FULL: P.n_full++; break;
+	case ADMIT_LIMITED: P.n_limited++; break;
+	case ADMIT_OK: return;
+	}
+	if (log_limit_ok(&P.ll))
+		log_info("%s: dropped a request from %s", what[why],
+			 fmt_ipv6(&o->b4, a6));
+}
+
 static void request(const struct origin *o, const uint8_t *buf, size_t len)
 {
+	enum alloc_admit adm;
 	struct in6_addr seen;
 	struct pcp_msg m;
 	int r;
 
 	P.n_requests++;
-	if (!alloc_admit(P.a, &o->b4)) {
-		P.n_limited++;
-		if (log_limit_ok(&P.ll)) {
-			char a6[FMT_IPV6_LEN];
-
-			log_info("rate limit: dropped a request from %s",
-				 fmt_ipv6(&o->b4, a6));
-		}
+	/*
+	 * A full batch is committed before this request touches the core:
+	 * its answer must never leave with a later batch's commit when the
+	 * batch its grant was made in rolled back.
+	 */
+	if (P.in_batch && P.n_replies == BATCH_MAX) {
+		batch_end();
+		batch_begin();
+	}
+	adm = alloc_admit(P.a, &o->b4);
+	if (adm) {
+		not_admitted(o, adm);
 		return;
 	}
 	r = pcp_parse_request(buf, len, &m);
@@ -380,6 +406,11 @@ static void on_control(const struct in6_addr *b4, const uint8_t *pkt,
 	request(&o, u.data, u.len);
 }
 
+/*
+ * kern_events_read() takes a bounded number of requests a turn of the
+ * loop, as on_udp(): under a flood the rest waits in the socket (or the
+ * kernel drops it) while timers and signals run.
+ */
 static void on_control_fd(int fd, void *arg)
 {
 	(void)fd;
@@ -495,6 +526,10 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 		log_err("PCP server: out of memory");
 		return -1;
 	}
+	/* The device's own address is no B4's, nor where we listen. */
+	alloc_add_self(a, &P.dev.local);
+	if (c->has_listen6)
+		alloc_add_self(a, &c->listen6);
 	if (open_sockets(c))
 		return -1;
 	if ((e = kern_listen(P.k, true, false, &ev)) ||
@@ -510,10 +545,13 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 
 void pcp_server_stop(void)
 {
-	log_notice("PCP server: served %llu requests (%llu refused, %llu over the rate)",
+	log_notice("PCP server: served %llu requests (%llu refused, %llu over the rate, %llu from non-B4 addresses, %llu outside the allowed prefixes, %llu over the subscriber cap)",
 		   (unsigned long long)P.n_requests,
 		   (unsigned long long)P.n_refused,
-		   (unsigned long long)P.n_limited);
+		   (unsigned long long)P.n_limited,
+		   (unsigned long long)P.n_bad_source,
+		   (unsigned long long)P.n_not_allowed,
+		   (unsigned long long)P.n_full);
 	if (P.ctl_fd >= 0)
 		loop_del_fd(P.ctl_fd);
 	if (P.udp_fd >= 0) {

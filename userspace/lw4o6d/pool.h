@@ -23,6 +23,21 @@ static inline uint32_t ipv4_mask(unsigned int plen)
 	return plen ? ~0U << (32 - plen) : 0;
 }
 
+/* An IPv6 prefix: a subscriber's, or an entry of the B4 allow-list. */
+struct in6_prefix {
+	struct in6_addr addr;	/* bits past plen are zero */
+	uint8_t plen;		/* 0..128 */
+};
+
+/* a with the bits past plen cleared */
+static inline void in6_mask(struct in6_addr *a, unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++, plen = plen > 8 ? plen - 8 : 0)
+		a->s6_addr[i] &= plen >= 8 ? 0xff : (uint8_t)(0xff00 >> plen);
+}
+
 struct pool_cfg {
 	uint32_t prefix;	/* network order */
 	uint8_t plen;		/* 16..32 */

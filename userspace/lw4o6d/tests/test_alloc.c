@@ -37,6 +37,15 @@ static int listener(enum lease_event ev, const struct lease *l, void *arg)
 	return ev == LEASE_GRANTED ? h->refuse : 0;
 }
 
+/* Refuses the first grant with EEXIST, as a kernel with an operator's binding. */
+static int foreign_once(enum lease_event ev, const struct lease *l, void *arg)
+{
+	struct heard *h = arg;
+
+	(void)l;
+	return ev == LEASE_GRANTED && h->n++ == 0 ? -EEXIST : 0;
+}
+
 struct fx {
 	struct store st;
 	struct alloc *a;
@@ -62,7 +71,9 @@ static int setup(void **state)
 	f->lim = (struct alloc_limits){ .lifetime_min = 120,
 					.lifetime_max = 86400,
 					.lifetime_default = 7200,
-					.quota = 1, .rate = 10, .burst = 20 };
+					.quota = 1, .rate = 10, .burst = 20,
+					/* one subscriber per address, as b4_addr() numbers them */
+					.sub_plen = 128 };
 	f->pool.prefix = ip(POOL);
 	f->pool.plen = 28;
 	f->pool.psid_len = 4;
@@ -325,17 +336,17 @@ static void test_rate_and_idle(void **state)
 	f->lim.burst = 3;
 	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
 	for (i = 0; i < 3; i++)
-		assert_true(alloc_admit(f->a, &r.b4));
-	assert_false(alloc_admit(f->a, &r.b4));
+		assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_LIMITED);
 	fake_mono += 500;
-	assert_false(alloc_admit(f->a, &r.b4));
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_LIMITED);
 	fake_mono += 500;
-	assert_true(alloc_admit(f->a, &r.b4));
-	assert_false(alloc_admit(f->a, &r.b4));
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_LIMITED);
 
 	/* Another B4 has its own bucket. */
 	r = req(6, 3600);
-	assert_true(alloc_admit(f->a, &r.b4));
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
 	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
 
 	/* B4 5 is forgotten a minute after it was last heard; B4 6 (a lease) is not. */
@@ -527,6 +538,262 @@ static void test_reload(void **state)
 	assert_int_equal(stats(f).sets_used, 1);
 }
 
+/* Address i (0..65535 in its low bits) of subscriber /56 number s. */
+static void sub_addr(struct in6_addr *a, unsigned int s, unsigned int i)
+{
+	b4_addr(a, 0);
+	a->s6_addr[5] = (uint8_t)(s >> 8);	/* bits 40..55: the /56 */
+	a->s6_addr[6] = (uint8_t)s;
+	a->s6_addr[7] = (uint8_t)(i >> 16);	/* its /64s, and hosts */
+	a->s6_addr[14] = (uint8_t)(i >> 8);
+	a->s6_addr[15] = (uint8_t)i;
+}
+
+/*
+ * #11 item 3: one subscriber (a /56) sourcing from 10,000 addresses gets
+ * its quota and its rate, one record, and leaves the pool to the others.
+ */
+static void test_subscriber_quota(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	unsigned int i, granted = 0, admitted = 0;
+	struct alloc_req r;
+
+	f->lim.sub_plen = 56;
+	f->lim.quota = 2;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	for (i = 0; i < 10000; i++) {
+		r = req(1, 3600);
+		sub_addr(&r.b4, 1, i * 7919);	/* all over the /56 */
+		if (alloc_admit(f->a, &r.b4) == ADMIT_OK)
+			admitted++;
+		switch (alloc_map(f->a, &r, &ans)) {
+		case ALLOC_OK:
+			granted++;
+			break;
+		case ALLOC_QUOTA:
+			break;
+		default:
+			fail_msg("request %u: neither granted nor over quota", i);
+		}
+		fake_mono += 1;		/* 10 s in all: 100 more tokens */
+	}
+	assert_int_equal(granted, 2);
+	assert_int_equal(stats(f).leases, 2);
+	/* The burst and 10/s for 10 s, for the whole /56. */
+	assert_in_range(admitted, 20 + 99, 20 + 100);
+	assert_int_equal(stats(f).b4s, 1);	/* one record, not 10,000 */
+
+	/* Another subscriber still gets a set, and the pool is barely used. */
+	r = req(2, 3600);
+	sub_addr(&r.b4, 2, 1);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(stats(f).sets_used, 3);
+
+	/* The first releases one of its two: it may take one more. */
+	r = req(1, 3600);
+	sub_addr(&r.b4, 1, 0);
+	r.lifetime = 0;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(stats(f).leases, 2);
+	r = req(1, 3600);
+	sub_addr(&r.b4, 1, 0x50001);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	sub_addr(&r.b4, 1, 0x50002);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_QUOTA);
+
+	/* A /64 per subscriber after a reload: the leases are counted again. */
+	f->lim.sub_plen = 64;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	sub_addr(&r.b4, 1, 0x50003);	/* the /64 of 0x50001, which holds one */
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);	/* renewal */
+	sub_addr(&r.b4, 1, 0x50004);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_QUOTA);
+	sub_addr(&r.b4, 1, 0x60001);	/* another /64 */
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+}
+
+/* Global caps: subscribers tracked at once, and leases in all. */
+static void test_global_caps(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	struct alloc_req r;
+	unsigned int s;
+
+	f->lim.sub_plen = 56;
+	f->lim.max_subs = 3;
+	f->lim.max_leases = 2;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	for (s = 1; s <= 3; s++) {
+		sub_addr(&r.b4, s, 1);
+		assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+	}
+	sub_addr(&r.b4, 4, 1);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_FULL);
+	assert_int_equal(stats(f).b4s, 3);
+	/* Idle ones are forgotten, and make room. */
+	fake_mono += 60001;
+	alloc_evict_idle(f->a);
+	assert_int_equal(stats(f).b4s, 0);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+
+	for (s = 1; s <= 2; s++) {
+		r = req(s, 3600);
+		sub_addr(&r.b4, s, 1);
+		assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	}
+	r = req(3, 3600);
+	sub_addr(&r.b4, 3, 1);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NO_SET);
+	assert_int_equal(stats(f).leases, 2);
+	/* Subscribers with leases are never evicted. */
+	fake_mono += 3600000;
+	alloc_evict_idle(f->a);
+	assert_int_equal(stats(f).b4s, 2);
+}
+
+/*
+ * #11 item 22: no B4 at ::, loopback, link-local, multicast, v4-mapped or
+ * compatible, or the AFTR's own address; and the allow-list.
+ */
+static void test_bad_sources_and_allow(void **state)
+{
+	static const char *const bad[] = {
+		"::", "::1", "fe80::1", "ff02::1", "ff0e::5351",
+		"::ffff:192.0.2.1", "::192.0.2.1", "2001:db8:ffff::1",
+	};
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	struct alloc_req r = req(1, 3600);
+	size_t i;
+
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:ffff::1", &r.b4), 1);
+	alloc_add_self(f->a, &r.b4);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(inet_pton(AF_INET6, bad[i], &r.b4), 1);
+		assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_BAD_SOURCE);
+		assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NOT_ALLOWED);
+	}
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(stats(f).b4s, 0);	/* nothing kept for them */
+
+	/* With an allow-list, only B4s inside it. */
+	f->lim.n_allow = 1;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::", &f->lim.allow[0].addr), 1);
+	f->lim.allow[0].plen = 48;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db9::1", &r.b4), 1);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_NOT_ALLOWED);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NOT_ALLOWED);
+	r = req(1, 3600);	/* 2001:db8::1 */
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+}
+
+/*
+ * #11 item 13: a removal in a batch whose commit fails is undone whole:
+ * the lease, its row and its set stay, and nobody hears of a removal.
+ */
+static void test_commit_failure_removals(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer a1, a2, ans;
+	struct alloc_req r;
+	size_t heard;
+
+	map_ok(f->a, 1, 3600, &a1);
+	heard = f->h.n;
+	assert_int_equal(alloc_begin(f->a), 0);
+	map_ok(f->a, 1, 0, &ans);		/* B4 1 deletes its mapping */
+	assert_int_equal(f->h.n, heard);	/* told only at the commit */
+	map_ok(f->a, 2, 3600, &a2);		/* not B4 1's set meanwhile */
+	assert_false(a2.m.ipv4 == a1.m.ipv4 && a2.m.psid == a1.m.psid);
+	fake_store_fail.commit = -EIO;
+	assert_int_equal(alloc_commit(f->a), -EIO);
+	fake_store_fail.commit = 0;
+	assert_non_null(alloc_find_set(f->a, a1.m.ipv4, a1.m.psid));
+	assert_true(fake_store_get(&f->st, a1.m.ipv4, a1.m.psid, NULL));
+	assert_null(alloc_find_set(f->a, a2.m.ipv4, a2.m.psid));
+	assert_int_equal(fake_store_count(&f->st), 1);
+	assert_int_equal(stats(f).sets_used, 1);
+	assert_int_equal(stats(f).leases, 1);
+	for (; heard < f->h.n; heard++)
+		assert_int_not_equal(f->h.ev[heard], LEASE_RELEASED);
+	/* Its owner may still renew it; nobody else gets its set. */
+	map_ok(f->a, 1, 3600, &ans);
+	assert_int_equal(ans.m.psid, a1.m.psid);
+
+	/* Committed, the removal is told and its set free. */
+	assert_int_equal(alloc_begin(f->a), 0);
+	map_ok(f->a, 1, 0, &ans);
+	assert_int_equal(stats(f).sets_used, 1);	/* until the commit */
+	assert_int_equal(alloc_commit(f->a), 0);
+	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_RELEASED);
+	assert_int_equal(stats(f).sets_used, 0);
+	assert_int_equal(fake_store_count(&f->st), 0);
+
+	/* Granted and deleted in one failed batch: nothing stays. */
+	assert_int_equal(alloc_begin(f->a), 0);
+	map_ok(f->a, 3, 3600, &ans);
+	map_ok(f->a, 3, 0, &ans);
+	fake_store_fail.commit = -EIO;
+	assert_int_equal(alloc_commit(f->a), -EIO);
+	fake_store_fail.commit = 0;
+	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_REVOKED);
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(stats(f).sets_used, 0);
+	r = req(3, 3600);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+}
+
+/*
+ * #11 item 14: the kernel says a set is somebody else's (EEXIST): the set
+ * stays taken and the B4 gets another, at once.
+ */
+static void test_foreign_set(void **state)
+{
+	struct fx *f = *state;
+	struct heard kern = { .refuse = -EEXIST };
+	struct alloc_answer a1, ans;
+	struct alloc_req r = req(1, 3600);
+
+	map_ok(f->a, 1, 3600, &a1);		/* B4 1's preferred set */
+	map_ok(f->a, 1, 0, &ans);
+	assert_int_equal(alloc_listen(f->a, listener, &kern), 0);
+	kern.refuse = -EEXIST;
+	/* The first try hits the operator's binding, the second is refused too. */
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_NO_SET);
+	assert_int_equal(alloc_foreign_count(f->a), 8);
+	alloc_unlisten(f->a, listener, &kern);
+	alloc_foreign_clear(f->a);
+	assert_int_equal(stats(f).sets_used, 0);
+
+	/* One foreign set: skipped, B4 1 gets the next, it stays taken. */
+	kern.refuse = 0;
+	kern.n = 0;
+	assert_int_equal(alloc_listen(f->a, foreign_once, &kern), 0);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_false(ans.m.ipv4 == a1.m.ipv4 && ans.m.psid == a1.m.psid);
+	assert_int_equal(alloc_foreign_count(f->a), 1);
+	assert_int_equal(stats(f).sets_used, 2);
+	assert_int_equal(stats(f).leases, 1);
+	assert_int_equal(fake_store_count(&f->st), 1);
+	/* Released by the operator: free again. */
+	alloc_foreign_del(f->a, a1.m.ipv4, a1.m.psid);
+	assert_int_equal(stats(f).sets_used, 1);
+	r = req(1, 0);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	r = req(1, 3600);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(ans.m.psid, a1.m.psid);
+	assert_int_equal(ans.m.ipv4, a1.m.ipv4);
+	alloc_unlisten(f->a, foreign_once, &kern);
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -546,6 +813,11 @@ int main(void)
 		T(test_restart_and_reset),
 		T(test_b4_next),
 		T(test_reload),
+		T(test_subscriber_quota),
+		T(test_global_caps),
+		T(test_bad_sources_and_allow),
+		T(test_commit_failure_removals),
+		T(test_foreign_set),
 	};
 
 	log_open(LOG_WARNING, false);

@@ -115,6 +115,11 @@ static void test_aftr_full(void **state)
 		"quota 4\n"
 		"rate-limit 5 burst 7\n"
 		"announce no\n"
+		"subscriber-prefix-len 64\n"
+		"max-mappings 5000\n"
+		"max-subscribers 7000\n"
+		"b4-prefix 2001:db8::/32\n"
+		"b4-prefix 2001:db8:ff::1/128\n"
 		"pool 192.0.2.0/24 psid-len 6 offset 4 exclude 192.0.2.0,192.0.2.255\n"
 		"pool 198.51.100.7/32 psid-len 16\n"
 		"pool 203.0.113.0/28 exclude 203.0.113.1 offset 0 psid-len 8\n",
@@ -137,6 +142,14 @@ static void test_aftr_full(void **state)
 	assert_int_equal(c.rate, 5);
 	assert_int_equal(c.burst, 7);
 	assert_false(c.announce);
+	assert_int_equal(c.subscriber_plen, 64);
+	assert_int_equal(c.max_mappings, 5000);
+	assert_int_equal(c.max_subscribers, 7000);
+	assert_int_equal(c.n_b4_allow, 2);
+	inet_pton(AF_INET6, "2001:db8::", &a6);
+	assert_memory_equal(&c.b4_allow[0].addr, &a6, sizeof(a6));
+	assert_int_equal(c.b4_allow[0].plen, 32);
+	assert_int_equal(c.b4_allow[1].plen, 128);
 	assert_int_equal(c.n_pools, 3);
 	assert_int_equal(c.pools[0].prefix, ip4("192.0.2.0"));
 	assert_int_equal(c.pools[0].plen, 24);
@@ -172,6 +185,10 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.quota, 1);
 	assert_int_equal(c.rate, 10);
 	assert_int_equal(c.burst, 20);
+	assert_int_equal(c.subscriber_plen, 56);
+	assert_int_equal(c.max_mappings, 1048576);
+	assert_int_equal(c.max_subscribers, 1048576);
+	assert_int_equal(c.n_b4_allow, 0);
 	assert_true(c.announce);
 
 	/* burst defaults to twice the rate */
@@ -278,6 +295,15 @@ static const struct {
 	{ AFTR "rate-limit 5 burst 0\n", 5, "rate-limit burst: expected a number 1..1000000, got '0'" },
 	{ AFTR "rate-limit 5 bursts 9\n", 5, "rate-limit: unexpected 'bursts' (expected burst)" },
 	{ AFTR "rate-limit 5 burst\n", 5, "rate-limit: 'burst' needs a value" },
+	{ AFTR "subscriber-prefix-len 31\n", 5, "subscriber-prefix-len: expected a number 32..128, got '31'" },
+	{ AFTR "subscriber-prefix-len 129\n", 5, "got '129'" },
+	{ AFTR "max-mappings 0\n", 5, "max-mappings: expected a number 1..4294967295, got '0'" },
+	{ AFTR "max-subscribers 0\n", 5, "max-subscribers: expected a number 1..4294967295, got '0'" },
+	{ AFTR "b4-prefix 2001:db8::1/32\n", 5, "b4-prefix 2001:db8::1/32: bits set past the prefix length" },
+	{ AFTR "b4-prefix 2001:db8::/129\n", 5, "b4-prefix 2001:db8::/129: expected PREFIX/LEN (LEN 0..128)" },
+	{ AFTR "b4-prefix 2001:db8::\n", 5, "b4-prefix 2001:db8::: expected PREFIX/LEN" },
+	{ AFTR "b4-prefix 10.0.0.0/8\n", 5, "b4-prefix 10.0.0.0/8: not an IPv6 prefix" },
+	{ B4 "b4-prefix 2001:db8::/32\n", 3, "'b4-prefix' is an aftr keyword" },
 	{ AFTR "announce maybe\n", 5, "announce: expected yes or no, got 'maybe'" },
 	{ AFTR "listen 10.0.0.1\n", 5, "listen: '10.0.0.1' is not an IPv6 address" },
 	{ AFTR "listen ff02::1\n", 5, "listen: ff02::1 is not a unicast address" },

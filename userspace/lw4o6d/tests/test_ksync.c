@@ -72,7 +72,8 @@ static int setup(void **state)
 	f->lim = (struct alloc_limits){ .lifetime_min = 120,
 					.lifetime_max = 86400,
 					.lifetime_default = 7200,
-					.quota = 1, .rate = 10, .burst = 20 };
+					.quota = 1, .rate = 10, .burst = 20,
+					.sub_plen = 128 };
 	f->pool.prefix = ip("192.0.2.0");
 	f->pool.plen = 28;
 	f->pool.psid_len = 4;
@@ -259,6 +260,117 @@ static void test_operator_changes(void **state)
 	assert_int_equal(fake_store_count(&f->st), 0);
 }
 
+/*
+ * #11 item 13: a batch that deletes and then fails to commit leaves the
+ * kernel's binding, the stored row and the lease as they were; the
+ * deletion reaches the kernel only with a commit.
+ */
+static void test_failed_commit_keeps_binding(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer a1, a2, ans;
+	struct lw4o6_mapping k;
+
+	start(f);
+	map_ok(f->a, 1, 3600, &a1);
+	assert_int_equal(alloc_begin(f->a), 0);
+	map_ok(f->a, 1, 0, &ans);
+	assert_true(fake_kern_get(a1.m.ipv4, a1.m.psid, NULL));	/* not yet */
+	map_ok(f->a, 2, 3600, &a2);
+	fake_store_fail.commit = -EIO;
+	assert_int_equal(alloc_commit(f->a), -EIO);
+	fake_store_fail.commit = 0;
+	run_loop();
+	/* B4 1 as before everywhere; B4 2's grant undone everywhere. */
+	assert_true(fake_kern_get(a1.m.ipv4, a1.m.psid, &k));
+	assert_memory_equal(&k.b4, &a1.m.b4, sizeof(k.b4));
+	assert_true(fake_store_get(&f->st, a1.m.ipv4, a1.m.psid, NULL));
+	assert_non_null(alloc_find_set(f->a, a1.m.ipv4, a1.m.psid));
+	assert_false(fake_kern_get(a2.m.ipv4, a2.m.psid, NULL));
+	assert_int_equal(fake_kern_count(), 1);
+	assert_int_equal(fake_store_count(&f->st), 1);
+
+	/* After a restart, no row without a binding, none overwritten. */
+	ksync_stop();
+	alloc_free(f->a);
+	store_close(&f->st);
+	fake_store_reopen(&f->st);
+	start(f);
+	assert_int_equal(leases(f), 1);
+	assert_int_equal(fake_kern_count(), 1);
+	map_ok(f->a, 2, 3600, &a2);
+	assert_int_equal(fake_kern_count(), 2);
+	assert_true(fake_kern_get(a1.m.ipv4, a1.m.psid, &k));
+	assert_memory_equal(&k.b4, &a1.m.b4, sizeof(k.b4));
+
+	/* A deletion that commits reaches the kernel. */
+	assert_int_equal(alloc_begin(f->a), 0);
+	map_ok(f->a, 1, 0, &ans);
+	assert_int_equal(alloc_commit(f->a), 0);
+	assert_false(fake_kern_get(a1.m.ipv4, a1.m.psid, NULL));
+	run_loop();
+	assert_int_equal(leases(f), 1);
+}
+
+/*
+ * #11 item 14: an operator's binding on a set of our pools: the grant
+ * that meets it (EEXIST) goes on to another set at once, and the set
+ * stays taken until the operator deletes the binding.
+ */
+static void test_operator_binding_on_pool_set(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer a1, ans;
+	struct lw4o6_mapping m, k;
+	struct alloc_req r;
+	unsigned int i;
+
+	start(f);
+	map_ok(f->a, 1, 3600, &a1);	/* the set B4 1 prefers */
+	map_ok(f->a, 1, 0, &ans);
+	run_loop();
+	m = a1.m;
+	b4_addr(&m.b4, 9);
+	fake_kern_op_add(&m);
+	run_loop();
+	/* B4 1 is served, with another set; the operator's binding stays. */
+	map_ok(f->a, 1, 3600, &ans);
+	assert_false(ans.m.ipv4 == a1.m.ipv4 && ans.m.psid == a1.m.psid);
+	assert_true(fake_kern_get(a1.m.ipv4, a1.m.psid, &k));
+	assert_int_equal(k.b4.s6_addr[15], 9);
+	/* Every other B4 is served too, none is given the operator's set. */
+	for (i = 2; i <= 20; i++) {
+		r = req(i, 3600);
+		assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+		assert_false(ans.m.ipv4 == a1.m.ipv4 && ans.m.psid == a1.m.psid);
+	}
+	assert_int_equal(alloc_foreign_count(f->a), 1);
+	run_loop();
+
+	/* The operator deletes it: the set is ours to grant again. */
+	fake_kern_op_del(a1.m.ipv4, a1.m.psid);
+	run_loop();
+	assert_int_equal(alloc_foreign_count(f->a), 0);
+	map_ok(f->a, 1, 0, &ans);
+	map_ok(f->a, 1, 3600, &ans);
+	assert_int_equal(ans.m.ipv4, a1.m.ipv4);
+	assert_int_equal(ans.m.psid, a1.m.psid);
+
+	/* One of ours given to another B4 by hand: forgotten, and kept taken. */
+	m = ans.m;
+	b4_addr(&m.b4, 9);
+	fake_kern_op_replace(&m);
+	run_loop();
+	assert_null(alloc_find_set(f->a, m.ipv4, m.psid));
+	assert_int_equal(alloc_foreign_count(f->a), 1);
+	map_ok(f->a, 1, 3600, &ans);
+	assert_false(ans.m.ipv4 == m.ipv4 && ans.m.psid == m.psid);
+	/* A flush takes the operator's bindings too. */
+	fake_kern_op_flush();
+	run_loop();
+	assert_int_equal(alloc_foreign_count(f->a), 0);
+}
+
 static void test_no_device(void **state)
 {
 	struct fx *f = *state;
@@ -279,6 +391,8 @@ int main(void)
 		T(test_own_events_ignored),
 		T(test_operator_changes),
 		T(test_no_device),
+		T(test_failed_commit_keeps_binding),
+		T(test_operator_binding_on_pool_set),
 	};
 
 	log_open(LOG_WARNING, false);
