@@ -271,6 +271,10 @@ void b4_stop(void)
 	if (!S.k)
 		return;		/* never started */
 	log_notice("stopping: the binding stays installed until it expires at the AFTR");
+	log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations",
+		   (unsigned long long)S.pc.n_ignored,
+		   (unsigned long long)S.pc.n_no_binding,
+		   (unsigned long long)S.pc.n_revalidations);
 	pcp_client_stop(&S.pc);
 	if (S.fd >= 0) {
 		loop_del_fd(S.fd);
