@@ -94,7 +94,7 @@ field() {
 brief() {
 	local w out=
 	for w in ${CASE[$1]}; do
-		case $w in nonce=*|ext=*|more=*) ;; *) out+=${out:+ }$w ;; esac
+		case $w in nonce=*|next_nonce=*|ext=*|more=*) ;; *) out+=${out:+ }$w ;; esac
 	done
 	echo "$out"
 }
@@ -136,9 +136,11 @@ expect_eq "THIRD_PARTY naming B4 2: NOT_AUTHORIZED" "$(brief third_party)" "$(e 
 expect_eq "MAP without PORT_SET: NO_RESOURCES (sets only)" "$(brief no_portset)" "$(e 8 1 60 30)"
 expect_eq "a second mapping over the quota of 1: USER_EX_QUOTA" "$(brief quota)" "$(e 10 1 72 30)"
 expect_eq "another nonce for B4 3's existing key: NOT_AUTHORIZED" "$(brief nonce)" "$(e 2 1 72)"
+# The header echoes the GET's nonce (#11 item 21: the B4 ties the answer
+# to its request); NEXT carries the mapping's.
 expect_eq "GET: B4 3's own mapping, and it is the last" \
-	"$(field get result) $(field get nonce) $(field get ext) $(field get more)" \
-	"0 b43b43b43b43b43b43b43b43 $SET_3 0"
+	"$(field get result) $(field get nonce) $(field get next_nonce) $(field get ext) $(field get more)" \
+	"0 0badc0de0badc0de0badc0de b43b43b43b43b43b43b43b43 $SET_3 0"
 expect_eq "plain delete of B4 2's key with B4 2's nonce: nothing of B4 3's to delete" \
 	"$(brief plain_delete_other) $(field plain_delete_other ext)" \
 	"result=0 op=1 v=2 len=60 lifetime=0 0.0.0.0:0"

@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "loop.h"
+#include "nft_forwards.h"
 #include "nlsock.h"
 #include "pcp.h"
 #include "pcp_client.h"
@@ -40,6 +41,7 @@ static struct {
 	struct in6_addr server;
 	struct pcp_client pc;
 	struct log_limit ll;
+	struct nft_forwards *guard;
 } S = { .fd = -1 };
 
 static void send_req(const uint8_t *buf, size_t len, void *arg)
@@ -239,6 +241,16 @@ int b4_start(const struct lw4o6d_config *c)
 
 		pcp_client_adopt(&S.pc, &b);
 	}
+	/*
+	 * Before the first request (a LAN host forwarding packets from our
+	 * address could take our mapping first, #11 item 9), and after the
+	 * last way to fail (nothing is left behind then).
+	 */
+	if (c->forward_guard && !(S.guard = nft_guard_open(c->device)))
+		return -1;
+	if (S.guard)
+		log_info("guard: forwarded packets from this host's addresses dropped (table inet %s)",
+			 nft_forwards_table(S.guard));
 	log_notice("b4 on %s: PCP %s to %s", c->device,
 		   S.v6 ? "over IPv6" : "inside the softwire",
 		   S.v6 ? "the server" : "192.0.0.1");
@@ -258,6 +270,8 @@ int b4_reload(const struct lw4o6d_config *c)
 		log_warn("reload: device and transport changes need a restart; kept the old ones");
 		return -1;
 	}
+	if (c->forward_guard != S.cfg.forward_guard)
+		log_warn("reload: forward-guard changes need a restart; kept the old one");
 	S.cfg.lifetime = c->lifetime;
 	S.cfg.port_set_size = c->port_set_size;
 	pcp_client_set_request(&S.pc, c->lifetime, c->port_set_size);
@@ -271,6 +285,10 @@ void b4_stop(void)
 	if (!S.k)
 		return;		/* never started */
 	log_notice("stopping: the binding stays installed until it expires at the AFTR");
+	log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations",
+		   (unsigned long long)S.pc.n_ignored,
+		   (unsigned long long)S.pc.n_no_binding,
+		   (unsigned long long)S.pc.n_revalidations);
 	pcp_client_stop(&S.pc);
 	if (S.fd >= 0) {
 		loop_del_fd(S.fd);
@@ -279,4 +297,6 @@ void b4_stop(void)
 	}
 	kern_close(S.k);
 	S.k = NULL;
+	nft_forwards_close(S.guard);
+	S.guard = NULL;
 }

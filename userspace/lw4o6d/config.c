@@ -440,6 +440,9 @@ static void defaults(struct lw4o6d_config *c)
 	c->port_set_size = 65535;
 	c->lifetime = 7200;
 	c->proxy_lifetime_max = 7200;
+	c->proxy_rate = 10;		/* PCP_PROXY_RATE, PCP_PROXY_BURST */
+	c->proxy_burst = 20;
+	c->forward_guard = true;
 }
 
 int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,

@@ -58,6 +58,9 @@ struct lw4o6d_config {
 	size_t n_proxy;
 	uint32_t proxy_addr[8];		/* network order */
 	uint32_t proxy_lifetime_max;	/* "proxy-lifetime-max N" (default 7200) */
+	uint32_t proxy_rate;		/* "proxy-rate-limit N burst M": requests/s per LAN host */
+	uint32_t proxy_burst;		/*  (default 10, 20) */
+	bool forward_guard;		/* "forward-guard yes|no" (default yes) */
 };
 
 /* One error: file, line (0: the file as a whole), reason. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * lw4o6d.conf, the B4's statements: server, transport, port-set-size,
- * proxy and proxy-lifetime-max, and the B4's whole-file rules.
+ * proxy, proxy-lifetime-max, proxy-rate-limit and forward-guard, and the
+ * B4's whole-file rules.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -9,6 +10,7 @@
 #include "config_int.h"
 #include "strconv.h"
 
+#define PROXY_RATE_MAX	100000U
 #define PROXY_MAX	(sizeof(((struct lw4o6d_config *)0)->proxy_addr) / \
 			 sizeof(uint32_t))
 
@@ -47,6 +49,45 @@ static void kw_proxy_lifetime_max(struct parser *p, int argc, char **argv)
 	if (nargs(p, "proxy-lifetime-max", argc, 1, argv))
 		get_num(p, "proxy-lifetime-max", argv[0], 1, U32_MAX,
 			&p->c->proxy_lifetime_max);
+}
+
+/* "proxy-rate-limit N [burst M]": as the AFTR's rate-limit, per LAN host. */
+static void kw_proxy_rate_limit(struct parser *p, int argc, char **argv)
+{
+	uint32_t rate, burst;
+	char t[TOK_LEN];
+
+	if (!argc) {
+		lerr(p, "proxy-rate-limit: missing value");
+		return;
+	}
+	if (!get_num(p, "proxy-rate-limit", argv[0], 1, PROXY_RATE_MAX, &rate))
+		return;
+	if (argc == 1) {
+		burst = 2 * rate;
+	} else if (strcmp(argv[1], "burst")) {
+		lerr(p, "proxy-rate-limit: unexpected '%s' (expected burst)",
+		     tok(t, argv[1]));
+		return;
+	} else if (argc == 2) {
+		lerr(p, "proxy-rate-limit: 'burst' needs a value");
+		return;
+	} else if (argc > 3) {
+		lerr(p, "proxy-rate-limit: unexpected '%s' after the burst",
+		     tok(t, argv[3]));
+		return;
+	} else if (!get_num(p, "proxy-rate-limit burst", argv[2], 1,
+			    PROXY_RATE_MAX, &burst)) {
+		return;
+	}
+	p->c->proxy_rate = rate;
+	p->c->proxy_burst = burst;
+}
+
+static void kw_forward_guard(struct parser *p, int argc, char **argv)
+{
+	get_bool(p, "forward-guard", "yes", "no", argc, argv,
+		 &p->c->forward_guard);
 }
 
 static void kw_proxy(struct parser *p, int argc, char **argv)
@@ -91,6 +132,8 @@ const struct keyword config_b4_keywords[] = {
 	{ "port-set-size",	KW_B4,   false, kw_port_set_size },
 	{ "proxy",		KW_B4,   false, kw_proxy },
 	{ "proxy-lifetime-max",	KW_B4,   false, kw_proxy_lifetime_max },
+	{ "proxy-rate-limit",	KW_B4,   false, kw_proxy_rate_limit },
+	{ "forward-guard",	KW_B4,   false, kw_forward_guard },
 	{ NULL, KW_B4, false, NULL },
 };
 

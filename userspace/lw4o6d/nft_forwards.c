@@ -23,6 +23,8 @@
 
 struct nft_forwards {
 	struct nft_ctx *ctx;
+	const char *family;		/* "ip": the proxy's; "inet": the guard */
+	const char *who;		/* "proxy", "guard": for the log */
 	char table[NFT_FORWARDS_TABLE_LEN];
 	struct log_limit ll;
 };
@@ -105,7 +107,7 @@ static int run(struct nft_forwards *t, int level, struct log_limit *ll,
 	err = nft_ctx_get_error_buffer(t->ctx);
 	if (out && *out) {
 		nft_text_line(out, 0, why, sizeof(why));
-		log_debug("proxy: nftables said: %s", why);
+		log_debug("%s: nftables said: %s", t->who, why);
 	}
 	if (!rc)
 		return 0;
@@ -116,7 +118,7 @@ static int run(struct nft_forwards *t, int level, struct log_limit *ll,
 	if (!*what)
 		nft_text_line(cmd, 0, what, sizeof(what));
 	if (!ll || log_limit_ok(ll))
-		log_msg(level, "proxy: nftables: \"%s\": %s", what, why);
+		log_msg(level, "%s: nftables: \"%s\": %s", t->who, what, why);
 	return -EIO;
 }
 
@@ -125,28 +127,71 @@ static const char *proto_name(uint8_t p)
 	return p == IPPROTO_TCP ? "tcp" : "udp";
 }
 
-struct nft_forwards *nft_forwards_open(const char *dev)
+static struct nft_forwards *ctx_open(const char *dev, const char *family,
+				     const char *who)
 {
 	struct nft_forwards *t = calloc(1, sizeof(*t));
 
 	if (!t) {
-		log_err("proxy: %s", strerror(errno));
+		log_err("%s: nftables: %s", who, strerror(errno));
 		return NULL;
 	}
+	t->family = family;
+	t->who = who;
 	t->ll.burst = 10;
 	if (nft_forwards_table_name(dev, t->table, sizeof(t->table))) {
-		log_err("proxy: the device name \"%s\" cannot be used in an nftables rule",
-			dev);
+		log_err("%s: the device name \"%s\" cannot be used in an nftables rule",
+			who, dev);
 		free(t);
 		return NULL;
 	}
 	t->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!t->ctx || nft_ctx_buffer_output(t->ctx) ||
 	    nft_ctx_buffer_error(t->ctx)) {
-		log_err("proxy: cannot set up libnftables");
+		log_err("%s: cannot set up libnftables", who);
 		nft_forwards_close(t);
 		return NULL;
 	}
+	return t;
+}
+
+struct nft_forwards *nft_guard_open(const char *dev)
+{
+	struct nft_forwards *t = ctx_open(dev, "inet", "guard");
+
+	if (!t)
+		return NULL;
+	/*
+	 * A packet this host forwards with one of its own addresses as source
+	 * is spoofed: nothing else sends from them.  In particular one from
+	 * the softwire's local IPv6 address speaks for this B4 at the AFTR
+	 * (it could take our mapping's nonce, #11 item 9).  IPv4 martians
+	 * are dropped by the kernel already (accept_local 0); IPv6 has no
+	 * such check.  inet: both, whatever the sysctls say.
+	 */
+	if (run(t, LOG_ERR, NULL,
+		"add table inet %s\n"
+		"delete table inet %s\n"
+		"table inet %s {\n"
+		"  chain guard {\n"
+		"    type filter hook forward priority filter - 10; policy accept;\n"
+		"    fib saddr type local counter drop\n"
+		"  }\n"
+		"}\n", t->table, t->table, t->table)) {
+		log_err("guard: cannot create nftables table inet %s", t->table);
+		nft_ctx_free(t->ctx);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct nft_forwards *nft_forwards_open(const char *dev)
+{
+	struct nft_forwards *t = ctx_open(dev, "ip", "proxy");
+
+	if (!t)
+		return NULL;
 	/* Our own table, made afresh: forwards do not outlive the daemon. */
 	if (run(t, LOG_ERR, NULL,
 		"add table ip %s\n"
@@ -171,8 +216,8 @@ void nft_forwards_close(struct nft_forwards *t)
 	if (!t)
 		return;
 	if (t->ctx) {
-		run(t, LOG_WARNING, NULL, "add table ip %s\ndelete table ip %s\n",
-		    t->table, t->table);
+		run(t, LOG_WARNING, NULL, "add table %s %s\ndelete table %s %s\n",
+		    t->family, t->table, t->family, t->table);
 		nft_ctx_free(t->ctx);
 	}
 	free(t);

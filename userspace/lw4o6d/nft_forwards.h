@@ -22,6 +22,13 @@ struct nft_forwards;
  * replaced in the same transaction).  NULL after logging why.
  */
 struct nft_forwards *nft_forwards_open(const char *dev);
+/*
+ * The forward guard for device dev: table "inet lw4o6d_DEVICE", a chain
+ * on the forward hook that drops (and counts) packets sourced from this
+ * host's own addresses.  Made afresh; NULL after logging why.  Closed
+ * with nft_forwards_close().
+ */
+struct nft_forwards *nft_guard_open(const char *dev);
 /* Removes the table (if it is still there) and frees t; t may be NULL. */
 void nft_forwards_close(struct nft_forwards *t);
 /* protocol is IPPROTO_TCP or IPPROTO_UDP; host in network order. 0 or -EIO, logged. */

@@ -5,10 +5,16 @@
  * binding, and keeps it: renewal at one half to five eighths of the
  * lifetime, RFC 6887 8.1.1 retransmission, the epoch check of 8.5 (a
  * server that lost its state gets our mapping re-created), unsolicited
- * ANNOUNCE, and the module's icmp-no-binding event (the AFTR no longer has
- * our binding: drop it, ask again).  At start it reads back what the AFTR
- * still holds for it with GET (draft-boucadair-pcp-failure) before asking
- * for anything new, so a restarted B4 keeps its set and its nonce.
+ * ANNOUNCE, and the module's icmp-no-binding event (the AFTR may no longer
+ * have our binding: ask it, with a MAP).  At start it reads back what the
+ * AFTR still holds for it with GET (draft-boucadair-pcp-failure) before
+ * asking for anything new, so a restarted B4 keeps its set and its nonce;
+ * it does the same when a MAP is refused NOT_AUTHORIZED (someone else, from
+ * our address, created our mapping first: we take it over).
+ *
+ * Only answers to the request in flight are acted on (opcode and nonce,
+ * which an off-path sender cannot know), so a forged answer or 1/5 can at
+ * most make us send a renewal.
  *
  * No I/O here: b4.c owns the socket and the device (pcp_client.h).
  */
@@ -91,6 +97,9 @@ int pcp_client_listen(struct pcp_client *c, b4_binding_fn fn, void *arg)
 /* Starts a new exchange: first send now, then RFC 6887 8.1.1 backoff. */
 static void start_exchange(struct pcp_client *c, const struct pcp_msg *m)
 {
+	c->req_opcode = m->opcode;
+	memcpy(c->req_nonce, m->nonce, sizeof(c->req_nonce));
+	c->revalidating = false;
 	c->req_len = pcp_build(m, c->req, sizeof(c->req));
 	c->rt = (int64_t)((1 + rand_pm10()) * IRT_MS);
 	c->ops.send(c->req, c->req_len, c->ops.arg);
@@ -233,20 +242,45 @@ static bool granted(const struct pcp_msg *m, struct b4_binding *b)
 
 static void on_map_answer(struct pcp_client *c, const struct pcp_msg *m)
 {
+	bool revalidating = c->revalidating;
 	struct b4_binding b;
 
-	if (memcmp(m->nonce, c->nonce, sizeof(c->nonce)) || m->protocol ||
-	    m->internal_port)
+	if (m->protocol || m->internal_port)
 		return;		/* not ours (RFC 6887 11.3) */
 	timer_cancel(&c->retrans);
+	c->revalidating = false;
 	if (m->result != PCP_SUCCESS) {
 		uint32_t wait = m->lifetime < 30 ? 30 : m->lifetime;
+		int64_t now = loop_now_ms();
 
+		if (m->result == PCP_NOT_AUTHORIZED &&
+		    (!c->recovered_ms ||
+		     now - c->recovered_ms >= PCP_CLIENT_RECOVER_MS)) {
+			/*
+			 * Somebody else's nonce holds our key: someone who
+			 * sent from our address first.  It is our mapping
+			 * (the key is our address): read it back and adopt
+			 * it, nonce and all, rather than wait for it to go.
+			 */
+			c->recovered_ms = now;
+			log_notice("the AFTR refused: %s; reading our mapping back",
+				   pcp_result_name(m->result));
+			send_get(c);
+			return;
+		}
 		log_warn("the AFTR refused: %s; asking again in %us",
 			 pcp_result_name(m->result), wait);
 		if (m->result == PCP_NOT_AUTHORIZED) {
-			/* Somebody else's nonce holds our key: start afresh */
+			/* GET did not give it to us just now: start afresh */
 			getrandom(c->nonce, sizeof(c->nonce), 0);
+		} else if (revalidating && m->result != PCP_NETWORK_FAILURE) {
+			/*
+			 * Asked after a 1/5 whether it holds our mapping, the
+			 * AFTR (with our nonce, so really the AFTR) neither
+			 * renewed nor re-created it: it is gone.
+			 */
+			unbind(c, "the AFTR no longer holds our mapping");
+			c->state = PCP_CLIENT_MAP;
 		}
 		timer_arm(&c->recreate, (int64_t)wait * 1000);
 		return;
@@ -264,6 +298,9 @@ static void on_get_answer(struct pcp_client *c, const struct pcp_msg *m)
 	struct b4_binding b;
 
 	timer_cancel(&c->retrans);
+	c->state = PCP_CLIENT_MAP;
+	if (c->bound)
+		c->state = PCP_CLIENT_BOUND;
 	if (m->result != PCP_SUCCESS || !m->next.present || !m->lifetime) {
 		if (m->result != PCP_SUCCESS)
 			log_info("GET: %s; asking for a new set",
@@ -279,6 +316,7 @@ static void on_get_answer(struct pcp_client *c, const struct pcp_msg *m)
 
 			request_header(c, &g, PCP_OP_GET);
 			memcpy(g.nonce, c->get_nonce, sizeof(g.nonce));
+			c->state = PCP_CLIENT_GET;
 			g.next = m->next;
 			g.next.more = false;
 			start_exchange(c, &g);
@@ -287,12 +325,22 @@ static void on_get_answer(struct pcp_client *c, const struct pcp_msg *m)
 		send_map(c);
 		return;
 	}
-	/* Ours: take its nonce, so that renewals are ours to make. */
-	memcpy(c->nonce, m->nonce, sizeof(c->nonce));
+	/*
+	 * Ours: take its nonce (NEXT carries it; the header's is our GET's),
+	 * so that renewals are ours to make.
+	 */
+	memcpy(c->nonce, m->next.nonce, sizeof(c->nonce));
 	log_notice("recovered our mapping from the AFTR by GET");
 	bind_set(c, &b, m->lifetime);
 	/* Renew now: the lifetime left may be short, and it confirms the nonce. */
 	send_map(c);
+}
+
+/* An answer to the request in flight: its opcode, its nonce. */
+static bool answers_ours(const struct pcp_client *c, const struct pcp_msg *m)
+{
+	return c->retrans.armed && m->opcode == c->req_opcode &&
+	       !memcmp(m->nonce, c->req_nonce, sizeof(c->req_nonce));
 }
 
 void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len)
@@ -301,49 +349,65 @@ void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len)
 
 	if (pcp_parse(buf, len, &m) || !m.response)
 		return;
-	if (!pcp_epoch_check(&c->epoch, m.epoch, loop_now_ms() / 1000)) {
-		if (m.opcode == PCP_OP_ANNOUNCE) {
+	if (m.opcode == PCP_OP_ANNOUNCE) {
+		/*
+		 * Unsolicited by design (RFC 6887 14.1.3); the worst a forged
+		 * one does is make us renew.
+		 */
+		if (!pcp_epoch_check(&c->epoch, m.epoch, loop_now_ms() / 1000))
 			lost_state(c, "ANNOUNCE with a new epoch");
-			return;
-		}
-		if (c->state == PCP_CLIENT_BOUND && m.opcode == PCP_OP_MAP &&
-		    m.result == PCP_SUCCESS) {
-			/* The answer itself re-created it. */
-			log_notice("the AFTR's epoch went back: our mapping was re-created");
-		}
+		else
+			log_debug("ANNOUNCE, epoch %u: nothing lost", m.epoch);
+		return;
 	}
-	switch (m.opcode) {
-	case PCP_OP_MAP:
+	if (!answers_ours(c, &m)) {
+		/* A late duplicate, or forged: it names no request of ours. */
+		c->n_ignored++;
+		if (log_limit_ok(&c->ll))
+			log_info("ignored a %s answer that matches no request in flight (%llu so far)",
+				 pcp_opcode_name(m.opcode),
+				 (unsigned long long)c->n_ignored);
+		return;
+	}
+	if (!pcp_epoch_check(&c->epoch, m.epoch, loop_now_ms() / 1000) &&
+	    c->state == PCP_CLIENT_BOUND && m.opcode == PCP_OP_MAP &&
+	    m.result == PCP_SUCCESS) {
+		/* The answer itself re-created it. */
+		log_notice("the AFTR's epoch went back: our mapping was re-created");
+	}
+	if (m.opcode == PCP_OP_MAP)
 		on_map_answer(c, &m);
-		break;
-	case PCP_OP_GET:
-		/* A GET answer carries the mapping's nonce, not ours. */
-		if (c->state == PCP_CLIENT_GET)
-			on_get_answer(c, &m);
-		break;
-	case PCP_OP_ANNOUNCE:
-		log_debug("ANNOUNCE, epoch %u: nothing lost", m.epoch);
-		break;
-	}
+	else if (m.opcode == PCP_OP_GET)
+		on_get_answer(c, &m);
 }
 
 void pcp_client_no_binding(struct pcp_client *c, const struct in6_addr *from,
 			   uint32_t ipv4)
 {
 	char a6[FMT_IPV6_LEN];
+	int64_t now = loop_now_ms();
 
 	/*
-	 * Once unbound we are asking already, and later 1/5s are about the
-	 * same loss.  A renewal in flight does not help: the AFTR lost the
-	 * binding, and the answer to the MAP sent now re-creates it.
+	 * A 1/5 proves nothing: anyone can send one (the module checks what
+	 * it can, not that it came from the AFTR).  So it never unbinds; it
+	 * makes us renew, and the AFTR's answer to that MAP, tied to our
+	 * nonce, re-creates the mapping if the AFTR lost it, moves us if it
+	 * must, or refuses (on_map_answer()).  Once unbound we are asking
+	 * already; an exchange in flight will tell us the same; and a flood
+	 * of them costs the AFTR one request per PCP_CLIENT_REVALIDATE_MS.
 	 */
 	if (!c->bound || ipv4 != c->b.ipv4)
 		return;
-	log_notice("the AFTR (%s) has no binding for us any more: asking again",
+	c->n_no_binding++;
+	if (c->retrans.armed || (c->revalidated_ms &&
+	    now - c->revalidated_ms < PCP_CLIENT_REVALIDATE_MS))
+		return;
+	c->revalidated_ms = now;
+	c->n_revalidations++;
+	log_notice("ICMPv6 1/5 from %s about our data: asking the AFTR whether it still holds our mapping",
 		   fmt_ipv6(from, a6));
-	unbind(c, "the AFTR answered with ICMPv6 1/5");
-	c->state = PCP_CLIENT_MAP;
 	send_map(c);
+	c->revalidating = true;
 }
 
 void pcp_client_init(struct pcp_client *c, const struct pcp_client_ops *ops,
@@ -359,6 +423,7 @@ void pcp_client_init(struct pcp_client *c, const struct pcp_client_ops *ops,
 	timer_init(&c->renew, on_renew);
 	timer_init(&c->expire, on_expire);
 	timer_init(&c->recreate, on_recreate);
+	c->ll.burst = 5;
 }
 
 void pcp_client_adopt(struct pcp_client *c, const struct b4_binding *b)

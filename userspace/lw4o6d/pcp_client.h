@@ -5,6 +5,11 @@
  * through two seams, "send this request" and "install this binding in the
  * device" (b4.c does both for real; the unit tests record them).  Timers
  * are the event loop's.  Whoever wants to know the B4's binding listens.
+ *
+ * Nothing that arrives unasked changes the binding: an answer counts only
+ * if it carries the opcode and nonce of the request in flight (anyone who
+ * can send to our port can forge the rest), and an ICMPv6 1/5 only makes
+ * us ask the AFTR, with such a request, whether it still holds our mapping.
  */
 #ifndef LW4O6D_PCP_CLIENT_H
 #define LW4O6D_PCP_CLIENT_H
@@ -15,10 +20,15 @@
 #include <netinet/in.h>
 
 #include "b4_binding.h"
+#include "log.h"
 #include "loop.h"
 #include "pcp.h"
 
 #define PCP_CLIENT_MAX_LISTENERS 4
+/* At most one re-validation (a MAP) per this many ms, however many 1/5s. */
+#define PCP_CLIENT_REVALIDATE_MS	5000
+/* NOT_AUTHORIZED leads to a GET at most once per this many ms. */
+#define PCP_CLIENT_RECOVER_MS		30000
 
 struct pcp_client_ops {
 	/* One request to the server (failures are the callee's to log). */
@@ -52,9 +62,19 @@ struct pcp_client {
 	enum pcp_client_state state;
 	uint8_t nonce[PCP_NONCE_LEN];
 	uint8_t get_nonce[PCP_NONCE_LEN];
-	/* the request in flight, resent as it is */
+	/* the request in flight, resent as it is; its answer must match */
 	uint8_t req[PCP_MAX_LEN];
 	size_t req_len;
+	uint8_t req_opcode;
+	uint8_t req_nonce[PCP_NONCE_LEN];
+	/* the MAP in flight asks whether the AFTR still holds our mapping */
+	bool revalidating;
+	int64_t revalidated_ms;		/* last re-validation; 0: never */
+	int64_t recovered_ms;		/* last NOT_AUTHORIZED -> GET; 0: never */
+	uint64_t n_ignored;		/* answers that match no request of ours */
+	uint64_t n_no_binding;		/* 1/5 events about our address */
+	uint64_t n_revalidations;	/* MAPs they led to */
+	struct log_limit ll;
 	int64_t rt;			/* current retransmission timeout, ms */
 	struct timer retrans, renew, expire, recreate;
 	bool bound;
@@ -86,7 +106,12 @@ void pcp_client_set_request(struct pcp_client *c, uint32_t lifetime,
 
 /* A datagram from the server's address and port. */
 void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len);
-/* The server (from) answered our data for ipv4 with ICMPv6 1/5. */
+/*
+ * The module saw an ICMPv6 1/5 from "from" about our data for ipv4.  Not
+ * proof (it may be forged): at most every PCP_CLIENT_REVALIDATE_MS, and
+ * when no exchange is in flight, it makes us renew, and the answer to that
+ * MAP says whether our set still holds.
+ */
 void pcp_client_no_binding(struct pcp_client *c, const struct in6_addr *from,
 			   uint32_t ipv4);
 

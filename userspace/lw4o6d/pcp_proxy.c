@@ -17,6 +17,55 @@
 #include "pcp_proxy.h"
 #include "strconv.h"
 
+/*
+ * The per-LAN-host token bucket: rate tokens a second up to burst, one a
+ * request.  Its entry is found by SipHash of the address among
+ * PCP_PROXY_HOST_WAYS; a host not there takes a free way, or the one heard
+ * from least recently, and starts with a full bucket (what it would have
+ * after that long idle anyway, for a host of the same rate).
+ */
+static bool admit(struct pcp_proxy *p, uint32_t src, int64_t now)
+{
+	size_t nsets = PCP_PROXY_HOSTS / PCP_PROXY_HOST_WAYS;
+	size_t set = (size_t)(siphash24(&p->key, &src, sizeof(src)) % nsets);
+	struct pcp_proxy_host *w = &p->hosts[set * PCP_PROXY_HOST_WAYS];
+	struct pcp_proxy_host *h = NULL, *victim = w;
+	int64_t cap = (int64_t)p->burst * 1000, dt;
+	size_t i;
+
+	for (i = 0; i < PCP_PROXY_HOST_WAYS; i++) {
+		if (w[i].used && w[i].addr == src) {
+			h = &w[i];
+			break;
+		}
+		if (victim->used &&
+		    (!w[i].used || w[i].last_ms < victim->last_ms))
+			victim = &w[i];
+	}
+	if (!h) {
+		h = victim;
+		h->used = true;
+		h->addr = src;
+		h->last_ms = now;
+		h->milli = cap;
+	}
+	dt = now - h->last_ms;
+	if (dt > 0) {
+		/* a day refills any bucket; and no overflow past that */
+		if (dt > 86400000)
+			h->milli = cap;
+		else
+			h->milli += dt * (int64_t)p->rate;
+		if (h->milli > cap)
+			h->milli = cap;
+		h->last_ms = now;
+	}
+	if (h->milli < 1000)
+		return false;
+	h->milli -= 1000;
+	return true;
+}
+
 static const char *proto_name(uint8_t p)
 {
 	return p == IPPROTO_TCP ? "tcp" : "udp";
@@ -178,6 +227,17 @@ size_t pcp_proxy_request(struct pcp_proxy *p, uint32_t src,
 	struct in6_addr seen;
 	int res;
 
+	p->n_requests++;
+	if (!admit(p, src, now)) {
+		/*
+		 * No answer: RFC 6887 has no result for "too many requests",
+		 * an error answer costs us as much as a real one, and silence
+		 * is what the client's retransmission backoff (8.1.1: from
+		 * 3 s, doubling) already copes with.
+		 */
+		p->n_limited++;
+		return 0;
+	}
 	res = pcp_parse_request(req, len, &m);
 	if (res == PCP_SILENT)
 		return 0;
@@ -239,4 +299,13 @@ void pcp_proxy_init(struct pcp_proxy *p, const struct pcp_proxy_ops *ops,
 	p->ops = *ops;
 	p->lifetime_max = lifetime_max;
 	p->epoch_base = now;
+	p->rate = PCP_PROXY_RATE;
+	p->burst = PCP_PROXY_BURST;
+	getrandom(&p->key, sizeof(p->key), 0);
+}
+
+void pcp_proxy_set_rate(struct pcp_proxy *p, uint32_t rate, uint32_t burst)
+{
+	p->rate = rate ? rate : 1;
+	p->burst = burst ? burst : 1;
 }

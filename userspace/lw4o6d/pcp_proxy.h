@@ -14,9 +14,21 @@
 
 #include "b4_binding.h"
 #include "pcp.h"
+#include "siphash.h"
 
 #define PCP_PROXY_MAX_FWDS	1024
 #define PCP_PROXY_MAX_PER_HOST	64
+/*
+ * The request rate of LAN hosts is tracked in a table of this many
+ * entries, PCP_PROXY_HOST_WAYS per bucket, the bucket chosen by SipHash
+ * with a random key (so no LAN host picks addresses that share one);
+ * a full bucket forgets the host heard from least recently.
+ */
+#define PCP_PROXY_HOSTS		1024
+#define PCP_PROXY_HOST_WAYS	8
+/* "proxy-rate-limit N burst M" defaults: requests/s per LAN host */
+#define PCP_PROXY_RATE		10
+#define PCP_PROXY_BURST		20
 
 struct pcp_proxy_fwd {
 	bool used;
@@ -25,6 +37,14 @@ struct pcp_proxy_fwd {
 	uint16_t internal_port, external_port;
 	uint8_t nonce[PCP_NONCE_LEN];
 	int64_t expires_ms;
+};
+
+/* One LAN host's token bucket. */
+struct pcp_proxy_host {
+	bool used;
+	uint32_t addr;		/* network order */
+	int64_t last_ms;	/* last refill */
+	int64_t milli;		/* tokens, in thousandths */
 };
 
 struct pcp_proxy_ops {
@@ -42,14 +62,27 @@ struct pcp_proxy {
 	bool have;		/* the B4's binding, as last told */
 	struct b4_binding bound;
 	struct pcp_proxy_fwd fwd[PCP_PROXY_MAX_FWDS];
+	/* per-LAN-host rate limit: over it, a request gets no answer */
+	uint32_t rate, burst;
+	struct siphash_key key;
+	struct pcp_proxy_host hosts[PCP_PROXY_HOSTS];
+	uint64_t n_requests, n_limited;
 };
 
-/* now: ms on the clock every later call uses (loop_now_ms() in the daemon). */
+/*
+ * now: ms on the clock every later call uses (loop_now_ms() in the daemon).
+ * The rate limit is PCP_PROXY_RATE / PCP_PROXY_BURST until
+ * pcp_proxy_set_rate().
+ */
 void pcp_proxy_init(struct pcp_proxy *p, const struct pcp_proxy_ops *ops,
 		    uint32_t lifetime_max, int64_t now);
+/* Requests per second and burst, per LAN host (both >= 1). */
+void pcp_proxy_set_rate(struct pcp_proxy *p, uint32_t rate, uint32_t burst);
 /*
  * One datagram from LAN host src (network order): the answer is written
- * to out (cap >= PCP_MAX_LEN) and its length returned, 0 for none.
+ * to out (cap >= PCP_MAX_LEN) and its length returned, 0 for none (also
+ * when src is over its rate: such a request is dropped and counted in
+ * n_limited, unparsed).
  */
 size_t pcp_proxy_request(struct pcp_proxy *p, uint32_t src,
 			 const uint8_t *req, size_t len, int64_t now,

@@ -276,7 +276,11 @@ static void do_get(const struct origin *o, const struct pcp_msg *req)
 	if (m) {
 		left = m->expires - alloc_now(P.a);
 		r.lifetime = left > 0 ? (uint32_t)left : 0;
-		memcpy(r.nonce, m->nonce, sizeof(r.nonce));
+		/*
+		 * The header keeps the request's nonce (success()), so that
+		 * the B4 can tie the answer to its GET; the mapping's nonce
+		 * is in NEXT.
+		 */
 		r.protocol = m->protocol;
 		r.internal_port = m->internal_port;
 		pcp_v4mapped(m->ipv4, &r.external);

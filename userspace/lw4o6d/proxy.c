@@ -30,6 +30,7 @@ static struct {
 	struct nft_forwards *nft;
 	struct pcp_proxy pp;
 	struct timer sweep;
+	struct log_limit ll;
 	/* what the B4 told us, also while not running */
 	bool have;
 	struct b4_binding bound;
@@ -53,6 +54,8 @@ static void on_request(int fd, void *arg)
 	uint8_t buf[PCP_MAX_LEN + 4], out[PCP_MAX_LEN];
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
+	char a4[FMT_IPV4_LEN];
+	uint64_t limited;
 	ssize_t n;
 	size_t len;
 
@@ -61,8 +64,13 @@ static void on_request(int fd, void *arg)
 		     (struct sockaddr *)&from, &fl);
 	if (n < 0 || from.sin_family != AF_INET)
 		return;
+	limited = P.pp.n_limited;
 	len = pcp_proxy_request(&P.pp, from.sin_addr.s_addr, buf, (size_t)n,
 				loop_now_ms(), out, sizeof(out));
+	if (P.pp.n_limited != limited && log_limit_ok(&P.ll))
+		log_info("proxy: %s over its rate limit: request dropped (%llu so far)",
+			 fmt_ipv4(from.sin_addr.s_addr, a4),
+			 (unsigned long long)P.pp.n_limited);
 	if (len)
 		sendto(fd, out, len, 0, (const struct sockaddr *)&from,
 		       sizeof(from));
@@ -123,7 +131,9 @@ int proxy_start(const struct lw4o6d_config *c)
 	if (!c->proxy)
 		return 0;
 	pcp_proxy_init(&P.pp, &ops, c->proxy_lifetime_max, loop_now_ms());
+	pcp_proxy_set_rate(&P.pp, c->proxy_rate, c->proxy_burst);
 	pcp_proxy_rebound(&P.pp, P.have ? &P.bound : NULL);
+	P.ll.burst = 5;
 	P.nft = nft_forwards_open(c->device);
 	if (!P.nft)
 		return -1;
@@ -141,8 +151,9 @@ int proxy_start(const struct lw4o6d_config *c)
 
 int proxy_reload(const struct lw4o6d_config *c)
 {
-	/* The lifetime bound; addresses need a restart. */
+	/* The lifetime bound and the rate limit; addresses need a restart. */
 	P.pp.lifetime_max = c->proxy_lifetime_max;
+	pcp_proxy_set_rate(&P.pp, c->proxy_rate, c->proxy_burst);
 	return 0;
 }
 
@@ -152,6 +163,9 @@ void proxy_stop(void)
 
 	if (!P.running)
 		return;
+	log_notice("proxy: served %llu requests (%llu over a LAN host's rate, unanswered)",
+		   (unsigned long long)P.pp.n_requests,
+		   (unsigned long long)P.pp.n_limited);
 	timer_cancel(&P.sweep);
 	for (i = 0; i < P.n_fds; i++) {
 		loop_del_fd(P.fds[i]);

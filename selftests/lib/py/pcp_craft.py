@@ -7,7 +7,8 @@ Runs in B4 3's namespace (2001:db8:1::3, device b0, link u0) and plays a
 hostile B4 against the lwAFTR's lw4o6d; one process, because python is slow
 in the VM.  Prints one line per case, "NAME WHAT", WHAT being "silent" or
 the answers, each "result=R op=OP v=V len=N lifetime=L" plus, for MAP and
-GET answers, "nonce=HEX ext=IPV4:PORT" (and "more=M" with NEXT).  Several
+GET answers, "nonce=HEX ext=IPV4:PORT" (and "more=M next_nonce=HEX" with
+NEXT).  Several
 answers are joined with " | ".  The shell checks the lines.
 
   --nonce2, --set2  B4 2's mapping (key: all protocols, port 0): its nonce
@@ -101,7 +102,8 @@ def describe(d):
         while off + 4 <= len(d):
             code, olen = d[off], struct.unpack("!H", d[off + 2:off + 4])[0]
             if code == OPT_NEXT and off + 4 + 16 <= len(d):
-                s += " more=%d" % d[off + 4 + 15]
+                s += " more=%d next_nonce=%s" % (d[off + 4 + 15],
+                                                 d[off + 4:off + 16].hex())
             off += 4 + ((olen + 3) & ~3)
     return s
 

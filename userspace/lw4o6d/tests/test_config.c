@@ -215,7 +215,9 @@ static void test_b4_full(void **state)
 		"lifetime 3600\n"
 		"port-set-size 1024\n"
 		"proxy 192.168.1.1 10.1.1.1\n"
-		"proxy-lifetime-max 600\n",
+		"proxy-lifetime-max 600\n"
+		"proxy-rate-limit 5 burst 8\n"
+		"forward-guard no\n",
 		&c, &e), 0);
 	assert_int_equal(c.role, ROLE_B4);
 	assert_string_equal(config_role_name(c.role), "b4");
@@ -232,6 +234,9 @@ static void test_b4_full(void **state)
 	assert_int_equal(c.proxy_addr[0], ip4("192.168.1.1"));
 	assert_int_equal(c.proxy_addr[1], ip4("10.1.1.1"));
 	assert_int_equal(c.proxy_lifetime_max, 600);
+	assert_int_equal(c.proxy_rate, 5);
+	assert_int_equal(c.proxy_burst, 8);
+	assert_false(c.forward_guard);
 	assert_int_equal(c.n_pools, 0);
 
 	assert_int_equal(load("role b4\ndevice b0\n", &c, &e), 0);
@@ -241,6 +246,12 @@ static void test_b4_full(void **state)
 	assert_int_equal(c.port_set_size, 65535);
 	assert_false(c.proxy);
 	assert_int_equal(c.proxy_lifetime_max, 7200);
+	assert_int_equal(c.proxy_rate, 10);
+	assert_int_equal(c.proxy_burst, 20);
+	assert_true(c.forward_guard);
+	assert_int_equal(load("role b4\ndevice b0\nproxy-rate-limit 3\n", &c, &e), 0);
+	assert_int_equal(c.proxy_rate, 3);
+	assert_int_equal(c.proxy_burst, 6);
 	assert_string_equal(config_role_name(ROLE_NONE), "none");
 }
 
@@ -363,6 +374,12 @@ static const struct {
 	{ B4 "proxy 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7 10.0.0.8 10.0.0.9\n",
 	  3, "proxy: at most 8 addresses, got 9" },
 	{ B4 "proxy-lifetime-max 0\n", 3, "proxy-lifetime-max: expected a number 1..4294967295, got '0'" },
+	{ B4 "proxy-rate-limit 0\n", 3, "proxy-rate-limit: expected a number 1..100000, got '0'" },
+	{ B4 "proxy-rate-limit 5 burst\n", 3, "proxy-rate-limit: 'burst' needs a value" },
+	{ B4 "proxy-rate-limit 5 bust 9\n", 3, "proxy-rate-limit: unexpected 'bust' (expected burst)" },
+	{ B4 "proxy-rate-limit 5 burst 100001\n", 3, "proxy-rate-limit burst: expected a number 1..100000, got '100001'" },
+	{ B4 "forward-guard maybe\n", 3, "forward-guard: expected yes or no, got 'maybe'" },
+	{ AFTR "proxy-rate-limit 5\n", 5, "'proxy-rate-limit' is a b4 keyword; this is an aftr file" },
 	{ "device lw0\nrole aftr\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n", 2,
 	  "'role' must be the first statement (line 1 comes before it)" },
 	{ "role router\ndevice lw0\n", 1, "role: expected aftr or b4, got 'router'" },

@@ -5,7 +5,9 @@
  * built here.  Covers the renewal point (1/2 to 5/8 of the lifetime), the
  * epoch check of RFC 6887 8.5, and the state machine: GET then MAP,
  * grants, renewals, refusals, a lost epoch, icmp-no-binding, expiry, and
- * what listeners are told.
+ * what listeners are told.  And what a forger can do (#11 items 2, 9, 21):
+ * answers not tied to the request in flight, a flood of 1/5s, and another
+ * sender that took our mapping's nonce first.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -148,6 +150,25 @@ static void get_nothing(void)
 
 	response(&m, PCP_OP_GET, PCP_SUCCESS, 0);
 	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+}
+
+/*
+ * A GET answer to the GET in flight (header: its nonce) naming a mapping
+ * of all protocols whose nonce (in NEXT) is theirs.
+ */
+static void get_mapping(const uint8_t *theirs, const char *ipv4,
+			uint16_t psid, uint8_t k, uint32_t lifetime)
+{
+	struct pcp_msg m;
+
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	response(&m, PCP_OP_GET, PCP_SUCCESS, lifetime);
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	pcp_v4mapped(ip(ipv4), &m.external);
+	portset_to_pcp(psid, k, 0, &m);
+	m.next.present = true;
+	memcpy(m.next.nonce, theirs, PCP_NONCE_LEN);
 	answer(&m);
 }
 
@@ -327,11 +348,20 @@ static void test_refused(void **state)
 	memcpy(m.nonce, nonce, PCP_NONCE_LEN);
 	answer(&m);
 	assert_true(in_ms(&C.recreate) > 299000);
-	/* NOT_AUTHORIZED: another nonce holds our key; start afresh */
+	/* NOT_AUTHORIZED: another nonce holds our key; read it back */
 	C.recreate.fn(&C.recreate);
 	response(&m, PCP_OP_MAP, PCP_NOT_AUTHORIZED, 0);
 	memcpy(m.nonce, nonce, PCP_NONCE_LEN);
 	answer(&m);
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	get_nothing();				/* gone meanwhile: MAP */
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	/* again at once: no GET loop, a fresh nonce and the error's wait */
+	response(&m, PCP_OP_MAP, PCP_NOT_AUTHORIZED, 0);
+	memcpy(m.nonce, nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_false(C.retrans.armed);
+	assert_true(in_ms(&C.recreate) > 29000);
 	assert_memory_not_equal(C.nonce, nonce, PCP_NONCE_LEN);
 	/* a success without a set we understand: again in 30 s */
 	C.recreate.fn(&C.recreate);
@@ -363,12 +393,17 @@ static void test_get_recovers(void **state)
 
 	(void)state;
 	pcp_client_start(&C);
+	/* the mapping's nonce as the header's: not an answer to our GET */
 	response(&m, PCP_OP_GET, PCP_SUCCESS, 100);
 	memcpy(m.nonce, theirs, PCP_NONCE_LEN);
 	pcp_v4mapped(ip("192.0.2.3"), &m.external);
 	portset_to_pcp(2, 4, 0, &m);
 	m.next.present = true;
+	memcpy(m.next.nonce, theirs, PCP_NONCE_LEN);
 	answer(&m);
+	assert_false(C.bound);
+	assert_int_equal(C.n_ignored, 1);
+	get_mapping(theirs, "192.0.2.3", 2, 4, 100);
 	assert_true(C.bound);
 	assert_int_equal(F.inst.ipv4, ip("192.0.2.3"));
 	assert_int_equal(F.inst.psid, 2);
@@ -420,10 +455,16 @@ static void test_lost_epoch(void **state)
 	assert_true(C.bound);
 }
 
+/*
+ * #11 item 2: a 1/5 is no proof.  It makes the B4 renew (once per
+ * PCP_CLIENT_REVALIDATE_MS at most, never with an exchange in flight); the
+ * binding goes only when the AFTR, answering that MAP, says so.
+ */
 static void test_no_binding(void **state)
 {
 	struct in6_addr aftr = IN6ADDR_LOOPBACK_INIT;
 	unsigned int sent;
+	int i;
 
 	(void)state;
 	pcp_client_listen(&C, listener, &listener_calls);
@@ -433,20 +474,158 @@ static void test_no_binding(void **state)
 	pcp_client_no_binding(&C, &aftr, ip("192.0.2.9"));
 	assert_true(C.bound);
 	assert_int_equal(F.sent, sent);
+	/* a flood (forged, say): one MAP, the binding untouched */
+	for (i = 0; i < 100; i++)
+		pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
+	assert_int_equal(F.sent, sent + 1);
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	assert_memory_equal(F.last.nonce, C.nonce, PCP_NONCE_LEN);
+	assert_int_equal(F.last.external_port, lw4o6_range_first(0, 4, 6, 5));
+	assert_true(C.bound);
+	assert_true(F.installed);
+	assert_int_equal(F.installs, 1);
+	assert_int_equal(F.told, 2);
+	assert_int_equal(C.n_no_binding, 100);
+	assert_int_equal(C.n_revalidations, 1);
+	/* the AFTR still holds it: renewed, nothing else */
+	grant(F.last.nonce, "192.0.2.7", 5, 6, 4, LIFETIME);
+	assert_int_equal(F.installs, 1);
+	assert_int_equal(F.told, 2);
+	/* more within the hold-down: nothing sent */
 	pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
+	assert_int_equal(F.sent, sent + 1);
+	/* after it, the AFTR lost ours and gives another set: installed */
+	C.revalidated_ms -= PCP_CLIENT_REVALIDATE_MS;
+	pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
+	assert_int_equal(F.sent, sent + 2);
+	grant(F.last.nonce, "192.0.2.8", 9, 6, 4, LIFETIME);
+	assert_true(C.bound);
+	assert_int_equal(F.inst.ipv4, ip("192.0.2.8"));
+	assert_int_equal(F.told, 3);
+	/* and when it refuses to re-create it: it is gone, unbound */
+	C.revalidated_ms -= PCP_CLIENT_REVALIDATE_MS;
+	pcp_client_no_binding(&C, &aftr, ip("192.0.2.8"));
+	assert_int_equal(F.sent, sent + 3);
+	{
+		struct pcp_msg m;
+
+		response(&m, PCP_OP_MAP, PCP_NO_RESOURCES, 30);
+		memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+		answer(&m);
+	}
 	assert_false(C.bound);
 	assert_false(F.installed);		/* removed from the device */
 	assert_false(F.told_set);		/* listeners: none */
-	assert_int_equal(F.told, 3);
 	assert_false(C.renew.armed);
 	assert_false(C.expire.armed);
-	assert_int_equal(F.sent, sent + 1);	/* and asked again */
+	assert_true(C.recreate.armed);		/* and asks again later */
+	/* unbound: later 1/5s change nothing */
+	pcp_client_no_binding(&C, &aftr, ip("192.0.2.8"));
+	assert_int_equal(F.sent, sent + 3);
+}
+
+/* A refusal of an ordinary renewal (not after a 1/5) keeps the binding. */
+static void test_renewal_refused_keeps(void **state)
+{
+	struct pcp_msg m;
+
+	(void)state;
+	bound("192.0.2.7", 5, 6, 4);
+	C.renew.fn(&C.renew);
+	response(&m, PCP_OP_MAP, PCP_NO_RESOURCES, 30);
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_true(C.bound);
+	assert_true(F.installed);
+}
+
+/*
+ * #11 item 21: answers are tied to the request in flight: its opcode and
+ * its nonce.  Spoofed ones (at start, before the GET is answered; or out
+ * of the blue while bound) install nothing and are counted.
+ */
+static void test_spoofed_answers(void **state)
+{
+	uint8_t evil[PCP_NONCE_LEN] = { 0xee, 0xee, 0xee, 0xee, 1 };
+	struct pcp_msg m;
+
+	(void)state;
+	pcp_client_start(&C);
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	/* a GET answer with another nonce granting the attacker's set */
+	response(&m, PCP_OP_GET, PCP_SUCCESS, 7200);
+	memcpy(m.nonce, evil, PCP_NONCE_LEN);
+	pcp_v4mapped(ip("203.0.113.1"), &m.external);
+	portset_to_pcp(1, 4, 0, &m);
+	m.next.present = true;
+	memcpy(m.next.nonce, evil, PCP_NONCE_LEN);
+	answer(&m);
+	/* a MAP answer with our GET's nonce: the wrong opcode */
+	m.opcode = PCP_OP_MAP;
+	m.next.present = false;
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	/* a MAP answer with the nonce our MAPs will use: none in flight */
+	memcpy(m.nonce, C.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_false(C.bound);
+	assert_int_equal(F.installs, 0);
+	assert_int_equal(C.n_ignored, 3);
+	assert_int_equal(F.sent, 1);
+	assert_int_equal(C.state, PCP_CLIENT_GET);
+	assert_true(C.retrans.armed);		/* still waiting for ours */
+	/* the real answer still works */
+	get_nothing();
+	grant(F.last.nonce, "192.0.2.7", 5, 6, 4, LIFETIME);
+	assert_true(C.bound);
+	/* bound, nothing in flight: a MAP answer with our own nonce is ignored */
+	response(&m, PCP_OP_MAP, PCP_SUCCESS, LIFETIME);
+	memcpy(m.nonce, C.nonce, PCP_NONCE_LEN);
+	pcp_v4mapped(ip("203.0.113.1"), &m.external);
+	portset_to_pcp(1, 4, 0, &m);
+	answer(&m);
+	assert_int_equal(F.inst.ipv4, ip("192.0.2.7"));
+	assert_int_equal(F.installs, 1);
+	assert_int_equal(C.n_ignored, 4);
+}
+
+/*
+ * #11 item 9: someone sent MAP from our address first and holds our key
+ * with their nonce.  NOT_AUTHORIZED makes us read the mapping back (GET)
+ * and adopt it, nonce and set, at once rather than after 600 s.
+ */
+static void test_not_authorized_adopts(void **state)
+{
+	uint8_t theirs[PCP_NONCE_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	uint8_t get_nonce[PCP_NONCE_LEN];
+	struct pcp_msg m;
+
+	(void)state;
+	pcp_client_listen(&C, listener, &listener_calls);
+	pcp_client_start(&C);
+	get_nothing();				/* not yet taken */
 	assert_int_equal(F.last.opcode, PCP_OP_MAP);
-	assert_int_equal(F.last.external_port, lw4o6_range_first(0, 4, 6, 5));
-	/* later ones are about the same loss */
-	pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
-	assert_int_equal(F.sent, sent + 1);
-	assert_int_equal(F.told, 3);
+	response(&m, PCP_OP_MAP, PCP_NOT_AUTHORIZED, 600);
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_false(C.recreate.armed);		/* no 600 s wait */
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	assert_true(C.retrans.armed);
+	memcpy(get_nonce, F.last.nonce, sizeof(get_nonce));
+	assert_memory_not_equal(get_nonce, theirs, PCP_NONCE_LEN);
+	get_mapping(theirs, "192.0.2.3", 2, 4, 50);
+	assert_true(C.bound);
+	assert_int_equal(F.inst.ipv4, ip("192.0.2.3"));
+	assert_int_equal(F.inst.psid, 2);
+	assert_true(F.told_set);
+	/* renewed at once with their nonce, which is ours now */
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	assert_memory_equal(F.last.nonce, theirs, PCP_NONCE_LEN);
+	grant(theirs, "192.0.2.3", 2, 4, 0, LIFETIME);
+	assert_true(C.bound);
+	assert_int_equal(C.state, PCP_CLIENT_BOUND);
+	assert_true(in_ms(&C.expire) > LIFETIME * 1000 - 100);
+	assert_int_equal(F.installs, 1);
 }
 
 static void test_expiry(void **state)
@@ -533,6 +712,9 @@ int main(void)
 		T(test_get_refused_then_map),
 		T(test_lost_epoch),
 		T(test_no_binding),
+		T(test_renewal_refused_keeps),
+		T(test_spoofed_answers),
+		T(test_not_authorized_adopts),
 		T(test_expiry),
 		T(test_adopt_and_listen),
 		T(test_retransmission),

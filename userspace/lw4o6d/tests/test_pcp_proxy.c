@@ -300,6 +300,7 @@ static void test_quota(void **state)
 	int i;
 
 	(void)state;
+	pcp_proxy_set_rate(&P, 100000, 100000);	/* not what this is about */
 	for (i = 0; i < PCP_PROXY_MAX_PER_HOST; i++) {
 		q.internal_port = (uint16_t)(1000 + i);
 		assert_int_equal(ask(&q, &r), PCP_SUCCESS);
@@ -445,6 +446,7 @@ static void test_offset_set(void **state)
 	b.psid = 3;
 	pcp_proxy_rebound(&P, &b);
 	B = b;
+	pcp_proxy_set_rate(&P, 100000, 100000);	/* not what this is about */
 	for (i = 0; i < 50; i++) {
 		q.internal_port = (uint16_t)(2000 + i);
 		q.host = i < 25 ? "192.168.1.2" : "192.168.1.3";
@@ -452,6 +454,72 @@ static void test_offset_set(void **state)
 		assert_true(ours(r.external_port));
 		assert_true(r.external_port >= 1024);
 	}
+}
+
+/*
+ * #11 item 20: a token bucket per LAN host (rate/s, burst).  Over it a
+ * request gets no answer at all, and is counted; other hosts are served
+ * meanwhile; the table of hosts stays bounded however many addresses ask.
+ */
+static size_t raw_map(uint32_t host, uint16_t iport, int64_t at)
+{
+	uint8_t buf[PCP_MAX_LEN], out[PCP_MAX_LEN];
+	struct pcp_msg m;
+	size_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.version = PCP_VERSION;
+	m.opcode = PCP_OP_MAP;
+	m.lifetime = 60;
+	pcp_v4mapped(host, &m.client);
+	memset(m.nonce, 7, PCP_NONCE_LEN);
+	m.protocol = IPPROTO_UDP;
+	m.internal_port = iport;
+	n = pcp_build(&m, buf, sizeof(buf));
+	assert_true(n > 0);
+	return pcp_proxy_request(&P, host, buf, n, T0 + at, out, sizeof(out));
+}
+
+static void test_rate_limit(void **state)
+{
+	uint32_t a = ip("192.168.1.2"), b = ip("192.168.1.3");
+	size_t i, used;
+
+	(void)state;
+	/* the defaults: 10/s, burst 20 */
+	for (i = 0; i < PCP_PROXY_BURST; i++)
+		assert_true(raw_map(a, 8080, 0) > 0);	/* a renewal, 20 times */
+	assert_int_equal(raw_map(a, 8080, 0), 0);	/* over: silence */
+	assert_int_equal(raw_map(a, 8080, 50), 0);	/* half a token back */
+	assert_int_equal(P.n_limited, 2);
+	assert_int_equal(F.adds, 1);
+	/* another host is not held back by the first */
+	assert_true(raw_map(b, 8080, 50) > 0);
+	/* 100 ms at 10/s: one more */
+	assert_true(raw_map(a, 8080, 100) > 0);
+	assert_int_equal(raw_map(a, 8080, 100), 0);
+	assert_int_equal(P.n_limited, 3);
+	/* after a long idle, a full burst and no more (no overflow either) */
+	for (i = 0; i < PCP_PROXY_BURST; i++)
+		assert_true(raw_map(a, 8080, 400LL * 86400000) > 0);
+	assert_int_equal(raw_map(a, 8080, 400LL * 86400000), 0);
+	assert_int_equal(P.n_requests, 2 * PCP_PROXY_BURST + 6);
+
+	/* configured: 1/s, burst 2 */
+	pcp_proxy_set_rate(&P, 1, 2);
+	assert_true(raw_map(b, 8080, 500LL * 86400000) > 0);
+	assert_true(raw_map(b, 8080, 500LL * 86400000) > 0);
+	assert_int_equal(raw_map(b, 8080, 500LL * 86400000 + 999), 0);
+	assert_true(raw_map(b, 8080, 500LL * 86400000 + 1500) > 0);
+
+	/* 8 times as many addresses as entries: bounded, each one answered */
+	pcp_proxy_set_rate(&P, 10, 20);
+	for (i = 0; i < 8 * PCP_PROXY_HOSTS; i++)
+		assert_true(raw_map(htonl(0x0a000000 + (uint32_t)i), 0,
+				    600LL * 86400000) > 0);
+	for (used = 0, i = 0; i < PCP_PROXY_HOSTS; i++)
+		used += P.hosts[i].used;
+	assert_int_equal(used, PCP_PROXY_HOSTS);
 }
 
 /* --- nft_forwards.c: what needs no nftables ---------------------------------- */
@@ -521,6 +589,7 @@ int main(void)
 		T(test_expiry),
 		T(test_rebound),
 		T(test_offset_set),
+		T(test_rate_limit),
 #undef T
 		cmocka_unit_test(test_table_name),
 		cmocka_unit_test(test_nft_error_text),
