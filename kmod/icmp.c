@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Errors the lwAFTR generates or translates, each switchable per device and
- * all under one per-device token bucket (icmp-rate per second, bursts of as
- * many), on top of the kernel's own ICMP rate limits.  The kernel's senders
+ * under per-device token buckets (icmp-rate per second, bursts of as many):
+ * one for Frag Needed and translated Packet Too Big, one for the rest, so
+ * that errors anyone can draw (3/1 for an unbound address) cannot starve
+ * path MTU discovery.  On top of the kernel's own ICMP rate limits.  The kernel's senders
  * also apply the size caps: 576 bytes for ICMPv4, 1280 for ICMPv6.
  */
 #include <linux/icmp.h>
@@ -26,37 +28,57 @@
 #define ICMP4_MAX	576
 #define ENCAP		sizeof(struct ipv6hdr)
 
-/* Token bucket, tokens scaled by NSEC_PER_SEC so the refill is exact. */
-static bool icmp_allow(struct lw4o6_dev *priv, u32 rate)
+/*
+ * Refill bucket for now and take a token if there is one.  The burst is
+ * rate tokens, which a full second of idling refills: elapsed time past
+ * that adds nothing, and capping it keeps elapsed * rate (at most 10^9 x
+ * 10^6 and so far from 2^64) from wrapping after a long idle.
+ */
+bool lw4o6_icmp_bucket_take(struct lw4o6_icmp_bucket *b, u32 rate, u64 now)
 {
-	u64 now = ktime_get_mono_fast_ns(), cap = (u64)rate * NSEC_PER_SEC;
+	u64 cap = (u64)rate * NSEC_PER_SEC;
+	/* The fast clock may step back a little between CPUs: no refill. */
+	u64 elapsed = now > b->last ? now - b->last : 0;
+
+	if (!b->last || elapsed >= NSEC_PER_SEC)
+		b->tokens = cap;
+	else
+		b->tokens = min(cap, b->tokens + elapsed * rate);
+	if (now > b->last)
+		b->last = now;
+	if (b->tokens < NSEC_PER_SEC)
+		return false;
+	b->tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+static bool icmp_allow(struct lw4o6_dev *priv, struct lw4o6_icmp_bucket *b,
+		       u32 rate)
+{
 	bool ok;
 
 	spin_lock_bh(&priv->icmp_lock);
-	if (!priv->icmp_last)
-		priv->icmp_tokens = cap;
-	else
-		priv->icmp_tokens = min(cap, priv->icmp_tokens +
-					(now - priv->icmp_last) * rate);
-	priv->icmp_last = now;
-	ok = priv->icmp_tokens >= NSEC_PER_SEC;
-	if (ok)
-		priv->icmp_tokens -= NSEC_PER_SEC;
+	ok = lw4o6_icmp_bucket_take(b, rate, ktime_get_mono_fast_ns());
 	spin_unlock_bh(&priv->icmp_lock);
 	return ok;
 }
 
-bool lw4o6_icmp4_allow(struct lw4o6_dev *priv)
+static bool icmp4_allow(struct lw4o6_dev *priv, struct lw4o6_icmp_bucket *b)
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 
 	if (!cfg->icmp4_errors)
 		return false;
-	if (!icmp_allow(priv, cfg->icmp_rate)) {
+	if (!icmp_allow(priv, b, cfg->icmp_rate)) {
 		lw4o6_stat_add(priv, LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV4, 1);
 		return false;
 	}
 	return true;
+}
+
+bool lw4o6_icmp4_allow(struct lw4o6_dev *priv)
+{
+	return icmp4_allow(priv, &priv->icmp);
 }
 
 /* What icmp_send() quotes: the header and at most 576 bytes in all. */
@@ -79,7 +101,7 @@ void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb)
 void lw4o6_icmp4_frag_needed(struct lw4o6_dev *priv, struct sk_buff *skb,
 			     u32 mtu)
 {
-	if (!lw4o6_icmp4_allow(priv))
+	if (!icmp4_allow(priv, &priv->icmp_ptb))
 		return;
 	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	icmp4_count(priv, skb);
@@ -92,7 +114,7 @@ void lw4o6_icmp6_policy_fail(struct lw4o6_dev *priv, struct sk_buff *skb)
 
 	if (!cfg->icmp6_errors)
 		return;
-	if (!icmp_allow(priv, cfg->icmp_rate)) {
+	if (!icmp_allow(priv, &priv->icmp, cfg->icmp_rate)) {
 		lw4o6_stat_add(priv, LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV6, 1);
 		return;
 	}
@@ -304,7 +326,7 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 				skb->mark, sock_net_uid(dev_net(priv->dev), NULL));
 		skb_pull(skb, sizeof(e6));
 	}
-	if (!lw4o6_icmp4_allow(priv))
+	if (!icmp4_allow(priv, mtu ? &priv->icmp_ptb : &priv->icmp))
 		goto drop;
 	if (priv->mode == LW4O6_MODE_B4) {
 		if (icmp4_inject(priv, skb, type, code, mtu ? mtu - ENCAP : 0))

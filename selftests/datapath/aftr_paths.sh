@@ -182,6 +182,22 @@ check_cmd "B4a still reaches the internet" ip netns exec "$B4A" $ECHO udp 198.51
 check_cmd "hairpin on" l dev set lw0 hairpin on
 check_cmd "B4a <-> B4c again" ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777 1600
 
+# --- Frag Needed has its own bucket: a flood of 3/1 cannot starve it (#11 item 11) ---
+check_cmd "icmp-rate 2" l dev set lw0 icmp-rate 2
+ip -n "$INET" route flush cache
+ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/flood.py" 192.0.2.99 9 100000000 > /dev/null &
+fpid=$!
+o=$(stat drop-over-rate-limit-icmpv4)
+over() { [ "$(stat drop-over-rate-limit-icmpv4)" -gt $((o + 50)) ]; }
+check_cmd "a flood to an unbound address drains the error bucket" busywait 20000 over
+icmp_count "$INET" v4 3 4 5
+check_fail "INET: 1400 bytes with DF to B4a do not pass" \
+	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1372 df
+icmp_result "$INET"
+kill "$fpid"; wait "$fpid" 2> /dev/null
+expect_eq "INET still gets its 3/4 during the flood" "$R" 1
+check_cmd "icmp-rate 1000" l dev set lw0 icmp-rate 1000
+
 # --- totals ---
 link() { ip -n "$AFTR" -j -s link show lw0 | jq ".[0].stats64.$1.packets"; }
 expect_eq "ip -s link: rx is what we decapsulated" "$(link rx)" "$(stat sent-ipv4-packets)"
