@@ -97,6 +97,16 @@ check_cmd "INET: 1300 bytes with DF to B4a pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 
 # --- ICMPv6 errors from the IPv6 side, translated for the IPv4 sender ---
+# One with a bad checksum is acted on in no way (#11 item 16).
+c=$(stat drop-bad-checksum-icmpv6)
+icmp_count "$INET" v4 3 4 4
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
+	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500 src=2001:db8:1::2 badsum
+icmp_result "$INET"
+expect_eq "a Packet Too Big with a bad checksum is not translated" "$R" 0
+expect_eq "counted as drop-bad-checksum-icmpv6" "$(stat drop-bad-checksum-icmpv6)" $((c + 1))
+check_cmd "nor taught a path MTU: 1300 bytes with DF to B4a still pass" \
+	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 icmp_count "$INET" v4 3 4 6 mtu
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
@@ -108,6 +118,13 @@ check_fail "INET: 1300 bytes with DF no longer pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 icmp_result "$INET"
 expect_eq "the learnt path MTU holds for later packets" "$R" "1 1260"
+# An MTU past what 16 bits hold: the 3/4 says the largest IPv4 MTU less 40
+# (unclamped, 66816 - 40 wrapped to 1240) (#11 item 15).
+icmp_count "$INET" v4 3 4 6 mtu
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 66816 \
+	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
+icmp_result "$INET"
+expect_eq "ICMPv6 Packet Too Big 66816 becomes ICMPv4 3/4 with 65495" "$R" "1 65495"
 icmp_count "$INET" v4 3 1 6
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
