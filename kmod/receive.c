@@ -204,8 +204,10 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	 * the datagram.  Only addresses that are bound at all may queue.
 	 */
 	if (ip_is_fragment(iph)) {
-		if (!lw4o6_table_first_of(t, iph->saddr))
+		if (!lw4o6_table_first_of(t, iph->saddr)) {
+			err = -EAGAIN;	/* no port to report */
 			goto no_binding;
+		}
 		err = lw4o6_ipv4_defrag(skb);
 		if (err == -EINPROGRESS) {
 			lw4o6_stat_add(priv, LW4O6_STAT_QUEUED_SOFTWIRE_FRAGMENTS, 1);

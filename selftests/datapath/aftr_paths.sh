@@ -215,6 +215,20 @@ kill "$fpid"; wait "$fpid" 2> /dev/null
 expect_eq "INET still gets its 3/4 during the flood" "$R" 1
 check_cmd "icmp-rate 1000" l dev set lw0 icmp-rate 1000
 
+# --- a fragment from an unbound address: its miss event has no port (#11 item 12) ---
+"$LW4O6" -n "$AFTR" -j monitor > "$TMPDIR/events" 2>&1 &
+mpid=$!
+sleep 1
+ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/frag6_send.py" 2001:db8:1::4 2001:db8:ff::1 \
+	192.0.2.77 1234 198.51.100.1 7777 100 whole mf
+miss() { grep -q 192.0.2.77 "$TMPDIR/events"; }
+busywait 5000 miss
+kill "$mpid"; wait "$mpid" 2> /dev/null
+ktap_diag "events: $(grep 192.0.2.77 "$TMPDIR/events")"
+expect_eq "binding-miss for a first fragment from 192.0.2.77 names no port" \
+	"$(jq -c 'select(.event == "binding-miss" and .ipv4 == "192.0.2.77") | [.b4, .port]' "$TMPDIR/events")" \
+	'["2001:db8:1::4",null]'
+
 # --- totals ---
 link() { ip -n "$AFTR" -j -s link show lw0 | jq ".[0].stats64.$1.packets"; }
 expect_eq "ip -s link: rx is what we decapsulated" "$(link rx)" "$(stat sent-ipv4-packets)"
