@@ -80,7 +80,7 @@ for ns in "$AFTR" "$B4A" "$B4C"; do
 done
 # As a router on B4c's side would send it: 3/0 quoting local -> B4c | A -> C.
 p=$(stat drop-in-by-policy-icmpv6)
-icmp_count "$B4A" v4 3 1 3
+icmp_count "$B4A" v4 3 1 6
 ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 3 0 0 \
 	2001:db8:ff::1 2001:db8:1::4 192.0.2.1 192.0.2.2 7777 7777
 icmp_result "$B4A"
