@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Errors the lwAFTR generates or translates, each switchable per device and
- * all under one per-device token bucket (icmp-rate per second, bursts of as
- * many), on top of the kernel's own ICMP rate limits.  The kernel's senders
+ * under per-device token buckets (icmp-rate per second, bursts of as many):
+ * one for Frag Needed and translated Packet Too Big, one for the rest, so
+ * that errors anyone can draw (3/1 for an unbound address) cannot starve
+ * path MTU discovery.  On top of the kernel's own ICMP rate limits.  The kernel's senders
  * also apply the size caps: 576 bytes for ICMPv4, 1280 for ICMPv6.
  */
 #include <linux/icmp.h>
@@ -11,12 +13,14 @@
 #include <linux/ipv6.h>
 #include <linux/ktime.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/checksum.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
 
+#include "b4.h"
 #include "device.h"
 #include "events.h"
 #include "icmp.h"
@@ -26,37 +30,57 @@
 #define ICMP4_MAX	576
 #define ENCAP		sizeof(struct ipv6hdr)
 
-/* Token bucket, tokens scaled by NSEC_PER_SEC so the refill is exact. */
-static bool icmp_allow(struct lw4o6_dev *priv, u32 rate)
+/*
+ * Refill bucket for now and take a token if there is one.  The burst is
+ * rate tokens, which a full second of idling refills: elapsed time past
+ * that adds nothing, and capping it keeps elapsed * rate (at most 10^9 x
+ * 10^6 and so far from 2^64) from wrapping after a long idle.
+ */
+bool lw4o6_icmp_bucket_take(struct lw4o6_icmp_bucket *b, u32 rate, u64 now)
 {
-	u64 now = ktime_get_mono_fast_ns(), cap = (u64)rate * NSEC_PER_SEC;
+	u64 cap = (u64)rate * NSEC_PER_SEC;
+	/* The fast clock may step back a little between CPUs: no refill. */
+	u64 elapsed = now > b->last ? now - b->last : 0;
+
+	if (!b->last || elapsed >= NSEC_PER_SEC)
+		b->tokens = cap;
+	else
+		b->tokens = min(cap, b->tokens + elapsed * rate);
+	if (now > b->last)
+		b->last = now;
+	if (b->tokens < NSEC_PER_SEC)
+		return false;
+	b->tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+static bool icmp_allow(struct lw4o6_dev *priv, struct lw4o6_icmp_bucket *b,
+		       u32 rate)
+{
 	bool ok;
 
 	spin_lock_bh(&priv->icmp_lock);
-	if (!priv->icmp_last)
-		priv->icmp_tokens = cap;
-	else
-		priv->icmp_tokens = min(cap, priv->icmp_tokens +
-					(now - priv->icmp_last) * rate);
-	priv->icmp_last = now;
-	ok = priv->icmp_tokens >= NSEC_PER_SEC;
-	if (ok)
-		priv->icmp_tokens -= NSEC_PER_SEC;
+	ok = lw4o6_icmp_bucket_take(b, rate, ktime_get_mono_fast_ns());
 	spin_unlock_bh(&priv->icmp_lock);
 	return ok;
 }
 
-bool lw4o6_icmp4_allow(struct lw4o6_dev *priv)
+static bool icmp4_allow(struct lw4o6_dev *priv, struct lw4o6_icmp_bucket *b)
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 
 	if (!cfg->icmp4_errors)
 		return false;
-	if (!icmp_allow(priv, cfg->icmp_rate)) {
+	if (!icmp_allow(priv, b, cfg->icmp_rate)) {
 		lw4o6_stat_add(priv, LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV4, 1);
 		return false;
 	}
 	return true;
+}
+
+bool lw4o6_icmp4_allow(struct lw4o6_dev *priv)
+{
+	return icmp4_allow(priv, &priv->icmp);
 }
 
 /* What icmp_send() quotes: the header and at most 576 bytes in all. */
@@ -79,7 +103,7 @@ void lw4o6_icmp4_no_binding(struct lw4o6_dev *priv, struct sk_buff *skb)
 void lw4o6_icmp4_frag_needed(struct lw4o6_dev *priv, struct sk_buff *skb,
 			     u32 mtu)
 {
-	if (!lw4o6_icmp4_allow(priv))
+	if (!icmp4_allow(priv, &priv->icmp_ptb))
 		return;
 	icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	icmp4_count(priv, skb);
@@ -92,7 +116,7 @@ void lw4o6_icmp6_policy_fail(struct lw4o6_dev *priv, struct sk_buff *skb)
 
 	if (!cfg->icmp6_errors)
 		return;
-	if (!icmp_allow(priv, cfg->icmp_rate)) {
+	if (!icmp_allow(priv, &priv->icmp, cfg->icmp_rate)) {
 		lw4o6_stat_add(priv, LW4O6_STAT_DROP_OVER_RATE_LIMIT_ICMPV6, 1);
 		return;
 	}
@@ -198,6 +222,30 @@ static int icmp4_inject(struct lw4o6_dev *priv, const struct sk_buff *quote,
 	return 0;
 }
 
+/*
+ * A B4 takes errors only about what it sent: local -> remote outside; on
+ * an lwB4, from its address and a port of its set, or the control pair.
+ * A DS-Lite B4 sends its LAN's addresses as they are: the outer pair is
+ * all it can check.
+ */
+static bool quoted_is_ours_b4(struct lw4o6_dev *priv,
+			      const struct lw4o6_cfg *cfg,
+			      const struct sk_buff *skb,
+			      const struct ipv6hdr *e6)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!ipv6_addr_equal(&e6->saddr, &cfg->local) ||
+	    !ipv6_addr_equal(&e6->daddr, &cfg->remote))
+		return false;
+	if (priv->mode != LW4O6_MODE_B4)
+		return true;
+	if (iph->saddr == htonl(LW4O6_B4_CONTROL_ADDR) &&
+	    iph->daddr == htonl(LW4O6_CONTROL_ADDR))
+		return true;
+	return lw4o6_b4_owns(cfg, skb, true);
+}
+
 static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 			   struct lw4o6_table *t, const struct sk_buff *skb,
 			   const struct ipv6hdr *e6)
@@ -206,12 +254,31 @@ static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 	u16 port;
 
 	if (priv->mode != LW4O6_MODE_AFTR)
-		return ipv6_addr_equal(&e6->saddr, &cfg->local) &&
-		       ipv6_addr_equal(&e6->daddr, &cfg->remote);
+		return quoted_is_ours_b4(priv, cfg, skb, e6);
 	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
 	    lw4o6_table_lookup_port(t, ip_hdr(skb)->daddr, port);
 	return b && ipv6_addr_equal(&b->b4, &e6->daddr) &&
 	       ipv6_addr_equal(&e6->saddr, lw4o6_binding_br(t, b) ?: &cfg->local);
+}
+
+/*
+ * No ICMPv4 error is made about an ICMPv4 error or a fragment past the
+ * first (RFC 1122 3.2.2), as icmp_send() itself refuses to.
+ */
+static bool quote_may_draw_error(const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct icmphdr *ih;
+	struct icmphdr _ih;
+
+	if (iph->frag_off & htons(IP_OFFSET))
+		return false;
+	if (iph->protocol != IPPROTO_ICMP)
+		return true;
+	ih = skb_header_pointer(skb, iph->ihl * 4, sizeof(_ih), &_ih);
+	return ih && (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY ||
+		      ih->type == ICMP_TIMESTAMP ||
+		      ih->type == ICMP_TIMESTAMPREPLY);
 }
 
 /*
@@ -249,15 +316,36 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 
 	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_PACKETS, 1);
 	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_BYTES, outer_len);
+	/*
+	 * Nothing in a corrupt (or forged without care) error is acted on:
+	 * not the path MTU, not the daemon's event, not a translation.
+	 */
+	why = LW4O6_STAT_DROP_BAD_CHECKSUM_ICMPV6;
+	if (nf_ip6_checksum(skb, NF_INET_PRE_ROUTING, off, IPPROTO_ICMPV6))
+		goto drop;
 	why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
+	/*
+	 * A B4 has one peer: errors come from its AFTR.  Packet Too Big
+	 * comes from whichever router on the way has the smaller link
+	 * (RFC 8201), so it is taken from anyone, as the IPv6 stack would,
+	 * on the strength of its quote; it can only lower the path MTU, to
+	 * no less than 1280.
+	 */
+	if (priv->mode != LW4O6_MODE_AFTR &&
+	    ih.icmp6_type != ICMPV6_PKT_TOOBIG &&
+	    !ipv6_addr_equal(&from, &cfg->remote))
+		goto drop;
 	type = ICMP_DEST_UNREACH;
 	code = ICMP_HOST_UNREACH;
 	switch (ih.icmp6_type) {
 	case ICMPV6_PKT_TOOBIG:
 		if (ih.icmp6_code)
 			goto drop;
-		/* RFC 8201: never below the IPv6 minimum. */
-		mtu = max_t(u32, ntohl(ih.icmp6_mtu), IPV6_MIN_MTU);
+		/*
+		 * RFC 8201: never below the IPv6 minimum; and no more than an
+		 * IPv4 packet can be, which is all the 3/4's 16 bits can say.
+		 */
+		mtu = clamp_t(u32, ntohl(ih.icmp6_mtu), IPV6_MIN_MTU, IP_MAX_MTU);
 		code = ICMP_FRAG_NEEDED;
 		break;
 	case ICMPV6_TIME_EXCEED:
@@ -304,9 +392,13 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 				skb->mark, sock_net_uid(dev_net(priv->dev), NULL));
 		skb_pull(skb, sizeof(e6));
 	}
-	if (!lw4o6_icmp4_allow(priv))
+	if (!icmp4_allow(priv, mtu ? &priv->icmp_ptb : &priv->icmp))
 		goto drop;
 	if (priv->mode == LW4O6_MODE_B4) {
+		if (!quote_may_draw_error(skb)) {
+			why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
+			goto drop;
+		}
 		if (icmp4_inject(priv, skb, type, code, mtu ? mtu - ENCAP : 0))
 			goto drop;
 	} else {

@@ -17,6 +17,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/timekeeping.h>
 #include <net/ip.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/ipv6_frag.h>
 #include <net/l3mdev.h>
@@ -153,6 +154,13 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 		goto malformed;
 	skb_pull_rcsum(skb, off);
 	skb_reset_network_header(skb);
+	/*
+	 * GRO merges IPv4-in-IPv6 into one skb marked as a tunnel's
+	 * (encapsulation, SKB_GSO_IPXIP6): with the outer header gone that
+	 * state is wrong, so drop it, as iptunnel_pull_header() does.
+	 */
+	if (iptunnel_pull_offloads(skb))
+		goto malformed;
 	iph = ip_hdr(skb);
 	if (iph->version != 4 || iph->ihl < 5 ||
 	    !pskb_may_pull(skb, iph->ihl * 4))
@@ -204,8 +212,10 @@ static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	 * the datagram.  Only addresses that are bound at all may queue.
 	 */
 	if (ip_is_fragment(iph)) {
-		if (!lw4o6_table_first_of(t, iph->saddr))
+		if (!lw4o6_table_first_of(t, iph->saddr)) {
+			err = -EAGAIN;	/* no port to report */
 			goto no_binding;
+		}
 		err = lw4o6_ipv4_defrag(skb);
 		if (err == -EINPROGRESS) {
 			lw4o6_stat_add(priv, LW4O6_STAT_QUEUED_SOFTWIRE_FRAGMENTS, 1);

@@ -9,6 +9,7 @@
 #include <linux/ipv6.h>
 #include <net/dsfield.h>
 #include <net/ip.h>
+#include <net/ip_tunnels.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 
@@ -81,6 +82,16 @@ netdev_tx_t lw4o6_encap(struct lw4o6_dev *priv, struct sk_buff *skb,
 		dst_release(rt);
 		return drop4(priv, skb, LW4O6_STAT_DROP_MALFORMED);
 	}
+	/*
+	 * As ip6_tunnel does: a GSO skb becomes an IPXIP6 one, segmented
+	 * (and checksummed) below us; any other loses a receive-side
+	 * CHECKSUM_COMPLETE, which would not cover the header we add.
+	 */
+	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP6)) {
+		dst_release(rt);
+		return drop4(priv, skb, LW4O6_STAT_DROP_MALFORMED);
+	}
+	skb_set_inner_ipproto(skb, IPPROTO_IPIP);
 	skb_dst_set(skb, rt);
 
 	skb_push(skb, sizeof(*ip6h));

@@ -80,10 +80,14 @@ for ns in "$AFTR" "$B4A" "$B4C"; do
 done
 # As a router on B4c's side would send it: 3/0 quoting local -> B4c | A -> C.
 p=$(stat drop-in-by-policy-icmpv6)
-icmp_count "$B4A" v4 3 1 3
+icmp_count "$B4A" v4 3 1 6
 ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 3 0 0 \
 	2001:db8:ff::1 2001:db8:1::4 192.0.2.1 192.0.2.2 7777 7777
 icmp_result "$B4A"
+ktap_diag "lw0: out-icmpv4-error-packets $(stat out-icmpv4-error-packets)" \
+	"drop-bad-checksum-icmpv6 $(stat drop-bad-checksum-icmpv6)" \
+	"drop-malformed $(stat drop-malformed)" \
+	"drop-over-rate-limit-icmpv4 $(stat drop-over-rate-limit-icmpv4)"
 expect_eq "ICMPv6 3/0 about a hairpinned packet reaches B4a as ICMPv4 3/1" "$R" 1
 expect_eq "not dropped by policy" "$(stat drop-in-by-policy-icmpv6)" "$p"
 
@@ -122,6 +126,35 @@ check_fail "B4a -> another binding's BR is not decapsulated" \
 expect_eq "counted as drop-no-source-softwire-ipv6" "$(stat drop-no-source-softwire-ipv6)" $((d + 1))
 ip -n "$B4A" route del 198.51.100.1/32 dev t1
 check_cmd "B4a to local still passes" ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777
+
+# --- TCP in bulk, GRO'd into IPv4-in-IPv6 super-packets (#11 item 4) ---
+# With GRO on the lwAFTR's veths from B4a and B4c, what B4a sends in
+# segments (its TSO off) arrives merged; B4c's TSO super-packets cross its
+# veth whole.  Either way one skb carries a tunnel's offload state, which
+# must not outlive the decapsulation, nor a checksum state the encap.
+OFFLOAD="$PYTHON $TOP/selftests/lib/py/offload.py"
+expect_eq "GRO on at b2 and b4" \
+	"$(ip netns exec "$AFTR" $OFFLOAD b2 gro on) $(ip netns exec "$AFTR" $OFFLOAD b4 gro on)" "on on"
+expect_eq "TSO off at B4a's u0" "$(ip netns exec "$B4A" $OFFLOAD u0 tso off)" off
+for ns in "$INET" "$B4A" "$B4C"; do
+	ip netns exec "$ns" $ECHO sink 9000 &
+	defer kill $!
+	busywait 10000 sh -c "ip netns exec $ns ss -ltn | grep -q :9000"
+done
+mark="lw4o6-gro-$$"
+echo "$mark" > /dev/kmsg
+d4=$(stat dropped-ipv4-packets) d6=$(stat dropped-ipv6-packets) h=$(stat hairpin-ipv4-packets)
+MB=3000000
+check_cmd "B4a -> INET: 3 MB over TCP, GRO'd at b2" ip netns exec "$B4A" $ECHO bulk 198.51.100.1 9000 $MB
+check_cmd "B4c -> INET: 3 MB over TCP, TSO through b4" ip netns exec "$B4C" $ECHO bulk 198.51.100.1 9000 $MB
+check_cmd "INET -> B4a: 3 MB over TCP" ip netns exec "$INET" $ECHO bulk 192.0.2.1 9000 $MB
+check_cmd "B4a -> B4c: 3 MB over TCP, hairpinned" ip netns exec "$B4A" $ECHO bulk 192.0.2.2 9000 $MB
+check_cmd "B4c -> B4a: 3 MB over TCP, hairpinned" ip netns exec "$B4C" $ECHO bulk 192.0.2.1 9000 $MB
+check_cmd "... hairpinned indeed" test "$(stat hairpin-ipv4-packets)" -gt $((h + 1000))
+expect_eq "no IPv4 or IPv6 packet dropped" "$(stat dropped-ipv4-packets) $(stat dropped-ipv6-packets)" "$d4 $d6"
+log=$(dmesg | sed -n "/$mark/,\$p")
+expect_eq "no hw csum failure in the kernel log" "$(grep -c 'csum failure' <<< "$log")" 0
+expect_eq "no GSO warning in the kernel log" "$(grep -ci 'gso\|segment' <<< "$log")" 0
 
 check_balance "$AFTR" lw0
 ktap_finish

@@ -97,6 +97,16 @@ check_cmd "INET: 1300 bytes with DF to B4a pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 
 # --- ICMPv6 errors from the IPv6 side, translated for the IPv4 sender ---
+# One with a bad checksum is acted on in no way (#11 item 16).
+c=$(stat drop-bad-checksum-icmpv6)
+icmp_count "$INET" v4 3 4 4
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
+	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500 src=2001:db8:1::2 badsum
+icmp_result "$INET"
+expect_eq "a Packet Too Big with a bad checksum is not translated" "$R" 0
+expect_eq "counted as drop-bad-checksum-icmpv6" "$(stat drop-bad-checksum-icmpv6)" $((c + 1))
+check_cmd "nor taught a path MTU: 1300 bytes with DF to B4a still pass" \
+	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 icmp_count "$INET" v4 3 4 6 mtu
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
@@ -108,6 +118,13 @@ check_fail "INET: 1300 bytes with DF no longer pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 icmp_result "$INET"
 expect_eq "the learnt path MTU holds for later packets" "$R" "1 1260"
+# An MTU past what 16 bits hold: the 3/4 says the largest IPv4 MTU less 40
+# (unclamped, 66816 - 40 wrapped to 1240) (#11 item 15).
+icmp_count "$INET" v4 3 4 6 mtu
+ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 66816 \
+	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
+icmp_result "$INET"
+expect_eq "ICMPv6 Packet Too Big 66816 becomes ICMPv4 3/4 with 65495" "$R" "1 65495"
 icmp_count "$INET" v4 3 1 6
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
@@ -181,6 +198,36 @@ expect_eq "counted as drop-hairpin-disabled-ipv4" "$(stat drop-hairpin-disabled-
 check_cmd "B4a still reaches the internet" ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 1600
 check_cmd "hairpin on" l dev set lw0 hairpin on
 check_cmd "B4a <-> B4c again" ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777 1600
+
+# --- Frag Needed has its own bucket: a flood of 3/1 cannot starve it (#11 item 11) ---
+check_cmd "icmp-rate 2" l dev set lw0 icmp-rate 2
+ip -n "$INET" route flush cache
+ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/flood.py" 192.0.2.99 9 100000000 > /dev/null &
+fpid=$!
+o=$(stat drop-over-rate-limit-icmpv4)
+over() { [ "$(stat drop-over-rate-limit-icmpv4)" -gt $((o + 50)) ]; }
+check_cmd "a flood to an unbound address drains the error bucket" busywait 20000 over
+icmp_count "$INET" v4 3 4 5
+check_fail "INET: 1400 bytes with DF to B4a do not pass" \
+	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1372 df
+icmp_result "$INET"
+kill "$fpid"; wait "$fpid" 2> /dev/null
+expect_eq "INET still gets its 3/4 during the flood" "$R" 1
+check_cmd "icmp-rate 1000" l dev set lw0 icmp-rate 1000
+
+# --- a fragment from an unbound address: its miss event has no port (#11 item 12) ---
+"$LW4O6" -n "$AFTR" -j monitor > "$TMPDIR/events" 2>&1 &
+mpid=$!
+sleep 1
+ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/frag6_send.py" 2001:db8:1::4 2001:db8:ff::1 \
+	192.0.2.77 1234 198.51.100.1 7777 100 whole mf
+miss() { grep -q 192.0.2.77 "$TMPDIR/events"; }
+busywait 5000 miss
+kill "$mpid"; wait "$mpid" 2> /dev/null
+ktap_diag "events: $(grep 192.0.2.77 "$TMPDIR/events")"
+expect_eq "binding-miss for a first fragment from 192.0.2.77 names no port" \
+	"$(jq -c 'select(.event == "binding-miss" and .ipv4 == "192.0.2.77") | [.b4, .port]' "$TMPDIR/events")" \
+	'["2001:db8:1::4",null]'
 
 # --- totals ---
 link() { ip -n "$AFTR" -j -s link show lw0 | jq ".[0].stats64.$1.packets"; }

@@ -130,6 +130,29 @@ expect_eq "the 4 others were counted as drop-port-set-exhausted" "$(bstat drop-p
 "$LW4O6" -n "$B4" -j monitor > "$TMPDIR/events" 2>&1 &
 defer kill $!
 sleep 1
+# Errors the AFTR did not send (#11 item 2): from another address, with a
+# bad checksum, about a packet the B4 never sent, or about what no ICMPv4
+# error may be made for.  No event, no ICMPv4 error into the B4, counted.
+# 2001:db8:1::1 (the bridge) is off the softwire: it can spoof the AFTR.
+err6() { ip netns exec "$AFTR" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:1::2 "$@"; }
+ours="2001:db8:1::2 2001:db8:ff::1 192.0.2.10 198.51.100.1 10840 7777"
+p=$(bstat drop-in-by-policy-icmpv6) c=$(bstat drop-bad-checksum-icmpv6)
+o=$(bstat out-icmpv4-error-packets)
+err6 1 5 0 $ours
+err6 1 5 0 $ours src=2001:db8:ff::1 badsum
+err6 1 5 0 2001:db8:1::2 2001:db8:ff::1 192.0.2.10 198.51.100.1 80 7777 src=2001:db8:ff::1
+err6 1 5 0 2001:db8:1::2 2001:db8:ff::1 192.0.2.11 198.51.100.1 10840 7777 src=2001:db8:ff::1
+err6 1 3 0 $ours src=2001:db8:ff::1 frag
+err6 1 3 0 $ours src=2001:db8:ff::1 icmp
+sleep 1
+expect_eq "forged 1/5s raise no icmp-no-binding" "$(grep -c icmp-no-binding "$TMPDIR/events")" 0
+expect_eq "no ICMPv4 error was made from them" "$(bstat out-icmpv4-error-packets)" "$o"
+expect_eq "the bad checksum counted as drop-bad-checksum-icmpv6" \
+	"$(bstat drop-bad-checksum-icmpv6)" $((c + 1))
+expect_eq "the other five as drop-in-by-policy-icmpv6" "$(bstat drop-in-by-policy-icmpv6)" $((p + 5))
+err6 1 3 0 $ours src=2001:db8:ff::1
+expect_eq "the AFTR's 1/3 about a datagram we sent does make an ICMPv4 error" \
+	"$(bstat out-icmpv4-error-packets)" $((o + 1))
 check_cmd "the lwAFTR drops the B4's binding" a binding del dev lw0 ipv4 192.0.2.10 psid 0x2a5/12
 rm -f "$TMPDIR/ready"
 ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" v4 3 1 6 "$TMPDIR/ready" \

@@ -79,6 +79,18 @@ expect_eq "IPv4-in-IPv6 from another source is dropped and counted" \
 	"$(stat drop-no-source-softwire-ipv6)" $((d + 1))
 expect_eq "and never reached the LAN" "$(wc -l < "$TMPDIR/peers.lan")" 0
 
+# ICMPv6 errors only from the AFTR (#11 item 2): 1/3 about a LAN datagram,
+# from the AFTR's link address (not remote), then from remote.
+err6() { ip netns exec "$AFTR" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:2::2 1 3 0 \
+	2001:db8:2::2 2001:db8:ff::1 192.168.1.2 198.51.100.1 40000 7777 "$@"; }
+p=$(stat drop-in-by-policy-icmpv6) o=$(stat out-icmpv4-error-packets)
+err6 src=2001:db8:2::1
+expect_eq "an ICMPv6 error from another source is dropped by policy" \
+	"$(stat drop-in-by-policy-icmpv6)" $((p + 1))
+expect_eq "... and not translated" "$(stat out-icmpv4-error-packets)" "$o"
+err6 src=2001:db8:ff::1
+expect_eq "the same error from the AFTR is translated" "$(stat out-icmpv4-error-packets)" $((o + 1))
+
 # Reprovisioning: a new AFTR address takes effect at once.
 check_cmd "dev set remote to an address nobody answers at" l dev set ds0 remote 2001:db8:ff::99
 check_fail "LAN: nothing comes back now" ip netns exec "$LAN" $ECHO udp 198.51.100.1 7777

@@ -232,6 +232,8 @@ enum lw4o6_stat {
 	 */
 	LW4O6_STAT_CONTROL_IPV4_PACKETS,
 	LW4O6_STAT_DROP_CONTROL_IPV4,
+	/* ICMPv6 errors to local (or a br) that failed their checksum */
+	LW4O6_STAT_DROP_BAD_CHECKSUM_ICMPV6,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)

@@ -10,7 +10,12 @@
                                   one UDP datagram of SIZE bytes (DF set or
                                   not), exit 0 if the same SIZE comes back
   echo.py refused HOST PORT       exit 0 if a UDP send draws Port Unreachable
+  echo.py sink PORT               TCP: read each connection to its end, answer
+                                  with the byte count and a digest
+  echo.py bulk HOST PORT SIZE     send SIZE bytes to a sink, exit 0 if it got
+                                  them all, unchanged
 """
+import hashlib
 import socket
 import sys
 import threading
@@ -43,11 +48,58 @@ def serve(port, log):
         c.close()
 
 
+def sink(port):
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t.bind(("0.0.0.0", port))
+    t.listen(64)
+
+    def one(c):
+        n, h = 0, hashlib.sha256()
+        while True:
+            data = c.recv(1 << 16)
+            if not data:
+                break
+            n += len(data)
+            h.update(data)
+        c.sendall(("%d %s\n" % (n, h.hexdigest())).encode())
+        c.close()
+
+    while True:
+        c, _ = t.accept()
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+
+
+def bulk(host, port, size):
+    data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(1 << 16))
+    s = socket.create_connection((host, port), timeout=60)
+    h, left = hashlib.sha256(), size
+    while left:
+        chunk = data[:min(left, len(data))]
+        s.sendall(chunk)
+        h.update(chunk)
+        left -= len(chunk)
+    s.shutdown(socket.SHUT_WR)
+    reply = b""
+    while not reply.endswith(b"\n"):
+        more = s.recv(256)
+        if not more:
+            break
+        reply += more
+    want = "%d %s" % (size, h.hexdigest())
+    print(reply.decode().strip())
+    sys.exit(0 if reply.decode().strip() == want else 1)
+
+
 def main():
     mode = sys.argv[1]
     if mode == "serve":
         serve(int(sys.argv[2]), sys.argv[3])
+    if mode == "sink":
+        sink(int(sys.argv[2]))
     host, port = sys.argv[2], int(sys.argv[3])
+    if mode == "bulk":
+        bulk(host, port, int(sys.argv[4]))
     if mode == "big":
         size, df = int(sys.argv[4]), sys.argv[5] == "df"
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
