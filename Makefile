@@ -38,13 +38,14 @@ module: $(BUILD)/$(KVER)/lw4o6.ko
 modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/lw4o6.ko $(BUILD)/$(k)/debug/lw4o6.ko)
 
 # Each kernel gets its own copy of the module sources so that objects for
-# different kernels never mix; cp -u keeps rebuilds incremental.
+# different kernels never mix; cp -u keeps rebuilds incremental.  The "+"
+# hands kbuild the jobserver: make cannot see $(MAKE) inside a $(call).
 define build-module
 	@test -e /lib/modules/$(1)/build/Makefile || \
 		{ echo "no headers for kernel $(1) (try: make deps)"; exit 1; }
 	mkdir -p $(2)/src
 	cp -ru $(MODSRC) $(2)/src/
-	$(MAKE) -C /lib/modules/$(1)/build M=$(2)/src LW4O6_WERROR=1 $(3) modules
+	+$(MAKE) -C /lib/modules/$(1)/build M=$(2)/src LW4O6_WERROR=1 $(3) modules
 	cp $(2)/src/kmod/lw4o6.ko $(2)/lw4o6.ko
 endef
 
