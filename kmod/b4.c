@@ -129,8 +129,13 @@ static unsigned int b4_nat(void *unused, struct sk_buff *skb,
 	priv = netdev_priv(out);
 	if (priv->mode != LW4O6_MODE_B4)
 		return NF_ACCEPT;
-	if (lw4o6_control_b4_out(skb))
-		return NF_ACCEPT;	/* PCP to the AFTR, before any binding */
+	if (lw4o6_control_b4_pair(skb)) {
+		/* PCP to the AFTR, before any binding; nothing else */
+		if (lw4o6_control_b4_out(skb))
+			return NF_ACCEPT;
+		why = LW4O6_STAT_DROP_CONTROL_IPV4;
+		goto drop;
+	}
 	c = rcu_dereference(priv->cfg);
 	why = LW4O6_STAT_DROP_NOT_FORWARDING;		/* no binding yet */
 	if (!c->ipv4)

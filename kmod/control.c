@@ -123,8 +123,11 @@ drop:
 	control_drop(priv, skb, outer_len);
 }
 
-/* Only the B4's own: a LAN host claiming 192.0.0.2 is routed, not local. */
-bool lw4o6_control_b4_out(const struct sk_buff *skb)
+/*
+ * 192.0.0.2 -> 192.0.0.1 from this host: only the B4's own (a LAN host
+ * claiming 192.0.0.2 is routed, not local).
+ */
+bool lw4o6_control_b4_pair(const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
@@ -132,9 +135,65 @@ bool lw4o6_control_b4_out(const struct sk_buff *skb)
 	       is_control(iph->daddr);
 }
 
+/*
+ * What of the control pair may pass, one way or the other: UDP between
+ * the given ports, or one ICMP type.  Whole datagrams only: control
+ * messages are small, and a later fragment has no ports to check.
+ */
+static bool control_allowed(const struct sk_buff *skb, __be16 sport,
+			    __be16 dport, u8 icmp_type)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int ihl = iph->ihl * 4;
+
+	if (ip_is_fragment(iph))
+		return false;
+	if (iph->protocol == IPPROTO_UDP) {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, skb_network_offset(skb) + ihl,
+					sizeof(_uh), &_uh);
+		return uh && uh->source == sport && uh->dest == dport;
+	}
+	if (iph->protocol == IPPROTO_ICMP) {
+		struct icmphdr _ih;
+		const struct icmphdr *ih;
+
+		ih = skb_header_pointer(skb, skb_network_offset(skb) + ihl,
+					sizeof(_ih), &_ih);
+		return ih && ih->type == icmp_type && !ih->code;
+	}
+	return false;
+}
+
+/*
+ * Out: only what lw4o6d and the operator's checks send, so that no local
+ * process can speak to the AFTR for the B4 (and take its PCP mapping):
+ *  - PCP requests, UDP 5350 -> 5351 (RFC 6887 client to server);
+ *  - ICMP echo requests (ping 192.0.0.1, liveness of the softwire).
+ * A protocol added later on this path (BFD, DHCPv4-over-DHCPv6) names its
+ * ports here.
+ */
+bool lw4o6_control_b4_out(const struct sk_buff *skb)
+{
+	return lw4o6_control_b4_pair(skb) &&
+	       control_allowed(skb, htons(LW4O6_B4_CONTROL_PORT),
+			       htons(LW4O6_CONTROL_PORT), ICMP_ECHO);
+}
+
+/*
+ * In: the answers to the above and nothing else, since a spoofed outer
+ * source would otherwise reach any service of the CPE past the port-set
+ * check:
+ *  - PCP answers and ANNOUNCEs, UDP 5351 -> 5350;
+ *  - ICMP echo replies.
+ */
 bool lw4o6_control_b4_in(const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	return is_control(iph->saddr) && is_b4_control(iph->daddr);
+	return is_control(iph->saddr) && is_b4_control(iph->daddr) &&
+	       control_allowed(skb, htons(LW4O6_CONTROL_PORT),
+			       htons(LW4O6_B4_CONTROL_PORT), ICMP_ECHOREPLY);
 }

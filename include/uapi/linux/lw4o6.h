@@ -34,6 +34,7 @@
 #define LW4O6_CONTROL_ADDR	0xc0000001	/* 192.0.0.1, host order */
 #define LW4O6_B4_CONTROL_ADDR	0xc0000002	/* 192.0.0.2 */
 #define LW4O6_CONTROL_PORT	5351		/* PCP server (RFC 6887) */
+#define LW4O6_B4_CONTROL_PORT	5350		/* PCP client */
 #define LW4O6_CONTROL_MAX	1500		/* largest LW4O6_A_CTRL_PACKET */
 #define LW4O6_LINK_KIND		"lw4o6"
 
@@ -228,7 +229,9 @@ enum lw4o6_stat {
 	 * Softwire packets to 192.0.0.1 taken by the control plane (ping
 	 * answered, PCP passed to lw4o6d), which count here instead of as
 	 * sent; and those dropped: another protocol or port, no daemon
-	 * listening, or its socket full.
+	 * listening, or its socket full.  On a b4 device, drop-control-ipv4
+	 * counts local 192.0.0.2 -> 192.0.0.1 packets other than PCP
+	 * requests (UDP 5350 -> 5351) and echo requests.
 	 */
 	LW4O6_STAT_CONTROL_IPV4_PACKETS,
 	LW4O6_STAT_DROP_CONTROL_IPV4,
