@@ -54,6 +54,13 @@ struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
 				     const struct in6_addr *addr);
 struct lw4o6_dev *lw4o6_dev_by_dst(struct net *net,
 				   const struct in6_addr *addr);
+/*
+ * Under RTNL: refuses local if another device of priv's namespace has it
+ * (priv itself may keep its own); attr names it in the error.
+ */
+int lw4o6_dev_local_check(struct lw4o6_dev *priv, const struct in6_addr *local,
+			  const struct nlattr *attr,
+			  struct netlink_ext_ack *extack);
 netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev);
 
 extern struct rtnl_link_ops lw4o6_link_ops;
