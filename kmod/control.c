@@ -14,8 +14,11 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
+#include <linux/random.h>
+#include <linux/timekeeping.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "control.h"
 #include "device.h"
@@ -47,13 +50,67 @@ static bool l4_csum_ok(struct sk_buff *skb, unsigned int off, bool udp)
 				  IPPROTO_UDP, csum);
 }
 
-static void control_drop(struct lw4o6_dev *priv, struct sk_buff *skb,
-			 u32 outer_len)
+static void control_drop_why(struct lw4o6_dev *priv, struct sk_buff *skb,
+			     u32 outer_len, enum lw4o6_stat why)
 {
 	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_PACKETS, 1);
 	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_BYTES, outer_len);
-	lw4o6_stat_add(priv, LW4O6_STAT_DROP_CONTROL_IPV4, 1);
+	lw4o6_stat_add(priv, why, 1);
 	kfree_skb(skb);
+}
+
+static void control_drop(struct lw4o6_dev *priv, struct sk_buff *skb,
+			 u32 outer_len)
+{
+	control_drop_why(priv, skb, outer_len, LW4O6_STAT_DROP_CONTROL_IPV4);
+}
+
+void lw4o6_control_limit_init(struct lw4o6_control_limit *l)
+{
+	spin_lock_init(&l->lock);
+	get_random_bytes(&l->key, sizeof(l->key));
+}
+
+/*
+ * Refills b to now at rate per second, a burst of at most one second's
+ * worth, and takes a token if there is one.  The time since the last
+ * refill is capped at a second (the bucket is full by then), so the
+ * product cannot overflow however long the bucket sat idle.
+ */
+static bool bucket_take(struct lw4o6_bucket *b, u64 now, u32 rate)
+{
+	u64 full = (u64)rate * NSEC_PER_SEC;
+	u64 dt = b->last ? min_t(u64, now - b->last, NSEC_PER_SEC) :
+			   NSEC_PER_SEC;
+
+	b->tokens = min(full, b->tokens + dt * rate);
+	b->last = now;
+	if (b->tokens < NSEC_PER_SEC)
+		return false;
+	b->tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+/* May this B4 (its outer source) pass one more PCP message to lw4o6d? */
+static bool control_allow(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
+			  const struct in6_addr *b4)
+{
+	struct lw4o6_control_limit *l = &priv->control;
+	struct lw4o6_bucket *slot;
+	struct in6_addr prefix;
+	bool ok;
+	u64 now;
+
+	ipv6_addr_prefix(&prefix, b4, cfg->control_prefix_len);
+	slot = &l->prefix[siphash(&prefix, sizeof(prefix), &l->key) %
+			  LW4O6_CONTROL_SLOTS];
+	spin_lock_bh(&l->lock);
+	now = ktime_get_mono_fast_ns();		/* never behind a bucket's last */
+	/* The prefix's own share first: what it is refused costs the device nothing. */
+	ok = bucket_take(slot, now, cfg->control_prefix_rate) &&
+	     bucket_take(&l->dev, now, cfg->control_rate);
+	spin_unlock_bh(&l->lock);
+	return ok;
 }
 
 /* Turns the echo request around, in place, and sends it back. */
@@ -111,8 +168,15 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
 		goto drop;
 	uh = udp_hdr(skb);
 	if (uh->dest != htons(LW4O6_CONTROL_PORT) ||
-	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX ||
-	    !l4_csum_ok(skb, ihl, true))
+	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX)
+		goto drop;
+	/* Before the checksum: a flood should cost as little as it can. */
+	if (!control_allow(priv, rcu_dereference(priv->cfg), b4)) {
+		control_drop_why(priv, skb, outer_len,
+				 LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL);
+		return;
+	}
+	if (!l4_csum_ok(skb, ihl, true))
 		goto drop;
 	if (lw4o6_notify_control(priv, b4, skb))
 		goto drop;

@@ -143,6 +143,7 @@ static void lw4o6_setup(struct net_device *dev)
 	ratelimit_state_init(&priv->miss_rs, HZ, 10);
 	/* Say nothing in the kernel log about suppressed events. */
 	ratelimit_set_flags(&priv->miss_rs, RATELIMIT_MSG_ON_RELEASE);
+	lw4o6_control_limit_init(&priv->control);
 }
 
 static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {

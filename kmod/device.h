@@ -9,6 +9,8 @@
 #include <linux/ratelimit.h>
 #include <uapi/linux/lw4o6.h>
 
+#include "control.h"
+
 struct lw4o6_table;
 
 /*
@@ -24,6 +26,9 @@ struct lw4o6_cfg {
 	u8 psid_len;
 	u8 offset;
 	u32 icmp_rate;			/* generated errors per second */
+	u32 control_rate;		/* aftr: PCP to lw4o6d per second */
+	u32 control_prefix_rate;	/* ... per B4 prefix */
+	u8 control_prefix_len;		/* ... of this many bits */
 	bool hairpin;
 	bool mss_clamp;			/* dslite, b4 */
 	bool icmp4_errors;
@@ -48,6 +53,7 @@ struct lw4o6_dev {
 	u64 icmp_tokens;		/* tokens x NSEC_PER_SEC */
 	u64 icmp_last;			/* ns of the last refill */
 	struct ratelimit_state miss_rs;	/* binding-miss events */
+	struct lw4o6_control_limit control;	/* PCP to lw4o6d (aftr) */
 };
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,

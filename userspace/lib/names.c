@@ -74,6 +74,7 @@ static const char *const stats[LW4O6_STAT_ATTR_MAX + 1] = {
 	[LW4O6_STAT_DROP_PORT_SET_EXHAUSTED]	= "drop-port-set-exhausted",
 	[LW4O6_STAT_CONTROL_IPV4_PACKETS]	= "control-ipv4-packets",
 	[LW4O6_STAT_DROP_CONTROL_IPV4]	= "drop-control-ipv4",
+	[LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL] = "drop-over-rate-limit-control",
 	[LW4O6_STAT_ACTIVE_SOFTWIRE_NUM]	= "active-softwire-num",
 	[LW4O6_STAT_DISCONTINUITY_TIME]		= "discontinuity-time",
 };

@@ -68,6 +68,15 @@ enum {
 	IFLA_LW4O6_PSID_LEN,	/* u8, 0..16 */
 	IFLA_LW4O6_OFFSET,	/* u8, 0..15, offset + psid_len <= 16; default 0 */
 	IFLA_LW4O6_MSS_CLAMP,	/* u8 0/1, default 1: TCP MSS fits the device MTU */
+	/*
+	 * aftr: PCP to 192.0.0.1 passed to lw4o6d, per second (bursts of as
+	 * many): for the device, 1..1000000, default 1000; and for all B4s of
+	 * one IPv6 prefix of CONTROL_PREFIX_LEN bits (default 56), 1..1000000,
+	 * default 50.  Over either: drop-over-rate-limit-control.
+	 */
+	IFLA_LW4O6_CONTROL_RATE,	/* u32 */
+	IFLA_LW4O6_CONTROL_PREFIX_RATE,	/* u32 */
+	IFLA_LW4O6_CONTROL_PREFIX_LEN,	/* u8, 1..128 */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -149,6 +158,9 @@ enum lw4o6_attr {
 	LW4O6_A_MSS_CLAMP,	/* u8 0/1; as IFLA_LW4O6_MSS_CLAMP */
 	LW4O6_A_CTRL_B4,	/* binary, struct in6_addr (EVT_CONTROL) */
 	LW4O6_A_CTRL_PACKET,	/* binary, an IPv4 datagram (EVT_CONTROL) */
+	LW4O6_A_CONTROL_RATE,	/* u32; as IFLA_LW4O6_CONTROL_RATE ... */
+	LW4O6_A_CONTROL_PREFIX_RATE,	/* u32 */
+	LW4O6_A_CONTROL_PREFIX_LEN,	/* u8 */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
@@ -235,6 +247,8 @@ enum lw4o6_stat {
 	 */
 	LW4O6_STAT_CONTROL_IPV4_PACKETS,
 	LW4O6_STAT_DROP_CONTROL_IPV4,
+	/* PCP to 192.0.0.1 over control-rate or control-prefix-rate */
+	LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)
