@@ -298,6 +298,8 @@ void lw4o6_b4_flush(struct lw4o6_dev *priv, const struct lw4o6_cfg *old,
 	const struct lw4o6_cfg *c[2] = { old, new };
 	struct nf_ct_iter_data d = { .net = dev_net(priv->dev), .data = c };
 
+	/* new stays priv's cfg, and flushes run in order, only under it */
+	lockdep_assert_held(&priv->lock);
 	if (old->ipv4 == new->ipv4 && old->psid == new->psid &&
 	    old->psid_len == new->psid_len && old->offset == new->offset)
 		return;
