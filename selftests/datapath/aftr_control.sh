@@ -57,8 +57,10 @@ flood_round() {
 # ---- per prefix ---------------------------------------------------------------
 check_cmd "control-prefix-rate 20 (bursts of 20)" a dev set lw0 control-prefix-rate 20
 flood_round 2001:db8:1:: 300
-check_cmd "300 requests from 300 addresses of one /56: at most 20 + 20/s x ${secs}s passed" \
-	awk -v n="$got" -v s="$secs" 'BEGIN { exit !(n >= 20 && n <= 20 + 20 * s + 1) }'
+# The bound allows a second more than the sender took: the receive side
+# may run a little after the last send (the veth's backlog, a busy VM).
+check_cmd "300 requests from 300 addresses of one /56: at most 20 + 20/s x (${secs}s + 1s) passed" \
+	awk -v n="$got" -v s="$secs" 'BEGIN { exit !(n >= 20 && n <= 20 + 20 * (s + 1)) }'
 expect_eq "a B4 in another /56 got through meanwhile" "$legit" 1
 expect_eq "every request passed (control-ipv4-packets) reached the group" \
 	"$(( $(astat control-ipv4-packets) - c0 ))" $((got + legit))
@@ -75,8 +77,8 @@ check_cmd "... and says them in text, not being the defaults" \
 	sh -c "'$LW4O6' -n '$AFTR' dev show lw0 | grep -q 'control-rate 25 control-prefix-rate 1000 control-prefix-len 128'"
 sleep 1.1	# a full device bucket
 flood_round 2001:db8:1:: 300
-check_cmd "300 requests from 300 /128s: at most 25 + 25/s x ${secs}s passed (with the other B4)" \
-	awk -v n="$((got + legit))" -v s="$secs" 'BEGIN { exit !(n >= 20 && n <= 25 + 25 * s + 1) }'
+check_cmd "300 requests from 300 /128s: at most 25 + 25/s x (${secs}s + 1s) passed (with the other B4)" \
+	awk -v n="$((got + legit))" -v s="$secs" 'BEGIN { exit !(n >= 20 && n <= 25 + 25 * (s + 1)) }'
 expect_eq "the rest counted in drop-over-rate-limit-control" \
 	"$(( $(astat drop-over-rate-limit-control) - r0 ))" $((301 - got - legit))
 check_fail "control-prefix-len 0 is refused" a dev set lw0 control-prefix-len 0
