@@ -31,10 +31,13 @@ void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 	/*
 	 * PCP to lw4o6d: a B4 sends a request every few seconds at most
 	 * (RFC 6887 retransmits from 3 s), lw4o6d answers 10/s per B4 by
-	 * default; 50/s per /56 leaves room for a subscriber with several,
-	 * and 1000/s bounds what a flood of many prefixes costs the daemon.
+	 * default; 50/s per /56 leaves room for a subscriber with several.
+	 * The device's rate is a ceiling on what a flood from many prefixes
+	 * costs the daemon, not a share: every prefix competes for it, so a
+	 * low one would let such a flood starve the quiet B4s (lw4o6d's own
+	 * per-turn bounds keep it responsive below this).
 	 */
-	cfg->control_rate = 1000;
+	cfg->control_rate = 10000;
 	cfg->control_prefix_rate = 50;
 	cfg->control_prefix_len = 56;
 }

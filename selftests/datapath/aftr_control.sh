@@ -32,9 +32,9 @@ ip -n "$FLOOD" route add 2001:db8:ff::1 via 2001:db8:1::1
 
 check_cmd "lwAFTR" a dev add lw0 mode aftr local 2001:db8:ff::1
 aftr_route
-expect_eq "the control limits' defaults: 1000/s per device, 50/s per /56" \
+expect_eq "the control limits' defaults: 10000/s per device, 50/s per /56" \
 	"$(a -j dev show lw0 | jq -c '.[0] | [.control_rate, .control_prefix_rate, .control_prefix_len]')" \
-	'[1000,50,56]'
+	'[10000,50,56]'
 
 # flood_round PREFIX6 N: N requests from PREFIX6+1..N, then one from a B4
 # in another /56; what the control group got, in $TMPDIR/ctl.

@@ -15,7 +15,7 @@
 #define DEV_CONTROL_PLEN_MIN	1
 #define DEV_CONTROL_PLEN_MAX	128
 /* The kernel's defaults (kmod/devopt.c), which `dev show` leaves out of text. */
-#define DEV_CONTROL_RATE_DEFAULT	1000
+#define DEV_CONTROL_RATE_DEFAULT	10000
 #define DEV_CONTROL_PREFIX_RATE_DEFAULT	50
 #define DEV_CONTROL_PLEN_DEFAULT	56
 

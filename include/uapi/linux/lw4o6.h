@@ -70,7 +70,7 @@ enum {
 	IFLA_LW4O6_MSS_CLAMP,	/* u8 0/1, default 1: TCP MSS fits the device MTU */
 	/*
 	 * aftr: PCP to 192.0.0.1 passed to lw4o6d, per second (bursts of as
-	 * many): for the device, 1..1000000, default 1000; and for all B4s of
+	 * many): for the device, 1..1000000, default 10000; and for all B4s of
 	 * one IPv6 prefix of CONTROL_PREFIX_LEN bits (default 56), 1..1000000,
 	 * default 50.  Over either: drop-over-rate-limit-control.
 	 */
