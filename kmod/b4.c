@@ -69,30 +69,46 @@ static bool tuple_free(struct nf_conntrack_tuple *t, u16 port,
 }
 
 /*
+ * Probes per new flow, as nf_nat_l4proto_unique_tuple() bounds its own:
+ * 128 ports in a row from a random place, then half as many from another,
+ * down to 16 (240 in all).  A full or nearly full set then refuses the
+ * flow instead of walking up to 65536 ports per packet in softirq.
+ */
+#define LW4O6_PICK_ATTEMPTS	128
+#define LW4O6_PICK_ATTEMPTS_MIN	16
+
+/*
  * A free port of the set for ct: its own when that is in the set and free
- * (a LAN server keeps its port), else the first free one from a random
- * place in the set.  The walk is the whole set only when it is nearly full.
+ * (a LAN server keeps its port), else a free one from a random place in
+ * the set.  Never port 0, which a set without offset holds (PSID 0) but
+ * which no TCP or UDP peer accepts as a source.
  */
 static int pick_port(const struct nf_conn *ct, const struct lw4o6_cfg *c,
 		     u16 *port)
 {
 	struct nf_conntrack_tuple t = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	u32 n = lw4o6_set_size(c->offset, c->psid_len), i, k;
-	u16 orig = ntohs(t.src.u.all);
+	u32 attempts = min_t(u32, n, LW4O6_PICK_ATTEMPTS);
+	u16 orig = ntohs(t.src.u.all), p;
 
 	t.src.u3.ip = c->ipv4;
-	if (in_set(c, orig) && tuple_free(&t, orig, ct)) {
+	if (orig && in_set(c, orig) && tuple_free(&t, orig, ct)) {
 		*port = orig;
 		return 0;
 	}
-	k = (u32)(((u64)get_random_u32() * n) >> 32);
-	for (i = 0; i < n; i++, k = k + 1 == n ? 0 : k + 1) {
-		if (tuple_free(&t, set_port(c, k), ct)) {
-			*port = set_port(c, k);
-			return 0;
+	for (;;) {
+		k = (u32)(((u64)get_random_u32() * n) >> 32);
+		for (i = 0; i < attempts; i++, k = k + 1 == n ? 0 : k + 1) {
+			p = set_port(c, k);
+			if (p && tuple_free(&t, p, ct)) {
+				*port = p;
+				return 0;
+			}
 		}
+		if (attempts >= n || attempts <= LW4O6_PICK_ATTEMPTS_MIN)
+			return -ENOSPC;
+		attempts /= 2;
 	}
-	return -ENOSPC;
 }
 
 static unsigned int b4_nat(void *unused, struct sk_buff *skb,
@@ -113,8 +129,13 @@ static unsigned int b4_nat(void *unused, struct sk_buff *skb,
 	priv = netdev_priv(out);
 	if (priv->mode != LW4O6_MODE_B4)
 		return NF_ACCEPT;
-	if (lw4o6_control_b4_out(skb))
-		return NF_ACCEPT;	/* PCP to the AFTR, before any binding */
+	if (lw4o6_control_b4_pair(skb)) {
+		/* PCP to the AFTR, before any binding; nothing else */
+		if (lw4o6_control_b4_out(skb))
+			return NF_ACCEPT;
+		why = LW4O6_STAT_DROP_CONTROL_IPV4;
+		goto drop;
+	}
 	c = rcu_dereference(priv->cfg);
 	why = LW4O6_STAT_DROP_NOT_FORWARDING;		/* no binding yet */
 	if (!c->ipv4)
@@ -277,6 +298,8 @@ void lw4o6_b4_flush(struct lw4o6_dev *priv, const struct lw4o6_cfg *old,
 	const struct lw4o6_cfg *c[2] = { old, new };
 	struct nf_ct_iter_data d = { .net = dev_net(priv->dev), .data = c };
 
+	/* new stays priv's cfg, and flushes run in order, only under it */
+	lockdep_assert_held(&priv->lock);
 	if (old->ipv4 == new->ipv4 && old->psid == new->psid &&
 	    old->psid_len == new->psid_len && old->offset == new->offset)
 		return;

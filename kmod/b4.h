@@ -19,7 +19,10 @@ int lw4o6_b4_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 			struct netlink_ext_ack *extack);
 /* A b4 device exists in net: NAT its traffic from now on (under RTNL). */
 int lw4o6_b4_net_enable(struct net *net);
-/* After a DEV_SET from old to new: drop flows the new set does not hold. */
+/*
+ * After a DEV_SET from old to new: drop flows the new set does not hold.
+ * Under priv->lock, held since new was installed.
+ */
 void lw4o6_b4_flush(struct lw4o6_dev *priv, const struct lw4o6_cfg *old,
 		    const struct lw4o6_cfg *new);
 /* Is the IPv4 packet at skb ours: our address, a port of our set? */

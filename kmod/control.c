@@ -14,8 +14,11 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
+#include <linux/random.h>
+#include <linux/timekeeping.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "control.h"
 #include "device.h"
@@ -47,13 +50,67 @@ static bool l4_csum_ok(struct sk_buff *skb, unsigned int off, bool udp)
 				  IPPROTO_UDP, csum);
 }
 
-static void control_drop(struct lw4o6_dev *priv, struct sk_buff *skb,
-			 u32 outer_len)
+static void control_drop_why(struct lw4o6_dev *priv, struct sk_buff *skb,
+			     u32 outer_len, enum lw4o6_stat why)
 {
 	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_PACKETS, 1);
 	lw4o6_stat_add(priv, LW4O6_STAT_DROPPED_IPV6_BYTES, outer_len);
-	lw4o6_stat_add(priv, LW4O6_STAT_DROP_CONTROL_IPV4, 1);
+	lw4o6_stat_add(priv, why, 1);
 	kfree_skb(skb);
+}
+
+static void control_drop(struct lw4o6_dev *priv, struct sk_buff *skb,
+			 u32 outer_len)
+{
+	control_drop_why(priv, skb, outer_len, LW4O6_STAT_DROP_CONTROL_IPV4);
+}
+
+void lw4o6_control_limit_init(struct lw4o6_control_limit *l)
+{
+	spin_lock_init(&l->lock);
+	get_random_bytes(&l->key, sizeof(l->key));
+}
+
+/*
+ * Refills b to now at rate per second, a burst of at most one second's
+ * worth, and takes a token if there is one.  The time since the last
+ * refill is capped at a second (the bucket is full by then), so the
+ * product cannot overflow however long the bucket sat idle.
+ */
+static bool bucket_take(struct lw4o6_bucket *b, u64 now, u32 rate)
+{
+	u64 full = (u64)rate * NSEC_PER_SEC;
+	u64 dt = b->last ? min_t(u64, now - b->last, NSEC_PER_SEC) :
+			   NSEC_PER_SEC;
+
+	b->tokens = min(full, b->tokens + dt * rate);
+	b->last = now;
+	if (b->tokens < NSEC_PER_SEC)
+		return false;
+	b->tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+/* May this B4 (its outer source) pass one more PCP message to lw4o6d? */
+static bool control_allow(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
+			  const struct in6_addr *b4)
+{
+	struct lw4o6_control_limit *l = &priv->control;
+	struct lw4o6_bucket *slot;
+	struct in6_addr prefix;
+	bool ok;
+	u64 now;
+
+	ipv6_addr_prefix(&prefix, b4, cfg->control_prefix_len);
+	slot = &l->prefix[siphash(&prefix, sizeof(prefix), &l->key) %
+			  LW4O6_CONTROL_SLOTS];
+	spin_lock_bh(&l->lock);
+	now = ktime_get_mono_fast_ns();		/* never behind a bucket's last */
+	/* The prefix's own share first: what it is refused costs the device nothing. */
+	ok = bucket_take(slot, now, cfg->control_prefix_rate) &&
+	     bucket_take(&l->dev, now, cfg->control_rate);
+	spin_unlock_bh(&l->lock);
+	return ok;
 }
 
 /* Turns the echo request around, in place, and sends it back. */
@@ -111,8 +168,15 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
 		goto drop;
 	uh = udp_hdr(skb);
 	if (uh->dest != htons(LW4O6_CONTROL_PORT) ||
-	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX ||
-	    !l4_csum_ok(skb, ihl, true))
+	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX)
+		goto drop;
+	/* Before the checksum: a flood should cost as little as it can. */
+	if (!control_allow(priv, rcu_dereference(priv->cfg), b4)) {
+		control_drop_why(priv, skb, outer_len,
+				 LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL);
+		return;
+	}
+	if (!l4_csum_ok(skb, ihl, true))
 		goto drop;
 	if (lw4o6_notify_control(priv, b4, skb))
 		goto drop;
@@ -123,8 +187,11 @@ drop:
 	control_drop(priv, skb, outer_len);
 }
 
-/* Only the B4's own: a LAN host claiming 192.0.0.2 is routed, not local. */
-bool lw4o6_control_b4_out(const struct sk_buff *skb)
+/*
+ * 192.0.0.2 -> 192.0.0.1 from this host: only the B4's own (a LAN host
+ * claiming 192.0.0.2 is routed, not local).
+ */
+bool lw4o6_control_b4_pair(const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
@@ -132,9 +199,65 @@ bool lw4o6_control_b4_out(const struct sk_buff *skb)
 	       is_control(iph->daddr);
 }
 
+/*
+ * What of the control pair may pass, one way or the other: UDP between
+ * the given ports, or one ICMP type.  Whole datagrams only: control
+ * messages are small, and a later fragment has no ports to check.
+ */
+static bool control_allowed(const struct sk_buff *skb, __be16 sport,
+			    __be16 dport, u8 icmp_type)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int ihl = iph->ihl * 4;
+
+	if (ip_is_fragment(iph))
+		return false;
+	if (iph->protocol == IPPROTO_UDP) {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, skb_network_offset(skb) + ihl,
+					sizeof(_uh), &_uh);
+		return uh && uh->source == sport && uh->dest == dport;
+	}
+	if (iph->protocol == IPPROTO_ICMP) {
+		struct icmphdr _ih;
+		const struct icmphdr *ih;
+
+		ih = skb_header_pointer(skb, skb_network_offset(skb) + ihl,
+					sizeof(_ih), &_ih);
+		return ih && ih->type == icmp_type && !ih->code;
+	}
+	return false;
+}
+
+/*
+ * Out: only what lw4o6d and the operator's checks send, so that no local
+ * process can speak to the AFTR for the B4 (and take its PCP mapping):
+ *  - PCP requests, UDP 5350 -> 5351 (RFC 6887 client to server);
+ *  - ICMP echo requests (ping 192.0.0.1, liveness of the softwire).
+ * A protocol added later on this path (BFD, DHCPv4-over-DHCPv6) names its
+ * ports here.
+ */
+bool lw4o6_control_b4_out(const struct sk_buff *skb)
+{
+	return lw4o6_control_b4_pair(skb) &&
+	       control_allowed(skb, htons(LW4O6_B4_CONTROL_PORT),
+			       htons(LW4O6_CONTROL_PORT), ICMP_ECHO);
+}
+
+/*
+ * In: the answers to the above and nothing else, since a spoofed outer
+ * source would otherwise reach any service of the CPE past the port-set
+ * check:
+ *  - PCP answers and ANNOUNCEs, UDP 5351 -> 5350;
+ *  - ICMP echo replies.
+ */
 bool lw4o6_control_b4_in(const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	return is_control(iph->saddr) && is_b4_control(iph->daddr);
+	return is_control(iph->saddr) && is_b4_control(iph->daddr) &&
+	       control_allowed(skb, htons(LW4O6_CONTROL_PORT),
+			       htons(LW4O6_B4_CONTROL_PORT), ICMP_ECHOREPLY);
 }

@@ -144,6 +144,7 @@ static void lw4o6_setup(struct net_device *dev)
 	ratelimit_state_init(&priv->miss_rs, HZ, 10);
 	/* Say nothing in the kernel log about suppressed events. */
 	ratelimit_set_flags(&priv->miss_rs, RATELIMIT_MSG_ON_RELEASE);
+	lw4o6_control_limit_init(&priv->control);
 }
 
 static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {
@@ -193,6 +194,9 @@ static int lw4o6_newlink(struct net *src_net, struct net_device *dev,
 	lw4o6_cfg_attrs_get(&a, data, &link_nums);
 	priv->mode = nla_get_u8(data[IFLA_LW4O6_MODE]);
 	err = lw4o6_cfg_update(cfg, priv->mode, &a, extack);
+	if (err)
+		goto err_free;
+	err = lw4o6_dev_local_check(priv, &cfg->local, a.local, extack);
 	if (err)
 		goto err_free;
 	if (priv->mode == LW4O6_MODE_B4) {
@@ -268,6 +272,37 @@ void lw4o6_dev_set_table(struct lw4o6_dev *priv, struct lw4o6_table *t)
 	t->live = true;
 	rcu_assign_pointer(priv->table, t);
 	lw4o6_table_put(old);
+}
+
+/*
+ * Packets find a device by its local (lw4o6_dev_by_local), so two devices
+ * of a namespace sharing one would leave the second silently deaf.  The
+ * list and every local change are under RTNL; a cfg may still be swapped
+ * by a DEV_SET of other options, hence RCU to read it.
+ */
+int lw4o6_dev_local_check(struct lw4o6_dev *priv, const struct in6_addr *local,
+			  const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
+{
+	struct lw4o6_net *ln = net_generic(dev_net(priv->dev), lw4o6_net_id);
+	struct lw4o6_dev *other;
+	int err = 0;
+
+	ASSERT_RTNL();
+	rcu_read_lock();
+	list_for_each_entry(other, &ln->devs, net_list) {
+		if (other == priv ||
+		    !ipv6_addr_equal(&rcu_dereference(other->cfg)->local, local))
+			continue;
+		lw4o6_err(extack, "local is already another device's local address",
+			  "local %pI6c is already the local address of %s",
+			  local, other->dev->name);
+		NL_SET_BAD_ATTR(extack, attr);
+		err = -EADDRINUSE;
+		break;
+	}
+	rcu_read_unlock();
+	return err;
 }
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,

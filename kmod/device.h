@@ -9,6 +9,8 @@
 #include <linux/ratelimit.h>
 #include <uapi/linux/lw4o6.h>
 
+#include "control.h"
+
 struct lw4o6_table;
 
 /*
@@ -24,6 +26,9 @@ struct lw4o6_cfg {
 	u8 psid_len;
 	u8 offset;
 	u32 icmp_rate;			/* generated errors per second */
+	u32 control_rate;		/* aftr: PCP to lw4o6d per second */
+	u32 control_prefix_rate;	/* ... per B4 prefix */
+	u8 control_prefix_len;		/* ... of this many bits */
 	bool hairpin;
 	bool mss_clamp;			/* dslite, b4 */
 	bool icmp4_errors;
@@ -58,12 +63,20 @@ struct lw4o6_dev {
 	 */
 	struct lw4o6_icmp_bucket icmp_ptb;
 	struct ratelimit_state miss_rs;	/* binding-miss events */
+	struct lw4o6_control_limit control;	/* PCP to lw4o6d (aftr) */
 };
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
 				     const struct in6_addr *addr);
 struct lw4o6_dev *lw4o6_dev_by_dst(struct net *net,
 				   const struct in6_addr *addr);
+/*
+ * Under RTNL: refuses local if another device of priv's namespace has it
+ * (priv itself may keep its own); attr names it in the error.
+ */
+int lw4o6_dev_local_check(struct lw4o6_dev *priv, const struct in6_addr *local,
+			  const struct nlattr *attr,
+			  struct netlink_ext_ack *extack);
 netdev_tx_t lw4o6_xmit(struct sk_buff *skb, struct net_device *dev);
 
 extern struct rtnl_link_ops lw4o6_link_ops;

@@ -15,6 +15,11 @@ struct netlink_range_validation lw4o6_icmp_rate_range = {
 	.max = 1000000,
 };
 
+struct netlink_range_validation lw4o6_control_rate_range = {
+	.min = 1,
+	.max = 1000000,
+};
+
 void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -23,6 +28,18 @@ void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 	cfg->icmp4_errors = true;
 	cfg->icmp6_errors = true;
 	cfg->icmp_rate = 1000;
+	/*
+	 * PCP to lw4o6d: a B4 sends a request every few seconds at most
+	 * (RFC 6887 retransmits from 3 s), lw4o6d answers 10/s per B4 by
+	 * default; 50/s per /56 leaves room for a subscriber with several.
+	 * The device's rate is a ceiling on what a flood from many prefixes
+	 * costs the daemon, not a share: every prefix competes for it, so a
+	 * low one would let such a flood starve the quiet B4s (lw4o6d's own
+	 * per-turn bounds keep it responsive below this).
+	 */
+	cfg->control_rate = 10000;
+	cfg->control_prefix_rate = 50;
+	cfg->control_prefix_len = 56;
 }
 
 bool lw4o6_cfg_attrs_get(struct lw4o6_cfg_attrs *a, struct nlattr *const *tb,
@@ -106,6 +123,12 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 		cfg->icmp6_errors = nla_get_u8(a->icmp6_errors);
 	if (a->icmp_rate)
 		cfg->icmp_rate = nla_get_u32(a->icmp_rate);
+	if (a->control_rate)
+		cfg->control_rate = nla_get_u32(a->control_rate);
+	if (a->control_prefix_rate)
+		cfg->control_prefix_rate = nla_get_u32(a->control_prefix_rate);
+	if (a->control_prefix_len)
+		cfg->control_prefix_len = nla_get_u8(a->control_prefix_len);
 	return 0;
 }
 
@@ -126,7 +149,10 @@ int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 	    nla_put_u8(skb, n->mss_clamp, cfg->mss_clamp) ||
 	    nla_put_u8(skb, n->icmp4_errors, cfg->icmp4_errors) ||
 	    nla_put_u8(skb, n->icmp6_errors, cfg->icmp6_errors) ||
-	    nla_put_u32(skb, n->icmp_rate, cfg->icmp_rate))
+	    nla_put_u32(skb, n->icmp_rate, cfg->icmp_rate) ||
+	    nla_put_u32(skb, n->control_rate, cfg->control_rate) ||
+	    nla_put_u32(skb, n->control_prefix_rate, cfg->control_prefix_rate) ||
+	    nla_put_u8(skb, n->control_prefix_len, cfg->control_prefix_len))
 		return -EMSGSIZE;
 	return 0;
 }

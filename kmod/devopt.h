@@ -35,6 +35,7 @@ struct lw4o6_cfg;
 
 /* Not const: 6.1's nla_policy points at a mutable range. */
 extern struct netlink_range_validation lw4o6_icmp_rate_range;
+extern struct netlink_range_validation lw4o6_control_rate_range;
 
 #define LW4O6_POLICY_IN6	NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr))
 #define LW4O6_POLICY_BOOL	NLA_POLICY_MAX(NLA_U8, 1)
@@ -58,7 +59,15 @@ extern struct netlink_range_validation lw4o6_icmp_rate_range;
 	  NLA_POLICY_MAX(NLA_U8, LW4O6_PSID_LEN_MAX), sizeof(u8))		\
 	X(P, offset,	   OFFSET,						\
 	  NLA_POLICY_MAX(NLA_U8, LW4O6_OFFSET_MAX), sizeof(u8))		\
-	X(P, mss_clamp,	   MSS_CLAMP,	 LW4O6_POLICY_BOOL, sizeof(u8))
+	X(P, mss_clamp,	   MSS_CLAMP,	 LW4O6_POLICY_BOOL, sizeof(u8))	\
+	X(P, control_rate, CONTROL_RATE,					\
+	  NLA_POLICY_FULL_RANGE(NLA_U32, &lw4o6_control_rate_range),		\
+	  sizeof(u32))							\
+	X(P, control_prefix_rate, CONTROL_PREFIX_RATE,				\
+	  NLA_POLICY_FULL_RANGE(NLA_U32, &lw4o6_control_rate_range),		\
+	  sizeof(u32))							\
+	X(P, control_prefix_len, CONTROL_PREFIX_LEN,				\
+	  NLA_POLICY_RANGE(NLA_U8, 1, 128), sizeof(u8))
 
 /*
  * The options as they arrive, from either interface, already checked

@@ -7,6 +7,7 @@
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <net/rtnetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/lw4o6.h>
 
@@ -93,11 +94,21 @@ int lw4o6_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err && idx == start ? err : skb->len;
 }
 
+/*
+ * The whole change happens under priv->lock, the b4 flush included: the
+ * flush reads the new cfg across synchronize_net(), and a concurrent
+ * DEV_SET would otherwise replace and free it meanwhile; serialised, each
+ * change also flushes against the set it really replaced.  A new local is
+ * checked against the namespace's other devices under RTNL, as newlink
+ * does (lock order: RTNL, then priv->lock; RTNL is let go before the
+ * flush, which may take long).
+ */
 int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct lw4o6_dev *priv = lw4o6_nl_dev(info);
-	struct lw4o6_cfg_attrs a;
 	struct lw4o6_cfg *cfg, *old;
+	struct lw4o6_cfg_attrs a;
+	bool rtnl = false;
 	int err;
 
 	if (!lw4o6_cfg_attrs_get(&a, info->attrs, &genl_nums)) {
@@ -107,21 +118,34 @@ int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
+	if (a.local) {
+		rtnl_lock();
+		rtnl = true;
+	}
 	mutex_lock(&priv->lock);
 	old = rcu_dereference_protected(priv->cfg, lockdep_is_held(&priv->lock));
 	*cfg = *old;
 	err = lw4o6_cfg_update(cfg, priv->mode, &a, info->extack);
-	if (!err)
-		rcu_assign_pointer(priv->cfg, cfg);
-	mutex_unlock(&priv->lock);
-	if (err) {
-		kfree(cfg);
-	} else {
-		/* Flows whose port the new set no longer holds must go. */
-		if (priv->mode == LW4O6_MODE_B4)
-			lw4o6_b4_flush(priv, old, cfg);
-		kfree_rcu(old, rcu);
+	if (!err && rtnl)
+		err = lw4o6_dev_local_check(priv, &cfg->local, a.local,
+					    info->extack);
+	if (err)
+		goto out;
+	rcu_assign_pointer(priv->cfg, cfg);
+	if (rtnl) {
+		rtnl_unlock();
+		rtnl = false;
 	}
+	/* Flows whose port the new set no longer holds must go. */
+	if (priv->mode == LW4O6_MODE_B4)
+		lw4o6_b4_flush(priv, old, cfg);
+	kfree_rcu(old, rcu);
+	cfg = NULL;
+out:
+	mutex_unlock(&priv->lock);
+	if (rtnl)
+		rtnl_unlock();
+	kfree(cfg);
 	return err;
 }
 

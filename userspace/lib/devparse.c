@@ -69,6 +69,14 @@ static const struct dev_opt {
 	  { IFLA_LW4O6_ICMP6_ERRORS, LW4O6_A_ICMP6_ERRORS } },
 	{ "icmp-rate",	  DEV_SEEN_ICMP_RATE,	 USE_ALL, VAL(icmp_rate),
 	  { IFLA_LW4O6_ICMP_RATE, LW4O6_A_ICMP_RATE } },
+	{ "control-rate", DEV_SEEN_CONTROL_RATE, USE_ALL, VAL(control_rate),
+	  { IFLA_LW4O6_CONTROL_RATE, LW4O6_A_CONTROL_RATE } },
+	{ "control-prefix-rate", DEV_SEEN_CONTROL_PREFIX_RATE, USE_ALL,
+	  VAL(control_prefix_rate),
+	  { IFLA_LW4O6_CONTROL_PREFIX_RATE, LW4O6_A_CONTROL_PREFIX_RATE } },
+	{ "control-prefix-len", DEV_SEEN_CONTROL_PREFIX_LEN, USE_ALL,
+	  VAL(control_prefix_len),
+	  { IFLA_LW4O6_CONTROL_PREFIX_LEN, LW4O6_A_CONTROL_PREFIX_LEN } },
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -181,6 +189,28 @@ static int parse_value(const struct dev_opt *o, const char *val,
 				 val, DEV_ICMP_RATE_MIN, DEV_ICMP_RATE_MAX);
 			return -1;
 		}
+		return 0;
+	case DEV_SEEN_CONTROL_RATE:
+	case DEV_SEEN_CONTROL_PREFIX_RATE:
+		if (parse_u32(val, DEV_CONTROL_RATE_MAX, &u) ||
+		    u < DEV_CONTROL_RATE_MIN) {
+			snprintf(err, errlen,
+				 "invalid %s \"%s\" (PCP messages per second, %u..%u)",
+				 o->word, val, DEV_CONTROL_RATE_MIN,
+				 DEV_CONTROL_RATE_MAX);
+			return -1;
+		}
+		memcpy((char *)a + o->off, &u, sizeof(u));
+		return 0;
+	case DEV_SEEN_CONTROL_PREFIX_LEN:
+		if (parse_u32(val, DEV_CONTROL_PLEN_MAX, &u) ||
+		    u < DEV_CONTROL_PLEN_MIN) {
+			snprintf(err, errlen,
+				 "invalid control-prefix-len \"%s\" (IPv6 prefix length, %u..%u)",
+				 val, DEV_CONTROL_PLEN_MIN, DEV_CONTROL_PLEN_MAX);
+			return -1;
+		}
+		a->control_prefix_len = (uint8_t)u;
 		return 0;
 	}
 	snprintf(err, errlen, "internal error: keyword \"%s\"", o->word);

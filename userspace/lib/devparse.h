@@ -9,6 +9,15 @@
 /* The kernel's range for IFLA_LW4O6_ICMP_RATE / LW4O6_A_ICMP_RATE. */
 #define DEV_ICMP_RATE_MIN	1
 #define DEV_ICMP_RATE_MAX	1000000
+/* ... for the CONTROL_RATE and CONTROL_PREFIX_RATE options; CONTROL_PREFIX_LEN */
+#define DEV_CONTROL_RATE_MIN	1
+#define DEV_CONTROL_RATE_MAX	1000000
+#define DEV_CONTROL_PLEN_MIN	1
+#define DEV_CONTROL_PLEN_MAX	128
+/* The kernel's defaults (kmod/devopt.c), which `dev show` leaves out of text. */
+#define DEV_CONTROL_RATE_DEFAULT	10000
+#define DEV_CONTROL_PREFIX_RATE_DEFAULT	50
+#define DEV_CONTROL_PLEN_DEFAULT	56
 
 enum dev_use {
 	DEV_USE_ADD,
@@ -28,7 +37,10 @@ enum dev_use {
 #define DEV_SEEN_PSID		(1U << 10)
 #define DEV_SEEN_OFFSET		(1U << 11)
 #define DEV_SEEN_MSS_CLAMP	(1U << 12)
-#define DEV_SEEN_ALL		((1U << 13) - 1)
+#define DEV_SEEN_CONTROL_RATE	(1U << 13)
+#define DEV_SEEN_CONTROL_PREFIX_RATE (1U << 14)
+#define DEV_SEEN_CONTROL_PREFIX_LEN (1U << 15)
+#define DEV_SEEN_ALL		((1U << 16) - 1)
 
 /*
  * What `dev set` sends in LW4O6_CMD_DEV_SET: all but mode (fixed at
@@ -54,6 +66,9 @@ struct dev_args {
 	uint8_t icmp4_errors;
 	uint8_t icmp6_errors;
 	uint32_t icmp_rate;
+	uint32_t control_rate;		/* aftr: PCP to lw4o6d, per second */
+	uint32_t control_prefix_rate;	/* ... per B4 prefix */
+	uint8_t control_prefix_len;
 };
 
 /* argv[0] is NAME; err gets a message without the "dev add: " prefix. */

@@ -75,6 +75,7 @@ static const char *const stats[LW4O6_STAT_ATTR_MAX + 1] = {
 	[LW4O6_STAT_CONTROL_IPV4_PACKETS]	= "control-ipv4-packets",
 	[LW4O6_STAT_DROP_CONTROL_IPV4]	= "drop-control-ipv4",
 	[LW4O6_STAT_DROP_BAD_CHECKSUM_ICMPV6]	= "drop-bad-checksum-icmpv6",
+	[LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL] = "drop-over-rate-limit-control",
 	[LW4O6_STAT_ACTIVE_SOFTWIRE_NUM]	= "active-softwire-num",
 	[LW4O6_STAT_DISCONTINUITY_TIME]		= "discontinuity-time",
 };

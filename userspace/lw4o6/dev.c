@@ -31,7 +31,10 @@ void usage_dev(FILE *f)
 	      "       lw4o6 dev help\n"
 	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
-	      "PPS       := 1..1000000 (ICMP errors per second)\n"
+	      "             [ control-rate PPS ] [ control-prefix-rate PPS ]\n"
+	      "             [ control-prefix-len LEN ]\n"
+	      "PPS       := 1..1000000 (ICMP errors, PCP messages per second)\n"
+	      "LEN       := 1..128 (the B4 prefix control-prefix-rate is per)\n"
 	      "BINDING   := ipv4 ADDR psid PSID/LEN [ offset A ]   (b4 only)\n"
 	      "B4 option : mss-clamp { on | off }   (b4, dslite; default on)\n", f);
 }
@@ -134,6 +137,9 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	uint32_t rate = 0;
 	bool has_hairpin, has_icmp4, has_icmp6, has_rate, has_source, has_mss;
 	uint8_t mss = 0;
+	uint32_t crate = 0, cprate = 0;
+	uint8_t cplen = 0;
+	bool has_control;
 
 	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
 	name = nl_get_str(tb[LW4O6_A_IFNAME]);
@@ -156,6 +162,9 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	has_icmp4 = nl_get_u8(tb[LW4O6_A_ICMP4_ERRORS], &icmp4);
 	has_icmp6 = nl_get_u8(tb[LW4O6_A_ICMP6_ERRORS], &icmp6);
 	has_rate = nl_get_u32(tb[LW4O6_A_ICMP_RATE], &rate);
+	has_control = nl_get_u32(tb[LW4O6_A_CONTROL_RATE], &crate) &&
+		      nl_get_u32(tb[LW4O6_A_CONTROL_PREFIX_RATE], &cprate) &&
+		      nl_get_u8(tb[LW4O6_A_CONTROL_PREFIX_LEN], &cplen);
 	/* Absent when unset (errors come from local); :: means the same. */
 	has_source = nl_get_in6(tb[LW4O6_A_ICMP_SOURCE], &src) &&
 		     !IN6_IS_ADDR_UNSPECIFIED(&src);
@@ -207,6 +216,19 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	if (has_source)
 		print_string(aftr_only, "icmp_source", " icmp-source %s",
 			     fmt_ipv6(&src, src_text));
+	/* The lwAFTR's PCP limits: in text only when not the defaults. */
+	if (has_control) {
+		bool dflt = crate == DEV_CONTROL_RATE_DEFAULT &&
+			    cprate == DEV_CONTROL_PREFIX_RATE_DEFAULT &&
+			    cplen == DEV_CONTROL_PLEN_DEFAULT;
+		enum output_type t = dflt ? PRINT_JSON : aftr_only;
+
+		print_uint(t, "control_rate", " control-rate %u", crate);
+		print_uint(t, "control_prefix_rate", " control-prefix-rate %u",
+			   cprate);
+		print_uint(t, "control_prefix_len", " control-prefix-len %u",
+			   cplen);
+	}
 	close_json_object();
 	print_nl();
 	return 0;

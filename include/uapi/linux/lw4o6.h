@@ -34,6 +34,7 @@
 #define LW4O6_CONTROL_ADDR	0xc0000001	/* 192.0.0.1, host order */
 #define LW4O6_B4_CONTROL_ADDR	0xc0000002	/* 192.0.0.2 */
 #define LW4O6_CONTROL_PORT	5351		/* PCP server (RFC 6887) */
+#define LW4O6_B4_CONTROL_PORT	5350		/* PCP client */
 #define LW4O6_CONTROL_MAX	1500		/* largest LW4O6_A_CTRL_PACKET */
 #define LW4O6_LINK_KIND		"lw4o6"
 
@@ -67,6 +68,15 @@ enum {
 	IFLA_LW4O6_PSID_LEN,	/* u8, 0..16 */
 	IFLA_LW4O6_OFFSET,	/* u8, 0..15, offset + psid_len <= 16; default 0 */
 	IFLA_LW4O6_MSS_CLAMP,	/* u8 0/1, default 1: TCP MSS fits the device MTU */
+	/*
+	 * aftr: PCP to 192.0.0.1 passed to lw4o6d, per second (bursts of as
+	 * many): for the device, 1..1000000, default 10000; and for all B4s of
+	 * one IPv6 prefix of CONTROL_PREFIX_LEN bits (default 56), 1..1000000,
+	 * default 50.  Over either: drop-over-rate-limit-control.
+	 */
+	IFLA_LW4O6_CONTROL_RATE,	/* u32 */
+	IFLA_LW4O6_CONTROL_PREFIX_RATE,	/* u32 */
+	IFLA_LW4O6_CONTROL_PREFIX_LEN,	/* u8, 1..128 */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -148,6 +158,9 @@ enum lw4o6_attr {
 	LW4O6_A_MSS_CLAMP,	/* u8 0/1; as IFLA_LW4O6_MSS_CLAMP */
 	LW4O6_A_CTRL_B4,	/* binary, struct in6_addr (EVT_CONTROL) */
 	LW4O6_A_CTRL_PACKET,	/* binary, an IPv4 datagram (EVT_CONTROL) */
+	LW4O6_A_CONTROL_RATE,	/* u32; as IFLA_LW4O6_CONTROL_RATE ... */
+	LW4O6_A_CONTROL_PREFIX_RATE,	/* u32 */
+	LW4O6_A_CONTROL_PREFIX_LEN,	/* u8 */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
@@ -228,12 +241,16 @@ enum lw4o6_stat {
 	 * Softwire packets to 192.0.0.1 taken by the control plane (ping
 	 * answered, PCP passed to lw4o6d), which count here instead of as
 	 * sent; and those dropped: another protocol or port, no daemon
-	 * listening, or its socket full.
+	 * listening, or its socket full.  On a b4 device, drop-control-ipv4
+	 * counts local 192.0.0.2 -> 192.0.0.1 packets other than PCP
+	 * requests (UDP 5350 -> 5351) and echo requests.
 	 */
 	LW4O6_STAT_CONTROL_IPV4_PACKETS,
 	LW4O6_STAT_DROP_CONTROL_IPV4,
 	/* ICMPv6 errors to local (or a br) that failed their checksum */
 	LW4O6_STAT_DROP_BAD_CHECKSUM_ICMPV6,
+	/* PCP to 192.0.0.1 over control-rate or control-prefix-rate */
+	LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)

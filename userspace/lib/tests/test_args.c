@@ -286,9 +286,14 @@ static void test_dev_set_good(void **state)
 	/* All of them, both kinds, any order. */
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
 				"icmp6-errors off icmp-source none hairpin on remote ::9 "
-				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off",
+				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off "
+				"control-prefix-len 128 control-rate 1000000 "
+				"control-prefix-rate 1",
 				DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
+	assert_int_equal(a.control_rate, 1000000);
+	assert_int_equal(a.control_prefix_rate, 1);
+	assert_int_equal(a.control_prefix_len, 128);
 	assert_int_equal(a.icmp_rate, 50);
 	assert_int_equal(a.mtu, 9000);
 	assert_int_equal(a.icmp4_errors, 1);
@@ -372,6 +377,9 @@ static void test_dev_put(void **state)
 		{ LW4O6_A_ICMP4_ERRORS, 1, 1 },
 		{ LW4O6_A_ICMP6_ERRORS, 1, 0 },
 		{ LW4O6_A_ICMP_RATE, 4, 50 },
+		{ LW4O6_A_CONTROL_RATE, 4, 900 },
+		{ LW4O6_A_CONTROL_PREFIX_RATE, 4, 7 },
+		{ LW4O6_A_CONTROL_PREFIX_LEN, 1, 48 },
 	};
 	struct dev_args a;
 
@@ -388,7 +396,8 @@ static void test_dev_put(void **state)
 		  sizeof(link_aftr) / sizeof(link_aftr[0]));
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
 				"icmp6-errors off icmp-source none hairpin on remote ::9 "
-				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off",
+				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off "
+				"control-prefix-len 48 control-prefix-rate 7 control-rate 900",
 				DEV_USE_SET, &a), 0);
 	check_put(&a, DEV_NL_GENL, genl_all, sizeof(genl_all) / sizeof(genl_all[0]));
 	/* mtu alone: nothing for DEV_SET (dev set sends none then). */
@@ -412,6 +421,11 @@ static void test_dev_bad(void **state)
 		} cases[] = {
 			/* on|off only: no yes/no/1/0, no prefixes, no capitals */
 			{ "hairpin yes", "invalid value \"yes\" for \"hairpin\"" },
+			{ "control-rate 0", "invalid control-rate \"0\" (PCP messages per second, 1..1000000)" },
+			{ "control-rate 1000001", "invalid control-rate \"1000001\"" },
+			{ "control-prefix-rate 0", "invalid control-prefix-rate \"0\"" },
+			{ "control-prefix-len 0", "invalid control-prefix-len \"0\" (IPv6 prefix length, 1..128)" },
+			{ "control-prefix-len 129", "invalid control-prefix-len \"129\"" },
 			{ "hairpin no", "\"no\"" },
 			{ "hairpin 1", "\"1\"" },
 			{ "hairpin 0", "\"0\"" },
