@@ -71,26 +71,6 @@ void lw4o6_control_limit_init(struct lw4o6_control_limit *l)
 	get_random_bytes(&l->key, sizeof(l->key));
 }
 
-/*
- * Refills b to now at rate per second, a burst of at most one second's
- * worth, and takes a token if there is one.  The time since the last
- * refill is capped at a second (the bucket is full by then), so the
- * product cannot overflow however long the bucket sat idle.
- */
-static bool bucket_take(struct lw4o6_bucket *b, u64 now, u32 rate)
-{
-	u64 full = (u64)rate * NSEC_PER_SEC;
-	u64 dt = b->last ? min_t(u64, now - b->last, NSEC_PER_SEC) :
-			   NSEC_PER_SEC;
-
-	b->tokens = min(full, b->tokens + dt * rate);
-	b->last = now;
-	if (b->tokens < NSEC_PER_SEC)
-		return false;
-	b->tokens -= NSEC_PER_SEC;
-	return true;
-}
-
 /* May this B4 (its outer source) pass one more PCP message to lw4o6d? */
 static bool control_allow(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 			  const struct in6_addr *b4)
@@ -107,8 +87,8 @@ static bool control_allow(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 	spin_lock_bh(&l->lock);
 	now = ktime_get_mono_fast_ns();		/* never behind a bucket's last */
 	/* The prefix's own share first: what it is refused costs the device nothing. */
-	ok = bucket_take(slot, now, cfg->control_prefix_rate) &&
-	     bucket_take(&l->dev, now, cfg->control_rate);
+	ok = lw4o6_bucket_take(slot, cfg->control_prefix_rate, now) &&
+	     lw4o6_bucket_take(&l->dev, cfg->control_rate, now);
 	spin_unlock_bh(&l->lock);
 	return ok;
 }

@@ -6,6 +6,8 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 
+#include "bucket.h"
+
 struct lw4o6_dev;
 
 /*
@@ -17,11 +19,6 @@ struct lw4o6_dev;
  * so one prefix cannot use up the device's rate.
  */
 #define LW4O6_CONTROL_SLOTS	256
-
-struct lw4o6_bucket {
-	u64 tokens;			/* tokens x NSEC_PER_SEC */
-	u64 last;			/* ns of the last refill; 0: full */
-};
 
 struct lw4o6_control_limit {
 	spinlock_t lock;

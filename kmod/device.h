@@ -36,12 +36,6 @@ struct lw4o6_cfg {
 	struct rcu_head rcu;
 };
 
-/* A token bucket of ICMP errors, tokens scaled by NSEC_PER_SEC (icmp.c). */
-struct lw4o6_icmp_bucket {
-	u64 tokens;			/* tokens x NSEC_PER_SEC */
-	u64 last;			/* ns of the last refill, 0: never */
-};
-
 struct lw4o6_pcpu_stats {
 	u64 c[__LW4O6_STAT_MAX];
 };
@@ -56,12 +50,12 @@ struct lw4o6_dev {
 	time64_t discontinuity;		/* when the counters started */
 	struct list_head net_list;	/* in the namespace's list, RCU */
 	spinlock_t icmp_lock;		/* the error rate limiters below */
-	struct lw4o6_icmp_bucket icmp;	/* every error but Too Big */
+	struct lw4o6_bucket icmp;	/* every error but Too Big */
 	/*
 	 * Frag Needed and translated Packet Too Big have their own: a flood
 	 * that draws other errors must not silence path MTU discovery.
 	 */
-	struct lw4o6_icmp_bucket icmp_ptb;
+	struct lw4o6_bucket icmp_ptb;
 	struct ratelimit_state miss_rs;	/* binding-miss events */
 	struct lw4o6_control_limit control;	/* PCP to lw4o6d (aftr) */
 };

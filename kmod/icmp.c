@@ -30,42 +30,18 @@
 #define ICMP4_MAX	576
 #define ENCAP		sizeof(struct ipv6hdr)
 
-/*
- * Refill bucket for now and take a token if there is one.  The burst is
- * rate tokens, which a full second of idling refills: elapsed time past
- * that adds nothing, and capping it keeps elapsed * rate (at most 10^9 x
- * 10^6 and so far from 2^64) from wrapping after a long idle.
- */
-bool lw4o6_icmp_bucket_take(struct lw4o6_icmp_bucket *b, u32 rate, u64 now)
-{
-	u64 cap = (u64)rate * NSEC_PER_SEC;
-	/* The fast clock may step back a little between CPUs: no refill. */
-	u64 elapsed = now > b->last ? now - b->last : 0;
-
-	if (!b->last || elapsed >= NSEC_PER_SEC)
-		b->tokens = cap;
-	else
-		b->tokens = min(cap, b->tokens + elapsed * rate);
-	if (now > b->last)
-		b->last = now;
-	if (b->tokens < NSEC_PER_SEC)
-		return false;
-	b->tokens -= NSEC_PER_SEC;
-	return true;
-}
-
-static bool icmp_allow(struct lw4o6_dev *priv, struct lw4o6_icmp_bucket *b,
+static bool icmp_allow(struct lw4o6_dev *priv, struct lw4o6_bucket *b,
 		       u32 rate)
 {
 	bool ok;
 
 	spin_lock_bh(&priv->icmp_lock);
-	ok = lw4o6_icmp_bucket_take(b, rate, ktime_get_mono_fast_ns());
+	ok = lw4o6_bucket_take(b, rate, ktime_get_mono_fast_ns());
 	spin_unlock_bh(&priv->icmp_lock);
 	return ok;
 }
 
-static bool icmp4_allow(struct lw4o6_dev *priv, struct lw4o6_icmp_bucket *b)
+static bool icmp4_allow(struct lw4o6_dev *priv, struct lw4o6_bucket *b)
 {
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 

@@ -5,10 +5,6 @@
 #include <linux/skbuff.h>
 
 struct lw4o6_dev;
-struct lw4o6_icmp_bucket;
-
-/* Refill b (rate a second) for now, in ns, and take a token if any. */
-bool lw4o6_icmp_bucket_take(struct lw4o6_icmp_bucket *b, u32 rate, u64 now);
 
 /* ICMPv4 we originate (errors, echo replies): enabled and within the rate */
 bool lw4o6_icmp4_allow(struct lw4o6_dev *priv);

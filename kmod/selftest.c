@@ -9,6 +9,7 @@
 #include <linux/vmalloc.h>
 #include <lw4o6/psid.h>
 
+#include "bucket.h"
 #include "device.h"
 #include "icmp.h"
 #include "table.h"
@@ -243,33 +244,34 @@ out:
 }
 
 /*
- * The ICMP token bucket: bursts of rate, refilled over a second, and no
- * wrap of elapsed x rate after a long idle (5.1 hours at the top rate of
- * 10^6 is 2^64 ns x 1/s and a little: unchecked, a nearly empty refill).
+ * The token bucket (ICMP errors, the control path): bursts of rate,
+ * refilled over a second, and no wrap of elapsed x rate after a long
+ * idle (5.1 hours at the top rate of 10^6 is 2^64 ns x 1/s and a little:
+ * unchecked, a nearly empty refill).
  */
 static bool icmp_selftest(void)
 {
 	const u64 t0 = 1000 * NSEC_PER_SEC, idle = 18446744073710ULL;
-	struct lw4o6_icmp_bucket b = {};
+	struct lw4o6_bucket b = {};
 	unsigned int i;
 
-	CHECK(lw4o6_icmp_bucket_take(&b, 3, t0));	/* starts full */
-	CHECK(lw4o6_icmp_bucket_take(&b, 3, t0));
-	CHECK(lw4o6_icmp_bucket_take(&b, 3, t0));
-	CHECK(!lw4o6_icmp_bucket_take(&b, 3, t0));
-	CHECK(lw4o6_icmp_bucket_take(&b, 3, t0 + NSEC_PER_SEC / 3 + 1));
-	CHECK(!lw4o6_icmp_bucket_take(&b, 3, t0 + NSEC_PER_SEC / 3 + 1));
+	CHECK(lw4o6_bucket_take(&b, 3, t0));	/* starts full */
+	CHECK(lw4o6_bucket_take(&b, 3, t0));
+	CHECK(lw4o6_bucket_take(&b, 3, t0));
+	CHECK(!lw4o6_bucket_take(&b, 3, t0));
+	CHECK(lw4o6_bucket_take(&b, 3, t0 + NSEC_PER_SEC / 3 + 1));
+	CHECK(!lw4o6_bucket_take(&b, 3, t0 + NSEC_PER_SEC / 3 + 1));
 	/* A clock a little behind refills nothing. */
-	CHECK(!lw4o6_icmp_bucket_take(&b, 3, t0));
+	CHECK(!lw4o6_bucket_take(&b, 3, t0));
 
-	b = (struct lw4o6_icmp_bucket){ .tokens = 0, .last = t0 };
-	CHECK(lw4o6_icmp_bucket_take(&b, 1000000, t0 + idle));
+	b = (struct lw4o6_bucket){ .tokens = 0, .last = t0 };
+	CHECK(lw4o6_bucket_take(&b, 1000000, t0 + idle));
 	CHECK(b.tokens == 1000000ULL * NSEC_PER_SEC - NSEC_PER_SEC);
 	for (i = 1; i < 1000000; i++)
-		if (!lw4o6_icmp_bucket_take(&b, 1000000, t0 + idle))
+		if (!lw4o6_bucket_take(&b, 1000000, t0 + idle))
 			break;
 	CHECK(i == 1000000);
-	CHECK(!lw4o6_icmp_bucket_take(&b, 1000000, t0 + idle));
+	CHECK(!lw4o6_bucket_take(&b, 1000000, t0 + idle));
 	return true;
 }
 
