@@ -51,19 +51,18 @@ check_cmd "the internet saw B4b from 192.0.2.1 in 2048-3071" in_range udp 2048 3
 expect_eq "no peer outside the two port sets" \
 	"$(awk '$3 < 1024 || $3 > 3071' "$TMPDIR/peers" | wc -l)" 0
 
-stat() { l -j stats show dev lw0 | jq ".[\"$1\"]"; }
 check_cmd "decapsulated and encapsulated packets counted" \
-	test "$(stat sent-ipv4-packets)" -ge 4 -a "$(stat sent-ipv6-packets)" -ge 4
+	test "$(aftr_stat sent-ipv4-packets)" -ge 4 -a "$(aftr_stat sent-ipv6-packets)" -ge 4
 check_cmd "per-binding counters and last-seen" \
 	sh -c "$LW4O6 -n $AFTR -j -s binding show dev lw0 ipv4 192.0.2.1 psid 1/6 |
 	       jq -e '.[0].stats.rx_packets >= 2 and .[0].stats.tx_packets >= 2 and .[0].stats.last_seen != null'"
 
 # B4a without its NAT: a source port outside its set must not pass.
-before=$(stat drop-no-source-softwire-ipv6)
+before=$(aftr_stat drop-no-source-softwire-ipv6)
 ip netns exec "$B4A" nft flush ruleset
 check_fail "B4a from port 5000 (outside its set) gets nothing back" \
 	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 5000
-expect_eq "counted as drop-no-source-softwire-ipv6" "$(stat drop-no-source-softwire-ipv6)" $((before + 1))
+expect_eq "counted as drop-no-source-softwire-ipv6" "$(aftr_stat drop-no-source-softwire-ipv6)" $((before + 1))
 busywait 5000 grep -q binding-miss "$TMPDIR/events"
 expect_eq "a binding-miss event names the B4, address and port" \
 	"$(jq -c 'select(.event == "binding-miss") | [.dev, .b4, .ipv4, .port]' "$TMPDIR/events" | head -n 1)" \
@@ -73,18 +72,10 @@ check_fail "B4a using B4b's port 2500 is refused too" \
 expect_eq "the internet never saw port 5000 or a foreign 2500" \
 	"$(grep -c ' 5000$' "$TMPDIR/peers")" 0
 
-before=$(stat drop-no-dest-softwire-ipv4)
+before=$(aftr_stat drop-no-dest-softwire-ipv4)
 ip netns exec "$INET" $ECHO udp 192.0.2.77 9 > /dev/null 2>&1
 expect_eq "to an address with no binding: drop-no-dest-softwire-ipv4" \
-	"$(stat drop-no-dest-softwire-ipv4)" $((before + 1))
-# Generated errors.  icmp_count NS FAM TYPE CODE SECS: count in the background.
-icmp_count() {
-	rm -f "$TMPDIR/ready"
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
-		"$TMPDIR/ready" > "$TMPDIR/icmp.$1" &
-	ICMP_PID=$!
-	busywait 10000 test -e "$TMPDIR/ready"
-}
+	"$(aftr_stat drop-no-dest-softwire-ipv4)" $((before + 1))
 icmp_count "$B4A" v6 1 5 8
 ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 5001 > /dev/null 2>&1
 wait "$ICMP_PID"
@@ -102,7 +93,7 @@ expect_eq "with icmp4-errors off, no 3/1" "$(cat "$TMPDIR/icmp.$INET")" 0
 ip netns exec "$AFTR" sysctl -qw net.ipv4.icmp_ratelimit=0
 check_cmd "icmp4-errors on, icmp-rate 5" l dev set lw0 icmp4-errors on icmp-rate 5
 sleep 1
-sent0=$(stat out-icmpv4-error-packets)
+sent0=$(aftr_stat out-icmpv4-error-packets)
 icmp_count "$INET" v4 3 1 10
 secs=$(ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/flood.py" 192.0.2.79 9 300)
 wait "$ICMP_PID"
@@ -111,12 +102,12 @@ limit=$(echo "5 + 5 * $secs + 1" | bc -l | cut -d. -f1)
 ktap_diag "flood of 300 in ${secs}s drew $got errors (bucket allows at most $limit)"
 check_cmd "the ICMP rate limit holds under a flood" test "$got" -ge 1 -a "$got" -le "$limit"
 expect_eq "out-icmpv4-error-packets counts exactly what was sent" \
-	"$(( $(stat out-icmpv4-error-packets) - sent0 ))" "$got"
+	"$(( $(aftr_stat out-icmpv4-error-packets) - sent0 ))" "$got"
 l dev set lw0 icmp-rate 1000
 
 # Robustness: mutated packets into both sides must not hurt the kernel
 # (the harness fails the run on any oops or warning) and are all accounted.
-r6=$(stat rcvd-ipv6-packets) r4=$(stat rcvd-ipv4-packets) mal=$(stat drop-malformed)
+r6=$(aftr_stat rcvd-ipv6-packets) r4=$(aftr_stat rcvd-ipv4-packets) mal=$(aftr_stat drop-malformed)
 ev0=$(grep -c binding-miss "$TMPDIR/events") t0=$(date +%s)
 check_cmd "5000 mutated IPv4-in-IPv6 packets from a B4" \
 	ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/fuzz_dataplane.py" v6 2001:db8:ff::1 5000 1
@@ -127,10 +118,10 @@ check_cmd "binding-miss events are rate-limited (10/s per device)" \
 	test "$ev" -ge 1 -a "$ev" -le $(( 10 * (secs + 1) ))
 check_cmd "5000 mutated IPv4 packets from the internet" \
 	ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/fuzz_dataplane.py" v4 192.0.2.0 5000 2
-ktap_diag "taken for decap: $(( $(stat rcvd-ipv6-packets) - r6 )), routed in: $(( $(stat rcvd-ipv4-packets) - r4 )), malformed: $(( $(stat drop-malformed) - mal ))"
-check_cmd "most mutated IPv6 packets reached the decap path" test $(( $(stat rcvd-ipv6-packets) - r6 )) -ge 4000
-check_cmd "some mutated IPv4 packets reached the encap path" test $(( $(stat rcvd-ipv4-packets) - r4 )) -ge 1000
-check_cmd "malformed ones were counted as such" test $(( $(stat drop-malformed) - mal )) -ge 100
+ktap_diag "taken for decap: $(( $(aftr_stat rcvd-ipv6-packets) - r6 )), routed in: $(( $(aftr_stat rcvd-ipv4-packets) - r4 )), malformed: $(( $(aftr_stat drop-malformed) - mal ))"
+check_cmd "most mutated IPv6 packets reached the decap path" test $(( $(aftr_stat rcvd-ipv6-packets) - r6 )) -ge 4000
+check_cmd "some mutated IPv4 packets reached the encap path" test $(( $(aftr_stat rcvd-ipv4-packets) - r4 )) -ge 1000
+check_cmd "malformed ones were counted as such" test $(( $(aftr_stat drop-malformed) - mal )) -ge 100
 check_cmd "the lwAFTR still forwards" ip netns exec "$B4B" $ECHO udp 198.51.100.1 7777
 check_balance "$AFTR" lw0
 ktap_finish

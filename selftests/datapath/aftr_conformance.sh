@@ -43,18 +43,6 @@ for ns in "$B4A" "$B4C"; do
 	busywait 10000 sh -c "ip netns exec $ns ss -lun | grep -q :7777"
 done
 
-stat() { l -j stats show dev lw0 | jq ".[\"$1\"]"; }
-snmp() {	# NS PROTO FIELD: a counter of /proc/net/snmp or snmp6
-	ip netns exec "$1" nstat -az "$2$3" | awk -v k="$2$3" '$1 == k { print $2 }'
-}
-icmp_count() {	# NS v4|v6 TYPE CODE SECS [SHOW]: count in the background
-	rm -f "$TMPDIR/ready"
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
-		"$TMPDIR/ready" $6 > "$TMPDIR/icmp.$1" &
-	ICMP_PID=$!
-	busywait 10000 test -e "$TMPDIR/ready"
-}
-icmp_result() { wait "$ICMP_PID"; R=$(cat "$TMPDIR/icmp.$1"); }
 
 # --- hairpinning draws no redirect, with the defaults that would send one ---
 sc() { ip netns exec "$AFTR" sysctl -n "net.ipv4.conf.$1"; }
@@ -63,7 +51,7 @@ expect_eq "AFTR keeps the default send_redirects (all, lw0)" \
 expect_eq "AFTR keeps the default shared_media (all, lw0)" \
 	"$(sc all.shared_media) $(sc lw0.shared_media)" "1 1"
 red=$(snmp "$AFTR" Icmp OutRedirects)
-h=$(stat hairpin-ipv4-packets)
+h=$(aftr_stat hairpin-ipv4-packets)
 icmp_count "$B4A" v4 5 1 6
 check_cmd "B4a -> B4c: UDP, hairpinned" ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777
 check_cmd "B4a -> B4c: TCP, hairpinned" ip netns exec "$B4A" $ECHO tcp 192.0.2.2 7777
@@ -71,7 +59,7 @@ check_cmd "B4a -> B4c: ping, hairpinned" ip netns exec "$B4A" ping -c 2 -i 0.2 -
 icmp_result "$B4A"
 expect_eq "B4a got no ICMPv4 redirect" "$R" 0
 expect_eq "the AFTR sent none (Icmp OutRedirects)" "$(snmp "$AFTR" Icmp OutRedirects)" "$red"
-check_cmd "the exchanges were hairpinned" test "$(stat hairpin-ipv4-packets)" -ge $((h + 6))
+check_cmd "the exchanges were hairpinned" test "$(aftr_stat hairpin-ipv4-packets)" -ge $((h + 6))
 
 # --- an ICMPv6 error about a hairpinned packet reaches its IPv4 sender ---
 # The kernels' own ICMP limits would make error counts depend on timing.
@@ -79,17 +67,17 @@ for ns in "$AFTR" "$B4A" "$B4C"; do
 	ip netns exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 done
 # As a router on B4c's side would send it: 3/0 quoting local -> B4c | A -> C.
-p=$(stat drop-in-by-policy-icmpv6)
+p=$(aftr_stat drop-in-by-policy-icmpv6)
 icmp_count "$B4A" v4 3 1 6
 ip netns exec "$B4C" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 3 0 0 \
 	2001:db8:ff::1 2001:db8:1::4 192.0.2.1 192.0.2.2 7777 7777
 icmp_result "$B4A"
-ktap_diag "lw0: out-icmpv4-error-packets $(stat out-icmpv4-error-packets)" \
-	"drop-bad-checksum-icmpv6 $(stat drop-bad-checksum-icmpv6)" \
-	"drop-malformed $(stat drop-malformed)" \
-	"drop-over-rate-limit-icmpv4 $(stat drop-over-rate-limit-icmpv4)"
+ktap_diag "lw0: out-icmpv4-error-packets $(aftr_stat out-icmpv4-error-packets)" \
+	"drop-bad-checksum-icmpv6 $(aftr_stat drop-bad-checksum-icmpv6)" \
+	"drop-malformed $(aftr_stat drop-malformed)" \
+	"drop-over-rate-limit-icmpv4 $(aftr_stat drop-over-rate-limit-icmpv4)"
 expect_eq "ICMPv6 3/0 about a hairpinned packet reaches B4a as ICMPv4 3/1" "$R" 1
-expect_eq "not dropped by policy" "$(stat drop-in-by-policy-icmpv6)" "$p"
+expect_eq "not dropped by policy" "$(aftr_stat drop-in-by-policy-icmpv6)" "$p"
 
 # --- a per-binding BR: its B4 sends to it, and only its B4 may ---
 setup_ns B4D
@@ -120,10 +108,10 @@ ip -n "$B4A" -6 tunnel add t1 mode ip4ip6 local 2001:db8:1::2 remote 2001:db8:ff
 ip -n "$B4A" link set t1 up
 ip -n "$B4A" route add 2001:db8:ff::2 via 2001:db8:1::1
 ip -n "$B4A" route add 198.51.100.1/32 dev t1 src 192.0.2.1
-d=$(stat drop-no-source-softwire-ipv6)
+d=$(aftr_stat drop-no-source-softwire-ipv6)
 check_fail "B4a -> another binding's BR is not decapsulated" \
 	ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777
-expect_eq "counted as drop-no-source-softwire-ipv6" "$(stat drop-no-source-softwire-ipv6)" $((d + 1))
+expect_eq "counted as drop-no-source-softwire-ipv6" "$(aftr_stat drop-no-source-softwire-ipv6)" $((d + 1))
 ip -n "$B4A" route del 198.51.100.1/32 dev t1
 check_cmd "B4a to local still passes" ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777
 
@@ -143,15 +131,15 @@ for ns in "$INET" "$B4A" "$B4C"; do
 done
 mark="lw4o6-gro-$$"
 echo "$mark" > /dev/kmsg
-d4=$(stat dropped-ipv4-packets) d6=$(stat dropped-ipv6-packets) h=$(stat hairpin-ipv4-packets)
+d4=$(aftr_stat dropped-ipv4-packets) d6=$(aftr_stat dropped-ipv6-packets) h=$(aftr_stat hairpin-ipv4-packets)
 MB=3000000
 check_cmd "B4a -> INET: 3 MB over TCP, GRO'd at b2" ip netns exec "$B4A" $ECHO bulk 198.51.100.1 9000 $MB
 check_cmd "B4c -> INET: 3 MB over TCP, TSO through b4" ip netns exec "$B4C" $ECHO bulk 198.51.100.1 9000 $MB
 check_cmd "INET -> B4a: 3 MB over TCP" ip netns exec "$INET" $ECHO bulk 192.0.2.1 9000 $MB
 check_cmd "B4a -> B4c: 3 MB over TCP, hairpinned" ip netns exec "$B4A" $ECHO bulk 192.0.2.2 9000 $MB
 check_cmd "B4c -> B4a: 3 MB over TCP, hairpinned" ip netns exec "$B4C" $ECHO bulk 192.0.2.1 9000 $MB
-check_cmd "... hairpinned indeed" test "$(stat hairpin-ipv4-packets)" -gt $((h + 1000))
-expect_eq "no IPv4 or IPv6 packet dropped" "$(stat dropped-ipv4-packets) $(stat dropped-ipv6-packets)" "$d4 $d6"
+check_cmd "... hairpinned indeed" test "$(aftr_stat hairpin-ipv4-packets)" -gt $((h + 1000))
+expect_eq "no IPv4 or IPv6 packet dropped" "$(aftr_stat dropped-ipv4-packets) $(aftr_stat dropped-ipv6-packets)" "$d4 $d6"
 log=$(dmesg | sed -n "/$mark/,\$p")
 expect_eq "no hw csum failure in the kernel log" "$(grep -c 'csum failure' <<< "$log")" 0
 expect_eq "no GSO warning in the kernel log" "$(grep -ci 'gso\|segment' <<< "$log")" 0

@@ -22,7 +22,6 @@ aftr_topology
 setup_ns FLOOD
 a() { "$LW4O6" -n "$AFTR" "$@"; }
 CTL="$PYTHON $TOP/selftests/lib/py/softwire_ctl.py"
-astat() { a -j stats show dev lw0 | jq ".[\"$1\"]"; }
 
 ip -n "$AFTR" link add b9 type veth peer name u0 netns "$FLOOD"
 ip -n "$AFTR" link set b9 master br0 up
@@ -43,15 +42,15 @@ flood_round() {
 	ip netns exec "$AFTR" $CTL control "$TMPDIR/ready" 60 > "$TMPDIR/ctl" &
 	local pid=$!
 	busywait 20000 test -e "$TMPDIR/ready"
-	c0=$(astat control-ipv4-packets) r0=$(astat drop-over-rate-limit-control)
+	c0=$(aftr_stat control-ipv4-packets) r0=$(aftr_stat drop-over-rate-limit-control)
 	sent=$(ip netns exec "$FLOOD" $CTL flood "$@" 2001:db8:ff::1 --then 2001:db8:1:100::2)
 	wait $pid
 	secs=${sent##* }	# from the first request to the last: what refills
 	got=$(grep -c "^ctrl 2001:db8:1::" "$TMPDIR/ctl")
 	legit=$(grep -c "^ctrl 2001:db8:1:100::2 " "$TMPDIR/ctl")
 	ktap_diag "$sent: the daemon's group got $got of them, and $legit from the other B4;" \
-		"control-ipv4-packets +$(( $(astat control-ipv4-packets) - c0 ))" \
-		"drop-over-rate-limit-control +$(( $(astat drop-over-rate-limit-control) - r0 ))"
+		"control-ipv4-packets +$(( $(aftr_stat control-ipv4-packets) - c0 ))" \
+		"drop-over-rate-limit-control +$(( $(aftr_stat drop-over-rate-limit-control) - r0 ))"
 }
 
 # ---- per prefix ---------------------------------------------------------------
@@ -63,9 +62,9 @@ check_cmd "300 requests from 300 addresses of one /56: at most 20 + 20/s x (${se
 	awk -v n="$got" -v s="$secs" 'BEGIN { exit !(n >= 20 && n <= 20 + 20 * (s + 1)) }'
 expect_eq "a B4 in another /56 got through meanwhile" "$legit" 1
 expect_eq "every request passed (control-ipv4-packets) reached the group" \
-	"$(( $(astat control-ipv4-packets) - c0 ))" $((got + legit))
+	"$(( $(aftr_stat control-ipv4-packets) - c0 ))" $((got + legit))
 expect_eq "the rest counted in drop-over-rate-limit-control" \
-	"$(( $(astat drop-over-rate-limit-control) - r0 ))" $((301 - got - legit))
+	"$(( $(aftr_stat drop-over-rate-limit-control) - r0 ))" $((301 - got - legit))
 
 # ---- per device ---------------------------------------------------------------
 check_cmd "control-rate 25, control-prefix-rate 1000 per /128" \
@@ -80,7 +79,7 @@ flood_round 2001:db8:1:: 300
 check_cmd "300 requests from 300 /128s: at most 25 + 25/s x (${secs}s + 1s) passed (with the other B4)" \
 	awk -v n="$((got + legit))" -v s="$secs" 'BEGIN { exit !(n >= 20 && n <= 25 + 25 * (s + 1)) }'
 expect_eq "the rest counted in drop-over-rate-limit-control" \
-	"$(( $(astat drop-over-rate-limit-control) - r0 ))" $((301 - got - legit))
+	"$(( $(aftr_stat drop-over-rate-limit-control) - r0 ))" $((301 - got - legit))
 check_fail "control-prefix-len 0 is refused" a dev set lw0 control-prefix-len 0
 check_fail "control-rate 0 is refused" a dev set lw0 control-rate 0
 
@@ -102,7 +101,7 @@ expect_eq "... lw1 kept its own" "$(a -j dev show lw1 | jq -r '.[0].local')" 200
 check_cmd "dev set of lw1's own local again is fine" a dev set lw1 local 2001:db8:ff::2
 check_cmd "another namespace may use the same local" \
 	"$LW4O6" -n "$INET" dev add lw0 mode aftr local 2001:db8:ff::1
-c0=$(astat control-ipv4-packets)
+c0=$(aftr_stat control-ipv4-packets)
 rm -f "$TMPDIR/ready"
 ip netns exec "$AFTR" $CTL control "$TMPDIR/ready" 20 > "$TMPDIR/ctl" &
 pid=$!
@@ -110,5 +109,5 @@ busywait 20000 test -e "$TMPDIR/ready"
 ip netns exec "$FLOOD" $CTL send 2001:db8:1:100::2 2001:db8:ff::1 -b4 udp:5350:5351
 wait $pid
 expect_eq "lw0 still takes its softwires' control traffic" \
-	"$(grep -c '^ctrl 2001:db8:1:100::2 ' "$TMPDIR/ctl") $(( $(astat control-ipv4-packets) - c0 ))" "1 1"
+	"$(grep -c '^ctrl 2001:db8:1:100::2 ' "$TMPDIR/ctl") $(( $(aftr_stat control-ipv4-packets) - c0 ))" "1 1"
 ktap_finish

@@ -40,7 +40,6 @@ aftr_route
 check_cmd "binding for B4a" l binding add dev lw0 ipv4 192.0.2.1 psid 0/0 b4 2001:db8:1::2
 check_cmd "binding for B4b" l binding add dev lw0 ipv4 192.0.2.2 psid 0/0 b4 2001:db8:1::3
 
-stat() { l -j stats show dev lw0 | jq ".[\"$1\"]"; }
 reach() {	# NS: one ping through the softwire to INET
 	ip netns exec "$1" $PING -c 1 -W 2 198.51.100.1 > /dev/null 2>&1
 }
@@ -64,43 +63,39 @@ expect_eq "ip6 filter input never sees a softwire packet" "$(nft_counter "ip6 la
 expect_eq "ip6 filter forward never sees a softwire packet" "$(nft_counter "ip6 late" forward)" 0
 ip netns exec "$AFTR" nft delete table ip6 late
 
-# --- netdev ingress on br0 ---------------------------------------------------
-ip netns exec "$AFTR" nft -f - <<'EOF'
-table netdev softwire_guard {
+# guard NAME FAMILY CHAIN HOOK: the recipe's table (B4a the only
+# subscriber) in FAMILY with CHAIN on HOOK; B4b's softwire is dropped and
+# counted by the rule, B4a's is not and is all lw4o6 decapsulates.
+guard() {
+	local name=$1 family=$2 chain=$3 hook=$4
+	ip netns exec "$AFTR" nft -f - <<EOF
+table $family softwire_guard {
 	set subscribers { type ipv6_addr; flags interval; elements = { 2001:db8:1::2/128 }; }
-	chain in {
-		type filter hook ingress device br0 priority 0;
+	chain $chain {
+		type filter hook $hook;
 		ip6 daddr 2001:db8:ff::1 ip6 saddr != @subscribers counter drop
 	}
 }
 EOF
-dec0=$(stat rcvd-ipv6-packets)
-check_fail "netdev ingress: B4b's softwire is dropped" reach "$B4B"
-check_cmd "netdev ingress: B4a still gets through" reach "$B4A"
-expect_eq "netdev ingress: the rule counted B4b's packet" "$(nft_counter "netdev softwire_guard" in)" 1
-expect_eq "netdev ingress: lw4o6 decapsulated only B4a's" "$(stat rcvd-ipv6-packets)" $((dec0 + 1))
+	dec0=$(aftr_stat rcvd-ipv6-packets)
+	check_fail "$name: B4b's softwire is dropped" reach "$B4B"
+	check_cmd "$name: B4a still gets through" reach "$B4A"
+	expect_eq "$name: the rule counted B4b's packet" \
+		"$(nft_counter "$family softwire_guard" "$chain")" 1
+	expect_eq "$name: lw4o6 decapsulated only B4a's" \
+		"$(aftr_stat rcvd-ipv6-packets)" $((dec0 + 1))
+}
+
+guard "netdev ingress" netdev in "ingress device br0 priority 0"
 ip netns exec "$AFTR" nft delete table netdev softwire_guard
 
-# --- ip6 prerouting before defragmentation and before lw4o6 ----------------------
-ip netns exec "$AFTR" nft -f - <<'EOF'
-table ip6 softwire_guard {
-	set subscribers { type ipv6_addr; flags interval; elements = { 2001:db8:1::2/128 }; }
-	chain pre {
-		type filter hook prerouting priority -450;
-		ip6 daddr 2001:db8:ff::1 ip6 saddr != @subscribers counter drop
-	}
-}
-EOF
-dec0=$(stat rcvd-ipv6-packets)
-check_fail "prerouting -450: B4b's softwire is dropped" reach "$B4B"
-check_cmd "prerouting -450: B4a still gets through" reach "$B4A"
-expect_eq "prerouting -450: the rule counted B4b's packet" "$(nft_counter "ip6 softwire_guard" pre)" 1
-expect_eq "prerouting -450: lw4o6 decapsulated only B4a's" "$(stat rcvd-ipv6-packets)" $((dec0 + 1))
+# ip6 prerouting before defragmentation and before lw4o6.
+guard "prerouting -450" ip6 pre "prerouting priority -450"
 # A fragmented packet from B4b: every fragment is dropped before reassembly.
 ip netns exec "$B4B" $PING -c 1 -W 2 -M dont -s 3000 198.51.100.1 > /dev/null 2>&1
 check_cmd "prerouting -450: a fragmented packet's fragments are dropped too" \
 	test "$(nft_counter "ip6 softwire_guard" pre)" -ge 3
-expect_eq "prerouting -450: nothing of it decapsulated" "$(stat rcvd-ipv6-packets)" $((dec0 + 1))
+expect_eq "prerouting -450: nothing of it decapsulated" "$(aftr_stat rcvd-ipv6-packets)" $((dec0 + 1))
 ip netns exec "$AFTR" nft delete table ip6 softwire_guard
 
 check_cmd "both B4s reach the internet again" sh -c "$(declare -f reach); PING='$PING'; reach $B4A && reach $B4B"

@@ -44,20 +44,6 @@ ip netns exec "$B4A" $ECHO serve 1500 "$TMPDIR/peers.a1500" &
 defer kill $!
 busywait 10000 sh -c "ip netns exec $B4A ss -lun | grep -q :1500"
 
-stat() { l -j stats show dev lw0 | jq ".[\"$1\"]"; }
-snmp() {	# NS PROTO FIELD: a counter of /proc/net/snmp or snmp6
-	ip netns exec "$1" nstat -az "$2$3" | awk -v k="$2$3" '$1 == k { print $2 }'
-}
-icmp_count() {	# NS v4|v6 TYPE CODE SECS [SHOW]: count in the background
-	rm -f "$TMPDIR/ready"
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
-		"$TMPDIR/ready" $6 > "$TMPDIR/icmp.$1" &
-	ICMP_PID=$!
-	busywait 10000 test -e "$TMPDIR/ready"
-}
-# icmp_result NS: wait for the count, leave it in $R (not in a $(...): a
-# subshell cannot wait for our children).
-icmp_result() { wait "$ICMP_PID"; R=$(cat "$TMPDIR/icmp.$1"); }
 
 check_cmd "B4a: ping through the lwAFTR" ip netns exec "$B4A" ping -c 1 -W 3 198.51.100.1
 check_cmd "B4c: UDP through the lwAFTR" ip netns exec "$B4C" $ECHO udp 198.51.100.1 7777
@@ -70,41 +56,41 @@ icmp_result "$INET"
 expect_eq "INET gets 3/4 with lw0's MTU" "$R" "1 1460"
 
 a6=$(snmp "$B4A" Ip6 ReasmOKs) a4=$(snmp "$B4A" Ip ReasmReqds)
-q4=$(stat queued-ipv4-fragments) qs=$(stat queued-softwire-fragments)
+q4=$(aftr_stat queued-ipv4-fragments) qs=$(aftr_stat queued-softwire-fragments)
 check_cmd "INET <-> B4a: 3000 bytes without DF, both ways" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 3000 nodf
 check_cmd "IPv4 fragments from the internet were queued for reassembly" \
-	test "$(stat queued-ipv4-fragments)" -gt "$q4"
+	test "$(aftr_stat queued-ipv4-fragments)" -gt "$q4"
 check_cmd "B4a reassembled IPv6 fragments" test "$(snmp "$B4A" Ip6 ReasmOKs)" -gt "$a6"
 expect_eq "B4a got the IPv4 datagram whole (no IPv4 reassembly there)" \
 	"$(snmp "$B4A" Ip ReasmReqds)" "$a4"
 check_cmd "B4a's reply came as IPv4 fragments and was reassembled here" \
-	test "$(stat queued-softwire-fragments)" -gt "$qs"
+	test "$(aftr_stat queued-softwire-fragments)" -gt "$qs"
 expect_eq "B4a's server saw all 3000 bytes from the internet" \
 	"$(awk '$4 == 3000' "$TMPDIR/peers.a1500" | wc -l)" 1
 
 # A B4 behind a smaller IPv6 path: DF packets learn it from us.
 ip -n "$AFTR" -6 route add 2001:db8:1::2/128 dev br0 mtu 1400
-d=$(stat drop-over-mtu-but-dont-fragment-ipv4)
+d=$(aftr_stat drop-over-mtu-but-dont-fragment-ipv4)
 icmp_count "$INET" v4 3 4 6 mtu
 check_fail "INET: 1400 bytes with DF to B4a do not pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1372 df
 icmp_result "$INET"
 expect_eq "INET gets 3/4 with the path MTU less 40" "$R" "1 1360"
 expect_eq "counted as drop-over-mtu-but-dont-fragment-ipv4" \
-	"$(stat drop-over-mtu-but-dont-fragment-ipv4)" $((d + 1))
+	"$(aftr_stat drop-over-mtu-but-dont-fragment-ipv4)" $((d + 1))
 check_cmd "INET: 1300 bytes with DF to B4a pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 
 # --- ICMPv6 errors from the IPv6 side, translated for the IPv4 sender ---
 # One with a bad checksum is acted on in no way (#11 item 16).
-c=$(stat drop-bad-checksum-icmpv6)
+c=$(aftr_stat drop-bad-checksum-icmpv6)
 icmp_count "$INET" v4 3 4 4
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 2 0 1300 \
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500 src=2001:db8:1::2 badsum
 icmp_result "$INET"
 expect_eq "a Packet Too Big with a bad checksum is not translated" "$R" 0
-expect_eq "counted as drop-bad-checksum-icmpv6" "$(stat drop-bad-checksum-icmpv6)" $((c + 1))
+expect_eq "counted as drop-bad-checksum-icmpv6" "$(aftr_stat drop-bad-checksum-icmpv6)" $((c + 1))
 check_cmd "nor taught a path MTU: 1300 bytes with DF to B4a still pass" \
 	ip netns exec "$INET" $ECHO big 192.0.2.1 1500 1272 df
 icmp_count "$INET" v4 3 4 6 mtu
@@ -130,13 +116,13 @@ ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff:
 	2001:db8:ff::1 2001:db8:1::2 198.51.100.1 192.0.2.1 7777 1500
 icmp_result "$INET"
 expect_eq "ICMPv6 1/3 becomes ICMPv4 3/1" "$R" 1
-p=$(stat drop-in-by-policy-icmpv6)
+p=$(aftr_stat drop-in-by-policy-icmpv6)
 icmp_count "$INET" v4 3 1 5
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/icmp6_err.py" 2001:db8:ff::1 1 3 0 \
 	2001:db8:ff::1 2001:db8:1::4 198.51.100.1 192.0.2.1 7777 1500
 icmp_result "$INET"
 expect_eq "an error quoting a packet to the wrong B4 is not translated" "$R" 0
-expect_eq "counted as drop-in-by-policy-icmpv6" "$(stat drop-in-by-policy-icmpv6)" $((p + 1))
+expect_eq "counted as drop-in-by-policy-icmpv6" "$(aftr_stat drop-in-by-policy-icmpv6)" $((p + 1))
 
 # --- ICMPv4 errors from the internet reach the B4 whose flow they are about ---
 check_cmd "B4a: UDP to a closed port is refused by the internet host" \
@@ -177,24 +163,24 @@ ktap_diag "3/1 about a 1400-byte packet: $r"
 check_cmd "ICMPv4 errors fit in 576 bytes" test "${r%% *}" -eq 1 -a "${r##* }" -le 576 -a "${r##* }" -ge 500
 
 # --- outer IPv6 fragments, as an lwB4 that fragments its softwire sends ---
-f=$(stat ipv6-fragments-reassembled)
+f=$(aftr_stat ipv6-fragments-reassembled)
 ip netns exec "$B4A" "$PYTHON" "$TOP/selftests/lib/py/frag6_send.py" 2001:db8:1::2 2001:db8:ff::1 \
 	192.0.2.1 1501 198.51.100.1 7777 2000
 busywait 5000 grep -q "^udp 192.0.2.1 1501 2000$" "$TMPDIR/peers.$INET"
 expect_eq "a datagram in two IPv6 fragments reached the internet whole" \
 	"$(grep -c "^udp 192.0.2.1 1501 2000$" "$TMPDIR/peers.$INET")" 1
-expect_eq "counted in ipv6-fragments-reassembled" "$(stat ipv6-fragments-reassembled)" $((f + 2))
+expect_eq "counted in ipv6-fragments-reassembled" "$(aftr_stat ipv6-fragments-reassembled)" $((f + 2))
 
 # --- hairpinning between B4s (B4a's NAT is gone: it sends from its own port) ---
-h=$(stat hairpin-ipv4-packets)
+h=$(aftr_stat hairpin-ipv4-packets)
 check_cmd "B4a <-> B4c through the lwAFTR" \
 	ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777 1600
-expect_eq "both directions counted as hairpin-ipv4-packets" "$(stat hairpin-ipv4-packets)" $((h + 2))
+expect_eq "both directions counted as hairpin-ipv4-packets" "$(aftr_stat hairpin-ipv4-packets)" $((h + 2))
 check_cmd "hairpin off" l dev set lw0 hairpin off
-d=$(stat drop-hairpin-disabled-ipv4)
+d=$(aftr_stat drop-hairpin-disabled-ipv4)
 check_fail "B4a -> B4c refused with hairpin off" \
 	ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777 1600
-expect_eq "counted as drop-hairpin-disabled-ipv4" "$(stat drop-hairpin-disabled-ipv4)" $((d + 1))
+expect_eq "counted as drop-hairpin-disabled-ipv4" "$(aftr_stat drop-hairpin-disabled-ipv4)" $((d + 1))
 check_cmd "B4a still reaches the internet" ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 1600
 check_cmd "hairpin on" l dev set lw0 hairpin on
 check_cmd "B4a <-> B4c again" ip netns exec "$B4A" $ECHO udp 192.0.2.2 7777 1600
@@ -204,8 +190,8 @@ check_cmd "icmp-rate 2" l dev set lw0 icmp-rate 2
 ip -n "$INET" route flush cache
 ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/flood.py" 192.0.2.99 9 100000000 > /dev/null &
 fpid=$!
-o=$(stat drop-over-rate-limit-icmpv4)
-over() { [ "$(stat drop-over-rate-limit-icmpv4)" -gt $((o + 50)) ]; }
+o=$(aftr_stat drop-over-rate-limit-icmpv4)
+over() { [ "$(aftr_stat drop-over-rate-limit-icmpv4)" -gt $((o + 50)) ]; }
 check_cmd "a flood to an unbound address drains the error bucket" busywait 20000 over
 icmp_count "$INET" v4 3 4 5
 check_fail "INET: 1400 bytes with DF to B4a do not pass" \
@@ -231,7 +217,7 @@ expect_eq "binding-miss for a first fragment from 192.0.2.77 names no port" \
 
 # --- totals ---
 link() { ip -n "$AFTR" -j -s link show lw0 | jq ".[0].stats64.$1.packets"; }
-expect_eq "ip -s link: rx is what we decapsulated" "$(link rx)" "$(stat sent-ipv4-packets)"
-expect_eq "ip -s link: tx is what we encapsulated" "$(link tx)" "$(stat sent-ipv6-packets)"
+expect_eq "ip -s link: rx is what we decapsulated" "$(link rx)" "$(aftr_stat sent-ipv4-packets)"
+expect_eq "ip -s link: tx is what we encapsulated" "$(link tx)" "$(aftr_stat sent-ipv6-packets)"
 check_balance "$AFTR" lw0
 ktap_finish

@@ -58,3 +58,26 @@ table ip nat {
 }
 EOT
 }
+
+# aftr_stat NAME: lw0's counter NAME (lw4o6 -j stats show).
+aftr_stat() {
+	"$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq ".[\"$1\"]"
+}
+
+# snmp NS PROTO FIELD: a counter of NS's /proc/net/snmp or snmp6.
+snmp() {
+	ip netns exec "$1" nstat -az "$2$3" | awk -v k="$2$3" '$1 == k { print $2 }'
+}
+
+# icmp_count NS v4|v6 TYPE CODE SECS [SHOW]: count ICMP TYPE/CODE arriving
+# in NS for SECS seconds, in the background (selftests/lib/py/icmp_count.py);
+# icmp_result NS then waits for the count and leaves it in $R (not in a
+# $(...): a subshell cannot wait for our children).
+icmp_count() {
+	rm -f "$TMPDIR/ready"
+	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
+		"$TMPDIR/ready" $6 > "$TMPDIR/icmp.$1" &
+	ICMP_PID=$!
+	busywait 10000 test -e "$TMPDIR/ready"
+}
+icmp_result() { wait "$ICMP_PID"; R=$(cat "$TMPDIR/icmp.$1"); }
