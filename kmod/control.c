@@ -221,7 +221,20 @@ static bool control_allowed(const struct sk_buff *skb, __be16 sport,
  */
 bool lw4o6_control_b4_out(const struct sk_buff *skb)
 {
-	return lw4o6_control_b4_pair(skb) &&
+	return lw4o6_control_b4_pair(skb) && lw4o6_control_b4_sendable(skb);
+}
+
+/*
+ * Whether skb (at an IPv4 header) is control traffic a B4 may send, as
+ * above, wherever it was seen: an ICMPv6 error's quote is checked with it,
+ * so that an error about anything else on the pair, which the B4 never
+ * sends, is known for a forgery.
+ */
+bool lw4o6_control_b4_sendable(const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	return is_b4_control(iph->saddr) && is_control(iph->daddr) &&
 	       control_allowed(skb, htons(LW4O6_B4_CONTROL_PORT),
 			       htons(LW4O6_CONTROL_PORT), ICMP_ECHO);
 }

@@ -39,6 +39,7 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
  */
 bool lw4o6_control_b4_pair(const struct sk_buff *skb);
 bool lw4o6_control_b4_out(const struct sk_buff *skb);
+bool lw4o6_control_b4_sendable(const struct sk_buff *skb);
 bool lw4o6_control_b4_in(const struct sk_buff *skb);
 
 #endif /* LW4O6_CONTROL_H */

@@ -200,7 +200,8 @@ static int icmp4_inject(struct lw4o6_dev *priv, const struct sk_buff *quote,
 
 /*
  * A B4 takes errors only about what it sent: local -> remote outside; on
- * an lwB4, from its address and a port of its set, or the control pair.
+ * an lwB4, from its address and a port of its set, or what lw4o6d may
+ * send on the control pair (lw4o6_control_b4_sendable()).
  * A DS-Lite B4 sends its LAN's addresses as they are: the outer pair is
  * all it can check.
  */
@@ -209,17 +210,12 @@ static bool quoted_is_ours_b4(struct lw4o6_dev *priv,
 			      const struct sk_buff *skb,
 			      const struct ipv6hdr *e6)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-
 	if (!ipv6_addr_equal(&e6->saddr, &cfg->local) ||
 	    !ipv6_addr_equal(&e6->daddr, &cfg->remote))
 		return false;
 	if (priv->mode != LW4O6_MODE_B4)
 		return true;
-	if (iph->saddr == htonl(LW4O6_B4_CONTROL_ADDR) &&
-	    iph->daddr == htonl(LW4O6_CONTROL_ADDR))
-		return true;
-	return lw4o6_b4_owns(cfg, skb, true);
+	return lw4o6_control_b4_sendable(skb) || lw4o6_b4_owns(cfg, skb, true);
 }
 
 static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,

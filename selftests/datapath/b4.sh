@@ -144,12 +144,14 @@ err6 1 5 0 2001:db8:1::2 2001:db8:ff::1 192.0.2.10 198.51.100.1 80 7777 src=2001
 err6 1 5 0 2001:db8:1::2 2001:db8:ff::1 192.0.2.11 198.51.100.1 10840 7777 src=2001:db8:ff::1
 err6 1 3 0 $ours src=2001:db8:ff::1 frag
 err6 1 3 0 $ours src=2001:db8:ff::1 icmp
+# The control pair, but not lw4o6d's ports: nothing the B4 lets out.
+err6 1 5 0 2001:db8:1::2 2001:db8:ff::1 192.0.0.2 192.0.0.1 40000 5351 src=2001:db8:ff::1
 sleep 1
 expect_eq "forged 1/5s raise no icmp-no-binding" "$(grep -c icmp-no-binding "$TMPDIR/events")" 0
 expect_eq "no ICMPv4 error was made from them" "$(bstat out-icmpv4-error-packets)" "$o"
 expect_eq "the bad checksum counted as drop-bad-checksum-icmpv6" \
 	"$(bstat drop-bad-checksum-icmpv6)" $((c + 1))
-expect_eq "the other five as drop-in-by-policy-icmpv6" "$(bstat drop-in-by-policy-icmpv6)" $((p + 5))
+expect_eq "the other six as drop-in-by-policy-icmpv6" "$(bstat drop-in-by-policy-icmpv6)" $((p + 6))
 err6 1 3 0 $ours src=2001:db8:ff::1
 expect_eq "the AFTR's 1/3 about a datagram we sent does make an ICMPv4 error" \
 	"$(bstat out-icmpv4-error-packets)" $((o + 1))
