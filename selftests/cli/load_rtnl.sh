@@ -21,9 +21,10 @@ PY=$TOP/selftests/lib/py
 N=1000000
 setup_ns A B
 
-for d in lwb0 lwb1 lwb2; do
+# Each its own local: a namespace's devices cannot share one.
+for i in 0 1 2; do
 	ip netns exec "$B" "$PYTHON" -c "import sys; sys.path.insert(0, '$PY')
-import lw4o6nl; lw4o6nl.link_add('$d')"
+import lw4o6nl; lw4o6nl.link_add('lwb$i', local='2001:db8::1$i')"
 done
 ip netns exec "$A" "$PYTHON" -c "import sys; sys.path.insert(0, '$PY')
 import lw4o6nl; lw4o6nl.link_add('lwa')"

@@ -23,5 +23,5 @@ ip -n "$NS" addr add 2001:db8::1/128 dev lo nodad
 ip netns exec "$NS" "$PYTHON" -c "
 import sys; sys.path.insert(0, '$TOP/selftests/lib/py')
 import lw4o6nl as nl
-nl.link_add('lw0'); nl.link_add('lwfuzz')" || exit 1
+nl.link_add('lw0'); nl.link_add('lwfuzz', local='2001:db8::f')" || exit 1
 ip netns exec "$NS" "$PYTHON" "$TOP/selftests/lib/py/netlink_raw.py" lw0
