@@ -6,6 +6,7 @@
 # lw4o6d over PCP, inside the softwire; hosts on their LANs fetching from
 # an internet host; the AFTR's binding table, counters and store; the AFTR
 # daemon killed and restarted under traffic without losing anything; a
+# neighbour's forged ICMPv6 errors dropped by the lwB4's kernel; a
 # 100000-binding table loaded by hand; a summary.
 #
 #   lan-1 192.168.1.2 -- b4-1 b0 (lwB4) + lw4o6d --\
@@ -289,6 +290,34 @@ check "lwB4 2 lost its binding" test "$(bound 2)" = "$B2"
 kill -0 "$AFTR_PID" 2> /dev/null || fail "the restarted lw4o6d died"
 
 # ---------------------------------------------------------------------------
+say "A neighbour forges ICMPv6 errors at lwB4 1, as if from the lwAFTR"
+note "b4-2 sends b4-1 'no binding for you' (ICMPv6 1/5) errors from the lwAFTR's"
+note "address: one with a bad checksum, one about a port b4-1 never used. The"
+note "kernel believes neither, so b4-1 keeps its binding and its flows (docs/security.md)."
+bstat() { "$L" -n b4-1 -j stats show dev b0 | jq -r ".[\"$1\"]"; }
+read -r v4 set1 <<< "$B1"
+psid=${set1%/*}
+mine=$((psid * 4096 + 100)) other=$((((psid + 1) % 16) * 4096 + 100))
+p0=$(bstat drop-in-by-policy-icmpv6) c0=$(bstat drop-bad-checksum-icmpv6)
+forge() {
+	run ip netns exec b4-2 $PY "$top/selftests/lib/py/icmp6_err.py" 2001:db8:1::11 1 5 0 \
+		2001:db8:1::11 2001:db8:ff::1 "$v4" 198.51.100.1 "$1" 80 src=2001:db8:ff::1 ${2:-}
+}
+forge "$mine" badsum
+forge "$other"
+sleep 1
+echo "b4-1's counters: drop-bad-checksum-icmpv6 $c0 -> $(bstat drop-bad-checksum-icmpv6)," \
+	"drop-in-by-policy-icmpv6 $p0 -> $(bstat drop-in-by-policy-icmpv6)"
+check "the forged error with a bad checksum was not counted" \
+	test "$(bstat drop-bad-checksum-icmpv6)" = $((c0 + 1))
+check "the forged error about another port was not counted" \
+	test "$(bstat drop-in-by-policy-icmpv6)" = $((p0 + 1))
+check "lwB4 1 lost its binding to forged errors" test "$(bound 1)" = "$B1"
+if grep -q "ICMPv6 1/5 from" "$W/b4-1.log"; then fail "lwB4 1 acted on a forged error"; fi
+run ip netns exec lan-1 python3 "$W/fetch.py" lan-1 http://198.51.100.1/ ||
+	fail "lan-1 could not fetch after the forged errors"
+
+# ---------------------------------------------------------------------------
 say "Bindings by hand too: a 100000-line table on another lwAFTR, replaced atomically"
 ip netns add lab
 "$L" -n lab dev add lw1 mode aftr local 2001:db8:ffff::1
@@ -319,6 +348,7 @@ cat <<EOT
   HTTP fetches through the softwires: $(grep -c '"GET' "$W/web.log"), $(grep -c '"GET /1M' "$W/web.log") of them 1 MiB
   AFTR daemon killed and restarted: down ${down} ms, binding table unchanged;
     lan-1 pinging the internet meanwhile: $loss
+  forged ICMPv6 errors at lwB4 1 from a neighbour: both dropped and counted, binding kept
   a 100000-binding table loaded by hand in ${load_ms} ms
   in $SECONDS s on Linux $(uname -r) (an emulated VM)
 EOT
