@@ -26,19 +26,11 @@ import socket
 import struct
 import sys
 import time
+from inetsum import csum
 
 CTRL, B4CTRL = "192.0.0.1", "192.0.0.2"
 OP_MAP, OP_GET = 1, 96
 OPT_PORT_SET, OPT_NEXT, OPT_PORT_PARAMS = 130, 224, 225
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s >> 16) + (s & 0xffff)
-    return ~s & 0xffff
 
 
 def a6(a):

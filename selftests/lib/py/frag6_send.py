@@ -14,14 +14,7 @@ import os
 import socket
 import struct
 import sys
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    return ~(s + (s >> 16)) & 0xffff
+from inetsum import csum
 
 
 src6, dst6, src4, sport, dst4, dport, size = sys.argv[1:8]

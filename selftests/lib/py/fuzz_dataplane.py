@@ -12,15 +12,7 @@ import random
 import socket
 import struct
 import sys
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
+from inetsum import csum
 
 
 def ipv4(rnd, src, dst, proto, payload, frag=0):

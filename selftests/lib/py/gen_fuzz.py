@@ -40,6 +40,7 @@ from scapy.layers.inet6 import (IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,  # 
                                 HBHOptUnknown, PadN)
 from scapy.layers.l2 import Ether  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
+from inetsum import csum  # noqa: E402
 
 MAC_AFTR4, MAC_INET = "02:00:5e:10:00:01", "02:00:5e:10:00:02"
 MAC_AFTR6, MAC_B4 = "02:00:5e:10:00:03", "02:00:5e:10:00:04"
@@ -231,13 +232,6 @@ def eth6(p):
 
 
 # ---- what certainly reaches the device -----------------------------------------
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s >> 16) + (s & 0xffff)
-    return ~s & 0xffff
 
 
 BOUND_NET = ipaddress.ip_network("192.0.2.0/24")

@@ -16,14 +16,7 @@ ICMPv6 socket).  OPTs, for forgeries and odd quotes:
 import socket
 import struct
 import sys
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    return ~(s + (s >> 16)) & 0xffff
+from inetsum import csum
 
 
 def ipv4(src, dst, proto, payload, frag=0x4000):

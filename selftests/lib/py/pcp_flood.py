@@ -22,20 +22,12 @@ import socket
 import struct
 import sys
 import time
+from inetsum import csum
 
 AFTR_LOCAL = "2001:db8:ff::1"
 B4CTRL, CTRL = "192.0.0.2", "192.0.0.1"
 CLIENT, SERVER = 5350, 5351
 OP_ANNOUNCE, OP_MAP, OPT_PORT_SET = 0, 1, 130
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def pcp(op, nonce=b""):

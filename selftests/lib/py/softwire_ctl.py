@@ -36,17 +36,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lw4o6nl  # noqa: E402
+from inetsum import csum
 
 CTRL, B4CTRL = "192.0.0.1", "192.0.0.2"
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def ipv4(src, dst, proto, payload):
