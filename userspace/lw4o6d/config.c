@@ -19,7 +19,7 @@
 #include "config_int.h"
 
 #define MAX_WORDS	32
-#define MAX_KEYWORDS	32
+#define MAX_KEYWORDS	48
 
 void report(struct parser *p, unsigned int line, const char *fmt, ...)
 {
@@ -148,8 +148,10 @@ static void kw_role(struct parser *p, int argc, char **argv)
 		p->c->role = ROLE_AFTR;
 	else if (!strcmp(argv[0], "b4"))
 		p->c->role = ROLE_B4;
+	else if (!strcmp(argv[0], "server"))
+		p->c->role = ROLE_SERVER;
 	else
-		lerr(p, "role: expected aftr or b4, got '%s'", tok(t, argv[0]));
+		lerr(p, "role: expected aftr, b4 or server, got '%s'", tok(t, argv[0]));
 }
 
 static void kw_log_level(struct parser *p, int argc, char **argv)
@@ -298,6 +300,7 @@ static const struct keyword common_keywords[] = {
 
 static const struct keyword *const tables[] = {
 	common_keywords, config_aftr_keywords, config_b4_keywords,
+	config_dhcp_keywords,
 };
 
 /* Keyword i of all tables in turn; NULL after the last. */
@@ -402,25 +405,28 @@ static void check_file(struct parser *p)
 
 	if (p->lt_form == LT_AFTR)
 		check_lifetime_bounds(p, seen_line(p, "lifetime"));
-	if (!c->device[0] && !seen_line(p, "device"))
+	if (!c->device[0] && !seen_line(p, "device") && c->role != ROLE_SERVER)
 		report(p, 0, "no 'device' statement");
 	if (c->role == ROLE_NONE) {
 		if (!seen_line(p, "role"))
-			report(p, 0, "no 'role' statement: the file must start with 'role aftr' or 'role b4'");
+			report(p, 0, "no 'role' statement: the file must start with 'role aftr', 'role b4' or 'role server'");
 		return;
 	}
+	/* role server takes the aftr's statements (config_dhcp_check() says which not) */
 	for (i = 0; (k = kw_at(i)); i++) {
 		if (!p->seen[i] || k->role == KW_ANY ||
-		    (k->role == KW_AFTR) == (c->role == ROLE_AFTR))
+		    (k->role == KW_AFTR) == (c->role != ROLE_B4))
 			continue;
 		report(p, p->seen[i], "'%s' is %s keyword; this is %s file",
 		       k->name, role_kw(k->role),
+		       c->role == ROLE_SERVER ? "a server" :
 		       role_kw(c->role == ROLE_AFTR ? KW_AFTR : KW_B4));
 	}
-	if (c->role == ROLE_AFTR)
-		config_aftr_check(p);
-	else
+	if (c->role == ROLE_B4)
 		config_b4_check(p);
+	else
+		config_aftr_check(p);
+	config_dhcp_check(p);
 }
 
 static void defaults(struct lw4o6d_config *c)
@@ -443,6 +449,8 @@ static void defaults(struct lw4o6d_config *c)
 	c->proxy_rate = 10;		/* PCP_PROXY_RATE, PCP_PROXY_BURST */
 	c->proxy_burst = 20;
 	c->forward_guard = true;
+	c->decline_hold = 600;
+	c->provision = PROVISION_PCP;
 }
 
 int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,
@@ -496,6 +504,8 @@ const char *config_role_name(enum lw4o6d_role r)
 		return "aftr";
 	case ROLE_B4:
 		return "b4";
+	case ROLE_SERVER:
+		return "server";
 	default:
 		return "none";
 	}

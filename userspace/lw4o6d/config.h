@@ -20,7 +20,32 @@
 #define CONFIG_MAX_PATH 256
 #define CONFIG_MAX_B4_ALLOW 64
 
-enum lw4o6d_role { ROLE_NONE, ROLE_AFTR, ROLE_B4 };
+enum lw4o6d_role { ROLE_NONE, ROLE_AFTR, ROLE_B4, ROLE_SERVER };
+
+/* How a B4 gets its binding: "provision pcp|dhcp4o6|auto" */
+enum lw4o6d_provision { PROVISION_PCP, PROVISION_DHCP4O6, PROVISION_AUTO };
+
+#define CONFIG_MAX_DHCP_IFACES	8
+#define CONFIG_MAX_RELAY	4
+#define CONFIG_MAX_RELAY_PEERS	16
+#define CONFIG_MAX_S46_BR	4
+#define CONFIG_MAX_S46		256
+#define CONFIG_DUID_MAX		130
+
+/*
+ * "s46-binding DUID IPV4 psid P/K [offset A] prefix IPV6/LEN": a client
+ * (by DUID, hex with or without ':') given this binding in S46_CONT_LW
+ * (RFC 7598) by the server role, deterministic provisioning.
+ */
+struct config_s46 {
+	uint8_t duid[CONFIG_DUID_MAX];
+	uint8_t duid_len;
+	uint32_t ipv4;			/* network order */
+	uint16_t psid;
+	uint8_t psid_len, offset;
+	uint8_t prefix_len;
+	struct in6_addr prefix;
+};
 
 struct lw4o6d_config {
 	enum lw4o6d_role role;
@@ -44,6 +69,20 @@ struct lw4o6d_config {
 	size_t n_b4_allow;		/* "b4-prefix PREFIX/LEN", repeated: only these (default any) */
 	struct in6_prefix b4_allow[CONFIG_MAX_B4_ALLOW];
 	bool announce;			/* "announce yes|no" (default yes) */
+
+	/* DHCPv4-over-DHCPv6 (config_dhcp.c; role aftr and role server) */
+	bool dhcp4o6;			/* "dhcp4o6 on|off": co-located 4o6 server (aftr; server: always) */
+	size_t n_dhcp_ifaces;		/* "dhcp4o6-interface IFACE ...": ff02::1:2 on these */
+	char dhcp_ifaces[CONFIG_MAX_DHCP_IFACES][IF_NAMESIZE];	/* (b4: its uplink, one) */
+	size_t n_relay;			/* "relay SERVER-IPV6 ...": aftr relays to these instead */
+	struct in6_addr relay[CONFIG_MAX_RELAY];
+	size_t n_relay_peers;		/* "relay-peer IPV6 ...": relays a server trusts */
+	struct in6_addr relay_peers[CONFIG_MAX_RELAY_PEERS];	/* (RELAY-FORW, bulk leasequery) */
+	uint32_t decline_hold;		/* "decline-hold N" (s, default 600): a DECLINEd set rests */
+	size_t n_s46_br;		/* "s46-br IPV6", repeated: the BRs of S46_CONT_LW */
+	struct in6_addr s46_br[CONFIG_MAX_S46_BR];
+	size_t n_s46;			/* "s46-binding ...", repeated */
+	struct config_s46 s46[CONFIG_MAX_S46];
 	size_t n_pools;
 	struct pool_cfg pools[CONFIG_MAX_POOLS];
 	/* "pool PREFIX/LEN psid-len K [offset A] [exclude ADDR ...]" */
@@ -61,6 +100,8 @@ struct lw4o6d_config {
 	uint32_t proxy_rate;		/* "proxy-rate-limit N burst M": requests/s per LAN host */
 	uint32_t proxy_burst;		/*  (default 10, 20) */
 	bool forward_guard;		/* "forward-guard yes|no" (default yes) */
+	enum lw4o6d_provision provision;	/* "provision pcp|dhcp4o6|auto" (default pcp) */
+	char lease_file[CONFIG_MAX_PATH];	/* "lease-file PATH" (default /var/lib/lw4o6d/DEVICE.lease) */
 };
 
 /* One error: file, line (0: the file as a whole), reason. */

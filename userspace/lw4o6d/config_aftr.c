@@ -310,8 +310,12 @@ void config_aftr_check(struct parser *p)
 	if (p->lt_form == LT_B4)
 		report(p, seen_line(p, "lifetime"),
 		       "lifetime: an aftr file takes 'lifetime [min N] [max N] [default N]'");
-	if (!c->storage_kind[0] && !seen_line(p, "storage"))
-		report(p, 0, "role aftr needs 'storage sqlite PATH'");
-	if (!c->n_pools && !seen_line(p, "pool"))
-		report(p, 0, "role aftr needs at least one 'pool'");
+	/* an aftr that only relays DHCP and serves no PCP keeps nothing */
+	if (!c->storage_kind[0] && !seen_line(p, "storage") &&
+	    !(c->n_relay && !c->n_pools && !seen_line(p, "pool")))
+		report(p, 0, "role %s needs 'storage sqlite PATH'",
+		       config_role_name(c->role));
+	if (!c->n_pools && !seen_line(p, "pool") && !c->n_relay)
+		report(p, 0, "role %s needs at least one 'pool'",
+		       config_role_name(c->role));
 }

@@ -54,10 +54,12 @@ struct parser {
 /* Each role's statements, ended by an entry without a name. */
 extern const struct keyword config_aftr_keywords[];
 extern const struct keyword config_b4_keywords[];
+extern const struct keyword config_dhcp_keywords[];
 
 /* The role's whole-file rules, after the last line. */
 void config_aftr_check(struct parser *p);
 void config_b4_check(struct parser *p);
+void config_dhcp_check(struct parser *p);
 
 void report(struct parser *p, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

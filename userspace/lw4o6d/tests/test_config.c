@@ -199,6 +199,74 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.burst, 100);
 }
 
+/* The DHCPv4-over-DHCPv6 statements of each role (config_dhcp.c). */
+static void test_dhcp_full(void **state)
+{
+	struct lw4o6d_config c;
+	struct in6_addr a6;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(
+		"role b4\ndevice b0\nprovision auto\ndhcp4o6-interface eth0\n",
+		&c, &e), 0);
+	assert_int_equal(c.provision, PROVISION_AUTO);
+	assert_int_equal(c.n_dhcp_ifaces, 1);
+	assert_string_equal(c.dhcp_ifaces[0], "eth0");
+	assert_string_equal(c.lease_file, "/var/lib/lw4o6d/b0.lease");
+	assert_int_equal(load(
+		"role b4\ndevice b0\nprovision dhcp4o6\ndhcp4o6-interface eth0\nlease-file /run/x.lease\n",
+		&c, &e), 0);
+	assert_int_equal(c.provision, PROVISION_DHCP4O6);
+	assert_string_equal(c.lease_file, "/run/x.lease");
+	assert_int_equal(load("role b4\ndevice b0\n", &c, &e), 0);
+	assert_int_equal(c.provision, PROVISION_PCP);
+
+	assert_int_equal(load(
+		"role aftr\ndevice lw0\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n"
+		"dhcp4o6 on\ndhcp4o6-interface eth0 eth1\ndhcp4o6-interface eth2\ndecline-hold 60\n",
+		&c, &e), 0);
+	assert_true(c.dhcp4o6);
+	assert_int_equal(c.n_dhcp_ifaces, 3);
+	assert_string_equal(c.dhcp_ifaces[2], "eth2");
+	assert_int_equal(c.decline_hold, 60);
+
+	/* a relaying aftr needs no store or pools */
+	assert_int_equal(load(
+		"role aftr\ndevice lw0\nrelay 2001:db8::9 2001:db8::a\ndhcp4o6-interface eth0\n",
+		&c, &e), 0);
+	assert_false(c.dhcp4o6);
+	assert_int_equal(c.n_relay, 2);
+	inet_pton(AF_INET6, "2001:db8::a", &a6);
+	assert_memory_equal(&c.relay[1], &a6, sizeof(a6));
+	assert_int_equal(c.decline_hold, 600);
+
+	assert_int_equal(load(
+		"role server\nlisten 2001:db8::9\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n"
+		"relay-peer 2001:db8::1 2001:db8::2\n"
+		"s46-br 2001:db8::1\n"
+		"s46-binding 00:03:00:01:02:03:04:05:06:07 192.0.2.3 psid 3/4 prefix 2001:db8:1:cafe::/64\n"
+		"s46-binding 0003000102030405060a 192.0.2.3 psid 5/4 offset 4 prefix 2001:db8:1:beef::1/128\n",
+		&c, &e), 0);
+	assert_int_equal(c.role, ROLE_SERVER);
+	assert_string_equal(config_role_name(c.role), "server");
+	assert_true(c.dhcp4o6);
+	assert_string_equal(c.device, "");
+	assert_int_equal(c.n_relay_peers, 2);
+	assert_int_equal(c.n_s46_br, 1);
+	assert_int_equal(c.n_s46, 2);
+	assert_int_equal(c.s46[0].duid_len, 10);
+	assert_int_equal(c.s46[0].duid[9], 7);
+	assert_int_equal(c.s46[0].ipv4, ip4("192.0.2.3"));
+	assert_int_equal(c.s46[0].psid, 3);
+	assert_int_equal(c.s46[0].psid_len, 4);
+	assert_int_equal(c.s46[0].offset, 6);
+	assert_int_equal(c.s46[0].prefix_len, 64);
+	assert_int_equal(c.s46[1].offset, 4);
+	assert_int_equal(c.s46[1].prefix_len, 128);
+	assert_int_equal(c.s46[1].duid[9], 10);
+}
+
 static void test_b4_full(void **state)
 {
 	struct lw4o6d_config c;
@@ -382,7 +450,7 @@ static const struct {
 	{ AFTR "proxy-rate-limit 5\n", 5, "'proxy-rate-limit' is a b4 keyword; this is an aftr file" },
 	{ "device lw0\nrole aftr\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n", 2,
 	  "'role' must be the first statement (line 1 comes before it)" },
-	{ "role router\ndevice lw0\n", 1, "role: expected aftr or b4, got 'router'" },
+	{ "role router\ndevice lw0\n", 1, "role: expected aftr, b4 or server, got 'router'" },
 	{ "role b4\ndevice abcdefghijklmnopq\n", 2, "device: device name \"abcdefghijklmnopq\" is longer than 15 bytes" },
 	{ "role b4\ndevice a/b\n", 2, "device: 'a/b' is not a valid interface name" },
 	{ "role b4\ndevice b0\nfoo\x01\n", 3, "unknown keyword 'foo?'" },
@@ -393,6 +461,41 @@ static const struct {
 	{ "role b4\n", 0, "no 'device' statement" },
 	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\n", 0, "role aftr needs 'storage sqlite PATH'" },
 	{ "role aftr\ndevice lw0\nstorage sqlite /s.db\n", 0, "role aftr needs at least one 'pool'" },
+	/* DHCPv4-over-DHCPv6 (config_dhcp.c) */
+#define SRV "role server\nlisten 2001:db8::9\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n"
+	{ AFTR "dhcp4o6 yes\n", 5, "dhcp4o6: expected on or off, got 'yes'" },
+	{ AFTR "dhcp4o6 on\n", 5, "dhcp4o6: needs 'dhcp4o6-interface IFACE' or 'listen ADDR' to hear clients on" },
+	{ AFTR "dhcp4o6 on\nrelay 2001:db8::9\ndhcp4o6-interface eth0\n", 6, "relay: an aftr either serves DHCPv4-over-DHCPv6 ('dhcp4o6 on') or relays it, not both" },
+	{ AFTR "dhcp4o6-interface eth0\n", 5, "dhcp4o6-interface: only used with 'dhcp4o6 on' or 'relay'" },
+	{ AFTR "dhcp4o6 on\ndhcp4o6-interface eth0 eth0\n", 6, "dhcp4o6-interface: eth0 given twice" },
+	{ AFTR "dhcp4o6 on\nlisten 2001:db8::1\ndhcp4o6-interface a/b\n", 7, "dhcp4o6-interface: 'a/b' is not a valid interface name" },
+	{ AFTR "relay ff02::1:2\n", 5, "relay: ff02::1:2 is not a unicast address" },
+	{ AFTR "relay 2001:db8::1 2001:db8::1\n", 5, "relay: 2001:db8::1 given twice" },
+	{ AFTR "relay 2001:db8::1 2001:db8::2 2001:db8::3 2001:db8::4 2001:db8::5\n", 5, "relay: more than 4 addresses" },
+	{ AFTR "decline-hold 90000\n", 5, "decline-hold: expected a number 0..86400, got '90000'" },
+	{ AFTR "provision dhcp4o6\n", 5, "'provision' is a b4 keyword; this is an aftr file" },
+	{ "role aftr\ndevice lw0\nrelay 2001:db8::9\n", 3, "relay: needs 'dhcp4o6-interface IFACE' or 'listen ADDR' to hear clients on" },
+	{ SRV "dhcp4o6 on\n", 5, "dhcp4o6: a server always serves; leave it out" },
+	{ SRV "device lw0\n", 5, "device: role server drives no device (its relays' aftrs do)" },
+	{ SRV "relay 2001:db8::1\n", 5, "relay: a server does not relay (that is an aftr's 'relay')" },
+	{ SRV "server 2001:db8::1\n", 5, "'server' is a b4 keyword; this is a server file" },
+	{ "role server\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n", 0, "role server needs 'listen ADDR' (the address its relays send to)" },
+	{ "role server\nlisten 2001:db8::9\npool 10.0.0.0/16 psid-len 4\n", 0, "role server needs 'storage sqlite PATH'" },
+	{ SRV "s46-binding 00:03:00:01:02:03:04:05:06:07 192.0.2.1 psid 3/4 prefix 2001:db8:1::/64\n", 5, "s46-binding: needs at least one 's46-br ADDR' (the BR in S46_CONT_LW)" },
+	{ SRV "s46-binding 0003 192.0.2.1 psid 3/4 prefix 2001:db8::/64\n", 5, "s46-binding: '0003' is not a DUID (hex bytes, at least 3)" },
+	{ SRV "s46-binding 000301 192.0.2.1 psid 16/4 prefix 2001:db8::/64\n", 5, "s46-binding: psid: expected P/K with P < 2^K, K 0..16" },
+	{ SRV "s46-binding 000301 192.0.2.1 psid 3/4 offset 14 prefix 2001:db8::/64\n", 5, "s46-binding: offset 14 + psid length 4 is above 16" },
+	{ SRV "s46-binding 000301 192.0.2.1 psid 3/4 prefix 2001:db8::/96\n", 5, "s46-binding: prefix length 96: the B4's address needs a /128 or at most a /64" },
+	{ SRV "s46-binding 000301 192.0.2.1 psid 3/4 prefix 2001:db8::1/64\n", 5, "s46-binding prefix: 2001:db8::1/64 has bits set past the prefix length" },
+	{ SRV "s46-binding 000301 192.0.2.1 psid 3/4\n", 5, "s46-binding: expected 's46-binding DUID IPV4 psid P/K [offset A] prefix IPV6/LEN'" },
+	{ SRV "s46-br 2001:db8::1\ns46-binding 000301 192.0.2.1 psid 3/4 prefix 2001:db8::/64\ns46-binding 00:03:01 192.0.2.2 psid 3/4 prefix 2001:db8::/64\n", 7, "s46-binding: DUID 00:03:01 given twice" },
+	{ SRV "s46-br 2001:db8::1\ns46-binding 000301 192.0.2.1 psid 3/4 prefix 2001:db8::/64\ns46-binding 000302 192.0.2.1 psid 3/4 prefix 2001:db8::/64\n", 7, "s46-binding: 192.0.2.1 psid 3/4 given twice" },
+	{ B4 "provision dhcp\n", 3, "provision: expected pcp, dhcp4o6 or auto, got 'dhcp'" },
+	{ B4 "provision dhcp4o6\n", 3, "provision dhcp4o6 needs one 'dhcp4o6-interface IFACE' (the uplink DHCPv6 is sent on)" },
+	{ B4 "provision auto\ndhcp4o6-interface a b\n", 4, "provision auto needs one 'dhcp4o6-interface IFACE' (the uplink DHCPv6 is sent on)" },
+	{ B4 "dhcp4o6-interface eth0\n", 3, "dhcp4o6-interface: only used with 'provision dhcp4o6' or 'provision auto'" },
+	{ B4 "provision dhcp4o6\ndhcp4o6-interface eth0\nlease-file rel\n", 5, "lease-file: the path must be absolute" },
+	{ B4 "relay 2001:db8::1\n", 3, "'relay' is an aftr keyword; this is a b4 file" },
 };
 
 static void test_errors(void **state)
@@ -475,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_aftr_full),
 		cmocka_unit_test(test_aftr_defaults),
 		cmocka_unit_test(test_b4_full),
+		cmocka_unit_test(test_dhcp_full),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_many_errors),
