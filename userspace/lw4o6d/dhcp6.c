@@ -64,7 +64,7 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_msg *m)
 		switch (code) {
 		case DHCP6_OPT_CLIENTID:
 			if (dl > DHCP6_DUID_MAX)
-				return -EINVAL;
+				goto bad;
 			if (!m->client_id) {
 				m->client_id = d;
 				m->client_id_len = dl;
@@ -72,7 +72,7 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_msg *m)
 			break;
 		case DHCP6_OPT_SERVERID:
 			if (dl > DHCP6_DUID_MAX)
-				return -EINVAL;
+				goto bad;
 			if (!m->server_id) {
 				m->server_id = d;
 				m->server_id_len = dl;
@@ -80,7 +80,7 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_msg *m)
 			break;
 		case DHCP6_OPT_ORO:
 			if (dl % 2)
-				return -EINVAL;
+				goto bad;
 			if (!m->oro) {
 				m->oro = d;
 				m->oro_len = dl;
@@ -88,7 +88,7 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_msg *m)
 			break;
 		case DHCP6_OPT_STATUS_CODE:
 			if (dl < 2)
-				return -EINVAL;
+				goto bad;
 			if (!seen13) {
 				seen13 = true;
 				m->has_status = true;
@@ -103,7 +103,7 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_msg *m)
 			break;
 		case DHCP6_OPT_4O6_SERVER:
 			if (dl % 16)
-				return -EINVAL;
+				goto bad;
 			if (m->has_4o6_servers)
 				break;
 			m->has_4o6_servers = true;
@@ -125,12 +125,13 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_msg *m)
 			break;
 		}
 	}
-	if (r < 0) {
-		memset(m, 0, sizeof(*m));
-		return r;
-	}
+	if (r < 0)
+		goto bad;
 	/* Empty options have a non-NULL pointer: the data's place. */
 	return 0;
+bad:
+	memset(m, 0, sizeof(*m));
+	return -EINVAL;
 }
 
 bool dhcp6_oro_has(const struct dhcp6_msg *m, uint16_t code)
