@@ -853,6 +853,7 @@ static void test_restart(void **state)
 
 	dora(f, 1, 1, &ack);
 	stop(f);
+	store_close(&f->st);
 	fake_store_reopen(&f->st);
 	start(f);
 	r.ciaddr = ack.yiaddr;
