@@ -64,7 +64,7 @@ subscriber-prefix-len 128
 pool 192.0.2.1/32 psid-len 2 offset 6
 dhcp4o6 on
 dhcp4o6-interface br0
-decline-hold 5
+decline-hold 12
 EOT
 check_cmd "lw4o6d --check-config: the aftr's file" "$LW4O6D" --check-config "$TMPDIR/aftr.conf"
 
@@ -154,7 +154,6 @@ check_cmd "PCP's set is neither DHCP client's" \
 expect_eq "lw4o6d leases: the PCP mapping shown as pcp" "$(leases pcp)" "$P 2001:db8:1::20"
 
 # --- kill -9 and restart -------------------------------------------------------------
-cl 2 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
 cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
 before_t=$(table) before_l=$(leases dhcp4o6)
 kill -KILL "$AFTR_PID"
@@ -166,50 +165,47 @@ expect_eq "restart: the leases unchanged" "$(leases dhcp4o6)" "$before_l"
 cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
 expect_eq "restart: client 3's renew ACKs its set" "$RC $(j '[.msg, .psid]')" "0 [\"ACK\",$PB]"
 
+# --- DECLINE and its hold ---------------------------------------------------------------
+# Taken: client 2's, client 3's and PCP's sets; free: the fourth.
+cl 2 --ciaddr 192.0.2.1 --server-id 192.0.0.1 --timeout 1 decline
+T_DECLINE=$(date +%s)
+expect_eq "client 2: DECLINE gets no answer" "$RC" 0
+check_cmd "DECLINE removed client 2's binding" busywait 5000 no_binding 2001:db8:1::2
+cl 5 --ports dora
+P5=$(j .psid)
+check_cmd "another client gets the free set ($P5), not the declined $PA" \
+	test "$RC" = 0 -a "$P5" != null -a "$P5" != "$PA"
+cl 7 --ports --timeout 1 dora
+expect_eq "within decline-hold: the declined set is offered to nobody" "$RC" 2
+check_cmd "still within decline-hold (12 s) when that was checked" test $(( $(date +%s) - T_DECLINE )) -lt 12
+kill -USR1 $AFTR_PID
+check_cmd "the drop counted (SIGUSR1 counters)" \
+	busywait 5000 grep -q "DHCPv4-over-DHCPv6 server: .*drops:.* no-set 1" "$TMPDIR/aftr.log"
+sleep $(( T_DECLINE + 13 - $(date +%s) > 0 ? T_DECLINE + 13 - $(date +%s) : 0 ))
+cl 7 --ports dora
+expect_eq "after decline-hold: the declined set is offered again" \
+	"$RC $(j '[.msg, .psid]')" "0 [\"ACK\",$PA]"
+check_cmd "the hold's end is logged" grep -q "declined set 192.0.2.1 psid $PA/2 back in the pool" "$TMPDIR/aftr.log"
+
 # --- RELEASE ---------------------------------------------------------------------------
 cl 3 --server 2001:db8:1::1 --ciaddr 192.0.2.1 --server-id 192.0.0.1 --timeout 1 release
 expect_eq "client 3: RELEASE gets no answer" "$RC" 0
 check_cmd "RELEASE removed client 3's binding" busywait 5000 no_binding 2001:db8:1::3
 expect_eq "RELEASE removed client 3's lease" "$(leases dhcp4o6 | grep -c 2001:db8:1::3)" 0
 
-# --- DECLINE and its hold ---------------------------------------------------------------
-cl 2 --ciaddr 192.0.2.1 --server-id 192.0.0.1 --timeout 1 decline
-expect_eq "client 2: DECLINE gets no answer" "$RC" 0
-check_cmd "DECLINE removed client 2's binding" busywait 5000 no_binding 2001:db8:1::2
-T_DECLINE=$(date +%s)
-# Free now: client 3's released set and the fourth; client 2's is held.
-cl 5 --ports dora
-P5=$(j .psid)
-cl 6 --ports dora
-P6=$(j .psid)
-check_cmd "two more clients get the two free sets ($P5, $P6)" \
-	test "$P5" != null -a "$P6" != null -a "$P5" != "$P6"
-check_cmd "neither is the declined set $PA" test "$P5" != "$PA" -a "$P6" != "$PA"
-cl 7 --ports --timeout 1 dora
-expect_eq "within decline-hold: the declined set is offered to nobody" "$RC" 2
-kill -USR1 $AFTR_PID
-check_cmd "the drop counted (SIGUSR1 counters)" \
-	busywait 5000 grep -q "DHCPv4-over-DHCPv6 server: .*drops:.* no-set 1" "$TMPDIR/aftr.log"
-sleep $(( T_DECLINE + 6 - $(date +%s) > 0 ? T_DECLINE + 6 - $(date +%s) : 0 ))
-cl 7 --ports dora
-expect_eq "after decline-hold: the declined set is offered again" \
-	"$RC $(j '[.msg, .psid]')" "0 [\"ACK\",$PA]"
-check_cmd "the hold's end is logged" grep -q "declined set 192.0.2.1 psid $PA/2 back in the pool" "$TMPDIR/aftr.log"
-
 # --- expiry: an offer never REQUESTed lives lifetime min (4 s) -----------------------
-cl 7 --ciaddr 192.0.2.1 --server-id 192.0.0.1 --timeout 1 release
 cl 8 --ports --discover-only dora
-expect_eq "client 8: OFFER of the set client 7 released" "$RC $(j '[.msg, .psid]')" "0 [\"OFFER\",$PA]"
-expect_eq "the offer's binding is installed" "$(binding 2001:db8:1::8)" "192.0.2.1 $PA/2"
+expect_eq "client 8: OFFER of the set client 3 released" "$RC $(j '[.msg, .psid]')" "0 [\"OFFER\",$PB]"
+expect_eq "the offer's binding is installed" "$(binding 2001:db8:1::8)" "192.0.2.1 $PB/2"
 check_cmd "expiry removes it (no REQUEST within 4 s)" busywait 15000 no_binding 2001:db8:1::8
 expect_eq "expiry: its lease is gone too" "$(leases dhcp4o6 | grep -c 2001:db8:1::8)" 0
-check_cmd "expiry: logged" grep -q "mapping expired: 192.0.2.1 psid $PA/2 offset 6 b4 2001:db8:1::8" "$TMPDIR/aftr.log"
+check_cmd "expiry: logged" grep -q "mapping expired: 192.0.2.1 psid $PB/2 offset 6 b4 2001:db8:1::8" "$TMPDIR/aftr.log"
 
 kill -TERM "$AFTR_PID"
 wait "$AFTR_PID" 2> /dev/null
 dhcp_capture_stop
 check_cmd "the stop line has the counters" \
-	grep -q "DHCPv4-over-DHCPv6 server: .*discover [0-9]*, request [0-9]*, decline 1, release 2, .*drops:.* no-set 1" "$TMPDIR/aftr.log"
+	grep -q "DHCPv4-over-DHCPv6 server: .*discover [0-9]*, request [0-9]*, decline 1, release 1, .*drops:.* no-set 1" "$TMPDIR/aftr.log"
 
 # --- role server, through a relay ----------------------------------------------------------
 veth "$RL" r0 2001:db8:2::2/64 "$SRV" s0 2001:db8:2::1/64
