@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lw4o6-timeout: 240
+# lw4o6-timeout: 360
 #
 # lw4o6d's DHCPv4-over-DHCPv6 port-set server: co-located on an lwAFTR
 # ("role aftr", "dhcp4o6 on"), and alone ("role server", no device,
@@ -57,7 +57,7 @@ device lw0
 log-level debug
 storage sqlite $TMPDIR/aftr.db
 listen 2001:db8:1::1
-lifetime min 4 max 300 default 60
+lifetime min 4 max 300 default 120
 quota 1
 rate-limit 50 burst 100
 subscriber-prefix-len 128
@@ -108,8 +108,8 @@ no_binding() { [ -z "$(binding "$1")" ]; }
 cl 2 --ports dora
 A=$OUT
 expect_eq "client 2: DORA gives an ACK for 192.0.2.1" "$RC $(j '[.msg, .yiaddr]')" '0 ["ACK","192.0.2.1"]'
-expect_eq "client 2: option 159 (offset 6, psid-len 2), server id 192.0.0.1, lease 60 s" \
-	"$(j '[.offset, .psid_len, .server_id, .lease_time, .t1, .t2]')" '[6,2,"192.0.0.1",60,30,52]'
+expect_eq "client 2: option 159 (offset 6, psid-len 2), server id 192.0.0.1, lease 120 s" \
+	"$(j '[.offset, .psid_len, .server_id, .lease_time, .t1, .t2]')" '[6,2,"192.0.0.1",120,60,105]'
 cl 3 --ports dora
 B=$OUT
 expect_eq "client 3: DORA gives an ACK for the same 192.0.2.1" "$RC $(j '[.msg, .yiaddr]')" '0 ["ACK","192.0.2.1"]'
