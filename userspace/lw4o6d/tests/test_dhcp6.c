@@ -596,6 +596,38 @@ static void test_s46_lw_more(void **state)
 	assert_int_equal(back.n_br, DHCP6_MAX_BR);
 	assert_false(back.has_bind);
 
+	/* A /36 whose bits past 36 are set: not sent, not read. */
+	memset(&lw, 0, sizeof(lw));
+	lw.has_bind = true;
+	lw.prefix_len = 36;
+	lw.prefix = a6("2001:db8:ffff:ffff::");
+	dhcp6_begin(&b, mem, sizeof(mem), DHCP6_REPLY, 1);
+	dhcp6_put_s46_lw(&b, &lw);
+	n = dhcp6_end(&b);
+	assert_int_equal(n, 4 + 4 + 4 + 5 + 5);
+	assert_int_equal(mem[n - 1], 0xf0);
+	assert_int_equal(dhcp6_parse(mem, n, &m), 0);
+	assert_int_equal(s46_lw_parse(m.cont_lw, m.cont_lw_len, &back), 0);
+	{
+		struct in6_addr want = a6("2001:db8:f000::");
+
+		assert_memory_equal(&back.prefix, &want, 16);
+		assert_false(back.has_portparams);
+	}
+
+	/* A second PORTPARAMS in the bind: the first counts. */
+	{
+		uint8_t c[] = { 0, 92, 0, 5 + 16, 1, 2, 3, 4, 0,
+				0, 93, 0, 4, 6, 4, 0x30, 0,
+				0, 93, 0, 4, 0, 8, 0x01, 0 };
+
+		assert_int_equal(s46_lw_parse(c, sizeof(c), &back), 0);
+		assert_int_equal(back.psid_len, 4);
+		assert_int_equal(back.psid, 3);
+		assert_int_equal(s46_lw_parse(NULL, 0, &back), 0);
+		assert_int_equal(s46_lw_parse(NULL, 4, &back), -EINVAL);
+	}
+
 	/* Two binds. */
 	{
 		uint8_t c[] = { 0, 92, 0, 5, 1, 2, 3, 4, 0,
