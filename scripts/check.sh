@@ -30,8 +30,9 @@
 # consoles inline); the plan comes at the end, and the very last line is
 # "N passed, N failed" (", N skipped" when any were).  Exit 1 if anything
 # failed.  Logs: build/check/last/ (a link to this run's directory, the ten
-# newest kept): fuzz-pcp.log, dkms-KVER.log, and vm-SERIES/ with the VM's
-# console.log, dmesg and results.
+# newest kept): fuzz-pcp.log, fuzz-dhcp6.log, fuzz-dhcp4.log,
+# dkms-KVER.log, and vm-SERIES/ with the VM's console.log, dmesg and
+# results.
 #
 # Environment:
 #   LW4O6_KERNELS      kernel series to test (default "6.1 6.12")
@@ -40,7 +41,8 @@
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
 #   LW4O6_SKIP_UNIT=1  leave out the host unit tests and the fuzz run
-#   LW4O6_FUZZ_TIME    seconds of PCP parser fuzzing (default 30)
+#   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6
+#                      and DHCPv4 harnesses (default 30: 10 s each)
 #   LW4O6_VM_PARALLEL  0: boot the kernels' VMs one after another, with
 #                      run-vm.sh's own default accelerator (2 vCPUs)
 #   LW4O6_QEMU_ACCEL   the VMs' accelerator and vCPUs (see run-vm.sh); default
@@ -191,24 +193,35 @@ unit_tests() {
 	done
 }
 
-# A short libFuzzer run over the PCP parser, from the committed seed corpus
-# (make -C userspace/lw4o6d fuzz runs it longer).  Any crash, leak or
-# sanitizer report fails it; the crashing input is kept in the log dir.
-fuzz_run() {
-	local f=$TOP/userspace/lw4o6d/fuzz/fuzz_pcp secs=${LW4O6_FUZZ_TIME:-30}
+# A short libFuzzer run over each parser (PCP, DHCPv6, DHCPv4), one after
+# the other from its committed seed corpus, LW4O6_FUZZ_TIME seconds in all
+# split evenly (make -C userspace/lw4o6d fuzz runs each longer).  Any
+# crash, leak or sanitizer report fails that harness's line; the crashing
+# input is kept in the log dir.
+fuzz_one() {
+	local name=$1 corpus=$2 secs=$3 maxlen=$4
+	local f=$TOP/userspace/lw4o6d/fuzz/fuzz_$name log=$logdir/fuzz-$name.log
 	if [ ! -x "$f" ]; then
-		t_fail "fuzz:pcp" "userspace/lw4o6d/fuzz/fuzz_pcp not built"
+		t_fail "fuzz:$name" "userspace/lw4o6d/fuzz/fuzz_$name not built"
 		return
 	fi
-	mkdir -p "$tmp/fuzz-corpus"
-	if (cd "$logdir" && "$f" -max_total_time="$secs" -max_len=1200 \
-		"$tmp/fuzz-corpus" "$TOP/userspace/lw4o6d/fuzz/corpus") \
-		> "$logdir/fuzz-pcp.log" 2>&1; then
-		t_ok "fuzz:pcp ($(grep -o 'Done [0-9]* runs' "$logdir/fuzz-pcp.log" || echo "ran") in ${secs}s)"
+	mkdir -p "$tmp/fuzz-corpus-$name"
+	if (cd "$logdir" && "$f" -max_total_time="$secs" -max_len="$maxlen" \
+		"$tmp/fuzz-corpus-$name" "$TOP/userspace/lw4o6d/fuzz/$corpus") \
+		> "$log" 2>&1; then
+		t_ok "fuzz:$name ($(grep -o 'Done [0-9]* runs' "$log" || echo "ran") in ${secs}s)"
 	else
-		t_fail "fuzz:pcp" "see $logdir/fuzz-pcp.log"
-		tail -n 20 "$logdir/fuzz-pcp.log" | sed 's/^/# /'
+		t_fail "fuzz:$name" "see $log"
+		tail -n 20 "$log" | sed 's/^/# /'
 	fi
+}
+
+fuzz_run() {
+	local secs=$(( ${LW4O6_FUZZ_TIME:-30} / 3 ))
+	[ "$secs" -ge 1 ] || secs=1
+	fuzz_one pcp corpus "$secs" 1200
+	fuzz_one dhcp6 corpus-dhcp6 "$secs" 1500
+	fuzz_one dhcp4 corpus-dhcp4 "$secs" 1500
 }
 
 # ---- (b) dkms ---------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "dhcp4.h"
@@ -558,6 +559,180 @@ static void test_names(void **state)
 	assert_string_equal(dhcp4_type_name(255), "unknown");
 }
 
+static void write_seed(const char *dir, const char *name, const uint8_t *b,
+		       size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	assert_int_not_equal(n, 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The fuzzer's seeds, each of which must parse (the TCP stream: frame by
+ * frame): written to a scratch directory, or to $LW4O6_DHCP4_CORPUS to
+ * refresh fuzz/corpus-dhcp4/.
+ */
+static void test_seed_corpus(void **state)
+{
+	static const char *const names[] = {
+		"discover", "offer", "request", "ack", "release", "decline",
+		"nak", "leasequery", "leaseactive", "bootp", "tcp-bulk",
+	};
+	char tmpl[] = "/tmp/lw4o6-dhcp4-corpus.XXXXXX", path[4096];
+	const char *dir = getenv("LW4O6_DHCP4_CORPUS");
+	uint8_t buf[2 * (2 + DHCP4_MAX_LEN)];
+	struct dhcp4_msg m, r;
+	size_t n, n2, i, off;
+	FILE *f;
+	int fr;
+
+	(void)state;
+	if (!dir)
+		dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+
+	discover(&m);
+	write_seed(dir, "discover", buf, dhcp4_build(&m, NULL, 0, buf, sizeof(buf)));
+
+	m.type = DHCP4_REQUEST;
+	m.has_requested_ip = true;
+	m.requested_ip = a4("192.0.2.1");
+	m.has_server_id = true;
+	m.server_id = a4("192.0.2.254");
+	write_seed(dir, "request", buf, dhcp4_build(&m, NULL, 0, buf, sizeof(buf)));
+
+	/* the server's answers */
+	r = m;
+	r.op = 2;
+	r.type = DHCP4_OFFER;
+	r.yiaddr = a4("192.0.2.1");
+	r.has_requested_ip = false;
+	r.client_id = NULL;
+	r.client_id_len = 0;
+	r.params = NULL;
+	r.params_len = 0;
+	r.has_saddr = false;
+	r.has_lease_time = r.has_t1 = r.has_t2 = true;
+	r.lease_time = 3600;
+	r.t1 = 1800;
+	r.t2 = 3150;
+	r.has_portparams = true;
+	r.offset = 6;
+	r.psid_len = 4;
+	r.psid = 3;
+	write_seed(dir, "offer", buf, dhcp4_build(&r, (const uint8_t[]){
+		1, 4, 255, 255, 255, 255 }, 6, buf, sizeof(buf)));
+	r.type = DHCP4_ACK;
+	write_seed(dir, "ack", buf, dhcp4_build(&r, (const uint8_t[]){
+		1, 4, 255, 255, 255, 255 }, 6, buf, sizeof(buf)));
+	memset(&r, 0, sizeof(r));
+	r.op = 2;
+	r.htype = 1;
+	r.hlen = 6;
+	r.xid = m.xid;
+	memcpy(r.chaddr, mac, 6);
+	r.type = DHCP4_NAK;
+	r.has_server_id = true;
+	r.server_id = a4("192.0.2.254");
+	r.message = (const uint8_t *)"no lease";
+	r.message_len = 8;
+	write_seed(dir, "nak", buf, dhcp4_build(&r, NULL, 0, buf, sizeof(buf)));
+
+	m.type = DHCP4_RELEASE;
+	m.ciaddr = a4("192.0.2.1");
+	m.has_requested_ip = false;
+	m.params = NULL;
+	m.params_len = 0;
+	write_seed(dir, "release", buf, dhcp4_build(&m, NULL, 0, buf, sizeof(buf)));
+	m.type = DHCP4_DECLINE;
+	m.ciaddr = 0;
+	m.has_requested_ip = true;
+	write_seed(dir, "decline", buf, dhcp4_build(&m, NULL, 0, buf, sizeof(buf)));
+
+	/* RFC 4388 leasequery by address, and its LEASEACTIVE answer */
+	memset(&m, 0, sizeof(m));
+	m.op = 1;
+	m.xid = 0x5151;
+	m.ciaddr = a4("192.0.2.1");
+	m.giaddr = a4("192.0.2.253");
+	m.type = DHCP4_LEASEQUERY;
+	m.params = (const uint8_t[]){ 51, 61, 159, 109 };
+	m.params_len = 4;
+	write_seed(dir, "leasequery", buf, dhcp4_build(&m, NULL, 0, buf, sizeof(buf)));
+	m.op = 2;
+	m.type = DHCP4_LEASEACTIVE;
+	m.params = NULL;
+	m.params_len = 0;
+	m.htype = 1;
+	m.hlen = 6;
+	memcpy(m.chaddr, mac, 6);
+	m.has_lease_time = true;
+	m.lease_time = 1200;
+	m.has_lq_state = true;
+	m.lq_state = 2;		/* active */
+	m.has_portparams = true;
+	m.offset = 6;
+	m.psid_len = 4;
+	m.psid = 3;
+	m.has_saddr = true;
+	m.saddr = a6("2001:db8:1:200:0:c000:201:3");
+	write_seed(dir, "leaseactive", buf, dhcp4_build(&m, (const uint8_t[]){
+		152, 4, 0x6a, 0, 0, 0 }, 6, buf, sizeof(buf)));
+
+	memset(&m, 0, sizeof(m));
+	m.op = 1;
+	m.htype = 1;
+	m.hlen = 6;
+	m.xid = 9;
+	memcpy(m.chaddr, mac, 6);
+	write_seed(dir, "bootp", buf, dhcp4_build(&m, NULL, 0, buf, sizeof(buf)));
+
+	/* RFC 6926: BULKLEASEQUERY, then LEASEQUERYDONE with status 0 */
+	m.op = 1;
+	m.type = DHCP4_BULKLEASEQUERY;
+	m.xid = 0x6926;
+	n = dhcp4_build(&m, NULL, 0, buf + 2, DHCP4_MAX_LEN);
+	buf[0] = (uint8_t)(n >> 8);
+	buf[1] = (uint8_t)n;
+	m.op = 2;
+	m.type = DHCP4_LEASEQUERYDONE;
+	m.has_lq_status = true;
+	m.lq_status = 0;
+	n2 = dhcp4_build(&m, NULL, 0, buf + 2 + n + 2, DHCP4_MAX_LEN);
+	buf[2 + n] = (uint8_t)(n2 >> 8);
+	buf[2 + n + 1] = (uint8_t)n2;
+	write_seed(dir, "tcp-bulk", buf, 2 + n + 2 + n2);
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		if (!strcmp(names[i], "tcp-bulk")) {
+			for (off = 0; off < n; off += 2 + (size_t)fr) {
+				fr = dhcp4_tcp_frame(buf + off, n - off);
+				assert_true(fr > 0);
+				assert_int_equal(dhcp4_parse(buf + off + 2, fr,
+							     &m), 0);
+			}
+			assert_int_equal(off, n);
+		} else {
+			assert_int_equal(dhcp4_parse(buf, n, &m), 0);
+		}
+		if (dir == tmpl)
+			unlink(path);
+	}
+	if (dir == tmpl)
+		rmdir(tmpl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_build_layout),
 		cmocka_unit_test(test_tcp_frame_limits),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_seed_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

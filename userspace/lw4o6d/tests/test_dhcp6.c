@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
+#include "dhcp4.h"
 #include "dhcp6.h"
 
 #include "tests/cmocka_wrap.h"
@@ -594,6 +596,38 @@ static void test_s46_lw_more(void **state)
 	assert_int_equal(back.n_br, DHCP6_MAX_BR);
 	assert_false(back.has_bind);
 
+	/* A /36 whose bits past 36 are set: not sent, not read. */
+	memset(&lw, 0, sizeof(lw));
+	lw.has_bind = true;
+	lw.prefix_len = 36;
+	lw.prefix = a6("2001:db8:ffff:ffff::");
+	dhcp6_begin(&b, mem, sizeof(mem), DHCP6_REPLY, 1);
+	dhcp6_put_s46_lw(&b, &lw);
+	n = dhcp6_end(&b);
+	assert_int_equal(n, 4 + 4 + 4 + 5 + 5);
+	assert_int_equal(mem[n - 1], 0xf0);
+	assert_int_equal(dhcp6_parse(mem, n, &m), 0);
+	assert_int_equal(s46_lw_parse(m.cont_lw, m.cont_lw_len, &back), 0);
+	{
+		struct in6_addr want = a6("2001:db8:f000::");
+
+		assert_memory_equal(&back.prefix, &want, 16);
+		assert_false(back.has_portparams);
+	}
+
+	/* A second PORTPARAMS in the bind: the first counts. */
+	{
+		uint8_t c[] = { 0, 92, 0, 5 + 16, 1, 2, 3, 4, 0,
+				0, 93, 0, 4, 6, 4, 0x30, 0,
+				0, 93, 0, 4, 0, 8, 0x01, 0 };
+
+		assert_int_equal(s46_lw_parse(c, sizeof(c), &back), 0);
+		assert_int_equal(back.psid_len, 4);
+		assert_int_equal(back.psid, 3);
+		assert_int_equal(s46_lw_parse(NULL, 0, &back), 0);
+		assert_int_equal(s46_lw_parse(NULL, 4, &back), -EINVAL);
+	}
+
 	/* Two binds. */
 	{
 		uint8_t c[] = { 0, 92, 0, 5, 1, 2, 3, 4, 0,
@@ -778,6 +812,207 @@ static void test_duid_names(void **state)
 	assert_string_equal(dhcp6_type_name(255), "unknown");
 }
 
+/* The fuzzer's seeds: what the tests above build. */
+static void write_seed(const char *dir, const char *name, const uint8_t *b,
+		       size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	assert_int_not_equal(n, 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A DISCOVER as a B4 sends it (RFC 7341, RFC 7618, RFC 8539), or the
+ * server's OFFER. */
+static size_t bootp_msg(uint8_t *out, size_t cap, uint8_t type)
+{
+	static const uint8_t params[] = { 1, 3, 6, 159, 109 };
+	static const uint8_t cid[] = { 1, 0x02, 0, 0, 0, 0, 0x01 };
+	struct dhcp4_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = type == DHCP4_OFFER ? 2 : 1;
+	m.htype = 1;
+	m.hlen = 6;
+	m.xid = 0x4f36a001;
+	m.chaddr[0] = 2;
+	m.chaddr[5] = 1;
+	m.type = type;
+	m.client_id = cid;
+	m.client_id_len = sizeof(cid);
+	if (type == DHCP4_OFFER) {
+		m.yiaddr = a4("192.0.2.1");
+		m.has_server_id = true;
+		m.server_id = a4("192.0.2.254");
+		m.has_lease_time = true;
+		m.lease_time = 3600;
+		m.has_portparams = true;
+		m.offset = 6;
+		m.psid_len = 4;
+		m.psid = 3;
+	} else {
+		m.params = params;
+		m.params_len = sizeof(params);
+		m.has_saddr = true;
+		m.saddr = a6("2001:db8:1:200:0:c000:201:3");
+	}
+	return dhcp4_build(&m, NULL, 0, out, cap);
+}
+
+static size_t seed_cont_lw(uint8_t *out, size_t cap, bool whole)
+{
+	struct s46_lw lw = { 0 };
+	struct dhcp6_buf b;
+	size_t n;
+
+	lw.n_br = 1;
+	lw.br[0] = a6("2001:db8:ffff::1");
+	lw.has_bind = true;
+	lw.ipv4 = a4("192.0.2.1");
+	lw.prefix_len = 56;
+	lw.prefix = a6("2001:db8:1:200::");
+	lw.has_portparams = true;
+	lw.offset = 6;
+	lw.psid_len = 4;
+	lw.psid = 3;
+	dhcp6_begin(&b, out, cap, DHCP6_REPLY, 0);
+	dhcp6_put_s46_lw(&b, &lw);
+	n = dhcp6_end(&b);
+	if (whole)
+		return n;
+	memmove(out, out + 8, n - 8);	/* option 96's data alone */
+	return n - 8;
+}
+
+/*
+ * The fuzzer's seeds, each of which must parse: written to a scratch
+ * directory, or to $LW4O6_DHCP6_CORPUS to refresh fuzz/corpus-dhcp6/.
+ */
+static void test_seed_corpus(void **state)
+{
+	static const uint8_t duid[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 1 };
+	static const uint8_t sduid[] = { 0, 1, 0, 1, 0x2a, 0x5c, 0x01, 0x00,
+					 2, 0, 0, 0, 0, 0xfe };
+	static const uint8_t oro[] = { 0, 88, 0, 96, 0, 64 };
+	static const uint8_t aftr[] = { 4, 'a', 'f', 't', 'r', 7, 'e', 'x',
+					'a', 'm', 'p', 'l', 'e', 0 };
+	static const char *const names[] = {
+		"query-discover", "relay-forw-query", "response-offer",
+		"relay-repl-response", "info-request", "reply-4o6-cont-lw",
+		"advertise-aftr-status", "reply-88-empty", "relay-nested",
+		"cont-lw",
+	};
+	char tmpl[] = "/tmp/lw4o6-dhcp6-corpus.XXXXXX", path[4096];
+	const char *dir = getenv("LW4O6_DHCP6_CORPUS");
+	struct in6_addr link = a6("2001:db8:1::1"), peer = a6("fe80::2"),
+		peer2 = a6("2001:db8:1:200::1"),
+		srv[2] = { a6("2001:db8:ffff::1"), a6("2001:db8:ffff::2") };
+	uint8_t v4[DHCP4_MAX_LEN], q[DHCP6_MAX_LEN], buf[DHCP6_MAX_LEN];
+	struct dhcp6_relay rl[DHCP6_HOP_LIMIT + 1];
+	struct dhcp6_buf b;
+	struct dhcp6_msg m;
+	struct s46_lw lw;
+	const uint8_t *inner;
+	size_t n, nq, nv4, i, levels, ilen;
+	FILE *f;
+
+	(void)state;
+	if (!dir)
+		dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+
+	nv4 = bootp_msg(v4, sizeof(v4), DHCP4_DISCOVER);
+	dhcp6_begin(&b, q, sizeof(q), DHCP6_DHCPV4_QUERY, 0);
+	dhcp6_put(&b, DHCP6_OPT_DHCPV4_MSG, v4, nv4);
+	nq = dhcp6_end(&b);
+	write_seed(dir, "query-discover", q, nq);
+
+	dhcp6_relay_begin(&b, buf, sizeof(buf), DHCP6_RELAY_FORW, 0, &link,
+			  &peer);
+	dhcp6_put(&b, DHCP6_OPT_INTERFACE_ID, "eth1", 4);
+	dhcp6_put(&b, DHCP6_OPT_RELAY_MSG, q, nq);
+	n = dhcp6_end(&b);
+	write_seed(dir, "relay-forw-query", buf, n);
+
+	dhcp6_relay_begin(&b, v4, sizeof(v4), DHCP6_RELAY_FORW, 1, &peer2,
+			  &link);
+	dhcp6_put(&b, DHCP6_OPT_RELAY_MSG, buf, n);
+	write_seed(dir, "relay-nested", v4, dhcp6_end(&b));
+
+	nv4 = bootp_msg(v4, sizeof(v4), DHCP4_OFFER);
+	dhcp6_begin(&b, q, sizeof(q), DHCP6_DHCPV4_RESPONSE, 0);
+	dhcp6_put(&b, DHCP6_OPT_DHCPV4_MSG, v4, nv4);
+	nq = dhcp6_end(&b);
+	write_seed(dir, "response-offer", q, nq);
+
+	dhcp6_relay_begin(&b, buf, sizeof(buf), DHCP6_RELAY_REPL, 0, &link,
+			  &peer);
+	dhcp6_put(&b, DHCP6_OPT_INTERFACE_ID, "eth1", 4);
+	dhcp6_put(&b, DHCP6_OPT_RELAY_MSG, q, nq);
+	write_seed(dir, "relay-repl-response", buf, dhcp6_end(&b));
+
+	dhcp6_begin(&b, buf, sizeof(buf), DHCP6_INFORMATION_REQUEST, 0xabcdef);
+	dhcp6_put(&b, DHCP6_OPT_CLIENTID, duid, sizeof(duid));
+	dhcp6_put(&b, DHCP6_OPT_ORO, oro, sizeof(oro));
+	dhcp6_put_u16(&b, DHCP6_OPT_ELAPSED_TIME, 0);
+	write_seed(dir, "info-request", buf, dhcp6_end(&b));
+
+	n = seed_cont_lw(v4, sizeof(v4), true);
+	dhcp6_begin(&b, buf, sizeof(buf), DHCP6_REPLY, 0xabcdef);
+	dhcp6_put(&b, DHCP6_OPT_CLIENTID, duid, sizeof(duid));
+	dhcp6_put(&b, DHCP6_OPT_SERVERID, sduid, sizeof(sduid));
+	dhcp6_put(&b, DHCP6_OPT_4O6_SERVER, srv, sizeof(srv));
+	assert_int_equal(v4[4], 0);
+	assert_int_equal(v4[5], DHCP6_OPT_S46_CONT_LW);
+	dhcp6_put(&b, DHCP6_OPT_S46_CONT_LW, v4 + 8, n - 8);
+	write_seed(dir, "reply-4o6-cont-lw", buf, dhcp6_end(&b));
+
+	dhcp6_begin(&b, buf, sizeof(buf), DHCP6_ADVERTISE, 0x10203);
+	dhcp6_put(&b, DHCP6_OPT_CLIENTID, duid, sizeof(duid));
+	dhcp6_put(&b, DHCP6_OPT_SERVERID, sduid, sizeof(sduid));
+	dhcp6_put(&b, DHCP6_OPT_AFTR_NAME, aftr, sizeof(aftr));
+	dhcp6_put_status(&b, 0, "ok");
+	write_seed(dir, "advertise-aftr-status", buf, dhcp6_end(&b));
+
+	dhcp6_begin(&b, buf, sizeof(buf), DHCP6_REPLY, 0x10203);
+	dhcp6_put(&b, DHCP6_OPT_CLIENTID, duid, sizeof(duid));
+	dhcp6_put(&b, DHCP6_OPT_SERVERID, sduid, sizeof(sduid));
+	dhcp6_put(&b, DHCP6_OPT_4O6_SERVER, NULL, 0);
+	write_seed(dir, "reply-88-empty", buf, dhcp6_end(&b));
+
+	write_seed(dir, "cont-lw", v4 + 8, n - 8);
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		if (!strcmp(names[i], "cont-lw")) {
+			assert_int_equal(s46_lw_parse(buf, n, &lw), 0);
+			assert_true(lw.has_portparams);
+		} else {
+			assert_int_equal(dhcp6_unwrap(buf, n, rl,
+						      DHCP6_HOP_LIMIT + 1,
+						      &levels, &inner, &ilen), 0);
+			assert_int_equal(dhcp6_parse(inner, ilen, &m), 0);
+			if (m.cont_lw)
+				assert_int_equal(s46_lw_parse(m.cont_lw,
+							      m.cont_lw_len,
+							      &lw), 0);
+		}
+		if (dir == tmpl)
+			unlink(path);
+	}
+	if (dir == tmpl)
+		rmdir(tmpl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(test_s46_lw_source),
 		cmocka_unit_test(test_build_overflow),
 		cmocka_unit_test(test_duid_names),
+		cmocka_unit_test(test_seed_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
