@@ -14,7 +14,7 @@
 #   RL (a relay: 2001:db8:2::2, sends RELAY-FORW) --r0-- s0 2001:db8:2::1  SRV
 #                                                     lw4o6d role server (no device)
 #
-# Covers: two B4s get the same IPv4 with different PSIDs by DORA (kernel
+# Covers: Information-request (88, and 96 from an s46-binding), two B4s get the same IPv4 with different PSIDs by DORA (kernel
 # bindings and store rows), renew, a client whose 109 names another address
 # gets nothing, PCP and DHCP from one pool get different sets, kill -9 of
 # the AFTR daemon + restart loses nothing (a renew after it ACKs), RELEASE
@@ -65,6 +65,8 @@ pool 192.0.2.1/32 psid-len 2 offset 6
 dhcp4o6 on
 dhcp4o6-interface br0
 decline-hold 12
+s46-br 2001:db8:ff::1
+s46-binding 00:03:00:01:02:00:00:00:00:09 192.0.2.200 psid 5/4 offset 6 prefix 2001:db8:9::/64
 EOT
 check_cmd "lw4o6d --check-config: the aftr's file" "$LW4O6D" --check-config "$TMPDIR/aftr.conf"
 
@@ -103,6 +105,12 @@ leases() {
 		jq -r --arg p "$1" '.[] | select(.protocol == $p) | "\(.ipv4) \(.psid)/\(.psid_len) \(.b4)"' | sort
 }
 no_binding() { [ -z "$(binding "$1")" ]; }
+
+# --- Information-request: 88, and S46_CONT_LW for the DUID with an s46-binding ----
+cl 9 info-request
+expect_eq "information-request: option 88 = our listen address" "$RC $(j .servers)" '0 ["2001:db8:1::1"]'
+expect_eq "information-request: S46_CONT_LW from s46-br and s46-binding (deterministic)" "$(j .lw)" \
+	'{"br":["2001:db8:ff::1"],"ipv4":"192.0.2.200","offset":6,"prefix":"2001:db8:9::/64","psid":5,"psid_len":4}'
 
 # --- two B4s, one address, two port sets ------------------------------------
 cl 2 --ports dora
