@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The lwB4 role's I/O around its PCP client (pcp_client.c): the b4 device
+ * The lwB4 role's I/O around its provisioning clients: PCP (pcp_client.c)
+ * or DHCPv4 over DHCPv6 (dhcp4o6_client.c), by "provision".  The b4 device
  * (its binding, set with DEV_SET, and the module's icmp-no-binding
  * events), 192.0.0.2/29 on it, and the UDP socket to the AFTR.
  *
@@ -8,7 +9,13 @@
  * (RFC 6333 5.7); the module lets exactly that pair through unNATed.  With
  * "transport ipv6" they go from the device's local address to "server" or
  * its remote, port 5351.
+ *
+ * DHCPv4 over DHCPv6: one socket on [::]:546; Information-requests go to
+ * ff02::1:2 out of the uplink ("dhcp4o6-interface") from its link-local
+ * address, DHCPV4-QUERYs from the device's local address.  The lease is
+ * kept in "lease-file", written to a temporary file and renamed.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,11 +25,13 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <linux/lw4o6.h>
 
 #include "b4.h"
+#include "dhcp4o6_client.h"
 #include "kernel.h"
 #include "log.h"
 #include "loop.h"
@@ -42,7 +51,21 @@ static struct {
 	struct pcp_client pc;
 	struct log_limit ll;
 	struct nft_forwards *guard;
-} S = { .fd = -1 };
+	/* DHCPv4 over DHCPv6 */
+	bool dhcp;			/* provision dhcp4o6 or auto */
+	bool pcp;			/* the PCP client runs */
+	int dfd;
+	int uplink;			/* ifindex */
+	struct dhcp4o6_client dc;
+	/* the listeners, told by whichever client runs */
+	struct {
+		b4_binding_fn fn;
+		void *arg;
+	} listeners[PCP_CLIENT_MAX_LISTENERS];
+	size_t n_listeners;
+	bool bound;
+	struct b4_binding b;
+} S = { .fd = -1, .dfd = -1 };
 
 static void send_req(const uint8_t *buf, size_t len, void *arg)
 {
@@ -200,7 +223,37 @@ static int open_socket(void)
 	return loop_add_fd(S.fd, on_packet, NULL);
 }
 
-int b4_start(const struct lw4o6d_config *c)
+/* What the running client says, to every listener of the role. */
+static void relay(const struct b4_binding *b, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	S.bound = b != NULL;
+	if (b)
+		S.b = *b;
+	for (i = 0; i < S.n_listeners; i++)
+		S.listeners[i].fn(b, S.listeners[i].arg);
+}
+
+/*
+ * Before the first request (a LAN host forwarding packets from our address
+ * could take our mapping first, #11 item 9), and after the last way to
+ * fail (nothing is left behind then).
+ */
+static int open_guard(const struct lw4o6d_config *c)
+{
+	if (!c->forward_guard || S.guard)
+		return 0;
+	if (!(S.guard = nft_guard_open(c->device)))
+		return -1;
+	log_info("guard: forwarded packets from this host's addresses dropped (table inet %s)",
+		 nft_forwards_table(S.guard));
+	return 0;
+}
+
+/* The PCP client: its socket, the module's events, the first request. */
+static int pcp_start(const struct lw4o6d_config *c)
 {
 	struct kern_events ev = { .no_binding = on_no_binding };
 	const struct pcp_client_ops ops = { .send = send_req,
@@ -208,12 +261,10 @@ int b4_start(const struct lw4o6d_config *c)
 	struct in6_addr client;
 	int e;
 
-	S.cfg = *c;
-	S.v6 = c->transport_ipv6;
-	S.ll.burst = 5;
-	S.k = kern_open_mode(c->device, LW4O6_MODE_B4, &S.dev);
-	if (!S.k)
+	if (S.dhcp && (e = kern_dev_get(S.k, &S.dev))) {
+		log_err("reading %s: %s", c->device, strerror(-e));
 		return -1;
+	}
 	S.server = c->has_server ? c->server : S.dev.remote;
 	if (S.v6)
 		client = S.dev.local;
@@ -241,16 +292,10 @@ int b4_start(const struct lw4o6d_config *c)
 
 		pcp_client_adopt(&S.pc, &b);
 	}
-	/*
-	 * Before the first request (a LAN host forwarding packets from our
-	 * address could take our mapping first, #11 item 9), and after the
-	 * last way to fail (nothing is left behind then).
-	 */
-	if (c->forward_guard && !(S.guard = nft_guard_open(c->device)))
+	if (open_guard(c))
 		return -1;
-	if (S.guard)
-		log_info("guard: forwarded packets from this host's addresses dropped (table inet %s)",
-			 nft_forwards_table(S.guard));
+	S.pcp = true;
+	pcp_client_listen(&S.pc, relay, NULL);
 	log_notice("b4 on %s: PCP %s to %s", c->device,
 		   S.v6 ? "over IPv6" : "inside the softwire",
 		   S.v6 ? "the server" : "192.0.0.1");
@@ -258,23 +303,315 @@ int b4_start(const struct lw4o6d_config *c)
 	return 0;
 }
 
+/* --- DHCPv4 over DHCPv6 ------------------------------------------------------ */
+
+static void d_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
+		   bool from_local, void *arg)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(DHCP6_SERVER_PORT),
+				   .sin6_addr = *to };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa),
+			     .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	struct in6_pktinfo pi;
+	bool scoped = IN6_IS_ADDR_MULTICAST(to) || IN6_IS_ADDR_LINKLOCAL(to);
+
+	(void)arg;
+	memset(&u, 0, sizeof(u));
+	memset(&pi, 0, sizeof(pi));
+	if (scoped)
+		sa.sin6_scope_id = (uint32_t)S.uplink;
+	pi.ipi6_ifindex = scoped ? (unsigned int)S.uplink : 0;
+	if (from_local)
+		pi.ipi6_addr = S.dc.source;
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	if (sendmsg(S.dfd, &mh, 0) < 0 && log_limit_ok(&S.ll)) {
+		char a6[FMT_IPV6_LEN];
+
+		log_warn("sending DHCPv6 to %s: %s", fmt_ipv6(to, a6),
+			 strerror(errno));
+	}
+}
+
+/* Whether a is one of this host's addresses (binding to it works). */
+static bool is_local(const struct in6_addr *a)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *a };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = !bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return ok;
+}
+
+/* a/128 on the uplink, usable at once (no DAD): the softwire's source. */
+static int add_uplink_address(const struct in6_addr *a)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct nl *nl;
+	int err;
+
+	if (is_local(a))
+		return 0;
+	if (!(nl = nl_open(NETLINK_ROUTE)))
+		return -errno;
+	nlh = nl_req(nl, buf, RTM_NEWADDR,
+		     NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = 128;
+	ifa->ifa_flags = IFA_F_NODAD;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)S.uplink;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(*a), a);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*a), a);
+	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	err = nl_talk(nl, nlh, NULL, NULL);
+	nl_close(nl);
+	return err == -EEXIST ? 0 : err;
+}
+
+static int d_set_ends(const struct in6_addr *local,
+		      const struct in6_addr *remote, void *arg)
+{
+	char a6[FMT_IPV6_LEN], b6[FMT_IPV6_LEN];
+	int err;
+
+	(void)arg;
+	if (local && (err = add_uplink_address(local))) {
+		log_err("adding %s to %s: %s", fmt_ipv6(local, a6),
+			S.cfg.dhcp_ifaces[0], strerror(-err));
+		return err;
+	}
+	if ((local && !memcmp(local, &S.dev.local, sizeof(*local))))
+		local = NULL;
+	if ((remote && !memcmp(remote, &S.dev.remote, sizeof(*remote))))
+		remote = NULL;
+	if (!local && !remote)
+		return 0;
+	err = kern_dev_set_ends(S.k, local, remote);
+	if (err) {
+		log_err("setting %s's local %s remote %s: %s%s%s",
+			S.cfg.device, local ? fmt_ipv6(local, a6) : "(kept)",
+			remote ? fmt_ipv6(remote, b6) : "(kept)",
+			strerror(-err), *kern_last_error(S.k) ? ": " : "",
+			kern_last_error(S.k));
+		return err;
+	}
+	if (local)
+		S.dev.local = *local;
+	if (remote)
+		S.dev.remote = *remote;
+	log_info("%s: local %s, remote %s", S.cfg.device,
+		 fmt_ipv6(&S.dev.local, a6), fmt_ipv6(&S.dev.remote, b6));
+	return 0;
+}
+
+static int d_save(const struct dhcp4o6_lease *l, void *arg)
+{
+	int err = 0;
+
+	(void)arg;
+	if (l)
+		err = dhcp4o6_lease_write(S.cfg.lease_file, l);
+	else if (unlink(S.cfg.lease_file) && errno != ENOENT)
+		err = -errno;
+	if (err)
+		log_err("%s the lease file %s: %s", l ? "writing" : "removing",
+			S.cfg.lease_file, strerror(-err));
+	return err;
+}
+
+static int d_load(struct dhcp4o6_lease *l, void *arg)
+{
+	(void)arg;
+	return dhcp4o6_lease_read(S.cfg.lease_file, l);
+}
+
+static void d_fallback(void *arg)
+{
+	(void)arg;
+	if (S.dfd >= 0) {
+		loop_del_fd(S.dfd);
+		close(S.dfd);
+		S.dfd = -1;
+	}
+	if (pcp_start(&S.cfg))
+		log_err("provision auto: PCP could not start; no provisioning");
+}
+
+static void on_dhcp(int fd, void *arg)
+{
+	uint8_t buf[DHCP6_MAX_LEN];
+	ssize_t n;
+
+	(void)arg;
+	for (;;) {
+		struct sockaddr_in6 from;
+		socklen_t fl = sizeof(from);
+
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			return;
+		if (from.sin6_family != AF_INET6 ||
+		    from.sin6_port != htons(DHCP6_SERVER_PORT))
+			continue;	/* only servers (and relays) answer */
+		dhcp4o6_client_input(&S.dc, buf, (size_t)n, &from.sin6_addr);
+		if (S.dfd < 0)
+			return;		/* handed over to PCP */
+	}
+}
+
+static int uplink_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	close(fd);
+	if (!err)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
+
+static int dhcp_start(const struct lw4o6d_config *c)
+{
+	const struct dhcp4o6_client_ops ops = {
+		.send = d_send, .install = install, .set_ends = d_set_ends,
+		.save = d_save, .load = d_load, .fallback = d_fallback,
+	};
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(DHCP6_CLIENT_PORT) };
+	const char *up = c->dhcp_ifaces[0];
+	uint8_t mac[6];
+	int one = 1, e;
+
+	S.uplink = (int)if_nametoindex(up);
+	if (!S.uplink) {
+		log_err("dhcp4o6-interface %s: %s", up, strerror(errno));
+		return -1;
+	}
+	if ((e = uplink_mac(up, mac))) {
+		log_err("reading %s's MAC address: %s", up, strerror(-e));
+		return -1;
+	}
+	S.dfd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (S.dfd < 0 ||
+	    setsockopt(S.dfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+	    setsockopt(S.dfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(S.dfd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one)) ||
+	    bind(S.dfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (e = loop_add_fd(S.dfd, on_dhcp, NULL))) {
+		log_err("DHCPv6 client socket on port 546: %s", strerror(errno));
+		return -1;
+	}
+	/* The device's local address is the softwire's source, and ours. */
+	if (!IN6_IS_ADDR_UNSPECIFIED(&S.dev.local) &&
+	    (e = add_uplink_address(&S.dev.local))) {
+		char a6[FMT_IPV6_LEN];
+
+		log_err("adding %s to %s: %s", fmt_ipv6(&S.dev.local, a6), up,
+			strerror(-e));
+		return -1;
+	}
+	if (open_guard(c))
+		return -1;
+	dhcp4o6_client_init(&S.dc, &ops, mac, &S.dev.local,
+			    c->provision == PROVISION_AUTO);
+	dhcp4o6_client_listen(&S.dc, relay, NULL);
+	log_notice("b4 on %s: DHCPv4 over DHCPv6 on %s%s, lease file %s",
+		   c->device, up,
+		   c->provision == PROVISION_AUTO ? " (auto: PCP if none)" : "",
+		   c->lease_file);
+	dhcp4o6_client_start(&S.dc);
+	return 0;
+}
+
+int b4_start(const struct lw4o6d_config *c)
+{
+	S.cfg = *c;
+	S.v6 = c->transport_ipv6;
+	S.ll.burst = 5;
+	S.dhcp = c->provision != PROVISION_PCP;
+	S.k = kern_open_mode(c->device, LW4O6_MODE_B4, &S.dev);
+	if (!S.k)
+		return -1;
+	return S.dhcp ? dhcp_start(c) : pcp_start(c);
+}
+
 int b4_listen(b4_binding_fn fn, void *arg)
 {
-	return pcp_client_listen(&S.pc, fn, arg);
+	if (S.n_listeners == PCP_CLIENT_MAX_LISTENERS)
+		return -ENOSPC;
+	S.listeners[S.n_listeners].fn = fn;
+	S.listeners[S.n_listeners].arg = arg;
+	S.n_listeners++;
+	fn(S.bound ? &S.b : NULL, arg);
+	return 0;
+}
+
+void b4_log_counters(void)
+{
+	if (S.dhcp)
+		dhcp4o6_client_log_counters(&S.dc);
+	if (S.pcp)
+		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations",
+			   (unsigned long long)S.pc.n_ignored,
+			   (unsigned long long)S.pc.n_no_binding,
+			   (unsigned long long)S.pc.n_revalidations);
 }
 
 int b4_reload(const struct lw4o6d_config *c)
 {
 	if (strcmp(c->device, S.cfg.device) ||
-	    c->transport_ipv6 != S.cfg.transport_ipv6) {
-		log_warn("reload: device and transport changes need a restart; kept the old ones");
+	    c->transport_ipv6 != S.cfg.transport_ipv6 ||
+	    c->provision != S.cfg.provision) {
+		log_warn("reload: device, transport and provision changes need a restart; kept the old ones");
 		return -1;
 	}
 	if (c->forward_guard != S.cfg.forward_guard)
 		log_warn("reload: forward-guard changes need a restart; kept the old one");
+	if (S.dhcp && S.dfd >= 0 &&
+	    (strcmp(c->dhcp_ifaces[0], S.cfg.dhcp_ifaces[0]) ||
+	     strcmp(c->lease_file, S.cfg.lease_file))) {
+		/* The lease belongs to the old settings: give it back, start over. */
+		log_notice("reload: dhcp4o6-interface or lease-file changed: releasing and starting over");
+		dhcp4o6_client_release(&S.dc);
+		loop_del_fd(S.dfd);
+		close(S.dfd);
+		S.dfd = -1;
+		strcpy(S.cfg.dhcp_ifaces[0], c->dhcp_ifaces[0]);
+		strcpy(S.cfg.lease_file, c->lease_file);
+		if (dhcp_start(&S.cfg))
+			return -1;
+	}
 	S.cfg.lifetime = c->lifetime;
 	S.cfg.port_set_size = c->port_set_size;
-	pcp_client_set_request(&S.pc, c->lifetime, c->port_set_size);
+	if (S.pcp)
+		pcp_client_set_request(&S.pc, c->lifetime, c->port_set_size);
 	log_notice("reloaded: lifetime %u, port-set-size %u", c->lifetime,
 		   c->port_set_size);
 	return 0;
@@ -284,12 +621,25 @@ void b4_stop(void)
 {
 	if (!S.k)
 		return;		/* never started */
-	log_notice("stopping: the binding stays installed until it expires at the AFTR");
-	log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations",
-		   (unsigned long long)S.pc.n_ignored,
-		   (unsigned long long)S.pc.n_no_binding,
-		   (unsigned long long)S.pc.n_revalidations);
-	pcp_client_stop(&S.pc);
+	/* the listeners may be stopped already: they hear no more */
+	S.n_listeners = 0;
+	if (S.dhcp && S.dfd >= 0) {
+		/* RELEASE while the socket is still there */
+		dhcp4o6_client_release(&S.dc);
+		log_notice("stopping: the DHCPv4 lease released (an S46 binding stays)");
+	}
+	if (S.dhcp)
+		dhcp4o6_client_stop(&S.dc);
+	if (S.pcp) {
+		log_notice("stopping: the binding stays installed until it expires at the AFTR");
+		pcp_client_stop(&S.pc);
+	}
+	b4_log_counters();
+	if (S.dfd >= 0) {
+		loop_del_fd(S.dfd);
+		close(S.dfd);
+		S.dfd = -1;
+	}
 	if (S.fd >= 0) {
 		loop_del_fd(S.fd);
 		close(S.fd);

@@ -252,6 +252,19 @@ int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
 	return nl_talk(k->req, nlh, NULL, NULL);
 }
 
+int kern_dev_set_ends(struct kern *k, const struct in6_addr *local,
+		      const struct in6_addr *remote)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
+
+	if (local)
+		mnl_attr_put(nlh, LW4O6_A_LOCAL, sizeof(*local), local);
+	if (remote)
+		mnl_attr_put(nlh, LW4O6_A_REMOTE, sizeof(*remote), remote);
+	return nl_talk(k->req, nlh, NULL, NULL);
+}
+
 int kern_listen(struct kern *k, bool control, bool events,
 		const struct kern_events *ev)
 {

@@ -91,6 +91,9 @@ int kern_bind_dump(struct kern *k,
 /* b4: install (or with ipv4 0, remove) the device's binding */
 int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
 		uint8_t psid_len, uint8_t offset);
+/* b4: the softwire's ends (the device's local and remote); NULL keeps one */
+int kern_dev_set_ends(struct kern *k, const struct in6_addr *local,
+		      const struct in6_addr *remote);
 /* The kernel's extack text for the last failure, or "". */
 const char *kern_last_error(struct kern *k);
 /* The port id of k's request socket: what the kernel's events name as theirs. */
