@@ -13,6 +13,7 @@
 # Usage:
 #	kea_start NS IFACE ADDR [WORD...]      # both daemons; waits until they listen
 #	dhcp4o6_client NS ARGS...              # py/dhcp4o6_client.py in NS
+#	dhcp4o6_session_start NS ARGS...; dhcp4o6_do ARGS...   # the same, one process
 #	kea_leases4                            # Kea's current DHCPv4 leases
 #	dhcp_capture_start NS IFACE FILE; ...; dhcp_capture_stop
 #	check_dhcp_pcap FILE [FILTER]          # tshark: nothing malformed, 87 too
@@ -244,6 +245,37 @@ dhcp4o6_client() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" $DHCP4O6_CLIENT "$@"
+}
+
+# dhcp4o6_session_start NS ARGS...: one client process in NS (common
+# arguments ARGS, e.g. --iface c0 --src ADDR) that runs the commands
+# dhcp4o6_do gives it: python starts once (seconds each time in the VM).
+dhcp4o6_session_start() {
+	local ns=$1
+	shift
+	coproc DHCP4O6_SESSION { ip netns exec "$ns" $DHCP4O6_CLIENT "$@" session 2> "$TMPDIR/dhcp4o6_client.err"; }
+	DHCP4O6_SESSION_PID=$DHCP4O6_SESSION_PID
+	defer dhcp4o6_session_stop
+}
+
+# dhcp4o6_do ARGS...: one command in the session (the arguments after the
+# common ones, e.g. --mac M --ports dora); prints its JSON line (with "rc")
+# and returns its exit status (2 also when the session is gone).
+dhcp4o6_do() {
+	local line
+	[ -n "${DHCP4O6_SESSION[1]:-}" ] || return 2
+	printf '%q ' "$@" >&"${DHCP4O6_SESSION[1]}"
+	echo >&"${DHCP4O6_SESSION[1]}"
+	IFS= read -r line <&"${DHCP4O6_SESSION[0]}" || { cat "$TMPDIR/dhcp4o6_client.err" >&2; return 2; }
+	echo "$line"
+	return "$(jq -r .rc <<< "$line")"
+}
+
+dhcp4o6_session_stop() {
+	[ -n "${DHCP4O6_SESSION[1]:-}" ] && eval "exec ${DHCP4O6_SESSION[1]}>&-"
+	[ -n "${DHCP4O6_SESSION_PID:-}" ] && wait "$DHCP4O6_SESSION_PID" 2> /dev/null
+	DHCP4O6_SESSION_PID=
+	return 0
 }
 
 # dhcp_capture_start NS IFACE FILE: tcpdump of DHCPv6 (UDP 546/547) on IFACE.

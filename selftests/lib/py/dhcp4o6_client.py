@@ -44,6 +44,12 @@ Cases: hex:HEX (the UDP payload as given), v6-short, v6-trunc-opt,
   flood:N (N DISCOVERs with different xids, chaddr and client-id, counted
   answers: "flood:N replies=M").
 Exit 0 when every case ran.
+
+session: commands on stdin, one a line (everything after COMMON, e.g.
+"--mac 02:00:00:00:00:07 --ports dora"), each answered by one JSON line
+with "rc" (the exit status it would have had; raw: {"rc", "lines"}).  One
+python start for a whole test (lib/dhcp4o6.sh: dhcp4o6_session_start and
+dhcp4o6_do).
 """
 import argparse
 import ipaddress
@@ -469,6 +475,8 @@ class Client:
         raise SystemExit("unknown case %s" % case)
 
     def raw(self, cases):
+        """One line per case (see the docstring), as a list."""
+        lines = []
         for case in cases:
             if case.startswith("flood:"):
                 n = int(case.split(":")[1])
@@ -477,13 +485,13 @@ class Client:
                     self.send(self.wrap(self.query(self.discover(
                         xid=0xf1000000 + i, chaddr=mac + bytes(10), cid=b"\x01" + mac), False)))
                 got = self.recv_all(self.a.timeout)
-                print("%s replies=%d" % (case, len(got)))
+                lines.append("%s replies=%d" % (case, len(got)))
                 continue
             self.send(self.wrap(self.case_payload(case)) if self.a.relay
                       else self.case_payload(case))
             got = self.recv_all(self.a.timeout)
             if not got:
-                print("%s silent" % case)
+                lines.append("%s silent" % case)
                 continue
             descr = []
             for b, src in got:
@@ -498,12 +506,14 @@ class Client:
                 except ValueError as e:
                     d = "malformed(%s)" % e
                 descr.append(d)
-            print("%s reply %s" % (case, " | ".join(descr)))
-            sys.stdout.flush()
-        return 0
+            lines.append("%s reply %s" % (case, " | ".join(descr)))
+        return lines
+
+    def close(self):
+        self.sock.close()
 
 
-def main():
+def parser():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--iface")
     p.add_argument("--src")
@@ -525,26 +535,68 @@ def main():
     p.add_argument("--server-id")
     p.add_argument("--discover-only", action="store_true")
     p.add_argument("cmd", choices=["info-request", "dora", "renew", "rebind",
-                                   "init-reboot", "release", "decline", "raw"])
+                                   "init-reboot", "release", "decline", "raw",
+                                   "session"])
     p.add_argument("cases", nargs="*")
-    a = p.parse_args()
+    return p
+
+
+def run(a, p):
+    """One command: (exit status, JSON-able result or raw's lines)."""
     if a.cmd in ("renew", "rebind", "init-reboot", "release", "decline") and not a.ciaddr:
         p.error("%s needs --ciaddr" % a.cmd)
     if a.cmd in ("release", "decline") and not a.server_id:
         p.error("%s needs --server-id" % a.cmd)
     c = Client(a)
-    if a.cmd == "raw":
-        return c.raw(a.cases)
     try:
+        if a.cmd == "raw":
+            return 0, c.raw(a.cases)
         if a.cmd == "info-request":
-            rc, out = c.info_request()
-        elif a.cmd == "dora":
-            rc, out = c.dora()
-        else:
-            rc, out = c.simple(a.cmd)
+            return c.info_request()
+        if a.cmd == "dora":
+            return c.dora()
+        return c.simple(a.cmd)
     except ValueError as e:
-        rc, out = 3, {"error": str(e)}
-    print(json.dumps(out, sort_keys=True))
+        return 3, {"error": str(e)}
+    finally:
+        c.close()
+
+
+def session(common):
+    """Commands from stdin, one a line (the arguments after the common ones,
+    e.g. "--mac 02:00:00:00:00:07 --ports dora"); for each, one JSON line
+    with its result and "rc" (raw: {"rc", "lines"}; a bad line: rc 64).
+    One python start for a whole test: it is slow in the VM."""
+    import shlex
+    p = parser()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            a = p.parse_args(common + shlex.split(line))
+            rc, out = run(a, p)
+        except SystemExit:
+            rc, out = 64, {"error": "bad command: %s" % line.strip()}
+        except OSError as e:
+            rc, out = 65, {"error": str(e)}
+        if isinstance(out, list):
+            out = {"lines": out}
+        out["rc"] = rc
+        print(json.dumps(out, sort_keys=True), flush=True)
+    return 0
+
+
+def main():
+    p = parser()
+    a = p.parse_args()
+    if a.cmd == "session":
+        i = sys.argv.index("session")
+        return session(sys.argv[1:i])
+    rc, out = run(a, p)
+    if a.cmd == "raw":
+        print("\n".join(out))
+    else:
+        print(json.dumps(out, sort_keys=True))
     return rc
 
 
