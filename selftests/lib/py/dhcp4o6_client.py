@@ -43,6 +43,9 @@ Cases: hex:HEX (the UDP payload as given), v6-short, v6-trunc-opt,
   whose option 9 is cut), discover (a plain valid DISCOVER),
   flood:N (N DISCOVERs with different xids, chaddr and client-id, counted
   answers: "flood:N replies=M").
+With --marker, an Information-request follows each case and its Reply
+ends the case (the server answers in order), so silence needs no timeout;
+" no-marker" is appended when that Reply did not come within --timeout.
 Exit 0 when every case ran.
 
 session: commands on stdin, one a line (everything after COMMON, e.g.
@@ -474,39 +477,73 @@ class Client:
             return r[:-20]
         raise SystemExit("unknown case %s" % case)
 
+    def collect(self, n):
+        """The datagrams that answer case n: until --timeout passes or, with
+        --marker, until the answer to an Information-request sent right after
+        the case (the server answers in order: silence is then certain
+        without waiting).  (datagrams, whether the marker came back)."""
+        if not self.a.marker:
+            return self.recv_all(self.a.timeout), True
+        txid = 0xabc000 + n
+        self.send(self.wrap(v6msg(V6_INFO_REQUEST, txid, [
+            opt6(O6_CLIENTID, self.duid), opt6(O6_ELAPSED, b"\0\0")])))
+        out, end = [], time.monotonic() + self.a.timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return out, False
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                continue
+            b, addr = self.sock.recvfrom(65535)
+            try:
+                t, w, _ = unwrap(b)
+                if t == V6_REPLY and w == txid:
+                    return out, True
+            except ValueError:
+                pass
+            out.append((b, addr[0].split("%")[0]))
+
     def raw(self, cases):
         """One line per case (see the docstring), as a list."""
         lines = []
-        for case in cases:
+        for n, case in enumerate(cases):
             if case.startswith("flood:"):
-                n = int(case.split(":")[1])
-                for i in range(n):
+                k = int(case.split(":")[1])
+                for i in range(k):
                     mac = bytes([2, 0xf1, 0, 0, i >> 8, i & 255])
                     self.send(self.wrap(self.query(self.discover(
                         xid=0xf1000000 + i, chaddr=mac + bytes(10), cid=b"\x01" + mac), False)))
-                got = self.recv_all(self.a.timeout)
+                got, _ = self.collect(n)
+                if self.a.marker:   # late answers past the marker
+                    got += self.recv_all(0.2)
                 lines.append("%s replies=%d" % (case, len(got)))
                 continue
             self.send(self.wrap(self.case_payload(case)) if self.a.relay
                       else self.case_payload(case))
-            got = self.recv_all(self.a.timeout)
+            got, marked = self.collect(n)
+            tail = "" if marked else " no-marker"
             if not got:
-                lines.append("%s silent" % case)
+                lines.append("%s silent%s" % (case, tail))
                 continue
             descr = []
             for b, src in got:
                 try:
+                    levels = 0
+                    while b and b[0] == V6_RELAY_REPL:
+                        levels += 1
+                        b = [d for c, d in parse_opts6(b[34:]) if c == O6_RELAY_MSG][0]
                     t, w, opts = unwrap(b)
-                    d = "type=%d" % t
+                    d = "type=%d" % t + (" relay=%d" % levels if levels else "")
                     m = [x for c, x in opts if c == O6_DHCPV4_MSG]
                     if m:
                         v = parse_bootp(m[0])
                         d += " v4=%s yiaddr=%s" % (
                             V4_NAMES.get(v["opts"].get(O4_MSGTYPE, b"\0")[0]), v["yiaddr"])
-                except ValueError as e:
+                except (ValueError, IndexError) as e:
                     d = "malformed(%s)" % e
                 descr.append(d)
-            lines.append("%s reply %s" % (case, " | ".join(descr)))
+            lines.append("%s reply %s%s" % (case, " | ".join(descr), tail))
         return lines
 
     def close(self):
@@ -534,6 +571,8 @@ def parser():
     p.add_argument("--ciaddr")
     p.add_argument("--server-id")
     p.add_argument("--discover-only", action="store_true")
+    p.add_argument("--marker", action="store_true",
+                   help="raw: an Information-request after each case ends it")
     p.add_argument("cmd", choices=["info-request", "dora", "renew", "rebind",
                                    "init-reboot", "release", "decline", "raw",
                                    "session"])
