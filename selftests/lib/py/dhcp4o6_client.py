@@ -35,7 +35,8 @@ raw CASE...: each CASE is sent in turn, waiting --timeout for answers; one
 line per case: "NAME silent" or "NAME reply TYPE [v4=MSG yiaddr=..]".
 Cases: hex:HEX (the UDP payload as given), v6-short, v6-trunc-opt,
   v6-opt-overrun (option length past the end inside 87's message), v6-zero-opts
-  (1000 empty options), v6-unknown-type, opt87-empty, opt87-garbage,
+  (250 empty options before 87), v6-oversize (a DISCOVER and a 3000-byte
+  unknown option), v6-unknown-type, opt87-empty, opt87-garbage,
   bootp-short:N (DISCOVER cut to N bytes), v4-no-magic, v4-opt-trunc,
   v4-overload-loop (option 52 in file and sname pointing to each other),
   v4-no-end, two-87, saddr:IPV6 (a DISCOVER whose 109 names IPV6),
@@ -437,9 +438,12 @@ class Client:
         if case == "v6-opt-overrun":
             d = self.discover()
             return v6msg(V6_DHCPV4_QUERY, 0, []) + struct.pack("!HH", O6_DHCPV4_MSG, len(d) + 1) + d
-        if case == "v6-zero-opts":
-            return v6msg(V6_DHCPV4_QUERY, 0, [opt6(O6_ELAPSED, b"")] * 1000 +
+        if case == "v6-zero-opts":   # 1000 bytes of them: under 1500 in all
+            return v6msg(V6_DHCPV4_QUERY, 0, [opt6(O6_ELAPSED, b"")] * 250 +
                          [opt6(O6_DHCPV4_MSG, self.discover())])
+        if case == "v6-oversize":    # a DISCOVER and 3000 bytes of option 65000
+            return v6msg(V6_DHCPV4_QUERY, 0, [opt6(O6_DHCPV4_MSG, self.discover()),
+                                              opt6(65000, bytes(3000))])
         if case == "v6-unknown-type":
             return v6msg(250, 0, [opt6(O6_DHCPV4_MSG, self.discover())])
         if case == "opt87-empty":
@@ -485,8 +489,11 @@ class Client:
         if not self.a.marker:
             return self.recv_all(self.a.timeout), True
         txid = 0xabc000 + n
+        # From port 547 (a relay's), the marker goes as a relay's too: a
+        # server answers a client's query on port 546.
+        levels = self.a.relay or (1 if self.sport == 547 else 0)
         self.send(self.wrap(v6msg(V6_INFO_REQUEST, txid, [
-            opt6(O6_CLIENTID, self.duid), opt6(O6_ELAPSED, b"\0\0")])))
+            opt6(O6_CLIENTID, self.duid), opt6(O6_ELAPSED, b"\0\0")]), levels))
         out, end = [], time.monotonic() + self.a.timeout
         while True:
             left = end - time.monotonic()
