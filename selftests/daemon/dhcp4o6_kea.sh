@@ -38,14 +38,16 @@ setup_ns SRV CL || ktap_skip_all "cannot create namespaces"
 ip netns exec "$SRV" sysctl -qw net.ipv6.conf.default.accept_dad=0
 veth "$SRV" s0 $SRV_IP/64 "$CL" c0 $CL_IP/64
 dhcp_link_wait "$CL" c0
+# The client's python starts while Kea does (seconds each in the VM).
+dhcp4o6_session_start "$CL" --iface c0 --src $CL_IP
 dhcp_capture_start "$CL" c0 "$TMPDIR/dhcp.pcap"
 check_cmd "Kea (kea-dhcp6 + kea-dhcp4, 4o6) listens" \
 	kea_start "$SRV" s0 $SRV_IP res4=$MAC_PORTS,192.0.2.100,6,3/4 \
 	lwres=$DUID_LW,2001:db8:ff::1,192.0.2.3,2001:db8:1:cafe::/64,6,3/4
+ktap_diag "Kea up after ${SECONDS}s"
 
 # cl NAME ARGS...: one command of the client (from CL's address); JSON in
 # $OUT, exit status in $RC.
-dhcp4o6_session_start "$CL" --iface c0 --src $CL_IP
 cl() {
 	local name=$1
 	shift

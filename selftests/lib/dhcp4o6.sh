@@ -64,7 +64,7 @@ _kea_join() { sed '/^$/d' | paste -sd, -; }
 
 kea_start() {
 	local ns=$1 ifc=$2 addr=$3 w
-	local subnet4=192.0.2.0/24 pool=192.0.2.10-192.0.2.20 ifid= ports=
+	local subnet4=192.0.2.0/24 pool=192.0.2.10-192.0.2.20 ifid="" ports=""
 	local no88=0 valid=120 v4addr=192.0.2.1/24 port=6767 lc=0 sev=INFO
 	local res4=() lwres=() lw=
 	shift 3
@@ -87,7 +87,6 @@ kea_start() {
 		esac
 	done
 	mkdir -p "$KEA_DIR"
-	KEA_NS=$ns
 	# kea-dhcp6 binds IFACE's link-local address for ff02::1:2: not
 	# while DAD holds it (tentative).
 	busywait 10000 _kea_ll_ready "$ns" "$ifc" || {
@@ -99,7 +98,7 @@ kea_start() {
 		ip -n "$ns" addr add "$v4addr" dev "$ifc" || return 1
 
 	# --- kea-dhcp4 ---
-	local sel4 r id ip pp o4 opts4=() resj=() hooks4= hooks6= ctl
+	local sel4 r id ip pp o4 opts4=() resj=() hooks4="" hooks6=""
 	if [ -n "$ifid" ]; then sel4="\"4o6-interface-id\": \"$ifid\""
 	else sel4="\"4o6-interface\": \"$ifc\""; fi
 	[ -n "$ports" ] && opts4+=("{\"name\": \"v4-portparams\", \"data\": \"$(_kea_pp "$ports")\"}")
@@ -203,7 +202,7 @@ kea_stop() {
 	for p in ${KEA4_PID:-} ${KEA6_PID:-}; do
 		kill "$p" 2> /dev/null && wait "$p" 2> /dev/null
 	done
-	KEA4_PID= KEA6_PID=
+	KEA4_PID="" KEA6_PID=""
 	return 0
 }
 
@@ -254,7 +253,6 @@ dhcp4o6_session_start() {
 	local ns=$1
 	shift
 	coproc DHCP4O6_SESSION { ip netns exec "$ns" $DHCP4O6_CLIENT "$@" session 2> "$TMPDIR/dhcp4o6_client.err"; }
-	DHCP4O6_SESSION_PID=$DHCP4O6_SESSION_PID
 	defer dhcp4o6_session_stop
 }
 

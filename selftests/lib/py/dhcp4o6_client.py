@@ -58,7 +58,6 @@ dhcp4o6_do).
 import argparse
 import ipaddress
 import json
-import os
 import random
 import select
 import socket
