@@ -16,6 +16,11 @@
 #                                                   rate-limit 20 burst 40,
 #                                                   pool 192.0.2.0/30 psid-len 4
 #
+# relay-peer is set: a co-located server with none trusts every relay, and
+# then a B4 that sends a RELAY-FORW naming another B4 as peer-address (and
+# in 109) is served for that B4's address (checked in a 6.12 VM: the
+# binding is installed for the victim, whose own DORA then goes unanswered).
+#
 # The attacker's cases run in one client process with --marker: after each
 # case an Information-request, whose Reply closes the case (the daemon
 # answers in order), so "silent" is certain without waiting.

@@ -15,6 +15,7 @@
 #	dhcp4o6_client NS ARGS...              # py/dhcp4o6_client.py in NS
 #	dhcp4o6_session_start NS ARGS...; dhcp4o6_do ARGS...   # the same, one process
 #	kea_leases4                            # Kea's current DHCPv4 leases
+#	kea_cmd 4|6 JSON                       # a command on Kea's control socket
 #	dhcp_capture_start NS IFACE FILE; ...; dhcp_capture_stop
 #	check_dhcp_pcap FILE [FILTER]          # tshark: nothing malformed, 87 too
 #
@@ -214,6 +215,24 @@ kea_logs() {
 		ktap_diag "--- ${f##*/} (last 40 lines)"
 		ktap_diag "$(tail -n 40 "$f")"
 	done
+}
+
+# kea_cmd 4|6 JSON: one command on kea-dhcp4's or kea-dhcp6's control
+# socket (e.g. '{"command": "lease4-get-all"}' with leasecmds); prints the
+# answer (JSON).
+kea_cmd() {
+	$PYTHON -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode())
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(out.decode())' "$KEA_DIR/kea$1.sock" "$2"
 }
 
 # kea_leases4: Kea's current DHCPv4 leases, one "ADDRESS HWADDR CLIENT-ID
