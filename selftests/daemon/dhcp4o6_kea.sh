@@ -40,11 +40,12 @@ veth "$SRV" s0 $SRV_IP/64 "$CL" c0 $CL_IP/64
 dhcp_link_wait "$CL" c0
 # The client's python starts while Kea does (seconds each in the VM).
 dhcp4o6_session_start "$CL" --iface c0 --src $CL_IP
-dhcp_capture_start "$CL" c0 "$TMPDIR/dhcp.pcap"
+dhcp_capture_start "$CL" c0 "$TMPDIR/dhcp.pcap" nowait
 check_cmd "Kea (kea-dhcp6 + kea-dhcp4, 4o6) listens" \
 	kea_start "$SRV" s0 $SRV_IP res4=$MAC_PORTS,192.0.2.100,6,3/4 \
 	lwres=$DUID_LW,2001:db8:ff::1,192.0.2.3,2001:db8:1:cafe::/64,6,3/4
 ktap_diag "Kea up after ${SECONDS}s"
+check_cmd "tcpdump listens" dhcp_capture_wait
 
 # cl NAME ARGS...: one command of the client (from CL's address); JSON in
 # $OUT, exit status in $RC.

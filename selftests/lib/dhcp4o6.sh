@@ -16,7 +16,7 @@
 #	dhcp4o6_session_start NS ARGS...; dhcp4o6_do ARGS...   # the same, one process
 #	kea_leases4                            # Kea's current DHCPv4 leases
 #	kea_cmd 4|6 JSON                       # a command on Kea's control socket
-#	dhcp_capture_start NS IFACE FILE; ...; dhcp_capture_stop
+#	dhcp_capture_start NS IFACE FILE [nowait]; ...; dhcp_capture_stop
 #	check_dhcp_pcap FILE [FILTER]          # tshark: nothing malformed, 87 too
 #
 # kea_start's WORDs (any number, any order):
@@ -295,13 +295,22 @@ dhcp4o6_session_stop() {
 	return 0
 }
 
-# dhcp_capture_start NS IFACE FILE: tcpdump of DHCPv6 (UDP 546/547) on IFACE.
+# dhcp_capture_start NS IFACE FILE [nowait]: tcpdump of DHCPv6 (UDP
+# 546/547) on IFACE; waits until it listens, unless "nowait" (then call
+# dhcp_capture_wait before the first packet: tcpdump takes seconds to start
+# in the VM, which can overlap Kea's start).
 dhcp_capture_start() {
 	ip netns exec "$1" tcpdump -U --immediate-mode -n -i "$2" -w "$3" \
 		"udp port 546 or udp port 547" > "$3.log" 2>&1 &
 	DHCP_CAPTURE_PID=$!
+	DHCP_CAPTURE_FILE=$3
 	defer dhcp_capture_stop
-	busywait 10000 grep -q "listening on" "$3.log"
+	[ "${4:-}" = nowait ] || dhcp_capture_wait
+}
+
+# dhcp_capture_wait: until the capture listens.
+dhcp_capture_wait() {
+	busywait 15000 grep -q "listening on" "$DHCP_CAPTURE_FILE.log"
 }
 
 # dhcp_capture_stop: end the capture (packets flushed: tcpdump -U).

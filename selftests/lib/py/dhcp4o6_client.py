@@ -45,7 +45,9 @@ Cases: hex:HEX (the UDP payload as given), v6-short, v6-trunc-opt,
   flood:N (N DISCOVERs with different xids, chaddr and client-id, counted
   answers: "flood:N replies=M").
 With --marker, an Information-request follows each case and its Reply
-ends the case (the server answers in order), so silence needs no timeout;
+ends the case (the server answers in order), so silence needs no timeout.
+Not with Kea: kea-dhcp6 answers the marker itself at once, while the
+DHCPv4 answer takes the detour through kea-dhcp4 and comes after it;
 " no-marker" is appended when that Reply did not come within --timeout.
 Exit 0 when every case ran.
 
