@@ -122,8 +122,8 @@ expect_eq "honest B4 ::2: its binding in the kernel" "$B2" "$(jq -r '"\(.yiaddr)
 
 # --- the attacker and the relay ------------------------------------------------
 # run_cases TAG NS SRC ARGS...: py/dhcp4o6_client.py ARGS in NS from SRC
-# (chaddr 02:..:03), its lines kept as CASE[TAG/NAME] = the rest of the line.
-declare -A CASE
+# (chaddr 02:..:03), its lines kept as CASES[TAG/NAME] = the rest of the line.
+declare -A CASES
 run_cases() {
 	local tag=$1 ns=$2 src=$3 name rest rc
 	shift 3
@@ -131,10 +131,10 @@ run_cases() {
 		"$@" > "$TMPDIR/$tag.out" 2> "$TMPDIR/$tag.err"
 	rc=$?
 	ktap_diag "$tag: $(cat "$TMPDIR/$tag.out" "$TMPDIR/$tag.err")"
-	while read -r name rest; do CASE[$tag/$name]=$rest; done < "$TMPDIR/$tag.out"
+	while read -r name rest; do CASES[$tag/$name]=$rest; done < "$TMPDIR/$tag.out"
 	return $rc
 }
-got() { echo "${CASE[$1]:-(no line)}"; }
+got() { echo "${CASES[$1]:-(no line)}"; }
 
 MALFORMED6="v6-short v6-trunc-opt v6-opt-overrun"
 MALFORMED4="opt87-empty opt87-garbage bootp-short:100 bootp-short:239 v4-no-magic v4-opt-trunc v4-overload-loop"
