@@ -34,20 +34,27 @@ MAC_LW=02:00:00:00:00:03
 DUID_LW=00:03:00:01:$MAC_LW
 
 setup_ns SRV CL || ktap_skip_all "cannot create namespaces"
+# No DAD on the link (kea-dhcp6 waits for its link-local address).
+ip netns exec "$SRV" sysctl -qw net.ipv6.conf.default.accept_dad=0
 veth "$SRV" s0 $SRV_IP/64 "$CL" c0 $CL_IP/64
 dhcp_link_wait "$CL" c0
-dhcp_capture_start "$CL" c0 "$TMPDIR/dhcp.pcap"
+# The client's python starts while Kea does (seconds each in the VM).
+dhcp4o6_session_start "$CL" --iface c0 --src $CL_IP
+dhcp_capture_start "$CL" c0 "$TMPDIR/dhcp.pcap" nowait
 check_cmd "Kea (kea-dhcp6 + kea-dhcp4, 4o6) listens" \
 	kea_start "$SRV" s0 $SRV_IP res4=$MAC_PORTS,192.0.2.100,6,3/4 \
 	lwres=$DUID_LW,2001:db8:ff::1,192.0.2.3,2001:db8:1:cafe::/64,6,3/4
+ktap_diag "Kea up after ${SECONDS}s"
+check_cmd "tcpdump listens" dhcp_capture_wait
 
-# cl NAME ARGS...: the client from CL's address; JSON in $OUT, exit in $RC.
+# cl NAME ARGS...: one command of the client (from CL's address); JSON in
+# $OUT, exit status in $RC.
 cl() {
 	local name=$1
 	shift
-	OUT=$(dhcp4o6_client "$CL" --iface c0 --src $CL_IP "$@" 2> "$TMPDIR/cl.err")
+	OUT=$(dhcp4o6_do "$@")
 	RC=$?
-	ktap_diag "$name: $OUT (exit $RC) $(cat "$TMPDIR/cl.err")"
+	ktap_diag "$name (${SECONDS}s): $OUT"
 }
 j() { jq -c "$1" <<< "$OUT"; }
 
@@ -91,37 +98,34 @@ cl init-reboot --mac $MAC_WHOLE --ciaddr "$A" init-reboot
 expect_eq "init-reboot: ACK for $A" "$RC $(j '[.msg, .yiaddr]')" "0 [\"ACK\",\"$A\"]"
 
 # --- release and decline ---------------------------------------------------------------
-cl release --mac $MAC_WHOLE --server $SRV_IP --ciaddr "$A" --server-id 192.0.2.1 --timeout 1 release
+cl release --mac $MAC_WHOLE --server $SRV_IP --ciaddr "$A" --server-id 192.0.2.1 --timeout 0.5 release
 expect_eq "release: no answer" "$RC" 0
 no_lease() { ! kea_lease4 "$1" > /dev/null; }
 check_cmd "release: Kea's lease file has no active lease for $A" busywait 5000 no_lease "$A"
 cl decline-dora --mac 02:00:00:00:00:04 dora
 D=$(jq -r .yiaddr <<< "$OUT")
-cl decline --mac 02:00:00:00:00:04 --ciaddr "$D" --server-id 192.0.2.1 --timeout 1 decline
+cl decline --mac 02:00:00:00:00:04 --ciaddr "$D" --server-id 192.0.2.1 --timeout 0.5 decline
 expect_eq "decline: no answer" "$RC" 0
 check_cmd "decline: Kea holds $D as declined (state 1)" \
 	busywait 5000 sh -c "grep -q '^$D,.*,1,' '$KEA_DIR/leases4.csv'"
 
 # --- raw mode ---------------------------------------------------------------------------
-OUT=$(dhcp4o6_client "$CL" --iface c0 --src $CL_IP --timeout 1 --mac 02:00:00:00:00:05 \
-	raw discover opt87-garbage 2>&1)
-ktap_diag "raw: $OUT"
+cl raw --timeout 1 --mac 02:00:00:00:00:05 raw discover opt87-garbage
+OUT=$(jq -r '.lines[]' <<< "$OUT")
 check_cmd "raw: a DISCOVER gets an OFFER" grep -q "^discover reply type=21 v4=OFFER" <<< "$OUT"
 check_cmd "raw: option 87 of garbage gets no answer" grep -qx "opt87-garbage silent" <<< "$OUT"
 
 check_cmd "Kea is still running" kill -0 "$KEA4_PID" "$KEA6_PID"
+dhcp4o6_session_stop
 kea_stop
 dhcp_capture_stop
-# All but the garbage case (its option 87: 00 57 01 2c, 300 bytes).
-OUT=$(check_dhcp_pcap "$TMPDIR/dhcp.pcap" "!(udp.payload contains 00:57:01:2c)" 2>&1)
-RC=$?
+# One pass (tshark is slow in the VM): all clean but the garbage case's
+# option 87, the only error.
+OUT=$(check_dhcp_pcap "$TMPDIR/dhcp.pcap" 2>&1)
 ktap_diag "check_dhcp_pcap: $OUT"
-expect_eq "tshark: every DHCPv6 packet and every option 87 decodes" "$RC" 0
 check_cmd "tshark: 12 or more DHCPV4-QUERY and DHCPV4-RESPONSE seen" \
 	test "$(sed -n 's/.*with-87 \([0-9]*\).*/\1/p' <<< "$OUT")" -ge 12
-OUT=$(check_dhcp_pcap "$TMPDIR/dhcp.pcap" 2>&1)
-RC=$?
-ktap_diag "check_dhcp_pcap with the garbage: $OUT"
-expect_eq "check_dhcp_pcap fails on the garbage option 87" "$RC" 1
+expect_eq "tshark: every DHCPv6 packet and option 87 decodes, but the garbage" \
+	"$(sed -n 's/.*errors \([0-9]*\)$/\1/p' <<< "$OUT") $(grep -c 'option 87: no magic cookie$' <<< "$OUT")" "1 1"
 [ "$KTAP_FAIL" -gt 0 ] && kea_logs
 ktap_finish

@@ -13,8 +13,10 @@
 # Usage:
 #	kea_start NS IFACE ADDR [WORD...]      # both daemons; waits until they listen
 #	dhcp4o6_client NS ARGS...              # py/dhcp4o6_client.py in NS
+#	dhcp4o6_session_start NS ARGS...; dhcp4o6_do ARGS...   # the same, one process
 #	kea_leases4                            # Kea's current DHCPv4 leases
-#	dhcp_capture_start NS IFACE FILE; ...; dhcp_capture_stop
+#	kea_cmd 4|6 JSON                       # a command on Kea's control socket
+#	dhcp_capture_start NS IFACE FILE [nowait]; ...; dhcp_capture_stop
 #	check_dhcp_pcap FILE [FILTER]          # tshark: nothing malformed, 87 too
 #
 # kea_start's WORDs (any number, any order):
@@ -63,7 +65,7 @@ _kea_join() { sed '/^$/d' | paste -sd, -; }
 
 kea_start() {
 	local ns=$1 ifc=$2 addr=$3 w
-	local subnet4=192.0.2.0/24 pool=192.0.2.10-192.0.2.20 ifid= ports=
+	local subnet4=192.0.2.0/24 pool=192.0.2.10-192.0.2.20 ifid="" ports=""
 	local no88=0 valid=120 v4addr=192.0.2.1/24 port=6767 lc=0 sev=INFO
 	local res4=() lwres=() lw=
 	shift 3
@@ -86,7 +88,6 @@ kea_start() {
 		esac
 	done
 	mkdir -p "$KEA_DIR"
-	KEA_NS=$ns
 	# kea-dhcp6 binds IFACE's link-local address for ff02::1:2: not
 	# while DAD holds it (tentative).
 	busywait 10000 _kea_ll_ready "$ns" "$ifc" || {
@@ -98,7 +99,7 @@ kea_start() {
 		ip -n "$ns" addr add "$v4addr" dev "$ifc" || return 1
 
 	# --- kea-dhcp4 ---
-	local sel4 r id ip pp o4 opts4=() resj=() hooks4= hooks6= ctl
+	local sel4 r id ip pp o4 opts4=() resj=() hooks4="" hooks6=""
 	if [ -n "$ifid" ]; then sel4="\"4o6-interface-id\": \"$ifid\""
 	else sel4="\"4o6-interface\": \"$ifc\""; fi
 	[ -n "$ports" ] && opts4+=("{\"name\": \"v4-portparams\", \"data\": \"$(_kea_pp "$ports")\"}")
@@ -202,7 +203,7 @@ kea_stop() {
 	for p in ${KEA4_PID:-} ${KEA6_PID:-}; do
 		kill "$p" 2> /dev/null && wait "$p" 2> /dev/null
 	done
-	KEA4_PID= KEA6_PID=
+	KEA4_PID="" KEA6_PID=""
 	return 0
 }
 
@@ -214,6 +215,24 @@ kea_logs() {
 		ktap_diag "--- ${f##*/} (last 40 lines)"
 		ktap_diag "$(tail -n 40 "$f")"
 	done
+}
+
+# kea_cmd 4|6 JSON: one command on kea-dhcp4's or kea-dhcp6's control
+# socket (e.g. '{"command": "lease4-get-all"}' with leasecmds); prints the
+# answer (JSON).
+kea_cmd() {
+	$PYTHON -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode())
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(out.decode())' "$KEA_DIR/kea$1.sock" "$2"
 }
 
 # kea_leases4: Kea's current DHCPv4 leases, one "ADDRESS HWADDR CLIENT-ID
@@ -246,13 +265,52 @@ dhcp4o6_client() {
 	ip netns exec "$ns" $DHCP4O6_CLIENT "$@"
 }
 
-# dhcp_capture_start NS IFACE FILE: tcpdump of DHCPv6 (UDP 546/547) on IFACE.
+# dhcp4o6_session_start NS ARGS...: one client process in NS (common
+# arguments ARGS, e.g. --iface c0 --src ADDR) that runs the commands
+# dhcp4o6_do gives it: python starts once (seconds each time in the VM).
+dhcp4o6_session_start() {
+	local ns=$1
+	shift
+	coproc DHCP4O6_SESSION { ip netns exec "$ns" $DHCP4O6_CLIENT "$@" session 2> "$TMPDIR/dhcp4o6_client.err"; }
+	defer dhcp4o6_session_stop
+}
+
+# dhcp4o6_do ARGS...: one command in the session (the arguments after the
+# common ones, e.g. --mac M --ports dora); prints its JSON line (with "rc")
+# and returns its exit status (2 also when the session is gone).
+dhcp4o6_do() {
+	local line
+	[ -n "${DHCP4O6_SESSION[1]:-}" ] || return 2
+	printf '%q ' "$@" >&"${DHCP4O6_SESSION[1]}"
+	echo >&"${DHCP4O6_SESSION[1]}"
+	IFS= read -r line <&"${DHCP4O6_SESSION[0]}" || { cat "$TMPDIR/dhcp4o6_client.err" >&2; return 2; }
+	echo "$line"
+	return "$(jq -r .rc <<< "$line")"
+}
+
+dhcp4o6_session_stop() {
+	[ -n "${DHCP4O6_SESSION[1]:-}" ] && eval "exec ${DHCP4O6_SESSION[1]}>&-"
+	[ -n "${DHCP4O6_SESSION_PID:-}" ] && wait "$DHCP4O6_SESSION_PID" 2> /dev/null
+	DHCP4O6_SESSION_PID=
+	return 0
+}
+
+# dhcp_capture_start NS IFACE FILE [nowait]: tcpdump of DHCPv6 (UDP
+# 546/547) on IFACE; waits until it listens, unless "nowait" (then call
+# dhcp_capture_wait before the first packet: tcpdump takes seconds to start
+# in the VM, which can overlap Kea's start).
 dhcp_capture_start() {
 	ip netns exec "$1" tcpdump -U --immediate-mode -n -i "$2" -w "$3" \
 		"udp port 546 or udp port 547" > "$3.log" 2>&1 &
 	DHCP_CAPTURE_PID=$!
+	DHCP_CAPTURE_FILE=$3
 	defer dhcp_capture_stop
-	busywait 10000 grep -q "listening on" "$3.log"
+	[ "${4:-}" = nowait ] || dhcp_capture_wait
+}
+
+# dhcp_capture_wait: until the capture listens.
+dhcp_capture_wait() {
+	busywait 15000 grep -q "listening on" "$DHCP_CAPTURE_FILE.log"
 }
 
 # dhcp_capture_stop: end the capture (packets flushed: tcpdump -U).

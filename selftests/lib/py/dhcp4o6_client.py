@@ -35,7 +35,8 @@ raw CASE...: each CASE is sent in turn, waiting --timeout for answers; one
 line per case: "NAME silent" or "NAME reply TYPE [v4=MSG yiaddr=..]".
 Cases: hex:HEX (the UDP payload as given), v6-short, v6-trunc-opt,
   v6-opt-overrun (option length past the end inside 87's message), v6-zero-opts
-  (1000 empty options), v6-unknown-type, opt87-empty, opt87-garbage,
+  (250 empty options before 87), v6-oversize (a DISCOVER and a 3000-byte
+  unknown option), v6-unknown-type, opt87-empty, opt87-garbage,
   bootp-short:N (DISCOVER cut to N bytes), v4-no-magic, v4-opt-trunc,
   v4-overload-loop (option 52 in file and sname pointing to each other),
   v4-no-end, two-87, saddr:IPV6 (a DISCOVER whose 109 names IPV6),
@@ -43,12 +44,22 @@ Cases: hex:HEX (the UDP payload as given), v6-short, v6-trunc-opt,
   whose option 9 is cut), discover (a plain valid DISCOVER),
   flood:N (N DISCOVERs with different xids, chaddr and client-id, counted
   answers: "flood:N replies=M").
+With --marker, an Information-request follows each case and its Reply
+ends the case (the server answers in order), so silence needs no timeout.
+Not with Kea: kea-dhcp6 answers the marker itself at once, while the
+DHCPv4 answer takes the detour through kea-dhcp4 and comes after it;
+" no-marker" is appended when that Reply did not come within --timeout.
 Exit 0 when every case ran.
+
+session: commands on stdin, one a line (everything after COMMON, e.g.
+"--mac 02:00:00:00:00:07 --ports dora"), each answered by one JSON line
+with "rc" (the exit status it would have had; raw: {"rc", "lines"}).  One
+python start for a whole test (lib/dhcp4o6.sh: dhcp4o6_session_start and
+dhcp4o6_do).
 """
 import argparse
 import ipaddress
 import json
-import os
 import random
 import select
 import socket
@@ -428,9 +439,12 @@ class Client:
         if case == "v6-opt-overrun":
             d = self.discover()
             return v6msg(V6_DHCPV4_QUERY, 0, []) + struct.pack("!HH", O6_DHCPV4_MSG, len(d) + 1) + d
-        if case == "v6-zero-opts":
-            return v6msg(V6_DHCPV4_QUERY, 0, [opt6(O6_ELAPSED, b"")] * 1000 +
+        if case == "v6-zero-opts":   # 1000 bytes of them: under 1500 in all
+            return v6msg(V6_DHCPV4_QUERY, 0, [opt6(O6_ELAPSED, b"")] * 250 +
                          [opt6(O6_DHCPV4_MSG, self.discover())])
+        if case == "v6-oversize":    # a DISCOVER and 3000 bytes of option 65000
+            return v6msg(V6_DHCPV4_QUERY, 0, [opt6(O6_DHCPV4_MSG, self.discover()),
+                                              opt6(65000, bytes(3000))])
         if case == "v6-unknown-type":
             return v6msg(250, 0, [opt6(O6_DHCPV4_MSG, self.discover())])
         if case == "opt87-empty":
@@ -468,42 +482,83 @@ class Client:
             return r[:-20]
         raise SystemExit("unknown case %s" % case)
 
+    def collect(self, n):
+        """The datagrams that answer case n: until --timeout passes or, with
+        --marker, until the answer to an Information-request sent right after
+        the case (the server answers in order: silence is then certain
+        without waiting).  (datagrams, whether the marker came back)."""
+        if not self.a.marker:
+            return self.recv_all(self.a.timeout), True
+        txid = 0xabc000 + n
+        # From port 547 (a relay's), the marker goes as a relay's too: a
+        # server answers a client's query on port 546.
+        levels = self.a.relay or (1 if self.sport == 547 else 0)
+        self.send(self.wrap(v6msg(V6_INFO_REQUEST, txid, [
+            opt6(O6_CLIENTID, self.duid), opt6(O6_ELAPSED, b"\0\0")]), levels))
+        out, end = [], time.monotonic() + self.a.timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return out, False
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                continue
+            b, addr = self.sock.recvfrom(65535)
+            try:
+                t, w, _ = unwrap(b)
+                if t == V6_REPLY and w == txid:
+                    return out, True
+            except ValueError:
+                pass
+            out.append((b, addr[0].split("%")[0]))
+
     def raw(self, cases):
-        for case in cases:
+        """One line per case (see the docstring), as a list."""
+        lines = []
+        for n, case in enumerate(cases):
             if case.startswith("flood:"):
-                n = int(case.split(":")[1])
-                for i in range(n):
+                k = int(case.split(":")[1])
+                for i in range(k):
                     mac = bytes([2, 0xf1, 0, 0, i >> 8, i & 255])
                     self.send(self.wrap(self.query(self.discover(
                         xid=0xf1000000 + i, chaddr=mac + bytes(10), cid=b"\x01" + mac), False)))
-                got = self.recv_all(self.a.timeout)
-                print("%s replies=%d" % (case, len(got)))
+                got, _ = self.collect(n)
+                if self.a.marker:   # late answers past the marker
+                    got += self.recv_all(0.2)
+                lines.append("%s replies=%d" % (case, len(got)))
                 continue
             self.send(self.wrap(self.case_payload(case)) if self.a.relay
                       else self.case_payload(case))
-            got = self.recv_all(self.a.timeout)
+            got, marked = self.collect(n)
+            tail = "" if marked else " no-marker"
             if not got:
-                print("%s silent" % case)
+                lines.append("%s silent%s" % (case, tail))
                 continue
             descr = []
             for b, src in got:
                 try:
+                    levels = 0
+                    while b and b[0] == V6_RELAY_REPL:
+                        levels += 1
+                        b = [d for c, d in parse_opts6(b[34:]) if c == O6_RELAY_MSG][0]
                     t, w, opts = unwrap(b)
-                    d = "type=%d" % t
+                    d = "type=%d" % t + (" relay=%d" % levels if levels else "")
                     m = [x for c, x in opts if c == O6_DHCPV4_MSG]
                     if m:
                         v = parse_bootp(m[0])
                         d += " v4=%s yiaddr=%s" % (
                             V4_NAMES.get(v["opts"].get(O4_MSGTYPE, b"\0")[0]), v["yiaddr"])
-                except ValueError as e:
+                except (ValueError, IndexError) as e:
                     d = "malformed(%s)" % e
                 descr.append(d)
-            print("%s reply %s" % (case, " | ".join(descr)))
-            sys.stdout.flush()
-        return 0
+            lines.append("%s reply %s%s" % (case, " | ".join(descr), tail))
+        return lines
+
+    def close(self):
+        self.sock.close()
 
 
-def main():
+def parser():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--iface")
     p.add_argument("--src")
@@ -524,27 +579,71 @@ def main():
     p.add_argument("--ciaddr")
     p.add_argument("--server-id")
     p.add_argument("--discover-only", action="store_true")
+    p.add_argument("--marker", action="store_true",
+                   help="raw: an Information-request after each case ends it")
     p.add_argument("cmd", choices=["info-request", "dora", "renew", "rebind",
-                                   "init-reboot", "release", "decline", "raw"])
+                                   "init-reboot", "release", "decline", "raw",
+                                   "session"])
     p.add_argument("cases", nargs="*")
-    a = p.parse_args()
+    return p
+
+
+def run(a, p):
+    """One command: (exit status, JSON-able result or raw's lines)."""
     if a.cmd in ("renew", "rebind", "init-reboot", "release", "decline") and not a.ciaddr:
         p.error("%s needs --ciaddr" % a.cmd)
     if a.cmd in ("release", "decline") and not a.server_id:
         p.error("%s needs --server-id" % a.cmd)
     c = Client(a)
-    if a.cmd == "raw":
-        return c.raw(a.cases)
     try:
+        if a.cmd == "raw":
+            return 0, c.raw(a.cases)
         if a.cmd == "info-request":
-            rc, out = c.info_request()
-        elif a.cmd == "dora":
-            rc, out = c.dora()
-        else:
-            rc, out = c.simple(a.cmd)
+            return c.info_request()
+        if a.cmd == "dora":
+            return c.dora()
+        return c.simple(a.cmd)
     except ValueError as e:
-        rc, out = 3, {"error": str(e)}
-    print(json.dumps(out, sort_keys=True))
+        return 3, {"error": str(e)}
+    finally:
+        c.close()
+
+
+def session(common):
+    """Commands from stdin, one a line (the arguments after the common ones,
+    e.g. "--mac 02:00:00:00:00:07 --ports dora"); for each, one JSON line
+    with its result and "rc" (raw: {"rc", "lines"}; a bad line: rc 64).
+    One python start for a whole test: it is slow in the VM."""
+    import shlex
+    p = parser()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            a = p.parse_args(common + shlex.split(line))
+            rc, out = run(a, p)
+        except SystemExit:
+            rc, out = 64, {"error": "bad command: %s" % line.strip()}
+        except OSError as e:
+            rc, out = 65, {"error": str(e)}
+        if isinstance(out, list):
+            out = {"lines": out}
+        out["rc"] = rc
+        print(json.dumps(out, sort_keys=True), flush=True)
+    return 0
+
+
+def main():
+    p = parser()
+    a = p.parse_args()
+    if a.cmd == "session":
+        i = sys.argv.index("session")
+        return session(sys.argv[1:i])
+    rc, out = run(a, p)
+    if a.cmd == "raw":
+        print("\n".join(out))
+    else:
+        print(json.dumps(out, sort_keys=True))
     return rc
 
 
