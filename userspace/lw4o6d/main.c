@@ -17,6 +17,7 @@
 #include "b4.h"
 #include "config.h"
 #include "core.h"
+#include "dhcp4o6_relay.h"
 #include "ksync.h"
 #include "log.h"
 #include "loop.h"
@@ -71,6 +72,12 @@ static int check_config(const char *path)
 	return 0;
 }
 
+/* An aftr that only relays DHCP (relay, no pool) runs no core and no PCP. */
+static bool aftr_has_core(const struct lw4o6d_config *c)
+{
+	return c->n_pools || !c->n_relay;
+}
+
 static void on_signal(int fd, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -92,7 +99,12 @@ static void on_signal(int fd, void *arg)
 			log_err("reload: the role cannot change without a restart; nothing changed");
 			continue;
 		}
-		if (c.role == ROLE_AFTR ? core_reload(&c) :
+		if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
+					     aftr_has_core(&c) != aftr_has_core(&cfg))) {
+			log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
+			continue;
+		}
+		if (c.role == ROLE_AFTR ? aftr_has_core(&c) && core_reload(&c) :
 		    b4_reload(&c) || proxy_reload(&c))
 			continue;
 		if (!verbose)
@@ -108,19 +120,29 @@ static void on_signal(int fd, void *arg)
  */
 static int aftr_start(const struct lw4o6d_config *c, bool reset)
 {
-	struct alloc *a = core_start(c, reset);
+	struct alloc *a = NULL;
 
-	if (!a || ksync_start(c, a) || pcp_server_start(c, a))
+	if (aftr_has_core(c)) {
+		a = core_start(c, reset);
+		if (!a || ksync_start(c, a) || pcp_server_start(c, a))
+			return -1;
+	}
+	if (c->n_relay && dhcp4o6_relay_start(c))
 		return -1;
-	core_serving();
+	if (a)
+		core_serving();
 	return 0;
 }
 
 static void aftr_stop(void)
 {
-	pcp_server_stop();
-	ksync_stop();
-	core_stop();
+	if (cfg.n_relay)
+		dhcp4o6_relay_stop();
+	if (aftr_has_core(&cfg)) {
+		pcp_server_stop();
+		ksync_stop();
+		core_stop();
+	}
 }
 
 int main(int argc, char **argv)

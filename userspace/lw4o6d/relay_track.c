@@ -664,6 +664,11 @@ void relay_track_stats(const struct relay_track *rt, struct relay_stats *st)
 	st->bindings = rt->sets.n;
 }
 
+size_t relay_track_count(const struct relay_track *rt)
+{
+	return rt->sets.n;
+}
+
 struct relay_track *relay_track_new(const struct relay_track_cfg *cfg,
 				    const struct relay_track_ops *ops)
 {

@@ -106,6 +106,7 @@ int64_t relay_track_tick(struct relay_track *rt);
 const struct relay_binding *relay_track_find(const struct relay_track *rt,
 					     uint32_t ipv4, uint16_t psid);
 void relay_track_stats(const struct relay_track *rt, struct relay_stats *st);
+size_t relay_track_count(const struct relay_track *rt);
 
 /* The client's identifier as leases are keyed: SipHash (all-zero key) of 61, else chaddr. */
 uint64_t relay_client_hash(const struct dhcp4_msg *m4);
