@@ -19,6 +19,7 @@
 #include "core.h"
 #include "dhcp4o6_relay.h"
 #include "ksync.h"
+#include "leasequery.h"
 #include "log.h"
 #include "loop.h"
 #include "map_command.h"
@@ -126,6 +127,9 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 		a = core_start(c, reset);
 		if (!a || ksync_start(c, a) || pcp_server_start(c, a))
 			return -1;
+		/* the co-located 4o6 server answers its relays' leasequery */
+		if (c->dhcp4o6 && leasequery_start(c, a))
+			return -1;
 	}
 	if (c->n_relay && dhcp4o6_relay_start(c))
 		return -1;
@@ -139,6 +143,7 @@ static void aftr_stop(void)
 	if (cfg.n_relay)
 		dhcp4o6_relay_stop();
 	if (aftr_has_core(&cfg)) {
+		leasequery_stop();
 		pcp_server_stop();
 		ksync_stop();
 		core_stop();
