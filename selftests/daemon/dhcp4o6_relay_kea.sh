@@ -20,6 +20,7 @@
 # tshark; the stop line's counters.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/dhcp4o6.sh"
+LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
 
 require_root
 require_cmd kea-dhcp4 kea-dhcp6 tshark tcpdump jq
