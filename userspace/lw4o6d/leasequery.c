@@ -22,7 +22,7 @@
 #include "lq_msg.h"
 #include "strconv.h"
 
-#define IN_MAX		(2 * LQ_FRAME_MAX)
+#define IN_MAX		(2 + DHCP4_MAX_LEN + LQ_FRAME_MAX)
 #define OUT_MAX		16384
 #define SWEEP_MS	5000
 
@@ -233,23 +233,32 @@ static void on_conn(int fd, void *arg)
 		c->in_len += (size_t)n;
 		c->last_ms = loop_now_ms();
 	}
-	/* one query at a time: the next waits until this one is done */
-	while (!c->streaming && room(c)) {
-		int fl = dhcp4_tcp_frame(c->in, c->in_len);
+	for (;;) {
+		/* one query at a time: the next waits until this one is done */
+		while (!c->streaming && room(c)) {
+			int fl = dhcp4_tcp_frame(c->in, c->in_len);
 
-		if (fl < 0) {
-			Q.malformed++;
-			conn_close(c, "bad frame length");
-			return;
+			if (fl < 0) {
+				Q.malformed++;
+				conn_close(c, "bad frame length");
+				return;
+			}
+			if (!fl)
+				break;
+			if (query(c, c->in + 2, (size_t)fl))
+				return;
+			memmove(c->in, c->in + 2 + fl,
+				c->in_len - 2 - (size_t)fl);
+			c->in_len -= 2 + (size_t)fl;
 		}
-		if (!fl)
-			break;
-		if (query(c, c->in + 2, (size_t)fl))
+		if (flush(c))
 			return;
-		memmove(c->in, c->in + 2 + fl, c->in_len - 2 - (size_t)fl);
-		c->in_len -= 2 + (size_t)fl;
+		/* all sent, and a query waiting: no event will come for it */
+		if (c->streaming || c->out_len || !c->in_len)
+			break;
+		if (dhcp4_tcp_frame(c->in, c->in_len) == 0)
+			break;
 	}
-	flush(c);
 }
 
 static bool is_peer(const struct in6_addr *a)
