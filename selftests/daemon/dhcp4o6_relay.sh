@@ -34,7 +34,7 @@ CL_IP=2001:db8:1::2
 CL2_IP=2001:db8:1::3
 RELAY_IP=2001:db8:2::1
 SRV_IP=2001:db8:2::2
-LEASE=40
+LEASE=25
 
 setup_ns CL AFTR SRV || ktap_skip_all "cannot create namespaces"
 veth "$CL" c0 $CL_IP/64 "$AFTR" a0 2001:db8:1::1/64
