@@ -15,9 +15,10 @@
 #                           a1 2001:db8:2::1/64 (and ::9) ------------- s0 pool 192.0.2.16/28 psid-len 4
 #
 # Covers: a port set installed from the server's ACK (there when the client
-# has its answer); RELEASE removes it; kill -9 of the relay, the kernel
-# table flushed, a restart: the binding comes back from the server by bulk
-# leasequery, and then expires when the server's lease does; the leasequery
+# has its answer); kill -9 of the relay, the kernel table flushed, a
+# restart: the binding comes back from the server by bulk leasequery, and
+# expires when the server's lease does; meanwhile (the lease running)
+# another grant through the restarted relay, removed by its RELEASE; the leasequery
 # server refuses a connection from an address that is not a relay-peer and
 # closes one that sends a malformed frame; tshark decodes what passed.
 source "$(dirname "$0")/../lib/lib.sh"
@@ -34,7 +35,7 @@ CL_IP=2001:db8:1::2
 CL2_IP=2001:db8:1::3
 RELAY_IP=2001:db8:2::1
 SRV_IP=2001:db8:2::2
-LEASE=25
+LEASE=40
 
 setup_ns CL AFTR SRV || ktap_skip_all "cannot create namespaces"
 veth "$CL" c0 $CL_IP/64 "$AFTR" a0 2001:db8:1::1/64
@@ -97,28 +98,16 @@ cl() {
 j() { jq -c "$1" <<< "$OUT"; }
 set_of() { jq -r '"\(.yiaddr) \(.psid)/\(.psid_len)"' <<< "$OUT"; }
 
-# --- grants through the relay ------------------------------------------------------
-cl dora-1 $CL_IP --mac 02:00:00:00:00:01 dora
-S1=$(set_of)
-expect_eq "DORA through the relay: ACK with a port set of 4 bits" "$RC $(j '[.msg, .psid_len]')" '0 ["ACK",4]'
-check_cmd "binding $S1 $CL_IP there when the client had its ACK" \
-	grep -qx "$S1 $CL_IP" <<< "$TABLE"
+# --- a grant through the relay -------------------------------------------------------
 cl dora-2 $CL2_IP --mac 02:00:00:00:00:02 dora
 ACK2=$(date +%s)
 S2=$(set_of)
 L2=$(jq -r .lease_time <<< "$OUT")
-expect_eq "second client: ACK, lease time $LEASE" "$RC $(j .msg) $L2" "0 \"ACK\" $LEASE"
+SID=$(jq -r .server_id <<< "$OUT")
+expect_eq "DORA through the relay: ACK, a port set of 4 bits, lease time $LEASE" \
+	"$RC $(j '[.msg, .psid_len]') $L2" "0 [\"ACK\",4] $LEASE"
 check_cmd "binding $S2 $CL2_IP there when the client had its ACK" \
 	grep -qx "$S2 $CL2_IP" <<< "$TABLE"
-check_cmd "two different sets" test "$S1" != "$S2"
-
-# --- RELEASE ----------------------------------------------------------------------------
-SID=$(jq -r .server_id <<< "$OUT")
-cl release $CL_IP --mac 02:00:00:00:00:01 --ciaddr "${S1%% *}" --server-id "$SID" \
-	--timeout 1 release
-gone1() { ! table | grep -q " $CL_IP\$"; }
-check_cmd "RELEASE removed $CL_IP's binding" busywait 5000 gone1
-expect_eq "the other binding stays" "$(table)" "$S2 $CL2_IP"
 
 # --- the relay killed, the table flushed, a restart ------------------------------------
 kill -9 $AFTR_PID
@@ -132,6 +121,19 @@ check_cmd "its bulk leasequery installed the server's one lease" \
 expect_eq "the binding is back, from the server" "$(table)" "$S2 $CL2_IP"
 check_cmd "the server logged the query" \
 	grep -q "leasequery: bulk query from $RELAY_IP xid .*: 1 leases" "$TMPDIR/srv.log"
+
+# --- after the restart: another grant, and its RELEASE ------------------------------------
+cl dora-1 $CL_IP --mac 02:00:00:00:00:01 dora
+S1=$(set_of)
+expect_eq "a second client through the restarted relay: ACK" "$RC $(j .msg)" '0 "ACK"'
+check_cmd "binding $S1 $CL_IP there when the client had its ACK" \
+	grep -qx "$S1 $CL_IP" <<< "$TABLE"
+check_cmd "two different sets" test "$S1" != "$S2"
+cl release $CL_IP --mac 02:00:00:00:00:01 --ciaddr "${S1%% *}" --server-id "$SID" \
+	--timeout 1 release
+gone1() { ! table | grep -q " $CL_IP\$"; }
+check_cmd "RELEASE removed $CL_IP's binding" busywait 5000 gone1
+expect_eq "the other binding stays" "$(table)" "$S2 $CL2_IP"
 
 # --- the leasequery server's refusals ------------------------------------------------------
 # lq SRC BYTES-HEX: connect from SRC to [SRV]:67, send, print what came back (hex) or "refused".

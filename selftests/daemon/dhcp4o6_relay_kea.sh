@@ -17,7 +17,7 @@
 # Kea's ACK (there when the client has its answer); RELEASE removes the
 # binding; an option 109 naming another address gets Kea's ACK through but
 # installs nothing (counted, logged); what the relay sends decodes in
-# tshark; the stop line's counters.
+# tshark; the counters on SIGUSR1 and in the stop line.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/dhcp4o6.sh"
 LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
@@ -123,6 +123,9 @@ ktap_diag "raw: $OUT"
 check_cmd "garbage: no answer" test "$(grep -c silent <<< "$OUT")" -eq 2
 
 check_cmd "lw4o6d still runs" kill -0 $AFTR_PID
+kill -USR1 $AFTR_PID
+check_cmd "SIGUSR1: the relay logs its counters (1 binding)" \
+	busywait 5000 grep -q "relay: 1 bindings; forwarded [0-9]*, relayed down [0-9]*; up: discover 3 request 3 decline 0 release 1" "$TMPDIR/aftr.log"
 kill $AFTR_PID
 wait $AFTR_PID 2> /dev/null
 check_cmd "stop line: installed 2, released 1" \
