@@ -125,7 +125,7 @@ check_cmd "garbage: no answer" test "$(grep -c silent <<< "$OUT")" -eq 2
 check_cmd "lw4o6d still runs" kill -0 $AFTR_PID
 kill -USR1 $AFTR_PID
 check_cmd "SIGUSR1: the relay logs its counters (1 binding)" \
-	busywait 5000 grep -q "relay: 1 bindings; forwarded [0-9]*, relayed down [0-9]*; up: discover 3 request 3 decline 0 release 1" "$TMPDIR/aftr.log"
+	busywait 5000 grep -q "relay: 1 bindings; forwarded [0-9]*, relayed down [0-9]*; up: discover [0-9]* request [0-9]* decline 0 release 1" "$TMPDIR/aftr.log"
 kill $AFTR_PID
 wait $AFTR_PID 2> /dev/null
 check_cmd "stop line: installed 2, released 1" \
