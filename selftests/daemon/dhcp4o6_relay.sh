@@ -99,8 +99,10 @@ j() { jq -c "$1" <<< "$OUT"; }
 set_of() { jq -r '"\(.yiaddr) \(.psid)/\(.psid_len)"' <<< "$OUT"; }
 
 # --- a grant through the relay -------------------------------------------------------
+# the server's lease ends between T0 + LEASE and T1 + LEASE
+T0=$(date +%s)
 cl dora-2 $CL2_IP --mac 02:00:00:00:00:02 dora
-ACK2=$(date +%s)
+T1=$(date +%s)
 S2=$(set_of)
 L2=$(jq -r .lease_time <<< "$OUT")
 SID=$(jq -r .server_id <<< "$OUT")
@@ -119,6 +121,12 @@ defer kill $AFTR_PID
 check_cmd "its bulk leasequery installed the server's one lease" \
 	grep -q "bulk leasequery to \[$SRV_IP\]:67: 1 leases installed" "$TMPDIR/aftr.log"
 expect_eq "the binding is back, from the server" "$(table)" "$S2 $CL2_IP"
+# the time the server said it has left: within the lease's bounds
+left=$(sed -n 's/.*installed (leasequery, \([0-9]*\) s left).*/\1/p' "$TMPDIR/aftr.log")
+now=$(date +%s)
+ktap_diag "leasequery: $left s left; the lease ends $(( T0 + LEASE - now ))..$(( T1 + LEASE - now )) s from now"
+check_cmd "the time left that the server reported fits the lease" \
+	test "$left" -ge $(( T0 + LEASE - now - 2 )) -a "$left" -le $(( T1 + LEASE - now + 2 ))
 check_cmd "the server logged the query" \
 	grep -q "leasequery: bulk query from $RELAY_IP xid .*: 1 leases" "$TMPDIR/srv.log"
 
@@ -161,13 +169,13 @@ expect_eq "a malformed frame from the relay-peer closes the connection" \
 
 # --- expiry after the restart, when the server's lease ends -----------------------------
 now=$(date +%s)
-early=$(( ACK2 + LEASE - 3 - now ))
-ktap_diag "lease of $S2 ends $(( ACK2 + LEASE - now )) s from now"
+early=$(( T0 + LEASE - 3 - now ))
+ktap_diag "lease of $S2 ends $(( T0 + LEASE - now ))..$(( T1 + LEASE - now )) s from now"
 [ "$early" -gt 0 ] && sleep "$early"
 expect_eq "3 s before the lease's end the binding is still there" "$(table)" "$S2 $CL2_IP"
 empty() { [ -z "$(table)" ]; }
 check_cmd "expiry after the restart removed it (within 3 s of the lease's end)" \
-	busywait 6000 empty
+	busywait $(( (T1 + LEASE + 3 - $(date +%s)) * 1000 )) empty
 check_cmd "the relay logged the expiry" \
 	grep -q "relay: binding $(cut -d' ' -f1 <<< "$S2") .* removed (lease expired)" "$TMPDIR/aftr.log"
 

@@ -7,6 +7,7 @@
  * timer.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -590,13 +591,14 @@ void relay_track_down(struct relay_track *rt, const struct in6_addr *client,
 int relay_track_learn(struct relay_track *rt, const struct lw4o6_mapping *m,
 		      uint32_t remaining)
 {
+	char why[48];
 	int err;
 
 	if (!remaining || !m->ipv4 || !b4_usable(&m->b4))
 		return -EINVAL;
+	snprintf(why, sizeof(why), "leasequery, %u s left", remaining);
 	err = install(rt, m, 0, remaining == UINT32_MAX ? INT64_MAX :
-				now(rt) + (int64_t)remaining * 1000,
-		      "leasequery");
+				now(rt) + (int64_t)remaining * 1000, why);
 	if (!err)
 		rt->st.learned++;
 	return err;
