@@ -17,8 +17,10 @@
 #include "b4.h"
 #include "config.h"
 #include "core.h"
+#include "dhcp4o6_relay.h"
 #include "dhcp4o6_server.h"
 #include "ksync.h"
+#include "leasequery.h"
 #include "leases_command.h"
 #include "log.h"
 #include "loop.h"
@@ -88,6 +90,12 @@ static void on_dump(void (*fn)(void))
 		dumpers[n_dumpers++] = fn;
 }
 
+/* An aftr that only relays DHCP (relay, no pool) runs no core and no PCP. */
+static bool aftr_has_core(const struct lw4o6d_config *c)
+{
+	return c->role != ROLE_AFTR || c->n_pools || !c->n_relay;
+}
+
 static void on_signal(int fd, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -116,7 +124,12 @@ static void on_signal(int fd, void *arg)
 			log_err("reload: the role cannot change without a restart; nothing changed");
 			continue;
 		}
-		if (c.role != ROLE_B4 ? core_reload(&c) :
+		if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
+					     aftr_has_core(&c) != aftr_has_core(&cfg))) {
+			log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
+			continue;
+		}
+		if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
 		    b4_reload(&c) || proxy_reload(&c))
 			continue;
 		if (!verbose)
@@ -132,25 +145,41 @@ static void on_signal(int fd, void *arg)
  */
 static int aftr_start(const struct lw4o6d_config *c, bool reset)
 {
-	struct alloc *a = core_start(c, reset);
+	struct alloc *a = NULL;
 
-	if (!a || ksync_start(c, a) || pcp_server_start(c, a))
-		return -1;
-	if (c->dhcp4o6) {
-		if (dhcp4o6_server_start(c, a))
+	if (aftr_has_core(c)) {
+		a = core_start(c, reset);
+		if (!a || ksync_start(c, a) || pcp_server_start(c, a))
 			return -1;
-		on_dump(dhcp4o6_server_dump);
+		if (c->dhcp4o6) {
+			/* the co-located 4o6 server, and its relays' bulk leasequery */
+			if (dhcp4o6_server_start(c, a) || leasequery_start(c, a))
+				return -1;
+			on_dump(dhcp4o6_server_dump);
+			on_dump(leasequery_log_stats);
+		}
 	}
-	core_serving();
+	if (c->n_relay) {
+		if (dhcp4o6_relay_start(c))
+			return -1;
+		on_dump(dhcp4o6_relay_log_stats);
+	}
+	if (a)
+		core_serving();
 	return 0;
 }
 
 static void aftr_stop(void)
 {
-	dhcp4o6_server_stop();
-	pcp_server_stop();
-	ksync_stop();
-	core_stop();
+	if (cfg.n_relay)
+		dhcp4o6_relay_stop();
+	if (aftr_has_core(&cfg)) {
+		dhcp4o6_server_stop();
+		leasequery_stop();
+		pcp_server_stop();
+		ksync_stop();
+		core_stop();
+	}
 }
 
 /*
@@ -161,15 +190,17 @@ static int server_start(const struct lw4o6d_config *c, bool reset)
 {
 	struct alloc *a = core_start(c, reset);
 
-	if (!a || dhcp4o6_server_start(c, a))
+	if (!a || dhcp4o6_server_start(c, a) || leasequery_start(c, a))
 		return -1;
 	on_dump(dhcp4o6_server_dump);
+	on_dump(leasequery_log_stats);
 	core_serving();
 	return 0;
 }
 
 static void server_stop(void)
 {
+	leasequery_stop();
 	dhcp4o6_server_stop();
 	core_stop();
 }
