@@ -176,6 +176,13 @@ static int bad(struct ctx *x, enum d4o6_drop why, const char *what)
 	return 0;
 }
 
+int d4o6_oversize(struct d4o6_serve *s, const struct d4o6_from *f)
+{
+	struct ctx x = { .s = s, .f = f, .client = f->src };
+
+	return bad(&x, D4O6_DROP_MALFORMED6, "longer than 1500 bytes (DHCP6_MAX_LEN)");
+}
+
 /* ---- the DECLINE hold ---------------------------------------------------- */
 
 static struct held *held_find(struct held_list *h, uint32_t ipv4,
@@ -729,9 +736,12 @@ static bool relay_trusted(const struct d4o6_serve *s, const struct in6_addr *a)
 {
 	size_t i;
 
-	/* Any relay for a co-located server with none named; else only those. */
-	if (!s->c.n_relay_peers)
-		return s->c.role == ROLE_AFTR;
+	/*
+	 * Only the relays named by relay-peer, in every role: a RELAY-FORW
+	 * names the client (peer-address) the binding goes to, so trusting
+	 * any sender would let a B4 on a dhcp4o6-interface link relay a
+	 * DISCOVER "for" another B4's address and take it over.
+	 */
 	for (i = 0; i < s->c.n_relay_peers; i++)
 		if (!memcmp(&s->c.relay_peers[i], a, sizeof(*a)))
 			return true;

@@ -130,6 +130,8 @@ void d4o6_tick(struct d4o6_serve *s);
 size_t d4o6_held(const struct d4o6_serve *s);
 
 const struct d4o6_counters *d4o6_counters(const struct d4o6_serve *s);
+/* A datagram longer than DHCP6_MAX_LEN (the socket cut it): counted, logged. */
+int d4o6_oversize(struct d4o6_serve *s, const struct d4o6_from *f);
 void d4o6_count_drop(struct d4o6_serve *s, enum d4o6_drop why);
 /* "discover 3, request 2, ..., drops: identity 1" (zeros left out) */
 void d4o6_counters_str(const struct d4o6_serve *s, char *buf, size_t len);

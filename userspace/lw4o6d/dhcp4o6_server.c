@@ -183,8 +183,12 @@ static void on_read(int fd, void *arg)
 		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
 			break;
-		if (mh.msg_flags & MSG_TRUNC)
-			continue;	/* longer than anything we read */
+		if (mh.msg_flags & MSG_TRUNC) {
+			/* longer than any message we take: counted, not parsed */
+			f.src = from.sin6_addr;
+			d4o6_oversize(D.sv, &f);
+			continue;
+		}
 		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 			struct in6_pktinfo pi;
 

@@ -70,6 +70,8 @@ static int setup(void **state)
 	f->c.dhcp4o6 = true;
 	f->c.has_listen6 = true;
 	inet_pton(AF_INET6, "2001:db8:ffff::1", &f->c.listen6);
+	f->c.n_relay_peers = 1;
+	inet_pton(AF_INET6, "2001:db8:aaaa::1", &f->c.relay_peers[0]);
 	f->c.n_pools = 1;
 	f->c.pools[0] = (struct pool_cfg){ .prefix = ip(POOL), .plen = 32,
 					   .psid_len = 2, .offset = 6 };
@@ -621,7 +623,11 @@ static void test_relayed(void **state)
 	assert_int_equal(dropped(f, D4O6_DROP_MALFORMED6), 1);
 }
 
-/* Role server: relays named by relay-peer only; none named, none trusted. */
+/*
+ * Relays named by relay-peer only, in every role; none named, none
+ * trusted: a B4 on the AFTR's link that sends a RELAY-FORW naming another
+ * B4 as peer (and in 109) gets nothing for it.
+ */
 static void test_relay_trust(void **state)
 {
 	struct fx *f = *state;
@@ -631,9 +637,16 @@ static void test_relay_trust(void **state)
 	size_t n;
 
 	stop(f);
-	f->c.role = ROLE_SERVER;
+	f->c.n_relay_peers = 0;
 	start(f);
 	n = relay_wrap(q, mk_query(&d, q, sizeof(q)), 1, 3, buf);
+	b4_addr(&from.src, 4);	/* a B4, not a relay */
+	assert_int_equal(d4o6_handle(f->s, buf, n, &from, &f->out), 0);
+	assert_int_equal(dropped(f, D4O6_DROP_RELAY_UNTRUSTED), 1);
+	assert_null(lease_of(f, 3));
+	stop(f);
+	f->c.role = ROLE_SERVER;
+	start(f);
 	inet_pton(AF_INET6, "2001:db8:aaaa::1", &from.src);
 	assert_int_equal(d4o6_handle(f->s, buf, n, &from, &f->out), 0);
 	assert_int_equal(dropped(f, D4O6_DROP_RELAY_UNTRUSTED), 1);
@@ -735,6 +748,7 @@ static void test_inforeq(void **state)
 	/* Relayed: 88 is empty (ff02::1:2, through the relay). */
 	n = mk_inforeq(DHCP6_INFORMATION_REQUEST, cid, sizeof(cid), oro, 1, rbuf);
 	n = relay_wrap(rbuf, n, 1, 1, buf);
+	from.src = f->c.relay_peers[0];
 	assert_int_equal(d4o6_handle(f->s, buf, n, &from, &f->out), 1);
 	{
 		struct dhcp6_relay rl[2];
@@ -835,7 +849,13 @@ static void test_mutations(void **state)
 	unsigned int seed = 12, i, k;
 	size_t n;
 
+	/* B4 1 also relays (a relay-peer), so relayed mutations are parsed */
+	stop(f);
+	f->c.n_relay_peers = 2;
+	b4_addr(&f->c.relay_peers[1], 1);
+	start(f);
 	b4_addr(&from.src, 1);
+	memset(buf, 0, sizeof(buf));	/* a grown message reads defined bytes */
 	for (i = 0; i < 4000; i++) {
 		struct q d = { .type = types[i % 4], .b4 = 1, .mac = 1,
 			       .requested = ip(POOL), .ciaddr = ip(POOL),
