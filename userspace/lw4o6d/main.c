@@ -270,6 +270,8 @@ int main(int argc, char **argv)
 		/* the proxy hears of the B4's binding from the B4's client */
 		err = b4_start(&cfg) || proxy_start(&cfg) ||
 		      b4_listen(proxy_binding_changed, NULL);
+	if (!err && cfg.role == ROLE_B4)
+		on_dump(b4_log_counters);
 	if (err)
 		return 2;
 	err = loop_run(&stop);
