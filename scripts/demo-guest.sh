@@ -6,8 +6,11 @@
 # lw4o6d over PCP, inside the softwire; hosts on their LANs fetching from
 # an internet host; the AFTR's binding table, counters and store; the AFTR
 # daemon killed and restarted under traffic without losing anything; a
-# neighbour's forged ICMPv6 errors dropped by the lwB4's kernel; a
-# 100000-binding table loaded by hand; a summary.
+# neighbour's forged ICMPv6 errors dropped by the lwB4's kernel; a third
+# lwB4 provisioned by DHCPv4 over DHCPv6 from the same pool; the central
+# deployment (an lwAFTR relaying DHCPv6 to a port-set server, rebuilding
+# its table by bulk leasequery after a crash); a 100000-binding table
+# loaded by hand; a summary.
 #
 #   lan-1 192.168.1.2 -- b4-1 b0 (lwB4) + lw4o6d --\
 #                                                    br0 == aftr lw0 (lwAFTR) + lw4o6d == inet
@@ -57,7 +60,9 @@ cleanup() {
 	trap - ERR
 	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null; done
 	wait 2> /dev/null
-	for ns in lan-1 lan-2 b4-1 b4-2 aftr inet lab; do ip netns del "$ns" 2> /dev/null; done
+	for ns in lan-1 lan-2 lan-3 lan-4 b4-1 b4-2 b4-3 b4-4 aftr aftr2 srv inet lab; do
+		ip netns del "$ns" 2> /dev/null
+	done
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -115,6 +120,8 @@ quota 1
 rate-limit 50 burst 100
 subscriber-prefix-len 128
 pool 192.0.2.0/28 psid-len 4
+dhcp4o6 on
+dhcp4o6-interface br0
 EOT
 run cat "$W/aftr.conf"
 note "(16 addresses x 15 port sets of 4096 ports: 240 subscribers; PSID 0, ports 0-4095, is never granted)"
@@ -318,6 +325,161 @@ run ip netns exec lan-1 python3 "$W/fetch.py" lan-1 http://198.51.100.1/ ||
 	fail "lan-1 could not fetch after the forged errors"
 
 # ---------------------------------------------------------------------------
+say "A third lwB4 provisioned by DHCPv4 over DHCPv6 (RFC 7341 + 7618), from the same pool"
+note "(the lwAFTR's lw4o6d also serves DHCPv4 over DHCPv6 on br0: the same pool, store and quotas as PCP)"
+# b4-3: like the others, but `provision dhcp4o6`
+ip netns add b4-3
+ip netns add lan-3
+for ns in b4-3 lan-3; do ip -n $ns link set lo up; done
+ip -n aftr link add b3 type veth peer name u0 netns b4-3
+ip -n aftr link set b3 master br0 up
+ip -n b4-3 addr add 2001:db8:1::13/64 dev u0 nodad
+ip -n b4-3 link set u0 up
+ip -n b4-3 route add 2001:db8:ff::1 via 2001:db8:1::1
+ip netns exec b4-3 sysctl -qw net.ipv4.ip_forward=1
+ip -n lan-3 link add e0 type veth peer name lan0 netns b4-3
+ip -n lan-3 addr add 192.168.1.2/24 dev e0
+ip -n b4-3 addr add 192.168.1.1/24 dev lan0
+ip -n lan-3 link set e0 up
+ip -n b4-3 link set lan0 up
+ip -n lan-3 route add default via 192.168.1.1
+run "$L" -n b4-3 dev add b0 mode b4 local 2001:db8:1::13 remote 2001:db8:ff::1
+ip -n b4-3 link set b0 up
+ip -n b4-3 route add default dev b0
+cat > "$W/b4-dhcp.conf" <<EOT
+role b4
+device b0
+log-level info
+provision dhcp4o6
+dhcp4o6-interface u0
+lease-file $W/b4-3.lease
+EOT
+run cat "$W/b4-dhcp.conf"
+# u0's link-local address must be usable before multicast DHCPv6 leaves
+waitfor 10 "u0 of b4-3 has no multicast route" sh -c "ip -n b4-3 -6 route show table local dev u0 | grep -q '^multicast'"
+show "ip netns exec b4-3 lw4o6d -c b4-dhcp.conf &"
+ip netns exec b4-3 "$D" -c "$W/b4-dhcp.conf" >> "$W/b4-3.log" 2>&1 &
+B43_PID=$!
+PIDS+=($!)
+waitfor 30 "lwB4 3 was not provisioned by DHCPv4 over DHCPv6" bound 3
+run "$L" -n b4-3 dev show b0
+B3=$(bound 3)
+check "lwB4 3 got a set of its own ($B3)" sh -c "[ '$B3' != '$B1' ] && [ '$B3' != '$B2' ]"
+echo "The exchange, in the daemons' logs (Information-request, then DORA inside DHCPV4-QUERY):"
+logs b4-3 "DHCPv6 Reply|DHCPv4 lease|bound by" 3
+logs aftr "dhcp4o6: ACK" 1
+echo "The lwAFTR's store: PCP and DHCP leases side by side"
+run "$D" leases -c "$W/aftr.conf"
+run ip netns exec lan-3 python3 "$W/fetch.py" "lan-3" http://198.51.100.1/ ||
+	fail "lan-3 could not fetch through lwB4 3"
+echo "lwB4 3's lw4o6d stops: it RELEASEs, and the lwAFTR removes the binding"
+kill $B43_PID
+wait $B43_PID 2> /dev/null || true
+waitfor 10 "the lwAFTR kept lwB4 3's binding after its RELEASE" \
+	sh -c "! '$L' -n aftr binding show dev lw0 | grep -q '2001:db8:1::13'"
+logs aftr "dhcp4o6: RELEASE" 1
+
+# ---------------------------------------------------------------------------
+say "The central deployment: a second lwAFTR relays DHCPv6 to a central port-set server"
+note "(the lwAFTR's lw4o6d is a DHCPv6 relay: it forwards its B4s' queries, and installs each"
+note " binding from the server's ACK before relaying it down; the server keeps the leases)"
+#   b4-4 -- br1 aftr2 (lw2, relay) -- core -- srv (lw4o6d role server, 192.0.2.64/28)
+#                      \-- inet (198.51.100.0/24 via i1)
+for ns in aftr2 srv b4-4 lan-4; do ip netns add $ns; ip -n $ns link set lo up; done
+ip -n aftr2 link add c0 type veth peer name s0 netns srv
+ip -n aftr2 addr add 2001:db8:2::1/64 dev c0 nodad
+ip -n srv addr add 2001:db8:2::2/64 dev s0 nodad
+ip -n aftr2 link set c0 up
+ip -n srv link set s0 up
+ip -n aftr2 link add i1 type veth peer name e1 netns inet
+ip -n aftr2 addr add 198.51.101.254/24 dev i1
+ip -n inet addr add 198.51.101.1/24 dev e1
+ip -n aftr2 link set i1 up
+ip -n inet link set e1 up
+ip -n inet route add 192.0.2.64/28 via 198.51.101.254
+ip -n aftr2 route add default via 198.51.101.1
+ip netns exec aftr2 sysctl -qw net.ipv4.ip_forward=1
+ip -n aftr2 link add br1 type bridge
+ip -n aftr2 addr add 2001:db8:3::1/64 dev br1 nodad
+ip -n aftr2 link set br1 up
+ip -n aftr2 link add b4 type veth peer name u0 netns b4-4
+ip -n aftr2 link set b4 master br1 up
+ip -n b4-4 addr add 2001:db8:3::14/64 dev u0 nodad
+ip -n b4-4 link set u0 up
+ip -n b4-4 route add 2001:db8:ff::2 via 2001:db8:3::1
+ip netns exec b4-4 sysctl -qw net.ipv4.ip_forward=1
+ip -n lan-4 link add e0 type veth peer name lan0 netns b4-4
+ip -n lan-4 addr add 192.168.1.2/24 dev e0
+ip -n b4-4 addr add 192.168.1.1/24 dev lan0
+ip -n lan-4 link set e0 up
+ip -n b4-4 link set lan0 up
+ip -n lan-4 route add default via 192.168.1.1
+"$L" -n aftr2 dev add lw2 mode aftr local 2001:db8:ff::2
+ip -n aftr2 link set lw2 up
+ip -n aftr2 route add 192.0.2.64/28 dev lw2
+"$L" -n b4-4 dev add b0 mode b4 local 2001:db8:3::14 remote 2001:db8:ff::2
+ip -n b4-4 link set b0 up
+ip -n b4-4 route add default dev b0
+cat > "$W/srv.conf" <<EOT
+role server
+log-level info
+storage sqlite $W/srv.db
+listen 2001:db8:2::2
+relay-peer 2001:db8:2::1
+lifetime min 30 max 3600 default 600
+subscriber-prefix-len 128
+pool 192.0.2.64/28 psid-len 4
+EOT
+cat > "$W/relay.conf" <<EOT
+role aftr
+device lw2
+log-level info
+listen 2001:db8:2::1
+dhcp4o6-interface br1
+relay 2001:db8:2::2
+EOT
+run cat "$W/srv.conf"
+run cat "$W/relay.conf"
+show "ip netns exec srv lw4o6d -c srv.conf &"
+ip netns exec srv "$D" -c "$W/srv.conf" >> "$W/srv.log" 2>&1 &
+PIDS+=($!)
+waitfor 20 "the central server did not start" grep -q "server (no device): " "$W/srv.log"
+relay_start() {
+	ip netns exec aftr2 "$D" -c "$W/relay.conf" >> "$W/relay.log" 2>&1 &
+	RELAY_PID=$!
+	PIDS+=($!)
+}
+show "ip netns exec aftr2 lw4o6d -c relay.conf &"
+relay_start
+waitfor 20 "the relay did not start" grep -q "relay on lw2:" "$W/relay.log"
+waitfor 10 "u0 of b4-4 has no multicast route" sh -c "ip -n b4-4 -6 route show table local dev u0 | grep -q '^multicast'"
+sed 's|b4-3.lease|b4-4.lease|' "$W/b4-dhcp.conf" > "$W/b4-4.conf"
+show "ip netns exec b4-4 lw4o6d -c b4-4.conf &"
+ip netns exec b4-4 "$D" -c "$W/b4-4.conf" >> "$W/b4-4.log" 2>&1 &
+PIDS+=($!)
+waitfor 30 "lwB4 4 was not provisioned through the relay" bound 4
+run "$L" -n b4-4 dev show b0
+B4=$(bound 4)
+echo "The relaying lwAFTR installed the binding from the server's ACK:"
+run "$L" -n aftr2 binding show dev lw2
+logs relay "relay: binding" 2
+echo "The central server's leases:"
+run "$D" leases -c "$W/srv.conf"
+run ip netns exec lan-4 python3 "$W/fetch.py" "lan-4" http://198.51.100.1/ ||
+	fail "lan-4 could not fetch through lwB4 4 and the relaying lwAFTR"
+echo "The relay's lw4o6d is killed (-9) and its table flushed; restarted, it asks the server (bulk leasequery, RFC 6926):"
+kill -9 $RELAY_PID
+wait $RELAY_PID 2> /dev/null || true
+run "$L" -n aftr2 binding flush dev lw2
+relay_start
+waitfor 20 "the relay did not restart" sh -c "[ \$(grep -c 'relay on lw2:' '$W/relay.log') -ge 2 ]"
+waitfor 10 "the relay did not get lwB4 4's binding back" sh -c "'$L' -n aftr2 binding show dev lw2 | grep -q 2001:db8:3::14"
+logs relay "bulk leasequery" 1
+run "$L" -n aftr2 binding show dev lw2
+run ip netns exec lan-4 python3 "$W/fetch.py" "lan-4" http://198.51.100.1/ ||
+	fail "lan-4 could not fetch after the relay's restart"
+
+# ---------------------------------------------------------------------------
 say "Bindings by hand too: a 100000-line table on another lwAFTR, replaced atomically"
 ip netns add lab
 "$L" -n lab dev add lw1 mode aftr local 2001:db8:ffff::1
@@ -349,13 +511,16 @@ cat <<EOT
   AFTR daemon killed and restarted: down ${down} ms, binding table unchanged;
     lan-1 pinging the internet meanwhile: $loss
   forged ICMPv6 errors at lwB4 1 from a neighbour: both dropped and counted, binding kept
+  lwB4 b4-3 (2001:db8:1::13) bound by DHCPv4 over DHCPv6 from the same pool: $B3, released on stop
+  lwB4 b4-4 (2001:db8:3::14) behind a relaying lwAFTR, bound by the central server: $B4;
+    the relay killed, its table flushed, rebuilt by bulk leasequery
   a 100000-binding table loaded by hand in ${load_ms} ms
   in $SECONDS s on Linux $(uname -r) (an emulated VM)
 EOT
 for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
 wait 2> /dev/null || true
 PIDS=()
-for ns in lan-1 lan-2 b4-1 b4-2 aftr inet; do ip netns del "$ns"; done
+for ns in lan-1 lan-2 lan-3 lan-4 b4-1 b4-2 b4-3 b4-4 aftr aftr2 srv inet; do ip netns del "$ns"; done
 rmmod lw4o6 || fail "rmmod lw4o6"
 echo
 echo "demo: all steps passed"
