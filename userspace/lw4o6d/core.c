@@ -71,9 +71,14 @@ void core_serving(void)
 	int64_t epoch = alloc_now(C.a) - alloc_since(C.a);
 
 	alloc_stats(C.a, &s);
-	log_notice("aftr on %s: %llu port sets in %zu pools, %zu mappings, epoch %lld",
-		   C.cfg.device, (unsigned long long)s.sets, C.cfg.n_pools,
-		   s.leases, (long long)(epoch < 0 ? 0 : epoch));
+	if (C.cfg.role == ROLE_SERVER)
+		log_notice("server (no device): %llu port sets in %zu pools, %zu leases, epoch %lld",
+			   (unsigned long long)s.sets, C.cfg.n_pools, s.leases,
+			   (long long)(epoch < 0 ? 0 : epoch));
+	else
+		log_notice("aftr on %s: %llu port sets in %zu pools, %zu mappings, epoch %lld",
+			   C.cfg.device, (unsigned long long)s.sets, C.cfg.n_pools,
+			   s.leases, (long long)(epoch < 0 ? 0 : epoch));
 }
 
 int core_reload(const struct lw4o6d_config *c)
@@ -106,8 +111,9 @@ void core_stop(void)
 
 	if (C.a) {
 		alloc_stats(C.a, &s);
-		log_notice("stopping: %zu mappings stay installed and stored (%llu granted, %llu renewed, %llu deleted, %llu expired, %llu forgotten after operator changes)",
-			   s.leases, (unsigned long long)s.granted,
+		log_notice("stopping: %zu mappings stay %s (%llu granted, %llu renewed, %llu deleted, %llu expired, %llu forgotten after operator changes)",
+			   s.leases, C.cfg.role == ROLE_SERVER ? "stored" :
+			   "installed and stored", (unsigned long long)s.granted,
 			   (unsigned long long)s.renewed,
 			   (unsigned long long)s.released,
 			   (unsigned long long)s.expired,

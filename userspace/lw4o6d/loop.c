@@ -7,7 +7,7 @@
 #include "log.h"
 #include "loop.h"
 
-#define LOOP_MAX_FDS 16
+#define LOOP_MAX_FDS 64
 
 static struct pollfd pfds[LOOP_MAX_FDS];
 static struct {
@@ -49,6 +49,15 @@ void loop_del_fd(int fd)
 		handlers[i] = handlers[nfds];
 		return;
 	}
+}
+
+void loop_want_write(int fd, bool on)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfds; i++)
+		if (pfds[i].fd == fd)
+			pfds[i].events = on ? POLLIN | POLLOUT : POLLIN;
 }
 
 void timer_init(struct timer *t, void (*fn)(struct timer *t))
@@ -118,7 +127,7 @@ int loop_run(volatile sig_atomic_t *stop)
 			return -errno;
 		}
 		for (i = 0; i < n && i < nfds; i++) {
-			if (pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+			if (pfds[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)) {
 				pfds[i].revents = 0;
 				handlers[i].fn(pfds[i].fd, handlers[i].arg);
 			}

@@ -17,7 +17,11 @@
 #include "b4.h"
 #include "config.h"
 #include "core.h"
+#include "dhcp4o6_relay.h"
+#include "dhcp4o6_server.h"
 #include "ksync.h"
+#include "leasequery.h"
+#include "leases_command.h"
 #include "log.h"
 #include "loop.h"
 #include "map_command.h"
@@ -36,6 +40,7 @@ static void usage(FILE *f)
 	fputs("Usage: lw4o6d [ -f ] [ -c FILE ] [ --syslog ] [ --reset-epoch ] [ -v ]\n"
 	      "       lw4o6d --check-config FILE\n"
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
+	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -71,6 +76,26 @@ static int check_config(const char *path)
 	return 0;
 }
 
+/*
+ * SIGUSR1: every running component that keeps counters logs them.  A
+ * component-agnostic hook: main.c registers what it started.
+ */
+#define MAX_DUMPERS 4
+static void (*dumpers[MAX_DUMPERS])(void);
+static size_t n_dumpers;
+
+static void on_dump(void (*fn)(void))
+{
+	if (n_dumpers < MAX_DUMPERS)
+		dumpers[n_dumpers++] = fn;
+}
+
+/* An aftr that only relays DHCP (relay, no pool) runs no core and no PCP. */
+static bool aftr_has_core(const struct lw4o6d_config *c)
+{
+	return c->role != ROLE_AFTR || c->n_pools || !c->n_relay;
+}
+
 static void on_signal(int fd, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -78,6 +103,13 @@ static void on_signal(int fd, void *arg)
 
 	(void)arg;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			size_t i;
+
+			for (i = 0; i < n_dumpers; i++)
+				dumpers[i]();
+			continue;
+		}
 		if (si.ssi_signo != SIGHUP) {
 			log_notice("signal %u: stopping", si.ssi_signo);
 			stop = 1;
@@ -92,7 +124,12 @@ static void on_signal(int fd, void *arg)
 			log_err("reload: the role cannot change without a restart; nothing changed");
 			continue;
 		}
-		if (c.role == ROLE_AFTR ? core_reload(&c) :
+		if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
+					     aftr_has_core(&c) != aftr_has_core(&cfg))) {
+			log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
+			continue;
+		}
+		if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
 		    b4_reload(&c) || proxy_reload(&c))
 			continue;
 		if (!verbose)
@@ -108,18 +145,63 @@ static void on_signal(int fd, void *arg)
  */
 static int aftr_start(const struct lw4o6d_config *c, bool reset)
 {
-	struct alloc *a = core_start(c, reset);
+	struct alloc *a = NULL;
 
-	if (!a || ksync_start(c, a) || pcp_server_start(c, a))
-		return -1;
-	core_serving();
+	if (aftr_has_core(c)) {
+		a = core_start(c, reset);
+		if (!a || ksync_start(c, a) || pcp_server_start(c, a))
+			return -1;
+		if (c->dhcp4o6) {
+			/* the co-located 4o6 server, and its relays' bulk leasequery */
+			if (dhcp4o6_server_start(c, a) || leasequery_start(c, a))
+				return -1;
+			on_dump(dhcp4o6_server_dump);
+			on_dump(leasequery_log_stats);
+		}
+	}
+	if (c->n_relay) {
+		if (dhcp4o6_relay_start(c))
+			return -1;
+		on_dump(dhcp4o6_relay_log_stats);
+	}
+	if (a)
+		core_serving();
 	return 0;
 }
 
 static void aftr_stop(void)
 {
-	pcp_server_stop();
-	ksync_stop();
+	if (cfg.n_relay)
+		dhcp4o6_relay_stop();
+	if (aftr_has_core(&cfg)) {
+		dhcp4o6_server_stop();
+		leasequery_stop();
+		pcp_server_stop();
+		ksync_stop();
+		core_stop();
+	}
+}
+
+/*
+ * Role server: the core with no device (no kernel sync, no PCP) and the
+ * DHCPv4-over-DHCPv6 front-end, reached through the lwAFTRs' relays.
+ */
+static int server_start(const struct lw4o6d_config *c, bool reset)
+{
+	struct alloc *a = core_start(c, reset);
+
+	if (!a || dhcp4o6_server_start(c, a) || leasequery_start(c, a))
+		return -1;
+	on_dump(dhcp4o6_server_dump);
+	on_dump(leasequery_log_stats);
+	core_serving();
+	return 0;
+}
+
+static void server_stop(void)
+{
+	leasequery_stop();
+	dhcp4o6_server_stop();
 	core_stop();
 }
 
@@ -139,6 +221,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "map"))
 		return map_command_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "leases"))
+		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;
@@ -165,6 +249,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -172,10 +257,15 @@ int main(int argc, char **argv)
 		log_err("signalfd: %s", strerror(errno));
 		return 2;
 	}
-	log_notice("lw4o6d %s starting: role %s, device %s", LW4O6_VERSION,
-		   config_role_name(cfg.role), cfg.device);
+	if (cfg.role == ROLE_SERVER)
+		log_notice("lw4o6d %s starting: role server, no device", LW4O6_VERSION);
+	else
+		log_notice("lw4o6d %s starting: role %s, device %s", LW4O6_VERSION,
+			   config_role_name(cfg.role), cfg.device);
 	if (cfg.role == ROLE_AFTR)
 		err = aftr_start(&cfg, reset);
+	else if (cfg.role == ROLE_SERVER)
+		err = server_start(&cfg, reset);
 	else
 		/* the proxy hears of the B4's binding from the B4's client */
 		err = b4_start(&cfg) || proxy_start(&cfg) ||
@@ -185,6 +275,8 @@ int main(int argc, char **argv)
 	err = loop_run(&stop);
 	if (cfg.role == ROLE_AFTR) {
 		aftr_stop();
+	} else if (cfg.role == ROLE_SERVER) {
+		server_stop();
 	} else {
 		proxy_stop();
 		b4_stop();
