@@ -30,10 +30,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
 L=$top/userspace/lw4o6/lw4o6
-D=$top/userspace/lw4o6d/lw4o6d
+# LW4O6_BENCH_LW4O6D: another build of the daemon, to compare (same boot, same figures)
+D=${LW4O6_BENCH_LW4O6D:-$top/userspace/lw4o6d/lw4o6d}
 G=$top/userspace/lw4o6d/tests/bench_dhcp
 P=$top/userspace/lw4o6d/tests/bench_pcp
 rounds=${LW4O6_BENCH_ROUNDS:-3}
+echo "guest-dhcp: lw4o6d $D" >&2
 n=${LW4O6_BENCH_DHCP_CLIENTS:-10000}	# clients (new leases) per run
 w=${LW4O6_BENCH_WINDOW:-256}		# clients in flight
 rmem=${LW4O6_BENCH_RMEM:-1048576}	# every socket's receive buffer (see guest-pcp.sh)
@@ -110,6 +112,10 @@ subscriber-prefix-len 128
 pool 10.0.0.0/16 psid-len 6
 EOT
 
+for c in relay srv; do
+	{ cat "$dir/$c.conf"; echo "log-level notice"; } > "$dir/$c-notice.conf"
+done
+
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 udp_drops() {	# receive-buffer drops in every namespace
@@ -119,7 +125,7 @@ udp_drops() {	# receive-buffer drops in every namespace
 val() { sed -n "s/.* $1 \([^ ]*\).*/\1/p"; }	# KEY < line
 PIDS=() a='' s='' r=''
 # shellcheck disable=SC2154  # the loop's variable
-trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done' EXIT
+trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
 # start VAR NS CONF LOG READY-PATTERN: the daemon's pid into VAR
 start() {
 	local pid
@@ -196,8 +202,11 @@ for round in $(seq 1 "$rounds"); do
 	# ... with log-level notice (no line per grant)
 	fresh
 	start a daftr "$dir/aftr-notice.conf" "$dir/aftr.log" "aftr on lw0"
-	measure doraq "$a" -- "$G" dora -n "$n" -w "$w" $SRV
-	check "co-located ACKs (log-level notice)" "$(echo "$last" | val acks)" "$n"
+	measure doraq "$a" -- "$G" dora -n "$n" -w "$w" -s "$dir/q.leases" $SRV
+	acks=$(echo "$last" | val acks)
+	measure renewq "$a" -- "$G" renew -n "$n" -w "$w" -s "$dir/q.leases" $SRV
+	acks="$acks $(echo "$last" | val acks)"
+	check "co-located ACKs (dora, renew; log-level notice)" "$acks" "$n $n"
 	stop "$a"
 
 	# (b) through the relay
@@ -212,6 +221,18 @@ for round in $(seq 1 "$rounds"); do
 	stop "$r"
 	stop "$s"
 	check "server store rows" "$(rows "$dir/srv.db")" "$n"
+	# ... both with log-level notice
+	fresh
+	start s dsrv "$dir/srv-notice.conf" "$dir/srv.log" "server (no device)"
+	start r drelay "$dir/relay-notice.conf" "$dir/relay.log" "relay on lw0"
+	measure rdoraq "$s" "$r" -- "$G" dora -n "$n" -w "$w" -s "$dir/r.leases" $RELAY
+	acks=$(echo "$last" | val acks)
+	measure rrenewq "$s" "$r" -- "$G" renew -n "$n" -w "$w" -s "$dir/r.leases" $RELAY
+	acks="$acks $(echo "$last" | val acks)"
+	check "relay lw0 bindings (log-level notice)" "$(nbind drelay)" "$n"
+	check "relayed ACKs (dora, renew; log-level notice)" "$acks" "$n $n"
+	stop "$r"
+	stop "$s"
 done
 for l in aftr relay srv; do tail -n 4 "$dir/$l.log" | sed "s/^/guest-dhcp: $l.log: /" >&2; done
 
@@ -255,9 +276,12 @@ echo "$X | UDP round trip: same generator, echo server, 2 round trips per client
 echo "$X | **co-located: DORA, new leases** (store on tmpfs, log-level info) | **$(rate dora)** | $(ratio dora echo) x echo | $(scpu dora) $(outcome dora) | >= 5000/s: $(goal dora 5000) |"
 echo "$X | co-located: DORA, new leases, log-level notice | $(rate doraq) | $(ratio doraq echo) x echo | $(scpu doraq) $(outcome doraq) | >= 5000/s: $(goal doraq 5000) |"
 echo "$X | co-located: renew (RENEWING REQUEST, 1 round trip) | $(rate renew) | $(ratio renew echo) x echo | $(scpu renew) $(outcome renew) | >= PCP renew: $(vs_pcp renew) |"
+echo "$X | co-located: renew, log-level notice | $(rate renewq) | $(ratio renewq echo) x echo | $(scpu renewq) $(outcome renewq) | >= PCP renew: $(vs_pcp renewq) |"
 echo "$X | co-located, same daemon: PCP MAP new ($n other B4s) | $(rate pcpnew) | $(ratio pcpnew echo) x echo | $(scpu pcpnew) $(pcpout pcpnew) | |"
 echo "$X | co-located, same daemon: PCP MAP renew | $(rate pcprenew) | $(ratio pcprenew echo) x echo | $(scpu pcprenew) $(pcpout pcprenew) | |"
 echo "$X | **through the relay: DORA, new leases** (relay on the lwAFTR, role server) | **$(rate rdora)** | $(ratio rdora echo) x echo | $(scpu rdora) $(outcome rdora) | >= 5000/s: $(goal rdora 5000) |"
 echo "$X | through the relay: renew | $(rate rrenew) | $(ratio rrenew echo) x echo | $(scpu rrenew) $(outcome rrenew) | >= PCP renew: $(vs_pcp rrenew) |"
+echo "$X | through the relay: DORA, log-level notice (relay and server) | $(rate rdoraq) | $(ratio rdoraq echo) x echo | $(scpu rdoraq) $(outcome rdoraq) | >= 5000/s: $(goal rdoraq 5000) |"
+echo "$X | through the relay: renew, log-level notice | $(rate rrenewq) | $(ratio rrenewq echo) x echo | $(scpu rrenewq) $(outcome rrenewq) | >= PCP renew: $(vs_pcp rrenewq) |"
 echo "$X | generator's own CPU seconds, dora / echo run | $(own dora) / $(own echo) | | | | | |"
 for ns in dgen daftr drelay dsrv; do ip netns del $ns; done
