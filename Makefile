@@ -109,7 +109,7 @@ fuzz: deps
 
 bench: deps
 	$(MAKE) modules userspace testdata
-	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp
+	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp tests/bench_dhcp
 	bash selftests/bench/run.sh
 
 install: all
