@@ -453,7 +453,8 @@ static enum alloc_result grant(struct ctx *x, const uint8_t *nonce,
 		uint32_t base = ntohl(p->prefix) & ipv4_mask(p->plen);
 		uint64_t k, n = 1ULL << (32 - p->plen);
 
-		if (p->psid_len)
+		/* all 65536 ports: with an offset the binding leaves out the low ones */
+		if (p->psid_len || p->offset)
 			continue;
 		for (k = 0; k < n && tries < WHOLE_TRIES; k++, tries++) {
 			r.suggest_ipv4 = htonl(base + (uint32_t)k);
@@ -502,7 +503,8 @@ static size_t answer4(struct ctx *x, const struct dhcp4_msg *q, uint8_t type,
 		r.lease_time = lt;
 		r.t1 = lt / 2;
 		r.t2 = (uint32_t)((uint64_t)lt * 7 / 8);
-		if (with_159 && m->psid_len) {
+		/* anything short of every port is said (k = 0 with an offset too) */
+		if (with_159 && (m->psid_len || m->offset)) {
 			r.has_portparams = true;
 			r.offset = m->offset;
 			r.psid_len = m->psid_len;
@@ -542,7 +544,7 @@ static size_t do_discover(struct ctx *x, const struct dhcp4_msg *q,
 
 	if (l && memcmp(l->m.nonce, nonce, PCP_NONCE_LEN))
 		return refused(x, ALLOC_NOT_OWNER);
-	if (l && l->m.psid_len && !takes_set)
+	if (l && (l->m.psid_len || l->m.offset) && !takes_set)
 		return drop(x, D4O6_DROP_NO_WHOLE,
 			    "holds a port set, now asks for no 159");
 	if (l && l->m.expires - alloc_now(s->a) >= (int64_t)offer) {
@@ -614,7 +616,7 @@ static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 	 * whole address: it is refused.  No 55 at all keeps what it had.
 	 */
 	if (!owned || l->m.ipv4 != want ||
-	    (l->m.psid_len && q->params &&
+	    ((l->m.psid_len || l->m.offset) && q->params &&
 	     !dhcp4_param_requested(q, DHCP4_OPT_V4_PORTPARAMS))) {
 		/* RFC 7596 6.1: a NAK ends the client's lease. */
 		if (owned) {

@@ -123,9 +123,11 @@ static const char *cfg_problem(const struct pool_cfg *c, bool strict,
 			 c->offset, c->psid_len);
 		return buf;
 	}
-	/* Whole addresses with offset 0 would hold ports 0-1023. */
-	if (strict && !c->offset && !c->psid_len)
-		return "psid-len 0 with offset 0 leaves no port set to hand out (PSID 0 holds ports 0-1023)";
+	/*
+	 * psid-len 0 with offset 0 is a pool of whole addresses, every port
+	 * (what a DHCPv4 client that does not ask for option 159 takes, RFC
+	 * 7618); with an offset, every port from 2^(16-offset) up.
+	 */
 	if ((32 - c->plen) + c->psid_len > POOL_MAX_SETS_LOG2) {
 		snprintf(buf, len, "%u addresses x 2^%u sets is above 2^%d sets; split it or use a shorter psid-len",
 			 1U << (32 - c->plen), c->psid_len, POOL_MAX_SETS_LOG2);

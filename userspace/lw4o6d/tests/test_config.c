@@ -405,7 +405,6 @@ static const struct {
 	{ AFTR "pool 10.1.0.0/16 psid-len 17\n", 5, "pool 10.1.0.0/16: psid-len: expected a number 0..16, got '17'" },
 	{ AFTR "pool 10.1.0.0/16 psid-len 4 offset 16\n", 5, "offset: expected a number 0..15, got '16'" },
 	{ AFTR "pool 10.1.0.0/16 psid-len 12 offset 6\n", 5, "pool 10.1.0.0/16: offset 6 + psid-len 12 is above 16" },
-	{ AFTR "pool 10.1.0.0/16 psid-len 0\n", 5, "psid-len 0 with offset 0 leaves no port set to hand out" },
 	{ AFTR "pool 10.1.0.0/16 psid-len 4 psid-len 5\n", 5, "pool 10.1.0.0/16: 'psid-len' given twice" },
 	{ AFTR "pool 10.1.0.0/16 psid-len\n", 5, "pool 10.1.0.0/16: 'psid-len' needs a value" },
 	{ AFTR "pool 10.1.0.0/16 psid 4\n", 5, "pool 10.1.0.0/16: unknown word 'psid'" },

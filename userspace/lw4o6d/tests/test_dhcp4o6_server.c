@@ -484,6 +484,28 @@ static void test_whole_address(void **state)
 	d.no_159 = false;
 	assert_int_equal(ask(f, &d, &res), 1);
 	assert_int_equal(res.yiaddr, ip(POOL));
+
+	/*
+	 * psid-len 0 with an offset is not a whole address (the binding
+	 * leaves out ports below 2^(16-offset)): not for a client without
+	 * 159, and said in 159 to one that asks.
+	 */
+	stop(f);
+	f->c.n_pools = 1;
+	f->c.pools[0] = (struct pool_cfg){ .prefix = ip("203.0.113.0"),
+					   .plen = 30, .offset = 6 };
+	start(f);
+	d.b4 = 6;
+	d.mac = 6;
+	d.no_159 = true;
+	assert_int_equal(ask(f, &d, &res), 0);
+	assert_int_equal(dropped(f, D4O6_DROP_NO_WHOLE), 1);
+	d.no_159 = false;
+	assert_int_equal(ask(f, &d, &res), 1);
+	assert_true(res.has_portparams);
+	assert_int_equal(res.offset, 6);
+	assert_int_equal(res.psid_len, 0);
+	assert_int_equal(lease_of(f, 6)->m.offset, 6);
 }
 
 /* PCP and DHCP on one pool never share a set; one B4 key, one owner. */

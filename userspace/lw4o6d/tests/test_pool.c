@@ -392,7 +392,7 @@ static void test_cfg_check(void **state)
 		{ "192.0.2.0", 24, 6, 0, { "192.0.3.1" }, "exclude 192.0.3.1 is outside the pool", true },
 		{ "192.0.2.0", 24, 6, 0, { "192.0.2.9", "192.0.2.9" }, "exclude 192.0.2.9 given twice", true },
 		{ "192.0.2.0", 24, 11, 6, { NULL }, "offset 6 + psid-len 11 is above 16", false },
-		{ "192.0.2.0", 24, 0, 0, { NULL }, "psid-len 0 with offset 0 leaves no port set", true },
+		{ "192.0.2.0", 24, 0, 0, { NULL }, NULL, true },	/* whole addresses, every port */
 		{ "192.0.2.0", 24, 0, 4, { NULL }, NULL, true },
 		{ "10.0.0.0", 16, 13, 0, { NULL }, "65536 addresses x 2^13 sets is above 2^28 sets", false },
 		{ "192.0.2.0", 31, 4, 0, { "192.0.2.0", "192.0.2.1" }, "every address is excluded", true },
