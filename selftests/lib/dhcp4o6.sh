@@ -2,7 +2,7 @@
 # DHCPv4-over-DHCPv6 test helpers, sourced after lib.sh: Kea 2.2 (kea-dhcp6 +
 # kea-dhcp4 in 4o6 mode) as the reference peer, our client
 # (py/dhcp4o6_client.py), captures and their decoding in tshark
-# (py/dhcp4o6_decode.py).  Kea's recipe is /work/shared/reference.md's:
+# (py/dhcp4o6_decode.py).  Kea's recipe (docs/lw4o6d.md, Kea 2.2 interop):
 #
 #   kea-dhcp6  interfaces ["IFACE/ADDR"], subnet6 on IFACE, option 88 = ADDR
 #       |  UDP on ::1, ports P (dhcp4o6-port) and P+1; lo up in the netns

@@ -101,8 +101,8 @@ struct d4o6_serve;
 /*
  * c: the configuration (copied): listen, relay-peer, decline-hold,
  * lifetimes, pools (for whole-address clients), s46-br, s46-binding, and
- * the role (a co-located aftr with no relay-peer trusts every relay;
- * role server only its relay-peers).  duid: our server DUID.  Listens to
+ * the role (in every role only relay-peer relays are trusted; none
+ * listed, none).  duid: our server DUID.  Listens to
  * a (a DECLINEd set held by another grant is refused).  NULL on no memory.
  */
 struct d4o6_serve *d4o6_serve_new(const struct lw4o6d_config *c,
