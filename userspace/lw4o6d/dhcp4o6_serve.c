@@ -18,6 +18,7 @@
 
 #include "dhcp4o6_serve.h"
 #include "log.h"
+#include "loop.h"
 #include "siphash.h"
 #include "strconv.h"
 
@@ -46,6 +47,8 @@ struct d4o6_serve {
 	struct held_list held, pend;
 	struct d4o6_counters cnt;
 	struct log_limit ll;
+	double info_tokens;		/* the Information-request bucket */
+	int64_t info_last_ms;		/* 0: full */
 };
 
 /* One query being answered. */
@@ -329,12 +332,40 @@ static const struct config_s46 *s46_of(const struct d4o6_serve *s,
 	return NULL;
 }
 
+/*
+ * Information-request and Solicit come from link-local sources too, which
+ * belong to no subscriber, so their answers share one server-wide token
+ * bucket (D4O6_INFO_RATE a second, bursts of D4O6_INFO_BURST) instead of
+ * the per-subscriber rate: a flood of them costs a bounded number of
+ * answers.
+ */
+static bool info_admit(struct d4o6_serve *s)
+{
+	int64_t now = loop_now_ms();
+
+	if (!s->info_last_ms)
+		s->info_tokens = D4O6_INFO_BURST;
+	else
+		s->info_tokens += (double)(now - s->info_last_ms) *
+				  D4O6_INFO_RATE / 1000.0;
+	if (s->info_tokens > D4O6_INFO_BURST)
+		s->info_tokens = D4O6_INFO_BURST;
+	s->info_last_ms = now ? now : 1;
+	if (s->info_tokens < 1)
+		return false;
+	s->info_tokens -= 1;
+	return true;
+}
+
 static size_t info_answer(struct ctx *x, uint8_t type, uint8_t *mem,
 			  size_t cap)
 {
 	struct d4o6_serve *s = x->s;
 	const struct dhcp6_msg *m = &x->m6;
 	struct dhcp6_buf b;
+
+	if (!info_admit(s))
+		return drop(x, D4O6_DROP_RATE, "Information-request rate limit");
 
 	if (m->server_id && (m->server_id_len != s->duid_len ||
 			     memcmp(m->server_id, s->duid, s->duid_len)))

@@ -105,6 +105,10 @@ struct d4o6_serve;
  * listed, none).  duid: our server DUID.  Listens to
  * a (a DECLINEd set held by another grant is refused).  NULL on no memory.
  */
+/* Information-request / Solicit answers a second, server-wide, and bursts. */
+#define D4O6_INFO_RATE	1000
+#define D4O6_INFO_BURST	2000
+
 struct d4o6_serve *d4o6_serve_new(const struct lw4o6d_config *c,
 				  struct alloc *a, const uint8_t *duid,
 				  size_t duid_len);

@@ -701,6 +701,27 @@ static size_t mk_inforeq(uint8_t type, const uint8_t *cid, size_t cid_len,
 	return dhcp6_end(&b);
 }
 
+/* Information-requests share one server-wide bucket: a flood is cut short. */
+static void test_inforeq_rate(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t cid[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 1 };
+	static const uint16_t oro[] = { 88 };
+	uint8_t buf[DHCP6_MAX_LEN];
+	struct d4o6_from from = { .sport = 546 };
+	unsigned int i, answered = 0;
+	size_t n;
+
+	inet_pton(AF_INET6, "fe80::1", &from.src);	/* no subscriber */
+	n = mk_inforeq(DHCP6_INFORMATION_REQUEST, cid, sizeof(cid), oro, 1, buf);
+	for (i = 0; i < D4O6_INFO_BURST + 500; i++)
+		answered += (unsigned int)d4o6_handle(f->s, buf, n, &from, &f->out);
+	/* the burst, and what refilled meanwhile (well under 500) */
+	assert_true(answered >= D4O6_INFO_BURST);
+	assert_true(answered < D4O6_INFO_BURST + 500);
+	assert_int_equal(dropped(f, D4O6_DROP_RATE), D4O6_INFO_BURST + 500 - answered);
+}
+
 /* Information-request: 88 (our address, or empty when relayed), 96 by DUID. */
 static void test_inforeq(void **state)
 {
@@ -972,6 +993,7 @@ int main(void)
 		T(test_relayed),
 		T(test_relay_trust),
 		T(test_inforeq),
+		T(test_inforeq_rate),
 		T(test_bad_input),
 		T(test_mutations),
 		T(test_rate),
