@@ -99,7 +99,7 @@ ip -n inet addr add 198.51.100.1/24 dev e0
 ip -n aftr link set i0 up
 ip -n inet link set e0 up
 ip -n inet route add 192.0.2.0/24 via 198.51.100.254
-ip -n aftr link add br0 type bridge
+ip -n aftr link add br0 address 02:00:00:00:a0:01 type bridge	# fixed: see lib/aftr_topology.sh
 ip -n aftr addr add 2001:db8:1::1/64 dev br0 nodad
 ip -n aftr link set br0 up
 ip netns exec aftr sysctl -qw net.ipv4.ip_forward=1
@@ -399,7 +399,7 @@ ip -n inet link set e1 up
 ip -n inet route add 192.0.2.64/28 via 198.51.101.254
 ip -n aftr2 route add default via 198.51.101.1
 ip netns exec aftr2 sysctl -qw net.ipv4.ip_forward=1
-ip -n aftr2 link add br1 type bridge
+ip -n aftr2 link add br1 address 02:00:00:00:a0:02 type bridge
 ip -n aftr2 addr add 2001:db8:3::1/64 dev br1 nodad
 ip -n aftr2 link set br1 up
 ip -n aftr2 link add b4 type veth peer name u0 netns b4-4

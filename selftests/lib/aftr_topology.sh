@@ -21,7 +21,10 @@ aftr_topology() {
 	ip -n "$AFTR" link set i0 up
 	ip -n "$INET" link set e0 up
 	ip -n "$INET" route add 192.0.2.0/24 via 198.51.100.254
-	ip -n "$AFTR" link add br0 type bridge
+	# A MAC of its own: a bridge without one takes its lowest port's, so
+	# a B4 added later (a random veth MAC) could change it under the
+	# other B4s' neighbour caches and cut them off for seconds.
+	ip -n "$AFTR" link add br0 address 02:00:00:00:a0:01 type bridge
 	ip -n "$AFTR" addr add 2001:db8:1::1/64 dev br0 nodad
 	ip -n "$AFTR" link set br0 up
 	ip netns exec "$AFTR" sysctl -qw net.ipv4.ip_forward=1
