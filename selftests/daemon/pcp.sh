@@ -10,7 +10,8 @@
 #                                 br0 -- AFTR (lw0, lw4o6d aftr)
 #   LAN_3 -- B4_3 (lw4o6d b4) --/
 #
-# Covers: provisioning, traffic, ping 192.0.0.1, refresh, the AFTR killed
+# Covers: provisioning (B4 3 by `provision auto`, falling back from
+# DHCPv6 to PCP), traffic, ping 192.0.0.1, refresh, the AFTR killed
 # and restarted (store and kernel agree, traffic never stops), a B4 killed
 # and restarted (GET gives its set back), an epoch reset (B4s re-create),
 # a binding deleted by hand (ICMPv6 1/5 -> the B4 asks again), expiry, a
@@ -31,6 +32,13 @@ aftr_topology
 check_cmd "lwAFTR device" "$LW4O6" -n "$AFTR" dev add lw0 mode aftr local 2001:db8:ff::1
 aftr_route
 pcp_b4 2 && pcp_b4 3
+# B4 3 tries DHCPv6 first (provision auto); this AFTR serves no DHCP, so
+# it falls back to PCP after its Information-requests go unanswered.
+cat >> "$TMPDIR/b4-3.conf" <<EOT
+provision auto
+dhcp4o6-interface u0
+lease-file $TMPDIR/b4-3.lease
+EOT
 ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
 defer kill $!
 ip netns exec "$AFTR" tcpdump -U -n -i br0 -w "$TMPDIR/pcp.pcap" \
@@ -48,7 +56,9 @@ defer kill $B4_PID_2
 defer kill $B4_PID_3
 
 check_cmd "B4 2 provisioned over PCP" busywait 20000 pcp_bound 2
-check_cmd "B4 3 provisioned over PCP" busywait 20000 pcp_bound 3
+check_cmd "B4 3 (provision auto) provisioned over PCP" busywait 40000 pcp_bound 3
+check_cmd "after no DHCPv6 answer (its log)" \
+	grep -q "provision auto: .*; provisioning by PCP" "$TMPDIR/b4-3.log"
 B2=$(pcp_bound 2) B3=$(pcp_bound 3)
 ktap_diag "B4 2: $B2, B4 3: $B3"
 check_cmd "the two B4s got different sets" test "$B2" != "$B3"
