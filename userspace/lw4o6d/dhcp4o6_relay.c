@@ -88,6 +88,35 @@ static struct {
 	bool started;
 } R = { .up_fd = -1 };
 
+/* The last interface looked up by index or name (cleared with the links). */
+static struct { int ifindex; char name[IF_NAMESIZE]; } ncache;
+
+static bool name_of(int ifindex, char *name)
+{
+	if (ncache.ifindex != ifindex || !ncache.ifindex) {
+		if (!if_indextoname((unsigned int)ifindex, ncache.name)) {
+			ncache.ifindex = 0;
+			return false;
+		}
+		ncache.ifindex = ifindex;
+	}
+	memcpy(name, ncache.name, IF_NAMESIZE);
+	return true;
+}
+
+static int index_of(const char *name)
+{
+	if (!ncache.ifindex || strcmp(ncache.name, name)) {
+		int i = (int)if_nametoindex(name);
+
+		if (!i)
+			return 0;
+		ncache.ifindex = i;
+		snprintf(ncache.name, sizeof(ncache.name), "%s", name);
+	}
+	return ncache.ifindex;
+}
+
 /* ---- the kernel, as relay_track's ops -------------------------------- */
 
 static int op_add(const struct lw4o6_mapping *m, void *arg)
@@ -161,6 +190,7 @@ static struct iface *iface_by_name(const uint8_t *name, size_t len)
 /* Each interface's link-address: a global (else unique local) address of it. */
 static void refresh_links(void)
 {
+	ncache.ifindex = 0;
 	struct ifaddrs *ifa, *i;
 	size_t n;
 
@@ -282,7 +312,7 @@ static void from_client(const uint8_t *buf, size_t len,
 		link = f->link;
 	else if (R.cfg.has_listen6)
 		link = R.cfg.listen6;
-	if (!if_indextoname((unsigned int)ifindex, ifname)) {
+	if (!name_of(ifindex, ifname)) {
 		drop(DROP_NOT_LINK, "from %s: interface %d has no name", a6,
 		     ifindex);
 		return;
@@ -371,7 +401,7 @@ static void from_server(const uint8_t *buf, size_t len,
 		}
 		memcpy(name, r.interface_id, r.interface_id_len);
 		name[r.interface_id_len] = 0;
-		ifindex = (int)if_nametoindex(name);
+		ifindex = index_of(name);
 		fd = R.up_fd;
 		if (!ifindex) {
 			drop(DROP_NO_IFACE, "RELAY-REPL from %s for %s: no interface %s",

@@ -630,8 +630,12 @@ static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 	res = alloc_map(s->a, &r, &ans);
 	if (res)
 		return refused(x, res);
-	log_info("dhcp4o6: ACK %s for %us (%s)",
-		 mapping_str(&ans.m, ms, sizeof(ms)), ans.lifetime, state);
+	if (q->ciaddr && !q->has_server_id && !q->has_requested_ip)
+		log_debug("dhcp4o6: ACK %s for %us (%s)",
+			  mapping_str(&ans.m, ms, sizeof(ms)), ans.lifetime, state);
+	else
+		log_info("dhcp4o6: ACK %s for %us (%s)",
+			 mapping_str(&ans.m, ms, sizeof(ms)), ans.lifetime, state);
 	return answer4(x, q, DHCP4_ACK, &ans.m, ans.lifetime, true, out, cap);
 }
 

@@ -241,7 +241,7 @@ static int install(struct relay_track *rt, const struct lw4o6_mapping *m,
 				 rt->sets.n, mapping_str(m, s, sizeof(s)));
 		return -ENOSPC;
 	}
-	err = rt->ops.bind_add(m, rt->ops.arg);
+	err = b && same ? 0 : rt->ops.bind_add(m, rt->ops.arg);
 	if (err) {
 		rt->st.install_failed++;
 		if (log_limit_ok(&rt->ll))
