@@ -71,6 +71,7 @@ enum {
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_PUT,
+	ST_TOUCH,
 	ST_DEL,
 	ST_EACH,
 	ST_GET_META,
@@ -100,6 +101,9 @@ static const char *const sql[ST_N] = {
 		   " psid = excluded.psid, psid_len = excluded.psid_len,"
 		   " \"offset\" = excluded.\"offset\","
 		   " expires = excluded.expires, created = excluded.created",
+	/* a renewal: only the expiry changes (no index holds it) */
+	[ST_TOUCH] = "UPDATE mappings SET expires = ?4"
+		     " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3",
 	[ST_DEL] = "DELETE FROM mappings"
 		   " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3",
 	[ST_EACH] = "SELECT " MAPPING_COLS " FROM mappings"
@@ -424,6 +428,26 @@ static int sq_put(struct store *s, const struct lw4o6_mapping *m)
 	return db_err(s, q->db, rc, what);
 }
 
+static int sq_touch(struct store *s, const struct lw4o6_mapping *m)
+{
+	struct sq *q = s->priv;
+	sqlite3_stmt *st = q->st[ST_TOUCH];
+	char key[96], what[112];
+	int rc;
+
+	rc = bind_key(st, m);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, m->expires);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return sqlite3_changes(q->db) ? 0 : sq_put(s, m);
+	fmt_key(key, sizeof(key), m);
+	snprintf(what, sizeof(what), "touch %s", key);
+	return db_err(s, q->db, rc, what);
+}
+
 static int sq_del(struct store *s, const struct lw4o6_mapping *m)
 {
 	struct sq *q = s->priv;
@@ -561,6 +585,7 @@ const struct store_ops store_sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.put = sq_put,
+	.touch = sq_touch,
 	.del = sq_del,
 	.each = sq_each,
 	.get_meta = sq_get_meta,
