@@ -46,9 +46,16 @@ void log_msg(int level, const char *fmt, ...)
 	} else {
 		/* One write a line: stderr is unbuffered, and lines stay whole. */
 		char line[1024];
-		int n = snprintf(line, sizeof(line), "lw4o6d: %s: ",
-				 names[level & 7]);
+		const char *name = names[level & 7];
+		int n = 0;
 
+		/* the prefix without snprintf: it is on every line */
+		for (const char *c = "lw4o6d: "; *c; c++)
+			line[n++] = *c;
+		while (*name)
+			line[n++] = *name++;
+		line[n++] = ':';
+		line[n++] = ' ';
 		n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 		if (n > (int)sizeof(line) - 2)
 			n = sizeof(line) - 2;
