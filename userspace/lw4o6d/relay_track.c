@@ -272,8 +272,9 @@ static int install(struct relay_track *rt, const struct lw4o6_mapping *m,
 			 mapping_str(m, s, sizeof(s)), why);
 	} else {
 		rt->st.renewed++;
-		log_debug("relay: binding %s renewed (%s)",
-			  mapping_str(m, s, sizeof(s)), why);
+		if (log_level_get() >= LOG_DEBUG)
+			log_debug("relay: binding %s renewed (%s)",
+				  mapping_str(m, s, sizeof(s)), why);
 	}
 	if (cid)
 		b->b.cid = cid;
