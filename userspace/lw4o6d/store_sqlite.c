@@ -288,7 +288,12 @@ static int sq_open(struct store *s, const char *path)
 	}
 	s->priv = q;
 	snprintf(what, sizeof(what), "cannot open %s", path);
-	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE, NULL);
+	/*
+	 * NOMUTEX: the daemon uses its connection from one thread only, so
+	 * every call need not take and release the connection's mutex.
+	 */
+	rc = sqlite3_open_v2(path, &q->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		r = db_err(s, q->db, rc, what);
 		goto fail;
