@@ -191,9 +191,10 @@ static struct iface *iface_by_name(const uint8_t *name, size_t len)
 /* Each interface's link-address: a global (else unique local) address of it. */
 static void refresh_links(void)
 {
-	ncache.ifindex = 0;
 	struct ifaddrs *ifa, *i;
 	size_t n;
+
+	ncache.ifindex = 0;	/* names and indexes may have changed too */
 
 	if (getifaddrs(&ifa)) {
 		log_warn("relay: getifaddrs: %s", strerror(errno));
