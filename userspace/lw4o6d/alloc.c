@@ -609,7 +609,7 @@ static enum alloc_result renew(struct alloc *a, struct lease *l, uint32_t lt,
 	int64_t old = l->m.expires;
 
 	lease_set_expiry(a->leases, l, alloc_now(a) + lt);
-	if (store_touch(a->st, &l->m)) {
+	if (store_put(a->st, &l->m)) {
 		log_err("store: %s", a->st->err);
 		lease_set_expiry(a->leases, l, old);
 		return ALLOC_NOT_STORED;

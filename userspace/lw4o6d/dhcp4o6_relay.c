@@ -47,7 +47,6 @@
 #define LQ_CONNECT_MS		3000	/* a server that does not take the connection */
 #define LQ_TOTAL_MS		20000	/* ... or does not finish its answer */
 #define BATCH_MAX		64
-#define OUTQ_MAX		64	/* datagrams sent with one sendmmsg */
 
 struct iface {
 	char name[IF_NAMESIZE];
@@ -88,35 +87,6 @@ static struct {
 	uint64_t lq_leases, lq_failed;
 	bool started;
 } R = { .up_fd = -1 };
-
-/* The last interface looked up by index or name (cleared with the links). */
-static struct { int ifindex; char name[IF_NAMESIZE]; } ncache;
-
-static bool name_of(int ifindex, char *name)
-{
-	if (ncache.ifindex != ifindex || !ncache.ifindex) {
-		if (!if_indextoname((unsigned int)ifindex, ncache.name)) {
-			ncache.ifindex = 0;
-			return false;
-		}
-		ncache.ifindex = ifindex;
-	}
-	memcpy(name, ncache.name, IF_NAMESIZE);
-	return true;
-}
-
-static int index_of(const char *name)
-{
-	if (!ncache.ifindex || strcmp(ncache.name, name)) {
-		int i = (int)if_nametoindex(name);
-
-		if (!i)
-			return 0;
-		ncache.ifindex = i;
-		snprintf(ncache.name, sizeof(ncache.name), "%s", name);
-	}
-	return ncache.ifindex;
-}
 
 /* ---- the kernel, as relay_track's ops -------------------------------- */
 
@@ -194,8 +164,6 @@ static void refresh_links(void)
 	struct ifaddrs *ifa, *i;
 	size_t n;
 
-	ncache.ifindex = 0;	/* names and indexes may have changed too */
-
 	if (getifaddrs(&ifa)) {
 		log_warn("relay: getifaddrs: %s", strerror(errno));
 		return;
@@ -236,130 +204,35 @@ static void on_links(struct timer *t)
 
 /* ---- sending ------------------------------------------------------------- */
 
-/*
- * What a batch of received datagrams makes is sent when the batch is done
- * (sendmmsg, per socket); a binding a reply carries is installed before
- * the reply is queued, so still before the client hears of it.
- */
-struct outmsg {
-	int fd;
-	bool down;			/* a reply to a client (else RELAY-FORW) */
-	uint64_t seq;			/* the client message a RELAY-FORW is for */
-	struct sockaddr_in6 to;
-	union {
-		char c[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} cbuf;
-	bool has_cbuf;
-	size_t len;
-	uint8_t buf[DHCP6_MAX_LEN];
-};
-
-static struct outmsg outq[OUTQ_MAX];
-static size_t n_out;
-static uint64_t up_seq, up_seq_counted;
-
-static void sent_one(const struct outmsg *o, int err)
+static int send_to(int fd, const struct in6_addr *to, uint16_t port,
+		   int ifindex, const uint8_t *buf, size_t len)
 {
-	char a6[FMT_IPV6_LEN];
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = &sa, .msg_namelen = sizeof(sa),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
 
-	if (err) {
-		drop(DROP_SEND, "%s %s: %s", o->down ? "to" : "RELAY-FORW to",
-		     fmt_ipv6(&o->to.sin6_addr, a6), strerror(err));
-		return;
-	}
-	if (o->down) {
-		R.relayed_down++;
-	} else if (o->seq != up_seq_counted) {
-		/* a client message counts once, however many servers took it */
-		up_seq_counted = o->seq;
-		R.forwarded++;
-	}
-}
-
-static void flush_fd(struct outmsg *q, size_t n)
-{
-	struct mmsghdr mm[OUTQ_MAX];
-	struct iovec iov[OUTQ_MAX];
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		iov[i].iov_base = q[i].buf;
-		iov[i].iov_len = q[i].len;
-		memset(&mm[i], 0, sizeof(mm[i]));
-		mm[i].msg_hdr.msg_name = &q[i].to;
-		mm[i].msg_hdr.msg_namelen = sizeof(q[i].to);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		if (q[i].has_cbuf) {
-			mm[i].msg_hdr.msg_control = q[i].cbuf.c;
-			mm[i].msg_hdr.msg_controllen = sizeof(q[i].cbuf.c);
-		}
-	}
-	for (i = 0; i < n;) {
-		int r = sendmmsg(q[i].fd, mm + i, (unsigned int)(n - i), 0);
-		size_t k;
-
-		if (r > 0) {
-			for (k = 0; k < (size_t)r; k++)
-				sent_one(&q[i + k], 0);
-			i += (size_t)r;
-			continue;
-		}
-		/* this one failed: counted, on with the next */
-		sent_one(&q[i], r < 0 ? errno : EIO);
-		i++;
-	}
-}
-
-static void flush_out(void)
-{
-	size_t i, j;
-
-	for (i = 0; i < n_out; i = j) {
-		for (j = i + 1; j < n_out && outq[j].fd == outq[i].fd; j++)
-			;
-		flush_fd(outq + i, j - i);
-	}
-	n_out = 0;
-}
-
-/* Queues buf for to, out of ifindex if not 0 (IPV6_PKTINFO). */
-static void send_to(int fd, bool down, const struct in6_addr *to,
-		    uint16_t port, int ifindex, const uint8_t *buf, size_t len)
-{
-	struct outmsg *o;
-
-	if (n_out == OUTQ_MAX)
-		flush_out();
-	o = &outq[n_out++];
-	o->fd = fd;
-	o->down = down;
-	o->seq = up_seq;
-	memset(&o->to, 0, sizeof(o->to));
-	o->to.sin6_family = AF_INET6;
-	o->to.sin6_addr = *to;
-	o->to.sin6_port = htons(port);
-	o->has_cbuf = ifindex != 0;
+	sa.sin6_addr = *to;
+	sa.sin6_port = htons(port);
 	if (ifindex) {
-		struct msghdr mh = {
-			.msg_control = o->cbuf.c,
-			.msg_controllen = sizeof(o->cbuf.c),
-		};
 		struct cmsghdr *cm;
 		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)ifindex };
 
 		if (IN6_IS_ADDR_LINKLOCAL(to))
-			o->to.sin6_scope_id = (uint32_t)ifindex;
-		memset(o->cbuf.c, 0, sizeof(o->cbuf.c));
+			sa.sin6_scope_id = (uint32_t)ifindex;
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
 		cm = CMSG_FIRSTHDR(&mh);
 		cm->cmsg_level = IPPROTO_IPV6;
 		cm->cmsg_type = IPV6_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	}
-	memcpy(o->buf, buf, len);
-	o->len = len;
+	return sendmsg(fd, &mh, 0) < 0 ? -errno : 0;
 }
 
 /* ---- up: a client's message ---------------------------------------------- */
@@ -386,22 +259,21 @@ static void from_client(const uint8_t *buf, size_t len,
 	struct iface *f = iface_by_index(ifindex);
 	struct dhcp6_buf b;
 	struct dhcp6_msg m6;
-	size_t i, n;
+	size_t i, n, sent = 0;
 
-	/* the client's address is formatted only for a log line */
-#define A6 fmt_ipv6(&src->sin6_addr, a6)
+	fmt_ipv6(&src->sin6_addr, a6);
 	if (!client_type(buf[0])) {
 		drop(DROP_NOT_CLIENT, "%s (type %u) from %s",
-		     dhcp6_type_name(buf[0]), buf[0], A6);
+		     dhcp6_type_name(buf[0]), buf[0], a6);
 		return;
 	}
 	if (dhcp6_parse(buf, len, &m6)) {
-		drop(DROP_MALFORMED6, "%zu bytes from %s", len, A6);
+		drop(DROP_MALFORMED6, "%zu bytes from %s", len, a6);
 		return;
 	}
 	if (m6.type == DHCP6_DHCPV4_QUERY && m6.dhcpv4) {
 		if (dhcp4_parse(m6.dhcpv4, m6.dhcpv4_len, &m4) || m4.op != 1) {
-			drop(DROP_MALFORMED4, "DHCPV4-QUERY from %s", A6);
+			drop(DROP_MALFORMED4, "DHCPV4-QUERY from %s", a6);
 			return;
 		}
 		pm4 = &m4;
@@ -410,8 +282,8 @@ static void from_client(const uint8_t *buf, size_t len,
 		link = f->link;
 	else if (R.cfg.has_listen6)
 		link = R.cfg.listen6;
-	if (!name_of(ifindex, ifname)) {
-		drop(DROP_NOT_LINK, "from %s: interface %d has no name", A6,
+	if (!if_indextoname((unsigned int)ifindex, ifname)) {
+		drop(DROP_NOT_LINK, "from %s: interface %d has no name", a6,
 		     ifindex);
 		return;
 	}
@@ -426,24 +298,33 @@ static void from_client(const uint8_t *buf, size_t len,
 	n = dhcp6_end(&b);
 	if (!n) {
 		drop(DROP_MALFORMED6, "%zu bytes from %s: too long to relay",
-		     len, A6);
+		     len, a6);
 		return;
 	}
-	up_seq++;
-	for (i = 0; i < R.cfg.n_relay; i++)
-		send_to(R.up_fd, false, &R.cfg.relay[i], DHCP6_SERVER_PORT, 0,
-			out, n);
+	for (i = 0; i < R.cfg.n_relay; i++) {
+		int err = send_to(R.up_fd, &R.cfg.relay[i], DHCP6_SERVER_PORT,
+				  0, out, n);
+
+		if (err) {
+			char s6[FMT_IPV6_LEN];
+
+			drop(DROP_SEND, "RELAY-FORW to %s: %s",
+			     fmt_ipv6(&R.cfg.relay[i], s6), strerror(-err));
+		} else {
+			sent++;
+		}
+	}
+	if (sent)
+		R.forwarded++;
 	if (log_level_get() >= LOG_DEBUG) {
 		if (pm4)
 			log_debug("relay: DHCPV4-QUERY %s from %s on %s xid %#x: to %zu servers",
-				  dhcp4_type_name(m4.type), A6, ifname, m4.xid,
-				  R.cfg.n_relay);
+				  dhcp4_type_name(m4.type), a6, ifname, m4.xid,
+				  sent);
 		else
 			log_debug("relay: %s from %s on %s: to %zu servers",
-				  dhcp6_type_name(m6.type), A6, ifname,
-				  R.cfg.n_relay);
+				  dhcp6_type_name(m6.type), a6, ifname, sent);
 	}
-#undef A6
 }
 
 /* ---- down: a server's RELAY-REPL ---------------------------------------- */
@@ -457,22 +338,21 @@ static void from_server(const uint8_t *buf, size_t len,
 	struct dhcp4_msg m4;
 	struct iface *f;
 	uint16_t port = DHCP6_CLIENT_PORT;
-	int ifindex, fd;
+	int err, ifindex, fd;
 
-	/* addresses are formatted only for a log line */
-#define A6 fmt_ipv6(&src->sin6_addr, a6)
-#define P6 fmt_ipv6(&r.peer, p6)
+	fmt_ipv6(&src->sin6_addr, a6);
 	if (!is_server(&src->sin6_addr)) {
-		drop(DROP_NOT_SERVER, "RELAY-REPL from %s", A6);
+		drop(DROP_NOT_SERVER, "RELAY-REPL from %s", a6);
 		return;
 	}
 	if (dhcp6_relay_parse(buf, len, &r) || r.type != DHCP6_RELAY_REPL) {
-		drop(DROP_MALFORMED6, "RELAY-REPL from %s", A6);
+		drop(DROP_MALFORMED6, "RELAY-REPL from %s", a6);
 		return;
 	}
+	fmt_ipv6(&r.peer, p6);
 	if (!r.interface_id) {
 		drop(DROP_NO_IFACE, "RELAY-REPL from %s for %s: no INTERFACE_ID",
-		     A6, P6);
+		     a6, p6);
 		return;
 	}
 	f = iface_by_name(r.interface_id, r.interface_id_len);
@@ -486,83 +366,69 @@ static void from_server(const uint8_t *buf, size_t len,
 		if (!R.cfg.has_listen6 || !r.interface_id_len ||
 		    r.interface_id_len >= IF_NAMESIZE) {
 			drop(DROP_NO_IFACE, "RELAY-REPL from %s for %s: not our interface",
-			     A6, P6);
+			     a6, p6);
 			return;
 		}
 		memcpy(name, r.interface_id, r.interface_id_len);
 		name[r.interface_id_len] = 0;
-		ifindex = index_of(name);
+		ifindex = (int)if_nametoindex(name);
 		fd = R.up_fd;
 		if (!ifindex) {
 			drop(DROP_NO_IFACE, "RELAY-REPL from %s for %s: no interface %s",
-			     A6, P6, name);
+			     a6, p6, name);
 			return;
 		}
 	}
 	if (r.relay_msg_len && r.relay_msg[0] == DHCP6_RELAY_REPL) {
 		port = DHCP6_SERVER_PORT;
 	} else if (dhcp6_parse(r.relay_msg, r.relay_msg_len, &m6)) {
-		drop(DROP_MALFORMED6, "RELAY-REPL from %s: inner message", A6);
+		drop(DROP_MALFORMED6, "RELAY-REPL from %s: inner message", a6);
 		return;
 	} else if (m6.type == DHCP6_DHCPV4_RESPONSE && m6.dhcpv4) {
 		if (dhcp4_parse(m6.dhcpv4, m6.dhcpv4_len, &m4) || m4.op != 2) {
 			drop(DROP_MALFORMED4, "DHCPV4-RESPONSE from %s for %s",
-			     A6, P6);
+			     a6, p6);
 			return;
 		}
-		if (log_level_get() >= LOG_DEBUG)
-			log_debug("relay: DHCPV4-RESPONSE %s for %s xid %#x from %s",
-				  dhcp4_type_name(m4.type), P6, m4.xid, A6);
+		log_debug("relay: DHCPV4-RESPONSE %s for %s xid %#x from %s",
+			  dhcp4_type_name(m4.type), p6, m4.xid, a6);
 		/* the binding is in before the client hears of it */
 		relay_track_down(R.rt, &r.peer, &m4);
-	} else if (log_level_get() >= LOG_DEBUG) {
+	} else {
 		log_debug("relay: %s for %s from %s", dhcp6_type_name(m6.type),
-			  P6, A6);
+			  p6, a6);
 	}
-	send_to(fd, true, &r.peer, port, ifindex, r.relay_msg, r.relay_msg_len);
-#undef A6
-#undef P6
+	err = send_to(fd, &r.peer, port, ifindex, r.relay_msg, r.relay_msg_len);
+	if (err)
+		drop(DROP_SEND, "to %s: %s", p6, strerror(-err));
+	else
+		R.relayed_down++;
 }
 
 /* ---- reading --------------------------------------------------------------- */
 
-/*
- * Up to BATCH_MAX datagrams, read with one recvmmsg; what they make is
- * sent with one sendmmsg per socket when they are all handled.
- */
 static void on_readable(int fd, void *arg)
 {
-	static uint8_t bufs[BATCH_MAX][DHCP6_MAX_LEN];
 	struct iface *f = arg;
-	union {
-		char c[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} cbuf[BATCH_MAX];
-	struct sockaddr_in6 src[BATCH_MAX];
-	struct iovec iov[BATCH_MAX];
-	struct mmsghdr mm[BATCH_MAX];
-	int i, n;
+	unsigned int n;
 
-	for (i = 0; i < BATCH_MAX; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = sizeof(bufs[i]);
-		memset(&mm[i], 0, sizeof(mm[i]));
-		mm[i].msg_hdr.msg_name = &src[i];
-		mm[i].msg_hdr.msg_namelen = sizeof(src[i]);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_control = cbuf[i].c;
-		mm[i].msg_hdr.msg_controllen = sizeof(cbuf[i].c);
-	}
-	n = recvmmsg(fd, mm, BATCH_MAX, MSG_DONTWAIT, NULL);
-	for (i = 0; i < n; i++) {
-		struct msghdr *mh = &mm[i].msg_hdr;
-		const uint8_t *buf = bufs[i];
-		size_t len = mm[i].msg_len;
+	for (n = 0; n < BATCH_MAX; n++) {
+		uint8_t buf[DHCP6_MAX_LEN];
+		char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct sockaddr_in6 src;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = {
+			.msg_name = &src, .msg_namelen = sizeof(src),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
 		struct cmsghdr *cm;
 		int ifindex = f ? f->ifindex : 0;
+		ssize_t len = recvmsg(fd, &mh, MSG_DONTWAIT);
 
-		for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (len < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 			struct in6_pktinfo pi;
 
 			if (cm->cmsg_level != IPPROTO_IPV6 ||
@@ -571,13 +437,13 @@ static void on_readable(int fd, void *arg)
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			ifindex = (int)pi.ipi6_ifindex;
 		}
-		if (len < 1 || (mh->msg_flags & MSG_TRUNC) ||
-		    src[i].sin6_family != AF_INET6) {
-			drop(DROP_MALFORMED6, "%zu bytes", len);
+		if (len < 1 || (mh.msg_flags & MSG_TRUNC) ||
+		    src.sin6_family != AF_INET6) {
+			drop(DROP_MALFORMED6, "%zd bytes", len);
 			continue;
 		}
 		if (buf[0] == DHCP6_RELAY_REPL) {
-			from_server(buf, len, &src[i]);
+			from_server(buf, (size_t)len, &src);
 			continue;
 		}
 		/* clients: on a relay interface, or to the listen address */
@@ -586,12 +452,11 @@ static void on_readable(int fd, void *arg)
 
 			drop(DROP_NOT_LINK, "%s from %s",
 			     dhcp6_type_name(buf[0]),
-			     fmt_ipv6(&src[i].sin6_addr, a6));
+			     fmt_ipv6(&src.sin6_addr, a6));
 			continue;
 		}
-		from_client(buf, len, &src[i], ifindex);
+		from_client(buf, (size_t)len, &src, ifindex);
 	}
-	flush_out();
 }
 
 static int udp_socket(const struct in6_addr *addr, const char *dev)

@@ -640,9 +640,8 @@ static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 		return bad(x, D4O6_DROP_MALFORMED4,
 			   "REQUEST with neither server id, requested address nor ciaddr");
 	}
-	if (log_level_get() >= LOG_DEBUG)
-		log_debug("dhcp4o6: REQUEST (%s) from %s", state,
-			  fmt_ipv6(&x->client, a6));
+	log_debug("dhcp4o6: REQUEST (%s) from %s", state,
+		  fmt_ipv6(&x->client, a6));
 	/*
 	 * A set to a client that no longer lists 159 would be used as a
 	 * whole address: it is refused.  No 55 at all keeps what it had.
@@ -664,16 +663,8 @@ static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 	res = alloc_map(s->a, &r, &ans);
 	if (res)
 		return refused(x, res);
-	if (q->ciaddr && !q->has_server_id && !q->has_requested_ip) {
-		/* a renewal is an exchange, not a grant: debug, as PCP's */
-		if (log_level_get() >= LOG_DEBUG)
-			log_debug("dhcp4o6: ACK %s for %us (%s)",
-				  mapping_str(&ans.m, ms, sizeof(ms)),
-				  ans.lifetime, state);
-	} else {
-		log_info("dhcp4o6: ACK %s for %us (%s)",
-			 mapping_str(&ans.m, ms, sizeof(ms)), ans.lifetime, state);
-	}
+	log_info("dhcp4o6: ACK %s for %us (%s)",
+		 mapping_str(&ans.m, ms, sizeof(ms)), ans.lifetime, state);
 	return answer4(x, q, DHCP4_ACK, &ans.m, ans.lifetime, true, out, cap);
 }
 
@@ -747,15 +738,14 @@ static size_t query(struct ctx *x, uint8_t *out, size_t cap)
 	    !q.type)
 		return bad(x, D4O6_DROP_MALFORMED4,
 			   "option 87 is not a DHCPv4 request");
-	if (log_level_get() >= LOG_DEBUG)
-		log_debug("DHCPV4-QUERY %s from %s%s xid %08x flags %06x",
-			  dhcp4_type_name(q.type), fmt_ipv6(&x->client, a6),
-			  x->n_rl ? " (relayed)" : "", q.xid, x->m6.xid);
+	log_debug("DHCPV4-QUERY %s from %s%s xid %08x flags %06x",
+		  dhcp4_type_name(q.type), fmt_ipv6(&x->client, a6),
+		  x->n_rl ? " (relayed)" : "", q.xid, x->m6.xid);
 	if (q.type < sizeof(in_of) / sizeof(in_of[0]) && in_of[q.type])
 		s->cnt.msg[in_of[q.type]]++;
 	if (q.has_saddr && memcmp(&q.saddr, &x->client, sizeof(q.saddr))) {
 		log_debug("dhcp4o6: option 109 names %s, not the source %s",
-			  fmt_ipv6(&q.saddr, b6), fmt_ipv6(&x->client, a6));
+			  fmt_ipv6(&q.saddr, b6), a6);
 		return drop(x, D4O6_DROP_IDENTITY,
 			    "option 109 is not the client's source");
 	}

@@ -28,8 +28,6 @@
 #include "strconv.h"
 
 #define BATCH_MAX	256
-#define RECV_MAX	64	/* datagrams per recvmmsg */
-#define SEND_MAX	64	/* answers per sendmmsg */
 #define MAX_SOCKS	(CONFIG_MAX_DHCP_IFACES + 1)
 
 struct sock {
@@ -135,58 +133,9 @@ static void batch_begin(void)
 	D.n_q = 0;
 }
 
-/* The answers of q[0..n) (one socket), with as few system calls as they take. */
-static void send_all(int fd, struct pending *q, size_t n)
-{
-	struct mmsghdr mm[SEND_MAX];
-	struct sockaddr_in6 to[SEND_MAX];
-	struct iovec iov[SEND_MAX];
-	size_t i, k;
-
-	while (n) {
-		k = n < SEND_MAX ? n : SEND_MAX;
-		for (i = 0; i < k; i++) {
-			const struct d4o6_out *o = &q[i].o;
-
-			memset(&to[i], 0, sizeof(to[i]));
-			to[i].sin6_family = AF_INET6;
-			to[i].sin6_addr = o->to;
-			to[i].sin6_port = htons(o->port);
-			if (IN6_IS_ADDR_LINKLOCAL(&o->to))
-				to[i].sin6_scope_id = o->ifindex;
-			iov[i].iov_base = (void *)o->buf;
-			iov[i].iov_len = o->len;
-			memset(&mm[i], 0, sizeof(mm[i]));
-			mm[i].msg_hdr.msg_name = &to[i];
-			mm[i].msg_hdr.msg_namelen = sizeof(to[i]);
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
-		for (i = 0; i < k;) {
-			int r = sendmmsg(fd, mm + i, (unsigned int)(k - i), 0);
-
-			if (r > 0) {
-				i += (size_t)r;
-				continue;
-			}
-			/* this one failed: say so, go on with the next */
-			if (log_limit_ok(&D.ll)) {
-				char a6[FMT_IPV6_LEN];
-
-				log_warn("dhcp4o6: sending to %s: %s",
-					 fmt_ipv6(&q[i].o.to, a6),
-					 strerror(r < 0 ? errno : EIO));
-			}
-			i++;
-		}
-		q += k;
-		n -= k;
-	}
-}
-
 static void batch_end(void)
 {
-	size_t i, j;
+	size_t i;
 	bool ok;
 
 	if (!D.in_batch) {
@@ -202,87 +151,65 @@ static void batch_end(void)
 			d4o6_count_drop(D.sv, D4O6_DROP_WITHHELD);
 		return;
 	}
-	for (i = 0; i < D.n_q; i = j) {
-		for (j = i + 1; j < D.n_q && D.q[j].fd == D.q[i].fd; j++)
-			;
-		send_all(D.q[i].fd, D.q + i, j - i);
-	}
+	for (i = 0; i < D.n_q; i++)
+		send_now(D.q[i].fd, &D.q[i].o);
 }
 
-/*
- * Everything waiting on fd, up to BATCH_MAX datagrams, read RECV_MAX at a
- * time (recvmmsg) and answered in one core transaction.
- */
 static void on_read(int fd, void *arg)
 {
-	static uint8_t bufs[RECV_MAX][DHCP6_MAX_LEN];
 	struct sock *sk = arg;
+	uint8_t buf[DHCP6_MAX_LEN];
 	union {
 		char c[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
-	} cbuf[RECV_MAX];
-	struct sockaddr_in6 from[RECV_MAX];
-	struct iovec iov[RECV_MAX];
-	struct mmsghdr mm[RECV_MAX];
-	int i, n, total = 0;
+	} cbuf;
+	struct sockaddr_in6 from;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = {
+		.msg_name = &from, .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.c,
+	};
+	int i;
 
 	batch_begin();
-	while (total < BATCH_MAX) {
-		int want = BATCH_MAX - total < RECV_MAX ? BATCH_MAX - total
-							 : RECV_MAX;
+	for (i = 0; i < BATCH_MAX; i++) {
+		struct d4o6_from f = { .ifindex = sk->ifindex };
+		struct cmsghdr *cm;
+		struct pending *p;
+		ssize_t n;
 
-		for (i = 0; i < want; i++) {
-			iov[i].iov_base = bufs[i];
-			iov[i].iov_len = sizeof(bufs[i]);
-			memset(&mm[i], 0, sizeof(mm[i]));
-			mm[i].msg_hdr.msg_name = &from[i];
-			mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-			mm[i].msg_hdr.msg_control = cbuf[i].c;
-			mm[i].msg_hdr.msg_controllen = sizeof(cbuf[i].c);
-		}
-		n = recvmmsg(fd, mm, (unsigned int)want, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		mh.msg_namelen = sizeof(from);
+		mh.msg_controllen = sizeof(cbuf.c);
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 0)
 			break;
-		total += n;
-		for (i = 0; i < n; i++) {
-			struct msghdr *mh = &mm[i].msg_hdr;
-			struct d4o6_from f = { .ifindex = sk->ifindex };
-			struct cmsghdr *cm;
-			struct pending *p;
-
-			if (mh->msg_flags & MSG_TRUNC) {
-				/* longer than any message we take: counted, not parsed */
-				f.src = from[i].sin6_addr;
-				d4o6_oversize(D.sv, &f);
-				continue;
-			}
-			for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-				struct in6_pktinfo pi;
-
-				if (cm->cmsg_level != IPPROTO_IPV6 ||
-				    cm->cmsg_type != IPV6_PKTINFO)
-					continue;
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				f.multicast = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr);
-				if (!f.ifindex)
-					f.ifindex = (unsigned int)pi.ipi6_ifindex;
-			}
-			f.src = from[i].sin6_addr;
-			f.sport = ntohs(from[i].sin6_port);
-			p = &D.q[D.n_q];
-			if (d4o6_handle(D.sv, bufs[i], mm[i].msg_len, &f,
-					&p->o) == 1) {
-				p->fd = fd;
-				if (D.in_batch)
-					D.n_q++;
-				else
-					send_now(fd, &p->o);
-			}
+		if (mh.msg_flags & MSG_TRUNC) {
+			/* longer than any message we take: counted, not parsed */
+			f.src = from.sin6_addr;
+			d4o6_oversize(D.sv, &f);
+			continue;
 		}
-		if (n < want)
-			break;	/* the socket is empty */
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			struct in6_pktinfo pi;
+
+			if (cm->cmsg_level != IPPROTO_IPV6 ||
+			    cm->cmsg_type != IPV6_PKTINFO)
+				continue;
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			f.multicast = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr);
+			if (!f.ifindex)
+				f.ifindex = (unsigned int)pi.ipi6_ifindex;
+		}
+		f.src = from.sin6_addr;
+		f.sport = ntohs(from.sin6_port);
+		p = &D.q[D.n_q];
+		if (d4o6_handle(D.sv, buf, (size_t)n, &f, &p->o) == 1) {
+			p->fd = fd;
+			if (D.in_batch)
+				D.n_q++;
+			else
+				send_now(fd, &p->o);
+		}
 	}
 	batch_end();
 }

@@ -2,7 +2,6 @@
 /* Levelled logging to stderr or syslog. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -10,32 +9,6 @@
 
 static int max_level = LOG_INFO;
 static bool use_syslog;
-
-/*
- * Inside the event loop, notice, info and debug lines to stderr are
- * gathered and written whole, in order, with one write() per loop turn
- * (log_flush() before the loop waits): a batch of grants costs one
- * system call, not one a line.  Warnings and errors go out at once
- * (after what is gathered), as does everything outside the loop.
- */
-static char obuf[16384];
-static size_t olen;
-static bool buffered;
-
-void log_flush(void)
-{
-	if (olen) {
-		fwrite(obuf, 1, olen, stderr);
-		olen = 0;
-	}
-}
-
-void log_buffer(bool on)
-{
-	if (!on)
-		log_flush();
-	buffered = on;
-}
 
 static const char *const names[] = {
 	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
@@ -73,29 +46,14 @@ void log_msg(int level, const char *fmt, ...)
 	} else {
 		/* One write a line: stderr is unbuffered, and lines stay whole. */
 		char line[1024];
-		const char *name = names[level & 7];
-		int n = 0;
+		int n = snprintf(line, sizeof(line), "lw4o6d: %s: ",
+				 names[level & 7]);
 
-		/* the prefix without snprintf: it is on every line */
-		for (const char *c = "lw4o6d: "; *c; c++)
-			line[n++] = *c;
-		while (*name)
-			line[n++] = *name++;
-		line[n++] = ':';
-		line[n++] = ' ';
 		n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 		if (n > (int)sizeof(line) - 2)
 			n = sizeof(line) - 2;
 		line[n++] = '\n';
-		if (buffered && level > LOG_WARNING) {
-			if (olen + (size_t)n > sizeof(obuf))
-				log_flush();
-			memcpy(obuf + olen, line, (size_t)n);
-			olen += (size_t)n;
-		} else {
-			log_flush();
-			fwrite(line, 1, n, stderr);
-		}
+		fwrite(line, 1, n, stderr);
 	}
 	va_end(ap);
 }

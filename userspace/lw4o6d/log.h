@@ -9,9 +9,6 @@
 void log_open(int level, bool to_syslog);
 void log_set_level(int level);
 int log_level_get(void);
-/* Gather notice..debug lines to stderr until log_flush() (the loop's turns). */
-void log_buffer(bool on);
-void log_flush(void);
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -112,7 +112,6 @@ again:
 
 int loop_run(volatile sig_atomic_t *stop)
 {
-	log_buffer(true);
 	while (!*stop) {
 		int timeout = run_timers();
 		unsigned int i, n = nfds;
@@ -120,12 +119,10 @@ int loop_run(volatile sig_atomic_t *stop)
 
 		if (*stop)
 			break;
-		log_flush();	/* what this turn logged, before waiting */
 		r = poll(pfds, n, timeout);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			log_buffer(false);
 			log_err("poll: %s", strerror(errno));
 			return -errno;
 		}
@@ -136,6 +133,5 @@ int loop_run(volatile sig_atomic_t *stop)
 			}
 		}
 	}
-	log_buffer(false);
 	return 0;
 }

@@ -241,7 +241,7 @@ static int install(struct relay_track *rt, const struct lw4o6_mapping *m,
 				 rt->sets.n, mapping_str(m, s, sizeof(s)));
 		return -ENOSPC;
 	}
-	err = b && same ? 0 : rt->ops.bind_add(m, rt->ops.arg);
+	err = rt->ops.bind_add(m, rt->ops.arg);
 	if (err) {
 		rt->st.install_failed++;
 		if (log_limit_ok(&rt->ll))
@@ -272,9 +272,8 @@ static int install(struct relay_track *rt, const struct lw4o6_mapping *m,
 			 mapping_str(m, s, sizeof(s)), why);
 	} else {
 		rt->st.renewed++;
-		if (log_level_get() >= LOG_DEBUG)
-			log_debug("relay: binding %s renewed (%s)",
-				  mapping_str(m, s, sizeof(s)), why);
+		log_debug("relay: binding %s renewed (%s)",
+			  mapping_str(m, s, sizeof(s)), why);
 	}
 	if (cid)
 		b->b.cid = cid;

@@ -39,12 +39,6 @@ struct store_ops {
 	 * internal_port); -EEXIST if another mapping holds (ipv4, psid).
 	 */
 	int (*put)(struct store *s, const struct lw4o6_mapping *m);
-	/*
-	 * Optional: m's expiry, for a mapping the store holds as m otherwise
-	 * (a renewal); put() when it holds none.  A cheaper write than put()
-	 * where a back end can tell (sqlite: no upsert, no index update).
-	 */
-	int (*touch)(struct store *s, const struct lw4o6_mapping *m);
 	/* -ENOENT if there was none */
 	int (*del)(struct store *s, const struct lw4o6_mapping *m);
 	/*
@@ -101,11 +95,6 @@ static inline int store_commit(struct store *s)
 static inline int store_put(struct store *s, const struct lw4o6_mapping *m)
 {
 	return s->ops->put(s, m);
-}
-
-static inline int store_touch(struct store *s, const struct lw4o6_mapping *m)
-{
-	return s->ops->touch ? s->ops->touch(s, m) : s->ops->put(s, m);
 }
 
 static inline int store_del(struct store *s, const struct lw4o6_mapping *m)

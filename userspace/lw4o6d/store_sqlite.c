@@ -71,7 +71,6 @@ enum {
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_PUT,
-	ST_TOUCH,
 	ST_DEL,
 	ST_EACH,
 	ST_GET_META,
@@ -101,9 +100,6 @@ static const char *const sql[ST_N] = {
 		   " psid = excluded.psid, psid_len = excluded.psid_len,"
 		   " \"offset\" = excluded.\"offset\","
 		   " expires = excluded.expires, created = excluded.created",
-	/* a renewal: only the expiry changes (no index holds it) */
-	[ST_TOUCH] = "UPDATE mappings SET expires = ?4"
-		     " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3",
 	[ST_DEL] = "DELETE FROM mappings"
 		   " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3",
 	[ST_EACH] = "SELECT " MAPPING_COLS " FROM mappings"
@@ -288,12 +284,7 @@ static int sq_open(struct store *s, const char *path)
 	}
 	s->priv = q;
 	snprintf(what, sizeof(what), "cannot open %s", path);
-	/*
-	 * NOMUTEX: the daemon uses its connection from one thread only, so
-	 * every call need not take and release the connection's mutex.
-	 */
-	rc = sqlite3_open_v2(path, &q->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		r = db_err(s, q->db, rc, what);
 		goto fail;
@@ -430,26 +421,6 @@ static int sq_put(struct store *s, const struct lw4o6_mapping *m)
 		return -EEXIST;
 	}
 	snprintf(what, sizeof(what), "put %s", key);
-	return db_err(s, q->db, rc, what);
-}
-
-static int sq_touch(struct store *s, const struct lw4o6_mapping *m)
-{
-	struct sq *q = s->priv;
-	sqlite3_stmt *st = q->st[ST_TOUCH];
-	char key[96], what[112];
-	int rc;
-
-	rc = bind_key(st, m);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 4, m->expires);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return sqlite3_changes(q->db) ? 0 : sq_put(s, m);
-	fmt_key(key, sizeof(key), m);
-	snprintf(what, sizeof(what), "touch %s", key);
 	return db_err(s, q->db, rc, what);
 }
 
@@ -590,7 +561,6 @@ const struct store_ops store_sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.put = sq_put,
-	.touch = sq_touch,
 	.del = sq_del,
 	.each = sq_each,
 	.get_meta = sq_get_meta,

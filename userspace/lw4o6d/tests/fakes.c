@@ -61,22 +61,12 @@ static int f_put(struct store *s, const struct lw4o6_mapping *m)
 	FAULT(put, s, s, m);
 }
 
-/* A renewal's write (touch) fails as a put does: the same fault. */
-static int f_touch(struct store *s, const struct lw4o6_mapping *m)
-{
-	if (fake_store_fail.put) {
-		snprintf(s->err, sizeof(s->err), "fake touch failure");
-		return fake_store_fail.put;
-	}
-	return store_sqlite_ops.touch(s, m);
-}
-
 static int f_del(struct store *s, const struct lw4o6_mapping *m)
 {
 	FAULT(del, s, s, m);
 }
 
-/* SQLite's ops with the five above in their place. */
+/* SQLite's ops with the four above in their place. */
 static struct store_ops ops;
 
 void fake_store_reopen(struct store *s)
@@ -86,7 +76,6 @@ void fake_store_reopen(struct store *s)
 	ops.begin = f_begin;
 	ops.commit = f_commit;
 	ops.put = f_put;
-	ops.touch = f_touch;
 	ops.del = f_del;
 	if (store_open(s, &ops, path))
 		fail_msg("opening %s: %s", path, s->err);

@@ -154,23 +154,6 @@ static void test_basic(void **state)
 	assert_int_equal(c.n, 4);
 	assert_memory_equal(got, m, sizeof(m));
 
-	/* touch (a renewal): the expiry alone, the rest as stored */
-	m[2].expires += 7200;
-	assert_int_equal(store_touch(&s, &m[2]), 0);
-	c = (struct collect){ got, 0, 8, 0, NULL };
-	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
-	assert_int_equal(c.n, 4);
-	assert_memory_equal(got, m, sizeof(m));
-	/* ... and a put when the store holds none under that key */
-	x = m[2];
-	assert_int_equal(s.ops->del(&s, &m[2]), 0);
-	assert_int_equal(count(&s), 3);
-	assert_int_equal(store_touch(&s, &x), 0);
-	c = (struct collect){ got, 0, 8, 0, NULL };
-	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
-	assert_int_equal(c.n, 4);
-	assert_memory_equal(got, m, sizeof(m));
-
 	/* A nonzero return stops the walk and comes back. */
 	c = (struct collect){ got, 0, 8, 2, NULL };
 	assert_int_equal(s.ops->each(&s, collect_cb, &c), 42);
