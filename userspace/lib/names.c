@@ -76,6 +76,11 @@ static const char *const stats[LW4O6_STAT_ATTR_MAX + 1] = {
 	[LW4O6_STAT_DROP_CONTROL_IPV4]	= "drop-control-ipv4",
 	[LW4O6_STAT_DROP_BAD_CHECKSUM_ICMPV6]	= "drop-bad-checksum-icmpv6",
 	[LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL] = "drop-over-rate-limit-control",
+	[LW4O6_STAT_HELD_SOFTWIRE_PACKETS] = "held-softwire-packets",
+	[LW4O6_STAT_HELD_RELEASED_PACKETS] = "held-released-packets",
+	[LW4O6_STAT_DROP_HELD_EXPIRED] = "drop-held-expired",
+	[LW4O6_STAT_DROP_HELD_REJECTED] = "drop-held-rejected",
+	[LW4O6_STAT_DROP_HELD_OVERFLOW] = "drop-held-overflow",
 	[LW4O6_STAT_ACTIVE_SOFTWIRE_NUM]	= "active-softwire-num",
 	[LW4O6_STAT_DISCONTINUITY_TIME]		= "discontinuity-time",
 };

@@ -22,6 +22,23 @@
 #include "mapping.h"
 
 struct store;
+struct pool_cfg;
+
+/*
+ * What a shared store tells of changes other writers made (changes()).
+ * STORE_PUT: a mapping was added or replaced (renewed, moved); the
+ * mapping is as stored now.  STORE_DEL: it is gone.  STORE_RESYNC: changes
+ * may have been missed (the connection was lost and is back): re-read
+ * everything with each().  A writer never hears its own changes.
+ */
+enum store_change {
+	STORE_PUT,
+	STORE_DEL,
+	STORE_RESYNC,
+};
+
+typedef int (*store_change_fn)(enum store_change ch,
+			       const struct lw4o6_mapping *m, void *arg);
 
 struct store_ops {
 	const char *name;
@@ -39,7 +56,11 @@ struct store_ops {
 	 * internal_port); -EEXIST if another mapping holds (ipv4, psid).
 	 */
 	int (*put)(struct store *s, const struct lw4o6_mapping *m);
-	/* -ENOENT if there was none */
+	/*
+	 * Removes the mapping with m's key if it still holds m's set and
+	 * expiry; -ENOENT if there was none, -ESTALE if another writer has
+	 * renewed or moved it since (a shared store: the caller re-reads).
+	 */
 	int (*del)(struct store *s, const struct lw4o6_mapping *m);
 	/*
 	 * Every mapping, in key order; cb's nonzero return stops and is
@@ -51,6 +72,39 @@ struct store_ops {
 	int (*get_meta)(struct store *s, const char *key, int64_t *v); /* -ENOENT */
 	int (*set_meta)(struct store *s, const char *key, int64_t v);
 	int (*clear)(struct store *s);	/* every mapping (epoch reset) */
+
+	/*
+	 * For stores several lwAFTRs share (NULL where a store is one
+	 * daemon's alone, as SQLite's is).
+	 *
+	 * Every error that a retry may cure (connection lost, the database
+	 * restarting, a serialisation failure) is -EAGAIN; the store then
+	 * reconnects by itself on a later call or tick(), and what was not
+	 * committed was not applied.
+	 *
+	 * lookup: the stored mappings of IPv4 address ipv4 (network order)
+	 * held by B4 b4, fresh from the store (not a cache): the data-packet
+	 * trigger's question.  cb as for each().
+	 */
+	int (*lookup)(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
+		      int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		      void *arg);
+	/* An fd that is readable when changes() has something; -1: none now. */
+	int (*watch_fd)(struct store *s);
+	/* Hands every change waiting to cb, in order; 0 or a negative errno. */
+	int (*changes)(struct store *s, store_change_fn cb, void *arg);
+	/*
+	 * Once a second: reconnect if the connection is down (the fd from
+	 * watch_fd() may change; STORE_RESYNC follows a reconnection).
+	 */
+	void (*tick)(struct store *s);
+	/*
+	 * This daemon's pools, recorded under its node name; -EINVAL (why in
+	 * err) if another node's pools give one IPv4 address another PSID
+	 * length or offset, since then two nodes could grant overlapping sets.
+	 */
+	int (*set_pools)(struct store *s, const struct pool_cfg *pools,
+			 size_t n);
 };
 
 struct store {
@@ -60,6 +114,7 @@ struct store {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_postgresql_ops;
 
 /* "sqlite" -> its ops; NULL if unknown */
 const struct store_ops *store_find(const char *kind);
@@ -122,6 +177,12 @@ static inline int store_set_meta(struct store *s, const char *key, int64_t v)
 static inline int store_clear(struct store *s)
 {
 	return s->ops->clear(s);
+}
+
+/* Whether the store is shared by several daemons (it has a change feed). */
+static inline int store_shared(const struct store *s)
+{
+	return s->ops && s->ops->changes;
 }
 
 #endif

@@ -77,6 +77,18 @@ enum {
 	IFLA_LW4O6_CONTROL_RATE,	/* u32 */
 	IFLA_LW4O6_CONTROL_PREFIX_RATE,	/* u32 */
 	IFLA_LW4O6_CONTROL_PREFIX_LEN,	/* u8, 1..128 */
+	/*
+	 * aftr, failover on demand: a packet from a B4 that fails the source
+	 * check is held for up to MISS_HOLD ms (0, the default: not held,
+	 * dropped and answered with 1/5 at once; at most 10000) while lw4o6d
+	 * asks the shared store for its binding.  A binding added meanwhile
+	 * that the packet passes releases it into the data path; MISS_REJECT,
+	 * the hold's end or a full queue drops it with the 1/5 it would have
+	 * had.  MISS_QUEUE: packets held at once per device, 1..4096,
+	 * default 256.
+	 */
+	IFLA_LW4O6_MISS_HOLD,		/* u32, ms */
+	IFLA_LW4O6_MISS_QUEUE,		/* u32, packets */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -118,6 +130,12 @@ enum lw4o6_cmd {
 	 * IPv4-in-IPv6 from the device's local address (a raw socket does).
 	 */
 	LW4O6_CMD_EVT_CONTROL,
+	/*
+	 * aftr: the held packets of MISS_B4 (and, if given, inner source
+	 * MISS_IPV4) have no binding anywhere: drop them now, each with its
+	 * ICMPv6 1/5 (subject to icmp-rate).  CAP_NET_ADMIN.
+	 */
+	LW4O6_CMD_MISS_REJECT,
 	__LW4O6_CMD_MAX
 };
 #define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)
@@ -161,6 +179,15 @@ enum lw4o6_attr {
 	LW4O6_A_CONTROL_RATE,	/* u32; as IFLA_LW4O6_CONTROL_RATE ... */
 	LW4O6_A_CONTROL_PREFIX_RATE,	/* u32 */
 	LW4O6_A_CONTROL_PREFIX_LEN,	/* u8 */
+	LW4O6_A_MISS_HOLD,	/* u32 ms; as IFLA_LW4O6_MISS_HOLD */
+	LW4O6_A_MISS_QUEUE,	/* u32; as IFLA_LW4O6_MISS_QUEUE */
+	/*
+	 * u8 1 in EVT_BINDING_MISS: the packet is held (miss-hold).  Such
+	 * events are not held to the 10-a-second limit of the others: one is
+	 * sent for each held packet whose (B4, IPv4, PSID) has none pending
+	 * in the queue already, so at most MISS_QUEUE per hold time.
+	 */
+	LW4O6_A_MISS_HELD,
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
@@ -251,6 +278,18 @@ enum lw4o6_stat {
 	LW4O6_STAT_DROP_BAD_CHECKSUM_ICMPV6,
 	/* PCP to 192.0.0.1 over control-rate or control-prefix-rate */
 	LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL,
+	/*
+	 * miss-hold: softwire packets taken into the hold queue, released
+	 * from it into the data path (then counted as any packet), and
+	 * dropped from it: hold time over, MISS_REJECT, queue full (the
+	 * newcomer), device down or table flushed.  A held packet counts in
+	 * dropped-ipv6 and drop-no-source-softwire-ipv6 only if it is dropped.
+	 */
+	LW4O6_STAT_HELD_SOFTWIRE_PACKETS,
+	LW4O6_STAT_HELD_RELEASED_PACKETS,
+	LW4O6_STAT_DROP_HELD_EXPIRED,
+	LW4O6_STAT_DROP_HELD_REJECTED,
+	LW4O6_STAT_DROP_HELD_OVERFLOW,
 	__LW4O6_STAT_MAX
 };
 #define LW4O6_STAT_MAX (__LW4O6_STAT_MAX - 1)
