@@ -111,6 +111,12 @@ struct store {
 	const struct store_ops *ops;
 	void *priv;
 	char err[256];
+	/*
+	 * Who writes, for a shared store (its pools, audit rows, PostgreSQL's
+	 * application_name): the config's "node", else the host name.  Set
+	 * before store_open().
+	 */
+	char node[64];
 };
 
 extern const struct store_ops store_sqlite_ops;
