@@ -48,7 +48,7 @@
 
 #define SCHEMA_VERSION 1
 #define RECONNECT_S 1
-#define EACH_CHUNK "10000"
+#define EACH_CHUNK "1000"
 /* More changes waiting than this: drop them and resync instead. */
 #define QUEUE_MAX 65536
 /* Serialises schema creation and migration between daemons. */
@@ -380,14 +380,15 @@ static int result_err(struct store *s, PGresult *res, const char *what)
 	return r;
 }
 
-/* A statement without parameters or rows (BEGIN, SAVEPOINT, ...). */
+/* A statement without parameters whose rows do not matter (BEGIN, ...). */
 static int simple(struct store *s, const char *sql, const char *what)
 {
 	struct pg *q = s->priv;
 	PGresult *res = PQexec(q->c, sql);
 	int r = 0;
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = result_err(s, res, what);
 	PQclear(res);
 	drain(s);
@@ -732,12 +733,14 @@ static int pg_commit(struct store *s)
 		if (q->c)
 			simple(s, "ROLLBACK", "commit");
 		q->in_txn = false;
+		q->txn_lost = false;
 		set_err(s, "commit: the transaction was lost (connection or"
 			" error); nothing of it was applied");
 		return -EAGAIN;
 	}
 	r = simple(s, "COMMIT", "commit");
 	q->in_txn = false;
+	q->txn_lost = false;
 	/*
 	 * A COMMIT whose answer was lost with the connection may or may not
 	 * have been applied (all or nothing, never half): -EAGAIN, and the
