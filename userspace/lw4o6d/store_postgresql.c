@@ -131,7 +131,34 @@ static const char *const migration[SCHEMA_VERSION] = {
 	" END $f$;"
 	"CREATE TRIGGER lw4o6_mappings_changed"
 	" AFTER INSERT OR UPDATE OR DELETE ON lw4o6_mappings"
-	" FOR EACH ROW EXECUTE FUNCTION lw4o6_mappings_changed();",
+	" FOR EACH ROW EXECUTE FUNCTION lw4o6_mappings_changed();"
+	/*
+	 * put: insert or replace by key; false when another key holds the
+	 * set.  The EXCEPTION block is a subtransaction, a savepoint in one
+	 * round trip: a lost race undoes this put alone, and a batch around
+	 * it goes on.  The INSERT waits for a concurrent transaction that
+	 * inserted the same set, so the constraint settles the race.
+	 */
+	"CREATE FUNCTION lw4o6_put(p_b4 inet, p_protocol smallint,"
+	" p_port integer, p_nonce bytea, p_ipv4 inet, p_psid integer,"
+	" p_psid_len smallint, p_offset smallint, p_expires bigint,"
+	" p_created bigint, p_node text) RETURNS boolean"
+	" LANGUAGE plpgsql AS $f$"
+	" BEGIN"
+	"  INSERT INTO lw4o6_mappings (b4, protocol, internal_port, nonce,"
+	"   ipv4, psid, psid_len, \"offset\", expires, created, node)"
+	"   VALUES (p_b4, p_protocol, p_port, p_nonce, p_ipv4, p_psid,"
+	"   p_psid_len, p_offset, p_expires, p_created, p_node)"
+	"   ON CONFLICT (b4, protocol, internal_port) DO UPDATE SET"
+	"   nonce = excluded.nonce, ipv4 = excluded.ipv4,"
+	"   psid = excluded.psid, psid_len = excluded.psid_len,"
+	"   \"offset\" = excluded.\"offset\", expires = excluded.expires,"
+	"   created = excluded.created, node = excluded.node,"
+	"   changed = now();"
+	"  RETURN true;"
+	" EXCEPTION WHEN unique_violation THEN"
+	"  RETURN false;"
+	" END $f$;",
 };
 
 #define MAPPING_COLS "host(b4), protocol, internal_port, encode(nonce, 'hex')," \
@@ -157,17 +184,10 @@ static const struct {
 	const char *sql;
 	int nparams;
 } stmt[ST_N] = {
-	/* replaces only on the key: a clash on (ipv4, psid) fails, 23505 */
-	[ST_PUT] = { "INSERT INTO lw4o6_mappings (b4, protocol, internal_port,"
-		     " nonce, ipv4, psid, psid_len, \"offset\", expires,"
-		     " created, node)"
-		     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-		     " ON CONFLICT (b4, protocol, internal_port) DO UPDATE SET"
-		     " nonce = excluded.nonce, ipv4 = excluded.ipv4,"
-		     " psid = excluded.psid, psid_len = excluded.psid_len,"
-		     " \"offset\" = excluded.\"offset\","
-		     " expires = excluded.expires, created = excluded.created,"
-		     " node = excluded.node, changed = now()", 11 },
+	/* replaces only on the key; false: another key holds the set */
+	[ST_PUT] = { "SELECT lw4o6_put($1::inet, $2::smallint, $3::integer,"
+		     " $4::bytea, $5::inet, $6::integer, $7::smallint,"
+		     " $8::smallint, $9::bigint, $10::bigint, $11::text)", 11 },
 	/*
 	 * One round trip: whether it went, and if not whether the key was
 	 * there (the outer SELECT sees the snapshot before the DELETE).
@@ -782,17 +802,13 @@ static void params_of(struct params *p, const struct lw4o6_mapping *m)
 	snprintf(p->created, sizeof(p->created), "%" PRId64, m->created);
 }
 
-/*
- * Inside a transaction a failed statement would abort all of it; a
- * savepoint keeps the batch alive past a put that loses a race (-EEXIST).
- */
+/* lw4o6_put() does the work, its own savepoint included (see the schema). */
 static int pg_put(struct store *s, const struct lw4o6_mapping *m)
 {
 	struct pg *q = s->priv;
 	struct params p;
 	char key[96], what[112], a4[INET_ADDRSTRLEN];
 	const char *v[11];
-	bool sp = q->in_txn;
 	PGresult *res;
 	int r;
 
@@ -809,32 +825,16 @@ static int pg_put(struct store *s, const struct lw4o6_mapping *m)
 	v[8] = p.expires; v[9] = p.created; v[10] = q->node;
 	fmt_key(key, sizeof(key), m);
 	snprintf(what, sizeof(what), "put %s", key);
-	if (sp) {
-		r = simple(s, "SAVEPOINT lw4o6_put", what);
-		if (r)
-			return r;
-	}
 	res = run(s, ST_PUT, v, what, &r);
-	PQclear(res);
-	if (sp && q->c) {
-		if (r) {
-			char keep[sizeof(s->err)];
-			int r2;
-
-			memcpy(keep, s->err, sizeof(keep));
-			r2 = simple(s, "ROLLBACK TO SAVEPOINT lw4o6_put", what);
-			if (!r2)
-				q->txn_lost = false;	/* the rest stands */
-			memcpy(s->err, keep, sizeof(keep));
-		} else {
-			r = simple(s, "RELEASE SAVEPOINT lw4o6_put", what);
-		}
-	}
-	if (r == -EEXIST) {
+	if (!res)
+		return r;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t")) {
 		inet_ntop(AF_INET, &m->ipv4, a4, sizeof(a4));
 		set_err(s, "put %s: %s psid %u belongs to another mapping", key,
 			a4, m->psid);
+		r = -EEXIST;
 	}
+	PQclear(res);
 	return r;
 }
 

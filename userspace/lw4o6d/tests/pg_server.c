@@ -96,12 +96,13 @@ static int find_bindir(struct pg_server *p)
 	return 0;
 }
 
-int pg_server_start(struct pg_server *p)
+int pg_server_start(struct pg_server *p, bool durable)
 {
 	char initdb[160], data[96];
 	struct passwd *pw;
 
 	memset(p, 0, sizeof(*p));
+	p->durable = durable;
 	if (find_bindir(p))
 		return -1;
 	/* /tmp, not $TMPDIR: a socket path has 107 bytes at most */
@@ -145,9 +146,9 @@ int pg_server_ctl(struct pg_server *p, const char *action)
 	snprintf(ctl, sizeof(ctl), "%s/pg_ctl", p->bindir);
 	snprintf(data, sizeof(data), "%s/data", p->dir);
 	snprintf(log, sizeof(log), "%s/server.log", p->dir);
-	/* fsync off: a test's server need not survive the machine */
-	snprintf(opts, sizeof(opts), "-k %s -c listen_addresses= -c fsync=off"
-		 " -c full_page_writes=off -c max_connections=40", p->dir);
+	snprintf(opts, sizeof(opts), "-k %s -c listen_addresses= %s"
+		 " -c max_connections=40", p->dir, p->durable ? "" :
+		 "-c fsync=off -c full_page_writes=off");
 	if (run(p, "pg_ctl.log", argv)) {
 		fprintf(stderr, "pg_server: pg_ctl %s failed:\n", action);
 		tail(p, "pg_ctl.log");

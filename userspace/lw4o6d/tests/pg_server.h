@@ -10,14 +10,21 @@
 #ifndef LW4O6D_TESTS_PG_SERVER_H
 #define LW4O6D_TESTS_PG_SERVER_H
 
+#include <stdbool.h>
+
 struct pg_server {
 	char dir[64];		/* the folder: data/, the socket, log */
+	bool durable;		/* fsync as in production (benchmarks) */
 	char bindir[128];
 	char conninfo[160];	/* "host=DIR dbname=postgres user=lw4o6" */
 };
 
-/* 0, or -1 with the reason on stderr (and the server log's tail). */
-int pg_server_start(struct pg_server *p);
+/*
+ * 0, or -1 with the reason on stderr (and the server log's tail).  Tests
+ * run with fsync off (faster, and a test's server need not survive the
+ * machine); durable: as a production server, for benchmarks.
+ */
+int pg_server_start(struct pg_server *p, bool durable);
 /* pg_ctl ACTION ("stop", "start", "restart"), waiting; 0 or -1. */
 int pg_server_ctl(struct pg_server *p, const char *action);
 /* Stops the server and removes the folder. */
