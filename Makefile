@@ -110,7 +110,11 @@ fuzz: deps
 
 bench: deps
 	$(MAKE) modules userspace testdata
-	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp tests/bench_dhcp
+	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp tests/bench_dhcp \
+		tests/bench_grants
+	@mkdir -p build/bench
+	@echo "== grants per second through the core, SQLite and PostgreSQL (host)"
+	userspace/lw4o6d/tests/bench_grants | tee build/bench/grants-host.md
 	bash selftests/bench/run.sh
 
 install: all

@@ -102,6 +102,8 @@ int pg_change_parse(const char *p, size_t len, struct pg_change *out)
 	memset(&ch, 0, sizeof(ch));
 	if (!field(&c, &f, &n, false) || n != 1 || f[0] != '1')
 		return -EINVAL;
+	if (!num(&c, 1, INT64_MAX, &ch.id))
+		return -EINVAL;
 	if (!field(&c, &f, &n, false))
 		return -EINVAL;
 	if (n == 3 && !memcmp(f, "put", 3))
@@ -168,8 +170,8 @@ int pg_change_format(const struct pg_change *c, char *buf, size_t len)
 	inet_ntop(AF_INET, &c->m.ipv4, v4, sizeof(v4));
 	for (i = 0; i < sizeof(c->m.nonce); i++)
 		snprintf(nonce + 2 * i, 3, "%02x", c->m.nonce[i]);
-	n = snprintf(buf, len, "1 %s %s %u %u %s %s %u %u %u %" PRId64
-		     " %" PRId64 " %" PRId64 " %s",
+	n = snprintf(buf, len, "1 %" PRId64 " %s %s %u %u %s %s %u %u %u %" PRId64
+		     " %" PRId64 " %" PRId64 " %s", c->id,
 		     c->op == STORE_DEL ? "del" : "put", b4, c->m.protocol,
 		     c->m.internal_port, nonce, v4, c->m.psid, c->m.psid_len,
 		     c->m.offset, c->m.expires, c->m.created, c->changed,

@@ -4,9 +4,12 @@
  * trigger on lw4o6_mappings sends with NOTIFY lw4o6_mappings (see
  * store_postgresql.c), one line of text:
  *
- *   1 OP B4 PROTOCOL PORT NONCE IPV4 PSID PSID_LEN OFFSET EXPIRES CREATED CHANGED NODE
+ *   1 ID OP B4 PROTOCOL PORT NONCE IPV4 PSID PSID_LEN OFFSET EXPIRES CREATED CHANGED NODE
  *
- * "1" the format's version; OP "put" or "del"; B4 and IPV4 addresses as
+ * "1" the format's version; ID the change's row in lw4o6_history (which
+ * also keeps PostgreSQL from folding two identical notifications of one
+ * transaction into one: a put, a del and the same put again must all
+ * arrive); OP "put" or "del"; B4 and IPV4 addresses as
  * PostgreSQL's host() writes them; NONCE 24 lowercase hex digits; the
  * numbers decimal without leading zeros (EXPIRES, CREATED and CHANGED,
  * seconds, may be negative); NODE the writer's name, the rest of the line
@@ -23,6 +26,7 @@
 #define PG_CHANGE_NODE_LEN 64
 
 struct pg_change {
+	int64_t id;			/* lw4o6_history.id, > 0 */
 	enum store_change op;		/* STORE_PUT or STORE_DEL */
 	struct lw4o6_mapping m;
 	int64_t changed;		/* when the row was written, seconds */

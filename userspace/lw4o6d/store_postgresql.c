@@ -112,7 +112,7 @@ static const char *const migration[SCHEMA_VERSION] = {
 	 */
 	"CREATE FUNCTION lw4o6_mappings_changed() RETURNS trigger"
 	" LANGUAGE plpgsql AS $f$"
-	" DECLARE r lw4o6_mappings; op text; who text;"
+	" DECLARE r lw4o6_mappings; op text; who text; hid bigint;"
 	" BEGIN"
 	"  IF TG_OP = 'DELETE' THEN r := OLD; op := 'del';"
 	"  ELSE r := NEW; op := 'put'; END IF;"
@@ -121,9 +121,10 @@ static const char *const migration[SCHEMA_VERSION] = {
 	"  INSERT INTO lw4o6_history (node, op, b4, protocol, internal_port,"
 	"   nonce, ipv4, psid, psid_len, \"offset\", expires, created)"
 	"   VALUES (who, op, r.b4, r.protocol, r.internal_port, r.nonce,"
-	"   r.ipv4, r.psid, r.psid_len, r.\"offset\", r.expires, r.created);"
+	"   r.ipv4, r.psid, r.psid_len, r.\"offset\", r.expires, r.created)"
+	"   RETURNING id INTO hid;"
 	"  PERFORM pg_notify('lw4o6_mappings', format("
-	"   '1 %s %s %s %s %s %s %s %s %s %s %s %s %s', op, host(r.b4),"
+	"   '1 %s %s %s %s %s %s %s %s %s %s %s %s %s %s', hid, op, host(r.b4),"
 	"   r.protocol, r.internal_port, encode(r.nonce, 'hex'), host(r.ipv4),"
 	"   r.psid, r.psid_len, r.\"offset\", r.expires, r.created,"
 	"   floor(extract(epoch FROM r.changed))::bigint, r.node));"
@@ -1089,9 +1090,12 @@ static int pg_changes(struct store *s, store_change_fn cb, void *arg)
 		/* cb may use the store, which may queue more: copy first */
 		struct pg_change ch = q->q[q->q_head++];
 
-		r = cb(ch.op, &ch.m, arg);
-		if (r)
+		int r2 = cb(ch.op, &ch.m, arg);
+
+		if (r2) {
+			r = r2;
 			break;
+		}
 		if (q->resync)
 			break;	/* overflowed meanwhile: the next call resyncs */
 	}

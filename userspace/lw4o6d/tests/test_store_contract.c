@@ -420,6 +420,64 @@ static void c_txn(void **state)
 	_r;								\
 })
 
+/* The payload parser alone: what the trigger writes, and what it does not. */
+static void p_payload(void **state)
+{
+	static const char ok[] = "1 42 put 2001:db8::5 17 4000"
+		" 000102030405060708090a0b 198.18.0.1 5 6 2 1700000000 -3"
+		" 1764677000 aftr 1";
+	static const char *const bad[] = {
+		"",
+		"2 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 0 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 get 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 ",
+		"1 42 put 2001:db8::5  17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 017 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 256 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 65536 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090A0B 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 198.18.0.9 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 2001:db8::1 5 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 64 6 2 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 11 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 17 0 1 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 -0 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 9223372036854775808 2 3 n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n\n",
+		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 0123456789012345678901234567890123456789012345678901234567890123",
+	};
+	struct pg_change c, d;
+	char buf[256];
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_int_equal(pg_change_parse(ok, strlen(ok), &c), 0);
+	assert_int_equal(c.id, 42);
+	assert_int_equal(c.op, STORE_PUT);
+	assert_int_equal(c.m.protocol, 17);
+	assert_int_equal(c.m.internal_port, 4000);
+	assert_int_equal(c.m.nonce[11], 11);
+	assert_int_equal(ntohl(c.m.ipv4), 0xc6120001);
+	assert_int_equal(c.m.psid, 5);
+	assert_int_equal(c.m.psid_len, 6);
+	assert_int_equal(c.m.offset, 2);
+	assert_int_equal(c.m.expires, 1700000000);
+	assert_int_equal(c.m.created, -3);
+	assert_string_equal(c.node, "aftr 1");
+	n = pg_change_format(&c, buf, sizeof(buf));
+	assert_int_equal(n, (int)strlen(ok));
+	assert_string_equal(buf, ok);
+	/* not past the length given: the same text cut short is refused */
+	assert_int_equal(pg_change_parse(ok, strlen(ok) - 7, &d), -EINVAL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (pg_change_parse(bad[i], strlen(bad[i]), &d) != -EINVAL)
+			fail_msg("parsed: \"%s\"", bad[i]);
+}
+
 static void p_check(void **state)
 {
 	const struct store_ops *o = store_find("postgresql");
@@ -618,6 +676,25 @@ static void p_feed(void **state)
 	if (poll(&p, 1, 200) > 0)
 		assert_int_equal(a.ops->changes(&a, heard_cb, &ha), 0);
 	assert_int_equal(ha.n, 0);
+
+	/*
+	 * A put, its del and the same put again in one transaction: three
+	 * changes, though PostgreSQL folds identical notifications of one
+	 * transaction (the history id keeps them apart).
+	 */
+	hb.n = 0;
+	mk(&m3, 3, 6, 0);
+	assert_int_equal(a.ops->begin(&a), 0);
+	assert_int_equal(a.ops->put(&a, &m3), 0);
+	assert_int_equal(a.ops->del(&a, &m3), 0);
+	assert_int_equal(a.ops->put(&a, &m3), 0);
+	assert_int_equal(a.ops->commit(&a), 0);
+	hear(&bb, &hb, 3);
+	assert_int_equal(hb.n, 3);
+	assert_int_equal(hb.ch[0], STORE_PUT);
+	assert_int_equal(hb.ch[1], STORE_DEL);
+	assert_int_equal(hb.ch[2], STORE_PUT);
+	assert_memory_equal(&hb.m[2], &m3, sizeof(m3));
 
 	/* B's writes go the other way; a B's del of a row A renewed fails */
 	assert_int_equal(bb.ops->put(&bb, &m2), 0);
@@ -932,6 +1009,7 @@ int main(void)
 		BOTH(c_eexist),
 		BOTH(c_each_cb),
 		BOTH(c_txn),
+		cmocka_unit_test(p_payload),
 		PG(p_check),
 		PG(p_schema),
 		PG(p_commit_fails),
