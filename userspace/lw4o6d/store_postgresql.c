@@ -382,14 +382,16 @@ static int result_err(struct store *s, PGresult *res, const char *what)
 		disconnect(q);
 		return -EAGAIN;
 	}
+	/* the server aborted the transaction: commit() will say so */
 	if (q->in_txn)
-		q->txn_lost = true;	/* the caller's savepoint may undo this */
+		q->txn_lost = true;
 	if (!strcmp(state, "23505"))
 		r = -EEXIST;
+	/* serialisation, deadlock, lock or statement timeout, resources */
 	else if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
 		 !strcmp(state, "55P03") || !strcmp(state, "57014") ||
 		 !strncmp(state, "53", 2))
-		r = -EAGAIN;	/* serialisation, deadlock, lock or statement timeout, resources */
+		r = -EAGAIN;
 	else if (!strcmp(state, "25006"))
 		r = -EROFS;	/* a standby */
 	else if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2))
@@ -408,11 +410,11 @@ static int simple(struct store *s, const char *sql, const char *what)
 	PGresult *res = PQexec(q->c, sql);
 	int r = 0;
 
+	drain(s);	/* first: the error's message is the one to keep */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = result_err(s, res, what);
 	PQclear(res);
-	drain(s);
 	return r;
 }
 
@@ -426,15 +428,14 @@ static PGresult *run(struct store *s, int which, const char *const *v,
 
 	snprintf(name, sizeof(name), "s%d", which);
 	res = PQexecPrepared(q->c, name, stmt[which].nparams, v, NULL, NULL, 0);
+	drain(s);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
 	    PQresultStatus(res) == PGRES_TUPLES_OK) {
 		*r = 0;
-		drain(s);
 		return res;
 	}
 	*r = result_err(s, res, what);
 	PQclear(res);
-	drain(s);
 	return NULL;
 }
 
