@@ -22,7 +22,8 @@
  * queued something.  It stays the same fd across reconnections.
  *
  * Failures a retry can cure are -EAGAIN: the connection is dropped, and a
- * later call or tick() connects again (at most once a second).  Inside
+ * later call or tick() connects again (at most once a second), without
+ * blocking the daemon (advance()).  Inside
  * begin()..commit() a lost connection loses the whole transaction:
  * nothing is reconnected until commit() has said -EAGAIN, so no write of
  * the batch can land outside it.
@@ -48,6 +49,7 @@
 
 #define SCHEMA_VERSION 1
 #define RECONNECT_S 1
+#define CONNECT_TIMEOUT_S 5
 #define EACH_CHUNK "1000"
 /* More changes waiting than this: drop them and resync instead. */
 #define QUEUE_MAX 65536
@@ -235,6 +237,8 @@ struct pg {
 	char node[64];
 	int epfd, evfd;
 	int sock;		/* in epfd, or -1 */
+	PGconn *cc;		/* a reconnection under way, or NULL */
+	int csock;		/* its socket while in epfd, or -1 */
 	int pid;		/* our backend's, to skip our own notifications */
 	bool in_txn;
 	bool txn_lost;		/* the open transaction is gone: commit fails */
@@ -527,39 +531,41 @@ rollback:
 }
 
 /*
- * Connects, checks it is a primary, sets up the schema, prepares, listens.
  * Defaults a conninfo may override: bounded waits, so that a dead server
- * costs a B4 a retry, not the daemon's main loop.
+ * costs a B4 a retry, not the daemon's main loop.  application_name comes
+ * after the conninfo (expanded from "dbname"), so it is always the node.
  */
-static int pg_connect(struct store *s)
+static const char *const conn_keys[] = {
+	"connect_timeout", "keepalives_idle", "keepalives_interval",
+	"keepalives_count", "tcp_user_timeout", "options", "dbname",
+	"application_name", NULL,
+};
+
+static void conn_vals(struct pg *q, const char *vals[9])
 {
-	static const char *const keys[] = {
-		"connect_timeout", "keepalives_idle", "keepalives_interval",
-		"keepalives_count", "tcp_user_timeout", "options", "dbname",
-		"application_name", NULL,
-	};
-	struct pg *q = s->priv;
-	const char *vals[9] = {
+	static const char *const dflt[6] = {
 		"3", "10", "3", "3", "10000",
 		"-c lock_timeout=5000 -c statement_timeout=10000",
-		q->conninfo, q->node, NULL,
 	};
+
+	memcpy(vals, dflt, sizeof(dflt));
+	vals[6] = q->conninfo;
+	vals[7] = q->node;
+	vals[8] = NULL;
+}
+
+/*
+ * On a new connection q->c: checks it is a primary, sets up the schema,
+ * prepares, listens, and watches the socket.
+ */
+static int setup(struct store *s)
+{
+	struct pg *q = s->priv;
 	struct epoll_event ev = { .events = EPOLLIN };
 	PGresult *res;
 	char name[8];
 	int r, i;
 
-	q->last_try = mono();
-	q->c = PQconnectdbParams(keys, vals, 1);
-	if (!q->c) {
-		set_err(s, "connect: out of memory");
-		return -ENOMEM;
-	}
-	if (PQstatus(q->c) != CONNECTION_OK) {
-		set_err(s, "connect: %s", PQerrorMessage(q->c));
-		disconnect(q);
-		return -EAGAIN;
-	}
 	PQsetNoticeProcessor(q->c, no_notice, NULL);
 	q->pid = PQbackendPID(q->c);
 
@@ -607,11 +613,122 @@ fail:
 	return r;
 }
 
-/* Connected, or -EAGAIN; reconnects at most once every RECONNECT_S. */
+/* The first connection, waited for: open() must say whether it works. */
+static int pg_connect(struct store *s)
+{
+	struct pg *q = s->priv;
+	const char *vals[9];
+
+	conn_vals(q, vals);
+	q->last_try = mono();
+	q->c = PQconnectdbParams(conn_keys, vals, 1);
+	if (!q->c) {
+		set_err(s, "connect: out of memory");
+		return -ENOMEM;
+	}
+	if (PQstatus(q->c) != CONNECTION_OK) {
+		set_err(s, "connect: %s", PQerrorMessage(q->c));
+		disconnect(q);
+		return -EAGAIN;
+	}
+	return setup(s);
+}
+
+static void cc_unwatch(struct pg *q)
+{
+	if (q->csock >= 0)
+		epoll_ctl(q->epfd, EPOLL_CTL_DEL, q->csock, NULL);
+	q->csock = -1;
+}
+
+static void cc_drop(struct pg *q)
+{
+	cc_unwatch(q);
+	if (q->cc)
+		PQfinish(q->cc);
+	q->cc = NULL;
+}
+
+/*
+ * Reconnecting does not block the daemon: PQconnectPoll() is driven by
+ * every call, tick() and changes() (the socket is in the epoll fd while
+ * it connects, so the handshake moves at the server's pace).  Once the
+ * connection is up, setup() runs its few statements synchronously.
+ * 0 when connected now, -EAGAIN while still connecting or after failing.
+ */
+static int advance(struct store *s)
+{
+	struct pg *q = s->priv;
+	struct epoll_event ev = { 0 };
+	PostgresPollingStatusType st;
+	int r;
+
+	if (!q->cc)
+		return -EAGAIN;
+	st = PQconnectPoll(q->cc);
+	if (st == PGRES_POLLING_FAILED) {
+		set_err(s, "connect: %s", PQerrorMessage(q->cc));
+		cc_drop(q);
+		return -EAGAIN;
+	}
+	if (st != PGRES_POLLING_OK) {
+		/* the socket may change (another host of the list) */
+		cc_unwatch(q);
+		q->csock = PQsocket(q->cc);
+		ev.events = st == PGRES_POLLING_WRITING ? EPOLLOUT : EPOLLIN;
+		if (q->csock >= 0 &&
+		    epoll_ctl(q->epfd, EPOLL_CTL_ADD, q->csock, &ev))
+			q->csock = -1;
+		set_err(s, "connecting to the database");
+		return -EAGAIN;
+	}
+	cc_unwatch(q);
+	q->c = q->cc;
+	q->cc = NULL;
+	r = setup(s);
+	if (r)
+		return r == -EPROTO || r == -EROFS ? r : -EAGAIN;
+	/* Whatever happened while we were away was not heard. */
+	q->resync = true;
+	queue_clear(q);
+	raise_ev(q);
+	return 0;
+}
+
+/* Starts a reconnection, at most once every RECONNECT_S; as advance(). */
+static int reconnect(struct store *s)
+{
+	struct pg *q = s->priv;
+	const char *vals[9];
+
+	/* PQconnectPoll() ignores connect_timeout: ours */
+	if (q->cc && mono() - q->last_try >= CONNECT_TIMEOUT_S) {
+		set_err(s, "connect: timed out after %d s", CONNECT_TIMEOUT_S);
+		cc_drop(q);
+	}
+	if (q->cc)
+		return advance(s);
+	if (mono() - q->last_try < RECONNECT_S) {
+		if (!s->err[0])
+			set_err(s, "not connected; retrying shortly");
+		return -EAGAIN;
+	}
+	conn_vals(q, vals);
+	q->last_try = mono();
+	q->cc = PQconnectStartParams(conn_keys, vals, 1);
+	if (!q->cc || PQstatus(q->cc) == CONNECTION_BAD) {
+		set_err(s, "connect: %s",
+			q->cc ? PQerrorMessage(q->cc) : "out of memory");
+		cc_drop(q);
+		return -EAGAIN;
+	}
+	return advance(s);
+}
+
+/* Connected, or -EAGAIN (or a refusal such as a newer schema). */
 static int ensure(struct store *s)
 {
 	struct pg *q = s->priv;
-	int r;
 
 	if (q->c)
 		return 0;
@@ -619,19 +736,7 @@ static int ensure(struct store *s)
 		set_err(s, "the connection was lost; the transaction is gone");
 		return -EAGAIN;
 	}
-	if (mono() - q->last_try < RECONNECT_S) {
-		if (!s->err[0])
-			set_err(s, "not connected; retrying shortly");
-		return -EAGAIN;
-	}
-	r = pg_connect(s);
-	if (r)
-		return r == -EPROTO || r == -EROFS || r == -ENOMEM ? r : -EAGAIN;
-	/* Whatever happened while we were away was not heard. */
-	q->resync = true;
-	queue_clear(q);
-	raise_ev(q);
-	return 0;
+	return reconnect(s);
 }
 
 static const char *pg_check(const char *target, char *buf, size_t len)
@@ -661,6 +766,7 @@ static void pg_close(struct store *s)
 		return;
 	/* Not committed means not promised: PQfinish drops the transaction. */
 	disconnect(q);
+	cc_drop(q);
 	if (q->epfd >= 0)
 		close(q->epfd);
 	if (q->evfd >= 0)
@@ -689,6 +795,7 @@ static int pg_open(struct store *s, const char *target)
 	}
 	s->priv = q;
 	q->sock = -1;
+	q->csock = -1;
 	q->epfd = epoll_create1(EPOLL_CLOEXEC);
 	q->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	q->conninfo = strdup(target);
@@ -1068,6 +1175,8 @@ static int pg_changes(struct store *s, store_change_fn cb, void *arg)
 	if (read(q->evfd, &n, sizeof(n)) < 0) {
 		/* EAGAIN: nothing was raised; the socket may have data */
 	}
+	if (q->cc && !q->in_txn)
+		advance(s);	/* the connecting socket woke us */
 	if (q->c && !PQconsumeInput(q->c)) {
 		set_err(s, "change feed: %s", PQerrorMessage(q->c));
 		disconnect(q);
@@ -1112,7 +1221,7 @@ static void pg_tick(struct store *s)
 	struct pg *q = s->priv;
 
 	if (!q->c && !q->in_txn)
-		ensure(s);
+		reconnect(s);
 }
 
 /* The pool's prefix as a cidr (host bits cleared) and its exclusions. */
