@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -239,6 +240,7 @@ struct pg {
 	int sock;		/* in epfd, or -1 */
 	PGconn *cc;		/* a reconnection under way, or NULL */
 	int csock;		/* its socket while in epfd, or -1 */
+	short cwant;		/* what it waits for: POLLIN or POLLOUT */
 	int pid;		/* our backend's, to skip our own notifications */
 	bool in_txn;
 	bool txn_lost;		/* the open transaction is gone: commit fails */
@@ -634,6 +636,21 @@ static int pg_connect(struct store *s)
 	return setup(s);
 }
 
+/* Waits (in the epoll set) for what PQconnectPoll() asked for. */
+static void cc_watch(struct pg *q, PostgresPollingStatusType st)
+{
+	struct epoll_event ev = { 0 };
+
+	if (q->csock >= 0)
+		epoll_ctl(q->epfd, EPOLL_CTL_DEL, q->csock, NULL);
+	/* the socket may change (another host of the list) */
+	q->csock = PQsocket(q->cc);
+	q->cwant = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+	ev.events = q->cwant == POLLIN ? EPOLLIN : EPOLLOUT;
+	if (q->csock >= 0 && epoll_ctl(q->epfd, EPOLL_CTL_ADD, q->csock, &ev))
+		q->csock = -1;
+}
+
 static void cc_unwatch(struct pg *q)
 {
 	if (q->csock >= 0)
@@ -659,12 +676,18 @@ static void cc_drop(struct pg *q)
 static int advance(struct store *s)
 {
 	struct pg *q = s->priv;
-	struct epoll_event ev = { 0 };
 	PostgresPollingStatusType st;
+	struct pollfd p;
 	int r;
 
 	if (!q->cc)
 		return -EAGAIN;
+	/* libpq's rule: poll only once the socket is ready for it */
+	p = (struct pollfd){ .fd = PQsocket(q->cc), .events = q->cwant };
+	if (p.fd < 0 || poll(&p, 1, 0) <= 0) {
+		set_err(s, "connecting to the database");
+		return -EAGAIN;
+	}
 	st = PQconnectPoll(q->cc);
 	if (st == PGRES_POLLING_FAILED) {
 		set_err(s, "connect: %s", PQerrorMessage(q->cc));
@@ -672,13 +695,7 @@ static int advance(struct store *s)
 		return -EAGAIN;
 	}
 	if (st != PGRES_POLLING_OK) {
-		/* the socket may change (another host of the list) */
-		cc_unwatch(q);
-		q->csock = PQsocket(q->cc);
-		ev.events = st == PGRES_POLLING_WRITING ? EPOLLOUT : EPOLLIN;
-		if (q->csock >= 0 &&
-		    epoll_ctl(q->epfd, EPOLL_CTL_ADD, q->csock, &ev))
-			q->csock = -1;
+		cc_watch(q, st);
 		set_err(s, "connecting to the database");
 		return -EAGAIN;
 	}
@@ -722,6 +739,8 @@ static int reconnect(struct store *s)
 		cc_drop(q);
 		return -EAGAIN;
 	}
+	/* as if PQconnectPoll() had said "writing" (libpq's docs) */
+	cc_watch(q, PGRES_POLLING_WRITING);
 	return advance(s);
 }
 
