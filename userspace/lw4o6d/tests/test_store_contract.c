@@ -651,6 +651,16 @@ static void p_feed(void **state)
 	mk(&m1, 1, 6, 0);
 	mk(&m2, 2, 17, 4000);
 	assert_int_equal(a.ops->put(&a, &m1), 0);
+	/* B's lookup reads the table, not its feed: A's put is there at once */
+	{
+		struct lw4o6_mapping got[2];
+		struct collect c = { got, 0, 2, 0, NULL };
+
+		assert_int_equal(bb.ops->lookup(&bb, m1.ipv4, &m1.b4,
+						collect_cb, &c), 0);
+		assert_int_equal(c.n, 1);
+		assert_memory_equal(&got[0], &m1, sizeof(m1));
+	}
 	assert_int_equal(a.ops->begin(&a), 0);
 	assert_int_equal(a.ops->put(&a, &m2), 0);
 	m3 = m2;
