@@ -938,9 +938,15 @@ static void p_restart(void **state)
 				assert_int_equal(r, -EAGAIN);
 		}
 	}
-	assert_int_equal(h.resyncs, 1);
-	assert_int_equal(h.n, 41);
-	assert_int_equal(h.ch[0], STORE_PUT);
+	/*
+	 * The puts from before the stop may come, or be lost with the
+	 * connection: the RESYNC covers them.  It comes once, and last.
+	 */
+	if (h.resyncs != 1 || h.n < 1 || h.n > 41)
+		fail_msg("other heard %zu changes, %zu resyncs; %s", h.n,
+			 h.resyncs, other.err);
+	if (h.n <= 16)
+		assert_int_equal(h.ch[h.n - 1], STORE_RESYNC);
 	/* and hears what comes after */
 	h.n = 0;
 	mk(&m, 200, 6, 0);
@@ -950,6 +956,107 @@ static void p_restart(void **state)
 	assert_int_equal(h.ch[0], STORE_PUT);
 	assert_memory_equal(&h.m[0], &m, sizeof(m));
 	other.ops->close(&other);
+	s.ops->close(&s);
+}
+
+/*
+ * The same race, through a restart: two processes grant from the same
+ * sets, one at a time, retrying a grant that got -EAGAIN (as a B4 would
+ * retry its request) while the server restarts under them.  Afterwards
+ * the table holds exactly the grants the children were told of: none
+ * lost, none twice.  Exit 0: done and saw -EAGAIN; 10: done without.
+ */
+static int restart_child(const struct backend *b, int who, int fd)
+{
+	struct lw4o6_mapping m;
+	struct store s;
+	uint32_t set = 0, i;
+	int r, again = 0, tries;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.node, sizeof(s.node), "grant%d", who);
+	if (store_open(&s, &store_postgresql_ops, b->target))
+		return 2;
+	for (i = 0; i < 80 && set < RACE_SETS; i++) {
+		mk(&m, (uint32_t)who * 1000 + i, 6, 0);
+		for (tries = 0; set < RACE_SETS && tries < 400; tries++) {
+			race_set(&m, set);
+			r = s.ops->put(&s, &m);
+			if (!r)
+				break;
+			if (r == -EEXIST) {
+				set++;
+			} else if (r == -EAGAIN) {
+				again++;
+				s.ops->tick(&s);
+				usleep(25 * 1000);
+			} else {
+				return 4;
+			}
+		}
+		if (tries == 400)
+			return 5;
+		if (set == RACE_SETS)
+			break;
+		set++;
+		if (write(fd, &m, sizeof(m)) < 0)
+			return 6;
+		usleep(10 * 1000);	/* a sequence, not a burst */
+	}
+	s.ops->close(&s);
+	return again ? 0 : 10;
+}
+
+static void p_restart_race(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping told[2 * RACE_SETS], got[2 * RACE_SETS];
+	struct collect c = { got, 0, 2 * RACE_SETS, 0, NULL };
+	struct store s;
+	size_t n = 0, i;
+	int fd[2], status, w, saw = 0;
+	pid_t pid[2];
+	ssize_t k;
+
+	open_as(&s, b, "judge");
+	s.ops->close(&s);
+	assert_int_equal(pipe(fd), 0);
+	for (w = 0; w < 2; w++) {
+		pid[w] = fork();
+		assert_true(pid[w] >= 0);
+		if (!pid[w]) {
+			close(fd[0]);
+			_exit(restart_child(b, w + 1, fd[1]));
+		}
+	}
+	close(fd[1]);
+	usleep(200 * 1000);
+	assert_int_equal(pg_server_ctl(&pg, "restart"), 0);
+	while ((k = read(fd[0], (char *)told + n, sizeof(told) - n)) > 0)
+		n += (size_t)k;
+	close(fd[0]);
+	for (w = 0; w < 2; w++) {
+		assert_int_equal(waitpid(pid[w], &status, 0), pid[w]);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 0)
+			saw++;
+		else
+			assert_int_equal(WEXITSTATUS(status), 10);
+	}
+	/* the restart fell in the middle of the grants, or this proves nothing */
+	assert_true(saw >= 1);
+	n /= sizeof(told[0]);
+	assert_int_equal(n, 2 * 80 < RACE_SETS ? 2 * 80 : RACE_SETS);
+	open_as(&s, b, "judge");
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, n);
+	qsort(told, n, sizeof(told[0]), by_set);
+	qsort(got, c.n, sizeof(got[0]), by_set);
+	for (i = 0; i < n; i++) {
+		if (i)
+			assert_int_not_equal(by_set(&got[i - 1], &got[i]), 0);
+		assert_memory_equal(&told[i], &got[i], sizeof(got[i]));
+	}
 	s.ops->close(&s);
 }
 
@@ -1053,12 +1160,16 @@ int main(void)
 		PG(p_feed),
 		PG(p_race),
 		PG(p_restart),
+		PG(p_restart_race),
 		PG(p_pools),
 	};
 
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* LW4O6_TEST_FILTER='*p_restart*': one case, e.g. to repeat it */
+	if (getenv("LW4O6_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("LW4O6_TEST_FILTER"));
 	r = cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
 	r += cmocka_run_group_tests_name("postgresql", tests, pg_group_setup,
 					 pg_group_teardown);
