@@ -966,7 +966,7 @@ static void p_restart(void **state)
  * the table holds exactly the grants the children were told of: none
  * lost, none twice.  Exit 0: done and saw -EAGAIN; 10: done without.
  */
-static int restart_child(const struct backend *b, int who, int fd)
+static int restart_child(const struct backend *b, int who, int fd, int ready)
 {
 	struct lw4o6_mapping m;
 	struct store s;
@@ -977,6 +977,9 @@ static int restart_child(const struct backend *b, int who, int fd)
 	snprintf(s.node, sizeof(s.node), "grant%d", who);
 	if (store_open(&s, &store_postgresql_ops, b->target))
 		return 2;
+	if (write(ready, "r", 1) != 1)	/* the parent restarts after this */
+		return 6;
+	close(ready);
 	for (i = 0; i < 80 && set < RACE_SETS; i++) {
 		mk(&m, (uint32_t)who * 1000 + i, 6, 0);
 		for (tries = 0; set < RACE_SETS && tries < 400; tries++) {
@@ -1014,23 +1017,32 @@ static void p_restart_race(void **state)
 	struct collect c = { got, 0, 2 * RACE_SETS, 0, NULL };
 	struct store s;
 	size_t n = 0, i;
-	int fd[2], status, w, saw = 0;
+	int fd[2], rd[2], status, w, saw = 0;
+	char buf[2];
 	pid_t pid[2];
 	ssize_t k;
 
 	open_as(&s, b, "judge");
 	s.ops->close(&s);
 	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(pipe(rd), 0);
 	for (w = 0; w < 2; w++) {
 		pid[w] = fork();
 		assert_true(pid[w] >= 0);
 		if (!pid[w]) {
 			close(fd[0]);
-			_exit(restart_child(b, w + 1, fd[1]));
+			close(rd[0]);
+			_exit(restart_child(b, w + 1, fd[1], rd[1]));
 		}
 	}
 	close(fd[1]);
-	usleep(200 * 1000);
+	close(rd[1]);
+	/* both connected (or failed: EOF), then into their grants */
+	for (n = 0; n < 2 && read(rd[0], buf, 1) == 1; n++)
+		;
+	close(rd[0]);
+	n = 0;
+	usleep(100 * 1000);
 	assert_int_equal(pg_server_ctl(&pg, "restart"), 0);
 	while ((k = read(fd[0], (char *)told + n, sizeof(told) - n)) > 0)
 		n += (size_t)k;
