@@ -172,6 +172,7 @@ bool lw4o6_hold_add(struct lw4o6_dev *priv, struct sk_buff *skb,
 	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 	struct lw4o6_hold *q = hold_of(priv);
 	struct lw4o6_held *h, *o;
+	struct in6_addr b4;
 	bool first = true;
 
 	if (!cfg->miss_hold || !netif_running(priv->dev))
@@ -187,7 +188,7 @@ bool lw4o6_hold_add(struct lw4o6_dev *priv, struct sk_buff *skb,
 	h->off = off;
 	h->port = port;
 	h->ipv4 = ipv4;
-	h->b4 = ipv6_hdr(skb)->saddr;
+	h->b4 = b4 = ipv6_hdr(skb)->saddr;
 	h->psid = key_psid(priv, ipv4, port);
 
 	spin_lock_bh(&q->lock);
@@ -219,14 +220,16 @@ bool lw4o6_hold_add(struct lw4o6_dev *priv, struct sk_buff *skb,
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb->dev = priv->dev;
+	/* Counted before anyone can release it. */
+	lw4o6_stat_add(priv, LW4O6_STAT_HELD_SOFTWIRE_PACKETS, 1);
 	list_add_tail(&h->node, &q->list);
 	q->len++;
 	timer_reduce(&q->timer, h->expires);
 	spin_unlock_bh(&q->lock);
 
-	lw4o6_stat_add(priv, LW4O6_STAT_HELD_SOFTWIRE_PACKETS, 1);
+	/* h is the queue's now: a release may free it at once. */
 	if (first)
-		lw4o6_notify_miss_held(priv, &h->b4, ipv4, port);
+		lw4o6_notify_miss_held(priv, &b4, ipv4, port);
 	return true;
 }
 

@@ -447,8 +447,11 @@ int lw4o6_nl_miss_reject(struct sk_buff *skb, struct genl_info *info)
 	struct in6_addr b4;
 	__be32 ipv4 = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_MISS_B4))
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_MISS_B4)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "reject needs b4 (the B4 whose held packets to drop)");
 		return -EINVAL;
+	}
 	nla_memcpy(&b4, info->attrs[LW4O6_A_MISS_B4], sizeof(b4));
 	if (info->attrs[LW4O6_A_MISS_IPV4])
 		ipv4 = nla_get_be32(info->attrs[LW4O6_A_MISS_IPV4]);
