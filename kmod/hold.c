@@ -239,10 +239,18 @@ static bool match_passes(struct lw4o6_dev *priv, const struct lw4o6_held *h,
 	return passes(priv, h);
 }
 
+/*
+ * Released packets go to netif_rx()'s backlog, which holds
+ * netdev_max_backlog (1000 by default) per CPU: BH is let on every so
+ * many, so that NET_RX drains it before a whole queue's worth arrives.
+ */
+#define RELEASE_BATCH	64
+
 void lw4o6_hold_release(struct lw4o6_dev *priv)
 {
 	struct lw4o6_hold *q = hold_of(priv);
 	struct lw4o6_held *h, *tmp;
+	unsigned int n = 0;
 	LIST_HEAD(go);
 
 	if (!READ_ONCE(q->len))
@@ -258,6 +266,14 @@ void lw4o6_hold_release(struct lw4o6_dev *priv)
 		lw4o6_stat_add(priv, LW4O6_STAT_HELD_RELEASED_PACKETS, 1);
 		lw4o6_decap_again(priv, h->skb, h->off, h->outer_len);
 		kfree(h);
+		if (++n % RELEASE_BATCH)
+			continue;
+		/* The rest are on our own list: nobody else sees them. */
+		rcu_read_unlock();
+		local_bh_enable();
+		cond_resched();
+		local_bh_disable();
+		rcu_read_lock();
 	}
 	rcu_read_unlock();
 	local_bh_enable();
