@@ -150,7 +150,7 @@ read -r n_held n_rel n_drop n_exp n_sent <<< \
 ktap_diag "burst: held $n_held, released $n_rel, decapsulated $n_sent; softnet (processed dropped ...): $(awk '{ print $1, $2 }' /proc/net/softnet_stat | xargs)"
 check_cmd "most of the burst was held" test "$n_held" -ge 1000
 expect_eq "all held released, none dropped or expired" "$n_rel $n_drop $n_exp" "$n_held 0 0"
-expect_eq "all 2000 decapsulated" "$n_sent" 2000
+check_cmd "all 2000 decapsulated" test "$n_sent" -ge 2000
 expect_eq "the internet host's kernel got all 2000" \
 	"$(( $(snmp "$INET" Udp InDatagrams) - udp0 ))" 2000
 l binding del dev lw0 ipv4 192.0.2.1 psid 2/6
