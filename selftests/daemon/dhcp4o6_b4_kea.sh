@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lw4o6-timeout: 300
+# lw4o6-timeout: 600
 #
 # lw4o6d's lwB4 provisioned by DHCPv6 / DHCPv4 over DHCPv6 from the
 # reference peer, Kea 2.2 (kea-dhcp6 + kea-dhcp4 4o6, lib/dhcp4o6.sh),
@@ -26,8 +26,10 @@
 #     and answers its traffic with ICMPv6 1/5; B4 4 re-validates (REQUEST,
 #     ciaddr, no server id).  Kea holding the lease ACKs: the address is
 #     kept.  Then Kea is replaced by a "backup" with another pool and no
-#     leases: the re-validation is NAKed (Kea: ciaddr outside its pools),
-#     B4 4 DISCOVERs and carries on with an address of the new pool.
+#     leases: Kea 2.2 (not authoritative) keeps silent about the lease it
+#     does not know, so B4 4 falls back to DISCOVER (its re-validation
+#     unanswered, or its lease over, whichever first) and carries on with
+#     an address of the new pool.
 # Traffic from each LAN host to INET (UDP echo, ping) through NAPT44; every
 # DHCPv6 packet and option 87 decodes in tshark (check_dhcp_pcap).
 source "$(dirname "$0")/../lib/lib.sh"
@@ -175,20 +177,23 @@ check_cmd "the re-validation was a REQUEST to Kea with the U flag clear" sh -c \
 	"grep -A1 'bound -> revalidating' '$TMPDIR/b4-4.log' | grep -q 'DHCPV4-QUERY REQUEST xid [0-9a-f]* to $KEA_IP\$'"
 check_cmd "no NAK" sh -c "! grep -q 'DHCPv4 NAK' '$TMPDIR/b4-4.log'"
 expect_eq "B4 4 keeps $A4" "$(dev 4 | cut -d' ' -f1)" "$A4"
-# the backup: another pool, no record of B4 4; swapped in right after a
-# renewal, so that the next T1 comes after the re-validation
-N=$(acks4)
-check_cmd "B4 4 renews with Kea at T1" \
-	busywait 15000 sh -c "[ \$(grep -c 'DHCPv4 lease $A4 for' '$TMPDIR/b4-4.log') -gt $N ]"
+# The backup: another pool, no record of B4 4.  B4 4's daemon is stopped
+# while Kea is swapped (its T1 renewal must not be what meets the backup
+# first); the 1/5 of one ping waits in its event socket meanwhile.
+kill -STOP $B4_PID_4
 kea_stop
 rm -f "$KEA_DIR"/leases4.csv*
 check_cmd "a backup Kea: pool 192.0.2.30-192.0.2.40, no leases" \
 	kea_start "$AFTR" br0 $KEA_IP v4addr=10.99.0.1/24 valid=20 pool=192.0.2.30-192.0.2.40
-check_cmd "B4 4 re-validates on the next 1/5 (at most one per 5 s)" busywait 12000 poke_until 2
-check_cmd "the backup Kea NAKs it" busywait 10000 \
-	sh -c "grep -A1000 'ICMPv6 1/5 from $BR about $A4' '$TMPDIR/b4-4.log' | grep -q 'DHCPv4 NAK.*starting over with DISCOVER'"
+ip netns exec "$LAN_4" $PING -c 1 -W 1 198.51.100.1 > /dev/null 2>&1
+kill -CONT $B4_PID_4
+check_cmd "B4 4 re-validates on that 1/5" busywait 20000 poke_until 2
 new4() { local a; a=$(dev 4 | cut -d' ' -f1); [ "$a" != null ] && [ "$a" != "$A4" ]; }
-check_cmd "B4 4 bound again, to another address" busywait 20000 new4
+check_cmd "B4 4 bound again, to another address" busywait 60000 new4
+check_cmd "the backup Kea kept silent: no NAK, the re-validation ended in DISCOVER" sh -c \
+	"! grep -q 'DHCPv4 NAK' '$TMPDIR/b4-4.log' && grep -q 'revalidating -> selecting' '$TMPDIR/b4-4.log'"
+ktap_diag "B4 4 and the backup Kea:" \
+	"$(grep -E 'ICMPv6 1/5|NAK|moved|revalidating ->|DHCPv4 lease' "$TMPDIR/b4-4.log" | tail -n 8 | tr '\n' '|')"
 D4=$(dev 4)
 N4=${D4%% *}
 ktap_diag "B4 4 after the failover: $D4"
@@ -202,7 +207,7 @@ check_cmd "LAN 4 reaches INET with the new address" busywait 10000 traffic 4
 kill $B4_PID_4
 wait $B4_PID_4 2> /dev/null
 check_cmd "the stop line counts the re-validations" \
-	b4_log_has 4 "ICMPv6 1/5 about our address, 2 re-validations, 0 of them unanswered"
+	b4_log_has 4 "ICMPv6 1/5 about our address, [2-9] re-validations"
 
 check_cmd "Kea is still running" kill -0 "$KEA4_PID" "$KEA6_PID"
 ktap_diag "at ${SECONDS}s"

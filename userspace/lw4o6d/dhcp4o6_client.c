@@ -14,9 +14,10 @@
  * REBINDING form, with the INIT timing (4 s doubling), at most
  * DHCP4O6_REVALIDATE_TRIES of them.  Why REBINDING: it names the lease by
  * ciaddr and no server, so any server may answer and each must judge the
- * lease itself.  Ours (dhcp4o6_serve.c) NAKs a lease it does not hold;
- * Kea NAKs an address outside its pools or held by another, and ACKs (takes
- * over) a free one of its pools.  Not INIT-REBOOT: RFC 2131 4.3.2 has a
+ * lease itself.  Ours (dhcp4o6_serve.c) NAKs a lease it does not hold.
+ * Kea 2.2, not authoritative, keeps silent about one outside its pools
+ * (seen in selftests/daemon/dhcp4o6_b4_kea.sh): hence the fallback to
+ * DISCOVER when no answer comes.  Not INIT-REBOOT: RFC 2131 4.3.2 has a
  * server with no record of the client stay silent (Kea unless
  * authoritative, ours always), which a backup that never saw us is.  Not
  * SELECTING: there is no offer, and every lw4o6d server has the id
