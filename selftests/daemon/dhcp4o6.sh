@@ -147,7 +147,13 @@ check_cmd "LAN 2 reaches INET" busywait 10000 traffic 2
 # As a backup behind the same anycast address that never saw the lease:
 # no row in its store, no binding in its kernel.  B4 3's daemon is stopped
 # meanwhile (its T1 renewal must not be what meets the forgetful AFTR
-# first); the 1/5 of one ping from LAN 3 waits in its event socket.
+# first); the 1/5 of one ping from LAN 3 waits in its event socket.  Right
+# after one of its renewals, so that its 30 s lease outlasts the stop (the
+# lease's end would also make it DISCOVER, and the NAK would go unheard).
+N3=$(acks 3)
+check_cmd "B4 3 renews once more first" \
+	busywait 30000 sh -c "[ \$(grep -c 'DHCPv4 lease 192.0.2.1 for' '$TMPDIR/b4-3.log') -gt $N3 ]"
+T=$SECONDS
 kill -STOP $B4_PID_3
 kill -9 $AFTR_PID
 wait $AFTR_PID 2> /dev/null
@@ -162,6 +168,7 @@ E=$(aftr_stat out-icmpv6-error-packets)
 check_fail "LAN 3's ping is refused" ip netns exec "$LAN_3" $PING -c 1 -W 1 198.51.100.1
 expect_eq "the AFTR answered it with ICMPv6 1/5" "$(aftr_stat out-icmpv6-error-packets)" $((E + 1))
 kill -CONT $B4_PID_3
+ktap_diag "B4 3 was stopped for $((SECONDS - T)) s"
 check_cmd "B4 3 re-validates on the 1/5" busywait 30000 \
 	grep -q "ICMPv6 1/5 from 2001:db8:ff::1 about 192.0.2.1: asking the DHCPv4 servers" "$TMPDIR/b4-3.log"
 check_cmd "with a REQUEST in REBINDING's form, which the AFTR NAKs" busywait 30000 \
