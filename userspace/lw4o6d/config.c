@@ -368,7 +368,7 @@ static int split_words(struct parser *p, char *s, char **argv, int *argcp)
 			*r++ = '\0';
 			if (*r && !strchr(blanks, *r)) {
 				lerr(p, "a closing quote must end its word (column %u)",
-				     (unsigned int)(r - s));
+				     (unsigned int)(r - s + 1));
 				return -1;
 			}
 		} else {
