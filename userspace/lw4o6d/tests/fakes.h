@@ -72,6 +72,16 @@ size_t fake_kern_count(void);
 bool fake_kern_get(uint32_t ipv4, uint16_t psid, struct lw4o6_mapping *m);
 /* Events waiting to be read */
 size_t fake_kern_pending(void);
+/* The module's miss-hold as last set; kern_dev_set_miss_hold() fails while fail_hold. */
+extern uint32_t fake_kern_hold_ms, fake_kern_queue;
+extern int fake_kern_fail_hold;
+/* MISS_REJECTs asked for, and the last one's B4 and IPv4. */
+extern size_t fake_kern_rejects;
+extern struct in6_addr fake_kern_reject_b4;
+extern uint32_t fake_kern_reject_ipv4;
+/* A packet of b4 from ipv4:port missed its binding (held: miss-hold). */
+void fake_kern_miss(const struct in6_addr *b4, uint32_t ipv4, int port,
+		    bool held);
 
 /* Runs the loop until every waiting event has reached its reader. */
 void run_loop(void);
