@@ -265,6 +265,31 @@ static void test_resync(void **state)
 	assert_int_equal(f->h.n, 3);
 }
 
+/*
+ * Start on a shared store: a missing epoch base clears nothing (another
+ * node may be granting), every lease is mirrored, and nobody is collected
+ * for the ANNOUNCE (a node's restart lost no state).
+ */
+static void test_load_shared(void **state)
+{
+	struct fx *f = *state;
+	struct lw4o6_mapping m = mk(POOL, 3, 1, fake_wall + 600);
+	size_t n = 99;
+	int64_t base;
+
+	alloc_free(f->a);
+	fake_store_destroy(&f->st);
+	fake_store_open_shared(&f->st);
+	fake_store_quiet_put(&f->st, &m);	/* no epoch base yet */
+	start(f);
+	assert_int_equal(stats(f).leases, 1);
+	assert_true(alloc_find_set(f->a, m.ipv4, 3)->mirrored);
+	assert_int_equal(fake_store_count(&f->st), 1);
+	assert_int_equal(store_get_meta(&f->st, "epoch_base", &base), 0);
+	alloc_b4s_at_start(f->a, &n);
+	assert_int_equal(n, 0);
+}
+
 /* ---- grants on a shared store --------------------------------------------- */
 
 static void test_race_picks_another(void **state)
@@ -678,6 +703,7 @@ int main(void)
 		T(test_apply),
 		T(test_apply_set_taken_over),
 		T(test_resync),
+		T(test_load_shared),
 		T(test_race_picks_another),
 		T(test_race_then_feed),
 		T(test_database_away),
