@@ -972,34 +972,27 @@ static int load_cb(const struct lw4o6_mapping *m, void *arg)
 	return 0;
 }
 
-static int load_collect_cb(const struct lw4o6_mapping *m, void *arg)
-{
-	int err = collect_b4(m, arg);
-
-	return err ? err : load_cb(m, arg);
-}
-
 /*
- * One pass over the store when the epoch goes on (a million mappings are
- * read once, not twice).  A shared store lost nothing when this node
- * stopped: nobody is collected for the start's ANNOUNCE, which would send
- * every B4 of every node renewing at once; it is never cleared for a
- * missing base either (another node may be granting), and a base it
- * cannot read stops the start rather than reset every node's state.
+ * SQLite: as ever, the B4s for the start's ANNOUNCE first, then the epoch.
+ * A shared store is read once (a million mappings, not twice) and lost
+ * nothing when this node stopped: nobody is collected for the ANNOUNCE,
+ * which would send every B4 of every node renewing at once; it is never
+ * cleared for a missing base (another node may be granting), and a base
+ * it cannot read stops the start rather than reset every node's state.
  */
 int alloc_load(struct alloc *a, bool reset)
 {
 	bool shared = store_shared(a->st);
-	int err = reset ? -ENOENT :
-		  store_get_meta(a->st, "epoch_base", &a->since);
+	int err;
 
+	if (!shared && store_each(a->st, collect_b4, a))
+		log_warn("storage: %s", a->st->err);
+	err = reset ? -ENOENT : store_get_meta(a->st, "epoch_base", &a->since);
 	if (err && err != -ENOENT && shared) {
 		log_err("storage: reading the epoch: %s", a->st->err);
 		return -1;
 	}
 	if (err && !shared) {
-		if (store_each(a->st, collect_b4, a))
-			log_warn("storage: %s", a->st->err);
 		if (reset)
 			log_notice("epoch reset: forgetting %zu B4s' mappings",
 				   a->n_start_b4s);
@@ -1015,8 +1008,7 @@ int alloc_load(struct alloc *a, bool reset)
 			return -1;
 		}
 	}
-	err = store_each(a->st, shared ? load_cb :
-			 err ? load_cb : load_collect_cb, a);
+	err = store_each(a->st, load_cb, a);
 	if (err) {
 		log_err("loading the store: %s",
 			err == -ENOMEM ? "out of memory" : a->st->err);
