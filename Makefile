@@ -96,7 +96,7 @@ check: deps
 	$(MAKE) -j$(NPROC) -O userspace testdata
 	$(MAKE) -C userspace test
 	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4 \
-		fuzz/fuzz_pgchange
+		fuzz/fuzz_pgchange fuzz/fuzz_config
 	bash scripts/check.sh
 
 demo: deps

@@ -22,7 +22,31 @@ static struct {
 	int ev_fd;		/* on the loop once listening, else -1 */
 	/* At start, what expired is removed only from a kernel that has it. */
 	bool reconciling;
+	/* redundancy hot: every lease of a shared store, not only ours */
+	bool hot;
 } K;
+
+/*
+ * Whether l's binding belongs in the kernel: this node's leases always;
+ * another node's (a shared store) with redundancy hot, or once the
+ * data-packet trigger wanted it (or it was installed here before).
+ */
+static bool wants(const struct lease *l)
+{
+	return !l->mirrored || l->wanted || K.hot;
+}
+
+static void install(const struct lease *l, const char *what)
+{
+	char s[MAPPING_STR_LEN];
+	int err = kern_bind_add(K.k, &l->m, false);
+
+	/* -EEXIST: installed already, or an operator's binding holds the set */
+	if (err && err != -EEXIST)
+		log_err("installing %s binding %s: %s%s%s", what,
+			mapping_str(&l->m, s, sizeof(s)), strerror(-err),
+			*kern_last_error(K.k) ? ": " : "", kern_last_error(K.k));
+}
 
 /* The kernel's binding k is lease l as we installed it: set, shape, B4. */
 static bool as_installed(const struct lease *l, const struct lw4o6_mapping *k)
@@ -56,10 +80,19 @@ static int on_lease(enum lease_event ev, const struct lease *l, void *arg)
 				*kern_last_error(K.k) ? ": " : "",
 				kern_last_error(K.k));
 		return err;
+	case LEASE_MIRRORED:	/* another node's; or the trigger wants it */
+		if (wants(l))
+			install(l, "another node's");
+		return 0;
+	case LEASE_ADOPTED:	/* ours now: on demand it may not be in yet */
+		if (!K.hot)
+			install(l, "an adopted");
+		return 0;
 	case LEASE_RELEASED:
 	case LEASE_EXPIRED:
 	case LEASE_REVOKED:
-		if (K.reconciling && !l->in_kernel)
+	case LEASE_WITHDRAWN:
+		if ((K.reconciling && !l->in_kernel) || !wants(l))
 			return 0;
 		err = kern_bind_del(K.k, l->m.ipv4, l->m.psid, l->m.psid_len);
 		if (err && err != -ENOENT)
@@ -80,7 +113,15 @@ struct stale {
 	struct lw4o6_mapping *v;
 	size_t n, cap;
 	bool replaced;		/* also those on a lease's set for another B4 */
+	size_t others;		/* outside our pools: an operator's own */
 };
+
+/*
+ * Leases to install at start from which a bulk load (one transaction of
+ * large messages) replaces one BIND_NEW each: a backup with a large shared
+ * store starts in about the time of `lw4o6 binding load`.
+ */
+#define BULK_MIN	64
 
 static int unmark(struct lease *l, void *arg)
 {
@@ -102,6 +143,8 @@ static int mark(const struct lw4o6_mapping *k, void *arg)
 		l->in_kernel = true;
 		return 0;
 	}
+	if (st && !l && !alloc_in_pools(K.a, k->ipv4))
+		st->others++;
 	if (!st || (l && !st->replaced) || !alloc_in_pools(K.a, k->ipv4))
 		return 0;	/* ours, to be replaced; or an operator's own */
 	if (st->n == st->cap) {
@@ -135,7 +178,7 @@ static int reinstall(struct lease *l, void *arg)
 	size_t *n = arg;
 	int err;
 
-	if (l->in_kernel)
+	if (l->in_kernel || !wants(l))
 		return 0;
 	/* Missing, or somebody else's binding on our set. */
 	err = kern_bind_add(K.k, &l->m, true);
@@ -147,13 +190,56 @@ static int reinstall(struct lease *l, void *arg)
 	return 0;
 }
 
+static int count_missing(struct lease *l, void *arg)
+{
+	size_t *n = arg;
+
+	/* on demand: another node's lease that the kernel has stays wanted */
+	if (l->mirrored && l->in_kernel)
+		l->wanted = true;
+	*n += !l->in_kernel && wants(l);
+	return 0;
+}
+
+static int load_one(struct lease *l, void *arg)
+{
+	return wants(l) ? kern_load_add(arg, &l->m) : 0;
+}
+
+/*
+ * Every lease that belongs in the kernel, as the whole table in one
+ * transaction; only when the kernel holds nothing but ours (the load
+ * replaces everything, and an operator's binding must stay).  0 when
+ * loaded; else the bindings go one by one.
+ */
+static int bulk_install(size_t n)
+{
+	struct alloc_stats as;
+	struct kern_load *l;
+	int err;
+
+	alloc_stats(K.a, &as);
+	err = kern_load_begin(K.k, (uint32_t)as.leases, &l);
+	if (!err) {
+		alloc_each(K.a, load_one, l);	/* stops at an error it keeps */
+		err = kern_load_commit(l);
+	}
+	if (err) {
+		log_warn("bulk load of %zu bindings: %s%s%s; installing them one by one",
+			 n, strerror(-err), *kern_last_error(K.k) ? ": " : "",
+			 kern_last_error(K.k));
+		return -1;
+	}
+	return 0;
+}
+
 /* At start, before anything is answered: see docs/lw4o6d.md. */
 static int reconcile(void)
 {
 	char s[MAPPING_STR_LEN];
 	struct stale st = { 0 };
 	struct alloc_stats as;
-	size_t i, installed = 0, expired;
+	size_t i, installed = 0, expired, missing = 0;
 
 	if (read_kernel(&st)) {
 		free(st.v);
@@ -170,7 +256,11 @@ static int reconcile(void)
 	alloc_begin(K.a);
 	K.reconciling = true;	/* until the commit tells of the expired */
 	expired = alloc_expire(K.a, "expired while down");
-	alloc_each(K.a, reinstall, &installed);
+	alloc_each(K.a, count_missing, &missing);
+	if (missing >= BULK_MIN && !st.others && !bulk_install(missing))
+		installed = missing;
+	else
+		alloc_each(K.a, reinstall, &installed);
 	alloc_commit(K.a);
 	K.reconciling = false;
 	alloc_stats(K.a, &as);
@@ -180,6 +270,19 @@ static int reconcile(void)
 }
 
 /* ---- operators' changes -------------------------------------------------- */
+
+/*
+ * An operator removed another node's lease from this kernel: not ours to
+ * remove from the shared store; it is just not installed here any more.
+ */
+static void unwant(struct lease *l, const char *why)
+{
+	char s[MAPPING_STR_LEN];
+
+	l->wanted = false;
+	log_notice("binding %s %s: another node's, kept in the store",
+		   mapping_str(&l->m, s, sizeof(s)), why);
+}
 
 /* Ours goes: forgotten; an operator's on a set of our pools: free again. */
 static void on_bind_del(const struct lw4o6_mapping *k, uint32_t portid,
@@ -192,6 +295,8 @@ static void on_bind_del(const struct lw4o6_mapping *k, uint32_t portid,
 		return;
 	if (!l)
 		alloc_foreign_del(K.a, k->ipv4, k->psid);
+	else if (as_installed(l, k) && l->mirrored)
+		unwant(l, "removed from the kernel by hand");
 	else if (as_installed(l, k))
 		alloc_forget(K.a, l, "removed from the kernel by hand, forgotten");
 }
@@ -208,7 +313,9 @@ static void on_bind_replace(const struct lw4o6_mapping *k, uint32_t portid,
 	(void)arg;
 	if (own(portid) || (l && as_installed(l, k)))
 		return;
-	if (l)
+	if (l && l->mirrored)
+		unwant(l, "replaced in the kernel by hand");
+	else if (l)
 		alloc_forget(K.a, l, "replaced in the kernel by hand, forgotten");
 	alloc_foreign_add(K.a, k);
 }
@@ -217,10 +324,13 @@ static int forget_unmarked(struct lease *l, void *arg)
 {
 	size_t *n = arg;
 
-	if (!l->in_kernel) {
+	if (l->in_kernel || !wants(l))
+		return 0;
+	if (l->mirrored)
+		unwant(l, "gone from the kernel");
+	else
 		alloc_forget(K.a, l, "gone from the kernel, forgotten");
-		(*n)++;
-	}
+	(*n)++;
 	return 0;
 }
 
@@ -272,6 +382,7 @@ int ksync_start(const struct lw4o6d_config *c, struct alloc *a)
 	memset(&K, 0, sizeof(K));
 	K.a = a;
 	K.ev_fd = -1;
+	K.hot = c->redundancy == REDUNDANCY_HOT;
 	K.k = kern_open_mode(c->device, LW4O6_MODE_AFTR, &K.dev);
 	if (!K.k)
 		return -1;

@@ -17,10 +17,14 @@
 
 #define POOL_MAX_EXCLUDE 64
 
-/* The netmask of an IPv4 prefix length 0..32, in host order. */
+/*
+ * The netmask of an IPv4 prefix length 0..32, in host order; a longer one
+ * (a configuration not checked yet) is taken as 32, never shifted past
+ * the word.
+ */
 static inline uint32_t ipv4_mask(unsigned int plen)
 {
-	return plen ? ~0U << (32 - plen) : 0;
+	return plen >= 32 ? ~0U : plen ? ~0U << (32 - plen) : 0;
 }
 
 /* An IPv6 prefix: a subscriber's, or an entry of the B4 allow-list. */
