@@ -100,15 +100,16 @@ check: deps
 	$(MAKE) modules
 	$(MAKE) -j$(NPROC) -O userspace testdata
 	$(MAKE) -C userspace test
-	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4
+	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4 \
+		fuzz/fuzz_pgchange
 	bash scripts/check.sh
 
 demo: deps
 	$(MAKE) modules userspace
 	bash scripts/demo.sh
 
-# libFuzzer over the PCP, DHCPv6 and DHCPv4 parsers; FUZZ_TIME=seconds each
-# (make check runs 30 s in all).
+# libFuzzer over the PCP, DHCPv6 and DHCPv4 parsers and the PostgreSQL
+# store's NOTIFY payloads; FUZZ_TIME=seconds each (make check runs 40 s in all).
 fuzz: deps
 	$(MAKE) -C userspace/lw4o6d fuzz
 

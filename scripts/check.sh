@@ -30,7 +30,7 @@
 # consoles inline); the plan comes at the end, and the very last line is
 # "N passed, N failed" (", N skipped" when any were).  Exit 1 if anything
 # failed.  Logs: build/check/last/ (a link to this run's directory, the ten
-# newest kept): fuzz-pcp.log, fuzz-dhcp6.log, fuzz-dhcp4.log,
+# newest kept): fuzz-pcp.log, fuzz-dhcp6.log, fuzz-dhcp4.log, fuzz-pgchange.log,
 # dkms-KVER.log, and vm-SERIES/ with the VM's console.log, dmesg and
 # results.
 #
@@ -41,8 +41,9 @@
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
 #   LW4O6_SKIP_UNIT=1  leave out the host unit tests and the fuzz run
-#   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6
-#                      and DHCPv4 harnesses (default 30: 10 s each)
+#   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6,
+#                      DHCPv4 and store-notification harnesses (default 40:
+#                      10 s each)
 #   LW4O6_VM_PARALLEL  0: boot the kernels' VMs one after another, with
 #                      run-vm.sh's own default accelerator (2 vCPUs)
 #   LW4O6_QEMU_ACCEL   the VMs' accelerator and vCPUs (see run-vm.sh); default
@@ -193,7 +194,8 @@ unit_tests() {
 	done
 }
 
-# A short libFuzzer run over each parser (PCP, DHCPv6, DHCPv4), one after
+# A short libFuzzer run over each parser (PCP, DHCPv6, DHCPv4, the
+# PostgreSQL store's NOTIFY payloads), one after
 # the other from its committed seed corpus, LW4O6_FUZZ_TIME seconds in all
 # split evenly (make -C userspace/lw4o6d fuzz runs each longer).  Any
 # crash, leak or sanitizer report fails that harness's line; the crashing
@@ -217,11 +219,12 @@ fuzz_one() {
 }
 
 fuzz_run() {
-	local secs=$(( ${LW4O6_FUZZ_TIME:-30} / 3 ))
+	local secs=$(( ${LW4O6_FUZZ_TIME:-40} / 4 ))
 	[ "$secs" -ge 1 ] || secs=1
 	fuzz_one pcp corpus "$secs" 1200
 	fuzz_one dhcp6 corpus-dhcp6 "$secs" 1500
 	fuzz_one dhcp4 corpus-dhcp4 "$secs" 1500
+	fuzz_one pgchange corpus-pgchange "$secs" 512
 }
 
 # ---- (b) dkms ---------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 static const struct store_ops *const backends[] = {
 	&store_sqlite_ops,
+	&store_postgresql_ops,
 };
 
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))

@@ -72,7 +72,9 @@ enum {
 	ST_ROLLBACK,
 	ST_PUT,
 	ST_DEL,
+	ST_EXISTS,
 	ST_EACH,
+	ST_LOOKUP,
 	ST_GET_META,
 	ST_SET_META,
 	ST_CLEAR,
@@ -100,10 +102,18 @@ static const char *const sql[ST_N] = {
 		   " psid = excluded.psid, psid_len = excluded.psid_len,"
 		   " \"offset\" = excluded.\"offset\","
 		   " expires = excluded.expires, created = excluded.created",
+	/* only the row as the caller knows it (store.h) */
 	[ST_DEL] = "DELETE FROM mappings"
-		   " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3",
+		   " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3"
+		   " AND ipv4 = ?4 AND psid = ?5 AND expires = ?6",
+	[ST_EXISTS] = "SELECT 1 FROM mappings"
+		      " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3",
 	[ST_EACH] = "SELECT " MAPPING_COLS " FROM mappings"
 		    " ORDER BY b4, protocol, internal_port",
+	/* no index on ipv4 alone: the (ipv4, psid) one serves */
+	[ST_LOOKUP] = "SELECT " MAPPING_COLS " FROM mappings"
+		      " WHERE ipv4 = ?1 AND b4 = ?2"
+		      " ORDER BY b4, protocol, internal_port",
 	[ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -424,6 +434,11 @@ static int sq_put(struct store *s, const struct lw4o6_mapping *m)
 	return db_err(s, q->db, rc, what);
 }
 
+/*
+ * Only the row as the caller knows it: in a store one daemon owns that is
+ * always so, but the contract is the shared stores' (-ESTALE when another
+ * writer renewed or moved it).
+ */
 static int sq_del(struct store *s, const struct lw4o6_mapping *m)
 {
 	struct sq *q = s->priv;
@@ -433,16 +448,32 @@ static int sq_del(struct store *s, const struct lw4o6_mapping *m)
 
 	rc = bind_key(st, m);
 	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, ntohl(m->ipv4));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 5, m->psid);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 6, m->expires);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
-		if (sqlite3_changes(q->db) > 0)
-			return 0;
-		fmt_key(key, sizeof(key), m);
-		set_err(s, "del %s: no such mapping", key);
-		return -ENOENT;
-	}
 	fmt_key(key, sizeof(key), m);
+	if (rc == SQLITE_DONE && sqlite3_changes(q->db) > 0)
+		return 0;
+	if (rc == SQLITE_DONE) {
+		st = q->st[ST_EXISTS];
+		rc = bind_key(st, m);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW) {
+			set_err(s, "del %s: renewed or moved since", key);
+			return -ESTALE;
+		}
+		if (rc == SQLITE_DONE) {
+			set_err(s, "del %s: no such mapping", key);
+			return -ENOENT;
+		}
+	}
 	snprintf(what, sizeof(what), "del %s", key);
 	return db_err(s, q->db, rc, what);
 }
@@ -499,6 +530,48 @@ static int sq_each(struct store *s,
 	}
 	if (!r && rc != SQLITE_DONE)
 		r = db_err(s, q->db, rc, "each");
+	if (own)
+		sqlite3_finalize(own);
+	else
+		sqlite3_reset(st);
+	return r;
+}
+
+/* The mappings of ipv4 held by b4 (the same question as PostgreSQL's). */
+static int sq_lookup(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
+		     int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		     void *arg)
+{
+	struct sq *q = s->priv;
+	sqlite3_stmt *st = q->st[ST_LOOKUP], *own = NULL;
+	struct lw4o6_mapping m;
+	int rc, r = 0;
+
+	/* lookup() from inside a cb: the kept statement is in use. */
+	if (sqlite3_stmt_busy(st)) {
+		rc = sqlite3_prepare_v2(q->db, sql[ST_LOOKUP], -1, &own, NULL);
+		if (rc != SQLITE_OK)
+			return db_err(s, q->db, rc, "lookup");
+		st = own;
+	}
+	rc = sqlite3_bind_int64(st, 1, ntohl(ipv4));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(st, 2, b4, sizeof(*b4), SQLITE_STATIC);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			r = row_to_mapping(st, &m);
+			if (r) {
+				set_err(s, "lookup: a row has a malformed b4"
+					" or nonce");
+				break;
+			}
+			r = cb(&m, arg);
+			if (r)
+				break;
+		}
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_err(s, q->db, rc, "lookup");
 	if (own)
 		sqlite3_finalize(own);
 	else
@@ -566,4 +639,5 @@ const struct store_ops store_sqlite_ops = {
 	.get_meta = sq_get_meta,
 	.set_meta = sq_set_meta,
 	.clear = sq_clear,
+	.lookup = sq_lookup,
 };

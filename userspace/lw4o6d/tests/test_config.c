@@ -389,7 +389,7 @@ static const struct {
 	{ AFTR "listen ::\n", 5, "listen: :: is not a unicast address" },
 	{ AFTR "storage sqlite /t.db\n", 5, "'storage' given twice" },
 	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage mysql /s.db\n", 4,
-	  "storage: unknown kind 'mysql' (only sqlite is supported)" },
+	  "storage: unknown kind 'mysql' (expected sqlite or postgresql)" },
 	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite s.db\n", 4,
 	  "storage: path 's.db' is not absolute" },
 	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite\n", 4,

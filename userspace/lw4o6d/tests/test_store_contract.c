@@ -1,0 +1,946 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The store contract (store.h), the same cases against both back ends:
+ * SQLite in a scratch folder and PostgreSQL started here (tests/pg_server.c).
+ * Then what only a shared store has: two daemons racing for one set from
+ * two processes, the change feed, the schema version, pools, and the
+ * database restarting in the middle of grants.  No PostgreSQL installed is
+ * a failure, not a skip.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/wait.h>
+
+#include "pool.h"
+#include "store.h"
+#include "store_pg_change.h"
+#include "tests/cmocka_wrap.h"
+#include "tests/pg_server.h"
+
+static struct pg_server pg;
+static bool pg_up;
+
+struct backend {
+	const char *kind;
+	char dir[64];
+	char target[192];
+};
+
+static struct backend be_sqlite = { .kind = "sqlite" };
+static struct backend be_postgresql = { .kind = "postgresql" };
+
+static bool is_pg(const struct backend *b)
+{
+	return !strcmp(b->kind, "postgresql");
+}
+
+static int setup(void **state)
+{
+	struct backend *b = *state;
+
+	if (is_pg(b)) {
+		if (!pg_up)
+			return -1;
+		/* a fresh schema for each case; the store creates its own */
+		if (pg_server_sql(&pg, "DROP SCHEMA public CASCADE;"
+				  " CREATE SCHEMA public"))
+			return -1;
+		snprintf(b->target, sizeof(b->target), "%s", pg.conninfo);
+		return 0;
+	}
+	snprintf(b->dir, sizeof(b->dir), "/tmp/lw4o6-contract.XXXXXX");
+	if (!mkdtemp(b->dir))
+		return -1;
+	snprintf(b->target, sizeof(b->target), "%s/lw4o6d.db", b->dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct backend *b = *state;
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[256];
+	size_t i;
+
+	if (is_pg(b))
+		return 0;
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", b->target, sfx[i]);
+		unlink(p);
+	}
+	rmdir(b->dir);
+	return 0;
+}
+
+static void open_as(struct store *s, const struct backend *b, const char *node)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->node, sizeof(s->node), "%s", node);
+	r = store_open(s, store_find(b->kind), b->target);
+	if (r)
+		fail_msg("open %s %s: %d %s", b->kind, b->target, r, s->err);
+}
+
+static void mk(struct lw4o6_mapping *m, uint32_t n, uint8_t proto,
+	       uint16_t port)
+{
+	memset(m, 0, sizeof(*m));
+	m->b4.s6_addr[0] = 0x20;
+	m->b4.s6_addr[1] = 0x01;
+	m->b4.s6_addr[2] = 0x0d;
+	m->b4.s6_addr[3] = 0xb8;
+	m->b4.s6_addr[12] = (uint8_t)(n >> 24);
+	m->b4.s6_addr[13] = (uint8_t)(n >> 16);
+	m->b4.s6_addr[14] = (uint8_t)(n >> 8);
+	m->b4.s6_addr[15] = (uint8_t)n;
+	m->protocol = proto;
+	m->internal_port = port;
+	memset(m->nonce, (int)(n & 0xff) ^ 0x5a, sizeof(m->nonce));
+	m->nonce[0] = proto;
+	m->nonce[11] = 0xff;
+	/* 198.18.0.0/15, 63 sets per address: (ipv4, psid) unique per n */
+	m->ipv4 = htonl(0xc6120000 + n / 63);
+	m->psid = (uint16_t)(1 + n % 63);
+	m->psid_len = 6;
+	m->offset = 0;
+	m->expires = 1700000000LL + n;
+	m->created = 1600000000LL - n;
+}
+
+struct collect {
+	struct lw4o6_mapping *m;
+	size_t n, max;
+	size_t stop_at;		/* 0: never */
+	struct store *del_from;	/* del each row as it is seen */
+};
+
+static int collect_cb(const struct lw4o6_mapping *m, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->n < c->max)
+		c->m[c->n] = *m;
+	c->n++;
+	if (c->del_from)
+		assert_int_equal(c->del_from->ops->del(c->del_from, m), 0);
+	if (c->stop_at && c->n == c->stop_at)
+		return 42;
+	return 0;
+}
+
+static size_t count(struct store *s)
+{
+	struct collect c = { 0 };
+	int r = s->ops->each(s, collect_cb, &c);
+
+	if (r)
+		fail_msg("each: %d %s", r, s->err);
+	return c.n;
+}
+
+/* ---- both back ends -------------------------------------------------------- */
+
+static void c_basic(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m[4], got[8], x;
+	struct collect c = { got, 0, 8, 0, NULL };
+	struct store s;
+	int64_t v;
+
+	open_as(&s, b, "a");
+	/* Put out of key order; each() gives key order. */
+	mk(&m[2], 7, 17, 0);
+	mk(&m[0], 3, 6, 80);
+	mk(&m[1], 3, 17, 0);
+	m[1].psid = 60;
+	mk(&m[3], 0x01000000, 0, 0);	/* sorts last by address */
+	assert_int_equal(s.ops->put(&s, &m[3]), 0);
+	assert_int_equal(s.ops->put(&s, &m[2]), 0);
+	assert_int_equal(s.ops->put(&s, &m[1]), 0);
+	assert_int_equal(s.ops->put(&s, &m[0]), 0);
+	/* Same key again: replaced, not added. */
+	m[1].expires += 3600;
+	m[1].nonce[5] ^= 0xff;
+	m[1].psid = 61;
+	assert_int_equal(s.ops->put(&s, &m[1]), 0);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 4);
+	assert_memory_equal(got, m, sizeof(m));
+
+	/* A nonzero return stops the walk and comes back. */
+	c = (struct collect){ got, 0, 8, 2, NULL };
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 42);
+	assert_int_equal(c.n, 2);
+
+	/* del: only the row as the caller knows it */
+	x = m[2];
+	x.expires--;			/* renewed since */
+	assert_int_equal(s.ops->del(&s, &x), -ESTALE);
+	x = m[2];
+	x.psid++;			/* moved since */
+	assert_int_equal(s.ops->del(&s, &x), -ESTALE);
+	assert_int_equal(count(&s), 4);
+	assert_int_equal(s.ops->del(&s, &m[2]), 0);
+	assert_int_equal(s.ops->del(&s, &m[2]), -ENOENT);
+	assert_non_null(strstr(s.err, "no such mapping"));
+	x = m[0];
+	x.internal_port = 81;	/* other key, same b4 */
+	assert_int_equal(s.ops->del(&s, &x), -ENOENT);
+	assert_int_equal(count(&s), 3);
+
+	assert_int_equal(s.ops->get_meta(&s, "epoch", &v), -ENOENT);
+	assert_int_equal(s.ops->set_meta(&s, "epoch", 1234567890123LL), 0);
+	assert_int_equal(s.ops->set_meta(&s, "other", -5), 0);
+	assert_int_equal(s.ops->get_meta(&s, "epoch", &v), 0);
+	assert_int_equal(v, 1234567890123LL);
+	assert_int_equal(s.ops->set_meta(&s, "epoch", 7), 0);
+	assert_int_equal(s.ops->get_meta(&s, "epoch", &v), 0);
+	assert_int_equal(v, 7);
+
+	/* clear() takes the mappings, not the meta. */
+	assert_int_equal(s.ops->clear(&s), 0);
+	assert_int_equal(count(&s), 0);
+	assert_int_equal(s.ops->get_meta(&s, "other", &v), 0);
+	assert_int_equal(v, -5);
+	s.ops->close(&s);
+
+	/* and all of it was stored, not cached */
+	open_as(&s, b, "a");
+	assert_int_equal(count(&s), 0);
+	assert_int_equal(s.ops->get_meta(&s, "epoch", &v), 0);
+	assert_int_equal(v, 7);
+	s.ops->close(&s);
+}
+
+static void c_lookup(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m[5], got[8];
+	struct collect c = { got, 0, 8, 0, NULL };
+	struct store s;
+	int i;
+
+	open_as(&s, b, "a");
+	assert_non_null(s.ops->lookup);
+	mk(&m[0], 10, 6, 0);		/* B4 X, address A, two sets */
+	mk(&m[1], 10, 17, 0);
+	m[1].psid = 40;
+	mk(&m[2], 10, 1, 0);		/* B4 X, address A + 1 */
+	m[2].ipv4 = htonl(ntohl(m[0].ipv4) + 1);
+	mk(&m[3], 11, 6, 0);		/* B4 Y, address A */
+	mk(&m[4], 12, 6, 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(s.ops->put(&s, &m[i]), 0);
+	assert_int_equal(s.ops->lookup(&s, m[0].ipv4, &m[0].b4, collect_cb,
+				       &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_memory_equal(&got[0], &m[0], sizeof(m[0]));
+	assert_memory_equal(&got[1], &m[1], sizeof(m[1]));
+	c = (struct collect){ got, 0, 8, 0, NULL };
+	assert_int_equal(s.ops->lookup(&s, m[2].ipv4, &m[0].b4, collect_cb,
+				       &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_memory_equal(&got[0], &m[2], sizeof(m[2]));
+	/* an address nobody holds; a B4 that holds another address */
+	c = (struct collect){ got, 0, 8, 0, NULL };
+	assert_int_equal(s.ops->lookup(&s, htonl(0xc0000201), &m[0].b4,
+				       collect_cb, &c), 0);
+	assert_int_equal(s.ops->lookup(&s, m[2].ipv4, &m[3].b4, collect_cb,
+				       &c), 0);
+	assert_int_equal(c.n, 0);
+	/* cb's nonzero return comes back */
+	c = (struct collect){ got, 0, 8, 1, NULL };
+	assert_int_equal(s.ops->lookup(&s, m[0].ipv4, &m[0].b4, collect_cb,
+				       &c), 42);
+	assert_int_equal(c.n, 1);
+	s.ops->close(&s);
+}
+
+static void c_eexist(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping a, x, cc, d, got[4];
+	struct collect c = { got, 0, 4, 0, NULL };
+	struct store s;
+
+	open_as(&s, b, "a");
+	mk(&a, 1, 6, 0);
+	mk(&cc, 2, 6, 0);
+	assert_int_equal(s.ops->put(&s, &a), 0);
+	assert_int_equal(s.ops->put(&s, &cc), 0);
+
+	/* Another key, a's (ipv4, psid): refused, a untouched. */
+	mk(&x, 9, 6, 0);
+	x.ipv4 = a.ipv4;
+	x.psid = a.psid;
+	assert_int_equal(s.ops->put(&s, &x), -EEXIST);
+	assert_non_null(strstr(s.err, "belongs to another mapping"));
+	/* a moving onto c's set must not delete c */
+	x = a;
+	x.psid = cc.psid;
+	x.expires++;
+	assert_int_equal(s.ops->put(&s, &x), -EEXIST);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_memory_equal(&got[0], &a, sizeof(a));
+	assert_memory_equal(&got[1], &cc, sizeof(cc));
+	/* a keeping its own set, or taking a free one, is fine. */
+	a.expires += 100;
+	assert_int_equal(s.ops->put(&s, &a), 0);
+	a.psid = 50;
+	assert_int_equal(s.ops->put(&s, &a), 0);
+
+	/* In a batch the failed put alone is undone; the rest commits. */
+	assert_int_equal(s.ops->begin(&s), 0);
+	mk(&x, 3, 6, 0);
+	assert_int_equal(s.ops->put(&s, &x), 0);
+	x.protocol = 17;
+	assert_int_equal(s.ops->put(&s, &x), -EEXIST);
+	mk(&d, 4, 6, 0);
+	assert_int_equal(s.ops->put(&s, &d), 0);
+	assert_int_equal(s.ops->commit(&s), 0);
+	s.ops->close(&s);
+	open_as(&s, b, "a");
+	c = (struct collect){ got, 0, 4, 0, NULL };
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 4);
+	assert_memory_equal(&got[0], &a, sizeof(a));
+	x.protocol = 6;
+	assert_memory_equal(&got[2], &x, sizeof(x));
+	assert_memory_equal(&got[3], &d, sizeof(d));
+	s.ops->close(&s);
+}
+
+/* cb may delete what it is given, and walk again from inside. */
+static int nested_cb(const struct lw4o6_mapping *m, void *arg)
+{
+	struct store *s = arg;
+
+	(void)m;
+	assert_int_equal(count(s), 5);
+	return 0;
+}
+
+static void c_each_cb(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m, got[8];
+	struct collect c = { got, 0, 8, 0, NULL };
+	struct store s;
+	uint32_t i;
+
+	open_as(&s, b, "a");
+	assert_int_equal(s.ops->begin(&s), 0);
+	for (i = 0; i < 5; i++) {
+		mk(&m, i, 6, 0);
+		assert_int_equal(s.ops->put(&s, &m), 0);
+	}
+	assert_int_equal(s.ops->commit(&s), 0);
+	assert_int_equal(s.ops->each(&s, nested_cb, &s), 0);
+	c.del_from = &s;
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 5);
+	assert_int_equal(count(&s), 0);
+	s.ops->close(&s);
+	open_as(&s, b, "a");
+	assert_int_equal(count(&s), 0);
+	s.ops->close(&s);
+}
+
+/* Batches: errors of use, many rows (past PostgreSQL's each() chunk). */
+static void c_txn(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m, got[1300];
+	struct collect c = { got, 0, 1300, 0, NULL };
+	struct store s;
+	uint32_t i;
+
+	open_as(&s, b, "a");
+	assert_int_equal(s.ops->commit(&s), -EINVAL);
+	assert_int_equal(s.ops->begin(&s), 0);
+	assert_int_equal(s.ops->begin(&s), -EINVAL);
+	for (i = 0; i < 1200; i++) {
+		mk(&m, i, 17, (uint16_t)i);
+		assert_int_equal(s.ops->put(&s, &m), 0);
+	}
+	assert_int_equal(s.ops->commit(&s), 0);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 1200);
+	for (i = 0; i < 1200; i++) {
+		mk(&m, i, 17, (uint16_t)i);
+		assert_memory_equal(&got[i], &m, sizeof(m));
+	}
+
+	assert_int_equal(s.ops->begin(&s), 0);
+	for (i = 0; i < 1200; i += 2) {
+		mk(&m, i, 17, (uint16_t)i);
+		assert_int_equal(s.ops->del(&s, &m), 0);
+	}
+	assert_int_equal(s.ops->commit(&s), 0);
+
+	/* Closing with a transaction open drops it. */
+	assert_int_equal(s.ops->begin(&s), 0);
+	mk(&m, 1, 17, 1);
+	assert_int_equal(s.ops->del(&s, &m), 0);
+	mk(&m, 20000, 0, 0);
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	s.ops->close(&s);
+
+	open_as(&s, b, "a");
+	assert_int_equal(count(&s), 600);
+	s.ops->close(&s);
+}
+
+/* ---- PostgreSQL only ------------------------------------------------------ */
+
+/* Retries op until it is not -EAGAIN (tick()ing between), for up to 10 s. */
+#define RETRY(s, expr) ({						\
+	int _r, _i;							\
+	for (_i = 0; _i < 200; _i++) {					\
+		_r = (expr);						\
+		if (_r != -EAGAIN)					\
+			break;						\
+		(s)->ops->tick(s);					\
+		usleep(50 * 1000);					\
+	}								\
+	if (_r == -EAGAIN)						\
+		print_message("%s: %d %s\n", #expr, _r, (s)->err);	\
+	_r;								\
+})
+
+static void p_check(void **state)
+{
+	const struct store_ops *o = store_find("postgresql");
+	char buf[256];
+	struct store s;
+
+	(void)state;
+	assert_ptr_equal(o, &store_postgresql_ops);
+	assert_null(o->check("host=/run/postgresql dbname=lw4o6", buf,
+			     sizeof(buf)));
+	assert_null(o->check("postgresql://u@db.example:5433/lw4o6", buf,
+			     sizeof(buf)));
+	assert_non_null(o->check("host=/x dbname", buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "dbname"));
+	assert_null(strchr(buf, '\n'));
+	assert_non_null(o->check("nosuchkey=1", buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "nosuchkey"));
+	assert_non_null(o->check("postgresql://[::1", buf, sizeof(buf)));
+	/* open says the same, without connecting */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_open(&s, o, "nosuchkey=1"), -EINVAL);
+	assert_non_null(strstr(s.err, "nosuchkey"));
+	assert_null(s.priv);
+	/* a server that is not there: a clear error */
+	assert_true(store_open(&s, o, "host=/nonexistent dbname=x") < 0);
+	assert_non_null(strstr(s.err, "connect"));
+	assert_null(s.priv);
+}
+
+static void p_schema(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m;
+	struct store s, t;
+
+	open_as(&s, b, "node-a");
+	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
+			 1);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_schema"),
+			 1);
+	/* a second daemon finds the schema and leaves it */
+	open_as(&t, b, "node-b");
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_schema"),
+			 1);
+	/* every write leaves an audit row, by the trigger, with its node */
+	mk(&m, 1, 6, 0);
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	m.expires += 10;
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	assert_int_equal(t.ops->del(&t, &m), 0);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_history"
+				       " WHERE node = 'node-a' AND op = 'put'"
+				       " AND ipv4 = '198.18.0.0'"
+				       " AND psid = 2"), 2);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_history"
+				       " WHERE node = 'node-b' AND op = 'del'"
+				       " AND expires = 1700000011"), 1);
+	/* and an operator's hand edit too */
+	assert_int_equal(pg_server_sql(&pg, "INSERT INTO lw4o6_mappings"
+				       " VALUES ('2001:db8::99', 6, 0,"
+				       " '\\x000102030405060708090a0b',"
+				       " '198.18.1.1', 3, 6, 0, 5, 4, 'psql')"),
+			 0);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_history"),
+			 4);
+	/* the table refuses a set that does not exist in its shape */
+	assert_int_not_equal(pg_server_sql(&pg, "UPDATE lw4o6_mappings"
+					   " SET psid = 64"), 0);
+	t.ops->close(&t);
+	s.ops->close(&s);
+
+	/* a newer schema: refused, clearly, and left alone */
+	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 2"),
+			 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_open(&s, &store_postgresql_ops, b->target),
+			 -EPROTO);
+	assert_non_null(strstr(s.err, "newer"));
+	assert_null(s.priv);
+	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
+			 2);
+}
+
+/* A failed commit applied nothing: the connection dies under a batch. */
+static void p_commit_fails(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m;
+	struct store s;
+	uint32_t i;
+
+	open_as(&s, b, "victim");
+	mk(&m, 100, 6, 0);
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	assert_int_equal(s.ops->begin(&s), 0);
+	for (i = 0; i < 10; i++) {
+		mk(&m, i, 6, 0);
+		assert_int_equal(s.ops->put(&s, &m), 0);
+	}
+	mk(&m, 100, 6, 0);
+	assert_int_equal(s.ops->del(&s, &m), 0);
+	assert_int_equal(pg_server_sql(&pg, "SELECT pg_terminate_backend(pid)"
+				       " FROM pg_stat_activity"
+				       " WHERE application_name = 'victim'"), 0);
+	mk(&m, 50, 6, 0);
+	assert_int_equal(s.ops->put(&s, &m), -EAGAIN);
+	assert_int_equal(s.ops->put(&s, &m), -EAGAIN);	/* not outside it */
+	assert_int_equal(s.ops->commit(&s), -EAGAIN);
+	assert_non_null(strstr(s.err, "nothing of it"));
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_mappings"),
+			 1);
+	/* and the store is back by itself */
+	assert_int_equal(RETRY(&s, s.ops->put(&s, &m)), 0);
+	assert_int_equal(count(&s), 2);
+	s.ops->close(&s);
+}
+
+/* The change feed: B hears A's changes as they are stored, A none. */
+struct heard {
+	enum store_change ch[16];
+	struct lw4o6_mapping m[16];
+	size_t n;
+};
+
+static int heard_cb(enum store_change ch, const struct lw4o6_mapping *m,
+		    void *arg)
+{
+	struct heard *h = arg;
+
+	if (h->n < 16) {
+		h->ch[h->n] = ch;
+		if (m)
+			h->m[h->n] = *m;
+	}
+	h->n++;
+	return 0;
+}
+
+/* Waits (poll on watch_fd) until want changes are heard or ms pass. */
+static void hear_ms(struct store *s, struct heard *h, size_t want, int ms)
+{
+	struct pollfd p = { .fd = s->ops->watch_fd(s), .events = POLLIN };
+	int i;
+
+	assert_true(p.fd >= 0);
+	for (i = 0; i < ms / 100 && h->n < want; i++) {
+		if (poll(&p, 1, 100) > 0)
+			assert_int_equal(s->ops->changes(s, heard_cb, h), 0);
+	}
+}
+
+static void hear(struct store *s, struct heard *h, size_t want)
+{
+	hear_ms(s, h, want, 5000);
+}
+
+static void p_feed(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m1, m2, m3;
+	struct heard ha = { 0 }, hb = { 0 };
+	struct store a, bb;
+	struct pollfd p;
+
+	open_as(&a, b, "a");
+	open_as(&bb, b, "b");
+	assert_true(store_shared(&a));
+	mk(&m1, 1, 6, 0);
+	mk(&m2, 2, 17, 4000);
+	assert_int_equal(a.ops->put(&a, &m1), 0);
+	assert_int_equal(a.ops->begin(&a), 0);
+	assert_int_equal(a.ops->put(&a, &m2), 0);
+	m3 = m2;
+	m3.psid = m1.psid;
+	assert_int_equal(a.ops->put(&a, &m3), -EEXIST);	/* never heard */
+	assert_int_equal(a.ops->commit(&a), 0);
+	m1.expires += 60;
+	assert_int_equal(a.ops->put(&a, &m1), 0);
+	assert_int_equal(a.ops->del(&a, &m2), 0);
+	hear(&bb, &hb, 4);
+	assert_int_equal(hb.n, 4);
+	assert_int_equal(hb.ch[0], STORE_PUT);
+	m1.expires -= 60;
+	assert_memory_equal(&hb.m[0], &m1, sizeof(m1));
+	assert_int_equal(hb.ch[1], STORE_PUT);
+	assert_memory_equal(&hb.m[1], &m2, sizeof(m2));
+	assert_int_equal(hb.ch[2], STORE_PUT);
+	m1.expires += 60;
+	assert_memory_equal(&hb.m[2], &m1, sizeof(m1));
+	assert_int_equal(hb.ch[3], STORE_DEL);
+	assert_memory_equal(&hb.m[3], &m2, sizeof(m2));
+	/* nothing more, and A heard nothing of its own */
+	hear_ms(&bb, &hb, 5, 300);
+	assert_int_equal(hb.n, 4);
+	p = (struct pollfd){ .fd = a.ops->watch_fd(&a), .events = POLLIN };
+	if (poll(&p, 1, 200) > 0)
+		assert_int_equal(a.ops->changes(&a, heard_cb, &ha), 0);
+	assert_int_equal(ha.n, 0);
+
+	/* B's writes go the other way; a B's del of a row A renewed fails */
+	assert_int_equal(bb.ops->put(&bb, &m2), 0);
+	hear(&a, &ha, 1);
+	assert_int_equal(ha.n, 1);
+	assert_memory_equal(&ha.m[0], &m2, sizeof(m2));
+	m3 = m2;
+	m2.expires += 5;
+	assert_int_equal(a.ops->put(&a, &m2), 0);
+	hb.n = 0;
+	hear(&bb, &hb, 1);
+	assert_int_equal(hb.n, 1);
+	assert_memory_equal(&hb.m[0], &m2, sizeof(m2));
+	assert_int_equal(bb.ops->del(&bb, &m3), -ESTALE);
+
+	/* a notification nobody can parse: a resync, not a wrong binding */
+	assert_int_equal(pg_server_sql(&pg, "NOTIFY lw4o6_mappings,"
+				       " '1 put 2001:db8::1 6 0 zz'"), 0);
+	hb.n = 0;
+	hear(&bb, &hb, 1);
+	assert_int_equal(hb.n, 1);
+	assert_int_equal(hb.ch[0], STORE_RESYNC);
+	assert_non_null(strstr(bb.err, "malformed notification"));
+	a.ops->close(&a);
+	bb.ops->close(&bb);
+}
+
+/*
+ * Two daemons in two processes race for the same 120 sets, 100 grants
+ * each: each takes the first set the database lets it have.  One runs
+ * batches of 10, the other single puts.  Every set ends with one holder,
+ * and every grant a child was told it got is there.
+ */
+#define RACE_SETS 120
+#define RACE_WANT 100
+
+static void race_set(struct lw4o6_mapping *m, uint32_t set)
+{
+	m->ipv4 = htonl(0xc6130000 + set / 60);
+	m->psid = (uint16_t)(1 + set % 60);
+}
+
+static int race_child(const struct backend *b, int who, int fd)
+{
+	struct lw4o6_mapping m, batch[10];
+	struct store s;
+	uint32_t set = 0, i;
+	int nb = 0, r, out = 0;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.node, sizeof(s.node), "racer%d", who);
+	if (store_open(&s, &store_postgresql_ops, b->target))
+		return 2;
+	for (i = 0; i < RACE_WANT && set < RACE_SETS; i++) {
+		mk(&m, (uint32_t)who * 1000 + i, 6, 0);
+		if (who == 1 && !nb && s.ops->begin(&s))
+			return 3;
+		for (; set < RACE_SETS; set++) {
+			race_set(&m, set);
+			r = s.ops->put(&s, &m);
+			if (!r)
+				break;
+			if (r != -EEXIST)
+				return 4;
+		}
+		if (set == RACE_SETS)
+			break;
+		set++;
+		if (who == 1) {
+			batch[nb++] = m;
+			if (nb < 10)
+				continue;
+			if (s.ops->commit(&s))
+				return 5;
+			if (write(fd, batch, sizeof(m) * (size_t)nb) < 0)
+				return 6;
+			out += nb;
+			nb = 0;
+		} else {
+			if (write(fd, &m, sizeof(m)) < 0)
+				return 6;
+			out++;
+		}
+	}
+	if (nb) {
+		if (s.ops->commit(&s))
+			return 5;
+		if (write(fd, batch, sizeof(m) * (size_t)nb) < 0)
+			return 6;
+	}
+	s.ops->close(&s);
+	return 0;
+}
+
+static int by_set(const void *x, const void *y)
+{
+	const struct lw4o6_mapping *a = x, *b = y;
+
+	if (a->ipv4 != b->ipv4)
+		return ntohl(a->ipv4) < ntohl(b->ipv4) ? -1 : 1;
+	return a->psid - b->psid;
+}
+
+static void p_race(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping told[2 * RACE_WANT + 1], got[2 * RACE_WANT + 1];
+	struct collect c = { got, 0, 2 * RACE_WANT + 1, 0, NULL };
+	struct store s;
+	size_t n = 0, i;
+	int fd[2], status, w;
+	pid_t pid[2];
+	ssize_t k;
+
+	open_as(&s, b, "judge");	/* creates the schema before the race */
+	assert_int_equal(pipe(fd), 0);
+	for (w = 0; w < 2; w++) {
+		pid[w] = fork();
+		assert_true(pid[w] >= 0);
+		if (!pid[w]) {
+			close(fd[0]);
+			_exit(race_child(b, w + 1, fd[1]));
+		}
+	}
+	close(fd[1]);
+	while ((k = read(fd[0], (char *)told + n, sizeof(told) - n)) > 0)
+		n += (size_t)k;
+	close(fd[0]);
+	for (w = 0; w < 2; w++) {
+		assert_int_equal(waitpid(pid[w], &status, 0), pid[w]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	n /= sizeof(told[0]);
+	/* every set handed out, once */
+	assert_int_equal(n, RACE_SETS);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, RACE_SETS);
+	qsort(told, n, sizeof(told[0]), by_set);
+	qsort(got, c.n, sizeof(got[0]), by_set);
+	for (i = 0; i < n; i++) {
+		if (i)
+			assert_int_not_equal(by_set(&got[i - 1], &got[i]), 0);
+		assert_memory_equal(&told[i], &got[i], sizeof(got[i]));
+	}
+	/* both won some: it was a race */
+	assert_true(pg_server_num(&pg, "SELECT count(DISTINCT node)"
+				  " FROM lw4o6_mappings") == 2);
+	s.ops->close(&s);
+}
+
+/*
+ * The database restarts in the middle of a run of grants: calls say
+ * -EAGAIN meanwhile, the store comes back by itself, a batch open across
+ * the restart is all lost (not half), no committed grant is lost and none
+ * is doubled, and the change feed says STORE_RESYNC.
+ */
+static void p_restart(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m, got[200];
+	struct collect c = { got, 0, 200, 0, NULL };
+	struct heard h = { 0 };
+	struct store s, other;
+	uint32_t i;
+	int r, again = 0;
+
+	open_as(&s, b, "a");
+	open_as(&other, b, "b");
+	for (i = 0; i < 40; i++) {
+		mk(&m, i, 6, 0);
+		assert_int_equal(s.ops->put(&s, &m), 0);
+	}
+	assert_int_equal(s.ops->begin(&s), 0);
+	mk(&m, 40, 6, 0);
+	assert_int_equal(s.ops->put(&s, &m), 0);
+
+	assert_int_equal(pg_server_ctl(&pg, "stop"), 0);
+	mk(&m, 41, 6, 0);
+	assert_int_equal(s.ops->put(&s, &m), -EAGAIN);
+	assert_int_equal(s.ops->commit(&s), -EAGAIN);
+	for (i = 41; i < 45; i++) {
+		mk(&m, i, 6, 0);
+		r = s.ops->put(&s, &m);
+		assert_int_equal(r, -EAGAIN);
+		assert_true(s.err[0]);
+		s.ops->tick(&s);
+	}
+	assert_int_equal(pg_server_ctl(&pg, "start"), 0);
+	/* the batch went entirely: 40 rows, not 41 */
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_mappings"),
+			 40);
+	/* the grants go on: retried until stored */
+	for (i = 40; i < 100; i++) {
+		mk(&m, i, 6, 0);
+		r = s.ops->put(&s, &m);
+		if (r == -EAGAIN) {
+			again++;
+			r = RETRY(&s, s.ops->put(&s, &m));
+		}
+		assert_int_equal(r, 0);
+	}
+	assert_true(again >= 1);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 100);
+	for (i = 0; i < 100; i++) {
+		mk(&m, i, 6, 0);
+		assert_memory_equal(&got[i], &m, sizeof(m));
+	}
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM"
+				       " (SELECT ipv4, psid FROM lw4o6_mappings"
+				       "  GROUP BY 1, 2 HAVING count(*) > 1) d"),
+			 0);
+	/* the other daemon: its feed broke, it comes back and resyncs */
+	assert_int_equal(RETRY(&other, other.ops->get_meta(&other, "x",
+						   &(int64_t){ 0 })), -ENOENT);
+	hear(&other, &h, 1);
+	assert_true(h.n >= 1);
+	assert_int_equal(h.ch[0], STORE_RESYNC);
+	/* and hears what comes after */
+	h.n = 0;
+	mk(&m, 200, 6, 0);
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	hear(&other, &h, 1);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.ch[0], STORE_PUT);
+	assert_memory_equal(&h.m[0], &m, sizeof(m));
+	other.ops->close(&other);
+	s.ops->close(&s);
+}
+
+static void p_pools(void **state)
+{
+	struct backend *b = *state;
+	struct pool_cfg a[2] = { 0 }, x = { 0 };
+	struct store s, t;
+
+	a[0].prefix = htonl(0xc0000200);	/* 192.0.2.0/24 6/0 */
+	a[0].plen = 24;
+	a[0].psid_len = 6;
+	a[1].prefix = htonl(0xc6336400);	/* 198.51.100.0/25 4/2 */
+	a[1].plen = 25;
+	a[1].psid_len = 4;
+	a[1].offset = 2;
+	a[1].n_exclude = 1;
+	a[1].exclude[0] = htonl(0xc6336401);
+	open_as(&s, b, "a");
+	open_as(&t, b, "b");
+	assert_int_equal(s.ops->set_pools(&s, a, 2), 0);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_pools"
+				       " WHERE node = 'a'"), 2);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_pools"
+				       " WHERE exclude = '{198.51.100.1}'"), 1);
+	/* the same shape over the same addresses: fine (they share sets) */
+	assert_int_equal(t.ops->set_pools(&t, a, 1), 0);
+	/* another shape for some of them: refused, and why */
+	x.prefix = htonl(0xc0000280);		/* 192.0.2.128/25 */
+	x.plen = 25;
+	x.psid_len = 8;
+	assert_int_equal(t.ops->set_pools(&t, &x, 1), -EINVAL);
+	assert_non_null(strstr(t.err, "node a's pool"));
+	assert_non_null(strstr(t.err, "192.0.2.0/24"));
+	/* nothing of the refused call was recorded */
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_pools"
+				       " WHERE node = 'b'"), 1);
+	/* a node's pools are replaced: once a gives it up, b may */
+	assert_int_equal(s.ops->set_pools(&s, &a[1], 1), 0);
+	assert_int_equal(t.ops->set_pools(&t, &x, 1), 0);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_pools"
+				       " WHERE node = 'b' AND psid_len = 8"), 1);
+	/* and now a cannot take its old pool back */
+	assert_int_equal(s.ops->set_pools(&s, a, 2), -EINVAL);
+	assert_non_null(strstr(s.err, "node b's pool 192.0.2.128/25"));
+	assert_int_equal(t.ops->set_pools(&t, NULL, 0), 0);
+	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_pools"
+				       " WHERE node = 'b'"), 0);
+	assert_int_equal(s.ops->set_pools(&s, a, 2), 0);
+	s.ops->close(&s);
+	t.ops->close(&t);
+}
+
+static int pg_group_setup(void **state)
+{
+	(void)state;
+	if (pg_server_start(&pg)) {
+		fprintf(stderr, "test_store_contract: PostgreSQL could not be"
+			" started: the PostgreSQL store is untested\n");
+		pg_server_destroy(&pg);
+		return -1;
+	}
+	pg_up = true;
+	return 0;
+}
+
+static int pg_group_teardown(void **state)
+{
+	(void)state;
+	pg_server_destroy(&pg);
+	return 0;
+}
+
+/* each case named for its back end: sqlite_c_basic, postgresql_c_basic */
+#define ON(be, t) { #be "_" #t, t, setup, teardown, &be_##be }
+#define BOTH(t) ON(sqlite, t), ON(postgresql, t)
+#define PG(t) ON(postgresql, t)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(c_basic),
+		BOTH(c_lookup),
+		BOTH(c_eexist),
+		BOTH(c_each_cb),
+		BOTH(c_txn),
+		PG(p_check),
+		PG(p_schema),
+		PG(p_commit_fails),
+		PG(p_feed),
+		PG(p_race),
+		PG(p_restart),
+		PG(p_pools),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, pg_group_setup, pg_group_teardown);
+}
