@@ -19,7 +19,10 @@
 #define MAX_LISTENERS	4
 #define MAX_SELF	4
 #define IDLE_B4_MS	60000
-/* Sets found held by somebody else in the kernel before one is free. */
+/*
+ * Sets found held by somebody else (an operator's binding in the kernel,
+ * another node's grant in a shared store) before one is free.
+ */
 #define GRANT_TRIES	8
 
 struct listener {
@@ -70,7 +73,15 @@ struct alloc {
 	size_t n_self;
 	struct pool_grant *foreign;
 	size_t n_foreign, cap_foreign;
+	/*
+	 * Sets a shared store gave another node while we picked them
+	 * (-EEXIST): kept taken until that node's lease arrives by the feed
+	 * (it takes them over) or a resync finds none.
+	 */
+	struct pool_grant *raced;
+	size_t n_raced, cap_raced;
 	uint64_t n_granted, n_renewed, n_released, n_expired, n_forgotten;
+	uint64_t n_mirrored, n_withdrawn, n_resyncs, n_raced_total, n_stale_kept;
 };
 
 static int64_t wall_s(void)
@@ -109,6 +120,7 @@ void alloc_free(struct alloc *a)
 	free(a->created);
 	free(a->dropped);
 	free(a->foreign);
+	free(a->raced);
 	if (a->subs.b) {
 		struct hnode *n, *tmp;
 		size_t i;
@@ -297,8 +309,8 @@ static void drop_done(struct alloc *a, const struct lw4o6_mapping *m,
  * it.  Removing the binding first would leave a stored row without one
  * (it blocks the set, and wins it back at the next start).
  */
-static void drop(struct alloc *a, struct lease *l, enum lease_event ev,
-		 const char *why)
+static void drop_as(struct alloc *a, struct lease *l, enum lease_event ev,
+		    const char *why, bool store_done)
 {
 	char s[MAPPING_STR_LEN];
 	struct pool_grant g;
@@ -324,12 +336,73 @@ static void drop(struct alloc *a, struct lease *l, enum lease_event ev,
 		grant_of(&l->m, &g);
 		pools_release(a->pools, &g);
 	}
-	err = store_del(a->st, &l->m);
+	err = store_done ? 0 : store_del(a->st, &l->m);
 	if (err && err != -ENOENT)
 		log_err("store: %s", a->st->err);
 	log_info("mapping %s: %s", why, mapping_str(&l->m, s, sizeof(s)));
 	sub_lease_gone(a, &l->m.b4);
 	lease_del(a->leases, l);
+}
+
+static void drop(struct alloc *a, struct lease *l, enum lease_event ev,
+		 const char *why)
+{
+	drop_as(a, l, ev, why, false);
+}
+
+/* Whether x and y are the same port set, shaped alike. */
+static bool same_set(const struct lw4o6_mapping *x,
+		     const struct lw4o6_mapping *y)
+{
+	return x->ipv4 == y->ipv4 && x->psid == y->psid &&
+	       x->psid_len == y->psid_len && x->offset == y->offset;
+}
+
+struct reread {
+	const struct lw4o6_mapping *key;
+	bool found;
+	struct lw4o6_mapping m;
+};
+
+static int reread_cb(const struct lw4o6_mapping *m, void *arg)
+{
+	struct reread *r = arg;
+
+	if (m->protocol == r->key->protocol &&
+	    m->internal_port == r->key->internal_port) {
+		r->found = true;
+		r->m = *m;
+	}
+	return 0;
+}
+
+/*
+ * The shared store refused to remove l (-ESTALE): another node renewed it
+ * after the feed last told us.  0 if l is kept with the stored expiry; -1
+ * if it is gone or moved after all (the feed will tell of the new set).
+ */
+static int reread(struct alloc *a, struct lease *l)
+{
+	struct reread r = { .key = &l->m };
+	int err;
+
+	if (!a->st->ops->lookup)
+		return -1;
+	err = a->st->ops->lookup(a->st, l->m.ipv4, &l->m.b4, reread_cb, &r);
+	if (err) {
+		/* Try again at the next sweep rather than lose a live lease. */
+		log_warn("store: %s: expiry put off", a->st->err);
+		lease_set_expiry(a->leases, l, alloc_now(a) + 1);
+		return 0;
+	}
+	if (!r.found || !same_set(&r.m, &l->m) || r.m.expires <= alloc_now(a))
+		return -1;
+	lease_set_expiry(a->leases, l, r.m.expires);
+	memcpy(l->m.nonce, r.m.nonce, sizeof(l->m.nonce));
+	l->wanted |= !l->mirrored;
+	l->mirrored = true;
+	notify(a, LEASE_RENEWED, l);
+	return 0;
 }
 
 bool alloc_due(const struct alloc *a)
@@ -344,7 +417,22 @@ size_t alloc_expire(struct alloc *a, const char *why)
 	size_t n = 0;
 
 	while (alloc_due(a)) {
-		drop(a, lease_first_expiring(a->leases), LEASE_EXPIRED, why);
+		struct lease *l = lease_first_expiring(a->leases);
+		int err;
+
+		if (!store_shared(a->st)) {
+			drop(a, l, LEASE_EXPIRED, why);
+		} else {
+			/* Only what nobody renewed meanwhile (store.h, del). */
+			err = store_del(a->st, &l->m);
+			if (err == -ESTALE && !reread(a, l)) {
+				a->n_stale_kept++;
+				continue;
+			}
+			if (err && err != -ENOENT && err != -ESTALE)
+				log_err("store: %s", a->st->err);
+			drop_as(a, l, LEASE_EXPIRED, why, true);
+		}
 		a->n_expired++;
 		n++;
 	}
@@ -439,6 +527,66 @@ void alloc_foreign_clear(struct alloc *a)
 size_t alloc_foreign_count(const struct alloc *a)
 {
 	return a->n_foreign;
+}
+
+/* ---- sets another node won ----------------------------------------------- */
+
+static struct pool_grant *raced_find(struct alloc *a, uint32_t ipv4,
+				     uint16_t psid)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_raced; i++)
+		if (a->raced[i].ipv4 == ipv4 && a->raced[i].psid == psid)
+			return &a->raced[i];
+	return NULL;
+}
+
+/* g, reserved in the pool by pick(), stays taken: another node holds it. */
+static void raced_take(struct alloc *a, const struct pool_grant *g)
+{
+	char a4[INET_ADDRSTRLEN];
+	struct pool_grant *v;
+
+	a->n_raced_total++;
+	log_info("port set %s psid %u was granted by another node first: trying another",
+		 inet_ntop(AF_INET, &g->ipv4, a4, sizeof(a4)), g->psid);
+	if (a->n_raced == a->cap_raced) {
+		size_t cap = a->cap_raced ? a->cap_raced * 2 : 16;
+
+		v = realloc(a->raced, cap * sizeof(*v));
+		if (!v) {
+			/* Free again; the store refuses it again if asked. */
+			pools_release(a->pools, g);
+			return;
+		}
+		a->raced = v;
+		a->cap_raced = cap;
+	}
+	a->raced[a->n_raced++] = *g;
+}
+
+/* The set's lease has arrived: the reservation is the lease's now. */
+static bool raced_claim(struct alloc *a, uint32_t ipv4, uint16_t psid)
+{
+	struct pool_grant *g = raced_find(a, ipv4, psid);
+
+	if (!g)
+		return false;
+	*g = a->raced[--a->n_raced];
+	return true;
+}
+
+/* After a resync: what no lease holds is free again. */
+static void raced_clear(struct alloc *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_raced; i++)
+		if (!lease_find_set(a->leases, a->raced[i].ipv4,
+				    a->raced[i].psid))
+			pools_release(a->pools, &a->raced[i]);
+	a->n_raced = 0;
 }
 
 /* ---- transactions -------------------------------------------------------- */
@@ -615,7 +763,13 @@ static enum alloc_result renew(struct alloc *a, struct lease *l, uint32_t lt,
 		return ALLOC_NOT_STORED;
 	}
 	a->n_renewed++;
-	notify(a, LEASE_RENEWED, l);
+	if (l->mirrored) {
+		/* The B4 came here (a failover): its lease is ours now. */
+		l->mirrored = false;
+		notify(a, LEASE_ADOPTED, l);
+	} else {
+		notify(a, LEASE_RENEWED, l);
+	}
 	ans->has_set = true;
 	ans->m = l->m;
 	ans->lifetime = lt;
@@ -664,9 +818,19 @@ static enum alloc_result grant_one(struct alloc *a,
 	m.expires = m.created + lt;
 	if (track_room(a))
 		goto undo_pool;
-	if (store_put(a->st, &m)) {
+	*err = store_put(a->st, &m);
+	if (*err == -EEXIST && store_shared(a->st)) {
+		/* Another node took the set first: pass it by, try another. */
+		raced_take(a, &g);
+		return ALLOC_NO_SET;
+	}
+	if (*err) {
+		/* The database is away: the B4 asks again and may get it then. */
+		res = *err == -EAGAIN ? ALLOC_NOT_STORED : ALLOC_NO_SET;
 		log_err("store: %s", a->st->err);
-		goto undo_pool;
+		pools_release(a->pools, &g);
+		*err = 0;
+		return res;
 	}
 	if (lease_add(a->leases, &m, &l))
 		goto undo_store;
@@ -783,10 +947,11 @@ static int load_cb(const struct lw4o6_mapping *m, void *arg)
 	char s[MAPPING_STR_LEN];
 	struct alloc *a = arg;
 	struct pool_grant g;
+	struct lease *l;
 	struct sub *sub;
 	int err;
 
-	err = lease_add(a->leases, m, NULL);
+	err = lease_add(a->leases, m, &l);
 	if (err == -EEXIST) {	/* not from a store with our schema */
 		log_warn("stored mapping %s clashes with another: ignored",
 			 mapping_str(m, s, sizeof(s)));
@@ -794,12 +959,14 @@ static int load_cb(const struct lw4o6_mapping *m, void *arg)
 	}
 	if (err)
 		return err;
+	/* Whose it is a shared store does not say: ours once renewed here. */
+	l->mirrored = store_shared(a->st);
 	sub = sub_get(a, &m->b4, false);
 	if (!sub)
 		return -ENOMEM;
 	sub->n++;
 	grant_of(m, &g);
-	if (pools_reserve(a->pools, &g))
+	if (pools_reserve(a->pools, &g) && !l->mirrored)
 		log_warn("stored mapping %s is outside every pool now: kept until it expires",
 			 mapping_str(m, s, sizeof(s)));
 	return 0;
@@ -853,12 +1020,177 @@ int alloc_reload(struct alloc *a, const struct alloc_limits *lim,
 	for (i = 0; i < a->n_foreign; i++)
 		if (pools_reserve(p, &a->foreign[i]) == -ENOENT)
 			a->foreign[i--] = a->foreign[--a->n_foreign];
+	for (i = 0; i < a->n_raced; i++)
+		if (pools_reserve(p, &a->raced[i]) == -ENOENT)
+			a->raced[i--] = a->raced[--a->n_raced];
 	pools_free(a->pools);
 	a->pools = p;
 	a->lim = *lim;
 	if (replen && subs_rebuild(a))
 		log_err("reload: out of memory counting the subscribers' mappings");
 	return 0;
+}
+
+/* ---- a shared store's feed ----------------------------------------------- */
+
+/* Another node's removal (or move) of l: index, pool and listeners. */
+static void withdraw(struct alloc *a, struct lease *l)
+{
+	char s[MAPPING_STR_LEN];
+	struct pool_grant g;
+
+	notify(a, LEASE_WITHDRAWN, l);
+	grant_of(&l->m, &g);
+	/* an operator's binding may hold it here: then it stays taken */
+	if (!foreign_find(a, g.ipv4, g.psid))
+		pools_release(a->pools, &g);
+	log_info("mapping withdrawn by another node: %s",
+		 mapping_str(&l->m, s, sizeof(s)));
+	sub_lease_gone(a, &l->m.b4);
+	lease_del(a->leases, l);
+	a->n_withdrawn++;
+}
+
+static int apply_put(struct alloc *a, const struct lw4o6_mapping *m,
+		     bool want)
+{
+	struct lease *l = lease_find(a->leases, &m->b4, m->protocol,
+				     m->internal_port), *o;
+	bool was_wanted = false;
+	struct pool_grant g;
+	struct sub *sub;
+	int err;
+
+	if (l && same_set(&l->m, m)) {
+		bool changed = l->m.expires != m->expires;
+
+		if (changed) {		/* renewed by another node */
+			lease_set_expiry(a->leases, l, m->expires);
+			memcpy(l->m.nonce, m->nonce, sizeof(l->m.nonce));
+			/* ours was installed here: it stays wanted */
+			l->wanted |= !l->mirrored;
+			l->mirrored = true;
+			a->n_mirrored++;
+		}
+		if (want && !l->wanted) {
+			l->wanted = true;
+			notify(a, LEASE_MIRRORED, l);
+		} else if (changed) {
+			notify(a, LEASE_RENEWED, l);
+		}
+		l->seen = true;
+		return 0;
+	}
+	/* Moved, or its set given to another key: the store is the truth. */
+	if (l) {
+		was_wanted = l->wanted;
+		withdraw(a, l);
+	}
+	o = lease_find_set(a->leases, m->ipv4, m->psid);
+	if (o) {
+		was_wanted |= !memcmp(&o->m.b4, &m->b4, sizeof(m->b4)) && o->wanted;
+		withdraw(a, o);
+	}
+	err = lease_add(a->leases, m, &l);
+	if (err)
+		return err;
+	l->mirrored = true;
+	l->wanted = want || was_wanted;
+	l->seen = true;
+	sub = sub_get(a, &m->b4, false);
+	if (sub)
+		sub->n++;
+	grant_of(m, &g);
+	if (!raced_claim(a, g.ipv4, g.psid))
+		pools_reserve(a->pools, &g);	/* outside our pools: fine */
+	a->n_mirrored++;
+	notify(a, LEASE_MIRRORED, l);
+	return 0;
+}
+
+static int apply_del(struct alloc *a, const struct lw4o6_mapping *m)
+{
+	struct lease *l = lease_find(a->leases, &m->b4, m->protocol,
+				     m->internal_port);
+
+	if (l && same_set(&l->m, m))
+		withdraw(a, l);
+	return 0;
+}
+
+static int unsee(struct lease *l, void *arg)
+{
+	(void)arg;
+	l->seen = false;
+	return 0;
+}
+
+static int resync_cb(const struct lw4o6_mapping *m, void *arg)
+{
+	return apply_put(arg, m, false);
+}
+
+static int withdraw_unseen(struct lease *l, void *arg)
+{
+	if (!l->seen)
+		withdraw(arg, l);	/* lease_each() allows deleting l */
+	return 0;
+}
+
+/* Changes may have been missed: the store again, as a whole. */
+static int resync(struct alloc *a)
+{
+	struct alloc_stats st;
+	uint64_t before = a->n_mirrored + a->n_withdrawn;
+	int err;
+
+	a->n_resyncs++;
+	lease_each(a->leases, unsee, NULL);
+	err = store_each(a->st, resync_cb, a);
+	if (err) {
+		/* Not all read: remove nothing on a half view. */
+		log_err("resync with the store: %s",
+			err == -ENOMEM ? "out of memory" : a->st->err);
+		return err;
+	}
+	lease_each(a->leases, withdraw_unseen, a);
+	raced_clear(a);
+	alloc_stats(a, &st);
+	log_notice("resynced with the store: %zu mappings, %llu changes applied",
+		   st.leases, (unsigned long long)(a->n_mirrored + a->n_withdrawn - before));
+	return 0;
+}
+
+int alloc_apply(struct alloc *a, enum store_change ch,
+		const struct lw4o6_mapping *m)
+{
+	if (a->in_txn)
+		return -EBUSY;
+	switch (ch) {
+	case STORE_PUT:
+		return apply_put(a, m, false);
+	case STORE_DEL:
+		return apply_del(a, m);
+	case STORE_RESYNC:
+		return resync(a);
+	}
+	return -EINVAL;
+}
+
+int alloc_want(struct alloc *a, const struct lw4o6_mapping *m)
+{
+	if (a->in_txn)
+		return -EBUSY;
+	return apply_put(a, m, true);
+}
+
+int alloc_lookup(struct alloc *a, uint32_t ipv4, const struct in6_addr *b4,
+		 int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		 void *arg)
+{
+	if (!a->st->ops->lookup)
+		return -EOPNOTSUPP;
+	return a->st->ops->lookup(a->st, ipv4, b4, cb, arg);
 }
 
 /* ---- what the others read ------------------------------------------------ */
@@ -890,4 +1222,9 @@ void alloc_stats(const struct alloc *a, struct alloc_stats *st)
 	st->released = a->n_released;
 	st->expired = a->n_expired;
 	st->forgotten = a->n_forgotten;
+	st->mirrored = a->n_mirrored;
+	st->withdrawn = a->n_withdrawn;
+	st->resyncs = a->n_resyncs;
+	st->raced = a->n_raced_total;
+	st->stale_kept = a->n_stale_kept;
 }

@@ -15,6 +15,15 @@
  * transaction are told to the listeners (so the kernel binding goes) and
  * their sets freed only once it is committed; if it fails they are put
  * back, as the store still has them.
+ *
+ * With a store several lwAFTRs share (store_shared()), the index also
+ * follows the other nodes' changes (alloc_apply(), fed by core.c from the
+ * store's change feed): their leases are "mirrored" (struct lease), in the
+ * index and the pools but never written back by this node, except that an
+ * expiry sweep removes what is due (the store refuses, -ESTALE, if another
+ * node renewed it meanwhile: the lease is read again and kept) and that a
+ * B4 renewing a mirrored lease here (after a failover) makes it this
+ * node's.  A set the store says another node took (-EEXIST) is passed by.
  */
 #ifndef LW4O6D_ALLOC_H
 #define LW4O6D_ALLOC_H
@@ -55,6 +64,10 @@ enum lease_event {
 	LEASE_EXPIRED,
 	LEASE_REVOKED,		/* refused by a later listener, or not stored */
 	LEASE_FORGOTTEN,	/* the kernel lost it by an operator's hand */
+	/* a shared store's (alloc_apply(), alloc_want()), l->mirrored set: */
+	LEASE_MIRRORED,		/* another node's lease, new here (or wanted now) */
+	LEASE_WITHDRAWN,	/* another node removed or moved it */
+	LEASE_ADOPTED,		/* a mirrored lease renewed here: this node's now */
 };
 
 /*
@@ -62,7 +75,10 @@ enum lease_event {
  * transaction, told at its commit with a copy.  The return counts only
  * for LEASE_GRANTED: nonzero refuses it, and the listeners before this
  * one hear LEASE_REVOKED; -EEXIST says the set is somebody else's (an
- * operator's binding): it stays taken and another is tried.
+ * operator's binding): it stays taken and another is tried.  Another
+ * node's renewal of a lease (the feed) is told as LEASE_RENEWED with
+ * l->mirrored set; a listener that installs only this node's leases (an
+ * on-demand kernel sync) looks at l->mirrored and l->wanted.
  */
 typedef int (*lease_listener_fn)(enum lease_event ev, const struct lease *l,
 				 void *arg);
@@ -74,7 +90,7 @@ enum alloc_result {
 	ALLOC_QUOTA,		/* the B4 holds its quota of leases */
 	ALLOC_NO_SET,		/* pools full; store or a listener refused */
 	ALLOC_SUGGESTION_TAKEN,	/* prefer_failure, and the suggested set is taken */
-	ALLOC_NOT_STORED,	/* a renewal the store did not take */
+	ALLOC_NOT_STORED,	/* the store could not take it now (-EAGAIN): ask again */
 	ALLOC_NOT_ALLOWED,	/* no B4 may be at that address (alloc_admit) */
 };
 
@@ -115,6 +131,8 @@ struct alloc_stats {
 	size_t leases, b4s;	/* b4s: subscribers tracked, with or without leases */
 	uint64_t sets, sets_used;
 	uint64_t granted, renewed, released, expired, forgotten;
+	/* a shared store: the other nodes' changes applied, sets lost to a race */
+	uint64_t mirrored, withdrawn, resyncs, raced, stale_kept;
 };
 
 struct alloc;
@@ -185,6 +203,32 @@ void alloc_foreign_add(struct alloc *a, const struct lw4o6_mapping *k);
 void alloc_foreign_del(struct alloc *a, uint32_t ipv4, uint16_t psid);
 void alloc_foreign_clear(struct alloc *a);
 size_t alloc_foreign_count(const struct alloc *a);
+
+/* ---- a shared store ---- */
+
+/*
+ * Another node's change, as the store's feed tells it (store.h): STORE_PUT
+ * adds or replaces the lease of m's key (a set another lease holds here
+ * goes first: the store is the truth), STORE_DEL removes it if it still
+ * holds m's set, STORE_RESYNC (m NULL) reads the whole store again and
+ * applies the difference.  Nothing is written to the store.  Not inside a
+ * transaction (-EBUSY); 0 or a negative errno (-ENOMEM, the store's).
+ */
+int alloc_apply(struct alloc *a, enum store_change ch,
+		const struct lw4o6_mapping *m);
+/*
+ * The data-packet trigger found m valid in the store: as alloc_apply()'s
+ * STORE_PUT, and the lease is marked wanted (listeners hear
+ * LEASE_MIRRORED even if it was in the index already).
+ */
+int alloc_want(struct alloc *a, const struct lw4o6_mapping *m);
+/*
+ * The store's lookup() (store.h): the stored mappings of ipv4 held by b4,
+ * fresh.  -EOPNOTSUPP if the store has none.
+ */
+int alloc_lookup(struct alloc *a, uint32_t ipv4, const struct in6_addr *b4,
+		 int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		 void *arg);
 
 struct lease *alloc_find_set(struct alloc *a, uint32_t ipv4, uint16_t psid);
 /* lease_each() over every lease */

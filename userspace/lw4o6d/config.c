@@ -334,26 +334,69 @@ unsigned int seen_line(const struct parser *p, const char *keyword)
 	return k < 0 ? 0 : p->seen[k];
 }
 
-static void parse_line(struct parser *p, char *s)
+/*
+ * Splits a line into words, in place.  A word is a run of non-blank
+ * characters, or a double-quoted string that may hold blanks and '#' (a
+ * PostgreSQL connection string: "host=db1 dbname=lw4o6"); there are no
+ * escapes, since nothing the daemon reads needs a double quote.  A '#'
+ * opens a comment only at the start of a word outside quotes: paths may
+ * hold one.  -1 after reporting what is wrong.
+ */
+static int split_words(struct parser *p, char *s, char **argv, int *argcp)
 {
-	char *argv[MAX_WORDS + 1], *save = NULL, *w, t[TOK_LEN];
-	int argc = 0, k;
+	static const char blanks[] = " \t\r\n\v\f";
+	char *r = s, *w;
+	int argc = 0;
 
-	/* '#' opens a comment only at the start of a word: paths may hold one. */
-	for (w = s; *w; w++) {
-		if (*w == '#' && (w == s || strchr(" \t\r\v\f", w[-1]))) {
-			*w = '\0';
+	for (;;) {
+		while (*r && strchr(blanks, *r))
+			r++;
+		if (!*r || *r == '#')
 			break;
-		}
-	}
-	for (w = strtok_r(s, " \t\r\n\v\f", &save); w;
-	     w = strtok_r(NULL, " \t\r\n\v\f", &save)) {
 		if (argc == MAX_WORDS + 1) {
 			lerr(p, "more than %d words on one line", MAX_WORDS);
-			return;
+			return -1;
+		}
+		if (*r == '"') {
+			w = ++r;
+			r = strchr(r, '"');
+			if (!r) {
+				lerr(p, "unterminated quote: a '\"' at column %u has no closing '\"'",
+				     (unsigned int)(w - s));
+				return -1;
+			}
+			*r++ = '\0';
+			if (*r && !strchr(blanks, *r)) {
+				lerr(p, "a closing quote must end its word (column %u)",
+				     (unsigned int)(r - s + 1));
+				return -1;
+			}
+		} else {
+			w = r;
+			while (*r && !strchr(blanks, *r)) {
+				if (*r == '"') {
+					lerr(p, "a quote inside a word (column %u): quote the whole word",
+					     (unsigned int)(r - s + 1));
+					return -1;
+				}
+				r++;
+			}
+			if (*r)
+				*r++ = '\0';
 		}
 		argv[argc++] = w;
 	}
+	*argcp = argc;
+	return 0;
+}
+
+static void parse_line(struct parser *p, char *s)
+{
+	char *argv[MAX_WORDS + 1], t[TOK_LEN];
+	int argc = 0, k;
+
+	if (split_words(p, s, argv, &argc))
+		return;
 	if (!argc)
 		return;
 	if (!p->first_line)
@@ -450,6 +493,12 @@ static void defaults(struct lw4o6d_config *c)
 	c->proxy_burst = 20;
 	c->forward_guard = true;
 	c->decline_hold = 600;
+	c->redundancy = REDUNDANCY_HOT;
+	c->miss_queue = 256;
+	c->miss_rate = 10;
+	c->miss_global_rate = 1000;
+	c->miss_plen = 56;
+	c->miss_negative_ttl = 10;
 	c->provision = PROVISION_PCP;
 }
 

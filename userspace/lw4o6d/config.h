@@ -22,6 +22,11 @@
 
 enum lw4o6d_role { ROLE_NONE, ROLE_AFTR, ROLE_B4, ROLE_SERVER };
 
+/* "redundancy hot|on-demand": which leases of a shared store this aftr installs */
+enum lw4o6d_redundancy { REDUNDANCY_HOT, REDUNDANCY_ON_DEMAND };
+
+#define CONFIG_MAX_NODE 64	/* with its NUL, as struct store's node[] */
+
 /* How a B4 gets its binding: "provision pcp|dhcp4o6|auto" */
 enum lw4o6d_provision { PROVISION_PCP, PROVISION_DHCP4O6, PROVISION_AUTO };
 
@@ -54,7 +59,17 @@ struct lw4o6d_config {
 
 	/* role aftr */
 	char storage_path[CONFIG_MAX_PATH];	/* "storage sqlite PATH" (required) */
-	char storage_kind[16];			/* "sqlite" */
+	char storage_kind[16];			/* "sqlite" or "postgresql" ("storage postgresql \"CONNINFO\"") */
+	char node[CONFIG_MAX_NODE];	/* "node NAME": who writes to a shared store (default: host name) */
+	enum lw4o6d_redundancy redundancy;	/* (default hot; on-demand needs a shared store) */
+	/* the data-packet trigger (on-demand): see docs/lw4o6d.md, "Failover" */
+	uint32_t miss_hold;		/* "miss-hold MS" 0..10000: default 300 on-demand, else 0 */
+	bool miss_hold_set;
+	uint32_t miss_queue;		/* "miss-queue N" 1..4096 packets held at once (default 256) */
+	uint32_t miss_rate;		/* "miss-rate N [global M]": store lookups/s per prefix (default 10) */
+	uint32_t miss_global_rate;	/*  and in all (default 1000) */
+	uint32_t miss_plen;		/* "miss-prefix-len PLEN" (default 56) */
+	uint32_t miss_negative_ttl;	/* "miss-negative-ttl S": a refused miss is remembered (default 10) */
 	bool has_listen6;
 	struct in6_addr listen6;	/* "listen ADDR": PCP over plain IPv6 (optional) */
 	uint32_t lifetime_min;		/* "lifetime min N max N default N" (s) */

@@ -2,7 +2,8 @@
 /*
  * lw4o6d.conf, the AFTR's statements: storage, listen, quota, rate-limit,
  * subscriber-prefix-len, max-mappings, max-subscribers, b4-prefix,
- * announce and pool, and the AFTR's whole-file rules.  What a pool or a
+ * announce and pool, failover on a shared store (node, redundancy, the
+ * miss-* words), and the AFTR's whole-file rules.  What a pool or a
  * store may be is decided by pool.c and the store back end; this file
  * reads the words and reports their verdict.
  */
@@ -23,11 +24,11 @@ static void kw_storage(struct parser *p, int argc, char **argv)
 	char t[TOK_LEN], why[REASON_LEN];
 
 	if (argc < 2) {
-		lerr(p, "storage: expected 'storage sqlite PATH'");
+		lerr(p, "storage: expected 'storage sqlite PATH' or 'storage postgresql \"CONNINFO\"'");
 		return;
 	}
 	if (argc > 2) {
-		lerr(p, "storage: unexpected '%s' after the path (paths cannot contain spaces)",
+		lerr(p, "storage: unexpected '%s' after the target (quote a target that holds spaces)",
 		    tok(t, argv[2]));
 		return;
 	}
@@ -42,7 +43,7 @@ static void kw_storage(struct parser *p, int argc, char **argv)
 		return;
 	}
 	if (strlen(argv[1]) >= CONFIG_MAX_PATH) {
-		lerr(p, "storage: path is longer than %d bytes", CONFIG_MAX_PATH - 1);
+		lerr(p, "storage: the target is longer than %d bytes", CONFIG_MAX_PATH - 1);
 		return;
 	}
 	strcpy(p->c->storage_kind, argv[0]);
@@ -289,8 +290,100 @@ static void kw_pool(struct parser *p, int argc, char **argv)
 	c->pools[c->n_pools++] = pc;
 }
 
+/* node NAME: letters, digits, '.', '-', '_'; it names rows other nodes read. */
+static void kw_node(struct parser *p, int argc, char **argv)
+{
+	char t[TOK_LEN];
+	size_t n;
+
+	if (!nargs(p, "node", argc, 1, argv))
+		return;
+	n = strspn(argv[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
+	if (!n || argv[0][n]) {
+		lerr(p, "node: '%s' is not a name (letters, digits, '.', '-', '_')",
+		     tok(t, argv[0]));
+		return;
+	}
+	if (n >= CONFIG_MAX_NODE) {
+		lerr(p, "node: the name is longer than %d bytes", CONFIG_MAX_NODE - 1);
+		return;
+	}
+	strcpy(p->c->node, argv[0]);
+}
+
+static void kw_redundancy(struct parser *p, int argc, char **argv)
+{
+	bool hot;
+
+	if (get_bool(p, "redundancy", "hot", "on-demand", argc, argv, &hot))
+		p->c->redundancy = hot ? REDUNDANCY_HOT : REDUNDANCY_ON_DEMAND;
+}
+
+static void kw_miss_hold(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "miss-hold", argc, 1, argv) &&
+	    get_num(p, "miss-hold", argv[0], 0, 10000, &p->c->miss_hold))
+		p->c->miss_hold_set = true;
+}
+
+static void kw_miss_queue(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "miss-queue", argc, 1, argv))
+		get_num(p, "miss-queue", argv[0], 1, 4096, &p->c->miss_queue);
+}
+
+/* miss-rate N [global M]: lookups a second per prefix, and in all. */
+static void kw_miss_rate(struct parser *p, int argc, char **argv)
+{
+	uint32_t rate, global = p->c->miss_global_rate;
+	char t[TOK_LEN];
+
+	if (!argc) {
+		lerr(p, "miss-rate: missing value");
+		return;
+	}
+	if (!get_num(p, "miss-rate", argv[0], 1, RATE_MAX, &rate))
+		return;
+	if (argc > 1 && strcmp(argv[1], "global")) {
+		lerr(p, "miss-rate: unexpected '%s' (expected global)", tok(t, argv[1]));
+		return;
+	}
+	if (argc == 2) {
+		lerr(p, "miss-rate: 'global' needs a value");
+		return;
+	}
+	if (argc > 3) {
+		lerr(p, "miss-rate: unexpected '%s' after the global rate", tok(t, argv[3]));
+		return;
+	}
+	if (argc == 3 && !get_num(p, "miss-rate global", argv[2], 1, RATE_MAX, &global))
+		return;
+	p->c->miss_rate = rate;
+	p->c->miss_global_rate = global;
+}
+
+static void kw_miss_plen(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "miss-prefix-len", argc, 1, argv))
+		get_num(p, "miss-prefix-len", argv[0], 1, 128, &p->c->miss_plen);
+}
+
+static void kw_miss_negative_ttl(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "miss-negative-ttl", argc, 1, argv))
+		get_num(p, "miss-negative-ttl", argv[0], 1, 3600,
+			&p->c->miss_negative_ttl);
+}
+
 const struct keyword config_aftr_keywords[] = {
 	{ "storage",		KW_AFTR, false, kw_storage },
+	{ "node",		KW_AFTR, false, kw_node },
+	{ "redundancy",		KW_AFTR, false, kw_redundancy },
+	{ "miss-hold",		KW_AFTR, false, kw_miss_hold },
+	{ "miss-queue",		KW_AFTR, false, kw_miss_queue },
+	{ "miss-rate",		KW_AFTR, false, kw_miss_rate },
+	{ "miss-prefix-len",	KW_AFTR, false, kw_miss_plen },
+	{ "miss-negative-ttl",	KW_AFTR, false, kw_miss_negative_ttl },
 	{ "listen",		KW_AFTR, false, kw_listen },
 	{ "quota",		KW_AFTR, false, kw_quota },
 	{ "rate-limit",		KW_AFTR, false, kw_rate_limit },
@@ -302,6 +395,44 @@ const struct keyword config_aftr_keywords[] = {
 	{ "pool",		KW_AFTR, true,  kw_pool },
 	{ NULL, KW_AFTR, false, NULL },
 };
+
+/* The failover words: what each needs of the others, and the defaults. */
+static void check_failover(struct parser *p)
+{
+	static const char *const miss_kw[] = {
+		"miss-hold", "miss-queue", "miss-rate", "miss-prefix-len",
+		"miss-negative-ttl",
+	};
+	struct lw4o6d_config *c = p->c;
+	const struct store_ops *ops = store_find(c->storage_kind);
+	unsigned int l;
+	size_t i;
+
+	if (c->role == ROLE_SERVER) {
+		/* no device: nothing to install, nothing missed */
+		if ((l = seen_line(p, "redundancy")))
+			report(p, l, "'redundancy' is for an aftr: a server has no device");
+		for (i = 0; i < sizeof(miss_kw) / sizeof(miss_kw[0]); i++)
+			if ((l = seen_line(p, miss_kw[i])))
+				report(p, l, "'%s' is for an aftr: a server has no device",
+				       miss_kw[i]);
+		return;
+	}
+	if (c->redundancy == REDUNDANCY_ON_DEMAND) {
+		/* a store of its own holds no other lwAFTR's bindings to find */
+		if (c->storage_kind[0] && (!ops || !ops->changes))
+			report(p, seen_line(p, "redundancy"),
+			       "redundancy on-demand needs a store shared with the other lwAFTRs ('storage postgresql \"CONNINFO\"'), not %s",
+			       c->storage_kind);
+		if (!c->miss_hold_set)
+			c->miss_hold = 300;
+		return;
+	}
+	/* hot: every binding is installed already; no miss to look up */
+	for (i = 0; i < sizeof(miss_kw) / sizeof(miss_kw[0]); i++)
+		if ((l = seen_line(p, miss_kw[i])))
+			report(p, l, "'%s' needs 'redundancy on-demand'", miss_kw[i]);
+}
 
 void config_aftr_check(struct parser *p)
 {
@@ -318,4 +449,5 @@ void config_aftr_check(struct parser *p)
 	if (!c->n_pools && !seen_line(p, "pool") && !c->n_relay)
 		report(p, 0, "role %s needs at least one 'pool'",
 		       config_role_name(c->role));
+	check_failover(p);
 }

@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The core as a component (core.h).  With a shared store it also follows
+ * the other nodes' changes: the store's watch fd is on the loop, each
+ * change goes to alloc_apply(), and the sweep's tick() lets the store
+ * reconnect; its fd may then be another, so it is looked at again after
+ * every call that may have changed it.
+ */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "log.h"
@@ -10,7 +19,52 @@ static struct {
 	struct store st;
 	struct alloc *a;
 	struct timer sweep;
+	int watch;		/* the store's fd on the loop, or -1 */
+	uint64_t feed_errors;
 } C;
+
+static void on_feed(int fd, void *arg);
+
+/* The store's fd now, on the loop in place of the old one. */
+static void watch_again(void)
+{
+	int fd = store_shared(&C.st) && C.st.ops->watch_fd ?
+		 C.st.ops->watch_fd(&C.st) : -1;
+
+	if (fd == C.watch)
+		return;
+	if (C.watch >= 0)
+		loop_del_fd(C.watch);
+	C.watch = -1;
+	if (fd >= 0 && !loop_add_fd(fd, on_feed, NULL))
+		C.watch = fd;
+}
+
+static int feed_cb(enum store_change ch, const struct lw4o6_mapping *m,
+		   void *arg)
+{
+	int err = alloc_apply(arg, ch, m);
+
+	/* One change that cannot be applied must not stop the others. */
+	if (err && err != -ENOMEM)
+		log_warn("applying a change of the store: %s", strerror(-err));
+	return err == -ENOMEM ? err : 0;
+}
+
+/* The other nodes' changes, as the store hands them. */
+static void on_feed(int fd, void *arg)
+{
+	int err;
+
+	(void)fd;
+	(void)arg;
+	err = C.st.ops->changes(&C.st, feed_cb, C.a);
+	if (err && (!C.feed_errors++ || !(C.feed_errors & 1023)))
+		log_warn("store change feed: %s (%llu times); reconnecting",
+			 *C.st.err ? C.st.err : strerror(-err),
+			 (unsigned long long)C.feed_errors);
+	watch_again();
+}
 
 _Static_assert(CONFIG_MAX_B4_ALLOW == ALLOC_MAX_ALLOW, "b4-prefix lists");
 
@@ -29,9 +83,13 @@ static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
 	memcpy(l->allow, c->b4_allow, sizeof(l->allow));
 }
 
-/* Once a second: what expired goes, in one transaction. */
+/* Once a second: the store's upkeep; what expired goes, in one transaction. */
 static void sweep(struct timer *t)
 {
+	if (C.st.ops->tick) {
+		C.st.ops->tick(&C.st);
+		watch_again();
+	}
 	if (alloc_due(C.a)) {
 		alloc_begin(C.a);
 		alloc_expire(C.a, "expired");
@@ -41,6 +99,20 @@ static void sweep(struct timer *t)
 	timer_arm(t, 1000);
 }
 
+/* This daemon's pools in a shared store; -1 (logged) if it refuses them. */
+static int record_pools(const struct lw4o6d_config *c)
+{
+	int err;
+
+	if (!C.st.ops->set_pools)
+		return 0;
+	err = C.st.ops->set_pools(&C.st, c->pools, c->n_pools);
+	if (err)
+		log_err("storage: recording node %s's pools: %s", C.st.node,
+			*C.st.err ? C.st.err : strerror(-err));
+	return err ? -1 : 0;
+}
+
 struct alloc *core_start(const struct lw4o6d_config *c, bool reset)
 {
 	const char *kind = c->storage_kind[0] ? c->storage_kind : "sqlite";
@@ -48,10 +120,22 @@ struct alloc *core_start(const struct lw4o6d_config *c, bool reset)
 	struct alloc_limits lim;
 
 	C.cfg = *c;
+	C.watch = -1;
+	/* Who writes: the config's node, else the host name (store.h). */
+	if (c->node[0])
+		strcpy(C.st.node, c->node);
+	else if (gethostname(C.st.node, sizeof(C.st.node) - 1))
+		strcpy(C.st.node, "lw4o6d");
 	if (!ops || store_open(&C.st, ops, c->storage_path)) {
 		log_err("storage: %s", ops ? C.st.err : "unknown kind");
 		return NULL;
 	}
+	if (store_shared(&C.st) && reset) {
+		log_err("--reset-epoch would forget every node's mappings in the shared store: clear it there if that is meant");
+		return NULL;
+	}
+	if (record_pools(c))
+		return NULL;
 	limits_of(c, &lim);
 	C.a = alloc_new(&C.st, &lim, c->pools, c->n_pools, NULL);
 	if (!C.a) {
@@ -60,6 +144,10 @@ struct alloc *core_start(const struct lw4o6d_config *c, bool reset)
 	}
 	if (alloc_load(C.a, reset))
 		return NULL;
+	watch_again();
+	if (store_shared(&C.st))
+		log_notice("storage %s shared as node %s: following the other nodes' changes%s",
+			   kind, C.st.node, C.watch < 0 ? " (once connected)" : "");
 	timer_init(&C.sweep, sweep);
 	timer_arm(&C.sweep, 1000);
 	return C.a;
@@ -88,8 +176,14 @@ int core_reload(const struct lw4o6d_config *c)
 
 	if (strcmp(c->device, C.cfg.device) ||
 	    strcmp(c->storage_kind, C.cfg.storage_kind) ||
-	    strcmp(c->storage_path, C.cfg.storage_path)) {
-		log_warn("reload: device and storage changes need a restart; kept the old ones");
+	    strcmp(c->storage_path, C.cfg.storage_path) ||
+	    strcmp(c->node, C.cfg.node) || c->redundancy != C.cfg.redundancy) {
+		log_warn("reload: device, storage, node and redundancy changes need a restart; kept the old ones");
+		return -1;
+	}
+	/* Another node's pools may forbid these (store.h, set_pools). */
+	if (record_pools(c)) {
+		log_err("reload: nothing changed");
 		return -1;
 	}
 	limits_of(c, &lim);
@@ -118,7 +212,16 @@ void core_stop(void)
 			   (unsigned long long)s.released,
 			   (unsigned long long)s.expired,
 			   (unsigned long long)s.forgotten);
+		if (store_shared(&C.st))
+			log_notice("stopping: shared store: %llu changes of other nodes applied, %llu withdrawn, %llu resyncs, %llu sets lost to another node, %llu expiries kept (renewed elsewhere)",
+				   (unsigned long long)s.mirrored,
+				   (unsigned long long)s.withdrawn,
+				   (unsigned long long)s.resyncs,
+				   (unsigned long long)s.raced,
+				   (unsigned long long)s.stale_kept);
 	}
+	if (C.watch >= 0)
+		loop_del_fd(C.watch);
 	timer_cancel(&C.sweep);
 	alloc_free(C.a);
 	store_close(&C.st);

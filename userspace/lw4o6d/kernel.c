@@ -265,6 +265,27 @@ int kern_dev_set_ends(struct kern *k, const struct in6_addr *local,
 	return nl_talk(k->req, nlh, NULL, NULL);
 }
 
+int kern_dev_set_miss_hold(struct kern *k, uint32_t ms, uint32_t queue)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
+
+	mnl_attr_put_u32(nlh, LW4O6_A_MISS_HOLD, ms);
+	mnl_attr_put_u32(nlh, LW4O6_A_MISS_QUEUE, queue);
+	return nl_talk(k->req, nlh, NULL, NULL);
+}
+
+int kern_miss_reject(struct kern *k, const struct in6_addr *b4, uint32_t ipv4)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, buf, LW4O6_CMD_MISS_REJECT, NLM_F_ACK);
+
+	mnl_attr_put(nlh, LW4O6_A_MISS_B4, sizeof(*b4), b4);
+	if (ipv4)
+		mnl_attr_put_u32(nlh, LW4O6_A_MISS_IPV4, ipv4);
+	return nl_talk(k->req, nlh, NULL, NULL);
+}
+
 int kern_listen(struct kern *k, bool control, bool events,
 		const struct kern_events *ev)
 {
@@ -314,6 +335,19 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 		if (k->cb.no_binding && nl_get_in6(tb[LW4O6_A_MISS_B4], &a6)) {
 			nl_get_u32(tb[LW4O6_A_MISS_IPV4], &v4);
 			k->cb.no_binding(&a6, v4, k->cb.arg);
+		}
+		break;
+	case LW4O6_CMD_EVT_BINDING_MISS:
+		if (k->cb.miss && nl_get_in6(tb[LW4O6_A_MISS_B4], &a6)) {
+			uint16_t port;
+			uint8_t held = 0;
+			int p = -1;
+
+			nl_get_u32(tb[LW4O6_A_MISS_IPV4], &v4);
+			if (nl_get_u16(tb[LW4O6_A_MISS_PORT], &port))
+				p = port;
+			nl_get_u8(tb[LW4O6_A_MISS_HELD], &held);
+			k->cb.miss(&a6, v4, p, held, k->cb.arg);
 		}
 		break;
 	case LW4O6_CMD_EVT_BIND_DEL:

@@ -48,6 +48,14 @@ struct kern_events {
 	 * lost: what the kernel holds must be read again.
 	 */
 	void (*resync)(bool flushed, uint32_t portid, void *arg);
+	/*
+	 * aftr (events group): a packet from b4, inner source ipv4 (network
+	 * order) and port (-1: none), failed the source check; held: the
+	 * module holds it (miss-hold) until a binding that it passes is
+	 * added, kern_miss_reject(), or the hold time ends.
+	 */
+	void (*miss)(const struct in6_addr *b4, uint32_t ipv4, int port,
+		     bool held, void *arg);
 	void *arg;
 };
 
@@ -94,6 +102,16 @@ int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
 /* b4: the softwire's ends (the device's local and remote); NULL keeps one */
 int kern_dev_set_ends(struct kern *k, const struct in6_addr *local,
 		      const struct in6_addr *remote);
+/*
+ * aftr: how long the module holds a packet that misses its binding (ms,
+ * 0 = not at all) and how many it holds at once (1..4096).
+ */
+int kern_dev_set_miss_hold(struct kern *k, uint32_t ms, uint32_t queue);
+/*
+ * aftr: b4's held packets (of inner source ipv4 only, unless 0) have no
+ * binding: dropped now, each with its ICMPv6 1/5.  0 also when none is held.
+ */
+int kern_miss_reject(struct kern *k, const struct in6_addr *b4, uint32_t ipv4);
 /* The kernel's extack text for the last failure, or "". */
 const char *kern_last_error(struct kern *k);
 /* The port id of k's request socket: what the kernel's events name as theirs. */

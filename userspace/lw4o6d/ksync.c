@@ -22,7 +22,31 @@ static struct {
 	int ev_fd;		/* on the loop once listening, else -1 */
 	/* At start, what expired is removed only from a kernel that has it. */
 	bool reconciling;
+	/* redundancy hot: every lease of a shared store, not only ours */
+	bool hot;
 } K;
+
+/*
+ * Whether l's binding belongs in the kernel: this node's leases always;
+ * another node's (a shared store) with redundancy hot, or once the
+ * data-packet trigger wanted it (or it was installed here before).
+ */
+static bool wants(const struct lease *l)
+{
+	return !l->mirrored || l->wanted || K.hot;
+}
+
+static void install(const struct lease *l, const char *what)
+{
+	char s[MAPPING_STR_LEN];
+	int err = kern_bind_add(K.k, &l->m, false);
+
+	/* -EEXIST: installed already, or an operator's binding holds the set */
+	if (err && err != -EEXIST)
+		log_err("installing %s binding %s: %s%s%s", what,
+			mapping_str(&l->m, s, sizeof(s)), strerror(-err),
+			*kern_last_error(K.k) ? ": " : "", kern_last_error(K.k));
+}
 
 /* The kernel's binding k is lease l as we installed it: set, shape, B4. */
 static bool as_installed(const struct lease *l, const struct lw4o6_mapping *k)
@@ -56,10 +80,19 @@ static int on_lease(enum lease_event ev, const struct lease *l, void *arg)
 				*kern_last_error(K.k) ? ": " : "",
 				kern_last_error(K.k));
 		return err;
+	case LEASE_MIRRORED:	/* another node's; or the trigger wants it */
+		if (wants(l))
+			install(l, "another node's");
+		return 0;
+	case LEASE_ADOPTED:	/* ours now: on demand it may not be in yet */
+		if (!K.hot)
+			install(l, "an adopted");
+		return 0;
 	case LEASE_RELEASED:
 	case LEASE_EXPIRED:
 	case LEASE_REVOKED:
-		if (K.reconciling && !l->in_kernel)
+	case LEASE_WITHDRAWN:
+		if ((K.reconciling && !l->in_kernel) || !wants(l))
 			return 0;
 		err = kern_bind_del(K.k, l->m.ipv4, l->m.psid, l->m.psid_len);
 		if (err && err != -ENOENT)
@@ -135,7 +168,10 @@ static int reinstall(struct lease *l, void *arg)
 	size_t *n = arg;
 	int err;
 
-	if (l->in_kernel)
+	/* on demand: another node's lease that the kernel has stays wanted */
+	if (l->mirrored && l->in_kernel)
+		l->wanted = true;
+	if (l->in_kernel || !wants(l))
 		return 0;
 	/* Missing, or somebody else's binding on our set. */
 	err = kern_bind_add(K.k, &l->m, true);
@@ -181,6 +217,19 @@ static int reconcile(void)
 
 /* ---- operators' changes -------------------------------------------------- */
 
+/*
+ * An operator removed another node's lease from this kernel: not ours to
+ * remove from the shared store; it is just not installed here any more.
+ */
+static void unwant(struct lease *l, const char *why)
+{
+	char s[MAPPING_STR_LEN];
+
+	l->wanted = false;
+	log_notice("binding %s %s: another node's, kept in the store",
+		   mapping_str(&l->m, s, sizeof(s)), why);
+}
+
 /* Ours goes: forgotten; an operator's on a set of our pools: free again. */
 static void on_bind_del(const struct lw4o6_mapping *k, uint32_t portid,
 			void *arg)
@@ -192,6 +241,8 @@ static void on_bind_del(const struct lw4o6_mapping *k, uint32_t portid,
 		return;
 	if (!l)
 		alloc_foreign_del(K.a, k->ipv4, k->psid);
+	else if (as_installed(l, k) && l->mirrored)
+		unwant(l, "removed from the kernel by hand");
 	else if (as_installed(l, k))
 		alloc_forget(K.a, l, "removed from the kernel by hand, forgotten");
 }
@@ -208,7 +259,9 @@ static void on_bind_replace(const struct lw4o6_mapping *k, uint32_t portid,
 	(void)arg;
 	if (own(portid) || (l && as_installed(l, k)))
 		return;
-	if (l)
+	if (l && l->mirrored)
+		unwant(l, "replaced in the kernel by hand");
+	else if (l)
 		alloc_forget(K.a, l, "replaced in the kernel by hand, forgotten");
 	alloc_foreign_add(K.a, k);
 }
@@ -217,10 +270,13 @@ static int forget_unmarked(struct lease *l, void *arg)
 {
 	size_t *n = arg;
 
-	if (!l->in_kernel) {
+	if (l->in_kernel || !wants(l))
+		return 0;
+	if (l->mirrored)
+		unwant(l, "gone from the kernel");
+	else
 		alloc_forget(K.a, l, "gone from the kernel, forgotten");
-		(*n)++;
-	}
+	(*n)++;
 	return 0;
 }
 
@@ -272,6 +328,7 @@ int ksync_start(const struct lw4o6d_config *c, struct alloc *a)
 	memset(&K, 0, sizeof(K));
 	K.a = a;
 	K.ev_fd = -1;
+	K.hot = c->redundancy == REDUNDANCY_HOT;
 	K.k = kern_open_mode(c->device, LW4O6_MODE_AFTR, &K.dev);
 	if (!K.k)
 		return -1;

@@ -36,6 +36,16 @@ struct lease {
 	struct hnode by_key, by_set;
 	size_t heap_i;
 	bool in_kernel;		/* kernel sync's mark while it compares */
+	/*
+	 * A shared store: granted or last renewed by another node (the
+	 * store's change feed, alloc_apply()), or loaded at start; cleared
+	 * when this node renews it.  wanted: a mirrored lease that belongs in
+	 * this kernel even on demand: the data-packet trigger found it valid
+	 * here (alloc_want()), or it was this node's (installed) before.
+	 */
+	bool mirrored;
+	bool wanted;
+	bool seen;		/* alloc.c's mark while it resyncs with the store */
 };
 
 struct lease_table;

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "map_command.h"
+#include "ondemand.h"
 #include "pcp_server.h"
 #include "proxy.h"
 
@@ -80,7 +81,7 @@ static int check_config(const char *path)
  * SIGUSR1: every running component that keeps counters logs them.  A
  * component-agnostic hook: main.c registers what it started.
  */
-#define MAX_DUMPERS 4
+#define MAX_DUMPERS 8
 static void (*dumpers[MAX_DUMPERS])(void);
 static size_t n_dumpers;
 
@@ -132,6 +133,8 @@ static void on_signal(int fd, void *arg)
 		if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
 		    b4_reload(&c) || proxy_reload(&c))
 			continue;
+		if (c.role == ROLE_AFTR)
+			ondemand_reload(&c);
 		if (!verbose)
 			log_set_level(c.log_level);
 		cfg = c;
@@ -149,8 +152,10 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 
 	if (aftr_has_core(c)) {
 		a = core_start(c, reset);
-		if (!a || ksync_start(c, a) || pcp_server_start(c, a))
+		if (!a || ksync_start(c, a) || pcp_server_start(c, a) ||
+		    ondemand_start(c, a))
 			return -1;
+		on_dump(ondemand_dump);
 		if (c->dhcp4o6) {
 			/* the co-located 4o6 server, and its relays' bulk leasequery */
 			if (dhcp4o6_server_start(c, a) || leasequery_start(c, a))
@@ -176,6 +181,7 @@ static void aftr_stop(void)
 	if (aftr_has_core(&cfg)) {
 		dhcp4o6_server_stop();
 		leasequery_stop();
+		ondemand_stop();
 		pcp_server_stop();
 		ksync_stop();
 		core_stop();

@@ -22,32 +22,49 @@
 #define MAX_BINDINGS 256
 #define MAX_EVENTS 256
 
-struct kern {
-	struct kern_events cb;
-	bool listening;
-	int efd;
-};
-
 struct event {
 	uint8_t cmd;
 	struct lw4o6_mapping m;
 	uint32_t portid;
+	int port;		/* a miss: the port, -1 none */
+	bool held;
 };
+
+/* Each listener of the events group (kernel sync, the trigger) reads its own. */
+struct kern {
+	struct kern_events cb;
+	int efd;
+	struct event queue[MAX_EVENTS];
+	size_t n_queue;
+};
+
+#define MAX_LISTENERS 2
 
 static struct lw4o6_mapping table[MAX_BINDINGS];
 static size_t n_table;
-static struct event queue[MAX_EVENTS];
-static size_t n_queue;
-static struct kern *listener;
+static struct kern *listeners[MAX_LISTENERS];
 int fake_kern_fail_add;
 bool fake_kern_no_device;
+uint32_t fake_kern_hold_ms, fake_kern_queue;
+int fake_kern_fail_hold;
+size_t fake_kern_rejects;
+struct in6_addr fake_kern_reject_b4;
+uint32_t fake_kern_reject_ipv4;
 
 void fake_kern_reset(void)
 {
+	size_t i;
+
 	n_table = 0;
-	n_queue = 0;
+	for (i = 0; i < MAX_LISTENERS; i++)
+		if (listeners[i])
+			listeners[i]->n_queue = 0;
 	fake_kern_fail_add = 0;
 	fake_kern_no_device = false;
+	fake_kern_hold_ms = 0;
+	fake_kern_queue = 0;
+	fake_kern_fail_hold = 0;
+	fake_kern_rejects = 0;
 }
 
 static struct lw4o6_mapping *find(uint32_t ipv4, uint16_t psid)
@@ -60,19 +77,30 @@ static struct lw4o6_mapping *find(uint32_t ipv4, uint16_t psid)
 	return NULL;
 }
 
-/* As the module: an event only when somebody listens. */
-static void emit(uint8_t cmd, const struct lw4o6_mapping *m, uint32_t portid)
+/* As the module: an event only when somebody listens, to each listener. */
+static void emit_ev(const struct event *e)
 {
 	uint64_t one = 1;
+	size_t i;
 
-	if (!listener)
-		return;
-	assert_true(n_queue < MAX_EVENTS);
-	queue[n_queue].cmd = cmd;
+	for (i = 0; i < MAX_LISTENERS; i++) {
+		struct kern *k = listeners[i];
+
+		if (!k)
+			continue;
+		assert_true(k->n_queue < MAX_EVENTS);
+		k->queue[k->n_queue++] = *e;
+		assert_int_equal(write(k->efd, &one, sizeof(one)), sizeof(one));
+	}
+}
+
+static void emit(uint8_t cmd, const struct lw4o6_mapping *m, uint32_t portid)
+{
+	struct event e = { .cmd = cmd, .portid = portid };
+
 	if (m)
-		queue[n_queue].m = *m;
-	queue[n_queue++].portid = portid;
-	assert_int_equal(write(listener->efd, &one, sizeof(one)), sizeof(one));
+		e.m = *m;
+	emit_ev(&e);
 }
 
 /* Only what a binding event carries: key, shape, B4. */
@@ -142,12 +170,13 @@ struct kern *kern_open_mode(const char *dev, uint8_t mode, struct kern_dev *d)
 
 void kern_close(struct kern *k)
 {
+	size_t i;
+
 	if (!k)
 		return;
-	if (listener == k) {
-		listener = NULL;
-		n_queue = 0;
-	}
+	for (i = 0; i < MAX_LISTENERS; i++)
+		if (listeners[i] == k)
+			listeners[i] = NULL;
 	close(k->efd);
 	free(k);
 }
@@ -155,10 +184,17 @@ void kern_close(struct kern *k)
 int kern_listen(struct kern *k, bool control, bool events,
 		const struct kern_events *ev)
 {
+	size_t i;
+
 	(void)control;
 	k->cb = *ev;
-	if (events)
-		listener = k;
+	for (i = 0; events && i < MAX_LISTENERS; i++) {
+		if (!listeners[i]) {
+			listeners[i] = k;
+			return 0;
+		}
+	}
+	assert_false(events);
 	return 0;
 }
 
@@ -180,8 +216,8 @@ void kern_events_read(struct kern *k)
 
 	if (read(k->efd, &n, sizeof(n)) < 0)
 		return;
-	for (i = 0; i < n_queue; i++) {
-		struct event *e = &queue[i];
+	for (i = 0; i < k->n_queue; i++) {
+		struct event *e = &k->queue[i];
 
 		switch (e->cmd) {
 		case LW4O6_CMD_EVT_BIND_DEL:
@@ -196,9 +232,33 @@ void kern_events_read(struct kern *k)
 			if (k->cb.resync)
 				k->cb.resync(true, e->portid, k->cb.arg);
 			break;
+		case LW4O6_CMD_EVT_BINDING_MISS:
+			if (k->cb.miss)
+				k->cb.miss(&e->m.b4, e->m.ipv4, e->port, e->held,
+					   k->cb.arg);
+			break;
 		}
 	}
-	n_queue = 0;
+	k->n_queue = 0;
+}
+
+int kern_dev_set_miss_hold(struct kern *k, uint32_t ms, uint32_t queue)
+{
+	(void)k;
+	if (fake_kern_fail_hold)
+		return fake_kern_fail_hold;
+	fake_kern_hold_ms = ms;
+	fake_kern_queue = queue;
+	return 0;
+}
+
+int kern_miss_reject(struct kern *k, const struct in6_addr *b4, uint32_t ipv4)
+{
+	(void)k;
+	fake_kern_rejects++;
+	fake_kern_reject_b4 = *b4;
+	fake_kern_reject_ipv4 = ipv4;
+	return 0;
 }
 
 int kern_bind_add(struct kern *k, const struct lw4o6_mapping *m, bool replace)
@@ -286,7 +346,23 @@ bool fake_kern_get(uint32_t ipv4, uint16_t psid, struct lw4o6_mapping *m)
 
 size_t fake_kern_pending(void)
 {
-	return n_queue;
+	size_t i, n = 0;
+
+	for (i = 0; i < MAX_LISTENERS; i++)
+		if (listeners[i])
+			n += listeners[i]->n_queue;
+	return n;
+}
+
+void fake_kern_miss(const struct in6_addr *b4, uint32_t ipv4, int port,
+		    bool held)
+{
+	struct event e = { .cmd = LW4O6_CMD_EVT_BINDING_MISS, .port = port,
+			   .held = held };
+
+	e.m.b4 = *b4;
+	e.m.ipv4 = ipv4;
+	emit_ev(&e);
 }
 
 static volatile sig_atomic_t stop;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/eventfd.h>
 
 #include <sqlite3.h>
 
@@ -182,4 +183,200 @@ void map_ok(struct alloc *a, unsigned int n, uint32_t lifetime,
 	struct alloc_req r = req(n, lifetime);
 
 	assert_int_equal(alloc_map(a, &r, ans), ALLOC_OK);
+}
+
+/* ---- a shared store ------------------------------------------------------ */
+
+struct fake_shared fake_shared;
+
+#define FEED_MAX 256
+
+static struct {
+	enum store_change ch;
+	struct lw4o6_mapping m;
+} feed[FEED_MAX];
+static size_t n_feed;
+static int feed_fd = -1;
+
+static void feed_push(enum store_change ch, const struct lw4o6_mapping *m)
+{
+	uint64_t one = 1;
+
+	assert_true(n_feed < FEED_MAX);
+	feed[n_feed].ch = ch;
+	if (m)
+		feed[n_feed].m = *m;
+	n_feed++;
+	assert_int_equal(write(feed_fd, &one, sizeof(one)), sizeof(one));
+}
+
+void fake_feed_resync(void)
+{
+	feed_push(STORE_RESYNC, NULL);
+}
+
+size_t fake_feed_pending(void)
+{
+	return n_feed;
+}
+
+struct pick {
+	uint32_t ipv4;
+	const struct in6_addr *b4;
+	const struct lw4o6_mapping *key;
+	int (*cb)(const struct lw4o6_mapping *m, void *arg);
+	void *arg;
+	bool found;
+	struct lw4o6_mapping m;
+};
+
+static int lookup_cb(const struct lw4o6_mapping *m, void *arg)
+{
+	struct pick *p = arg;
+
+	if (m->ipv4 != p->ipv4 || memcmp(&m->b4, p->b4, sizeof(m->b4)))
+		return 0;
+	return p->cb(m, p->arg);
+}
+
+static int sh_lookup(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
+		     int (*cb)(const struct lw4o6_mapping *m, void *arg),
+		     void *arg)
+{
+	struct pick p = { .ipv4 = ipv4, .b4 = b4, .cb = cb, .arg = arg };
+
+	fake_shared.lookups++;
+	if (fake_shared.lookup_err) {
+		snprintf(s->err, sizeof(s->err), "fake lookup failure");
+		return fake_shared.lookup_err;
+	}
+	return store_sqlite_ops.each(s, lookup_cb, &p);
+}
+
+static int key_cb(const struct lw4o6_mapping *m, void *arg)
+{
+	struct pick *p = arg;
+
+	if (!memcmp(&m->b4, &p->key->b4, sizeof(m->b4)) &&
+	    m->protocol == p->key->protocol &&
+	    m->internal_port == p->key->internal_port) {
+		p->found = true;
+		p->m = *m;
+	}
+	return 0;
+}
+
+/* store.h's del(): only the mapping as the caller knows it. */
+static int sh_del(struct store *s, const struct lw4o6_mapping *m)
+{
+	struct pick p = { .key = m };
+
+	if (fake_store_fail.del)
+		return f_del(s, m);
+	assert_int_equal(store_sqlite_ops.each(s, key_cb, &p), 0);
+	if (p.found && (p.m.ipv4 != m->ipv4 || p.m.psid != m->psid ||
+			p.m.expires != m->expires)) {
+		snprintf(s->err, sizeof(s->err), "fake: renewed elsewhere");
+		return -ESTALE;
+	}
+	return store_sqlite_ops.del(s, m);
+}
+
+static int sh_put(struct store *s, const struct lw4o6_mapping *m)
+{
+	if (fake_shared.put_eexist) {
+		fake_shared.put_eexist--;
+		snprintf(s->err, sizeof(s->err), "fake: set taken by another node");
+		return -EEXIST;
+	}
+	if (fake_shared.put_err) {
+		snprintf(s->err, sizeof(s->err), "fake: database away");
+		return fake_shared.put_err;
+	}
+	return f_put(s, m);
+}
+
+static int sh_watch_fd(struct store *s)
+{
+	(void)s;
+	return feed_fd;
+}
+
+static int sh_changes(struct store *s, store_change_fn cb, void *arg)
+{
+	uint64_t n;
+	size_t i;
+	int err = 0;
+
+	(void)s;
+	if (read(feed_fd, &n, sizeof(n)) < 0)
+		return 0;
+	for (i = 0; i < n_feed && !err; i++)
+		err = cb(feed[i].ch, feed[i].ch == STORE_RESYNC ? NULL :
+			 &feed[i].m, arg);
+	n_feed = 0;
+	return err;
+}
+
+static void sh_tick(struct store *s)
+{
+	(void)s;
+	fake_shared.ticks++;
+}
+
+static int sh_set_pools(struct store *s, const struct pool_cfg *pools,
+			size_t n)
+{
+	(void)pools;
+	(void)n;
+	fake_shared.set_pools++;
+	if (fake_shared.set_pools_err)
+		snprintf(s->err, sizeof(s->err), "fake: another node's pools differ");
+	return fake_shared.set_pools_err;
+}
+
+static struct store_ops shared_ops;
+
+void fake_store_open_shared(struct store *s)
+{
+	memset(&fake_shared, 0, sizeof(fake_shared));
+	n_feed = 0;
+	if (feed_fd < 0)
+		feed_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(feed_fd >= 0);
+	fake_store_open(s);
+	shared_ops = ops;
+	shared_ops.name = "fake-shared";
+	shared_ops.put = sh_put;
+	shared_ops.del = sh_del;
+	shared_ops.lookup = sh_lookup;
+	shared_ops.watch_fd = sh_watch_fd;
+	shared_ops.changes = sh_changes;
+	shared_ops.tick = sh_tick;
+	shared_ops.set_pools = sh_set_pools;
+	store_close(s);
+	if (store_open(s, &shared_ops, path))
+		fail_msg("opening %s: %s", path, s->err);
+}
+
+void fake_store_quiet_put(struct store *s, const struct lw4o6_mapping *m)
+{
+	assert_int_equal(store_sqlite_ops.put(s, m), 0);
+}
+
+void fake_store_quiet_del(struct store *s, const struct lw4o6_mapping *m)
+{
+	assert_int_equal(store_sqlite_ops.del(s, m), 0);
+}
+
+void fake_other_put(struct store *s, const struct lw4o6_mapping *m)
+{
+	fake_store_quiet_put(s, m);
+	feed_push(STORE_PUT, m);
+}
+
+void fake_other_del(struct store *s, const struct lw4o6_mapping *m)
+{
+	fake_store_quiet_del(s, m);
+	feed_push(STORE_DEL, m);
 }

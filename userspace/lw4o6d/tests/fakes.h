@@ -36,6 +36,33 @@ size_t fake_store_count(struct store *s);
 bool fake_store_get(struct store *s, uint32_t ipv4, uint16_t psid,
 		    struct lw4o6_mapping *m);
 
+/*
+ * A store several nodes share, as store.h says one behaves (its ops other
+ * than SQLite's are the fake's): lookup(), a change feed the test fills
+ * (fake_feed_*, read through an eventfd as watch_fd()), tick(), set_pools()
+ * and del() that refuses (-ESTALE) a mapping stored with another set or
+ * expiry.  "Another node" writes the same SQLite file (fake_other_*): its
+ * change is stored and fed, as PostgreSQL's NOTIFY would.
+ */
+struct fake_shared {
+	int put_eexist;		/* the next puts refused with -EEXIST */
+	int put_err;		/* the next puts (of this node) fail with this */
+	int lookup_err;		/* lookup() fails with this while nonzero */
+	int set_pools_err;
+	size_t lookups, ticks, set_pools;
+};
+extern struct fake_shared fake_shared;
+
+void fake_store_open_shared(struct store *s);
+void fake_other_put(struct store *s, const struct lw4o6_mapping *m);
+void fake_other_del(struct store *s, const struct lw4o6_mapping *m);
+/* A stored change no feed told of: the store's, but not fed. */
+void fake_store_quiet_put(struct store *s, const struct lw4o6_mapping *m);
+void fake_store_quiet_del(struct store *s, const struct lw4o6_mapping *m);
+/* The feed says: changes were lost, read everything again. */
+void fake_feed_resync(void);
+size_t fake_feed_pending(void);
+
 /* ---- clocks -------------------------------------------------------------- */
 
 extern int64_t fake_wall, fake_mono;
@@ -72,6 +99,16 @@ size_t fake_kern_count(void);
 bool fake_kern_get(uint32_t ipv4, uint16_t psid, struct lw4o6_mapping *m);
 /* Events waiting to be read */
 size_t fake_kern_pending(void);
+/* The module's miss-hold as last set; kern_dev_set_miss_hold() fails while fail_hold. */
+extern uint32_t fake_kern_hold_ms, fake_kern_queue;
+extern int fake_kern_fail_hold;
+/* MISS_REJECTs asked for, and the last one's B4 and IPv4. */
+extern size_t fake_kern_rejects;
+extern struct in6_addr fake_kern_reject_b4;
+extern uint32_t fake_kern_reject_ipv4;
+/* A packet of b4 from ipv4:port missed its binding (held: miss-hold). */
+void fake_kern_miss(const struct in6_addr *b4, uint32_t ipv4, int port,
+		    bool held);
 
 /* Runs the loop until every waiting event has reached its reader. */
 void run_loop(void);

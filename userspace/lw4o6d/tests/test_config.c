@@ -88,6 +88,8 @@ static int teardown(void **state)
 	return 0;
 }
 
+#define AFTR "role aftr\ndevice lw0\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n"
+
 static uint32_t ip4(const char *s)
 {
 	struct in_addr a;
@@ -197,6 +199,69 @@ static void test_aftr_defaults(void **state)
 			      &c, &e), 0);
 	assert_int_equal(c.rate, 50);
 	assert_int_equal(c.burst, 100);
+}
+
+/*
+ * Failover words that need no shared store: quoted words (a '#' inside
+ * one is no comment), the node's name, and hot's defaults.
+ */
+static void test_failover_words(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load("role aftr\ndevice lw0\n"
+			      "storage sqlite \"/var/lib/a b/#1.db\"   # quoted\n"
+			      "node aftr-1.example_x\nredundancy hot\n"
+			      "pool 10.0.0.0/16 psid-len 1\n", &c, &e), 0);
+	assert_string_equal(c.storage_kind, "sqlite");
+	assert_string_equal(c.storage_path, "/var/lib/a b/#1.db");
+	assert_string_equal(c.node, "aftr-1.example_x");
+	assert_int_equal(c.redundancy, REDUNDANCY_HOT);
+	/* hot: nothing held, and the trigger's defaults */
+	assert_int_equal(c.miss_hold, 0);
+	assert_int_equal(c.miss_queue, 256);
+	assert_int_equal(c.miss_rate, 10);
+	assert_int_equal(c.miss_global_rate, 1000);
+	assert_int_equal(c.miss_plen, 56);
+	assert_int_equal(c.miss_negative_ttl, 10);
+
+	/* no node: empty here, the host name at start (core.c) */
+	assert_int_equal(load("role aftr\ndevice lw0\nstorage sqlite /s.db\n"
+			      "pool 10.0.0.0/16 psid-len 1\n", &c, &e), 0);
+	assert_string_equal(c.node, "");
+}
+
+/*
+ * The miss-* values' own errors; each line also gets "needs 'redundancy
+ * on-demand'", since on-demand needs a shared store this build's tests
+ * cannot name.
+ */
+static void test_miss_values(void **state)
+{
+	static const struct {
+		const char *line, *reason;
+	} bad_miss[] = {
+	{ "miss-hold 10001\n", "miss-hold: expected a number 0..10000, got '10001'" },
+	{ "miss-queue 0\n", "miss-queue: expected a number 1..4096, got '0'" },
+	{ "miss-rate 5 globl 50\n", "miss-rate: unexpected 'globl' (expected global)" },
+	{ "miss-rate 5 global\n", "miss-rate: 'global' needs a value" },
+	{ "miss-prefix-len 129\n", "miss-prefix-len: expected a number 1..128, got '129'" },
+	{ "miss-negative-ttl 0\n", "miss-negative-ttl: expected a number 1..3600, got '0'" },
+	};
+	char text[512];
+	struct lw4o6d_config c;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_miss) / sizeof(bad_miss[0]); i++) {
+		snprintf(text, sizeof(text), AFTR "%s", bad_miss[i].line);
+		assert_int_equal(load(text, &c, &e), 2);
+		assert_reason(&e, 0, 5, bad_miss[i].reason);
+		assert_reason(&e, 1, 5, "needs 'redundancy on-demand'");
+	}
 }
 
 /* The DHCPv4-over-DHCPv6 statements of each role (config_dhcp.c). */
@@ -341,7 +406,6 @@ static void test_examples(void **state)
 	assert_true(c.proxy);
 }
 
-#define AFTR "role aftr\ndevice lw0\nstorage sqlite /s.db\npool 10.0.0.0/16 psid-len 4\n"
 #define B4 "role b4\ndevice b0\n"
 
 /* One bad statement on line 5 (after AFTR) or 3 (after B4). */
@@ -395,7 +459,17 @@ static const struct {
 	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite\n", 4,
 	  "storage: expected 'storage sqlite PATH'" },
 	{ "role aftr\ndevice lw0\npool 10.0.0.0/16 psid-len 4\nstorage sqlite /a b\n", 4,
-	  "storage: unexpected 'b' after the path" },
+	  "storage: unexpected 'b' after the target (quote a target that holds spaces)" },
+	{ AFTR "storage sqlite \"/a b\n", 5, "unterminated quote: a '\"' at column 16 has no closing '\"'" },
+	{ AFTR "node \"a\"b\n", 5, "a closing quote must end its word (column 9)" },
+	{ AFTR "node a\"b\"\n", 5, "a quote inside a word (column 7): quote the whole word" },
+	{ AFTR "node a/b\n", 5, "node: 'a/b' is not a name (letters, digits, '.', '-', '_')" },
+	{ AFTR "node \"\"\n", 5, "node: '' is not a name" },
+	{ AFTR "node aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 5, "node: the name is longer than 63 bytes" },
+	{ AFTR "redundancy cold\n", 5, "redundancy: expected hot or on-demand, got 'cold'" },
+	{ AFTR "redundancy on-demand\n", 5, "redundancy on-demand needs a store shared with the other lwAFTRs ('storage postgresql \"CONNINFO\"'), not sqlite" },
+	{ AFTR "miss-hold 300\n", 5, "'miss-hold' needs 'redundancy on-demand'" },
+	{ AFTR "miss-rate 5 global 50\n", 5, "'miss-rate' needs 'redundancy on-demand'" },
 	{ AFTR "pool 10.0.0.0/8 psid-len 4\n", 5, "pool 10.0.0.0/8: prefix length must be 16..32" },
 	{ AFTR "pool 10.1.0.0/33 psid-len 4\n", 5, "pool 10.1.0.0/33: prefix length must be 16..32" },
 	{ AFTR "pool 10.1.0.0 psid-len 4\n", 5, "pool 10.1.0.0: expected PREFIX/LEN" },
@@ -495,6 +569,8 @@ static const struct {
 	{ B4 "dhcp4o6-interface eth0\n", 3, "dhcp4o6-interface: only used with 'provision dhcp4o6' or 'provision auto'" },
 	{ B4 "provision dhcp4o6\ndhcp4o6-interface eth0\nlease-file rel\n", 5, "lease-file: the path must be absolute" },
 	{ B4 "relay 2001:db8::1\n", 3, "'relay' is an aftr keyword; this is a b4 file" },
+	{ SRV "redundancy hot\n", 5, "'redundancy' is for an aftr: a server has no device" },
+	{ SRV "miss-queue 10\n", 5, "'miss-queue' is for an aftr: a server has no device" },
 };
 
 static void test_errors(void **state)
@@ -576,6 +652,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aftr_full),
 		cmocka_unit_test(test_aftr_defaults),
+		cmocka_unit_test(test_failover_words),
+		cmocka_unit_test(test_miss_values),
 		cmocka_unit_test(test_b4_full),
 		cmocka_unit_test(test_dhcp_full),
 		cmocka_unit_test(test_examples),
