@@ -181,7 +181,7 @@ failover_aftr_start() {
 	defer kill $!
 	# Up, or gone (a bad store, say): no use waiting out the 30 s then.
 	local i pid=$!
-	for ((i = 0; i < 150; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		grep -q "aftr on lw0" "$TMPDIR/aftr-$n.log" && return 0
 		kill -0 "$pid" 2> /dev/null || break
 		sleep 0.2
@@ -264,7 +264,7 @@ EOT
 		kea-dhcp6 -c "$d/kea6.json" > "$d/kea6.out" 2>&1 &
 	FO_KEA6_PID=$!
 	defer kill $FO_KEA6_PID
-	busywait 20000 sh -c "ip netns exec '$ACC' ss -Hnua | grep -q ':547 '"
+	busywait 60000 sh -c "ip netns exec '$ACC' ss -Hnua | grep -q ':547 '"
 }
 
 # failover_balance N: two results, one per direction, that every packet

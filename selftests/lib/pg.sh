@@ -73,7 +73,7 @@ pg_start() {
 		PG_CREATED=1
 	fi
 	t2=$(date +%s%3N)
-	PG_CONNINFO="host=$PG_ADDR port=$PG_PORT user=postgres dbname=$PG_DB connect_timeout=3"
+	PG_CONNINFO="host=$PG_ADDR port=$PG_PORT user=postgres dbname=$PG_DB connect_timeout=15"
 	echo "PostgreSQL: $PG_HOW in $((t1 - t0)) ms, started in $((t2 - t1)) ms; conninfo \"$PG_CONNINFO\""
 }
 
