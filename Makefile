@@ -62,7 +62,12 @@ FORCE:
 TESTDATA := $(BUILD)/testdata/bind1m.txt
 FUZZDATA := $(BUILD)/testdata/fuzz/meta.json
 FUZZB4DATA := $(BUILD)/testdata/fuzz-b4/meta.json
-testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA)
+PGDATA := $(BUILD)/testdata/pg15.tar
+testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA) $(PGDATA)
+# An empty PostgreSQL cluster for the failover tests (selftests/lib/pg.sh):
+# initdb is seconds on the host, tens of seconds in the emulated guests.
+$(PGDATA): scripts/pg-template.sh
+	bash scripts/pg-template.sh $@
 $(TESTDATA): selftests/lib/py/gen_bindings.py
 	mkdir -p $(dir $@)
 	/usr/bin/python3 selftests/lib/py/gen_bindings.py 1000000 1 $@.tmp \
