@@ -187,6 +187,92 @@ int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,
 	return nl_talk(k->req, nlh, NULL, NULL);
 }
 
+/*
+ * One LOAD_ADD message at most: LW4O6_A_BINDINGS is a nest and nla_len is
+ * 16 bits (the CLI's binding load does the same).
+ */
+#define LOAD_MSG_MAX	65536
+
+struct kern_load {
+	struct kern *k;
+	char *buf;
+	struct nlmsghdr *nlh;	/* the LOAD_ADD being filled, or NULL */
+	struct nlattr *nest;
+	int err;
+};
+
+int kern_load_begin(struct kern *k, uint32_t count, struct kern_load **out)
+{
+	char small[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(k, small, LW4O6_CMD_LOAD_BEGIN, NLM_F_ACK);
+	struct kern_load *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (l)
+		l->buf = malloc(LOAD_MSG_MAX);
+	if (!l || !l->buf) {
+		free(l);
+		return -ENOMEM;
+	}
+	l->k = k;
+	mnl_attr_put_u32(nlh, LW4O6_A_BINDING_COUNT, count);
+	err = nl_talk(k->req, nlh, NULL, NULL);
+	if (err) {
+		free(l->buf);
+		free(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+static int load_flush(struct kern_load *l)
+{
+	int err;
+
+	if (!l->nlh)
+		return 0;
+	mnl_attr_nest_end(l->nlh, l->nest);
+	err = nl_talk(l->k->req, l->nlh, NULL, NULL);
+	l->nlh = NULL;
+	return err;
+}
+
+int kern_load_add(struct kern_load *l, const struct lw4o6_mapping *m)
+{
+	struct lw4o6_bind b;
+
+	if (l->err)
+		return l->err;
+	to_bind(m, &b);
+	if (l->nlh && l->nlh->nlmsg_len + bind_nest_size(&b) > LOAD_MSG_MAX)
+		l->err = load_flush(l);
+	if (l->err)
+		return l->err;
+	if (!l->nlh) {
+		l->nlh = req(l->k, l->buf, LW4O6_CMD_LOAD_ADD, NLM_F_ACK);
+		l->nest = mnl_attr_nest_start(l->nlh, LW4O6_A_BINDINGS);
+	}
+	bind_put(l->nlh, LW4O6_A_BINDING, &b, BIND_PUT_FULL);
+	return 0;
+}
+
+int kern_load_commit(struct kern_load *l)
+{
+	char small[MNL_SOCKET_BUFFER_SIZE];
+	int err = l->err ? l->err : load_flush(l);
+
+	if (!err)
+		err = nl_talk(l->k->req, req(l->k, small, LW4O6_CMD_LOAD_COMMIT,
+					     NLM_F_ACK), NULL, NULL);
+	if (err)	/* closing the socket would drop it as well */
+		nl_talk(l->k->req, req(l->k, small, LW4O6_CMD_LOAD_ABORT,
+				       NLM_F_ACK), NULL, NULL);
+	free(l->buf);
+	free(l);
+	return err;
+}
+
 /* A binding nest as a mapping (key, B4 and shape only); -1 if incomplete. */
 static int from_bind(const struct nlattr *nest, struct lw4o6_mapping *m)
 {

@@ -96,6 +96,18 @@ int kern_bind_del(struct kern *k, uint32_t ipv4, uint16_t psid,
 int kern_bind_dump(struct kern *k,
 		   int (*cb)(const struct lw4o6_mapping *m, void *arg),
 		   void *arg);
+/*
+ * A whole table in one transaction (LOAD_BEGIN .. LOAD_COMMIT): what the
+ * device holds is replaced by what was added, atomically at the commit,
+ * at a fraction of one BIND_NEW per binding.  count is a hint for the
+ * kernel's sizing.  A failed add or commit aborts the transaction (the
+ * table stays as it was) and frees l; the first error is returned by
+ * kern_load_commit() as well.
+ */
+struct kern_load;
+int kern_load_begin(struct kern *k, uint32_t count, struct kern_load **l);
+int kern_load_add(struct kern_load *l, const struct lw4o6_mapping *m);
+int kern_load_commit(struct kern_load *l);
 /* b4: install (or with ipv4 0, remove) the device's binding */
 int kern_b4_set(struct kern *k, uint32_t ipv4, uint16_t psid,
 		uint8_t psid_len, uint8_t offset);

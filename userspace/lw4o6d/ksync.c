@@ -113,7 +113,15 @@ struct stale {
 	struct lw4o6_mapping *v;
 	size_t n, cap;
 	bool replaced;		/* also those on a lease's set for another B4 */
+	size_t others;		/* outside our pools: an operator's own */
 };
+
+/*
+ * Leases to install at start from which a bulk load (one transaction of
+ * large messages) replaces one BIND_NEW each: a backup with a large shared
+ * store starts in about the time of `lw4o6 binding load`.
+ */
+#define BULK_MIN	64
 
 static int unmark(struct lease *l, void *arg)
 {
@@ -135,6 +143,8 @@ static int mark(const struct lw4o6_mapping *k, void *arg)
 		l->in_kernel = true;
 		return 0;
 	}
+	if (st && !l && !alloc_in_pools(K.a, k->ipv4))
+		st->others++;
 	if (!st || (l && !st->replaced) || !alloc_in_pools(K.a, k->ipv4))
 		return 0;	/* ours, to be replaced; or an operator's own */
 	if (st->n == st->cap) {
@@ -168,9 +178,6 @@ static int reinstall(struct lease *l, void *arg)
 	size_t *n = arg;
 	int err;
 
-	/* on demand: another node's lease that the kernel has stays wanted */
-	if (l->mirrored && l->in_kernel)
-		l->wanted = true;
 	if (l->in_kernel || !wants(l))
 		return 0;
 	/* Missing, or somebody else's binding on our set. */
@@ -183,13 +190,56 @@ static int reinstall(struct lease *l, void *arg)
 	return 0;
 }
 
+static int count_missing(struct lease *l, void *arg)
+{
+	size_t *n = arg;
+
+	/* on demand: another node's lease that the kernel has stays wanted */
+	if (l->mirrored && l->in_kernel)
+		l->wanted = true;
+	*n += !l->in_kernel && wants(l);
+	return 0;
+}
+
+static int load_one(struct lease *l, void *arg)
+{
+	return wants(l) ? kern_load_add(arg, &l->m) : 0;
+}
+
+/*
+ * Every lease that belongs in the kernel, as the whole table in one
+ * transaction; only when the kernel holds nothing but ours (the load
+ * replaces everything, and an operator's binding must stay).  0 when
+ * loaded; else the bindings go one by one.
+ */
+static int bulk_install(size_t n)
+{
+	struct alloc_stats as;
+	struct kern_load *l;
+	int err;
+
+	alloc_stats(K.a, &as);
+	err = kern_load_begin(K.k, (uint32_t)as.leases, &l);
+	if (!err) {
+		alloc_each(K.a, load_one, l);	/* stops at an error it keeps */
+		err = kern_load_commit(l);
+	}
+	if (err) {
+		log_warn("bulk load of %zu bindings: %s%s%s; installing them one by one",
+			 n, strerror(-err), *kern_last_error(K.k) ? ": " : "",
+			 kern_last_error(K.k));
+		return -1;
+	}
+	return 0;
+}
+
 /* At start, before anything is answered: see docs/lw4o6d.md. */
 static int reconcile(void)
 {
 	char s[MAPPING_STR_LEN];
 	struct stale st = { 0 };
 	struct alloc_stats as;
-	size_t i, installed = 0, expired;
+	size_t i, installed = 0, expired, missing = 0;
 
 	if (read_kernel(&st)) {
 		free(st.v);
@@ -206,7 +256,11 @@ static int reconcile(void)
 	alloc_begin(K.a);
 	K.reconciling = true;	/* until the commit tells of the expired */
 	expired = alloc_expire(K.a, "expired while down");
-	alloc_each(K.a, reinstall, &installed);
+	alloc_each(K.a, count_missing, &missing);
+	if (missing >= BULK_MIN && !st.others && !bulk_install(missing))
+		installed = missing;
+	else
+		alloc_each(K.a, reinstall, &installed);
 	alloc_commit(K.a);
 	K.reconciling = false;
 	alloc_stats(K.a, &as);

@@ -48,6 +48,7 @@ bool fake_kern_no_device;
 uint32_t fake_kern_hold_ms, fake_kern_queue;
 int fake_kern_fail_hold;
 size_t fake_kern_rejects;
+extern size_t fake_kern_loads;
 struct in6_addr fake_kern_reject_b4;
 uint32_t fake_kern_reject_ipv4;
 
@@ -65,6 +66,7 @@ void fake_kern_reset(void)
 	fake_kern_queue = 0;
 	fake_kern_fail_hold = 0;
 	fake_kern_rejects = 0;
+	fake_kern_loads = 0;
 }
 
 static struct lw4o6_mapping *find(uint32_t ipv4, uint16_t psid)
@@ -392,4 +394,49 @@ void run_loop(void)
 			return;
 	}
 	fail_msg("the events were never read");
+}
+
+/* ---- bulk load ----------------------------------------------------------- */
+
+struct kern_load {
+	struct lw4o6_mapping v[MAX_BINDINGS];
+	size_t n;
+	int err;
+};
+
+size_t fake_kern_loads;
+
+int kern_load_begin(struct kern *k, uint32_t count, struct kern_load **l)
+{
+	(void)k;
+	(void)count;
+	*l = calloc(1, sizeof(**l));
+	assert_non_null(*l);
+	return 0;
+}
+
+int kern_load_add(struct kern_load *l, const struct lw4o6_mapping *m)
+{
+	if (!l->err && fake_kern_fail_add)
+		l->err = fake_kern_fail_add;
+	if (l->err)
+		return l->err;
+	assert_true(l->n < MAX_BINDINGS);
+	l->v[l->n++] = binding_of(m);
+	return 0;
+}
+
+/* As the module: the staged table replaces the old one, one event. */
+int kern_load_commit(struct kern_load *l)
+{
+	int err = l->err;
+
+	if (!err) {
+		memcpy(table, l->v, l->n * sizeof(l->v[0]));
+		n_table = l->n;
+		fake_kern_loads++;
+		emit(LW4O6_CMD_EVT_TABLE_LOAD, NULL, FAKE_KERN_PORTID);
+	}
+	free(l);
+	return err;
 }

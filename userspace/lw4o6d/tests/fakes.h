@@ -106,6 +106,8 @@ extern int fake_kern_fail_hold;
 extern size_t fake_kern_rejects;
 extern struct in6_addr fake_kern_reject_b4;
 extern uint32_t fake_kern_reject_ipv4;
+/* Bulk loads committed (kern_load_*; a failing kern_bind_add fails them too). */
+extern size_t fake_kern_loads;
 /* A packet of b4 from ipv4:port missed its binding (held: miss-hold). */
 void fake_kern_miss(const struct in6_addr *b4, uint32_t ipv4, int port,
 		    bool held);

@@ -233,11 +233,10 @@ static void test_failover_words(void **state)
 	assert_string_equal(c.node, "");
 }
 
-/*
- * The miss-* values' own errors; each line also gets "needs 'redundancy
- * on-demand'", since on-demand needs a shared store this build's tests
- * cannot name.
- */
+#define ONDEMAND "role aftr\ndevice lw0\nstorage postgresql \"host=/run/pg dbname=lw4o6\"\n" \
+	"pool 10.0.0.0/16 psid-len 4\nredundancy on-demand\n"
+
+/* The miss-* values' own errors, on an on-demand aftr. */
 static void test_miss_values(void **state)
 {
 	static const struct {
@@ -257,11 +256,41 @@ static void test_miss_values(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_miss) / sizeof(bad_miss[0]); i++) {
-		snprintf(text, sizeof(text), AFTR "%s", bad_miss[i].line);
-		assert_int_equal(load(text, &c, &e), 2);
-		assert_reason(&e, 0, 5, bad_miss[i].reason);
-		assert_reason(&e, 1, 5, "needs 'redundancy on-demand'");
+		snprintf(text, sizeof(text), ONDEMAND "%s", bad_miss[i].line);
+		if (load(text, &c, &e) != 1)
+			dump(&e);
+		assert_int_equal(e.n, 1);
+		assert_reason(&e, 0, 6, bad_miss[i].reason);
 	}
+}
+
+/* On demand on a shared store: the trigger's words and defaults. */
+static void test_on_demand(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(ONDEMAND, &c, &e), 0);
+	assert_string_equal(c.storage_kind, "postgresql");
+	assert_string_equal(c.storage_path, "host=/run/pg dbname=lw4o6");
+	assert_int_equal(c.redundancy, REDUNDANCY_ON_DEMAND);
+	assert_int_equal(c.miss_hold, 300);	/* on by default on demand */
+	assert_int_equal(load(ONDEMAND "miss-hold 0\nmiss-queue 4096\n"
+			      "miss-rate 5 global 70\nmiss-prefix-len 64\n"
+			      "miss-negative-ttl 30\nnode b\n", &c, &e), 0);
+	assert_int_equal(c.miss_hold, 0);
+	assert_int_equal(c.miss_queue, 4096);
+	assert_int_equal(c.miss_rate, 5);
+	assert_int_equal(c.miss_global_rate, 70);
+	assert_int_equal(c.miss_plen, 64);
+	assert_int_equal(c.miss_negative_ttl, 30);
+	assert_string_equal(c.node, "b");
+	/* hot on the same store: no hold */
+	assert_int_equal(load("role aftr\ndevice lw0\nstorage postgresql \"dbname=x\"\n"
+			      "pool 10.0.0.0/16 psid-len 4\n", &c, &e), 0);
+	assert_int_equal(c.redundancy, REDUNDANCY_HOT);
+	assert_int_equal(c.miss_hold, 0);
 }
 
 /* The DHCPv4-over-DHCPv6 statements of each role (config_dhcp.c). */
@@ -654,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_aftr_defaults),
 		cmocka_unit_test(test_failover_words),
 		cmocka_unit_test(test_miss_values),
+		cmocka_unit_test(test_on_demand),
 		cmocka_unit_test(test_b4_full),
 		cmocka_unit_test(test_dhcp_full),
 		cmocka_unit_test(test_examples),

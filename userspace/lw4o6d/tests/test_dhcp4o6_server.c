@@ -264,6 +264,37 @@ static void test_dora(void **state)
 	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_OUT_ACK], 2);
 }
 
+/*
+ * The store away (a shared store's -EAGAIN): no answer at all, so the
+ * client retransmits; no NAK, nothing granted half; back, it works.
+ */
+static void test_store_away(void **state)
+{
+	struct fx *f = *state;
+	struct q d = { .type = DHCP4_DISCOVER, .b4 = 2, .mac = 2 };
+	struct q r = { .type = DHCP4_REQUEST, .b4 = 1, .mac = 1,
+		       .flags6 = DHCP6_4O6_FLAG_UNICAST };
+	struct dhcp4_msg ack, got;
+	int64_t exp;
+
+	dora(f, 1, 1, &ack);
+	exp = lease_of(f, 1)->m.expires;
+	fake_store_fail.put = -EAGAIN;
+	fake_wall += 100;
+	r.ciaddr = ack.yiaddr;
+	assert_int_equal(ask(f, &r, &got), 0);		/* a renewal */
+	assert_int_equal(lease_of(f, 1)->m.expires, exp);
+	assert_int_equal(ask(f, &d, &got), 0);		/* a new client */
+	assert_null(lease_of(f, 2));
+	assert_int_equal(fake_store_count(&f->st), 1);
+	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_OUT_NAK], 0);
+	fake_store_fail.put = 0;
+	assert_int_equal(ask(f, &r, &got), 1);
+	assert_int_equal(got.type, DHCP4_ACK);
+	assert_int_equal(ask(f, &d, &got), 1);
+	assert_int_equal(got.type, DHCP4_OFFER);
+}
+
 /* Two B4s: the same IPv4 with different PSIDs; a DISCOVER again re-offers. */
 static void test_two_b4s_share(void **state)
 {
@@ -980,6 +1011,7 @@ int main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_dora),
+		T(test_store_away),
 		T(test_two_b4s_share),
 		T(test_renew_and_nak),
 		T(test_other_server),

@@ -8,6 +8,7 @@
  * the port id the kernel puts in each.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -382,11 +383,49 @@ static void test_no_device(void **state)
 	assert_int_equal(ksync_start(&f->cfg, f->a), -1);
 }
 
+/*
+ * Many stored leases and a kernel with nothing but ours: one bulk load, not
+ * a BIND_NEW each; an operator's binding outside the pools must survive,
+ * so then they go one by one; a load the kernel refuses falls back too.
+ */
+static void test_bulk_start(void **state)
+{
+	struct fx *f = *state;
+	struct lw4o6_mapping m, op;
+	char a4[32];
+	unsigned int i;
+
+	assert_int_equal(store_set_meta(&f->st, "epoch_base", fake_wall - 100), 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(a4, sizeof(a4), "192.0.2.%u", i % 16);
+		m = mk(a4, (uint16_t)(i / 16), i + 1, fake_wall + 3600);
+		assert_int_equal(store_put(&f->st, &m), 0);
+	}
+	m = mk("192.0.2.0", 0, 1, 0);
+	fake_kern_op_add(&m);	/* ours, installed already */
+	start(f);
+	assert_int_equal(fake_kern_loads, 1);
+	assert_int_equal(fake_kern_count(), 100);
+	assert_true(fake_kern_get(ip("192.0.2.15"), 5, NULL));
+	ksync_stop();
+	alloc_free(f->a);
+
+	/* an operator's binding outside the pools: kept, no bulk load */
+	fake_kern_reset();
+	op = mk("198.51.100.1", 0, 200, 0);
+	fake_kern_op_add(&op);
+	start(f);
+	assert_int_equal(fake_kern_loads, 0);
+	assert_int_equal(fake_kern_count(), 101);
+	assert_true(fake_kern_get(op.ipv4, 0, NULL));
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_reconcile),
+		T(test_bulk_start),
 		T(test_follow_core),
 		T(test_own_events_ignored),
 		T(test_operator_changes),
