@@ -76,6 +76,7 @@ static void lw4o6_dev_uninit(struct net_device *dev)
 
 	list_del_rcu(&priv->net_list);
 	lw4o6_load_abort_dev(priv);
+	lw4o6_hold_stop(priv);
 }
 
 /*
@@ -92,9 +93,17 @@ static int lw4o6_dev_open(struct net_device *dev)
 	return 0;
 }
 
+/* Down: held packets could not be delivered any more (hold.c). */
+static int lw4o6_dev_stop(struct net_device *dev)
+{
+	lw4o6_hold_purge(netdev_priv(dev), false);
+	return 0;
+}
+
 static const struct net_device_ops lw4o6_netdev_ops = {
 	.ndo_init		= lw4o6_dev_init,
 	.ndo_open		= lw4o6_dev_open,
+	.ndo_stop		= lw4o6_dev_stop,
 	.ndo_uninit		= lw4o6_dev_uninit,
 	.ndo_start_xmit		= lw4o6_xmit,
 	.ndo_get_stats64	= lw4o6_get_stats64,
@@ -145,6 +154,7 @@ static void lw4o6_setup(struct net_device *dev)
 	/* Say nothing in the kernel log about suppressed events. */
 	ratelimit_set_flags(&priv->miss_rs, RATELIMIT_MSG_ON_RELEASE);
 	lw4o6_control_limit_init(&priv->control);
+	lw4o6_hold_init(priv);
 }
 
 static const struct nla_policy lw4o6_link_policy[IFLA_LW4O6_MAX + 1] = {

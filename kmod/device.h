@@ -10,6 +10,7 @@
 #include <uapi/linux/lw4o6.h>
 
 #include "control.h"
+#include "hold.h"
 
 struct lw4o6_table;
 
@@ -29,6 +30,8 @@ struct lw4o6_cfg {
 	u32 control_rate;		/* aftr: PCP to lw4o6d per second */
 	u32 control_prefix_rate;	/* ... per B4 prefix */
 	u8 control_prefix_len;		/* ... of this many bits */
+	u32 miss_hold;			/* aftr: ms a missed packet waits */
+	u32 miss_queue;			/* ... packets at most (hold.c) */
 	bool hairpin;
 	bool mss_clamp;			/* dslite, b4 */
 	bool icmp4_errors;
@@ -58,6 +61,7 @@ struct lw4o6_dev {
 	struct lw4o6_bucket icmp_ptb;
 	struct ratelimit_state miss_rs;	/* binding-miss events */
 	struct lw4o6_control_limit control;	/* PCP to lw4o6d (aftr) */
+	struct lw4o6_hold hold;		/* miss-hold (aftr) */
 };
 
 struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,

@@ -40,6 +40,8 @@ void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 	cfg->control_rate = 10000;
 	cfg->control_prefix_rate = 50;
 	cfg->control_prefix_len = 56;
+	/* miss-hold is off: a miss is dropped and answered at once. */
+	cfg->miss_queue = LW4O6_MISS_QUEUE_DEFAULT;
 }
 
 bool lw4o6_cfg_attrs_get(struct lw4o6_cfg_attrs *a, struct nlattr *const *tb,
@@ -107,6 +109,12 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 		NL_SET_ERR_MSG_MOD(extack, "a dslite or b4 device needs remote (the AFTR's IPv6 address)");
 		return -EINVAL;
 	}
+	if (a->miss_hold && nla_get_u32(a->miss_hold) &&
+	    mode != LW4O6_MODE_AFTR) {
+		NL_SET_ERR_MSG_ATTR(extack, a->miss_hold,
+				    "miss-hold is for aftr devices (a dslite or b4 device has no binding table)");
+		return -EINVAL;
+	}
 	err = lw4o6_b4_cfg_update(cfg, mode, a, extack);
 	if (err)
 		return err;
@@ -129,6 +137,10 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 		cfg->control_prefix_rate = nla_get_u32(a->control_prefix_rate);
 	if (a->control_prefix_len)
 		cfg->control_prefix_len = nla_get_u8(a->control_prefix_len);
+	if (a->miss_hold)
+		cfg->miss_hold = nla_get_u32(a->miss_hold);
+	if (a->miss_queue)
+		cfg->miss_queue = nla_get_u32(a->miss_queue);
 	return 0;
 }
 
@@ -152,7 +164,9 @@ int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 	    nla_put_u32(skb, n->icmp_rate, cfg->icmp_rate) ||
 	    nla_put_u32(skb, n->control_rate, cfg->control_rate) ||
 	    nla_put_u32(skb, n->control_prefix_rate, cfg->control_prefix_rate) ||
-	    nla_put_u8(skb, n->control_prefix_len, cfg->control_prefix_len))
+	    nla_put_u8(skb, n->control_prefix_len, cfg->control_prefix_len) ||
+	    nla_put_u32(skb, n->miss_hold, cfg->miss_hold) ||
+	    nla_put_u32(skb, n->miss_queue, cfg->miss_queue))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -37,6 +37,11 @@ struct lw4o6_cfg;
 extern struct netlink_range_validation lw4o6_icmp_rate_range;
 extern struct netlink_range_validation lw4o6_control_rate_range;
 
+/* miss-hold (hold.c): ms, and packets per device */
+#define LW4O6_MISS_HOLD_MAX	10000
+#define LW4O6_MISS_QUEUE_MAX	4096
+#define LW4O6_MISS_QUEUE_DEFAULT 256
+
 #define LW4O6_POLICY_IN6	NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr))
 #define LW4O6_POLICY_BOOL	NLA_POLICY_MAX(NLA_U8, 1)
 
@@ -67,7 +72,11 @@ extern struct netlink_range_validation lw4o6_control_rate_range;
 	  NLA_POLICY_FULL_RANGE(NLA_U32, &lw4o6_control_rate_range),		\
 	  sizeof(u32))							\
 	X(P, control_prefix_len, CONTROL_PREFIX_LEN,				\
-	  NLA_POLICY_RANGE(NLA_U8, 1, 128), sizeof(u8))
+	  NLA_POLICY_RANGE(NLA_U8, 1, 128), sizeof(u8))			\
+	X(P, miss_hold,	   MISS_HOLD,						\
+	  NLA_POLICY_MAX(NLA_U32, LW4O6_MISS_HOLD_MAX), sizeof(u32))		\
+	X(P, miss_queue,   MISS_QUEUE,						\
+	  NLA_POLICY_RANGE(NLA_U32, 1, LW4O6_MISS_QUEUE_MAX), sizeof(u32))
 
 /*
  * The options as they arrive, from either interface, already checked

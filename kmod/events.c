@@ -92,23 +92,42 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count,
  * peer cannot flood the listeners; the counters count every one.  No
  * request caused them: port id 0.
  */
-void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
-		       const struct in6_addr *b4, __be32 ipv4, int port)
+static void notify_miss(struct lw4o6_dev *priv, u8 cmd,
+			const struct in6_addr *b4, __be32 ipv4, int port,
+			bool held)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	/* Spend the rate only on events somebody will receive. */
-	if (!have_listeners(priv) || !__ratelimit(&priv->miss_rs))
-		return;
 	skb = notify_start(priv, cmd, 0, &hdr, GFP_ATOMIC);
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||
 			   nla_put_be32(skb, LW4O6_A_MISS_IPV4, ipv4) ||
 			   (port >= 0 &&
-			    nla_put_u16(skb, LW4O6_A_MISS_PORT, port)),
+			    nla_put_u16(skb, LW4O6_A_MISS_PORT, port)) ||
+			   (held && nla_put_u8(skb, LW4O6_A_MISS_HELD, 1)),
 			   GFP_ATOMIC);
+}
+
+void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
+		       const struct in6_addr *b4, __be32 ipv4, int port)
+{
+	/* Spend the rate only on events somebody will receive. */
+	if (!have_listeners(priv) || !__ratelimit(&priv->miss_rs))
+		return;
+	notify_miss(priv, cmd, b4, ipv4, port, false);
+}
+
+/*
+ * A miss whose packet miss-hold keeps: lw4o6d must hear of it to let the
+ * packet go, so no rate limit here; hold.c sends one per (B4, IPv4, PSID)
+ * held, which its queue bounds.
+ */
+void lw4o6_notify_miss_held(struct lw4o6_dev *priv, const struct in6_addr *b4,
+			    __be32 ipv4, u16 port)
+{
+	notify_miss(priv, LW4O6_CMD_EVT_BINDING_MISS, b4, ipv4, port, true);
 }
 
 /*

@@ -28,6 +28,9 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count,
  * EVT_ICMP_NO_BINDING. */
 void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 		       const struct in6_addr *b4, __be32 ipv4, int port);
+/* EVT_BINDING_MISS with MISS_HELD: not rate limited (hold.c bounds it). */
+void lw4o6_notify_miss_held(struct lw4o6_dev *priv, const struct in6_addr *b4,
+			    __be32 ipv4, u16 port);
 /* A PCP request from inside a softwire, to the "control" group; port id 0. */
 int lw4o6_notify_control(struct lw4o6_dev *priv, const struct in6_addr *b4,
 			 const struct sk_buff *pkt);

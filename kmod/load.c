@@ -255,6 +255,7 @@ int lw4o6_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 	n = t->count;
 	lw4o6_dev_set_table(priv, t);
 	mutex_unlock(&priv->lock);
+	lw4o6_hold_release(priv);
 	lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_LOAD, n, info->snd_portid);
 	return 0;
 }

@@ -30,9 +30,11 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_BINDINGS]	= NLA_POLICY_NESTED_ARRAY(lw4o6_binding_policy),
 	[LW4O6_A_STATS]		= { .type = NLA_REJECT },
 	[LW4O6_A_TABLE_MEM]	= { .type = NLA_REJECT },
-	[LW4O6_A_MISS_B4]	= { .type = NLA_REJECT },
-	[LW4O6_A_MISS_IPV4]	= { .type = NLA_REJECT },
+	/* MISS_REJECT's; MISS_PORT and MISS_HELD are only in events */
+	[LW4O6_A_MISS_B4]	= LW4O6_POLICY_IN6,
+	[LW4O6_A_MISS_IPV4]	= { .type = NLA_BE32 },
 	[LW4O6_A_MISS_PORT]	= { .type = NLA_REJECT },
+	[LW4O6_A_MISS_HELD]	= { .type = NLA_REJECT },
 	LW4O6_DEVOPT_POLICY(LW4O6_A_)
 };
 
@@ -170,6 +172,12 @@ static const struct genl_ops lw4o6_ops[] = {
 	{
 		.cmd	= LW4O6_CMD_STATS_GET,
 		.doit	= lw4o6_nl_stats_get,
+	},
+	{
+		.cmd	= LW4O6_CMD_MISS_REJECT,
+		.doit	= lw4o6_nl_miss_reject,
+		.flags	= LW4O6_WRITE,
+		.internal_flags = LW4O6_NL_AFTR,
 	},
 };
 

@@ -204,6 +204,9 @@ int lw4o6_nl_bind_new(struct sk_buff *skb, struct genl_info *info)
 	if (!err && nt != t)
 		lw4o6_dev_set_table(priv, nt);
 	mutex_unlock(&priv->lock);
+	/* After the table is published: hold.c's add looks again under its lock. */
+	if (!err)
+		lw4o6_hold_release(priv);
 	if (!err)
 		lw4o6_notify_binding(priv, old ? LW4O6_CMD_EVT_BIND_REPLACE :
 						 LW4O6_CMD_EVT_BIND_ADD, &p,
@@ -434,6 +437,28 @@ out:
 	return skb->len;
 }
 
+/*
+ * lw4o6d found no binding for the B4 whose held packets these are: drop
+ * them now with their 1/5 (hold.c).  None held is no error: the hold may
+ * have ended meanwhile.
+ */
+int lw4o6_nl_miss_reject(struct sk_buff *skb, struct genl_info *info)
+{
+	struct in6_addr b4;
+	__be32 ipv4 = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_MISS_B4)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "reject needs b4 (the B4 whose held packets to drop)");
+		return -EINVAL;
+	}
+	nla_memcpy(&b4, info->attrs[LW4O6_A_MISS_B4], sizeof(b4));
+	if (info->attrs[LW4O6_A_MISS_IPV4])
+		ipv4 = nla_get_be32(info->attrs[LW4O6_A_MISS_IPV4]);
+	lw4o6_hold_reject(lw4o6_nl_dev(info), &b4, ipv4);
+	return 0;
+}
+
 int lw4o6_nl_bind_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct lw4o6_dev *priv = lw4o6_nl_dev(info);
@@ -448,6 +473,8 @@ int lw4o6_nl_bind_flush(struct sk_buff *skb, struct genl_info *info)
 	t->owner = lw4o6_dev_table(priv)->owner;	/* same device */
 	lw4o6_dev_set_table(priv, t);
 	mutex_unlock(&priv->lock);
+	/* Bindings are going, not coming: held packets get their 1/5. */
+	lw4o6_hold_purge(priv, true);
 	lw4o6_notify_count(priv, LW4O6_CMD_EVT_TABLE_FLUSH, n, info->snd_portid);
 	return 0;
 }

@@ -26,5 +26,7 @@ int lw4o6_nl_bind_dump_start(struct netlink_callback *cb);
 int lw4o6_nl_bind_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int lw4o6_nl_bind_dump_done(struct netlink_callback *cb);
 int lw4o6_nl_bind_flush(struct sk_buff *skb, struct genl_info *info);
+/* MISS_REJECT: the held packets of a B4 (hold.c). */
+int lw4o6_nl_miss_reject(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* LW4O6_NETLINK_BIND_H */

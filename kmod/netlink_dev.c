@@ -139,6 +139,9 @@ int lw4o6_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 	/* Flows whose port the new set no longer holds must go. */
 	if (priv->mode == LW4O6_MODE_B4)
 		lw4o6_b4_flush(priv, old, cfg);
+	/* miss-hold off: what waits gets the answer it would have had. */
+	if (old->miss_hold && !cfg->miss_hold)
+		lw4o6_hold_purge(priv, true);
 	kfree_rcu(old, rcu);
 	cfg = NULL;
 out:

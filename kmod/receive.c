@@ -29,6 +29,7 @@
 #include "control.h"
 #include "device.h"
 #include "events.h"
+#include "hold.h"
 #include "icmp.h"
 #include "receive.h"
 #include "table.h"
@@ -132,23 +133,23 @@ int lw4o6_ipv4_defrag(struct sk_buff *skb)
 	return ip_defrag(net, skb, IP_DEFRAG_AF_PACKET);
 }
 
-/* Consumes skb, whose IPv4-in-IPv6 payload starts at off. */
-static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
-			unsigned int off)
+/*
+ * Consumes skb, whose IPv4-in-IPv6 payload starts at off.  again: a packet
+ * miss-hold released (hold.c), counted as received already, not held twice.
+ */
+static void decap(struct lw4o6_dev *priv, struct sk_buff *skb,
+		  unsigned int off, u32 outer_len, bool again)
 {
 	struct lw4o6_table *t = rcu_dereference(priv->table);
 	struct in6_addr saddr = ipv6_hdr(skb)->saddr;
 	struct in6_addr daddr = ipv6_hdr(skb)->daddr;
-	u32 outer_len = skb->len;
 	bool whole = false;
 	struct lw4o6_binding *b;
 	const struct iphdr *iph;
 	unsigned int len;
+	__be32 src;
 	u16 port;
 	int err;
-
-	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_PACKETS, 1);
-	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_BYTES, outer_len);
 
 	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
 		goto malformed;
@@ -268,23 +269,43 @@ deliver:
 	return;
 
 no_binding:
-	iph = ip_hdr(skb);
-	lw4o6_notify_miss(priv, LW4O6_CMD_EVT_BINDING_MISS, &saddr, iph->saddr,
-			  err ? -1 : port);
+	src = ip_hdr(skb)->saddr;
 	/*
 	 * Quote the whole softwire packet back to the B4 (RFC 7596 5.2); a
 	 * reassembled datagram has no single softwire packet to quote.
+	 * miss-hold keeps the softwire packet as it came: only one with a
+	 * port that a binding could let through, never a reassembled one.
 	 */
 	if (!whole) {
 		skb_push_rcsum(skb, off);
 		skb_reset_network_header(skb);
-		lw4o6_icmp6_policy_fail(priv, skb);
+		if (!err && !again &&
+		    lw4o6_hold_add(priv, skb, off, outer_len, src, port))
+			return;
 	}
+	lw4o6_notify_miss(priv, LW4O6_CMD_EVT_BINDING_MISS, &saddr, src,
+			  err ? -1 : port);
+	if (!whole)
+		lw4o6_icmp6_policy_fail(priv, skb);
 	drop6(priv, skb, outer_len, LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
 	return;
 
 malformed:
 	drop6(priv, skb, outer_len, LW4O6_STAT_DROP_MALFORMED);
+}
+
+static void lw4o6_decap(struct lw4o6_dev *priv, struct sk_buff *skb,
+			unsigned int off)
+{
+	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_PACKETS, 1);
+	lw4o6_stat_add(priv, LW4O6_STAT_RCVD_IPV6_BYTES, skb->len);
+	decap(priv, skb, off, skb->len, false);
+}
+
+void lw4o6_decap_again(struct lw4o6_dev *priv, struct sk_buff *skb,
+		       unsigned int off, u32 outer_len)
+{
+	decap(priv, skb, off, outer_len, true);
 }
 
 /*

@@ -18,4 +18,14 @@ int lw4o6_ipv4_port(const struct sk_buff *skb, bool from_b4, u16 *port);
  */
 int lw4o6_ipv4_defrag(struct sk_buff *skb);
 
+struct lw4o6_dev;
+/*
+ * A softwire packet miss-hold kept (skb at its IPv6 header, IPv4 at off),
+ * through the decapsulation again as if it had just arrived (outer_len as
+ * it did), except that it is not counted as received twice or held again.
+ * Under RCU, BH off.
+ */
+void lw4o6_decap_again(struct lw4o6_dev *priv, struct sk_buff *skb,
+		       unsigned int off, u32 outer_len);
+
 #endif /* LW4O6_RECEIVE_H */

@@ -77,6 +77,10 @@ static const struct dev_opt {
 	{ "control-prefix-len", DEV_SEEN_CONTROL_PREFIX_LEN, USE_ALL,
 	  VAL(control_prefix_len),
 	  { IFLA_LW4O6_CONTROL_PREFIX_LEN, LW4O6_A_CONTROL_PREFIX_LEN } },
+	{ "miss-hold",	  DEV_SEEN_MISS_HOLD,	 USE_ALL, VAL(miss_hold),
+	  { IFLA_LW4O6_MISS_HOLD, LW4O6_A_MISS_HOLD } },
+	{ "miss-queue",	  DEV_SEEN_MISS_QUEUE,	 USE_ALL, VAL(miss_queue),
+	  { IFLA_LW4O6_MISS_QUEUE, LW4O6_A_MISS_QUEUE } },
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -91,6 +95,21 @@ int parse_on_off(const char *s, uint8_t *v)
 	else
 		return -1;
 	return 0;
+}
+
+/* Milliseconds, with or without "ms": 0..max. */
+static int parse_ms(const char *s, uint32_t max, uint32_t *v)
+{
+	char num[16];
+	size_t n = strlen(s);
+
+	if (n > 2 && !strcmp(s + n - 2, "ms"))
+		n -= 2;
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = 0;
+	return parse_u32(num, max, v);
 }
 
 static int parse_value(const struct dev_opt *o, const char *val,
@@ -212,6 +231,24 @@ static int parse_value(const struct dev_opt *o, const char *val,
 		}
 		a->control_prefix_len = (uint8_t)u;
 		return 0;
+	case DEV_SEEN_MISS_HOLD:
+		/* "300" or "300ms", as `dev show` prints it */
+		if (parse_ms(val, DEV_MISS_HOLD_MAX, &a->miss_hold)) {
+			snprintf(err, errlen,
+				 "invalid miss-hold \"%s\" (milliseconds, 0..%u; 0 = off)",
+				 val, DEV_MISS_HOLD_MAX);
+			return -1;
+		}
+		return 0;
+	case DEV_SEEN_MISS_QUEUE:
+		if (parse_u32(val, DEV_MISS_QUEUE_MAX, &a->miss_queue) ||
+		    a->miss_queue < DEV_MISS_QUEUE_MIN) {
+			snprintf(err, errlen,
+				 "invalid miss-queue \"%s\" (packets held at once, %u..%u)",
+				 val, DEV_MISS_QUEUE_MIN, DEV_MISS_QUEUE_MAX);
+			return -1;
+		}
+		return 0;
 	}
 	snprintf(err, errlen, "internal error: keyword \"%s\"", o->word);
 	return -1;
@@ -284,6 +321,12 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 		    (a->seen & (DEV_SEEN_IPV4 | DEV_SEEN_PSID | DEV_SEEN_OFFSET))) {
 			snprintf(err, errlen,
 				 "\"ipv4\", \"psid\" and \"offset\" are for mode b4");
+			return -1;
+		}
+		if (a->mode != LW4O6_MODE_AFTR && (a->seen & DEV_SEEN_MISS_HOLD) &&
+		    a->miss_hold) {
+			snprintf(err, errlen,
+				 "\"miss-hold\" is for mode aftr (only an lwAFTR has bindings to wait for)");
 			return -1;
 		}
 		if (a->mode == LW4O6_MODE_AFTR && (a->seen & DEV_SEEN_REMOTE)) {

@@ -18,6 +18,10 @@
 #define DEV_CONTROL_RATE_DEFAULT	10000
 #define DEV_CONTROL_PREFIX_RATE_DEFAULT	50
 #define DEV_CONTROL_PLEN_DEFAULT	56
+/* miss-hold: ms (0 = off), and the queue's length (IFLA_LW4O6_MISS_*) */
+#define DEV_MISS_HOLD_MAX	10000
+#define DEV_MISS_QUEUE_MIN	1
+#define DEV_MISS_QUEUE_MAX	4096
 
 enum dev_use {
 	DEV_USE_ADD,
@@ -40,7 +44,9 @@ enum dev_use {
 #define DEV_SEEN_CONTROL_RATE	(1U << 13)
 #define DEV_SEEN_CONTROL_PREFIX_RATE (1U << 14)
 #define DEV_SEEN_CONTROL_PREFIX_LEN (1U << 15)
-#define DEV_SEEN_ALL		((1U << 16) - 1)
+#define DEV_SEEN_MISS_HOLD	(1U << 16)
+#define DEV_SEEN_MISS_QUEUE	(1U << 17)
+#define DEV_SEEN_ALL		((1U << 18) - 1)
 
 /*
  * What `dev set` sends in LW4O6_CMD_DEV_SET: all but mode (fixed at
@@ -69,6 +75,8 @@ struct dev_args {
 	uint32_t control_rate;		/* aftr: PCP to lw4o6d, per second */
 	uint32_t control_prefix_rate;	/* ... per B4 prefix */
 	uint8_t control_prefix_len;
+	uint32_t miss_hold;		/* aftr: ms a missed packet waits */
+	uint32_t miss_queue;		/* ... packets at most */
 };
 
 /* argv[0] is NAME; err gets a message without the "dev add: " prefix. */

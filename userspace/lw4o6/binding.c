@@ -22,12 +22,15 @@ void usage_binding(FILE *f)
 	      "       lw4o6 binding show dev NAME [ ipv4 ADDR [ psid PSID/LEN ] ]\n"
 	      "       lw4o6 binding flush dev NAME\n"
 	      "       lw4o6 binding load dev NAME FILE\n"
+	      "       lw4o6 binding reject dev NAME b4 IPV6 [ ipv4 ADDR ]\n"
 	      "       lw4o6 binding help\n"
 	      "BINDING := ipv4 ADDR psid PSID/LEN [ offset OFFSET ] b4 IPV6 [ br IPV6 ]\n"
 	      "PSID    := 0 .. 2^LEN - 1, decimal or 0x hex\n"
 	      "LEN     := 0 .. 16 (0: the whole address)\n"
 	      "OFFSET  := 0 .. 15, OFFSET + LEN <= 16 (default 0)\n"
-	      "FILE    := PATH | - (one BINDING a line, or Snabb softwire blocks)\n",
+	      "FILE    := PATH | - (one BINDING a line, or Snabb softwire blocks)\n"
+	      "reject  : drop the packets miss-hold keeps for that B4 (and inner\n"
+	      "          source ADDR) now, each answered with ICMPv6 1/5\n",
 	      f);
 }
 
@@ -103,6 +106,67 @@ static int binding_flush(int argc, char **argv)
 	if (bind_parse(argc, argv, BIND_USE_SHOW, &a, err, sizeof(err)))
 		return usage_error("binding", "binding flush: %s", err);
 	return simple_request("binding flush", LW4O6_CMD_BIND_FLUSH, &a, -1, 0);
+}
+
+/*
+ * `binding reject dev NAME b4 IPV6 [ ipv4 ADDR ]`: MISS_REJECT, what lw4o6d
+ * sends when the store has no binding for a held miss.
+ */
+static int binding_reject(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[128];
+	const char *dev = NULL;
+	struct in6_addr b4;
+	uint32_t ipv4 = 0;
+	bool has_b4 = false, has_ipv4 = false;
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	int i, ret;
+
+	for (i = 0; i < argc; i += 2) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool *seen = !strcmp(w, "b4") ? &has_b4 :
+			     !strcmp(w, "ipv4") ? &has_ipv4 : NULL;
+
+		if (strcmp(w, "dev") && !seen)
+			return usage_error("binding", "binding reject: unknown keyword \"%s\"", w);
+		if ((seen && *seen) || (!seen && dev))
+			return usage_error("binding", "binding reject: \"%s\" given twice", w);
+		if (!v)
+			return usage_error("binding", "binding reject: \"%s\" needs a value", w);
+		if (!seen) {
+			if (check_ifname(v, err, sizeof(err)))
+				return usage_error("binding", "binding reject: %s", err);
+			dev = v;
+		} else if (seen == &has_b4) {
+			if (parse_ipv6(v, &b4) || !ipv6_is_unicast(&b4))
+				return usage_error("binding",
+						   "binding reject: invalid b4 \"%s\" (a unicast IPv6 address)", v);
+		} else if (parse_ipv4(v, &ipv4) || !ipv4) {
+			return usage_error("binding",
+					   "binding reject: invalid ipv4 \"%s\" (an IPv4 address)", v);
+		}
+		if (seen)
+			*seen = true;
+	}
+	if (!dev)
+		return usage_error("binding", "binding reject: missing \"dev\"");
+	if (!has_b4)
+		return usage_error("binding", "binding reject: missing \"b4\"");
+	nl = get_genl();
+	if (!nl)
+		return EXIT_ERR;
+	nlh = genl_req(nl, buf, LW4O6_CMD_MISS_REJECT, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, dev);
+	mnl_attr_put(nlh, LW4O6_A_MISS_B4, sizeof(b4), &b4);
+	if (has_ipv4)
+		mnl_attr_put_u32(nlh, LW4O6_A_MISS_IPV4, ipv4);	/* network order */
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret) {
+		nl_perror(nl, nlh, ret, "binding reject");
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
 }
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
@@ -181,6 +245,7 @@ int do_binding(int argc, char **argv)
 		{ "show",	binding_show },
 		{ "flush",	binding_flush },
 		{ "load",	binding_load },
+		{ "reject",	binding_reject },
 	};
 	size_t i;
 

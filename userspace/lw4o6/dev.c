@@ -33,8 +33,12 @@ void usage_dev(FILE *f)
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
 	      "             [ control-rate PPS ] [ control-prefix-rate PPS ]\n"
 	      "             [ control-prefix-len LEN ]\n"
+	      "             [ miss-hold MS ] [ miss-queue N ]\n"
 	      "PPS       := 1..1000000 (ICMP errors, PCP messages per second)\n"
 	      "LEN       := 1..128 (the B4 prefix control-prefix-rate is per)\n"
+	      "MS        := 0..10000 (hold a packet without a binding this long\n"
+	      "             for lw4o6d to find one; 0 = off, the default)\n"
+	      "N         := 1..4096 (packets held at once; default 256)\n"
 	      "BINDING   := ipv4 ADDR psid PSID/LEN [ offset A ]   (b4 only)\n"
 	      "B4 option : mss-clamp { on | off }   (b4, dslite; default on)\n", f);
 }
@@ -139,7 +143,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	uint8_t mss = 0;
 	uint32_t crate = 0, cprate = 0;
 	uint8_t cplen = 0;
-	bool has_control;
+	bool has_control, has_miss;
+	uint32_t miss_hold = 0, miss_queue = 0;
 
 	nl_parse_msg(nlh, GENL_HDRLEN, tb, LW4O6_A_MAX);
 	name = nl_get_str(tb[LW4O6_A_IFNAME]);
@@ -165,6 +170,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	has_control = nl_get_u32(tb[LW4O6_A_CONTROL_RATE], &crate) &&
 		      nl_get_u32(tb[LW4O6_A_CONTROL_PREFIX_RATE], &cprate) &&
 		      nl_get_u8(tb[LW4O6_A_CONTROL_PREFIX_LEN], &cplen);
+	has_miss = nl_get_u32(tb[LW4O6_A_MISS_HOLD], &miss_hold) &&
+		   nl_get_u32(tb[LW4O6_A_MISS_QUEUE], &miss_queue);
 	/* Absent when unset (errors come from local); :: means the same. */
 	has_source = nl_get_in6(tb[LW4O6_A_ICMP_SOURCE], &src) &&
 		     !IN6_IS_ADDR_UNSPECIFIED(&src);
@@ -228,6 +235,13 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			   cprate);
 		print_uint(t, "control_prefix_len", " control-prefix-len %u",
 			   cplen);
+	}
+	/* miss-hold: in text only when on (0 = off, as before it existed). */
+	if (has_miss) {
+		enum output_type t = miss_hold ? aftr_only : PRINT_JSON;
+
+		print_uint(t, "miss_hold", " miss-hold %ums", miss_hold);
+		print_uint(t, "miss_queue", " miss-queue %u", miss_queue);
 	}
 	close_json_object();
 	print_nl();

@@ -56,6 +56,13 @@ static void print_miss(const struct nlattr **tb, const char *who)
 	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_PORT]) == 2)
 		print_uint(PRINT_ANY, "port", " port %u",
 			   mnl_attr_get_u16(tb[LW4O6_A_MISS_PORT]));
+	/* miss-hold keeps the packet: the answer decides its fate. */
+	if (tb[LW4O6_A_MISS_HELD] &&
+	    mnl_attr_get_payload_len(tb[LW4O6_A_MISS_HELD]) == 1 &&
+	    mnl_attr_get_u8(tb[LW4O6_A_MISS_HELD])) {
+		print_on_off(PRINT_JSON, "held", NULL, true);
+		print_text(" held");
+	}
 }
 
 static void print_event(const struct nlmsghdr *nlh)

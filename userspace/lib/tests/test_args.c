@@ -17,7 +17,7 @@
 
 #include "cmocka_wrap.h"
 
-#define MAXW 32
+#define MAXW 48
 
 /* Splits a literal into argv words (the grammar never sees quoting). */
 static int words(const char *s, char *buf, size_t n, char **argv)
@@ -288,9 +288,11 @@ static void test_dev_set_good(void **state)
 				"icmp6-errors off icmp-source none hairpin on remote ::9 "
 				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off "
 				"control-prefix-len 128 control-rate 1000000 "
-				"control-prefix-rate 1",
+				"control-prefix-rate 1 miss-queue 4096 miss-hold 10000ms",
 				DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
+	assert_int_equal(a.miss_hold, 10000);
+	assert_int_equal(a.miss_queue, 4096);
 	assert_int_equal(a.control_rate, 1000000);
 	assert_int_equal(a.control_prefix_rate, 1);
 	assert_int_equal(a.control_prefix_len, 128);
@@ -380,6 +382,8 @@ static void test_dev_put(void **state)
 		{ LW4O6_A_CONTROL_RATE, 4, 900 },
 		{ LW4O6_A_CONTROL_PREFIX_RATE, 4, 7 },
 		{ LW4O6_A_CONTROL_PREFIX_LEN, 1, 48 },
+		{ LW4O6_A_MISS_HOLD, 4, 300 },
+		{ LW4O6_A_MISS_QUEUE, 4, 1 },
 	};
 	struct dev_args a;
 
@@ -397,7 +401,8 @@ static void test_dev_put(void **state)
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
 				"icmp6-errors off icmp-source none hairpin on remote ::9 "
 				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off "
-				"control-prefix-len 48 control-prefix-rate 7 control-rate 900",
+				"control-prefix-len 48 control-prefix-rate 7 control-rate 900 "
+				"miss-hold 300 miss-queue 1",
 				DEV_USE_SET, &a), 0);
 	check_put(&a, DEV_NL_GENL, genl_all, sizeof(genl_all) / sizeof(genl_all[0]));
 	/* mtu alone: nothing for DEV_SET (dev set sends none then). */
@@ -426,6 +431,12 @@ static void test_dev_bad(void **state)
 			{ "control-prefix-rate 0", "invalid control-prefix-rate \"0\"" },
 			{ "control-prefix-len 0", "invalid control-prefix-len \"0\" (IPv6 prefix length, 1..128)" },
 			{ "control-prefix-len 129", "invalid control-prefix-len \"129\"" },
+			{ "miss-hold 10001", "invalid miss-hold \"10001\" (milliseconds, 0..10000; 0 = off)" },
+			{ "miss-hold ms", "invalid miss-hold \"ms\"" },
+			{ "miss-hold 3s", "invalid miss-hold \"3s\"" },
+			{ "miss-hold -1", "invalid miss-hold \"-1\"" },
+			{ "miss-queue 0", "invalid miss-queue \"0\" (packets held at once, 1..4096)" },
+			{ "miss-queue 4097", "invalid miss-queue \"4097\"" },
 			{ "hairpin no", "\"no\"" },
 			{ "hairpin 1", "\"1\"" },
 			{ "hairpin 0", "\"0\"" },
@@ -502,6 +513,8 @@ static void test_dev_bad(void **state)
 	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1 psid 64/6", DEV_USE_ADD, "");
 	dbad("lw0 mode aftr local ::1 ipv4 192.0.2.1", DEV_USE_ADD, "are for mode b4");
 	dbad("lw0 mode dslite local ::1", DEV_USE_ADD, "missing \"remote\"");
+	dbad("lw0 mode dslite local ::1 remote ::2 miss-hold 300", DEV_USE_ADD,
+	     "\"miss-hold\" is for mode aftr");
 	dbad("lw0 mode aftr local ::1 remote ::2", DEV_USE_ADD, "is for modes dslite and b4");
 	dbad("lw0 mode dslite local ::1 remote ff02::2", DEV_USE_ADD, "invalid remote");
 	dbad("lw0 mode dslite local ::1 remote nowhere", DEV_USE_ADD, "invalid remote");
