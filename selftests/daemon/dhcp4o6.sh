@@ -18,9 +18,13 @@
 # third set of the same pool (no overlap); the kernel table and the store
 # agree; traffic from each LAN; renewal at T1; the AFTR daemon killed -9
 # and restarted loses nothing (a renewal after it is acknowledged); a B4
-# killed -9 resumes by INIT-REBOOT with the same set; a B4 stopped
-# releases (binding and lease gone); a B4 that vanishes expires; every
-# DHCPv6 message and its option 87 decode in tshark.
+# killed -9 resumes by INIT-REBOOT with the same set; control-message
+# failover (#13): an AFTR that has forgotten B4 3 (store row and kernel
+# binding gone, as a backup that never saw it) answers its traffic with
+# ICMPv6 1/5, B4 3 re-validates (a REBINDING-form REQUEST), is NAKed,
+# DISCOVERs and carries on with a new lease; a B4 stopped releases
+# (binding and lease gone); a B4 that vanishes expires; every DHCPv6
+# message and its option 87 decode in tshark.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/pcp_topology.sh"
@@ -138,6 +142,40 @@ check_cmd "no DISCOVER after the restart" sh -c "! grep -q 'DHCPV4-QUERY DISCOVE
 expect_eq "B4 2 has its set again" "$(pcp_bound 2)" "$B2"
 expect_eq "the AFTR's table is unchanged" "$(table)" "$T0"
 check_cmd "LAN 2 reaches INET" busywait 10000 traffic 2
+
+# --- control-message failover: the AFTR forgets B4 3 --------------------------------
+# As a backup behind the same anycast address that never saw the lease:
+# no row in its store, no binding in its kernel.  Right after one of B4
+# 3's renewals, so that its next (T1, 15 s) cannot be what finds out.
+N3=$(acks 3)
+check_cmd "B4 3 renews once more first" \
+	busywait 25000 sh -c "[ \$(grep -c 'DHCPv4 lease 192.0.2.1 for' '$TMPDIR/b4-3.log') -gt $N3 ]"
+kill -9 $AFTR_PID
+wait $AFTR_PID 2> /dev/null
+check_cmd "the AFTR's store forgets B4 3's lease" sqlite3 "$TMPDIR/aftr.db" \
+	"DELETE FROM mappings WHERE hex(b4) = '20010DB8000100000000000000000003'"
+check_cmd "and its kernel B4 3's binding" "$LW4O6" -n "$AFTR" binding del dev lw0 \
+	ipv4 "${B3%% *}" psid "${B3#* }"
+pcp_aftr_start
+defer kill $AFTR_PID
+check_cmd "the restarted AFTR holds nothing of B4 3" no_b4 2001:db8:1::3
+# one datagram from LAN 3: the AFTR answers it with 1/5 (whether a retry of
+# echo.py's gets through after the re-validation is not the point here)
+ip netns exec "$LAN_3" $ECHO udp 198.51.100.1 7777 > /dev/null 2>&1 || true
+check_cmd "B4 3 re-validates on the 1/5" busywait 10000 \
+	grep -q "ICMPv6 1/5 from 2001:db8:ff::1 about 192.0.2.1: asking the DHCPv4 servers" "$TMPDIR/b4-3.log"
+check_cmd "with a REQUEST in REBINDING's form, which the AFTR NAKs" busywait 10000 \
+	grep -q "dhcp4o6: REQUEST (REBINDING) from 2001:db8:1::3" "$TMPDIR/aftr.log"
+check_cmd "the NAK makes B4 3 DISCOVER" busywait 10000 \
+	grep -q "DHCPv4 NAK.*starting over with DISCOVER" "$TMPDIR/b4-3.log"
+check_cmd "B4 3 is bound again" busywait 20000 sh -c "grep -A1000 'DHCPv4 NAK' '$TMPDIR/b4-3.log' | grep -q 'DHCPv4 lease 192.0.2.1 for'"
+B3=$(pcp_bound 3)
+ktap_diag "B4 3 after the failover: $B3"
+expect_eq "the AFTR's table has B4 3's new set" "$(table | grep ' 2001:db8:1::3$')" "$B3 2001:db8:1::3"
+expect_eq "B4 3's lease file names it" \
+	"$(awk '$1 == "address" { a = $2 } $1 == "psid" { p = $2 } END { print a, p }' "$TMPDIR/b4-3.lease")" \
+	"$B3"
+check_cmd "LAN 3 reaches INET again" busywait 10000 traffic 3
 
 # --- RELEASE when a B4 stops ------------------------------------------------------
 kill $B4_PID_3

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lw4o6-timeout: 240
+# lw4o6-timeout: 300
 #
 # lw4o6d's lwB4 provisioned by DHCPv6 / DHCPv4 over DHCPv6 from the
 # reference peer, Kea 2.2 (kea-dhcp6 + kea-dhcp4 4o6, lib/dhcp4o6.sh),
@@ -22,6 +22,12 @@
 # (c) B4 3 renews at T1 (10 s: U flag, unicast), is killed -9 and resumes
 #     by INIT-REBOOT from its lease file, and RELEASEs on SIGTERM (Kea's
 #     lease freed, the binding and the lease file gone).
+# (d) Control-message failover (#13), B4 4: the lwAFTR forgets its binding
+#     and answers its traffic with ICMPv6 1/5; B4 4 re-validates (REQUEST,
+#     ciaddr, no server id).  Kea holding the lease ACKs: the address is
+#     kept.  Then Kea is replaced by a "backup" with another pool and no
+#     leases: the re-validation is NAKed (Kea: ciaddr outside its pools),
+#     B4 4 DISCOVERs and carries on with an address of the new pool.
 # Traffic from each LAN host to INET (UDP echo, ping) through NAPT44; every
 # DHCPv6 packet and option 87 decodes in tshark (check_dhcp_pcap).
 source "$(dirname "$0")/../lib/lib.sh"
@@ -147,6 +153,56 @@ check_cmd "the stop line has the counters" \
 kill $B4_PID_2
 wait $B4_PID_2 2> /dev/null
 expect_eq "B4 2 stopped: the S46 binding stays" "$(dev 2 | cut -d' ' -f1-3)" "192.0.2.3 3/4 6"
+
+ktap_diag "at ${SECONDS}s"
+# --- (d) control-message failover against Kea --------------------------------
+# revalidations: B4 4's re-validations so far; poke: one ping from LAN 4
+# (through the lwAFTR, which answers 1/5 while it has no binding for B4 4)
+revalidations() { grep -c "ICMPv6 1/5 from $BR about $A4: asking the DHCPv4 servers" "$TMPDIR/b4-4.log"; }
+poke_until() {
+	ip netns exec "$LAN_4" $PING -c 1 -W 1 198.51.100.1 > /dev/null 2>&1
+	[ "$(revalidations)" -ge "$1" ]
+}
+acks4() { grep -c "DHCPv4 lease $A4 for" "$TMPDIR/b4-4.log"; }
+# right after a renewal: T1 (10 s) is not what asks Kea below
+N=$(acks4)
+check_cmd "B4 4 renews once more first" \
+	busywait 15000 sh -c "[ \$(grep -c 'DHCPv4 lease $A4 for' '$TMPDIR/b4-4.log') -gt $N ]"
+check_cmd "the lwAFTR forgets B4 4" "$LW4O6" -n "$AFTR" binding del dev lw0 ipv4 "$A4" psid 0/0
+check_cmd "B4 4 re-validates on the lwAFTR's 1/5" busywait 8000 poke_until 1
+check_cmd "Kea, holding the lease, ACKs it" busywait 10000 b4_log_has 4 "revalidating -> bound"
+check_cmd "the re-validation was a REQUEST to Kea with the U flag clear" sh -c \
+	"grep -A1 'bound -> revalidating' '$TMPDIR/b4-4.log' | grep -q 'DHCPV4-QUERY REQUEST xid [0-9a-f]* to $KEA_IP\$'"
+check_cmd "no NAK" sh -c "! grep -q 'DHCPv4 NAK' '$TMPDIR/b4-4.log'"
+expect_eq "B4 4 keeps $A4" "$(dev 4 | cut -d' ' -f1)" "$A4"
+# the backup: another pool, no record of B4 4; swapped in right after a
+# renewal, so that the next T1 comes after the re-validation
+N=$(acks4)
+check_cmd "B4 4 renews with Kea at T1" \
+	busywait 15000 sh -c "[ \$(grep -c 'DHCPv4 lease $A4 for' '$TMPDIR/b4-4.log') -gt $N ]"
+kea_stop
+rm -f "$KEA_DIR"/leases4.csv*
+check_cmd "a backup Kea: pool 192.0.2.30-192.0.2.40, no leases" \
+	kea_start "$AFTR" br0 $KEA_IP v4addr=10.99.0.1/24 valid=20 pool=192.0.2.30-192.0.2.40
+check_cmd "B4 4 re-validates on the next 1/5 (at most one per 5 s)" busywait 12000 poke_until 2
+check_cmd "the backup Kea NAKs it" busywait 10000 \
+	sh -c "grep -A1000 'ICMPv6 1/5 from $BR about $A4' '$TMPDIR/b4-4.log' | grep -q 'DHCPv4 NAK.*starting over with DISCOVER'"
+new4() { local a; a=$(dev 4 | cut -d' ' -f1); [ "$a" != null ] && [ "$a" != "$A4" ]; }
+check_cmd "B4 4 bound again, to another address" busywait 20000 new4
+D4=$(dev 4)
+N4=${D4%% *}
+ktap_diag "B4 4 after the failover: $D4"
+check_cmd "B4 4: $N4 from the backup's pool" grep -qE '^192\.0\.2\.(3[0-9]|40)$' <<< "$N4"
+expect_eq "B4 4: the whole address again" "${D4#* }" "0/0 0 2001:db8:1::4 $BR"
+check_cmd "the backup Kea holds the lease of B4 4" kea_lease4 "$N4"
+check_cmd "B4 4's lease file names it" grep -qx "address $N4" "$TMPDIR/b4-4.lease"
+check_cmd "lwAFTR binding for B4 4's new address" "$LW4O6" -n "$AFTR" binding add dev lw0 \
+	ipv4 "$N4" psid 0/0 b4 2001:db8:1::4
+check_cmd "LAN 4 reaches INET with the new address" busywait 10000 traffic 4
+kill $B4_PID_4
+wait $B4_PID_4 2> /dev/null
+check_cmd "the stop line counts the re-validations" \
+	b4_log_has 4 "ICMPv6 1/5 about our address, 2 re-validations, 0 of them unanswered"
 
 check_cmd "Kea is still running" kill -0 "$KEA4_PID" "$KEA6_PID"
 ktap_diag "at ${SECONDS}s"

@@ -179,10 +179,15 @@ failover_aftr_start() {
 		>> "$TMPDIR/aftr-$n.log" 2>&1 &
 	printf -v "AFTR_PID_$n" '%s' $!
 	defer kill $!
-	busywait 20000 grep -q "aftr on lw0" "$TMPDIR/aftr-$n.log" || {
-		tail -n 20 "$TMPDIR/aftr-$n.log"
-		return 1
-	}
+	# Up, or gone (a bad store, say): no use waiting out the 30 s then.
+	local i pid=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -q "aftr on lw0" "$TMPDIR/aftr-$n.log" && return 0
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.2
+	done
+	tail -n 20 "$TMPDIR/aftr-$n.log"
+	return 1
 }
 
 # failover_bail NAME...: when something has failed already (the set-up),
@@ -259,7 +264,7 @@ EOT
 		kea-dhcp6 -c "$d/kea6.json" > "$d/kea6.out" 2>&1 &
 	FO_KEA6_PID=$!
 	defer kill $FO_KEA6_PID
-	busywait 20000 sh -c "ip netns exec '$ACC' ss -Hnua | grep -q ':547 '"
+	busywait 60000 sh -c "ip netns exec '$ACC' ss -Hnua | grep -q ':547 '"
 }
 
 # failover_balance N: two results, one per direction, that every packet

@@ -13,7 +13,8 @@
 # The guest's / is the host's, read-only, so the server runs from
 # /usr/lib/postgresql/15/bin as the postgres user (runuser), its data in
 # $TMPDIR's sibling /tmp/lw4o6-pg.XXXXXX (postgres must own it; $TMPDIR is
-# root's, mode 700).  initdb costs about 1.4 s on the host and tens of
+# root's, mode 700).  Trust authentication, by TCP from 10.9.0.0/24 too
+# (the lwAFTRs' management link): a test database, nothing to protect.  initdb costs about 1.4 s on the host and tens of
 # seconds under TCG, so `make testdata` makes a template once on the host
 # (scripts/pg-template.sh -> build/testdata/pg15.tar) and pg_start unpacks
 # it; without the template it runs initdb itself (slow, but correct).
@@ -55,6 +56,7 @@ pg_start() {
 				cat "$PG_DIR/initdb.log" >&2
 				return 1
 			}
+			echo "host all all 10.9.0.0/24 trust" >> "$PG_DIR/data/pg_hba.conf"
 			PG_HOW="initdb in the guest"
 		fi
 	fi
@@ -65,12 +67,14 @@ pg_start() {
 		cat "$PG_DIR/pg_ctl.log" "$PG_DIR/server.log" >&2
 		return 1
 	}
-	if ! pg_psql postgres -c "select 1 from pg_database where datname = '$PG_DB'" | grep -q 1; then
+	# The template has the database; initdb's cluster does not yet.
+	if [ ! -f "$PG_TEMPLATE" ] && [ -z "${PG_CREATED:-}" ]; then
 		pg_psql postgres -c "create database $PG_DB" > /dev/null || return 1
+		PG_CREATED=1
 	fi
 	t2=$(date +%s%3N)
-	PG_CONNINFO="host=$PG_ADDR port=$PG_PORT user=postgres dbname=$PG_DB connect_timeout=3"
-	echo "# PostgreSQL: $PG_HOW in $((t1 - t0)) ms, started in $((t2 - t1)) ms; conninfo \"$PG_CONNINFO\""
+	PG_CONNINFO="host=$PG_ADDR port=$PG_PORT user=postgres dbname=$PG_DB connect_timeout=15"
+	echo "PostgreSQL: $PG_HOW in $((t1 - t0)) ms, started in $((t2 - t1)) ms; conninfo \"$PG_CONNINFO\""
 }
 
 # pg_stop: stop the server (fast: connections are cut, as a crash of the

@@ -54,6 +54,7 @@ static struct {
 	/* DHCPv4 over DHCPv6 */
 	bool dhcp;			/* provision dhcp4o6 or auto */
 	bool pcp;			/* the PCP client runs */
+	bool listening;			/* to the module's events */
 	int dfd;
 	int uplink;			/* ifindex */
 	struct dhcp4o6_client dc;
@@ -150,11 +151,15 @@ static void on_packet(int fd, void *arg)
 	}
 }
 
+/* A 1/5 about our data: the client that provisions us re-validates. */
 static void on_no_binding(const struct in6_addr *from, uint32_t ipv4,
 			  void *arg)
 {
 	(void)arg;
-	pcp_client_no_binding(&S.pc, from, ipv4);
+	if (S.pcp)
+		pcp_client_no_binding(&S.pc, from, ipv4);
+	else if (S.dhcp && S.dfd >= 0)
+		dhcp4o6_client_no_binding(&S.dc, from, ipv4);
 }
 
 static void on_kernel(int fd, void *arg)
@@ -162,6 +167,27 @@ static void on_kernel(int fd, void *arg)
 	(void)fd;
 	(void)arg;
 	kern_events_read(S.k);
+}
+
+/*
+ * The module's events (icmp-no-binding), once for the role: DHCP starts
+ * first and "provision auto" may hand over to PCP, or a reload restart
+ * DHCP; each asks.
+ */
+static int listen_kernel(void)
+{
+	struct kern_events ev = { .no_binding = on_no_binding };
+	int e;
+
+	if (S.listening)
+		return 0;
+	if ((e = kern_listen(S.k, false, true, &ev)) ||
+	    (e = loop_add_fd(kern_event_fd(S.k), on_kernel, NULL))) {
+		log_err("joining the module's events: %s", strerror(-e));
+		return -1;
+	}
+	S.listening = true;
+	return 0;
 }
 
 /* 192.0.0.2/29 on the device (RFC 6333 5.7), so the AFTR's answers arrive. */
@@ -255,7 +281,6 @@ static int open_guard(const struct lw4o6d_config *c)
 /* The PCP client: its socket, the module's events, the first request. */
 static int pcp_start(const struct lw4o6d_config *c)
 {
-	struct kern_events ev = { .no_binding = on_no_binding };
 	const struct pcp_client_ops ops = { .send = send_req,
 					    .install = install };
 	struct in6_addr client;
@@ -279,11 +304,8 @@ static int pcp_start(const struct lw4o6d_config *c)
 		log_err("PCP client socket: %s", strerror(-e));
 		return -1;
 	}
-	if ((e = kern_listen(S.k, false, true, &ev)) ||
-	    (e = loop_add_fd(kern_event_fd(S.k), on_kernel, NULL))) {
-		log_err("joining the module's events: %s", strerror(-e));
+	if (listen_kernel())
 		return -1;
-	}
 	/* What the device holds now is what a previous run left. */
 	if (S.dev.ipv4) {
 		struct b4_binding b = { .ipv4 = S.dev.ipv4, .psid = S.dev.psid,
@@ -537,7 +559,7 @@ static int dhcp_start(const struct lw4o6d_config *c)
 			strerror(-e));
 		return -1;
 	}
-	if (open_guard(c))
+	if (open_guard(c) || listen_kernel())
 		return -1;
 	dhcp4o6_client_init(&S.dc, &ops, mac, &S.dev.local,
 			    c->provision == PROVISION_AUTO);
@@ -647,6 +669,7 @@ void b4_stop(void)
 	}
 	kern_close(S.k);
 	S.k = NULL;
+	S.listening = false;
 	nft_forwards_close(S.guard);
 	S.guard = NULL;
 }

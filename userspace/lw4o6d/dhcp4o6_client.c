@@ -10,6 +10,19 @@
  * REBIND are resent after half the time left to T2 / expiry, at least
  * 60 s (RFC 2131 4.4.5).
  *
+ * A re-validation (an ICMPv6 1/5 about the lease) is a REQUEST in the
+ * REBINDING form, with the INIT timing (4 s doubling), at most
+ * DHCP4O6_REVALIDATE_TRIES of them.  Why REBINDING: it names the lease by
+ * ciaddr and no server, so any server may answer and each must judge the
+ * lease itself.  Ours (dhcp4o6_serve.c) NAKs a lease it does not hold;
+ * Kea NAKs an address outside its pools or held by another, and ACKs (takes
+ * over) a free one of its pools.  Not INIT-REBOOT: RFC 2131 4.3.2 has a
+ * server with no record of the client stay silent (Kea unless
+ * authoritative, ours always), which a backup that never saw us is.  Not
+ * SELECTING: there is no offer, and every lw4o6d server has the id
+ * 192.0.0.1.  Not RENEWING: it goes to the server of the lease, which may
+ * be the one that failed.
+ *
  * RFC 7341 6.2: the U flag of DHCPV4-QUERY is set when the DHCPv4 message
  * would have been unicast (RENEWING REQUEST, RELEASE), clear otherwise;
  * a response's flags are ignored.
@@ -75,7 +88,8 @@ const char *dhcp4o6_state_name(enum dhcp4o6_state s)
 		[D4_S46] = "s46-configured", [D4_INIT] = "selecting",
 		[D4_REQUESTING] = "requesting", [D4_REBOOTING] = "init-reboot",
 		[D4_BOUND] = "bound", [D4_RENEWING] = "renewing",
-		[D4_REBINDING] = "rebinding", [D4_PCP] = "pcp",
+		[D4_REBINDING] = "rebinding",
+		[D4_REVALIDATING] = "revalidating", [D4_PCP] = "pcp",
 	};
 
 	return (unsigned int)s < D4_NSTATES ? names[s] : "?";
@@ -217,12 +231,15 @@ static void send_query(struct dhcp4o6_client *c, uint8_t type,
 		break;
 	case D4_RENEWING:
 	case D4_REBINDING:
+	case D4_REVALIDATING:
 		m.ciaddr = c->lease.ipv4;
 		break;
 	default:
 		break;
 	}
 	if (type == DHCP4_RELEASE) {
+		/* RFC 2131 table 5 (also when a DISCOVER's exchange is on) */
+		m.has_requested_ip = false;
 		m.ciaddr = c->lease.ipv4;
 		m.has_server_id = true;
 		m.server_id = c->lease.server_id;
@@ -274,6 +291,7 @@ static void transmit(struct dhcp4o6_client *c)
 	case D4_REQUESTING:
 	case D4_REBOOTING:
 	case D4_REBINDING:
+	case D4_REVALIDATING:
 		send_all(c, DHCP4_REQUEST);
 		break;
 	case D4_RENEWING:
@@ -350,6 +368,27 @@ static void on_retrans(struct timer *t)
 		if (c->tries >= DHCP4O6_REQUEST_TRIES) {
 			log_info("no answer to %u REQUESTs: starting over with DISCOVER",
 				 c->tries);
+			begin_discover(c);
+			return;
+		}
+		/* fall through */
+	case D4_REVALIDATING:
+		if (c->state == D4_REVALIDATING &&
+		    c->tries >= DHCP4O6_REVALIDATE_TRIES) {
+			char a4[FMT_IPV4_LEN];
+
+			/*
+			 * Nobody says ACK or NAK: a server that keeps silent
+			 * about leases it does not know, or none reachable.
+			 * The 1/5 says the data does not get through, so we
+			 * ask for a lease anew; a server that still holds ours
+			 * offers it again.  The binding stays until its lease
+			 * ends (begin_discover()): were the 1/5 forged, the
+			 * traffic goes on meanwhile.
+			 */
+			c->n.revalidate_unanswered++;
+			log_notice("no answer to %u re-validation REQUESTs: DISCOVER (%s kept until its lease ends or another is granted)",
+				   c->tries, fmt_ipv4(c->lease.ipv4, a4));
 			begin_discover(c);
 			return;
 		}
@@ -445,7 +484,17 @@ static void begin_info(struct dhcp4o6_client *c)
 
 static void begin_discover(struct dhcp4o6_client *c)
 {
-	cancel_lease_timers(c);
+	/*
+	 * A lease still installed (its re-validation went unanswered) keeps
+	 * its expiry: the binding goes when it ends, or another replaces it.
+	 * Every other caller has removed it (NAK, expiry) or never had one.
+	 */
+	if (c->configured && c->have_lease) {
+		timer_cancel(&c->t1);
+		timer_cancel(&c->t2);
+	} else {
+		cancel_lease_timers(c);
+	}
 	c->xid = rand32();
 	c->offered = c->offer_server = 0;
 	set_state(c, D4_INIT);
@@ -619,8 +668,8 @@ static void on_ack(struct dhcp4o6_client *c, const struct dhcp4_msg *m,
 		c->n.malformed++;
 		return;
 	}
-	if ((c->state == D4_RENEWING || c->state == D4_REBINDING) &&
-	    m->yiaddr != c->lease.ipv4)
+	if ((c->state == D4_RENEWING || c->state == D4_REBINDING ||
+	     c->state == D4_REVALIDATING) && m->yiaddr != c->lease.ipv4)
 		log_notice("the server moved us from %s", fmt_ipv4(c->lease.ipv4, a4));
 	timer_cancel(&c->retrans);
 	memset(&l, 0, sizeof(l));
@@ -766,6 +815,40 @@ void dhcp4o6_client_input(struct dhcp4o6_client *c, const uint8_t *buf,
 		c->n.ignored++;
 }
 
+void dhcp4o6_client_no_binding(struct dhcp4o6_client *c,
+			       const struct in6_addr *from, uint32_t ipv4)
+{
+	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN];
+	int64_t now = loop_now_ms();
+
+	/*
+	 * A 1/5 proves nothing (the module checks that it came from the
+	 * softwire's remote, which a forger can claim too), so it never
+	 * unbinds: it makes us ask, and only the answer to our REQUEST (its
+	 * xid, chaddr, client id) changes the lease.  A flood costs the
+	 * servers one REQUEST per DHCP4O6_REVALIDATE_MS.  In REBINDING or
+	 * REVALIDATING a broadcast REQUEST is in flight already, in INIT and
+	 * REQUESTING a DISCOVER's exchange: their answers tell us the same.
+	 * RENEWING's REQUEST goes to the lease's server, maybe the failed
+	 * one: replaced by the re-validation.
+	 */
+	if (!c->have_lease || !c->configured || ipv4 != c->lease.ipv4)
+		return;
+	c->n.no_binding++;
+	if ((c->state != D4_BOUND && c->state != D4_RENEWING) ||
+	    (c->revalidated_ms &&
+	     now - c->revalidated_ms < DHCP4O6_REVALIDATE_MS))
+		return;
+	c->revalidated_ms = now;
+	c->n.revalidations++;
+	log_notice("ICMPv6 1/5 from %s about %s: asking the DHCPv4 servers whether the lease still holds",
+		   fmt_ipv6(from, a6), fmt_ipv4(ipv4, a4));
+	timer_cancel(&c->retrans);
+	c->xid = rand32();
+	set_state(c, D4_REVALIDATING);
+	start_exchange(c);
+}
+
 /* --- life ------------------------------------------------------------------ */
 
 void dhcp4o6_client_init(struct dhcp4o6_client *c,
@@ -808,9 +891,8 @@ void dhcp4o6_client_release(struct dhcp4o6_client *c)
 	char a4[FMT_IPV4_LEN];
 
 	dhcp4o6_client_stop(c);
-	if (c->have_lease && (c->state == D4_BOUND ||
-			      c->state == D4_RENEWING ||
-			      c->state == D4_REBINDING)) {
+	/* an installed lease, also one a re-validation left in doubt */
+	if (c->have_lease && c->configured) {
 		log_info("RELEASE of %s", fmt_ipv4(c->lease.ipv4, a4));
 		c->xid = rand32();
 		send_query(c, DHCP4_RELEASE, &c->lease.server6, true);
@@ -840,6 +922,10 @@ void dhcp4o6_client_log_counters(const struct dhcp4o6_client *c)
 		   (unsigned long long)n->ignored,
 		   (unsigned long long)n->malformed,
 		   (unsigned long long)n->state_changes);
+	log_notice("DHCPv4-over-DHCPv6 client: %llu ICMPv6 1/5 about our address, %llu re-validations, %llu of them unanswered",
+		   (unsigned long long)n->no_binding,
+		   (unsigned long long)n->revalidations,
+		   (unsigned long long)n->revalidate_unanswered);
 }
 
 /* --- the lease file --------------------------------------------------------- */

@@ -20,6 +20,17 @@
  * Only answers to the exchange in flight count: a Reply's transaction id
  * and client DUID, a DHCPV4-RESPONSE's inner xid, chaddr and client
  * identifier.  Everything else is ignored and counted.
+ *
+ * Control-message failover (#13): an ICMPv6 1/5 about the lease's address
+ * (the lwAFTR in front of us has no binding for it, maybe a backup behind
+ * the same anycast address) is no proof, so it never unbinds by itself; it
+ * makes us re-validate, as the PCP client does (pcp_client_no_binding()):
+ * a REQUEST in the REBINDING form (ciaddr, no server id, no option 50, U
+ * clear, to every 4o6 server), rate-limited.  An ACK keeps (or moves) the
+ * lease; a NAK, from a server that does not hold it, restarts DISCOVER and
+ * the B4 carries on with whatever it is granted then.  No answer after
+ * DHCP4O6_REVALIDATE_TRIES REQUESTs: DISCOVER too, the old binding kept
+ * until its lease ends or another is granted.
  */
 #ifndef LW4O6D_DHCP4O6_CLIENT_H
 #define LW4O6D_DHCP4O6_CLIENT_H
@@ -43,6 +54,13 @@
 #define DHCP4O6_INFO_REFRESH		86400
 /* REQUESTs (SELECTING, INIT-REBOOT) sent before starting over from DISCOVER */
 #define DHCP4O6_REQUEST_TRIES		4
+/*
+ * An ICMPv6 1/5 about the lease's address starts at most one re-validation
+ * per this many ms, however many arrive; it sends this many REQUESTs (at
+ * 0, ~4 and ~12 s) before, unanswered, it gives up and DISCOVERs (~28 s).
+ */
+#define DHCP4O6_REVALIDATE_MS		5000
+#define DHCP4O6_REVALIDATE_TRIES	3
 
 /* option 61: type 255, IAID (4 bytes), the DUID (RFC 4361) */
 #define DHCP4O6_CLIENT_ID_LEN		(1 + 4 + 10)
@@ -94,6 +112,7 @@ enum dhcp4o6_state {
 	D4_BOUND,
 	D4_RENEWING,
 	D4_REBINDING,
+	D4_REVALIDATING,	/* a 1/5 made us ask: REBINDING's REQUEST */
 	D4_PCP,			/* auto: handed over to PCP */
 	D4_NSTATES
 };
@@ -106,6 +125,9 @@ struct dhcp4o6_counters {
 	uint64_t ignored;		/* answers to no exchange of ours */
 	uint64_t malformed;		/* that did not parse */
 	uint64_t state_changes;
+	uint64_t no_binding;		/* ICMPv6 1/5 about the lease's address */
+	uint64_t revalidations;		/* re-validations they started */
+	uint64_t revalidate_unanswered;	/* of those, given up: DISCOVER */
 };
 
 struct dhcp4o6_client {
@@ -137,6 +159,7 @@ struct dhcp4o6_client {
 	bool msg_unicast;		/* to lease.server6 */
 	int64_t start_ms;		/* when the exchange began (elapsed time) */
 	int64_t rt;			/* current retransmission timeout, ms */
+	int64_t revalidated_ms;		/* last re-validation; 0: never */
 	struct timer retrans, t1, t2, expire, refresh;
 	struct dhcp4o6_counters n;
 	struct log_limit ll;
@@ -169,6 +192,15 @@ void dhcp4o6_client_stop(struct dhcp4o6_client *c);
 /* A DHCPv6 datagram from port 547 of from. */
 void dhcp4o6_client_input(struct dhcp4o6_client *c, const uint8_t *buf,
 			  size_t len, const struct in6_addr *from);
+/*
+ * The module saw an ICMPv6 1/5 from "from" (the softwire's remote: the
+ * module checks) about our data from ipv4 (network order).  Ignored unless
+ * ipv4 is the installed lease's; then counted, and in BOUND or RENEWING
+ * (any other state has a broadcast-class exchange in flight already), at
+ * most every DHCP4O6_REVALIDATE_MS, it starts a re-validation.
+ */
+void dhcp4o6_client_no_binding(struct dhcp4o6_client *c,
+			       const struct in6_addr *from, uint32_t ipv4);
 /* fn hears the binding now (NULL: none), then at every change. */
 int dhcp4o6_client_listen(struct dhcp4o6_client *c, b4_binding_fn fn,
 			  void *arg);

@@ -7,7 +7,8 @@
  * Covers: the deterministic S46 path, DORA, RENEW at T1 (U set, to the
  * server), REBIND at T2 (U clear, to all), expiry, NAK, forged answers,
  * INIT-REBOOT from a kept lease, RELEASE on stop, provision auto's
- * fallback, the retransmission timing and the lease file.
+ * fallback, the retransmission timing, the lease file, and re-validation
+ * on an ICMPv6 1/5 (control-message failover, #13).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -807,6 +808,295 @@ static void test_lease_file(void **state)
 	assert_int_equal(dhcp4o6_lease_read(path, &r), -ENOENT);
 }
 
+/* --- control-message failover: ICMPv6 1/5 about the lease ----------------- */
+
+static const struct in6_addr AFTR = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8,
+						   [14] = 0xaf, [15] = 1 } };
+
+/* The re-validation REQUEST: REBINDING's form, to every server, U clear. */
+static void assert_revalidation(const char *ipv4)
+{
+	assert_int_equal(C.state, D4_REVALIDATING);
+	assert_int_equal(F.m6.type, DHCP6_DHCPV4_QUERY);
+	assert_int_equal(F.m6.xid, 0);
+	assert_true(F.from_local);
+	assert_int_equal(F.m4.type, DHCP4_REQUEST);
+	assert_int_equal(F.m4.ciaddr, a4(ipv4));
+	assert_false(F.m4.has_requested_ip);
+	assert_false(F.m4.has_server_id);
+	assert_true(dhcp4_param_requested(&F.m4, DHCP4_OPT_V4_PORTPARAMS));
+}
+
+/*
+ * 1/5 -> one REQUEST; a flood -> still one per DHCP4O6_REVALIDATE_MS;
+ * ACK -> the same lease kept (nothing reinstalled, the lease file and its
+ * timers renewed); 1/5 about another IPv4 -> ignored.
+ */
+static void test_no_binding_revalidates(void **state)
+{
+	struct in6_addr two[2];
+	uint32_t xid;
+	unsigned int i, q;
+
+	(void)state;
+	two[0] = SERVER;
+	two[1] = a6("2001:db8:547::2");
+	dhcp4o6_client_start(&C);
+	reply_ok(two, 2, true, NULL);
+	answer(DHCP4_OFFER, "192.0.2.9", 3600);
+	answer(DHCP4_ACK, "192.0.2.9", 3600);
+	assert_int_equal(C.state, D4_BOUND);
+	xid = F.m4.xid;
+	q = F.queries;
+	/* about another address: not ours, nothing sent, not counted */
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.10"));
+	assert_int_equal(F.queries, q);
+	assert_int_equal(C.state, D4_BOUND);
+	assert_int_equal(C.n.no_binding, 0);
+	/* ours: a REQUEST to each server, the binding untouched */
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q + 2);
+	assert_revalidation("192.0.2.9");
+	assert_memory_equal(&F.to, &two[1], 16);
+	assert_int_not_equal(F.m4.xid, xid);
+	/* RFC 2131 4.1 timing: 4 s +-1 */
+	assert_true(in_ms(&C.retrans) >= 2990 && in_ms(&C.retrans) <= 5000);
+	assert_true(F.installed);
+	assert_int_equal(F.installs, 1);
+	/* a flood: nothing more */
+	for (i = 0; i < 1000; i++)
+		dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q + 2);
+	assert_int_equal(C.n.no_binding, 1001);
+	assert_int_equal(C.n.revalidations, 1);
+	/* ACK: the same lease, kept and renewed */
+	answer(DHCP4_ACK, "192.0.2.9", 7200);
+	assert_int_equal(C.state, D4_BOUND);
+	assert_int_equal(F.installs, 1);
+	assert_true(F.installed);
+	assert_int_equal(F.saves, 2);
+	assert_int_equal(F.lease.lease_time, 7200);
+	assert_true(in_ms(&C.t1) > 3590000);
+	assert_false(C.retrans.armed);
+	/* more within the interval: nothing */
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q + 2);
+	/* after it: one more re-validation */
+	C.revalidated_ms -= DHCP4O6_REVALIDATE_MS;
+	for (i = 0; i < 10; i++)
+		dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q + 4);
+	assert_int_equal(C.n.revalidations, 2);
+	assert_revalidation("192.0.2.9");
+	/* an ACK that moves us: the new set installed */
+	{
+		struct answer a = { .type = DHCP4_ACK, .xid = F.m4.xid,
+				    .chaddr = MAC, .yiaddr = "192.0.2.77",
+				    .lease = 3600, .from = two[1],
+				    .portparams = true, .offset = 6,
+				    .psid_len = 4, .psid = 5 };
+
+		respond(&a);
+	}
+	assert_int_equal(C.state, D4_BOUND);
+	assert_int_equal(F.inst.ipv4, a4("192.0.2.77"));
+	assert_int_equal(F.inst.psid, 5);
+	assert_int_equal(F.lease.ipv4, a4("192.0.2.77"));
+	assert_memory_equal(&F.lease.server6, &two[1], 16);
+	/* the old address is not ours any more */
+	C.revalidated_ms -= DHCP4O6_REVALIDATE_MS;
+	q = F.queries;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q);
+}
+
+/*
+ * A backup that never saw the lease NAKs: DISCOVER, and the B4 carries on
+ * with the new address and port set (device, listeners and lease file).
+ */
+static void test_no_binding_nak_rediscover(void **state)
+{
+	struct answer a = { .chaddr = MAC, .yiaddr = "198.51.100.20",
+			    .lease = 1800, .portparams = true, .offset = 4,
+			    .psid_len = 6, .psid = 33 };
+	unsigned int told;
+
+	(void)state;
+	dora(3600);
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_revalidation("192.0.2.9");
+	told = F.told;
+	answer(DHCP4_NAK, NULL, 0);
+	/* the lease is gone: device, listeners, disk; DISCOVER to all */
+	assert_false(F.installed);
+	assert_false(F.told_set);
+	assert_false(F.disk);
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_memory_equal(&F.to, &SERVER, 16);
+	assert_false(C.t1.armed || C.t2.armed || C.expire.armed);
+	/* the backup's pool */
+	a.type = DHCP4_OFFER;
+	a.xid = F.m4.xid;
+	a.from = SERVER;
+	respond(&a);
+	assert_int_equal(F.m4.type, DHCP4_REQUEST);
+	assert_int_equal(F.m4.requested_ip, a4("198.51.100.20"));
+	a.type = DHCP4_ACK;
+	respond(&a);
+	assert_int_equal(C.state, D4_BOUND);
+	assert_true(F.installed);
+	assert_int_equal(F.inst.ipv4, a4("198.51.100.20"));
+	assert_int_equal(F.inst.psid, 33);
+	assert_int_equal(F.inst.psid_len, 6);
+	assert_int_equal(F.inst.offset, 4);
+	assert_true(F.told_set);
+	assert_int_equal(F.told, told + 2);	/* none, then the new one */
+	assert_true(F.disk);
+	assert_int_equal(F.lease.ipv4, a4("198.51.100.20"));
+	assert_int_equal(F.lease.psid, 33);
+	assert_int_equal(F.lease.lease_time, 1800);
+	/* a late 1/5 about the old address: ignored; about the new: asks */
+	C.revalidated_ms -= DHCP4O6_REVALIDATE_MS;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(C.state, D4_BOUND);
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("198.51.100.20"));
+	assert_revalidation("198.51.100.20");
+}
+
+/*
+ * Nobody answers (a server that keeps silent about leases it does not
+ * know): after DHCP4O6_REVALIDATE_TRIES REQUESTs, DISCOVER; the binding
+ * stays until its lease ends or another is granted.
+ */
+static void test_no_binding_unanswered(void **state)
+{
+	static const int64_t want[] = { 8000, 16000 };
+	unsigned int i, q;
+
+	(void)state;
+	dora(3600);
+	q = F.queries;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	for (i = 1; i < DHCP4O6_REVALIDATE_TRIES; i++) {
+		fire(&C.retrans);
+		assert_revalidation("192.0.2.9");
+		assert_true(in_ms(&C.retrans) >= want[i - 1] - 1010 &&
+			    in_ms(&C.retrans) <= want[i - 1] + 1000);
+	}
+	assert_int_equal(F.queries, q + DHCP4O6_REVALIDATE_TRIES);
+	assert_int_equal(C.n.revalidate_unanswered, 0);
+	fire(&C.retrans);
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_int_equal(C.n.revalidate_unanswered, 1);
+	/* still installed, still on disk, still expiring */
+	assert_true(F.installed);
+	assert_true(F.told_set);
+	assert_true(F.disk);
+	assert_true(C.expire.armed);
+	assert_true(in_ms(&C.expire) > 3500000);
+	assert_false(C.t1.armed || C.t2.armed);
+	/* a DISCOVER is in flight: 1/5s counted, nothing sent */
+	C.revalidated_ms -= DHCP4O6_REVALIDATE_MS;
+	q = F.queries;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q);
+	assert_int_equal(C.n.no_binding, 2);
+	/* stopping now gives the old lease back, without option 50 */
+	answer(DHCP4_OFFER, "192.0.2.9", 3600);
+	assert_int_equal(C.state, D4_REQUESTING);
+	dhcp4o6_client_release(&C);
+	assert_int_equal(F.m4.type, DHCP4_RELEASE);
+	assert_int_equal(F.m4.ciaddr, a4("192.0.2.9"));
+	assert_false(F.m4.has_requested_ip);
+	assert_false(F.installed);
+	assert_false(F.disk);
+}
+
+/* ... and when the lease ends meanwhile, the binding goes with it. */
+static void test_no_binding_unanswered_expires(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	dora(3600);
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	for (i = 0; i < DHCP4O6_REVALIDATE_TRIES; i++)
+		fire(&C.retrans);
+	assert_int_equal(C.state, D4_INIT);
+	assert_true(F.installed);
+	fire(&C.expire);
+	assert_false(F.installed);
+	assert_false(F.disk);
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	/* a new lease: the binding back */
+	answer(DHCP4_OFFER, "192.0.2.12", 3600);
+	answer(DHCP4_ACK, "192.0.2.12", 3600);
+	assert_true(F.installed);
+	assert_int_equal(F.inst.ipv4, a4("192.0.2.12"));
+}
+
+/*
+ * No lease: ignored (before any, while DISCOVERing, with an S46 binding
+ * that is configured, not leased).  RENEWING (unicast to the lease's
+ * server, maybe the failed one): replaced by a re-validation.  REBINDING:
+ * its own broadcast REQUEST is in flight, counted only.
+ */
+static void test_no_binding_states(void **state)
+{
+	struct s46_lw lw = { .has_bind = true, .prefix_len = 64 };
+	unsigned int sent;
+
+	(void)state;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.sent, 0);
+	dhcp4o6_client_start(&C);
+	reply_ok(&SERVER, 1, true, NULL);
+	sent = F.sent;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	dhcp4o6_client_no_binding(&C, &AFTR, 0);
+	assert_int_equal(F.sent, sent);
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(C.n.no_binding, 0);
+	answer(DHCP4_OFFER, "192.0.2.9", 3600);
+	answer(DHCP4_ACK, "192.0.2.9", 3600);
+	/* RENEWING: U set to the lease's server; the 1/5 turns it around */
+	fire(&C.t1);
+	assert_int_equal(F.m6.xid, DHCP6_4O6_FLAG_UNICAST);
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_revalidation("192.0.2.9");
+	assert_int_equal(C.n.revalidations, 1);
+	answer(DHCP4_ACK, "192.0.2.9", 3600);
+	assert_int_equal(C.state, D4_BOUND);
+	/* REBINDING: counted, nothing sent */
+	fire(&C.t1);
+	fire(&C.t2);
+	assert_int_equal(C.state, D4_REBINDING);
+	C.revalidated_ms -= DHCP4O6_REVALIDATE_MS;
+	sent = F.sent;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.sent, sent);
+	assert_int_equal(C.state, D4_REBINDING);
+	assert_int_equal(C.n.no_binding, 2);
+	assert_int_equal(C.n.revalidations, 1);
+
+	/* S46: configured without a lease */
+	dhcp4o6_client_stop(&C);	/* its timers out of the loop's list */
+	setup(NULL);
+	lw.ipv4 = a4("192.0.2.3");
+	lw.prefix = a6("2001:db8:1:cafe::");
+	dhcp4o6_client_start(&C);
+	reply_ok(NULL, 0, false, &lw);
+	assert_int_equal(C.state, D4_S46);
+	sent = F.sent;
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.3"));
+	assert_int_equal(F.sent, sent);
+	assert_int_equal(C.state, D4_S46);
+	assert_int_equal(C.n.no_binding, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -829,6 +1119,11 @@ int main(void)
 		T(test_auto_reply_without_options),
 		T(test_dhcp4o6_mode_reply_without_88),
 		T(test_lease_file),
+		T(test_no_binding_revalidates),
+		T(test_no_binding_nak_rediscover),
+		T(test_no_binding_unanswered),
+		T(test_no_binding_unanswered_expires),
+		T(test_no_binding_states),
 #undef T
 	};
 

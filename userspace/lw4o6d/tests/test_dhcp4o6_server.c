@@ -6,7 +6,9 @@
  * renewal, NAK, RELEASE, DECLINE and its hold (also across a resync of
  * the core's foreign sets), the identity rule (109, relays, trust),
  * whole-address clients, PCP and DHCP on one pool, relayed answers,
- * Information-request with 88 and S46_CONT_LW, bad input, rate.
+ * Information-request with 88 and S46_CONT_LW, bad input, rate, and
+ * the re-validation a B4 sends on an ICMPv6 1/5 (control-message
+ * failover, #13) to a server that never saw its lease.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -359,6 +361,56 @@ static void test_renew_and_nak(void **state)
 	r.server_id = htonl(0xc0000001);
 	assert_int_equal(ask(f, &r, &res), 1);
 	assert_int_equal(res.type, DHCP4_NAK);
+}
+
+/*
+ * Control-message failover: a B4 provisioned by another lwAFTR (another
+ * store, another pool) re-validates with a REBINDING REQUEST (ciaddr, no
+ * server id, U clear) after our 1/5.  We hold no lease of its: NAK (not
+ * silence, which would cost it a timeout), whatever the address, even a
+ * free one of our pools (a REQUEST names no port set: we cannot adopt a
+ * set we never granted); nothing is granted or removed.  Its DISCOVER then
+ * gets one of ours.
+ */
+static void test_rebind_unknown_lease(void **state)
+{
+	struct fx *f = *state;
+	struct q r = { .type = DHCP4_REQUEST, .b4 = 1, .mac = 1 };
+	struct dhcp4_msg res, ack, other;
+	uint64_t naks;
+
+	dora(f, 2, 2, &other);		/* another B4's lease here */
+	naks = d4o6_counters(f->s)->msg[D4O6_OUT_NAK];
+	/* the other lwAFTR's pool */
+	r.ciaddr = ip("203.0.113.9");
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_NAK);
+	assert_int_equal(res.yiaddr, 0);
+	assert_false(res.has_lease_time);
+	assert_false(res.has_portparams);
+	/* ours, with a set free */
+	r.ciaddr = ip(POOL);
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_NAK);
+	/* ours, the set another B4 holds: NAK, its lease untouched */
+	r.ciaddr = other.yiaddr;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_NAK);
+	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_OUT_NAK], naks + 3);
+	assert_null(lease_of(f, 1));
+	assert_non_null(lease_of(f, 2));
+	assert_int_equal(lease_of(f, 2)->m.psid, other.psid);
+	assert_int_equal(fake_store_count(&f->st), 1);
+	/* it starts over: a set of ours */
+	dora(f, 1, 1, &ack);
+	assert_int_equal(ack.yiaddr, ip(POOL));
+	assert_int_not_equal(ack.psid, other.psid);
+	assert_int_equal(fake_store_count(&f->st), 2);
+	/* and its next re-validation is ACKed */
+	r.ciaddr = ack.yiaddr;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_ACK);
+	assert_int_equal(res.psid, ack.psid);
 }
 
 /* SELECTING another server: our offer goes. */
@@ -1014,6 +1066,7 @@ int main(void)
 		T(test_store_away),
 		T(test_two_b4s_share),
 		T(test_renew_and_nak),
+		T(test_rebind_unknown_lease),
 		T(test_other_server),
 		T(test_release),
 		T(test_decline_hold),
