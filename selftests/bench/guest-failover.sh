@@ -41,10 +41,11 @@ D=$top/userspace/lw4o6d/lw4o6d
 G=$top/userspace/lw4o6d/tests/bench_pcp
 S=$top/selftests/bench/fo_stream.py
 rounds=${LW4O6_BENCH_ROUNDS:-2}
-n1=${LW4O6_BENCH_FO_GRANTS:-10000}	# part 1: B4s per run
-n2=${LW4O6_BENCH_FO_MIRROR:-10000}	# part 2: sets mirrored per run
+n1=${LW4O6_BENCH_FO_GRANTS:-2000}	# part 1: B4s per run (PostgreSQL grants are slow, see docs)
+n2=${LW4O6_BENCH_FO_MIRROR:-5000}	# part 2: sets mirrored per run
 n3=${LW4O6_BENCH_FO_START:-1000000}	# part 3: bindings in the store
 iv=${LW4O6_BENCH_FO_INTERVAL:-1000}	# part 4: us between datagrams
+parts=${LW4O6_BENCH_FO_PARTS:-1 2 3 4}	# which of the four run
 w=256
 rmem=1048576
 SRV=2001:db8:a::1
@@ -183,6 +184,13 @@ stop_daemon() {	# NS [SIGNAL]
 	kill -"${2:-TERM}" "${DPID[$1]}"; wait "${DPID[$1]}" 2>/dev/null || true; DPID[$1]=
 }
 cleanup() {
+	local rc=$?
+	if [ $rc != 0 ]; then
+		for f in "$dir"/pa1.log "$dir"/pa2.log "$pgdir"/server.log; do
+			[ -s "$f" ] || continue
+			echo "--- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2
+		done
+	fi
 	for ns in pa1 pa2; do [ -z "${DPID[$ns]:-}" ] || kill "${DPID[$ns]}" 2>/dev/null || true; done
 	[ -z "${RPID:-}" ] || kill "$RPID" 2>/dev/null || true
 	_pg "$PGB/pg_ctl" -D "$pgdir/data" -m immediate stop > /dev/null 2>&1 || true
@@ -214,13 +222,17 @@ keepmin() {	# CASE VALUE LINE: the best (lowest) value of the rounds
 		best[$1]=$2 line[$1]=$3
 	fi
 }
-gen() { ip netns exec pgen "$G" "$@"; }
+# A request unanswered for 5 s goes again (bench_pcp's default is 1 s):
+# a retransmission is a renewal the daemon must serve too, and over a
+# slow store the repeats would pile up on the work still queued.
+gen() { ip netns exec pgen "$G" "$1" -t 5000 "${@:2}"; }
+part() { [[ " $parts " == *" $1 "* ]]; }
 
 # ---- 1. grants per second, SQLite next to PostgreSQL -----------------------
 conf "$dir/sqlite.conf" aftr1 "storage sqlite $dir/aftr.db" $SRV
 conf "$dir/pg1.conf" aftr1 "storage postgresql \"$CONN\"" $SRV
 conf "$dir/pg2.conf" aftr2 "storage postgresql \"$CONN\"" $SRV
-for round in $(seq 1 "$rounds"); do
+part 1 && for round in $(seq 1 "$rounds"); do
 	flush; rm -f "$dir"/aftr.db*
 	start_daemon pa1 "$dir/sqlite.conf"
 	l=$(gen map -n "$n1" -w $w $SRV); keep sqlite_new "$(echo "$l" | val rate)" "$l"
@@ -233,13 +245,15 @@ for round in $(seq 1 "$rounds"); do
 	l=$(gen map -n "$n1" -w $w $SRV); keep pg_new "$(echo "$l" | val rate)" "$l"
 	l=$(gen map -n "$n1" -w $w $SRV); keep pg_renew "$(echo "$l" | val rate)" "$l"
 	k=$(nbind pa1); stop_daemon pa1
+	grep -v -E 'granted|renewed|mapping ' "$dir/pa1.log" | tail -n 5 >&2
 	s=$(sql "SELECT count(*) FROM lw4o6_mappings")
 	echo "guest-failover: round $round: postgresql: kernel $k bindings, store $s mappings (expected $n1)" >&2
-	[ "$k" = "$n1" ] && [ "$s" = "$n1" ] || { echo "guest-failover: wrong counts" >&2; exit 1; }
+	# not fatal: the table says what the daemon got done
+	[ "$k" = "$n1" ] && [ "$s" = "$n1" ] || pg_short="kernel $k, store $s of $n1 (round $round)"
 done
 
 # ---- 2. hot mirroring: changes per second a hot backup applies ------------
-for round in $(seq 1 "$rounds"); do
+part 2 && for round in $(seq 1 "$rounds"); do
 	flush; fresh_db
 	start_daemon pa1 "$dir/pg1.conf"
 	start_daemon pa2 "$dir/pg2.conf"
@@ -270,16 +284,17 @@ for round in $(seq 1 "$rounds"); do
 done
 
 # ---- 3. start-up of a hot backup with n3 bindings in the store -------------
+if part 3; then
 flush; fresh_db
 conf "$dir/big.conf" aftr2 "storage postgresql \"$CONN\"" $SRV
-sed -i 's|^pool .*|pool 10.0.0.0/12 psid-len 4 offset 6|' "$dir/big.conf"
+sed -i 's|^pool .*|pool 10.0.0.0/16 psid-len 4 offset 6|' "$dir/big.conf"
 start_daemon pa2 "$dir/big.conf"	# creates the schema and the epoch
 stop_daemon pa2
 t0=$(now)
 psqlx lw4o6 -c "SET session_replication_role = replica" -c "INSERT INTO lw4o6_mappings
 	(b4, protocol, internal_port, nonce, ipv4, psid, psid_len, \"offset\", expires, created, node)
 	SELECT '2001:db8:c::'::inet + (i + 1), 0, 0, decode(lpad(to_hex(i), 24, '0'), 'hex'),
-	'10.0.0.0'::inet + i / 15, 1 + i % 15, 4, 6,
+	'10.0.0.0'::inet + i / 16, i % 16, 4, 6,
 	extract(epoch FROM now())::bigint + 86400, extract(epoch FROM now())::bigint, 'aftr1'
 	FROM generate_series(0, $n3 - 1) AS i"
 psqlx lw4o6 -c "VACUUM ANALYZE lw4o6_mappings"
@@ -301,6 +316,7 @@ for round in $(seq 1 "$rounds"); do
 done
 $L -n pa2 binding flush dev lw0
 rm -f "$dir/big.txt"
+fi
 
 # ---- 4. failover time and loss, hot and on-demand --------------------------
 # ms between the route's move and the end of the stream, datagrams in it
@@ -309,6 +325,8 @@ count=$(( (pre + post) * 1000 / iv ))
 has_hold=0
 $L -j -n pa2 dev show lw0 | grep -q '"miss_hold"' && has_hold=1
 ip netns exec pb4 ip -6 route add local 2001:db8:d::/64 dev lo
+# the tunnel's local address must be an address, not only AnyIP
+ip -n pb4 addr add 2001:db8:d::1/128 dev lo nodad
 fo_run() {	# MODE (hot | on-demand)
 	local mode=$1 r ipv4 psid k o port t_sw t_sw2 ix2 out base
 	flush; fresh_db
@@ -366,7 +384,7 @@ fo_run() {	# MODE (hot | on-demand)
 	keepmin "fo_$mode" "$(echo "$r" | val first_ms)" "$r sw_us $(( (t_sw2 - t_sw) / 1000 )) $(grep -E 'held|released|drop-held' "$dir/stats-$mode.txt" | tr -s ' \n' ' ')"
 	stop_daemon pa2
 }
-for round in $(seq 1 "$rounds"); do
+part 4 && for round in $(seq 1 "$rounds"); do
 	fo_run hot
 	[ $has_hold = 1 ] && fo_run on-demand
 done
@@ -378,15 +396,15 @@ goal() { awk "BEGIN { exit !($1) }" && echo "met" || echo "**not met**"; }
 k=$(uname -r)
 echo "$P | kernel $k, best of $rounds | guest figure | ratio | detail | goal |"
 echo "$P |---|---|---|---|---|"
-echo "$P | 1. PCP MAP new, \`storage sqlite\` (tmpfs), $n1 B4s, window $w | $(rt sqlite_new)/s | 1.00 | | |"
-echo "$P | 1. PCP MAP new, \`storage postgresql\` (same guest, Unix socket) | $(rt pg_new)/s | $(ratio pg_new sqlite_new) x sqlite | | |"
-echo "$P | 1. PCP MAP renew, sqlite / postgresql | $(rt sqlite_renew) / $(rt pg_renew) /s | $(ratio pg_renew sqlite_renew) x sqlite | | |"
-echo "$P | 2. baseline: kern_bind_add one at a time, $n2 bindings | $(rt bind)/s | 1.00 | | |"
-echo "$P | 2. hot mirroring, pa1 granting $n2 sets over PCP: sets in pa2's kernel per second | $(rt mirror_grant)/s | $(ratio mirror_grant bind) x bind | ${line[mirror_grant]} | >= 10000/s: $(goal "${best[mirror_grant]} >= 10000") |"
-echo "$P | 2. hot mirroring, $n2 rows in one INSERT: sets in pa2's kernel per second | $(rt mirror_store)/s | $(ratio mirror_store bind) x bind | ${line[mirror_store]} | >= 10000/s: $(goal "${best[mirror_store]} >= 10000") |"
-echo "$P | 3. baseline: \`lw4o6 binding load\` of $n3 bindings | ${best[load]} s | 1.00 | | |"
-echo "$P | 3. hot backup start-up with $n3 bindings in the store, until it serves lw0 with all | ${best[startup]} s | $(ratio startup load) x load | ${line[startup]} | <= 2x load: $(goal "${best[startup]} <= 2 * ${best[load]}") |"
-for m in hot on-demand; do
+part 1 && echo "$P | 1. PCP MAP new, \`storage sqlite\` (tmpfs), $n1 B4s, window $w | $(rt sqlite_new)/s | 1.00 | | |"
+part 1 && echo "$P | 1. PCP MAP new, \`storage postgresql\` (same guest, Unix socket) | $(rt pg_new)/s | $(ratio pg_new sqlite_new) x sqlite | $(echo "${line[pg_new]}" | sed 's/.* answers/answers/; s/ elapsed.*//')${pg_short:+; NOT ALL GRANTED: $pg_short} | |"
+part 1 && echo "$P | 1. PCP MAP renew, sqlite / postgresql | $(rt sqlite_renew) / $(rt pg_renew) /s | $(ratio pg_renew sqlite_renew) x sqlite | | |"
+part 2 && echo "$P | 2. baseline: kern_bind_add one at a time, $n2 bindings | $(rt bind)/s | 1.00 | | |"
+part 2 && echo "$P | 2. hot mirroring, pa1 granting $n2 sets over PCP: sets in pa2's kernel per second | $(rt mirror_grant)/s | $(ratio mirror_grant bind) x bind | ${line[mirror_grant]} | >= 10000/s: $(goal "${best[mirror_grant]} >= 10000") |"
+part 2 && echo "$P | 2. hot mirroring, $n2 rows in one INSERT: sets in pa2's kernel per second | $(rt mirror_store)/s | $(ratio mirror_store bind) x bind | ${line[mirror_store]} | >= 10000/s: $(goal "${best[mirror_store]} >= 10000") |"
+part 3 && echo "$P | 3. baseline: \`lw4o6 binding load\` of $n3 bindings | ${best[load]} s | 1.00 | | |"
+part 3 && echo "$P | 3. hot backup start-up with $n3 bindings in the store, until it serves lw0 with all | ${best[startup]} s | $(ratio startup load) x load | ${line[startup]} | <= 2x load: $(goal "${best[startup]} <= 2 * ${best[load]}") |"
+part 4 && for m in hot on-demand; do
 	if [ -z "${best[fo_$m]:-}" ]; then
 		echo "$P | 4. failover, $m | not run: this module has no miss-hold | | | |"
 		continue
