@@ -381,7 +381,7 @@ fo_run() {	# MODE (hot | on-demand)
 		  printf "first_ms %.3f held_ms %.3f first_seq %d lost %d recv_aftr1 %d base_us %s\n",
 			(f2 - sw) / 1e6, f2d / 1e6, f2seq, lost, np, base }' "$out")
 	echo "guest-failover: round $round $mode: $r switch took $(( (t_sw2 - t_sw) / 1000 )) us; $(cat "$dir/send.out"); $(grep -E 'held|released|drop-held' "$dir/stats-$mode.txt" | tr -s ' \n' ' ')" >&2
-	keepmin "fo_$mode" "$(echo "$r" | val first_ms)" "$r sw_us $(( (t_sw2 - t_sw) / 1000 )) $(grep -E 'held|released|drop-held' "$dir/stats-$mode.txt" | tr -s ' \n' ' ')"
+	keepmin "fo_$mode" "$(echo " $r" | val first_ms)" " $r sw_us $(( (t_sw2 - t_sw) / 1000 )) $(grep -E 'held|released|drop-held' "$dir/stats-$mode.txt" | tr -s ' \n' ' ')"
 	stop_daemon pa2
 }
 part 4 && for round in $(seq 1 "$rounds"); do
