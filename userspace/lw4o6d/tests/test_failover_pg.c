@@ -233,7 +233,7 @@ int main(void)
 	int r;
 
 	log_open(LOG_ERR, false);
-	if (pg_server_start(&pg))
+	if (pg_server_start(&pg, false))
 		return 1;
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	pg_server_destroy(&pg);
