@@ -28,7 +28,9 @@
 # see IPv4-in-IPv6, decapsulated IPv4 and our ICMP errors.  (2) the fuzz:
 # our output is captured too and checked header-deep (eth, IPv4/IPv6 and
 # extension headers, ICMP/ICMPv6; the transport payloads are the fuzzer's,
-# forwarded as they came).  Counters are checked after each phase.
+# forwarded as they came).  (3) the IPv6 side's fuzz again with miss-hold
+# on, bindings changing and held packets rejected meanwhile.  Counters are
+# checked after each phase.
 source "$(dirname "$0")/../lib/lib.sh"
 
 require_root
@@ -277,6 +279,44 @@ tshark_check "$WS_L3" "$TMPDIR/fuzz-4.pcap" \
 	"fuzz: our ICMPv4 errors have good checksums" "ip.src#1 == 198.51.100.254 && icmp.checksum.status#1 == 0" 0 \
 	"fuzz: our ICMPv4 errors fit in 576 bytes" "ip.src#1 == 198.51.100.254 && icmp && ip.len#1 > 576" 0 \
 	"fuzz: tshark sees ICMPv4 errors out" "ip.src#1 == 198.51.100.254 && icmp.type#1 == 3" +
+
+# ---- phase 3: the IPv6 side's fuzz again, with miss-hold on -----------------------
+# Misses are held, then released, rejected or expired, instead of dropped
+# at once: those paths must survive the same packets.  Meanwhile bindings
+# come and go (a release runs on each add or replace) and B4s are rejected.
+check_cmd "miss-hold 300 miss-queue 4096" l dev set lw0 miss-hold 300 miss-queue 4096
+stats > "$TMPDIR/h0.json"
+(
+	while :; do
+		l binding add dev lw0 ipv4 192.0.2.4 psid 0/0 b4 2001:db8:1::2
+		l binding add dev lw0 ipv4 192.0.2.2 psid 0/0 b4 2001:db8:1::3 replace
+		l binding reject dev lw0 b4 2001:db8:1::2
+		l binding add dev lw0 ipv4 192.0.2.2 psid 0/0 b4 2001:db8:1::4 replace
+		l binding del dev lw0 ipv4 192.0.2.4 psid 0/0
+		l binding reject dev lw0 b4 2001:db8:1::3 ipv4 192.0.2.1
+	done > /dev/null 2>&1
+) &
+CHURN=$!
+r6=$(ip netns exec "$B4" $INJECT u0 "$DATA/fuzz6.pcap")
+kill "$CHURN"; wait "$CHURN" 2> /dev/null
+l binding add dev lw0 ipv4 192.0.2.2 psid 0/0 b4 2001:db8:1::4 replace
+l binding del dev lw0 ipv4 192.0.2.4 psid 0/0 > /dev/null 2>&1
+sleep 1		# every hold is over
+stats > "$TMPDIR/h1.json"
+ktap_diag "fuzz with miss-hold: IPv6 side sent/failed/secs $r6"
+ktap_diag "held $(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" held-softwire-packets):" \
+	"released $(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" held-released-packets)," \
+	"expired $(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" drop-held-expired)," \
+	"rejected $(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" drop-held-rejected)," \
+	"overflow $(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" drop-held-overflow)"
+check_cmd "fuzz with miss-hold: some misses were held" \
+	test "$(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" held-softwire-packets)" -gt 0
+check_cmd "fuzz with miss-hold: every held packet released or dropped" \
+	jq -e '.["held-softwire-packets"] == .["held-released-packets"] +
+		.["drop-held-expired"] + .["drop-held-rejected"]' "$TMPDIR/h1.json"
+check_cmd "fuzz with miss-hold: counters add up ($(invariant_name "$TMPDIR/h1.json"))" \
+	counters_add_up "$TMPDIR/h1.json"
+check_cmd "miss-hold 0 again" l dev set lw0 miss-hold 0
 
 # ---- afterwards ------------------------------------------------------------------
 check_cmd "after: the stock lwB4 reaches the internet and back (UDP)" \
