@@ -82,6 +82,8 @@ struct alloc {
 	size_t n_raced, cap_raced;
 	uint64_t n_granted, n_renewed, n_released, n_expired, n_forgotten;
 	uint64_t n_mirrored, n_withdrawn, n_resyncs, n_raced_total, n_stale_kept;
+	uint64_t n_put_off;	/* expiries put off while the store was away */
+	size_t n_put_off_now;	/* in this sweep (one log line a sweep) */
 };
 
 static int64_t wall_s(void)
@@ -378,8 +380,10 @@ static int reread_cb(const struct lw4o6_mapping *m, void *arg)
 
 /*
  * The shared store refused to remove l (-ESTALE): another node renewed it
- * after the feed last told us.  0 if l is kept with the stored expiry; -1
- * if it is gone or moved after all (the feed will tell of the new set).
+ * after the feed last told us, or our expiry was put off while the store
+ * was away.  0 if l is kept with the stored expiry (or put off again); -1
+ * if it is gone, moved after all (the feed will tell of the new set), or
+ * due as stored too (then the stored row is removed).
  */
 static int reread(struct alloc *a, struct lease *l)
 {
@@ -395,8 +399,21 @@ static int reread(struct alloc *a, struct lease *l)
 		lease_set_expiry(a->leases, l, alloc_now(a) + 1);
 		return 0;
 	}
-	if (!r.found || !same_set(&r.m, &l->m) || r.m.expires <= alloc_now(a))
+	if (!r.found || !same_set(&r.m, &l->m))
 		return -1;
+	if (r.m.expires <= alloc_now(a)) {
+		/*
+		 * Due as stored too: only our expiry differed (put off while
+		 * the store was away).  Remove the row as it is stored.
+		 */
+		err = store_del(a->st, &r.m);
+		if (err == -EAGAIN) {
+			lease_set_expiry(a->leases, l, alloc_now(a) + 1);
+			a->n_put_off++;
+			return 0;
+		}
+		return -1;
+	}
 	lease_set_expiry(a->leases, l, r.m.expires);
 	memcpy(l->m.nonce, r.m.nonce, sizeof(l->m.nonce));
 	l->wanted |= !l->mirrored;
@@ -416,6 +433,8 @@ size_t alloc_expire(struct alloc *a, const char *why)
 {
 	size_t n = 0;
 
+	a->n_put_off_now = 0;
+
 	while (alloc_due(a)) {
 		struct lease *l = lease_first_expiring(a->leases);
 		int err;
@@ -427,6 +446,22 @@ size_t alloc_expire(struct alloc *a, const char *why)
 			err = store_del(a->st, &l->m);
 			if (err == -ESTALE && !reread(a, l)) {
 				a->n_stale_kept++;
+				continue;
+			}
+			/*
+			 * The store is away: whether another node renewed it
+			 * is unknown, and the B4's own renewals are being
+			 * answered "retry" meanwhile.  Dropping it would cut
+			 * a subscriber off for our outage, and the store
+			 * would still hold the row; keep it, ask again at
+			 * the next sweep.
+			 */
+			if (err == -EAGAIN) {
+				if (!a->n_put_off_now++)
+					log_warn("store: %s: expiries put off until it is back",
+						 a->st->err);
+				lease_set_expiry(a->leases, l, alloc_now(a) + 1);
+				a->n_put_off++;
 				continue;
 			}
 			if (err && err != -ENOENT && err != -ESTALE)
@@ -1246,4 +1281,5 @@ void alloc_stats(const struct alloc *a, struct alloc_stats *st)
 	st->resyncs = a->n_resyncs;
 	st->raced = a->n_raced_total;
 	st->stale_kept = a->n_stale_kept;
+	st->expiry_put_off = a->n_put_off;
 }

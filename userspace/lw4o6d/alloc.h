@@ -133,6 +133,7 @@ struct alloc_stats {
 	uint64_t granted, renewed, released, expired, forgotten;
 	/* a shared store: the other nodes' changes applied, sets lost to a race */
 	uint64_t mirrored, withdrawn, resyncs, raced, stale_kept;
+	uint64_t expiry_put_off;	/* sweeps that kept a lease: store away */
 };
 
 struct alloc;

@@ -213,12 +213,13 @@ void core_stop(void)
 			   (unsigned long long)s.expired,
 			   (unsigned long long)s.forgotten);
 		if (store_shared(&C.st))
-			log_notice("stopping: shared store: %llu changes of other nodes applied, %llu withdrawn, %llu resyncs, %llu sets lost to another node, %llu expiries kept (renewed elsewhere)",
+			log_notice("stopping: shared store: %llu changes of other nodes applied, %llu withdrawn, %llu resyncs, %llu sets lost to another node, %llu expiries kept (renewed elsewhere), %llu put off (store away)",
 				   (unsigned long long)s.mirrored,
 				   (unsigned long long)s.withdrawn,
 				   (unsigned long long)s.resyncs,
 				   (unsigned long long)s.raced,
-				   (unsigned long long)s.stale_kept);
+				   (unsigned long long)s.stale_kept,
+				   (unsigned long long)s.expiry_put_off);
 	}
 	if (C.watch >= 0)
 		loop_del_fd(C.watch);

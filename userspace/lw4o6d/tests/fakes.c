@@ -273,6 +273,10 @@ static int sh_del(struct store *s, const struct lw4o6_mapping *m)
 
 	if (fake_store_fail.del)
 		return f_del(s, m);
+	if (fake_shared.del_err) {
+		snprintf(s->err, sizeof(s->err), "fake: database away");
+		return fake_shared.del_err;
+	}
 	assert_int_equal(store_sqlite_ops.each(s, key_cb, &p), 0);
 	if (p.found && (p.m.ipv4 != m->ipv4 || p.m.psid != m->psid ||
 			p.m.expires != m->expires)) {

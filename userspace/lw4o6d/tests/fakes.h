@@ -47,6 +47,7 @@ bool fake_store_get(struct store *s, uint32_t ipv4, uint16_t psid,
 struct fake_shared {
 	int put_eexist;		/* the next puts refused with -EEXIST */
 	int put_err;		/* the next puts (of this node) fail with this */
+	int del_err;		/* dels (of this node) fail with this while nonzero */
 	int lookup_err;		/* lookup() fails with this while nonzero */
 	int set_pools_err;
 	size_t lookups, ticks, set_pools;

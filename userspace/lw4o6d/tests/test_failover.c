@@ -414,6 +414,43 @@ static void test_expiry_renewed_elsewhere(void **state)
 	fake_wall = t0;
 }
 
+/*
+ * The store away at expiry: whether another node renewed the lease is
+ * unknown and its B4's renewals are answered "retry", so it stays (here
+ * and in the kernel) until the store can say; then it goes as usual.
+ */
+static void test_expiry_store_away(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer ans;
+	int64_t t0 = fake_wall;
+
+	map_ok(f->a, 1, 600, &ans);
+	fake_wall = t0 + 601;
+	fake_shared.del_err = -EAGAIN;
+	f->h.n = 0;
+	assert_int_equal(alloc_expire(f->a, "expired"), 0);
+	assert_int_equal(alloc_expire(f->a, "expired"), 0);
+	assert_non_null(alloc_find_set(f->a, ans.m.ipv4, ans.m.psid));
+	assert_int_equal(f->h.n, 0);		/* nobody told: kernel keeps it */
+	assert_int_equal(stats(f).expiry_put_off, 1);
+	assert_int_equal(fake_store_count(&f->st), 1);
+
+	/* Still away a second later: put off again. */
+	fake_wall = t0 + 603;
+	assert_int_equal(alloc_expire(f->a, "expired"), 0);
+	assert_int_equal(stats(f).expiry_put_off, 2);
+
+	/* Back: it goes, from the store and here. */
+	fake_shared.del_err = 0;
+	fake_wall = t0 + 605;
+	assert_int_equal(alloc_expire(f->a, "expired"), 1);
+	assert_int_equal(fake_store_count(&f->st), 0);
+	assert_int_equal(stats(f).leases, 0);
+	assert_int_equal(f->h.ev[0], LEASE_EXPIRED);
+	fake_wall = t0;
+}
+
 static void test_adopt(void **state)
 {
 	struct fx *f = *state;
@@ -708,6 +745,7 @@ int main(void)
 		T(test_race_then_feed),
 		T(test_database_away),
 		T(test_expiry_renewed_elsewhere),
+		T(test_expiry_store_away),
 		T(test_adopt),
 		T(test_ksync_hot),
 		T(test_ksync_on_demand),
