@@ -7,8 +7,8 @@
 # chains made by hand as Debian's nft_init.sh cannot (reference.md).
 #
 #   CL 192.168.7.2 --v-- 192.168.7.1 RT 11.0.0.1 --v-- 11.0.0.2 WAN
-#   lw4o6d map           lan0        wan0                echo.py
-#   echo.py serve 5000   miniupnpd -d (PCP on 5351)
+#   lw4o6d map           lan0        wan0                echo
+#   echo serve   5000   miniupnpd -d (PCP on 5351)
 #                        table inet filter: forward -> miniupnpd
 #                        table inet nat: prerouting -> prerouting_miniupnpd,
 #                                        postrouting -> postrouting_miniupnpd
@@ -29,7 +29,6 @@ require_root
 require_cmd nft tshark tcpdump
 [ -x "$MINIUPNPD" ] || ktap_skip_all "miniupnpd (miniupnpd-nftables) not installed"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 ROUTER=192.168.7.1
 WAN_IP=11.0.0.1
 NONCE=5ca1ab1e0ddba11c0ffee000
@@ -164,10 +163,10 @@ check_cmd "the same MAP without port-set: success, one port" \
 # --- no server at all: the client gives up after "wait" seconds ----------------------
 # (no ARP answer wanted: a made-up neighbour swallows the requests)
 ip -n "$CL" neigh add 192.168.7.99 lladdr 02:00:00:00:00:99 dev e0
-t0=$(date +%s%3N)
+t0=$(now_ms)
 check_fail "no server: no answer, exit 1" \
 	ip netns exec "$CL" "$LW4O6D" map 192.168.7.99 udp 5000 wait 4
-t=$(($(date +%s%3N) - t0))
+t=$(($(now_ms) - t0))
 check_cmd "no server: said so" grep -q "no answer after 3 tries" <<< "$LIB_OUTPUT"
 check_cmd "no server: gave up after wait 4 (${t} ms, sent at 0, 1, 3 s)" \
 	sh -c "[ $t -ge 3900 ] && [ $t -lt 6800 ]"

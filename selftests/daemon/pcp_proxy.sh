@@ -8,7 +8,7 @@
 # host's services through them.  Topology: selftests/lib/pcp_topology.sh, one B4.
 #
 #   LAN_2 192.168.2.2 --- 192.168.2.1 B4_2 (b0, lw4o6d b4 + proxy)
-#   echo.py serve 8080    table ip lw4o6d_b0: DNAT by map forwards
+#   echo serve   8080    table ip lw4o6d_b0: DNAT by map forwards
 #                                   |
 #                         2001:db8:1::2 --- br0 AFTR (lw0, lw4o6d aftr) --- INET 198.51.100.1
 #
@@ -31,7 +31,6 @@ require_cmd jq tshark tcpdump nft
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 PROXY=192.168.2.1
 N_UDP=0102030405060708090a0b0c
 N_TCP=a1a2a3a4a5a6a7a8a9aaabac
@@ -232,7 +231,7 @@ check_cmd "ADDRESS_MISMATCH: no forward to internal port 8081" no_fwd_to 8081
 lan_map tcp 8080 lifetime 600 nonce $N_TCP
 check_cmd "TCP renewal (same nonce): success" grep -q "^result success lifetime 600 " <<< "$MAP_OUT"
 expect_eq "TCP renewal: the same external port" "$EXT_PORT" "$T_PORT"
-t0=$(date +%s%3N)
+t0=$(now_ms)
 lan_map udp 8082 lifetime 3
 check_cmd "a 3 s forward: success for 3 s" grep -q "^result success lifetime 3 " <<< "$MAP_OUT"
 E_PORT=$EXT_PORT
@@ -242,7 +241,7 @@ check_cmd "the 3 s forward was added to nft map ip lw4o6d_b0 forwards" \
 	busywait 10000 grep -qF "add element $E_ELEM" "$TMPDIR/nft-monitor.log"
 check_cmd "expiry: the 3 s forward was deleted from the map" \
 	busywait 20000 grep -qF "delete element $E_ELEM" "$TMPDIR/nft-monitor.log"
-t=$(($(date +%s%3N) - t0))
+t=$(($(now_ms) - t0))
 ktap_diag "the 3 s forward went $t ms after it was asked for"
 check_cmd "expiry: not before its lifetime (${t} ms >= 3000)" test "$t" -ge 3000
 check_cmd "expiry: nft list map ip lw4o6d_b0 forwards no longer shows it" fwd_gone udp "$E_PORT"

@@ -38,7 +38,7 @@ _pg() { ip netns exec "$PG_NS" runuser -u postgres -- "$@"; }
 pg_start() {
 	local t0 t1 t2
 	: "${PG_NS:?pg_start needs PG_NS}" "${PG_ADDR:?pg_start needs PG_ADDR}"
-	t0=$(date +%s%3N)
+	t0=$(now_ms)
 	if [ -z "${PG_DIR:-}" ]; then
 		PG_DIR=$(mktemp -d /tmp/lw4o6-pg.XXXXXX) || return 1
 		defer rm -rf "$PG_DIR"
@@ -60,7 +60,7 @@ pg_start() {
 			PG_HOW="initdb in the guest"
 		fi
 	fi
-	t1=$(date +%s%3N)
+	t1=$(now_ms)
 	_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 120 \
 		-o "-c listen_addresses=$PG_ADDR -p $PG_PORT -k $PG_DIR -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=40 -c log_min_messages=warning" \
 		start > "$PG_DIR/pg_ctl.log" 2>&1 || {
@@ -72,7 +72,7 @@ pg_start() {
 		pg_psql postgres -c "create database $PG_DB" > /dev/null || return 1
 		PG_CREATED=1
 	fi
-	t2=$(date +%s%3N)
+	t2=$(now_ms)
 	PG_CONNINFO="host=$PG_ADDR port=$PG_PORT user=postgres dbname=$PG_DB connect_timeout=15"
 	echo "PostgreSQL: $PG_HOW in $((t1 - t0)) ms, started in $((t2 - t1)) ms; conninfo \"$PG_CONNINFO\""
 }
