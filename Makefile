@@ -63,7 +63,12 @@ TESTDATA := $(BUILD)/testdata/bind1m.txt
 FUZZDATA := $(BUILD)/testdata/fuzz/meta.json
 FUZZB4DATA := $(BUILD)/testdata/fuzz-b4/meta.json
 PGDATA := $(BUILD)/testdata/pg15.tar
-testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA) $(PGDATA)
+# The tests' own small programs, built on the host like the data.
+SELFTEST_TOOLS := $(BUILD)/selftests/echo
+testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA) $(PGDATA) $(SELFTEST_TOOLS)
+$(BUILD)/selftests/%: selftests/lib/c/%.c
+	mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
 # An empty PostgreSQL cluster for the failover tests (selftests/lib/pg.sh):
 # initdb is seconds on the host, tens of seconds in the emulated guests.
 $(PGDATA): scripts/pg-template.sh
@@ -97,10 +102,10 @@ deps:
 # programs compile and one another, one job per core.  scripts/check.sh then
 # runs the two kernels' VMs at the same time (docs/testing.md).
 check: deps
-	$(MAKE) modules
+	$(MAKE) -j$(NPROC) -O modules
 	$(MAKE) -j$(NPROC) -O userspace testdata
-	$(MAKE) -C userspace test
-	$(MAKE) -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4 \
+	$(MAKE) -j$(NPROC) -O -C userspace test
+	$(MAKE) -j$(NPROC) -O -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4 \
 		fuzz/fuzz_pgchange fuzz/fuzz_config
 	bash scripts/check.sh
 

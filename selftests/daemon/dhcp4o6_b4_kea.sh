@@ -42,7 +42,6 @@ require_cmd kea-dhcp4 kea-dhcp6 tshark tcpdump jq ss
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 KEA_IP=2001:db8:1::1
 BR=2001:db8:ff::1
 S46_SRC=2001:db8:1::c000:203:3

@@ -28,7 +28,6 @@ require_cmd jq kea-dhcp6
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 
 failover_topology || ktap_skip_all "cannot build the topology"
 failover_b4 2 && failover_b4 3 || ktap_skip_all "cannot build the B4s"

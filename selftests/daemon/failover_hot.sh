@@ -28,7 +28,6 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 pg_available || ktap_skip_all "PostgreSQL 15 not installed"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 HOLD="$PYTHON $TOP/selftests/lib/py/tcp_hold.py"
 
 failover_topology || ktap_skip_all "cannot build the topology"

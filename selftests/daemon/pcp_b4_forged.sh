@@ -44,7 +44,6 @@ require_cmd jq sqlite3 nft
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 FORGE="$PYTHON $TOP/selftests/lib/py/b4_forge.py"
 AFTR6=2001:db8:ff::1 B4_6=2001:db8:1::2
 EVIL_NONCE=bad0bad0bad0bad0bad0bad0

@@ -26,7 +26,6 @@ lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 aftr_topology
 setup_ns B4A B4B
 l() { "$LW4O6" -n "$AFTR" "$@"; }
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 aftr_b4 "$B4A" 2 192.0.2.1 1024-2047
 aftr_b4 "$B4B" 3 192.0.2.1 2048-3071
 # Every 1/5 the module sends must reach the B4: the kernel's own per-peer

@@ -21,7 +21,6 @@ lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 aftr_topology
 setup_ns B4A B4C
 l() { "$LW4O6" -n "$AFTR" "$@"; }
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 aftr_b4 "$B4A" 2 192.0.2.1 1024-2047
 aftr_b4 "$B4C" 4 192.0.2.2
 

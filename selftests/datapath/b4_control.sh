@@ -21,7 +21,6 @@ aftr_topology
 setup_ns B4 LAN1
 a() { "$LW4O6" -n "$AFTR" "$@"; }
 b() { "$LW4O6" -n "$B4" "$@"; }
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 CTL="$PYTHON $TOP/selftests/lib/py/softwire_ctl.py"
 bstat() { b -j stats show dev b0 | jq ".[\"$1\"]"; }
 astat() { a -j stats show dev lw0 | jq ".[\"$1\"]"; }

@@ -41,7 +41,6 @@ DATA=${LW4O6_FUZZ_DATA:-$TOP/build/testdata/fuzz}
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns INET AFTR B4
 l() { "$LW4O6" -n "$AFTR" "$@"; }
-ECHO="$PYTHON $TOP/selftests/lib/py/echo.py"
 INJECT="$PYTHON $TOP/selftests/lib/py/pcap_inject.py"
 meta() { jq -r "$1" "$DATA/meta.json"; }
 ktap_diag "packet sets: $DATA, seed $(meta .seed)"
