@@ -26,6 +26,9 @@
 # one line per finished script, "pass|fail|skip LABEL:NAME EXIT SECS" (written
 # before the script's result line is printed), and
 # $LW4O6_OUT/current names the script running now (removed at the end).
+# With LW4O6_TRACE=1 each script runs under `bash -x`, every command
+# stamped with the time, into $LW4O6_OUT/trace/NAME.log (scripts/trace-
+# profile.py sums it up by line and by command).
 # Exit 0 when nothing failed, 1 otherwise.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -56,6 +59,13 @@ if [ "$embed" != 1 ]; then
 fi
 [ -n "$out" ] && : > "$out/results"
 
+# cpu_busy: "BUSY TOTAL" jiffies of all CPUs since boot (/proc/stat)
+cpu_busy() {
+	local _cpu user nice sys idle iow irq sirq steal
+	read -r _cpu user nice sys idle iow irq sirq steal _ < /proc/stat
+	echo "$((user + nice + sys + irq + sirq + steal)) $((user + nice + sys + idle + iow + irq + sirq + steal))"
+}
+
 npass=0 nfail=0 nskip=0
 for t in "${tests[@]}"; do
 	name=$(test_name "$t")
@@ -64,6 +74,7 @@ for t in "${tests[@]}"; do
 	echo "# $label:$name"
 	secs_limit=$(test_timeout "$t" "$default_timeout")
 	klines=$(dmesg 2>/dev/null | wc -l)
+	cpu0=$(cpu_busy)
 	start=$(date +%s)
 	if [ ! -f "$t" ]; then
 		echo "    # $t: no such test"
@@ -74,7 +85,19 @@ for t in "${tests[@]}"; do
 		# forgotten background process cannot hold the output pipe open.
 		rcf=$(mktemp)
 		{
-			( cd "$TOP" && exec timeout -k 10 "$secs_limit" bash "$t" ) < /dev/null 2>&1 &
+			if [ -n "${LW4O6_TRACE:-}" ] && [ -n "$out" ]; then
+				# every command, stamped, apart from the output:
+				# where a slow test spends its time
+				mkdir -p "$out/trace"
+				exec 9> "$out/trace/${name//\//_}.log"
+				# (bash takes no PS4 from the environment as root)
+				set -- -c 'BASH_XTRACEFD=9
+					PS4='\''+${EPOCHREALTIME} ${BASH_SOURCE[0]##*/}:${LINENO} '\''
+					set -x; . "$0"'
+			else
+				set --
+			fi
+			( cd "$TOP" && exec timeout -k 10 "$secs_limit" bash "$@" "$t" ) < /dev/null 2>&1 &
 			tp=$!
 			wait $tp
 			echo $? > "$rcf"
@@ -106,7 +129,11 @@ for t in "${tests[@]}"; do
 		echo "    # $name left lw4o6 loaded; unloading"
 		rmmod lw4o6 2>/dev/null
 	fi
-	echo "    # $name: $secs s of its $secs_limit s"
+	cpu1=$(cpu_busy)
+	# How much of its time the CPU worked: what a test costs the host
+	# (an idle emulated CPU costs nothing), so what to make cheaper.
+	busy=$(( (${cpu1% *} - ${cpu0% *}) * 100 / ( ${cpu1#* } - ${cpu0#* } + 1) ))
+	echo "    # $name: $secs s of its $secs_limit s, CPU busy $busy%"
 	# the results file first: a result line on the console always has
 	# its entry there (check.sh numbers the lines from the file)
 	[ -n "$out" ] && echo "$res $label:$name $rc $secs" >> "$out/results"
