@@ -321,6 +321,11 @@ for t in $tests; do
 done
 ntests=$(echo $tests | wc -w)
 
+# VMs per kernel: they take the kernel's tests from one list, so that one
+# VM's waits (sleeps, timers, daemons' retries) are another's work
+shards=${LW4O6_VMS_PER_KERNEL:-2}
+[ "$parallel" = 1 ] || shards=1
+case $shards in ''|*[!0-9]*|0) shards=1 ;; esac
 if [ "$parallel" = 1 ]; then
 	export LW4O6_QEMU_ACCEL=${LW4O6_QEMU_ACCEL:--accel tcg,thread=single -smp 1}
 fi
@@ -328,8 +333,8 @@ fi
 # console_sink SERIES: the VM's console (stdin) into $tmp/console-SERIES,
 # a progress line per test result into $tmp/progress; $tmp/console-SERIES.end
 # when the console has ended.
-console_sink() {
-	local n=0 secs='?' line now
+console_sink() {	# ID [SHOWN AS]
+	local n=0 secs='?' line now shown=${2:-$1}
 	tee "$tmp/console-$1" |
 		grep --line-buffered -E '^(not )?ok [0-9]+ |^    # [^ ]*: [0-9]+ s of ' |
 		while IFS= read -r line; do
@@ -337,36 +342,50 @@ console_sink() {
 			"    #"*) secs=${line#*: } secs=${secs%% *} ;;
 			*)
 				n=$((n + 1)) now=$(( $(date +%s) - t0 ))
-				printf '# progress %d:%02d: %s %d/%d: %s (%s s)\n' $((now / 60)) \
-					$((now % 60)) "$1" $n "$ntests" "$line" "$secs" >> "$tmp/progress"
+				printf '# progress %d:%02d: %s %d: %s (%s s)\n' $((now / 60)) \
+					$((now % 60)) "$shown" $n "$line" "$secs" >> "$tmp/progress"
 				secs='?' ;;
 			esac
 		done
 	: > "$tmp/console-$1.end"
 }
 
-vm_tests() {	# KVER SERIES: the VM's console, the tests' results
-	local kver=$1 label=$2 out=$logdir/vm-$2 rc t start
-	local current
+# vm_dir SERIES SHARD: a VM's log directory
+vm_dir() {
+	if [ "$shards" = 1 ]; then echo "$logdir/vm-$1"; else echo "$logdir/vm-$1-$2"; fi
+}
+
+vm_tests() {	# KVER SERIES SHARD: one VM's console, its tests' results
+	local kver=$1 label=$2 shard=$3 out rc t start id share=()
+	out=$(vm_dir "$label" "$shard")
+	id=$label${shard:+-$shard}
 	if [ -z "$tests" ]; then
 		diag "$label: no test scripts to run"
 		return
 	fi
 	rm -rf "$out"
 	mkdir -p "$out"
-	diag "$label: booting $kver for: $(for t in $tests; do test_name "$t"; done | xargs)"
+	if [ "$shards" = 1 ]; then
+		diag "$label: booting $kver for: $(for t in $tests; do test_name "$t"; done | xargs)"
+	else
+		# the kernel's VMs take the tests from one list, first come
+		share=(-s "$tmp/queue-$label")
+		diag "$label: VM $shard of $shards booting $kver; it runs the tests it claims first"
+	fi
 	start=$(date +%s)
 	# The console goes to a file (run-vm.sh's own copy is console.log),
 	# each test's result line also to the progress file.
 	LW4O6_TESTS="$(echo $tests)" LW4O6_KLABEL=$label LW4O6_KTAP_EMBED=1 \
-		"$here/vm/run-vm.sh" -k "$kver" -t "$vm_secs" -o "$out" -- \
-		selftests/vm/guest-tests.sh 2> "$tmp/run-vm-$label.err" < /dev/null \
-		> >(console_sink "$label") &
+		LW4O6_VM_NAME="VM $shard" \
+		"$here/vm/run-vm.sh" -k "$kver" -t "$vm_secs" -o "$out" "${share[@]}" -- \
+		selftests/vm/guest-tests.sh 2> "$tmp/run-vm-$id.err" < /dev/null \
+		> >(console_sink "$id" "$label${share:+/$shard}") &
 	wait $!
 	rc=$?
+	echo "$rc" > "$out/vm.rc"
 	# console_sink may still be writing
-	for t in $(seq 50); do [ -e "$tmp/console-$label.end" ] && break; sleep 0.2; done
-	echo "# $label: VM ran for $(( $(date +%s) - start )) s"
+	for t in $(seq 50); do [ -e "$tmp/console-$id.end" ] && break; sleep 0.2; done
+	echo "# $label: VM${share:+ $shard} ran for $(( $(date +%s) - start )) s"
 
 	# Number its results from the results file: each test has exactly one
 	# result line; a result line in the console that has no entry there is
@@ -400,29 +419,9 @@ vm_tests() {	# KVER SERIES: the VM's console, the tests' results
 			else if (res[k] == "skip") print "ok @S " key[k] " # SKIP"
 			else print "not ok @F " key[k]
 		}
-	}' "$out/results" "$tmp/console-$label" 2>/dev/null || cat "$tmp/console-$label"
-	sed 's/^/# /' "$tmp/run-vm-$label.err"
-
-	current=$(cat "$out/current" 2>/dev/null)
-	declare -A nres=() nrun=()
-	while read -r _ t _; do
-		[ -n "$t" ] && nres[${t#*:}]=$(( ${nres[${t#*:}]-0} + 1 ))
-	done < <(cat "$out/results" 2>/dev/null)
-	# scripts without a result: the one the VM died in, and the rest (a
-	# test named twice needs two results)
-	for t in $tests; do
-		t=$(test_name "$t")
-		nrun[$t]=$(( ${nrun[$t]-0} + 1 ))
-		[ "${nrun[$t]}" -le "${nres[$t]-0}" ] && continue
-		if [ "$label:$t" = "$current" ]; then
-			current=
-			t_fail "$label:$t" "the VM died or timed out while it ran"
-		elif [ $rc -eq 124 ] || [ $rc -eq 125 ] || [ ! -f "$out/results" ]; then
-			t_skip "$label:$t" "not run: the VM stopped early"
-		else
-			t_fail "$label:$t" "no result"
-		fi
-	done
+	}' "$out/results" "$tmp/console-$id" 2>/dev/null || cat "$tmp/console-$id"
+	sed 's/^/# /' "$tmp/run-vm-$id.err"
+	[ "$shards" = 1 ] && vm_missing "$label"
 	case $rc in
 	124) t_fail "$label:vm" "TIMEOUT after ${vm_secs}s; console: $out/console.log" ;;
 	125) t_fail "$label:vm" "kernel bug or crash; console: $out/console.log, dmesg: $out/dmesg" ;;
@@ -432,10 +431,51 @@ vm_tests() {	# KVER SERIES: the VM's console, the tests' results
 	fi
 }
 
+# vm_missing SERIES: once all of a kernel's VMs are done, its scripts
+# without a result: the ones a VM died in, and the rest (a test named
+# twice needs two results).
+vm_missing() {
+	local label=$1 s out t rc stopped=0 current=" "
+	declare -A nres=() nrun=()
+	for s in $(seq "$shards"); do
+		out=$(vm_dir "$label" "$s")
+		while read -r _ t _; do
+			[ -n "$t" ] && nres[${t#*:}]=$(( ${nres[${t#*:}]-0} + 1 ))
+		done < <(cat "$out/results" 2>/dev/null)
+		[ -f "$out/current" ] && current+="$(cat "$out/current") "
+		rc=$(cat "$out/vm.rc" 2>/dev/null || echo 125)
+		if [ "$rc" = 124 ] || [ "$rc" = 125 ] || [ ! -f "$out/results" ]; then
+			stopped=1
+		fi
+	done
+	for t in $tests; do
+		t=$(test_name "$t")
+		nrun[$t]=$(( ${nrun[$t]-0} + 1 ))
+		[ "${nrun[$t]}" -le "${nres[$t]-0}" ] && continue
+		if [[ $current == *" $label:$t "* ]]; then
+			current=${current/ $label:$t / }
+			t_fail "$label:$t" "the VM died or timed out while it ran"
+		elif [ $stopped = 1 ]; then
+			t_skip "$label:$t" "not run: the VM stopped early"
+		else
+			t_fail "$label:$t" "no result"
+		fi
+	done
+}
+
+# vm_end SERIES: after the kernel's VMs (each its own part), what none ran
+vm_end() {
+	local s
+	for s in $(seq "$shards"); do
+		while [ ! -e "$tmp/part-vm-$1-$s.done" ]; do sleep 1; done
+	done
+	vm_missing "$1"
+}
+
 vms_in_turn() {	# SERIES=KVER...: one VM after another (LW4O6_VM_PARALLEL=0)
 	local sk
 	for sk in "$@"; do
-		vm_tests "${sk#*=}" "${sk%%=*}" > "$tmp/part-vm-${sk%%=*}" 2>&1
+		vm_tests "${sk#*=}" "${sk%%=*}" "" > "$tmp/part-vm-${sk%%=*}" 2>&1
 		: > "$tmp/part-vm-${sk%%=*}.done"
 	done
 }
@@ -455,7 +495,13 @@ for series in $kernels; do
 	[ "$series" = "$label" ] || label=$series
 	case " ${found[*]-} " in *" $label="*) continue ;; esac	# named twice
 	found+=("$label=$kver")
-	parts+=("pre-$label" "vm-$label")
+	if [ "$shards" = 1 ]; then
+		parts+=("pre-$label" "vm-$label")
+	else
+		parts+=("pre-$label")
+		for s in $(seq "$shards"); do parts+=("vm-$label-$s"); done
+		parts+=("end-$label")
+	fi
 done
 
 # The dkms builds, at low priority, from now on: they fill the gaps the
@@ -470,9 +516,17 @@ if [ "${LW4O6_SKIP_UNIT:-0}" != 1 ]; then
 	run_part fuzz fuzz_run
 	print_ready
 fi
-if [ "$parallel" = 1 ]; then
+if [ "$parallel" = 1 ] && [ "$shards" = 1 ]; then
 	for sk in ${found[@]+"${found[@]}"}; do
-		start_part "vm-${sk%%=*}" vm_tests "${sk#*=}" "${sk%%=*}"
+		start_part "vm-${sk%%=*}" vm_tests "${sk#*=}" "${sk%%=*}" ""
+	done
+elif [ "$parallel" = 1 ]; then
+	for sk in ${found[@]+"${found[@]}"}; do
+		mkdir -p "$tmp/queue-${sk%%=*}"
+		for s in $(seq "$shards"); do
+			start_part "vm-${sk%%=*}-$s" vm_tests "${sk#*=}" "${sk%%=*}" "$s"
+		done
+		start_part "end-${sk%%=*}" vm_end "${sk%%=*}"
 	done
 else
 	vms_in_turn ${found[@]+"${found[@]}"} &

@@ -26,6 +26,8 @@
 # one line per finished script, "pass|fail|skip LABEL:NAME EXIT SECS" (written
 # before the script's result line is printed), and
 # $LW4O6_OUT/current names the script running now (removed at the end).
+# With $LW4O6_SHARED (run-vm.sh -s), VMs given the same share and list
+# split it: each runs the tests it is first to claim there.
 # With LW4O6_TRACE=1 each script runs under `bash -x`, every command
 # stamped with the time, into $LW4O6_OUT/trace/NAME.log (scripts/trace-
 # profile.py sums it up by line and by command).
@@ -66,8 +68,15 @@ cpu_busy() {
 	echo "$((user + nice + sys + irq + sirq + steal)) $((user + nice + sys + idle + iow + irq + sirq + steal))"
 }
 
-npass=0 nfail=0 nskip=0
+npass=0 nfail=0 nskip=0 i=0
 for t in "${tests[@]}"; do
+	i=$((i + 1))
+	# Several VMs on one list (check.sh): each test goes to the first VM
+	# to claim it; mkdir on the host is the lock.
+	if [ -n "${LW4O6_SHARED:-}" ]; then
+		mkdir "$LW4O6_SHARED/claim-$i" 2>/dev/null || continue
+		echo "$label${LW4O6_VM_NAME:+ $LW4O6_VM_NAME}" > "$LW4O6_SHARED/claim-$i/by"
+	fi
 	name=$(test_name "$t")
 	n=$((n + 1))
 	[ -n "$out" ] && echo "$label:$name" > "$out/current"

@@ -9,7 +9,8 @@
 #   - mounts proc, sys, devtmpfs, devpts, /dev/shm, tmpfs on /tmp /run
 #     /var/tmp /var/log, an overlay (tmpfs upper) on /etc /var /root so tools
 #     that write there work (tmpfs when overlayfs fails),
-#   - mounts the read-write 9p share "out" on /run/lw4o6/out,
+#   - mounts the read-write 9p share "out" on /run/lw4o6/out, and "shared"
+#     (run-vm.sh -s) on /run/lw4o6/shared when qemu has it,
 #   - keeps the repo ($LW4O6_TOP) visible even when it lives under one of
 #     the tmpfs directories (a clone in /tmp),
 #   - switch_roots into /newroot and runs $LW4O6_TOP/selftests/vm/guest-init.sh
@@ -95,6 +96,10 @@ R=/newroot
 
 mkdir -p /out
 mount -t 9p -o "$o9p,rw" out /out || die "mount 9p out"
+# run-vm.sh -s: a share of several VMs; uncached, so that each sees the
+# others' changes at once
+mkdir -p /shared
+mount -t 9p -o "$o9p,rw" shared /shared 2>/dev/null || rmdir /shared
 top=
 read -r top < /out/top || die "no 'top' file in the out share"
 # A repo under a directory that gets a tmpfs below (a clone in /tmp, say)
@@ -116,6 +121,10 @@ mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm || die "mount /dev/shm"
 mount -t tmpfs -o mode=755 tmpfs $R/run || die "mount /run"
 mkdir -p $R/run/lw4o6/out $R/run/lw4o6/ovl $R/run/lock
 mount --move /out $R/run/lw4o6/out || die "move the out share"
+if [ -d /shared ]; then
+	mkdir -p $R/run/lw4o6/shared
+	mount --move /shared $R/run/lw4o6/shared || die "move the shared share"
+fi
 
 # Writable views of directories that tools expect to write to.
 for d in etc var root; do

@@ -2,7 +2,7 @@
 # run-vm.sh - run one command inside a qemu (TCG) VM booting a Debian kernel.
 #
 # usage: selftests/vm/run-vm.sh [-k KVER] [-t TIMEOUT_SECS] [-m MEM_MB] [--bench]
-#                               [-o OUTDIR] [-i] [--] CMD [ARGS...]
+#                               [-o OUTDIR] [-s DIR] [-i] [--] CMD [ARGS...]
 #
 #   -k KVER     kernel: full release (6.12.95+deb12-amd64) or a series (6.1,
 #               6.12; the newest installed of that series).  Default:
@@ -12,6 +12,9 @@
 #   -m MB       guest memory, default 2048.
 #   --bench     -accel tcg -icount shift=0,sleep=off -smp 1: guest time follows
 #               instructions executed, so in-guest rates are repeatable.
+#   -s DIR      a host directory shared read-write (tag "shared", uncached)
+#               with every VM given the same DIR: $LW4O6_SHARED in the guest
+#               (check.sh's VMs of one kernel take their tests from it)
 #   -o OUTDIR   host directory shared read-write with the guest (tag "out",
 #               $LW4O6_OUT in the guest).  Default: a fresh
 #               build/vm/runs/KVER-DATE-PID (the last 20 are kept);
@@ -57,6 +60,7 @@ mem=2048
 bench=0
 interactive=0
 outdir=
+shared=
 
 usage() { sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	-t) timeout=$2; shift 2 ;;
 	-m) mem=$2; shift 2 ;;
 	-o) outdir=$2; shift 2 ;;
+	-s) shared=$2; shift 2 ;;
 	-i) interactive=1; shift ;;
 	--bench) bench=1; shift ;;
 	-h|--help) usage ;;
@@ -112,6 +117,7 @@ printf '%s\n' "$TOP" > "$outdir/top"
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done < <(compgen -e | grep '^LW4O6_' | grep -v '^LW4O6_OUT$')
 	[ $bench = 1 ] && echo 'export LW4O6_BENCH=1'
+	[ -n "$shared" ] && echo 'export LW4O6_SHARED=/run/lw4o6/shared'
 	echo "export LW4O6_KVER=$KVER"
 } > "$outdir/env.sh"
 { printf 'set --'; [ $# -gt 0 ] && printf ' %q' "$@"; echo; } > "$outdir/cmd.sh"
@@ -136,6 +142,10 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -m "$mem" -cpu "${LW4O6_QEMU_CPU:-max}"
 	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$outdir,mount_tag=out,security_model=none,multidevs=remap"
 	-pidfile "$outdir/qemu.pid")
+if [ -n "$shared" ]; then
+	mkdir -p "$shared"
+	qemu+=(-virtfs "local,path=$(cd "$shared" && pwd -P),mount_tag=shared,security_model=none,multidevs=remap")
+fi
 
 qpid() { cat "$outdir/qemu.pid" 2>/dev/null || :; }
 on_signal() {
