@@ -10,14 +10,19 @@
 #      installed, else a failure): build/KVER/lw4o6.ko must exist (a failure
 #      otherwise), and `dkms build` of a copy of the tree must pass (one test;
 #      done in private dkms/source trees, so it touches nothing installed).
-#  (c) per kernel, ONE VM (selftests/vm/run-vm.sh) running
-#      selftests/vm/guest-tests.sh: every test selftests/TESTS lists, or the ones in
-#      $LW4O6_TESTS, one test per script.  A VM that times out or whose kernel
-#      log shows an oops/BUG/WARNING adds a failure ("KVER:vm"); a script the
-#      VM died in fails; scripts it never reached are skipped.
+#  (c) per kernel, $LW4O6_VMS_PER_KERNEL VMs (default 2; selftests/vm/run-vm.sh)
+#      running selftests/vm/guest-tests.sh on one list: every test
+#      selftests/TESTS lists, or the ones in $LW4O6_TESTS, one test per
+#      script; each VM runs the tests it claims first (a shared 9p
+#      directory, run-vm.sh -s), so the split balances itself.  A VM that
+#      times out or whose kernel log shows an oops/BUG/WARNING adds a failure
+#      ("KVER:vm"); a script a VM died in fails; scripts no VM reached are
+#      skipped.
 #
-# The kernels' VMs run at the same time, one vCPU each (LW4O6_QEMU_ACCEL,
-# default below); they boot once the unit tests and the fuzz run are done.
+# All the VMs run at the same time, one vCPU each (LW4O6_QEMU_ACCEL,
+# default below): the tests leave their CPU idle a quarter to a half of the
+# time (sleeps, timers, retries), which another VM's tests then use.  They
+# boot once the unit tests and the fuzz run are done.
 # The dkms builds run in the background from the start, at low priority,
 # so that the VMs come first.
 # Output stays in a fixed order all the same: every part's output is held
@@ -45,6 +50,7 @@
 #   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6,
 #                      DHCPv4, store-notification and configuration
 #                      harnesses (default 50: 10 s each)
+#   LW4O6_VMS_PER_KERNEL  VMs per kernel sharing its tests (default 2)
 #   LW4O6_VM_PARALLEL  0: boot the kernels' VMs one after another, with
 #                      run-vm.sh's own default accelerator (2 vCPUs)
 #   LW4O6_QEMU_ACCEL   the VMs' accelerator and vCPUs (see run-vm.sh); default
