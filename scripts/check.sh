@@ -319,19 +319,21 @@ test_list() {	# one spec per line, as guest-tests.sh takes them
 	fi
 }
 tests=$(test_list)
+# VMs per kernel: they take the kernel's tests from one list, so that one
+# VM's waits (sleeps, timers, daemons' retries) are another's work.  The
+# tests' limits are for a VM with a core to itself: scaled by as many.
+shards=${LW4O6_VMS_PER_KERNEL:-2}
+[ "$parallel" = 1 ] || shards=1
+case $shards in ''|*[!0-9]*|0) shards=1 ;; esac
+export LW4O6_TIMEOUT_SCALE=$shards
 # each VM's own limit: boot + every script's limit
 vm_secs=120
 for t in $tests; do
 	limit=$(test_timeout "$(test_script "$TOP" "$t")" "${LW4O6_TEST_TIMEOUT:-300}")
-	vm_secs=$((vm_secs + limit + 15))
+	vm_secs=$((vm_secs + limit * shards + 15))
 done
 ntests=$(echo $tests | wc -w)
 
-# VMs per kernel: they take the kernel's tests from one list, so that one
-# VM's waits (sleeps, timers, daemons' retries) are another's work
-shards=${LW4O6_VMS_PER_KERNEL:-2}
-[ "$parallel" = 1 ] || shards=1
-case $shards in ''|*[!0-9]*|0) shards=1 ;; esac
 if [ "$parallel" = 1 ]; then
 	export LW4O6_QEMU_ACCEL=${LW4O6_QEMU_ACCEL:--accel tcg,thread=single -smp 1}
 fi

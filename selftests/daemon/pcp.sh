@@ -63,7 +63,7 @@ ktap_diag "B4 2: $B2, B4 3: $B3"
 check_cmd "the two B4s got different sets" test "$B2" != "$B3"
 expect_eq "the AFTR's table has both, keyed to their B4s" \
 	"$(pcp_table | awk '{print $3}' | sort | tr '\n' ' ')" "2001:db8:1::2 2001:db8:1::3 "
-expect_eq "the store holds what the kernel holds" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "the store holds what the kernel holds"
 check_cmd "the B4 pings 192.0.0.1 through the tunnel" \
 	ip netns exec "$B4_2" $PING -c 2 -i 0.2 -W 3 -I 192.0.0.2 192.0.0.1
 expect_eq "the AFTR counted them as control traffic" \
@@ -99,7 +99,7 @@ check_cmd "traffic never stopped while the AFTR daemon was down (0% loss)" \
 	grep -q " 0% packet loss" "$TMPDIR/ping.out"
 check_cmd "restart: reconciled from the store" grep -q "reconciled: 2 mappings stored" "$TMPDIR/aftr.log"
 expect_eq "restart: the kernel's table is unchanged" "$(pcp_table)" "$before"
-expect_eq "restart: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "restart: store and kernel agree"
 
 # A B4 daemon killed and restarted: GET gives it its set back.
 kill -KILL "$B4_PID_2"
@@ -121,7 +121,7 @@ check_cmd "epoch reset: the AFTR announced it" grep -q "sent ANNOUNCE" "$TMPDIR/
 check_cmd "epoch reset: both B4s re-created their mappings" \
 	busywait 20000 sh -c "[ \$($LW4O6 -n $AFTR -j binding show dev lw0 | jq length) = 2 ]"
 check_cmd "epoch reset: B4 2 saw the AFTR lose its state" grep -q "lost its state" "$TMPDIR/b4-2.log"
-expect_eq "epoch reset: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "epoch reset: store and kernel agree"
 check_cmd "traffic after the epoch reset" busywait 10000 lan_traffic
 B2=$(pcp_bound 2)
 
@@ -140,7 +140,7 @@ check_cmd "the AFTR daemon forgot that mapping too" \
 check_cmd "the B4 heard ICMPv6 1/5 and asked again (re-validation)" \
 	busywait 10000 grep -q "ICMPv6 1/5 from .* asking the AFTR whether it still holds our mapping" "$TMPDIR/b4-2.log"
 check_cmd "traffic resumed by itself" busywait 15000 ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777
-expect_eq "store and kernel agree again" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "store and kernel agree again"
 
 # Expiry: B4 3 stops renewing; its mapping goes at the end of its lifetime.
 kill -TERM "$B4_PID_3"
@@ -148,7 +148,7 @@ wait "$B4_PID_3" 2> /dev/null
 check_cmd "expiry: B4 3's binding removed from the AFTR" \
 	busywait 30000 sh -c "! $LW4O6 -n $AFTR -j binding show dev lw0 | grep -q 2001:db8:1::3"
 check_cmd "expiry: and from the store" grep -q "mapping expired" "$TMPDIR/aftr.log"
-expect_eq "expiry: store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "expiry: store and kernel agree"
 
 # PCP over plain IPv6 to the AFTR's unicast address works too: B4 4.
 pcp_b4 4
@@ -158,7 +158,7 @@ defer kill $B4_PID_4
 check_cmd "B4 4 provisioned over plain IPv6 PCP" busywait 20000 pcp_bound 4
 check_cmd "B4 4's LAN host reaches the internet" \
 	busywait 5000 ip netns exec "$LAN_4" $ECHO udp 198.51.100.1 7777
-expect_eq "store and kernel agree with B4 4" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "store and kernel agree with B4 4"
 
 # SIGHUP: a new configuration without a restart.
 sed -i 's/^rate-limit .*/rate-limit 20 burst 40/' "$TMPDIR/aftr.conf"

@@ -76,7 +76,7 @@ n=$(pcp_table | grep -cE ' 2001:db8:1:1[0-9a-f]{2}:')
 expect_eq "the /56 holds its quota of 1 binding, not one per address" "$n" 1
 check_cmd "its other requests were refused (quota) or dropped (its rate)" \
 	grep -qE "(refused 2001:db8:1:1[0-9a-f]{2}:.*user-ex-quota|rate limit: dropped a request from 2001:db8:1:1)" "$LOG"
-expect_eq "store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "store and kernel agree"
 pcp_b4_start 2
 defer kill $B4_PID_2
 check_cmd "B4 2, another subscriber, provisioned over PCP" busywait 30000 pcp_bound 2
@@ -109,7 +109,7 @@ check_cmd "B4 2 still bound to the same set" test "$(pcp_bound 2)" = "$B2"
 expect_eq "the AFTR still has B4 2's binding" "$(bound_b4 2001:db8:1::2)" 1
 expect_eq "no resync of the table during the flood" "$(lines "$RESYNC")" "$resync0"
 check_cmd "the AFTR daemon is still running" kill -0 "$AFTR_PID"
-expect_eq "store and kernel agree" "$(pcp_store)" "$(pcp_table)"
+pcp_store_agrees "store and kernel agree"
 kill $AFTR_PID
 busywait 10000 grep -q "^.*PCP server: served" "$LOG"
 ktap_diag "$(grep -E "PCP server: served" "$LOG")"

@@ -186,9 +186,10 @@ now_ms() {
 	echo $((10#$t / 1000))
 }
 
-# busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or TIMEOUT_MS pass.
+# busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or TIMEOUT_MS pass
+# (times LW4O6_TIMEOUT_SCALE: make check runs two VMs to a core).
 busywait() {
-	local timeout_ms=$1 start now
+	local timeout_ms=$(( $1 * ${LW4O6_TIMEOUT_SCALE:-1} )) start now
 	shift
 	start=${EPOCHREALTIME/[.,]/}
 	while :; do

@@ -8,7 +8,9 @@
 # $LW4O6_TESTS (space separated; "datapath/smoke", "datapath/smoke.sh", or a path
 # relative to the repo top or absolute, e.g. "selftests/vm/stock-smoke.sh").
 # Each gets its own time limit: a "# lw4o6-timeout: SECS" line in the
-# script's first 30 lines, else $LW4O6_TEST_TIMEOUT, else 300.
+# script's first 30 lines, else $LW4O6_TEST_TIMEOUT, else 300; times
+# $LW4O6_TIMEOUT_SCALE (check.sh: its VMs per kernel, since they share
+# the cores).
 #
 # Output is KTAP: per script, its own output indented by 4 spaces (its
 # nested KTAP), then "ok N LABEL:NAME" / "not ok N LABEL:NAME", LABEL being
@@ -81,7 +83,8 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	[ -n "$out" ] && echo "$label:$name" > "$out/current"
 	echo "# $label:$name"
-	secs_limit=$(test_timeout "$t" "$default_timeout")
+	# LW4O6_TIMEOUT_SCALE: check.sh runs two VMs to a core, each at half speed
+	secs_limit=$(( $(test_timeout "$t" "$default_timeout") * ${LW4O6_TIMEOUT_SCALE:-1} ))
 	klines=$(dmesg 2>/dev/null | wc -l)
 	cpu0=$(cpu_busy)
 	start=$(date +%s)
