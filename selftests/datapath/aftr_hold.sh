@@ -106,7 +106,7 @@ snap
 		touch "$TMPDIR/added"
 ) &
 ADD_PID=$!
-# One datagram; its echo waits for the hold (echo.py waits only 3s).
+# One datagram; its echo waits for the hold ($ECHO udp waits only 3 s).
 ip netns exec "$B4A" "$PYTHON" -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
