@@ -10,7 +10,7 @@
 #      installed, else a failure): build/KVER/lw4o6.ko must exist (a failure
 #      otherwise), and `dkms build` of a copy of the tree must pass (one test;
 #      done in private dkms/source trees, so it touches nothing installed).
-#  (c) per kernel, $LW4O6_VMS_PER_KERNEL VMs (default 2; selftests/vm/run-vm.sh)
+#  (c) per kernel, $LW4O6_VMS_PER_KERNEL VMs (default 1; selftests/vm/run-vm.sh)
 #      running selftests/vm/guest-tests.sh on one list: every test
 #      selftests/TESTS lists, or the ones in $LW4O6_TESTS, one test per
 #      script; each VM runs the tests it claims first (a shared 9p
@@ -50,7 +50,8 @@
 #   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6,
 #                      DHCPv4, store-notification and configuration
 #                      harnesses (default 50: 10 s each)
-#   LW4O6_VMS_PER_KERNEL  VMs per kernel sharing its tests (default 2)
+#   LW4O6_VMS_PER_KERNEL  VMs per kernel sharing its tests (default 1; 2 fails
+#                      the DHCP tests' protocol-timer windows on 6.1)
 #   LW4O6_VM_PARALLEL  0: boot the kernels' VMs one after another, with
 #                      run-vm.sh's own default accelerator (2 vCPUs)
 #   LW4O6_QEMU_ACCEL   the VMs' accelerator and vCPUs (see run-vm.sh); default
@@ -322,7 +323,7 @@ tests=$(test_list)
 # VMs per kernel: they take the kernel's tests from one list, so that one
 # VM's waits (sleeps, timers, daemons' retries) are another's work.  The
 # tests' limits are for a VM with a core to itself: scaled by as many.
-shards=${LW4O6_VMS_PER_KERNEL:-2}
+shards=${LW4O6_VMS_PER_KERNEL:-1}
 [ "$parallel" = 1 ] || shards=1
 case $shards in ''|*[!0-9]*|0) shards=1 ;; esac
 export LW4O6_TIMEOUT_SCALE=$shards
