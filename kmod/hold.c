@@ -252,18 +252,23 @@ static bool match_passes(struct lw4o6_dev *priv, const struct lw4o6_held *h,
  */
 #define RELEASE_BATCH	64
 #define RELEASE_BACKLOG	256
+/*
+ * The waits of one release, in all: a backlog that others keep full (a
+ * flood on another device) must not stall the binding add behind it by
+ * more than this, however many packets are held.
+ */
+#define RELEASE_WAITS	100
 
-static void release_pace(void)
+static void release_pace(unsigned int *waits)
 {
-	int i;
-
-	for (i = 0; i < 100; i++) {
+	while (*waits < RELEASE_WAITS) {
 		/* raw_: a migration between reading and sleeping is harmless */
 		struct softnet_data *sd = raw_cpu_ptr(&softnet_data);
 
 		if (skb_queue_len_lockless(&sd->input_pkt_queue) < RELEASE_BACKLOG)
 			return;
 		usleep_range(500, 1000);
+		(*waits)++;
 	}
 }
 
@@ -271,7 +276,7 @@ void lw4o6_hold_release(struct lw4o6_dev *priv)
 {
 	struct lw4o6_hold *q = hold_of(priv);
 	struct lw4o6_held *h, *tmp;
-	unsigned int n = 0;
+	unsigned int n = 0, waits = 0;
 	LIST_HEAD(go);
 
 	if (!READ_ONCE(q->len))
@@ -293,7 +298,7 @@ void lw4o6_hold_release(struct lw4o6_dev *priv)
 		rcu_read_unlock();
 		local_bh_enable();
 		cond_resched();
-		release_pace();
+		release_pace(&waits);
 		local_bh_disable();
 		rcu_read_lock();
 	}
