@@ -347,6 +347,22 @@ struct lw4o6_dev *lw4o6_dev_by_dst(struct net *net, const struct in6_addr *addr)
 	return NULL;
 }
 
+struct lw4o6_dev *lw4o6_dev_by_encap_source(struct net *net,
+					    const struct in6_addr *addr)
+{
+	struct lw4o6_net *ln = net_generic(net, lw4o6_net_id);
+	const struct lw4o6_cfg *cfg;
+	struct lw4o6_dev *priv;
+
+	list_for_each_entry_rcu(priv, &ln->devs, net_list) {
+		cfg = rcu_dereference(priv->cfg);
+		if (cfg->encap_unicast &&
+		    ipv6_addr_equal(&cfg->icmp_source, addr))
+			return priv;
+	}
+	return NULL;
+}
+
 static int __net_init lw4o6_net_init(struct net *net)
 {
 	struct lw4o6_net *ln = net_generic(net, lw4o6_net_id);

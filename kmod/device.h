@@ -7,6 +7,7 @@
 #include <linux/percpu.h>
 #include <linux/in6.h>
 #include <linux/ratelimit.h>
+#include <net/ipv6.h>
 #include <uapi/linux/lw4o6.h>
 
 #include "control.h"
@@ -32,6 +33,11 @@ struct lw4o6_cfg {
 	u8 control_prefix_len;		/* ... of this many bits */
 	u32 miss_hold;			/* aftr: ms a missed packet waits */
 	u32 miss_queue;			/* ... packets at most (hold.c) */
+	/* dslite, b4: the set's unicast addresses, also taken as the AFTR */
+	struct in6_addr accept_from;
+	u8 accept_from_len;		/* 0: remote only */
+	u32 flow_label;			/* dslite, b4: of every packet sent */
+	bool encap_unicast;		/* aftr: encapsulate from icmp_source */
 	bool hairpin;
 	bool mss_clamp;			/* dslite, b4 */
 	bool icmp4_errors;
@@ -68,6 +74,22 @@ struct lw4o6_dev *lw4o6_dev_by_local(struct net *net,
 				     const struct in6_addr *addr);
 struct lw4o6_dev *lw4o6_dev_by_dst(struct net *net,
 				   const struct in6_addr *addr);
+/* The lwAFTR that encapsulates from addr (encap-unicast), for its errors. */
+struct lw4o6_dev *lw4o6_dev_by_encap_source(struct net *net,
+					    const struct in6_addr *addr);
+
+/*
+ * A B4's AFTR: remote, or one of the set's unicast addresses (accept-from)
+ * that errors and, with encap-unicast, softwire traffic come from.
+ */
+static inline bool lw4o6_from_aftr(const struct lw4o6_cfg *cfg,
+				   const struct in6_addr *addr)
+{
+	return ipv6_addr_equal(addr, &cfg->remote) ||
+	       (cfg->accept_from_len &&
+		ipv6_prefix_equal(addr, &cfg->accept_from,
+				  cfg->accept_from_len));
+}
 /*
  * Under RTNL: refuses local if another device of priv's namespace has it
  * (priv itself may keep its own); attr names it in the error.

@@ -42,6 +42,58 @@ void lw4o6_cfg_defaults(struct lw4o6_cfg *cfg)
 	cfg->control_prefix_len = 56;
 	/* miss-hold is off: a miss is dropped and answered at once. */
 	cfg->miss_queue = LW4O6_MISS_QUEUE_DEFAULT;
+	/*
+	 * One label for the device's life, not one per inner flow as
+	 * ip6_tunnel's autoflowlabel makes: routers that hash the outer
+	 * header (Linux's policy 0 takes the label) must keep a softwire on
+	 * one lwAFTR of an anycast set.  Nonzero (RFC 6437: 0 is "no label",
+	 * which some routers hash on the ports instead); random, so B4s
+	 * spread over the set.
+	 */
+	cfg->flow_label = get_random_u32_below(0xfffff) + 1;
+}
+
+/* The set's prefix, checked; the cfg keeps it only if all else passes. */
+static int accept_from_get(u8 mode, const struct lw4o6_cfg_attrs *a,
+			   struct in6_addr *pfx, u8 *len,
+			   struct netlink_ext_ack *extack)
+{
+	struct in6_addr masked;
+
+	if (!a->accept_from && !a->accept_from_len)
+		return 0;
+	if (mode == LW4O6_MODE_AFTR) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "accept-from is for dslite and b4 devices (an lwAFTR takes its B4s from its binding table)");
+		return -EINVAL;
+	}
+	if (!a->accept_from || !a->accept_from_len) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "accept-from needs both its prefix and its length");
+		return -EINVAL;
+	}
+	nla_memcpy(pfx, a->accept_from, sizeof(*pfx));
+	*len = nla_get_u8(a->accept_from_len);
+	if (!*len) {
+		if (!ipv6_addr_any(pfx)) {
+			NL_SET_ERR_MSG_ATTR(extack, a->accept_from_len,
+					    "accept-from /0 would take softwire traffic from anyone");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	ipv6_addr_prefix(&masked, pfx, *len);
+	if (!ipv6_addr_equal(&masked, pfx)) {
+		NL_SET_ERR_MSG_ATTR(extack, a->accept_from,
+				    "accept-from has bits set past its prefix length");
+		return -EINVAL;
+	}
+	if (ipv6_addr_is_multicast(pfx) || ipv6_addr_any(pfx)) {
+		NL_SET_ERR_MSG_ATTR(extack, a->accept_from,
+				    "accept-from must be a unicast IPv6 prefix");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 bool lw4o6_cfg_attrs_get(struct lw4o6_cfg_attrs *a, struct nlattr *const *tb,
@@ -73,7 +125,9 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 		     struct netlink_ext_ack *extack)
 {
 	struct in6_addr local = cfg->local, src = cfg->icmp_source;
-	struct in6_addr remote = cfg->remote;
+	struct in6_addr remote = cfg->remote, accept = cfg->accept_from;
+	u8 accept_len = cfg->accept_from_len;
+	bool encap_unicast = cfg->encap_unicast;
 	int err;
 
 	if (a->local) {
@@ -115,9 +169,28 @@ int lw4o6_cfg_update(struct lw4o6_cfg *cfg, u8 mode,
 				    "miss-hold is for aftr devices (a dslite or b4 device has no binding table)");
 		return -EINVAL;
 	}
+	err = accept_from_get(mode, a, &accept, &accept_len, extack);
+	if (err)
+		return err;
+	if (a->encap_unicast) {
+		if (mode != LW4O6_MODE_AFTR) {
+			NL_SET_ERR_MSG_ATTR(extack, a->encap_unicast,
+					    "encap-unicast is for aftr devices");
+			return -EINVAL;
+		}
+		encap_unicast = nla_get_u8(a->encap_unicast);
+	}
+	if (encap_unicast && ipv6_addr_any(&src)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "encap-unicast needs icmp-source (this lwAFTR's unicast address)");
+		return -EINVAL;
+	}
 	err = lw4o6_b4_cfg_update(cfg, mode, a, extack);
 	if (err)
 		return err;
+	cfg->accept_from = accept;
+	cfg->accept_from_len = accept_len;
+	cfg->encap_unicast = encap_unicast;
 	cfg->local = local;
 	cfg->icmp_source = src;
 	cfg->remote = remote;
@@ -166,7 +239,13 @@ int lw4o6_cfg_put(struct sk_buff *skb, const struct lw4o6_cfg *cfg,
 	    nla_put_u32(skb, n->control_prefix_rate, cfg->control_prefix_rate) ||
 	    nla_put_u8(skb, n->control_prefix_len, cfg->control_prefix_len) ||
 	    nla_put_u32(skb, n->miss_hold, cfg->miss_hold) ||
-	    nla_put_u32(skb, n->miss_queue, cfg->miss_queue))
+	    nla_put_u32(skb, n->miss_queue, cfg->miss_queue) ||
+	    nla_put_u8(skb, n->encap_unicast, cfg->encap_unicast) ||
+	    (cfg->accept_from_len &&
+	     (nla_put_in6_addr(skb, n->accept_from, &cfg->accept_from) ||
+	      nla_put_u8(skb, n->accept_from_len, cfg->accept_from_len))) ||
+	    (!ipv6_addr_any(&cfg->remote) &&
+	     nla_put_u32(skb, n->flow_label, cfg->flow_label)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -44,6 +44,9 @@ extern struct netlink_range_validation lw4o6_control_rate_range;
 
 #define LW4O6_POLICY_IN6	NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr))
 #define LW4O6_POLICY_BOOL	NLA_POLICY_MAX(NLA_U8, 1)
+/* Reported, never set: the request fails with this message. */
+#define LW4O6_POLICY_READ_ONLY	{ .type = NLA_REJECT,			\
+				  .reject_message = "the flow label is read only" }
 
 #define LW4O6_DEVOPTS(X, P)						\
 	X(P, local,	   LOCAL,	 LW4O6_POLICY_IN6,			\
@@ -76,7 +79,13 @@ extern struct netlink_range_validation lw4o6_control_rate_range;
 	X(P, miss_hold,	   MISS_HOLD,						\
 	  NLA_POLICY_MAX(NLA_U32, LW4O6_MISS_HOLD_MAX), sizeof(u32))		\
 	X(P, miss_queue,   MISS_QUEUE,						\
-	  NLA_POLICY_RANGE(NLA_U32, 1, LW4O6_MISS_QUEUE_MAX), sizeof(u32))
+	  NLA_POLICY_RANGE(NLA_U32, 1, LW4O6_MISS_QUEUE_MAX), sizeof(u32))	\
+	X(P, encap_unicast, ENCAP_UNICAST, LW4O6_POLICY_BOOL, sizeof(u8))	\
+	X(P, accept_from,  ACCEPT_FROM,	 LW4O6_POLICY_IN6,			\
+	  sizeof(struct in6_addr))					\
+	X(P, accept_from_len, ACCEPT_FROM_LEN,					\
+	  NLA_POLICY_MAX(NLA_U8, 128), sizeof(u8))				\
+	X(P, flow_label,   FLOW_LABEL,	 LW4O6_POLICY_READ_ONLY, sizeof(u32))
 
 /*
  * The options as they arrive, from either interface, already checked

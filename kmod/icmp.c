@@ -25,6 +25,7 @@
 #include "events.h"
 #include "icmp.h"
 #include "receive.h"
+#include "send.h"
 #include "table.h"
 
 #define ICMP4_MAX	576
@@ -230,7 +231,7 @@ static bool quoted_is_ours(struct lw4o6_dev *priv, const struct lw4o6_cfg *cfg,
 	b = lw4o6_ipv4_port(skb, false, &port) ? NULL :
 	    lw4o6_table_lookup_port(t, ip_hdr(skb)->daddr, port);
 	return b && ipv6_addr_equal(&b->b4, &e6->daddr) &&
-	       ipv6_addr_equal(&e6->saddr, lw4o6_binding_br(t, b) ?: &cfg->local);
+	       ipv6_addr_equal(&e6->saddr, lw4o6_aftr_source(cfg, t, b));
 }
 
 /*
@@ -305,7 +306,7 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	 */
 	if (priv->mode != LW4O6_MODE_AFTR &&
 	    ih.icmp6_type != ICMPV6_PKT_TOOBIG &&
-	    !ipv6_addr_equal(&from, &cfg->remote))
+	    !lw4o6_from_aftr(cfg, &from))
 		goto drop;
 	type = ICMP_DEST_UNREACH;
 	code = ICMP_HOST_UNREACH;

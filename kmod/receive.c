@@ -185,7 +185,7 @@ static void decap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	if (priv->mode != LW4O6_MODE_AFTR) {
 		const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 
-		if (!ipv6_addr_equal(&saddr, &cfg->remote)) {
+		if (!lw4o6_from_aftr(cfg, &saddr)) {
 			drop6(priv, skb, outer_len,
 			      LW4O6_STAT_DROP_NO_SOURCE_SOFTWIRE_IPV6);
 			return;
@@ -351,6 +351,12 @@ static unsigned int lw4o6_nf_in6(void *hook_priv, struct sk_buff *skb,
 	    nexthdr != NEXTHDR_FRAGMENT && nexthdr != IPPROTO_ICMPV6)
 		return NF_ACCEPT;
 	priv = lw4o6_dev_by_dst(state->net, &ip6h->daddr);
+	/*
+	 * An error about what an anycast lwAFTR sent from its unicast
+	 * address (encap-unicast) comes back to that address.
+	 */
+	if (!priv && nexthdr == IPPROTO_ICMPV6)
+		priv = lw4o6_dev_by_encap_source(state->net, &ip6h->daddr);
 	if (!priv)
 		return NF_ACCEPT;
 	off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);

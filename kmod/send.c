@@ -50,15 +50,21 @@ netdev_tx_t lw4o6_encap(struct lw4o6_dev *priv, struct sk_buff *skb,
 			const struct in6_addr *src, const struct in6_addr *dst,
 			struct lw4o6_binding *b, bool hairpin, u32 len)
 {
+	const struct lw4o6_cfg *cfg = rcu_dereference(priv->cfg);
 	struct net *net = dev_net(priv->dev);
 	const struct iphdr *iph = ip_hdr(skb);
+	__be32 label = 0;
 	struct dst_entry *rt;
 	struct ipv6hdr *ip6h;
 	struct flowi6 fl6;
 	u8 dsfield;
 	u32 mtu;
 
+	/* A B4's one label (lw4o6_cfg_defaults()); the route hashes it too. */
+	if (priv->mode != LW4O6_MODE_AFTR)
+		label = htonl(cfg->flow_label) & IPV6_FLOWLABEL_MASK;
 	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowlabel = label;
 	fl6.flowi6_proto = IPPROTO_IPIP;
 	fl6.flowi6_mark = skb->mark;
 	fl6.daddr = *dst;
@@ -97,7 +103,7 @@ netdev_tx_t lw4o6_encap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
-	ip6_flow_hdr(ip6h, dsfield, 0);
+	ip6_flow_hdr(ip6h, dsfield, label);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	ip6h->nexthdr = IPPROTO_IPIP;
 	ip6h->hop_limit = ip6_dst_hoplimit(rt);
@@ -119,6 +125,17 @@ netdev_tx_t lw4o6_encap(struct lw4o6_dev *priv, struct sk_buff *skb,
 	lw4o6_stat_add(priv, LW4O6_STAT_SENT_IPV6_BYTES, skb->len);
 	ip6_local_out(net, NULL, skb);
 	return NETDEV_TX_OK;
+}
+
+const struct in6_addr *lw4o6_aftr_source(const struct lw4o6_cfg *cfg,
+					 const struct lw4o6_table *t,
+					 const struct lw4o6_binding *b)
+{
+	const struct in6_addr *br = lw4o6_binding_br(t, b);
+
+	if (br)
+		return br;
+	return cfg->encap_unicast ? &cfg->icmp_source : &cfg->local;
 }
 
 /*
@@ -158,7 +175,7 @@ static netdev_tx_t xmit_aftr(struct lw4o6_dev *priv, struct sk_buff *skb,
 		lw4o6_icmp4_no_binding(priv, skb);
 		return drop4(priv, skb, LW4O6_STAT_DROP_NO_DEST_SOFTWIRE_IPV4);
 	}
-	src = lw4o6_binding_br(t, b) ?: &cfg->local;
+	src = lw4o6_aftr_source(cfg, t, b);
 	return lw4o6_encap(priv, skb, src, &b->b4, b, hairpin, len);
 }
 

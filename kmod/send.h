@@ -15,4 +15,11 @@ netdev_tx_t lw4o6_encap(struct lw4o6_dev *priv, struct sk_buff *skb,
 			const struct in6_addr *src, const struct in6_addr *dst,
 			struct lw4o6_binding *b, bool hairpin, u32 len);
 
+struct lw4o6_cfg;
+struct lw4o6_table;
+/* Where an lwAFTR's packets to b's B4 come from: BR, icmp-source or local. */
+const struct in6_addr *lw4o6_aftr_source(const struct lw4o6_cfg *cfg,
+					 const struct lw4o6_table *t,
+					 const struct lw4o6_binding *b);
+
 #endif /* LW4O6_SEND_H */

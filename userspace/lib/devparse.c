@@ -81,6 +81,13 @@ static const struct dev_opt {
 	  { IFLA_LW4O6_MISS_HOLD, LW4O6_A_MISS_HOLD } },
 	{ "miss-queue",	  DEV_SEEN_MISS_QUEUE,	 USE_ALL, VAL(miss_queue),
 	  { IFLA_LW4O6_MISS_QUEUE, LW4O6_A_MISS_QUEUE } },
+	{ "encap-unicast", DEV_SEEN_ENCAP_UNICAST, USE_ALL, VAL(encap_unicast),
+	  { IFLA_LW4O6_ENCAP_UNICAST, LW4O6_A_ENCAP_UNICAST } },
+	/* "accept-from none" is ::/0, which the kernel takes as "unset". */
+	{ "accept-from",  DEV_SEEN_ACCEPT_FROM,	 USE_ALL, VAL(accept_from),
+	  { IFLA_LW4O6_ACCEPT_FROM, LW4O6_A_ACCEPT_FROM } },
+	{ NULL,		  DEV_SEEN_ACCEPT_FROM,	 USE_ALL, VAL(accept_from_len),
+	  { IFLA_LW4O6_ACCEPT_FROM_LEN, LW4O6_A_ACCEPT_FROM_LEN } },
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -95,6 +102,46 @@ int parse_on_off(const char *s, uint8_t *v)
 	else
 		return -1;
 	return 0;
+}
+
+/*
+ * "PREFIX/LEN", LEN 1..128 and no bits past it (as `ip route` wants), or
+ * "none" for dev set.
+ */
+static int parse_accept_from(const char *val, enum dev_use use,
+			     struct dev_args *a, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(val, '/');
+	uint32_t len;
+	unsigned int i;
+
+	if (!strcmp(val, "none") && use == DEV_USE_SET) {
+		memset(&a->accept_from, 0, sizeof(a->accept_from));
+		a->accept_from_len = 0;
+		return 0;
+	}
+	if (!slash || (size_t)(slash - val) >= sizeof(addr) ||
+	    parse_u32(slash + 1, 128, &len) || !len)
+		goto bad;
+	memcpy(addr, val, slash - val);
+	addr[slash - val] = 0;
+	if (parse_ipv6(addr, &a->accept_from) ||
+	    !ipv6_is_unicast(&a->accept_from))
+		goto bad;
+	for (i = len; i < 128; i++)
+		if (a->accept_from.s6_addr[i / 8] & (0x80 >> (i % 8))) {
+			snprintf(err, errlen,
+				 "accept-from %s has bits set past /%u", val, len);
+			return -1;
+		}
+	a->accept_from_len = (uint8_t)len;
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "invalid accept-from \"%s\" (the AFTR set's unicast IPv6 prefix, PREFIX/1..128%s)",
+		 val, use == DEV_USE_SET ? ", or none" : "");
+	return -1;
 }
 
 /* Milliseconds, with or without "ms": 0..max. */
@@ -189,7 +236,10 @@ static int parse_value(const struct dev_opt *o, const char *val,
 			return -1;
 		}
 		return 0;
+	case DEV_SEEN_ACCEPT_FROM:
+		return parse_accept_from(val, use, a, err, errlen);
 	case DEV_SEEN_HAIRPIN:
+	case DEV_SEEN_ENCAP_UNICAST:
 	case DEV_SEEN_MSS_CLAMP:
 	case DEV_SEEN_ICMP4_ERRORS:
 	case DEV_SEEN_ICMP6_ERRORS:

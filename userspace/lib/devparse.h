@@ -46,7 +46,9 @@ enum dev_use {
 #define DEV_SEEN_CONTROL_PREFIX_LEN (1U << 15)
 #define DEV_SEEN_MISS_HOLD	(1U << 16)
 #define DEV_SEEN_MISS_QUEUE	(1U << 17)
-#define DEV_SEEN_ALL		((1U << 18) - 1)
+#define DEV_SEEN_ENCAP_UNICAST	(1U << 18)
+#define DEV_SEEN_ACCEPT_FROM	(1U << 19)
+#define DEV_SEEN_ALL		((1U << 20) - 1)
 
 /*
  * What `dev set` sends in LW4O6_CMD_DEV_SET: all but mode (fixed at
@@ -77,6 +79,9 @@ struct dev_args {
 	uint8_t control_prefix_len;
 	uint32_t miss_hold;		/* aftr: ms a missed packet waits */
 	uint32_t miss_queue;		/* ... packets at most */
+	uint8_t encap_unicast;		/* aftr: 0/1, send from icmp-source */
+	struct in6_addr accept_from;	/* dslite, b4: the AFTR set's prefix */
+	uint8_t accept_from_len;	/* 0 with :: = "none" */
 };
 
 /* argv[0] is NAME; err gets a message without the "dev add: " prefix. */

@@ -23,9 +23,12 @@ void usage_dev(FILE *f)
 	fputs("Usage: lw4o6 dev add NAME mode aftr local IPV6 [ icmp-source IPV6 ]\n"
 	      "                      [ mtu MTU ] [ AFTR_OPTS ]\n"
 	      "       lw4o6 dev add NAME mode dslite local IPV6 remote IPV6 [ mtu MTU ]\n"
+	      "                      [ B4_OPTS ]\n"
 	      "       lw4o6 dev add NAME mode b4 local IPV6 remote IPV6 BINDING [ mtu MTU ]\n"
+	      "                      [ B4_OPTS ]\n"
 	      "       lw4o6 dev set NAME [ local IPV6 ] [ remote IPV6 ] [ BINDING ]\n"
-	      "                      [ icmp-source { IPV6 | none } ] [ mtu MTU ] [ AFTR_OPTS ]\n"
+	      "                      [ icmp-source { IPV6 | none } ] [ mtu MTU ]\n"
+	      "                      [ AFTR_OPTS | B4_OPTS | accept-from none ]\n"
 	      "       lw4o6 dev del NAME\n"
 	      "       lw4o6 dev show [ NAME ]\n"
 	      "       lw4o6 dev help\n"
@@ -34,13 +37,17 @@ void usage_dev(FILE *f)
 	      "             [ control-rate PPS ] [ control-prefix-rate PPS ]\n"
 	      "             [ control-prefix-len LEN ]\n"
 	      "             [ miss-hold MS ] [ miss-queue N ]\n"
+	      "             [ encap-unicast { on | off } ]   (send from icmp-source)\n"
+	      "B4_OPTS   := [ mss-clamp { on | off } ] [ accept-from PREFIX ]\n"
+	      "PREFIX    := IPV6/1..128 (also take softwire traffic and errors\n"
+	      "             from these addresses: the AFTR set's unicast ones)\n"
 	      "PPS       := 1..1000000 (ICMP errors, PCP messages per second)\n"
 	      "LEN       := 1..128 (the B4 prefix control-prefix-rate is per)\n"
 	      "MS        := 0..10000 (hold a packet without a binding this long\n"
 	      "             for lw4o6d to find one; 0 = off, the default)\n"
 	      "N         := 1..4096 (packets held at once; default 256)\n"
 	      "BINDING   := ipv4 ADDR psid PSID/LEN [ offset A ]   (b4 only)\n"
-	      "B4 option : mss-clamp { on | off }   (b4, dslite; default on)\n", f);
+	      "mss-clamp : TCP MSS fits the device MTU (default on)\n", f);
 }
 
 static int check_name(const char *cmd, const char *name)
@@ -119,6 +126,36 @@ struct dev_info {
 	uint32_t ifindex;
 	bool found;
 };
+
+/*
+ * The anycast set's options: an lwAFTR's encap-unicast (text when on), a
+ * B4's accept-from (when set) and its flow label.
+ */
+static void show_anycast(const struct nlattr *const *tb, uint8_t mode)
+{
+	char text[FMT_IPV6_LEN];
+	struct in6_addr pfx;
+	uint32_t label;
+	uint8_t on, len;
+
+	if (mode == LW4O6_MODE_AFTR) {
+		if (nl_get_u8(tb[LW4O6_A_ENCAP_UNICAST], &on))
+			print_on_off(on ? PRINT_ANY : PRINT_JSON,
+				     "encap_unicast", " encap-unicast %s", on);
+		return;
+	}
+	if (nl_get_in6(tb[LW4O6_A_ACCEPT_FROM], &pfx) &&
+	    nl_get_u8(tb[LW4O6_A_ACCEPT_FROM_LEN], &len)) {
+		print_string(PRINT_ANY, "accept_from", " accept-from %s",
+			     fmt_ipv6(&pfx, text));
+		print_uint(PRINT_FP, NULL, "/%u", len);
+		print_uint(PRINT_JSON, "accept_from_len", NULL, len);
+	}
+	if (nl_get_u32(tb[LW4O6_A_FLOW_LABEL], &label)) {
+		print_uint(PRINT_JSON, "flow_label", NULL, label);
+		print_uint(PRINT_FP, NULL, " flow-label 0x%05x", label);
+	}
+}
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -207,7 +244,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	print_u64(opts.stats ? PRINT_ANY : PRINT_JSON, "table_mem",
 		  " table-mem %" PRIu64, mem);
 	/* Like `ip -d link`: the options on an indented second line. */
-	if (has_hairpin || has_icmp4 || has_icmp6 || has_rate || has_source)
+	if (has_hairpin || has_icmp4 || has_icmp6 || has_rate || has_source ||
+	    tb[LW4O6_A_FLOW_LABEL])
 		print_text("\n   ");
 	if (has_hairpin)
 		print_on_off(aftr_only, "hairpin", " hairpin %s", hairpin);
@@ -223,6 +261,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	if (has_source)
 		print_string(aftr_only, "icmp_source", " icmp-source %s",
 			     fmt_ipv6(&src, src_text));
+	show_anycast(tb, mode);
 	/* The lwAFTR's PCP limits: in text only when not the defaults. */
 	if (has_control) {
 		bool dflt = crate == DEV_CONTROL_RATE_DEFAULT &&

@@ -89,6 +89,25 @@ enum {
 	 */
 	IFLA_LW4O6_MISS_HOLD,		/* u32, ms */
 	IFLA_LW4O6_MISS_QUEUE,		/* u32, packets */
+	/*
+	 * An anycast set of lwAFTRs (RFC 4443 2.2: an answer to a packet sent
+	 * to an anycast address comes from a unicast one).  aftr: ENCAP_UNICAST
+	 * u8 0/1, default 0: encapsulated traffic to B4s without a BR leaves
+	 * from ICMP_SOURCE (which must be set) rather than from local, so that
+	 * a router's Packet Too Big reaches the lwAFTR that sent.  dslite and
+	 * b4: softwire traffic and ICMPv6 errors are taken from remote and
+	 * from any address of ACCEPT_FROM/ACCEPT_FROM_LEN (the set's unicast
+	 * addresses); length 0 (the default): from remote only.
+	 */
+	IFLA_LW4O6_ENCAP_UNICAST,	/* u8 0/1 */
+	IFLA_LW4O6_ACCEPT_FROM,		/* binary, struct in6_addr */
+	IFLA_LW4O6_ACCEPT_FROM_LEN,	/* u8, 0..128 */
+	/*
+	 * dslite and b4 (read only): the IPv6 flow label of every packet the
+	 * device sends, chosen at random when it is made, so that ECMP on the
+	 * outer header takes all of a softwire's traffic to one lwAFTR.
+	 */
+	IFLA_LW4O6_FLOW_LABEL,		/* u32, 1..0xfffff */
 	__IFLA_LW4O6_MAX
 };
 #define IFLA_LW4O6_MAX (__IFLA_LW4O6_MAX - 1)
@@ -188,6 +207,10 @@ enum lw4o6_attr {
 	 * in the queue already, so at most MISS_QUEUE per hold time.
 	 */
 	LW4O6_A_MISS_HELD,
+	LW4O6_A_ENCAP_UNICAST,	/* u8 0/1; as IFLA_LW4O6_ENCAP_UNICAST ... */
+	LW4O6_A_ACCEPT_FROM,	/* binary, struct in6_addr */
+	LW4O6_A_ACCEPT_FROM_LEN, /* u8, 0..128 */
+	LW4O6_A_FLOW_LABEL,	/* u32 (read only) */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)

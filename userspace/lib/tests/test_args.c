@@ -283,12 +283,28 @@ static void test_dev_set_good(void **state)
 	assert_int_equal(dparse("lw0 icmp-source 2001:db8::53", DEV_USE_SET, &a), 0);
 	assert_in6(&a.icmp_source, "2001:db8::53");
 
+	/* The anycast set: a prefix, and "none" (::/0) to clear it. */
+	assert_int_equal(dparse("lw0 accept-from 2001:db8:a0::/44 encap-unicast on",
+				DEV_USE_SET, &a), 0);
+	assert_int_equal(a.seen, DEV_SEEN_ACCEPT_FROM | DEV_SEEN_ENCAP_UNICAST);
+	assert_in6(&a.accept_from, "2001:db8:a0::");
+	assert_int_equal(a.accept_from_len, 44);
+	assert_int_equal(a.encap_unicast, 1);
+	assert_int_equal(dparse("lw0 accept-from 2001:db8::1/128", DEV_USE_SET, &a), 0);
+	assert_int_equal(a.accept_from_len, 128);
+	assert_int_equal(dparse("lw0 accept-from none", DEV_USE_SET, &a), 0);
+	assert_in6(&a.accept_from, "::");
+	assert_int_equal(a.accept_from_len, 0);
+	assert_int_equal(dparse("lw0 mode b4 local ::1 remote ::2 accept-from none",
+				DEV_USE_ADD, &a), -1);
+
 	/* All of them, both kinds, any order. */
 	assert_int_equal(dparse("lw0 icmp-rate 50 mtu 9000 icmp4-errors on local ::2 "
 				"icmp6-errors off icmp-source none hairpin on remote ::9 "
 				"ipv4 192.0.2.1 psid 1/6 offset 6 mss-clamp off "
 				"control-prefix-len 128 control-rate 1000000 "
-				"control-prefix-rate 1 miss-queue 4096 miss-hold 10000ms",
+				"control-prefix-rate 1 miss-queue 4096 miss-hold 10000ms "
+				"encap-unicast off accept-from 2001:db8::/32",
 				DEV_USE_SET, &a), 0);
 	assert_int_equal(a.seen, DEV_SEEN_GENL | DEV_SEEN_MTU);
 	assert_int_equal(a.miss_hold, 10000);
@@ -426,6 +442,14 @@ static void test_dev_bad(void **state)
 		} cases[] = {
 			/* on|off only: no yes/no/1/0, no prefixes, no capitals */
 			{ "hairpin yes", "invalid value \"yes\" for \"hairpin\"" },
+			{ "encap-unicast 1", "invalid value \"1\" for \"encap-unicast\"" },
+			{ "accept-from 2001:db8::", "invalid accept-from \"2001:db8::\" (the AFTR set's unicast IPv6 prefix" },
+			{ "accept-from 2001:db8::/0", "invalid accept-from" },
+			{ "accept-from 2001:db8::/129", "invalid accept-from" },
+			{ "accept-from ff02::/16", "invalid accept-from" },
+			{ "accept-from 10.0.0.0/8", "invalid accept-from" },
+			{ "accept-from 2001:db8::1/64", "accept-from 2001:db8::1/64 has bits set past /64" },
+			{ "accept-from 2001:db8::/64x", "invalid accept-from" },
 			{ "control-rate 0", "invalid control-rate \"0\" (PCP messages per second, 1..1000000)" },
 			{ "control-rate 1000001", "invalid control-rate \"1000001\"" },
 			{ "control-prefix-rate 0", "invalid control-prefix-rate \"0\"" },
