@@ -18,10 +18,9 @@
 #
 # Each lwAFTR has the anycast on a dummy (any0), as a routing daemon would
 # redistribute it, so its lw4o6d can `listen` there (PCP over IPv6, the
-# DHCPv4-over-DHCPv6 server).  Its ICMPv6 errors (1/5) leave from the
-# anycast, not from a unicast icmp-source as RFC 4443 2.2 would have it:
-# a B4's module accepts errors only from its `remote` (issue #11), and
-# accepting the set's unicast addresses is issue #14.  The IPv4
+# DHCPv4-over-DHCPv6 server); an "anycast" line in lw4o6d.conf takes it
+# over (daemon/anycast_frr.sh).  The devices send from the anycast here;
+# datapath/anycast.sh turns on encap-unicast and accept-from.  The IPv4
 # pools: FO_POOL1 (AFTR1's) and FO_POOL2 (AFTR2's); IR routes each to its
 # lwAFTR, and when they are the same prefix (a shared store) IR's route
 # moves with ACC's.  B4s and their LANs come from failover_b4.

@@ -486,6 +486,8 @@ static void defaults(struct lw4o6d_config *c)
 	c->max_mappings = 1048576;
 	c->max_subscribers = 1048576;
 	c->announce = true;
+	c->hold_down = 5;
+	strcpy(c->drain_file, "/run/lw4o6d/drain");
 	c->port_set_size = 65535;
 	c->lifetime = 7200;
 	c->proxy_lifetime_max = 7200;

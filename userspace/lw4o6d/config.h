@@ -84,6 +84,19 @@ struct lw4o6d_config {
 	size_t n_b4_allow;		/* "b4-prefix PREFIX/LEN", repeated: only these (default any) */
 	struct in6_prefix b4_allow[CONFIG_MAX_B4_ALLOW];
 	bool announce;			/* "announce yes|no" (default yes) */
+	/*
+	 * "anycast ADDR dev IFNAME [upstream PREFIX/LEN] [hold-down S]
+	 * [drain-file PATH]": ADDR/128 is kept on IFNAME (a dummy that the
+	 * routing daemon redistributes) only while this lwAFTR can serve
+	 * (anycast.c; docs/failover.md).
+	 */
+	bool has_anycast;
+	struct in6_addr anycast;
+	char anycast_dev[IF_NAMESIZE];
+	uint32_t upstream;		/* network order; default 0.0.0.0/0 */
+	uint32_t upstream_plen;
+	uint32_t hold_down;		/* s healthy before announcing again (default 5) */
+	char drain_file[CONFIG_MAX_PATH];	/* (default /run/lw4o6d/drain) */
 
 	/* DHCPv4-over-DHCPv6 (config_dhcp.c; role aftr and role server) */
 	bool dhcp4o6;			/* "dhcp4o6 on|off": co-located 4o6 server (aftr; server: always) */

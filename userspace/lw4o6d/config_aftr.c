@@ -375,7 +375,82 @@ static void kw_miss_negative_ttl(struct parser *p, int argc, char **argv)
 			&p->c->miss_negative_ttl);
 }
 
+/* "A.B.C.D/LEN", no bits past LEN. */
+static bool get_prefix4(struct parser *p, const char *kw, const char *s,
+			uint32_t *addr, uint32_t *plen)
+{
+	char buf[INET_ADDRSTRLEN], t[TOK_LEN];
+	const char *slash = strchr(s, '/');
+	uint32_t mask;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(buf) ||
+	    parse_u32(slash + 1, 32, plen))
+		goto bad;
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (parse_ipv4(buf, addr))
+		goto bad;
+	mask = *plen ? htonl(~0u << (32 - *plen)) : 0;
+	if (*addr & ~mask) {
+		lerr(p, "%s: %s has bits set past the prefix length", kw, tok(t, s));
+		return false;
+	}
+	return true;
+bad:
+	lerr(p, "%s: '%s' is not an IPv4 prefix (A.B.C.D/LEN)", kw, tok(t, s));
+	return false;
+}
+
+/* anycast ADDR dev IFNAME [upstream PREFIX] [hold-down S] [drain-file PATH] */
+static void kw_anycast(struct parser *p, int argc, char **argv)
+{
+	struct lw4o6d_config *c = p->c;
+	char t[TOK_LEN];
+	int i;
+
+	if (argc < 3 || strcmp(argv[1], "dev")) {
+		lerr(p, "anycast: expected 'anycast ADDR dev IFNAME [upstream PREFIX] [hold-down S] [drain-file PATH]'");
+		return;
+	}
+	if (!get_ipv6(p, "anycast", argv[0], &c->anycast))
+		return;
+	if (!argv[2][0] || strlen(argv[2]) >= IF_NAMESIZE || strchr(argv[2], '/')) {
+		lerr(p, "anycast: '%s' is not an interface name", tok(t, argv[2]));
+		return;
+	}
+	strcpy(c->anycast_dev, argv[2]);
+	for (i = 3; i < argc; i += 2) {
+		if (i + 1 == argc) {
+			lerr(p, "anycast: '%s' needs a value", tok(t, argv[i]));
+			return;
+		}
+		if (!strcmp(argv[i], "upstream")) {
+			if (!get_prefix4(p, "anycast upstream", argv[i + 1],
+					 &c->upstream, &c->upstream_plen))
+				return;
+		} else if (!strcmp(argv[i], "hold-down")) {
+			if (!get_num(p, "anycast hold-down", argv[i + 1], 0, 3600,
+				     &c->hold_down))
+				return;
+		} else if (!strcmp(argv[i], "drain-file")) {
+			if (argv[i + 1][0] != '/' ||
+			    strlen(argv[i + 1]) >= CONFIG_MAX_PATH) {
+				lerr(p, "anycast drain-file: '%s' is not an absolute path",
+				     tok(t, argv[i + 1]));
+				return;
+			}
+			strcpy(c->drain_file, argv[i + 1]);
+		} else {
+			lerr(p, "anycast: unknown word '%s' (upstream, hold-down, drain-file)",
+			     tok(t, argv[i]));
+			return;
+		}
+	}
+	c->has_anycast = true;
+}
+
 const struct keyword config_aftr_keywords[] = {
+	{ "anycast",		KW_AFTR, false, kw_anycast },
 	{ "storage",		KW_AFTR, false, kw_storage },
 	{ "node",		KW_AFTR, false, kw_node },
 	{ "redundancy",		KW_AFTR, false, kw_redundancy },
@@ -450,4 +525,8 @@ void config_aftr_check(struct parser *p)
 		report(p, 0, "role %s needs at least one 'pool'",
 		       config_role_name(c->role));
 	check_failover(p);
+	if (c->has_anycast && !strcmp(c->anycast_dev, c->device))
+		report(p, seen_line(p, "anycast"),
+		       "anycast: dev %s is the lw4o6 device; the address goes on a dummy the routing daemon redistributes",
+		       c->anycast_dev);
 }

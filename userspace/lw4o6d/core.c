@@ -199,6 +199,13 @@ int core_reload(const struct lw4o6d_config *c)
 	return 0;
 }
 
+bool core_store_up(void)
+{
+	if (!C.a)
+		return false;
+	return !C.st.ops->up || C.st.ops->up(&C.st);
+}
+
 void core_stop(void)
 {
 	struct alloc_stats s;

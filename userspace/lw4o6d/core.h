@@ -21,5 +21,7 @@ void core_serving(void);
 /* SIGHUP: pools, lifetimes, quota and rate; -1 (logged) changes nothing. */
 int core_reload(const struct lw4o6d_config *c);
 void core_stop(void);
+/* Whether the store can be used now: a shared one's connection is up. */
+bool core_store_up(void);
 
 #endif

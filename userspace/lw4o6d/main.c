@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include "anycast.h"
 #include "b4.h"
 #include "config.h"
 #include "core.h"
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 	      "       lw4o6d --check-config FILE\n"
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
+	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -133,8 +135,10 @@ static void on_signal(int fd, void *arg)
 		if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
 		    b4_reload(&c) || proxy_reload(&c))
 			continue;
-		if (c.role == ROLE_AFTR)
+		if (c.role == ROLE_AFTR) {
 			ondemand_reload(&c);
+			anycast_reload(&c);
+		}
 		if (!verbose)
 			log_set_level(c.log_level);
 		cfg = c;
@@ -169,13 +173,19 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 			return -1;
 		on_dump(dhcp4o6_relay_log_stats);
 	}
-	if (a)
+	if (a) {
 		core_serving();
+		/* last: announce only what is all there */
+		if (anycast_start(c))
+			return -1;
+	}
 	return 0;
 }
 
 static void aftr_stop(void)
 {
+	/* first: stop drawing traffic before anything stops serving it */
+	anycast_stop();
 	if (cfg.n_relay)
 		dhcp4o6_relay_stop();
 	if (aftr_has_core(&cfg)) {
@@ -227,6 +237,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "map"))
 		return map_command_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "drain"))
+		return anycast_drain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "leases"))
 		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {

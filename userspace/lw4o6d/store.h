@@ -17,6 +17,7 @@
 #ifndef LW4O6D_STORE_H
 #define LW4O6D_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mapping.h"
@@ -98,6 +99,12 @@ struct store_ops {
 	 * watch_fd() may change; STORE_RESYNC follows a reconnection).
 	 */
 	void (*tick)(struct store *s);
+	/*
+	 * Whether the connection is up now (the anycast announcement's health,
+	 * anycast.c); no I/O: a lost connection shows once a call or the
+	 * change feed has met it.
+	 */
+	bool (*up)(struct store *s);
 	/*
 	 * This daemon's pools, recorded under its node name; -EINVAL (why in
 	 * err) if another node's pools give one IPv4 address another PSID

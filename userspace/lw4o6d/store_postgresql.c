@@ -1011,6 +1011,13 @@ static int pg_watch_fd(struct store *s)
 	return q->epfd;
 }
 
+static bool pg_up(struct store *s)
+{
+	struct pg *q = s->priv;
+
+	return q->c && PQstatus(q->c) == CONNECTION_OK;
+}
+
 static int pg_changes(struct store *s, store_change_fn cb, void *arg)
 {
 	struct pg *q = s->priv;
@@ -1174,5 +1181,6 @@ const struct store_ops store_postgresql_ops = {
 	.watch_fd = pg_watch_fd,
 	.changes = pg_changes,
 	.tick = pg_tick,
+	.up = pg_up,
 	.set_pools = pg_set_pools,
 };

@@ -117,6 +117,7 @@ static void test_aftr_full(void **state)
 		"quota 4\n"
 		"rate-limit 5 burst 7\n"
 		"announce no\n"
+		"anycast 2001:db8:ff::1 dev any0 upstream 10.0.0.0/8 hold-down 0 drain-file /run/x/d\n"
 		"subscriber-prefix-len 64\n"
 		"max-mappings 5000\n"
 		"max-subscribers 7000\n"
@@ -144,6 +145,14 @@ static void test_aftr_full(void **state)
 	assert_int_equal(c.rate, 5);
 	assert_int_equal(c.burst, 7);
 	assert_false(c.announce);
+	assert_true(c.has_anycast);
+	inet_pton(AF_INET6, "2001:db8:ff::1", &a6);
+	assert_memory_equal(&c.anycast, &a6, sizeof(a6));
+	assert_string_equal(c.anycast_dev, "any0");
+	assert_int_equal(c.upstream, ip4("10.0.0.0"));
+	assert_int_equal(c.upstream_plen, 8);
+	assert_int_equal(c.hold_down, 0);
+	assert_string_equal(c.drain_file, "/run/x/d");
 	assert_int_equal(c.subscriber_plen, 64);
 	assert_int_equal(c.max_mappings, 5000);
 	assert_int_equal(c.max_subscribers, 7000);
@@ -192,6 +201,11 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.max_subscribers, 1048576);
 	assert_int_equal(c.n_b4_allow, 0);
 	assert_true(c.announce);
+	assert_false(c.has_anycast);
+	assert_int_equal(c.hold_down, 5);
+	assert_int_equal(c.upstream, 0);
+	assert_int_equal(c.upstream_plen, 0);
+	assert_string_equal(c.drain_file, "/run/lw4o6d/drain");
 
 	/* burst defaults to twice the rate */
 	assert_int_equal(load("role aftr\ndevice lw0\nstorage sqlite /s.db\n"
@@ -477,6 +491,17 @@ static const struct {
 	{ AFTR "b4-prefix 10.0.0.0/8\n", 5, "b4-prefix 10.0.0.0/8: not an IPv6 prefix" },
 	{ B4 "b4-prefix 2001:db8::/32\n", 3, "'b4-prefix' is an aftr keyword" },
 	{ AFTR "announce maybe\n", 5, "announce: expected yes or no, got 'maybe'" },
+	{ AFTR "anycast 2001:db8::1\n", 5, "anycast: expected 'anycast ADDR dev IFNAME" },
+	{ AFTR "anycast 2001:db8::1 via any0\n", 5, "anycast: expected 'anycast ADDR dev IFNAME" },
+	{ AFTR "anycast 10.0.0.1 dev any0\n", 5, "anycast: '10.0.0.1' is not an IPv6 address" },
+	{ AFTR "anycast 2001:db8::1 dev any0 upstream 10.0.0.1/8\n", 5, "anycast upstream: 10.0.0.1/8 has bits set past the prefix length" },
+	{ AFTR "anycast 2001:db8::1 dev any0 upstream 2001:db8::/32\n", 5, "anycast upstream: '2001:db8::/32' is not an IPv4 prefix" },
+	{ AFTR "anycast 2001:db8::1 dev any0 hold-down 3601\n", 5, "anycast hold-down: expected a number 0..3600" },
+	{ AFTR "anycast 2001:db8::1 dev any0 hold-down\n", 5, "anycast: 'hold-down' needs a value" },
+	{ AFTR "anycast 2001:db8::1 dev any0 drain-file run/x\n", 5, "anycast drain-file: 'run/x' is not an absolute path" },
+	{ AFTR "anycast 2001:db8::1 dev any0 withdraw now\n", 5, "anycast: unknown word 'withdraw'" },
+	{ AFTR "anycast 2001:db8::1 dev lw0\n", 5, "anycast: dev lw0 is the lw4o6 device" },
+	{ B4 "anycast 2001:db8::1 dev any0\n", 3, "'anycast' is an aftr keyword" },
 	{ AFTR "listen 10.0.0.1\n", 5, "listen: '10.0.0.1' is not an IPv6 address" },
 	{ AFTR "listen ff02::1\n", 5, "listen: ff02::1 is not a unicast address" },
 	{ AFTR "listen ::\n", 5, "listen: :: is not a unicast address" },

@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 900
+#
+# The anycast life cycle through a routing daemon (issue #14 item 1): each
+# lwAFTR's lw4o6d keeps the anycast /128 on its dummy any0 only while it
+# can serve ("anycast ... dev any0"), and FRR's ospf6d redistributes that
+# connected route to the access router, which sees one next hop per
+# announcing lwAFTR.  Topology: lib/failover_topology.sh with ACC's static
+# route removed, PostgreSQL (lib/pg.sh) in DB, FRR (zebra + ospf6d) in
+# ACC, AFTR1 and AFTR2.
+#
+#   LAN_2 -- B4_2 (lw4o6d b4, PCP) -- ACC (ospf6d: ff::1 via a1 / a2) --+-- AFTR1 (ospf6d, lw4o6d, any0) --+-- IR -- INET
+#                                                                       +-- AFTR2 (the same) ---------------+
+#                                                                              \-- DB: PostgreSQL --/
+#
+# Covers: both announce (ECMP at ACC); drain withdraws AFTR1 within
+# seconds and traffic flows through AFTR2, drain off puts it back after
+# the hold-down; AFTR1's store broken (its connection cut and blocked),
+# its lw0 down, and its lw4o6d stopped each withdraw it, recovery puts it
+# back; the B4's LAN keeps service throughout.
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/failover_topology.sh"
+source "$(dirname "$0")/../lib/pg.sh"
+
+require_root
+require_cmd jq psql nft vtysh
+[ -x /usr/lib/frr/zebra ] && [ -x /usr/lib/frr/ospf6d ] || ktap_skip_all "FRR not installed"
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
+[ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
+pg_available || ktap_skip_all "PostgreSQL 15 not installed"
+lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
+
+failover_topology || ktap_skip_all "cannot build the topology"
+ip -n "$ACC" -6 route del "$FO_ANYCAST/128"
+FO_B4_LIFETIME=600
+FO_AFTR_LIFETIME="min 10 max 600 default 600"
+failover_b4 2 || ktap_skip_all "cannot build the B4"
+
+# FRR drops to user frr, which cannot enter $TMPDIR (0700): its own place.
+FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || ktap_skip_all "mktemp"
+chmod 755 "$FRR_DIR"
+defer rm -rf "$FRR_DIR"
+
+# frr_start NS ID IFACE... [-- REDIST]: zebra and ospf6d in NS, OSPFv3
+# area 0 on the IFACEs (point-to-point, 1 s hellos); with "redist" the
+# connected anycast /128, and nothing else, goes into OSPF.
+frr_start() {
+	local ns=$1 id=$2 d i redist=
+	shift 2
+	d=$FRR_DIR/$id
+	mkdir -p "$d"
+	{
+		echo "hostname r$id"
+		echo "ipv6 prefix-list ANYCAST seq 5 permit $FO_ANYCAST/128"
+		echo "route-map ANYCAST permit 10"
+		echo " match ipv6 address prefix-list ANYCAST"
+		for i in "$@"; do
+			[ "$i" = redist ] && { redist=1; continue; }
+			echo "interface $i"
+			echo " ipv6 ospf6 area 0.0.0.0"
+			echo " ipv6 ospf6 network point-to-point"
+			echo " ipv6 ospf6 hello-interval 1"
+			echo " ipv6 ospf6 dead-interval 3"
+		done
+		echo "router ospf6"
+		echo " ospf6 router-id 10.255.0.$id"
+		echo " timers throttle spf 0 50 500"
+		[ -n "$redist" ] && echo " redistribute connected route-map ANYCAST"
+	} > "$d/frr.conf"
+	chown -R frr: "$d"
+	local o="-d -u frr -g frr -P 0 -z $d/zserv.api --vty_socket $d -f $d/frr.conf"
+	ip netns exec "$ns" /usr/lib/frr/zebra $o -i "$d/zebra.pid" --log "file:$d/zebra.log" || return 1
+	busywait 20000 test -S "$d/zserv.api" || return 1
+	ip netns exec "$ns" /usr/lib/frr/ospf6d $o -i "$d/ospf6d.pid" --log "file:$d/ospf6d.log" || return 1
+	defer frr_stop "$d"
+}
+frr_stop() {
+	local p
+	for p in "$1"/ospf6d.pid "$1"/zebra.pid; do
+		[ -s "$p" ] && kill "$(cat "$p")" 2> /dev/null
+	done
+	return 0
+}
+# ACC's next hops for the anycast, by interface: "a1 a2", "a2", "" ...
+acc_via() {
+	ip -n "$ACC" -j -6 route show "$FO_ANYCAST/128" |
+		jq -r '[.[] | (.dev // empty), (.nexthops // [] | .[].dev)] | sort | join(" ")'
+}
+acc_is() { [ "$(acc_via)" = "$1" ]; }
+logged() { grep -q "$2" "$TMPDIR/aftr-$1.log"; }
+udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }
+
+PG_NS=$DB PG_ADDR=10.9.0.1
+check_cmd "PostgreSQL in DB" eval 'pg_start > "$TMPDIR/pg.out"'
+for n in 1 2; do
+	failover_aftr_conf $n "storage postgresql \"$PG_CONNINFO\"" "node aftr$n" \
+		"redundancy hot" \
+		"anycast $FO_ANYCAST dev any0 hold-down 2 drain-file $TMPDIR/drain-$n"
+done
+check_cmd "FRR on the access router" frr_start "$ACC" 1 a1 a2
+check_cmd "FRR on AFTR 1, redistributing the anycast" frr_start "$AFTR1" 2 u0 redist
+check_cmd "FRR on AFTR 2, redistributing the anycast" frr_start "$AFTR2" 3 u0 redist
+check_cmd "AFTR 1's lw4o6d (hot, PostgreSQL, anycast)" failover_aftr_start 1
+check_cmd "AFTR 2's lw4o6d (the same)" failover_aftr_start 2
+failover_bail aftr-1 aftr-2
+check_cmd "lw4o6d took the anycast off any0 at start" \
+	sh -c "! ip -n '$AFTR1' -6 addr show dev any0 | grep -q '$FO_ANYCAST'"
+check_cmd "both announce: ACC routes the anycast over a1 and a2 (ECMP)" \
+	busywait 90000 acc_is "a1 a2"
+check_cmd "AFTR 1 logged the announcement" logged 1 "anycast $FO_ANYCAST announced on any0"
+if [ "$KTAP_FAIL" -gt 0 ]; then
+	ktap_diag "ACC: $(ip -n "$ACC" -6 route show "$FO_ANYCAST/128")"
+	ktap_diag "$(tail -n 20 "$FRR_DIR/1/ospf6d.log")"
+	failover_bail aftr-1 aftr-2
+fi
+
+ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
+defer kill $!
+failover_b4_start 2
+check_cmd "B4 2 bound over PCP through the anycast" busywait 60000 failover_bound 2
+check_cmd "LAN 2 -> INET through the set" busywait 10000 udp
+failover_bail aftr-1 aftr-2 b4-2
+
+# --- drain ---
+check_cmd "lw4o6d drain on (AFTR 1)" "$LW4O6D" drain -c "$TMPDIR/aftr-1.conf" on
+expect_eq "drain status" "$("$LW4O6D" drain -c "$TMPDIR/aftr-1.conf" status)" \
+	"draining ($TMPDIR/drain-1)"
+t0=$(now_ms)
+check_cmd "drained: ACC routes the anycast over a2 only" busywait 30000 acc_is a2
+ktap_diag "withdrawal seen in ACC's FIB after $(( $(now_ms) - t0 )) ms"
+check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: draining"
+s=$(failover_stat 2 sent-ipv4-packets)
+check_cmd "LAN 2 -> INET still answered" busywait 10000 udp
+check_cmd "... through AFTR 2" test "$(failover_stat 2 sent-ipv4-packets)" -gt "$s"
+check_cmd "lw4o6d drain off" "$LW4O6D" drain -c "$TMPDIR/aftr-1.conf" off
+check_cmd "back after the hold-down: a1 and a2" busywait 30000 acc_is "a1 a2"
+
+# --- the store: AFTR 1's connection cut and kept from coming back ---
+ip netns exec "$AFTR1" nft -f - <<EOT
+table inet cut {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		tcp dport 5432 drop
+	}
+}
+EOT
+pg_sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aftr1'" > /dev/null
+check_cmd "AFTR 1's store cut: withdrawn" busywait 30000 acc_is a2
+sleep 3
+check_cmd "... and kept withdrawn while the store cannot be reached" acc_is a2
+check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: the store is unreachable"
+check_cmd "LAN 2 -> INET still answered" busywait 10000 udp
+ip netns exec "$AFTR1" nft delete table inet cut
+check_cmd "store back: announced again" busywait 60000 acc_is "a1 a2"
+
+# --- its device ---
+ip -n "$AFTR1" link set lw0 down
+check_cmd "AFTR 1's lw0 down: withdrawn" busywait 30000 acc_is a2
+check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: device lw0 is down"
+ip -n "$AFTR1" link set lw0 up
+ip -n "$AFTR1" route replace "$FO_POOL1" dev lw0	# gone with the link
+check_cmd "lw0 up: announced again" busywait 30000 acc_is "a1 a2"
+
+# --- stop ---
+kill "$AFTR_PID_1"
+wait "$AFTR_PID_1" 2> /dev/null
+check_cmd "AFTR 1's lw4o6d stopped: withdrawn" busywait 30000 acc_is a2
+check_cmd "... and said so" logged 1 "withdrawn from any0: stopping"
+check_cmd "LAN 2 -> INET still answered, through AFTR 2" busywait 10000 udp
+
+failover_logs aftr-1
+ktap_finish
