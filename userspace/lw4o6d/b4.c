@@ -48,6 +48,7 @@ static struct {
 	int fd;
 	bool v6;
 	struct in6_addr server;
+	size_t aftr;			/* in use, of cfg.aftrs ("aftr") */
 	struct pcp_client pc;
 	struct log_limit ll;
 	struct nft_forwards *guard;
@@ -278,12 +279,52 @@ static int open_guard(const struct lw4o6d_config *c)
 	return 0;
 }
 
+/* The device's remote (and, over IPv6, where PCP goes) is now a. */
+static int set_aftr(const struct in6_addr *a)
+{
+	char a6[FMT_IPV6_LEN];
+	int err = 0;
+
+	if (memcmp(a, &S.dev.remote, sizeof(*a)))
+		err = kern_dev_set_ends(S.k, NULL, a);
+	if (err) {
+		log_err("setting %s's remote to %s: %s%s%s", S.cfg.device,
+			fmt_ipv6(a, a6), strerror(-err),
+			*kern_last_error(S.k) ? ": " : "", kern_last_error(S.k));
+		return err;
+	}
+	S.dev.remote = *a;
+	S.server = *a;
+	return 0;
+}
+
+/*
+ * "aftr A B ...": the PCP client says the AFTR in use failed it; the next
+ * in the list (round) becomes the device's remote.
+ */
+static bool next_aftr(const char *why, void *arg)
+{
+	char a6[FMT_IPV6_LEN], b6[FMT_IPV6_LEN];
+	size_t next = (S.aftr + 1) % (S.cfg.n_aftrs ? S.cfg.n_aftrs : 1);
+
+	(void)arg;
+	if (S.cfg.n_aftrs < 2 || set_aftr(&S.cfg.aftrs[next]))
+		return false;
+	log_warn("AFTR %s failed us (%s): now using AFTR %s",
+		 fmt_ipv6(&S.cfg.aftrs[S.aftr], a6), why,
+		 fmt_ipv6(&S.cfg.aftrs[next], b6));
+	S.aftr = next;
+	return true;
+}
+
 /* The PCP client: its socket, the module's events, the first request. */
 static int pcp_start(const struct lw4o6d_config *c)
 {
 	const struct pcp_client_ops ops = { .send = send_req,
-					    .install = install };
+					    .install = install,
+					    .failover = next_aftr };
 	struct in6_addr client;
+	size_t i;
 	int e;
 
 	if (S.dhcp && (e = kern_dev_get(S.k, &S.dev))) {
@@ -291,6 +332,14 @@ static int pcp_start(const struct lw4o6d_config *c)
 		return -1;
 	}
 	S.server = c->has_server ? c->server : S.dev.remote;
+	if (c->n_aftrs) {
+		/* the one a previous run left in use, else the first */
+		for (S.aftr = 0, i = 0; i < c->n_aftrs; i++)
+			if (!memcmp(&c->aftrs[i], &S.dev.remote, sizeof(S.dev.remote)))
+				S.aftr = i;
+		if (set_aftr(&c->aftrs[S.aftr]))
+			return -1;
+	}
 	if (S.v6)
 		client = S.dev.local;
 	else
@@ -600,10 +649,11 @@ void b4_log_counters(void)
 	if (S.dhcp)
 		dhcp4o6_client_log_counters(&S.dc);
 	if (S.pcp)
-		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations",
+		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations, %llu moves to another AFTR",
 			   (unsigned long long)S.pc.n_ignored,
 			   (unsigned long long)S.pc.n_no_binding,
-			   (unsigned long long)S.pc.n_revalidations);
+			   (unsigned long long)S.pc.n_revalidations,
+			   (unsigned long long)S.pc.n_failovers);
 }
 
 int b4_reload(const struct lw4o6d_config *c)
@@ -616,6 +666,9 @@ int b4_reload(const struct lw4o6d_config *c)
 	}
 	if (c->forward_guard != S.cfg.forward_guard)
 		log_warn("reload: forward-guard changes need a restart; kept the old one");
+	if (c->n_aftrs != S.cfg.n_aftrs ||
+	    memcmp(c->aftrs, S.cfg.aftrs, sizeof(c->aftrs[0]) * c->n_aftrs))
+		log_warn("reload: aftr changes need a restart; kept the old list");
 	if (S.dhcp && S.dfd >= 0 &&
 	    (strcmp(c->dhcp_ifaces[0], S.cfg.dhcp_ifaces[0]) ||
 	     strcmp(c->lease_file, S.cfg.lease_file))) {

@@ -16,6 +16,9 @@
 #include <netinet/in.h>
 #include "pool.h"
 
+/* b4: "aftr ADDR ..." */
+#define CONFIG_MAX_AFTRS	8
+
 #define CONFIG_MAX_POOLS 64
 #define CONFIG_MAX_PATH 256
 #define CONFIG_MAX_B4_ALLOW 64
@@ -119,6 +122,8 @@ struct lw4o6d_config {
 	bool has_server;
 	struct in6_addr server;		/* "server ADDR": the AFTR (default: the device's remote) */
 	bool transport_ipv6;		/* "transport softwire|ipv6" (default softwire) */
+	size_t n_aftrs;			/* "aftr ADDR [ADDR ...]": AFTRs to fail over */
+	struct in6_addr aftrs[CONFIG_MAX_AFTRS];	/*  between, in order (default: remote) */
 	uint16_t port_set_size;		/* "port-set-size N" (default 65535: take what is granted) */
 	uint32_t lifetime;		/* "lifetime N" asked for (default 7200) */
 	bool proxy;			/* "proxy ADDR [ADDR ...]": answer LAN PCP MAP on these */

@@ -29,6 +29,29 @@ static void kw_server(struct parser *p, int argc, char **argv)
 		p->c->has_server = true;
 }
 
+/* aftr ADDR [ADDR ...]: the AFTRs to fail over between, first the preferred */
+static void kw_aftr(struct parser *p, int argc, char **argv)
+{
+	struct lw4o6d_config *c = p->c;
+	char t[TOK_LEN];
+	int i, j;
+
+	if (!argc || argc > CONFIG_MAX_AFTRS) {
+		lerr(p, "aftr: expected 1..%d IPv6 addresses", CONFIG_MAX_AFTRS);
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!get_ipv6(p, "aftr", argv[i], &c->aftrs[i]))
+			return;
+		for (j = 0; j < i; j++)
+			if (!memcmp(&c->aftrs[i], &c->aftrs[j], sizeof(c->aftrs[i]))) {
+				lerr(p, "aftr: %s is listed twice", tok(t, argv[i]));
+				return;
+			}
+	}
+	c->n_aftrs = (size_t)argc;
+}
+
 static void kw_transport(struct parser *p, int argc, char **argv)
 {
 	get_bool(p, "transport", "ipv6", "softwire", argc, argv,
@@ -128,6 +151,7 @@ static void kw_proxy(struct parser *p, int argc, char **argv)
 
 const struct keyword config_b4_keywords[] = {
 	{ "server",		KW_B4,   false, kw_server },
+	{ "aftr",		KW_B4,   false, kw_aftr },
 	{ "transport",		KW_B4,   false, kw_transport },
 	{ "port-set-size",	KW_B4,   false, kw_port_set_size },
 	{ "proxy",		KW_B4,   false, kw_proxy },
@@ -147,4 +171,10 @@ void config_b4_check(struct parser *p)
 	if (c->has_server && !c->transport_ipv6)
 		report(p, seen_line(p, "server"),
 		       "server: only used with 'transport ipv6' (over the softwire, requests go to the device's remote)");
+	if (c->has_server && c->n_aftrs)
+		report(p, seen_line(p, "server"),
+		       "server: not with 'aftr' (PCP goes to the AFTR in use)");
+	if (c->n_aftrs && c->provision != PROVISION_PCP)
+		report(p, seen_line(p, "aftr"),
+		       "aftr: failing over between AFTRs is for 'provision pcp' (DHCPv4 over DHCPv6 names its own, option 90)");
 }

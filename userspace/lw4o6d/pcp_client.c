@@ -102,14 +102,41 @@ static void start_exchange(struct pcp_client *c, const struct pcp_msg *m)
 	c->revalidating = false;
 	c->req_len = pcp_build(m, c->req, sizeof(c->req));
 	c->rt = (int64_t)((1 + rand_pm10()) * IRT_MS);
+	c->unanswered++;
 	c->ops.send(c->req, c->req_len, c->ops.arg);
 	timer_arm(&c->retrans, c->rt);
+}
+
+static void send_get(struct pcp_client *c);
+
+/*
+ * The AFTR failed us: with another to go to, start over there by reading
+ * back what it holds for us (a shared store has our mapping, nonce and
+ * all).  The binding stays in the device meanwhile: an lwAFTR that mirrors
+ * the store forwards for it already.  True if we moved.
+ */
+static bool fail_over(struct pcp_client *c, const char *why)
+{
+	if (!c->ops.failover || !c->ops.failover(why, c->ops.arg))
+		return false;
+	c->n_failovers++;
+	c->unanswered = 0;
+	timer_cancel(&c->recreate);
+	c->epoch.have = false;		/* another server, another epoch */
+	c->revalidated_ms = 0;
+	send_get(c);
+	return true;
 }
 
 static void on_retrans(struct timer *t)
 {
 	struct pcp_client *c = CLIENT_OF(t, retrans);
 	int64_t max = (int64_t)((1 + rand_pm10()) * MRT_MS);
+
+	if (c->unanswered >= PCP_CLIENT_FAILOVER_TRIES &&
+	    fail_over(c, "no answer"))
+		return;
+	c->unanswered++;
 
 	c->rt = (int64_t)(2 * c->rt * (1 + rand_pm10()));
 	if (c->rt > max)
@@ -268,6 +295,9 @@ static void on_map_answer(struct pcp_client *c, const struct pcp_msg *m)
 			send_get(c);
 			return;
 		}
+		if (m->result == PCP_NETWORK_FAILURE &&
+		    fail_over(c, "it answered NETWORK_FAILURE"))
+			return;
 		log_warn("the AFTR refused: %s; asking again in %us",
 			 pcp_result_name(m->result), wait);
 		if (m->result == PCP_NOT_AUTHORIZED) {
@@ -281,6 +311,8 @@ static void on_map_answer(struct pcp_client *c, const struct pcp_msg *m)
 			 */
 			unbind(c, "the AFTR no longer holds our mapping");
 			c->state = PCP_CLIENT_MAP;
+			if (fail_over(c, "after an ICMPv6 1/5 it no longer held our mapping"))
+				return;
 		}
 		timer_arm(&c->recreate, (int64_t)wait * 1000);
 		return;
@@ -369,6 +401,7 @@ void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len)
 				 (unsigned long long)c->n_ignored);
 		return;
 	}
+	c->unanswered = 0;	/* the AFTR answers */
 	if (!pcp_epoch_check(&c->epoch, m.epoch, loop_now_ms() / 1000) &&
 	    c->state == PCP_CLIENT_BOUND && m.opcode == PCP_OP_MAP &&
 	    m.result == PCP_SUCCESS) {

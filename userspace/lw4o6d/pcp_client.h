@@ -27,6 +27,12 @@
 #define PCP_CLIENT_MAX_LISTENERS 4
 /* At most one re-validation (a MAP) per this many ms, however many 1/5s. */
 #define PCP_CLIENT_REVALIDATE_MS	5000
+/*
+ * This many requests unanswered in a row (a new exchange, such as a
+ * renewal, does not start the count again) fail the AFTR over: ~21 s
+ * after the first, by the 3, 6, 12 s retransmission timeouts.
+ */
+#define PCP_CLIENT_FAILOVER_TRIES	3
 /* NOT_AUTHORIZED leads to a GET at most once per this many ms. */
 #define PCP_CLIENT_RECOVER_MS		30000
 
@@ -38,6 +44,12 @@ struct pcp_client_ops {
 	 * -errno after logging why.
 	 */
 	int (*install)(const struct b4_binding *b, void *arg);
+	/*
+	 * The AFTR in use failed us (why: for the log): move to the next one
+	 * and return true, after which requests go there; false (or NULL):
+	 * there is no other, carry on with this one.
+	 */
+	bool (*failover)(const char *why, void *arg);
 	void *arg;
 };
 
@@ -76,6 +88,8 @@ struct pcp_client {
 	uint64_t n_revalidations;	/* MAPs they led to */
 	struct log_limit ll;
 	int64_t rt;			/* current retransmission timeout, ms */
+	unsigned int unanswered;	/* requests sent since the last answer */
+	uint64_t n_failovers;		/* moves to another AFTR */
 	struct timer retrans, renew, expire, recreate;
 	bool bound;
 	struct b4_binding b;

@@ -425,6 +425,12 @@ static void test_b4_full(void **state)
 	assert_int_equal(c.proxy_rate, 10);
 	assert_int_equal(c.proxy_burst, 20);
 	assert_true(c.forward_guard);
+	assert_int_equal(c.n_aftrs, 0);
+	assert_int_equal(load("role b4\ndevice b0\naftr 2001:db8:f1::1 2001:db8:f2::1\n",
+			      &c, &e), 0);
+	assert_int_equal(c.n_aftrs, 2);
+	inet_pton(AF_INET6, "2001:db8:f2::1", &a6);
+	assert_memory_equal(&c.aftrs[1], &a6, sizeof(a6));
 	assert_int_equal(load("role b4\ndevice b0\nproxy-rate-limit 3\n", &c, &e), 0);
 	assert_int_equal(c.proxy_rate, 3);
 	assert_int_equal(c.proxy_burst, 6);
@@ -559,6 +565,13 @@ static const struct {
 	{ B4 "port-set-size 65536\n", 3, "port-set-size: expected a number 1..65535, got '65536'" },
 	{ B4 "transport udp\n", 3, "transport: expected ipv6 or softwire, got 'udp'" },
 	{ B4 "server 2001:db8::1\n", 3, "server: only used with 'transport ipv6'" },
+	{ B4 "aftr\n", 3, "aftr: expected 1..8 IPv6 addresses" },
+	{ B4 "aftr 2001:db8::1 2001:db8::2 2001:db8::3 2001:db8::4 2001:db8::5 2001:db8::6 2001:db8::7 2001:db8::8 2001:db8::9\n", 3, "aftr: expected 1..8 IPv6 addresses" },
+	{ B4 "aftr 2001:db8::1 192.0.2.1\n", 3, "aftr: '192.0.2.1' is not an IPv6 address" },
+	{ B4 "aftr 2001:db8::1 2001:db8::1\n", 3, "aftr: 2001:db8::1 is listed twice" },
+	{ B4 "aftr 2001:db8::1\ntransport ipv6\nserver 2001:db8::9\n", 5, "server: not with 'aftr'" },
+	{ B4 "aftr 2001:db8::1\nprovision dhcp4o6\ndhcp4o6-interface u0\n", 3, "aftr: failing over between AFTRs is for 'provision pcp'" },
+	{ AFTR "aftr 2001:db8::1\n", 5, "'aftr' is a b4 keyword" },
 	{ B4 "transport ipv6\nserver 192.0.2.1\n", 4, "server: '192.0.2.1' is not an IPv6 address" },
 	{ B4 "proxy\n", 3, "proxy: missing address" },
 	{ B4 "proxy 224.0.0.1\n", 3, "proxy: 224.0.0.1 is not a unicast address" },

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -696,6 +697,152 @@ static void test_retransmission(void **state)
 	assert_true(C.rt >= 1024000 * 9 / 10);
 }
 
+/* --- several AFTRs ("aftr A B") --------------------------------------------- */
+
+static unsigned int failovers;
+static bool failover_ok;
+static char failover_why[128];
+
+static bool fake_failover(const char *why, void *arg)
+{
+	(void)arg;
+	failovers++;
+	snprintf(failover_why, sizeof(failover_why), "%s", why);
+	return failover_ok;
+}
+
+static int setup_failover(void **state)
+{
+	const struct pcp_client_ops ops = { .send = fake_send,
+					    .install = fake_install,
+					    .failover = fake_failover };
+	struct in6_addr me;
+
+	(void)state;
+	memset(&F, 0, sizeof(F));
+	failovers = 0;
+	failover_ok = true;
+	failover_why[0] = '\0';
+	pcp_v4mapped(htonl(0xc0000002), &me);
+	pcp_client_init(&C, &ops, &me, LIFETIME, 65535);
+	return 0;
+}
+
+/* NETWORK_FAILURE moves us on: GET at the next AFTR, binding kept. */
+static void test_failover_network_failure(void **state)
+{
+	struct pcp_msg m;
+	uint8_t nonce[PCP_NONCE_LEN];
+
+	(void)state;
+	bound("192.0.2.7", 5, 6, 0);
+	memcpy(nonce, C.nonce, sizeof(nonce));
+	C.renew.fn(&C.renew);
+	response(&m, PCP_OP_MAP, PCP_NETWORK_FAILURE, 30);
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_int_equal(failovers, 1);
+	assert_string_equal(failover_why, "it answered NETWORK_FAILURE");
+	assert_int_equal(C.n_failovers, 1);
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	assert_true(C.retrans.armed);
+	assert_false(C.recreate.armed);
+	assert_true(C.bound);			/* still forwarding meanwhile */
+	assert_true(F.installed);
+	/* the next AFTR shares the store: our mapping, our nonce, kept */
+	get_mapping(nonce, "192.0.2.7", 5, 6, LIFETIME);
+	assert_int_equal(F.installs, 1);
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	assert_memory_equal(F.last.nonce, nonce, PCP_NONCE_LEN);
+}
+
+/* With nobody to move to, NETWORK_FAILURE waits as before. */
+static void test_failover_none_left(void **state)
+{
+	struct pcp_msg m;
+	unsigned int sent;
+
+	(void)state;
+	failover_ok = false;
+	bound("192.0.2.7", 5, 6, 4);
+	C.renew.fn(&C.renew);
+	sent = F.sent;
+	response(&m, PCP_OP_MAP, PCP_NETWORK_FAILURE, 30);
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_int_equal(failovers, 1);
+	assert_int_equal(C.n_failovers, 0);
+	assert_int_equal(F.sent, sent);
+	assert_true(C.recreate.armed);
+	assert_true(C.bound);
+}
+
+/* A request unanswered PCP_CLIENT_FAILOVER_TRIES times moves us on. */
+static void test_failover_no_answer(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	pcp_client_start(&C);
+	for (i = 1; i < PCP_CLIENT_FAILOVER_TRIES; i++) {
+		C.retrans.fn(&C.retrans);
+		assert_int_equal(failovers, 0);
+	}
+	assert_int_equal(F.sent, PCP_CLIENT_FAILOVER_TRIES);
+	C.retrans.fn(&C.retrans);
+	assert_int_equal(failovers, 1);
+	assert_string_equal(failover_why, "no answer");
+	/* a fresh exchange there: GET, sent once, IRT again */
+	assert_int_equal(F.sent, PCP_CLIENT_FAILOVER_TRIES + 1);
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	assert_int_equal(C.unanswered, 1);
+	assert_true(in_ms(&C.retrans) >= 2600 && in_ms(&C.retrans) <= 3300);
+}
+
+/* A renewal due meanwhile does not start the count again; an answer does. */
+static void test_failover_count_spans_exchanges(void **state)
+{
+	(void)state;
+	bound("192.0.2.7", 5, 6, 0);
+	assert_int_equal(C.unanswered, 0);
+	C.renew.fn(&C.renew);			/* MAP, unanswered */
+	C.retrans.fn(&C.retrans);
+	C.renew.fn(&C.renew);			/* a new exchange: 3 in a row */
+	assert_int_equal(C.unanswered, 3);
+	assert_int_equal(failovers, 0);
+	C.retrans.fn(&C.retrans);
+	assert_int_equal(failovers, 1);
+	/* there, an answer clears it */
+	get_nothing();
+	assert_int_equal(C.unanswered, 1);	/* the MAP that followed */
+}
+
+/* After a 1/5, the AFTR no longer holds our mapping: the next one. */
+static void test_failover_after_no_binding(void **state)
+{
+	struct in6_addr aftr = IN6ADDR_LOOPBACK_INIT;
+	struct pcp_msg m;
+
+	(void)state;
+	bound("192.0.2.7", 5, 6, 4);
+	pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
+	response(&m, PCP_OP_MAP, PCP_NO_RESOURCES, 30);
+	memcpy(m.nonce, F.last.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_false(C.bound);
+	assert_int_equal(failovers, 1);
+	assert_string_equal(failover_why,
+			    "after an ICMPv6 1/5 it no longer held our mapping");
+	assert_int_equal(F.last.opcode, PCP_OP_GET);
+	assert_false(C.recreate.armed);
+	/* the next one has nothing for us: a new set */
+	get_nothing();
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	grant(F.last.nonce, "198.51.100.9", 1, 4, 0, LIFETIME);
+	assert_true(C.bound);
+	assert_int_equal(F.inst.ipv4, ip("198.51.100.9"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +865,13 @@ int main(void)
 		T(test_expiry),
 		T(test_adopt_and_listen),
 		T(test_retransmission),
+#undef T
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_failover, teardown)
+		T(test_failover_network_failure),
+		T(test_failover_none_left),
+		T(test_failover_no_answer),
+		T(test_failover_after_no_binding),
+		T(test_failover_count_spans_exchanges),
 #undef T
 	};
 

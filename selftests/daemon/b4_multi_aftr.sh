@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6-timeout: 600
+#
+# A B4 with several AFTRs (issue #14 item 3): "aftr F1 F2" in its
+# lw4o6d.conf.  Two lwAFTRs on unicast addresses of their own, each with
+# its own pool and store: AFTR 1 on PostgreSQL (in DB), AFTR 2 on SQLite.
+# Topology: lib/failover_topology.sh, lw0's local moved to 2001:db8:fN::1
+# and routed by ACC to AFTR N.
+#
+#   LAN_2 -- B4_2 (lw4o6d b4, PCP, aftr f1::1 f2::1) -- ACC --+-- AFTR1 lw0 f1::1, 192.0.2.0/28 (PostgreSQL) --+-- IR -- INET
+#                                                             +-- AFTR2 lw0 f2::1, 192.0.2.16/28 (SQLite) -----+
+#
+# Covers: the B4 starts on the first; AFTR 1's store cut makes it answer
+# the renewal NETWORK_FAILURE, and the B4 moves to AFTR 2 (log, device
+# remote), gets a set from its pool and its LAN's traffic resumes; AFTR
+# 2's daemon gone and its bindings flushed, the 1/5s it then sends make
+# the B4 ask, nobody answers, and the B4 moves back to AFTR 1 (its store
+# back), with traffic again.
+FO_POOL1=192.0.2.0/28
+FO_POOL2=192.0.2.16/28
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/failover_topology.sh"
+source "$(dirname "$0")/../lib/pg.sh"
+
+require_root
+require_cmd jq psql nft
+lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
+[ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
+pg_available || ktap_skip_all "PostgreSQL 15 not installed"
+lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
+
+failover_topology || ktap_skip_all "cannot build the topology"
+for n in 1 2; do
+	a=AFTR$n
+	"$LW4O6" -n "${!a}" dev set lw0 local "2001:db8:f$n::1" ||
+		ktap_skip_all "cannot move AFTR $n's local"
+	ip -n "$ACC" -6 route add "2001:db8:f$n::1/128" via "2001:db8:a$n::2"
+done
+failover_b4 2 || ktap_skip_all "cannot build the B4"
+for n in 1 2; do
+	ip -n "$B4_2" -6 route add "2001:db8:f$n::1" via 2001:db8:1::1
+done
+echo "aftr 2001:db8:f1::1 2001:db8:f2::1" >> "$TMPDIR/b4-2.conf"
+
+remote() { "$LW4O6" -n "$B4_2" -j dev show b0 | jq -r '.[0].remote'; }
+remote_is() { [ "$(remote)" = "$1" ]; }
+udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }
+# in_pool LO HI: B4 2's address is 192.0.2.LO .. 192.0.2.HI
+in_pool() {
+	local v
+	v=$(failover_bound 2) || return 1
+	v=${v%% *}
+	v=${v##*.}
+	[ "$v" -ge "$1" ] && [ "$v" -le "$2" ]
+}
+b4_logged() { grep -q "$1" "$TMPDIR/b4-2.log"; }
+
+PG_NS=$DB PG_ADDR=10.9.0.1
+check_cmd "PostgreSQL in DB" eval 'pg_start > "$TMPDIR/pg.out"'
+failover_aftr_conf 1 "storage postgresql \"$PG_CONNINFO\"" "node aftr1"
+failover_aftr_conf 2 "storage sqlite $TMPDIR/aftr2.db" "node aftr2"
+check_cmd "AFTR 1's lw4o6d (PostgreSQL)" failover_aftr_start 1
+check_cmd "AFTR 2's lw4o6d (SQLite)" failover_aftr_start 2
+failover_bail aftr-1 aftr-2
+ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
+defer kill $!
+failover_b4_start 2
+check_cmd "B4 2 bound through the first AFTR" busywait 30000 failover_bound 2
+expect_eq "its device's remote is the first" "$(remote)" 2001:db8:f1::1
+check_cmd "a set of AFTR 1's pool" in_pool 0 15
+check_cmd "LAN 2 -> INET" busywait 10000 udp
+failover_bail aftr-1 aftr-2 b4-2
+
+# --- NETWORK_FAILURE: AFTR 1's store cut, its next renewal fails ---
+ip netns exec "$AFTR1" nft -f - <<EOT
+table inet cut {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		tcp dport 5432 drop
+	}
+}
+EOT
+pg_sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aftr1'" > /dev/null
+check_cmd "at its renewal, the B4 moved to AFTR 2" \
+	busywait 60000 b4_logged "AFTR 2001:db8:f1::1 failed us (it answered NETWORK_FAILURE): now using AFTR 2001:db8:f2::1"
+check_cmd "its device's remote is AFTR 2" busywait 5000 remote_is 2001:db8:f2::1
+check_cmd "bound to a set of AFTR 2's pool" busywait 30000 in_pool 16 31
+s=$(failover_stat 2 sent-ipv4-packets)
+check_cmd "LAN 2 -> INET again" busywait 10000 udp
+check_cmd "... through AFTR 2" test "$(failover_stat 2 sent-ipv4-packets)" -gt "$s"
+ip netns exec "$AFTR1" nft delete table inet cut
+failover_bail aftr-1 aftr-2 b4-2
+
+# --- no answer: AFTR 2's daemon gone, its bindings with it ---
+kill "$AFTR_PID_2"
+wait "$AFTR_PID_2" 2> /dev/null
+"$LW4O6" -n "$AFTR2" binding flush dev lw0
+udp		# draws AFTR 2's 1/5: the B4 asks, and nobody answers
+check_cmd "the B4 asked AFTR 2 after its 1/5" \
+	busywait 10000 b4_logged "ICMPv6 1/5 from 2001:db8:f2::1"
+check_cmd "unanswered, it moved back to AFTR 1" \
+	busywait 60000 b4_logged "AFTR 2001:db8:f2::1 failed us (no answer): now using AFTR 2001:db8:f1::1"
+check_cmd "bound to a set of AFTR 1's pool again" busywait 30000 in_pool 0 15
+expect_eq "its device's remote is the first again" "$(remote)" 2001:db8:f1::1
+check_cmd "LAN 2 -> INET through AFTR 1" busywait 10000 udp
+
+failover_logs b4-2
+ktap_finish
