@@ -16,7 +16,7 @@
 #
 # Covers: both announce (ECMP at ACC); drain withdraws AFTR1 within
 # seconds and traffic flows through AFTR2, drain off puts it back after
-# the hold-down; AFTR1's store broken (its connection cut and blocked),
+# the hold-down, and AFTR1 then sends the B4 an ANNOUNCE; AFTR1's store broken (its connection cut and blocked),
 # its lw0 down, and its lw4o6d stopped each withdraw it, recovery puts it
 # back; the B4's LAN keeps service throughout.
 source "$(dirname "$0")/../lib/lib.sh"
@@ -133,8 +133,14 @@ check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: draining"
 s=$(failover_stat 2 sent-ipv4-packets)
 check_cmd "LAN 2 -> INET still answered" busywait 10000 udp
 check_cmd "... through AFTR 2" test "$(failover_stat 2 sent-ipv4-packets)" -gt "$s"
+heard=$(grep -c ANNOUNCE "$TMPDIR/b4-2.log")
 check_cmd "lw4o6d drain off" "$LW4O6D" drain -c "$TMPDIR/aftr-1.conf" off
 check_cmd "back after the hold-down: a1 and a2" busywait 30000 acc_is "a1 a2"
+# Taking the anycast back, AFTR 1 tells every B4 it holds (RFC 6887 14.1.1).
+check_cmd "AFTR 1 sent an ANNOUNCE round to the one B4 it holds" \
+	busywait 10000 logged 1 "ANNOUNCE (taking over the anycast) to 1 B4s"
+check_cmd "B4 2 heard it" \
+	busywait 10000 sh -c "[ \$(grep -c ANNOUNCE '$TMPDIR/b4-2.log') -gt $heard ]"
 
 # --- the store: AFTR 1's connection cut and kept from coming back ---
 ip netns exec "$AFTR1" nft -f - <<EOT

@@ -112,12 +112,19 @@ check_cmd "B4 restart: same set" test "$(pcp_bound 2)" = "$B2"
 expect_eq "B4 restart: still one mapping per B4 on the AFTR" "$(pcp_table | wc -l)" 2
 check_cmd "traffic after the B4 restart" lan_traffic
 
-# Epoch reset: the AFTR forgets everything; the B4s re-create.
+# Epoch reset: the AFTR forgets everything; the B4s re-create.  The
+# ANNOUNCE round is paced: at 10 a second, one B4 per 100 ms slice.
 kill -TERM "$AFTR_PID"
 wait "$AFTR_PID" 2> /dev/null
+echo "announce-rate 10" >> "$TMPDIR/aftr.conf"
+rounds=$(grep -c "sent ANNOUNCE" "$TMPDIR/aftr.log")
 pcp_aftr_start --reset-epoch
 defer kill $AFTR_PID
-check_cmd "epoch reset: the AFTR announced it" grep -q "sent ANNOUNCE" "$TMPDIR/aftr.log"
+check_cmd "epoch reset: the AFTR announced it" busywait 10000 \
+	sh -c "[ \$(grep -c 'sent ANNOUNCE' '$TMPDIR/aftr.log') -gt $rounds ]"
+ms=$(sed -n 's/.*sent ANNOUNCE (epoch [0-9]*) to 2 B4s in \([0-9]*\) ms.*/\1/p' "$TMPDIR/aftr.log" | tail -n 1)
+check_cmd "... to both B4s, paced: the second 100 ms after the first (took ${ms:-?} ms)" \
+	test "${ms:-0}" -ge 100
 check_cmd "epoch reset: both B4s re-created their mappings" \
 	busywait 20000 sh -c "[ \$($LW4O6 -n $AFTR -j binding show dev lw0 | jq length) = 2 ]"
 check_cmd "epoch reset: B4 2 saw the AFTR lose its state" grep -q "lost its state" "$TMPDIR/b4-2.log"

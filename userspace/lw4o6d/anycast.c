@@ -43,6 +43,9 @@ static struct {
 	char addr[INET6_ADDRSTRLEN];
 } A = { .ioc = -1 };
 
+/* Told each time the address goes on (kept across a reload's restart). */
+static void (*announced_fn)(void);
+
 static bool dev_running(const char *name)
 {
 	struct ifreq ifr;
@@ -169,9 +172,12 @@ static void on_tick(struct timer *t)
 	case ANYCAST_ANNOUNCE:
 		if (addr_change(RTM_NEWADDR))
 			A.st.announced = false;	/* again at the next tick */
-		else
+		else {
 			log_notice("anycast %s announced on %s", A.addr,
 				   A.cfg.anycast_dev);
+			if (announced_fn)
+				announced_fn();
+		}
 		break;
 	case ANYCAST_WITHDRAW:
 		addr_change(RTM_DELADDR);
@@ -192,8 +198,9 @@ static void on_tick(struct timer *t)
 	timer_arm(t, TICK_MS);
 }
 
-int anycast_start(const struct lw4o6d_config *c)
+int anycast_start(const struct lw4o6d_config *c, void (*announced)(void))
 {
+	announced_fn = announced;
 	if (!c->has_anycast)
 		return 0;
 	A.cfg = *c;
@@ -245,7 +252,7 @@ int anycast_reload(const struct lw4o6d_config *c)
 		return 0;
 	}
 	anycast_stop();
-	return anycast_start(c);
+	return anycast_start(c, announced_fn);
 }
 
 /* ---- lw4o6d drain ------------------------------------------------------ */

@@ -14,8 +14,11 @@
 
 #include "config.h"
 
-/* Nothing to do without "anycast"; -1 (logged) if rtnetlink fails. */
-int anycast_start(const struct lw4o6d_config *c);
+/*
+ * Nothing to do without "anycast"; -1 (logged) if rtnetlink fails.
+ * announced (may be NULL) is told each time the address goes on.
+ */
+int anycast_start(const struct lw4o6d_config *c, void (*announced)(void));
 /* SIGHUP: a changed "anycast" line withdraws the old address first. */
 int anycast_reload(const struct lw4o6d_config *c);
 void anycast_stop(void);

@@ -486,6 +486,7 @@ static void defaults(struct lw4o6d_config *c)
 	c->max_mappings = 1048576;
 	c->max_subscribers = 1048576;
 	c->announce = true;
+	c->announce_rate = 10000;
 	c->hold_down = 5;
 	strcpy(c->drain_file, "/run/lw4o6d/drain");
 	c->port_set_size = 65535;

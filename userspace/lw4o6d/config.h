@@ -87,6 +87,7 @@ struct lw4o6d_config {
 	size_t n_b4_allow;		/* "b4-prefix PREFIX/LEN", repeated: only these (default any) */
 	struct in6_prefix b4_allow[CONFIG_MAX_B4_ALLOW];
 	bool announce;			/* "announce yes|no" (default yes) */
+	uint32_t announce_rate;		/* "announce-rate N": B4s a second (default 10000) */
 	/*
 	 * "anycast ADDR dev IFNAME [upstream PREFIX/LEN] [hold-down S]
 	 * [drain-file PATH]": ADDR/128 is kept on IFNAME (a dummy that the

@@ -155,6 +155,13 @@ static void kw_announce(struct parser *p, int argc, char **argv)
 	get_bool(p, "announce", "yes", "no", argc, argv, &p->c->announce);
 }
 
+static void kw_announce_rate(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "announce-rate", argc, 1, argv))
+		get_num(p, "announce-rate", argv[0], 1, RATE_MAX,
+			&p->c->announce_rate);
+}
+
 /* Comma-separated addresses; whether they fit the pool is pool.c's call. */
 static bool pool_exclude(struct parser *p, const char *name,
 			 struct pool_cfg *pc, char *list)
@@ -463,6 +470,7 @@ const struct keyword config_aftr_keywords[] = {
 	{ "quota",		KW_AFTR, false, kw_quota },
 	{ "rate-limit",		KW_AFTR, false, kw_rate_limit },
 	{ "announce",		KW_AFTR, false, kw_announce },
+	{ "announce-rate",	KW_AFTR, false, kw_announce_rate },
 	{ "subscriber-prefix-len", KW_AFTR, false, kw_subscriber_plen },
 	{ "max-mappings",	KW_AFTR, false, kw_max_mappings },
 	{ "max-subscribers",	KW_AFTR, false, kw_max_subscribers },

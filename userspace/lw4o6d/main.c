@@ -176,7 +176,7 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 	if (a) {
 		core_serving();
 		/* last: announce only what is all there */
-		if (anycast_start(c))
+		if (anycast_start(c, pcp_server_took_over))
 			return -1;
 	}
 	return 0;

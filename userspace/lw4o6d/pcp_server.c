@@ -61,6 +61,15 @@ static struct {
 	struct log_limit ll;
 	uint64_t n_requests, n_refused, n_limited, n_bad_source;
 	uint64_t n_not_allowed, n_full;
+	/* the ANNOUNCE round in progress (announce_round()) */
+	struct {
+		struct in6_addr *to;
+		size_t n, next;
+		uint32_t rate;		/* a second */
+		int64_t began;
+		bool start_pending;	/* the start's round waits for the anycast */
+		struct timer t;
+	} an;
 } P = { .raw_fd = -1, .udp_fd = -1, .ctl_fd = -1 };
 
 static uint32_t epoch(void)
@@ -491,28 +500,115 @@ static int open_sockets(const struct lw4o6d_config *c)
 
 /*
  * RFC 6887 14.1.1: a restarted server tells its clients.  Inside the
- * softwires there is no multicast, so each B4 that held a mapping at start
- * gets its own unsolicited ANNOUNCE at 192.0.0.2.
+ * softwires there is no multicast, so each B4 gets its own unsolicited
+ * ANNOUNCE at 192.0.0.2, paced at "announce-rate" a second in 100 ms
+ * slices: a million B4s re-validating in the same second would be a flood
+ * of our own making.  A round replaces one still going (the newer epoch
+ * is the one that counts).
  */
-static void announce(void)
+#define ANNOUNCE_TICK_MS	100
+
+static void announce_tick(struct timer *t)
 {
 	struct pcp_msg a = { .version = PCP_VERSION, .response = true,
-			     .opcode = PCP_OP_ANNOUNCE };
-	const struct in6_addr *to;
+			     .opcode = PCP_OP_ANNOUNCE, .epoch = epoch() };
+	size_t per = P.an.rate / (1000 / ANNOUNCE_TICK_MS), i;
 	uint8_t buf[PCP_MAX_LEN];
-	size_t i, n, len;
+	size_t len = pcp_build(&a, buf, sizeof(buf));
 
-	to = alloc_b4s_at_start(P.a, &n);
-	a.epoch = epoch();
-	len = pcp_build(&a, buf, sizeof(buf));
-	for (i = 0; i < n; i++) {
-		struct origin o = { .softwire = true, .b4 = to[i],
+	for (i = 0; i < (per ? per : 1) && P.an.next < P.an.n; i++) {
+		struct origin o = { .softwire = true,
+				    .b4 = P.an.to[P.an.next++],
 				    .src4 = htonl(LW4O6_B4_CONTROL_ADDR),
 				    .sport = PCP_CLIENT_PORT };
 
 		send_now(&o, buf, len);
 	}
-	log_notice("sent ANNOUNCE (epoch %u) to %zu B4s", a.epoch, n);
+	if (P.an.next < P.an.n) {
+		timer_arm(t, ANNOUNCE_TICK_MS);
+		return;
+	}
+	log_notice("sent ANNOUNCE (epoch %u) to %zu B4s in %lld ms", a.epoch,
+		   P.an.n, (long long)(loop_now_ms() - P.an.began));
+	free(P.an.to);
+	P.an.to = NULL;
+	P.an.n = P.an.next = 0;
+}
+
+static int in6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in6_addr));
+}
+
+/* A round to these B4s (copied, sorted, each once). */
+static void announce_round(const struct in6_addr *to, size_t n, const char *why)
+{
+	size_t i, k = 0;
+
+	timer_cancel(&P.an.t);
+	free(P.an.to);
+	P.an.to = n ? malloc(n * sizeof(*to)) : NULL;
+	P.an.n = P.an.next = 0;
+	if (n && !P.an.to) {
+		log_err("ANNOUNCE: out of memory for %zu B4s", n);
+		return;
+	}
+	if (n)
+		memcpy(P.an.to, to, n * sizeof(*to));
+	qsort(P.an.to, n, sizeof(*to), in6_cmp);
+	for (i = 0; i < n; i++)
+		if (!k || memcmp(&P.an.to[k - 1], &P.an.to[i], sizeof(*to)))
+			P.an.to[k++] = P.an.to[i];
+	P.an.n = k;
+	P.an.began = loop_now_ms();
+	log_info("ANNOUNCE (%s) to %zu B4s, %u a second", why, k, P.an.rate);
+	timer_arm(&P.an.t, 0);
+}
+
+struct b4_list {
+	struct in6_addr *v;
+	size_t n, cap;
+};
+
+static int collect_b4(struct lease *l, void *arg)
+{
+	struct b4_list *b = arg;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		struct in6_addr *v = realloc(b->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n++] = l->m.b4;
+	return 0;
+}
+
+void pcp_server_took_over(void)
+{
+	struct b4_list b = { 0 };
+	const struct in6_addr *start;
+	size_t n;
+
+	if (!P.a || !P.an.rate)
+		return;
+	if (P.an.start_pending) {
+		/* the B4s of the start (before --reset-epoch cleared them) */
+		P.an.start_pending = false;
+		start = alloc_b4s_at_start(P.a, &n);
+		announce_round(start, n, "restart, now serving the anycast");
+		return;
+	}
+	if (alloc_each(P.a, collect_b4, &b)) {
+		log_err("ANNOUNCE: out of memory listing the B4s");
+		free(b.v);
+		return;
+	}
+	announce_round(b.v, b.n, "taking over the anycast");
+	free(b.v);
 }
 
 int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
@@ -542,8 +638,21 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 		return -1;
 	}
 	P.ctl_fd = kern_event_fd(P.k);
-	if (c->announce)
-		announce();
+	timer_init(&P.an.t, announce_tick);
+	P.an.rate = c->announce ? c->announce_rate : 0;
+	/*
+	 * With "anycast", B4s could not answer this lwAFTR before it announces
+	 * the address: the round waits for that (pcp_server_took_over()).
+	 */
+	if (c->announce && c->has_anycast) {
+		P.an.start_pending = true;
+	} else if (c->announce) {
+		const struct in6_addr *to;
+		size_t n;
+
+		to = alloc_b4s_at_start(a, &n);
+		announce_round(to, n, "restart");
+	}
 	return 0;
 }
 
@@ -556,6 +665,8 @@ void pcp_server_stop(void)
 		   (unsigned long long)P.n_bad_source,
 		   (unsigned long long)P.n_not_allowed,
 		   (unsigned long long)P.n_full);
+	timer_cancel(&P.an.t);
+	free(P.an.to);
 	if (P.ctl_fd >= 0)
 		loop_del_fd(P.ctl_fd);
 	if (P.udp_fd >= 0) {

@@ -13,5 +13,11 @@
 /* Serves PCP for a's leases on c->device (and c->listen6).  0, or -1 after logging why. */
 int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a);
 void pcp_server_stop(void);
+/*
+ * This lwAFTR now draws the anycast's traffic (anycast.c announced it):
+ * an ANNOUNCE round to every B4 it holds a mapping for (after a restart
+ * with "anycast", the round the start put off), paced at announce-rate.
+ */
+void pcp_server_took_over(void);
 
 #endif

@@ -202,6 +202,7 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.n_b4_allow, 0);
 	assert_true(c.announce);
 	assert_false(c.has_anycast);
+	assert_int_equal(c.announce_rate, 10000);
 	assert_int_equal(c.hold_down, 5);
 	assert_int_equal(c.upstream, 0);
 	assert_int_equal(c.upstream_plen, 0);
@@ -497,6 +498,8 @@ static const struct {
 	{ AFTR "b4-prefix 10.0.0.0/8\n", 5, "b4-prefix 10.0.0.0/8: not an IPv6 prefix" },
 	{ B4 "b4-prefix 2001:db8::/32\n", 3, "'b4-prefix' is an aftr keyword" },
 	{ AFTR "announce maybe\n", 5, "announce: expected yes or no, got 'maybe'" },
+	{ AFTR "announce-rate 0\n", 5, "announce-rate: expected a number 1..1000000, got '0'" },
+	{ AFTR "announce-rate\n", 5, "announce-rate" },
 	{ AFTR "anycast 2001:db8::1\n", 5, "anycast: expected 'anycast ADDR dev IFNAME" },
 	{ AFTR "anycast 2001:db8::1 via any0\n", 5, "anycast: expected 'anycast ADDR dev IFNAME" },
 	{ AFTR "anycast 10.0.0.1 dev any0\n", 5, "anycast: '10.0.0.1' is not an IPv6 address" },
