@@ -143,21 +143,13 @@ check_cmd "B4 2 heard it" \
 	busywait 10000 sh -c "[ \$(grep -c ANNOUNCE '$TMPDIR/b4-2.log') -gt $heard ]"
 
 # --- the store: AFTR 1's connection cut and kept from coming back ---
-ip netns exec "$AFTR1" nft -f - <<EOT
-table inet cut {
-	chain out {
-		type filter hook output priority 0; policy accept;
-		tcp dport 5432 drop
-	}
-}
-EOT
-pg_sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aftr1'" > /dev/null
+check_cmd "AFTR 1's store connection cut" failover_cut_store 1
 check_cmd "AFTR 1's store cut: withdrawn" busywait 30000 acc_is a2
 sleep 3
 check_cmd "... and kept withdrawn while the store cannot be reached" acc_is a2
 check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: the store is unreachable"
 check_cmd "LAN 2 -> INET still answered" busywait 10000 udp
-ip netns exec "$AFTR1" nft delete table inet cut
+check_cmd "AFTR 1's store connection mended" failover_mend_store 1
 check_cmd "store back: announced again" busywait 60000 acc_is "a1 a2"
 
 # --- its device ---

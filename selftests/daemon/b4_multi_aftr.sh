@@ -73,15 +73,7 @@ check_cmd "LAN 2 -> INET" busywait 10000 udp
 failover_bail aftr-1 aftr-2 b4-2
 
 # --- NETWORK_FAILURE: AFTR 1's store cut, its next renewal fails ---
-ip netns exec "$AFTR1" nft -f - <<EOT
-table inet cut {
-	chain out {
-		type filter hook output priority 0; policy accept;
-		tcp dport 5432 drop
-	}
-}
-EOT
-pg_sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aftr1'" > /dev/null
+check_cmd "AFTR 1's store connection cut" failover_cut_store 1
 check_cmd "at its renewal, the B4 moved to AFTR 2" \
 	busywait 60000 b4_logged "AFTR 2001:db8:f1::1 failed us (it answered NETWORK_FAILURE): now using AFTR 2001:db8:f2::1"
 check_cmd "its device's remote is AFTR 2" busywait 5000 remote_is 2001:db8:f2::1
@@ -89,7 +81,7 @@ check_cmd "bound to a set of AFTR 2's pool" busywait 30000 in_pool 16 31
 s=$(failover_stat 2 sent-ipv4-packets)
 check_cmd "LAN 2 -> INET again" busywait 10000 udp
 check_cmd "... through AFTR 2" test "$(failover_stat 2 sent-ipv4-packets)" -gt "$s"
-ip netns exec "$AFTR1" nft delete table inet cut
+check_cmd "AFTR 1's store connection mended" failover_mend_store 1
 failover_bail aftr-1 aftr-2 b4-2
 
 # --- no answer: AFTR 2's daemon gone, its bindings with it ---

@@ -227,6 +227,26 @@ failover_stat() {
 	"$LW4O6" -n "${!a}" -j stats show dev lw0 | jq ".[\"$2\"] // 0"
 }
 
+# failover_cut_store N: AFTR N's connection to PostgreSQL (lib/pg.sh)
+# ended by the server and kept from coming back (its SYNs dropped), as
+# when the database host is unreachable; failover_mend_store N undoes it.
+failover_cut_store() {
+	local a=AFTR$1
+	ip netns exec "${!a}" nft -f - <<EOT || return 1
+table inet cut {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		tcp dport 5432 drop
+	}
+}
+EOT
+	pg_sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aftr$1'" > /dev/null
+}
+failover_mend_store() {
+	local a=AFTR$1
+	ip netns exec "${!a}" nft delete table inet cut
+}
+
 # failover_logs NAME...: the last lines of $TMPDIR/NAME.log, as diagnostics.
 failover_logs() {
 	local f
