@@ -279,23 +279,17 @@ static int open_guard(const struct lw4o6d_config *c)
 	return 0;
 }
 
+static int d_set_ends(const struct in6_addr *local,
+		      const struct in6_addr *remote, void *arg);
+
 /* The device's remote (and, over IPv6, where PCP goes) is now a. */
 static int set_aftr(const struct in6_addr *a)
 {
-	char a6[FMT_IPV6_LEN];
-	int err = 0;
+	int err = d_set_ends(NULL, a, NULL);
 
-	if (memcmp(a, &S.dev.remote, sizeof(*a)))
-		err = kern_dev_set_ends(S.k, NULL, a);
-	if (err) {
-		log_err("setting %s's remote to %s: %s%s%s", S.cfg.device,
-			fmt_ipv6(a, a6), strerror(-err),
-			*kern_last_error(S.k) ? ": " : "", kern_last_error(S.k));
-		return err;
-	}
-	S.dev.remote = *a;
-	S.server = *a;
-	return 0;
+	if (!err)
+		S.server = *a;
+	return err;
 }
 
 /*

@@ -540,21 +540,15 @@ static int in6_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct in6_addr));
 }
 
-/* A round to these B4s (copied, sorted, each once). */
-static void announce_round(const struct in6_addr *to, size_t n, const char *why)
+/* A round to the n B4s of to (taken over: freed when done; sorted, each once). */
+static void announce_round(struct in6_addr *to, size_t n, const char *why)
 {
 	size_t i, k = 0;
 
 	timer_cancel(&P.an.t);
 	free(P.an.to);
-	P.an.to = n ? malloc(n * sizeof(*to)) : NULL;
-	P.an.n = P.an.next = 0;
-	if (n && !P.an.to) {
-		log_err("ANNOUNCE: out of memory for %zu B4s", n);
-		return;
-	}
-	if (n)
-		memcpy(P.an.to, to, n * sizeof(*to));
+	P.an.to = to;
+	P.an.next = 0;
 	qsort(P.an.to, n, sizeof(*to), in6_cmp);
 	for (i = 0; i < n; i++)
 		if (!k || memcmp(&P.an.to[k - 1], &P.an.to[i], sizeof(*to)))
@@ -587,19 +581,36 @@ static int collect_b4(struct lease *l, void *arg)
 	return 0;
 }
 
+/*
+ * The B4s of the start (before --reset-epoch cleared them), copied: the
+ * list is the core's.
+ */
+static void announce_start(const char *why)
+{
+	const struct in6_addr *start;
+	struct in6_addr *to;
+	size_t n;
+
+	start = alloc_b4s_at_start(P.a, &n);
+	to = n ? malloc(n * sizeof(*to)) : NULL;
+	if (n && !to) {
+		log_err("ANNOUNCE: out of memory for %zu B4s", n);
+		return;
+	}
+	if (n)
+		memcpy(to, start, n * sizeof(*to));
+	announce_round(to, n, why);
+}
+
 void pcp_server_took_over(void)
 {
 	struct b4_list b = { 0 };
-	const struct in6_addr *start;
-	size_t n;
 
 	if (!P.a || !P.an.rate)
 		return;
 	if (P.an.start_pending) {
-		/* the B4s of the start (before --reset-epoch cleared them) */
 		P.an.start_pending = false;
-		start = alloc_b4s_at_start(P.a, &n);
-		announce_round(start, n, "restart, now serving the anycast");
+		announce_start("restart, now serving the anycast");
 		return;
 	}
 	if (alloc_each(P.a, collect_b4, &b)) {
@@ -608,7 +619,6 @@ void pcp_server_took_over(void)
 		return;
 	}
 	announce_round(b.v, b.n, "taking over the anycast");
-	free(b.v);
 }
 
 int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
@@ -647,11 +657,7 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 	if (c->announce && c->has_anycast) {
 		P.an.start_pending = true;
 	} else if (c->announce) {
-		const struct in6_addr *to;
-		size_t n;
-
-		to = alloc_b4s_at_start(a, &n);
-		announce_round(to, n, "restart");
+		announce_start("restart");
 	}
 	return 0;
 }
