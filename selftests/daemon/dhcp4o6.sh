@@ -70,10 +70,10 @@ dhcp_capture_start "$AFTR" br0 "$TMPDIR/dhcp.pcap"
 
 # table: the AFTR's bindings as "ipv4 psid/len b4", sorted
 table() { pcp_table; }
-# leases: the store's, as "protocol ipv4 psid/len b4", sorted
+# leases: the store's, as "protocol/via ipv4 psid/len b4", sorted
 leases() {
 	"$LW4O6D" leases -c "$TMPDIR/aftr.conf" -j |
-		jq -r '.[] | "\(.protocol) \(.ipv4) \(.psid)/\(.psid_len) \(.b4)"' | sort
+		jq -r '.[] | "\(.protocol)/\(.via) \(.ipv4) \(.psid)/\(.psid_len) \(.b4)"' | sort
 }
 traffic() {
 	local l=LAN_$1
@@ -102,8 +102,8 @@ check_cmd "the PCP B4 got a third set of the same pool" \
 	sh -c "[ '$B4' != '$B2' ] && [ '$B4' != '$B3' ] && [ '${B4%% *}' = 192.0.2.1 ]"
 expect_eq "the AFTR's table: one binding per B4, as each B4 holds it" "$(table)" \
 	"$(printf '%s\n' "$B2 2001:db8:1::2" "$B3 2001:db8:1::3" "$B4 2001:db8:1::4" | sort)"
-expect_eq "the store holds them, each by its protocol" "$(leases)" \
-	"$(printf '%s\n' "dhcp4o6 $B2 2001:db8:1::2" "dhcp4o6 $B3 2001:db8:1::3" "pcp $B4 2001:db8:1::4" | sort)"
+expect_eq "the store holds them, each by its protocol and how it asked" "$(leases)" \
+	"$(printf '%s\n' "dhcp4o6/dhcp4o6 $B2 2001:db8:1::2" "dhcp4o6/dhcp4o6 $B3 2001:db8:1::3" "pcp/softwire $B4 2001:db8:1::4" | sort)"
 for n in 2 3 4; do
 	check_cmd "LAN $n reaches INET through its B4" busywait 10000 traffic $n
 done

@@ -416,6 +416,7 @@ static int reread(struct alloc *a, struct lease *l)
 	}
 	lease_set_expiry(a->leases, l, r.m.expires);
 	memcpy(l->m.nonce, r.m.nonce, sizeof(l->m.nonce));
+	l->m.via = r.m.via;
 	l->wanted |= !l->mirrored;
 	l->mirrored = true;
 	notify(a, LEASE_RENEWED, l);
@@ -787,14 +788,17 @@ static uint32_t clamp_lifetime(const struct alloc *a, uint32_t lt)
 }
 
 static enum alloc_result renew(struct alloc *a, struct lease *l, uint32_t lt,
-			       struct alloc_answer *ans)
+			       uint8_t via, struct alloc_answer *ans)
 {
 	int64_t old = l->m.expires;
+	uint8_t old_via = l->m.via;
 
 	lease_set_expiry(a->leases, l, alloc_now(a) + lt);
+	l->m.via = via;		/* a B4 may change how it asks */
 	if (store_put(a->st, &l->m)) {
 		log_err("store: %s", a->st->err);
 		lease_set_expiry(a->leases, l, old);
+		l->m.via = old_via;
 		return ALLOC_NOT_STORED;
 	}
 	a->n_renewed++;
@@ -851,6 +855,7 @@ static enum alloc_result grant_one(struct alloc *a,
 	m.offset = g.offset;
 	m.created = alloc_now(a);
 	m.expires = m.created + lt;
+	m.via = r->via;
 	if (track_room(a))
 		goto undo_pool;
 	*err = store_put(a->st, &m);
@@ -931,7 +936,7 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 	if (!r->takes_set)
 		return ALLOC_SETS_ONLY;
 	if (l)
-		return renew(a, l, clamp_lifetime(a, r->lifetime), ans);
+		return renew(a, l, clamp_lifetime(a, r->lifetime), r->via, ans);
 	if (source_ok(a, &r->b4))
 		return ALLOC_NOT_ALLOWED;
 	/* The quota is the subscriber's: every address of its prefix. */
@@ -1121,6 +1126,7 @@ static int apply_put(struct alloc *a, const struct lw4o6_mapping *m,
 		if (changed) {		/* renewed by another node */
 			lease_set_expiry(a->leases, l, m->expires);
 			memcpy(l->m.nonce, m->nonce, sizeof(l->m.nonce));
+			l->m.via = m->via;
 			/* ours was installed here: it stays wanted */
 			l->wanted |= !l->mirrored;
 			l->mirrored = true;

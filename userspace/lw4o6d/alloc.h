@@ -114,6 +114,7 @@ struct alloc_req {
 	uint32_t suggest_ipv4;		/* network order; 0: no suggestion */
 	uint16_t suggest_port;		/* a port of the set asked for */
 	bool prefer_failure;		/* the suggested set or nothing */
+	uint8_t via;			/* enum mapping_via: stored */
 };
 
 struct alloc_answer {

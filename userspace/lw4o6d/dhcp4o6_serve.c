@@ -469,7 +469,8 @@ static enum alloc_result grant(struct ctx *x, const uint8_t *nonce,
 {
 	struct d4o6_serve *s = x->s;
 	struct alloc_req r = { .b4 = x->client, .lifetime = lt,
-			       .takes_set = true };
+			       .takes_set = true,
+			       .via = MAPPING_VIA_DHCP4O6 };
 	enum alloc_result res;
 	unsigned int tries = 0;
 	size_t i;
@@ -582,7 +583,8 @@ static size_t do_discover(struct ctx *x, const struct dhcp4_msg *q,
 		ans.m = l->m;		/* its lease, offered again as it is */
 	} else if (l) {
 		struct alloc_req r = { .b4 = x->client, .lifetime = offer,
-				       .takes_set = true };
+				       .takes_set = true,
+			       .via = MAPPING_VIA_DHCP4O6 };
 
 		memcpy(r.nonce, nonce, sizeof(r.nonce));
 		res = alloc_map(s->a, &r, &ans);
@@ -603,7 +605,8 @@ static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 	struct d4o6_serve *s = x->s;
 	const struct lease *l = key_lease(s, &x->client);
 	bool owned = l && !memcmp(l->m.nonce, nonce, PCP_NONCE_LEN);
-	struct alloc_req r = { .b4 = x->client, .takes_set = true };
+	struct alloc_req r = { .b4 = x->client, .takes_set = true,
+			       .via = MAPPING_VIA_DHCP4O6 };
 	char a6[FMT_IPV6_LEN], ms[MAPPING_STR_LEN];
 	struct alloc_answer ans;
 	enum alloc_result res;

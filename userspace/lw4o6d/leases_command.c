@@ -16,6 +16,7 @@
 #include "config.h"
 #include "dhcp4o6_serve.h"
 #include "leases_command.h"
+#include "mapping.h"
 #include "strconv.h"
 
 static void usage(FILE *f)
@@ -47,7 +48,13 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 {
 	static const char q[] =
 		"SELECT b4, protocol, internal_port, nonce, ipv4, psid, psid_len,"
-		" \"offset\", expires, created FROM mappings ORDER BY ipv4, psid";
+		" \"offset\", expires, created, via FROM mappings"
+		" ORDER BY ipv4, psid";
+	/* a schema-1 file the daemon has not opened (migrated) yet */
+	static const char q1[] =
+		"SELECT b4, protocol, internal_port, nonce, ipv4, psid, psid_len,"
+		" \"offset\", expires, created, 0 FROM mappings"
+		" ORDER BY ipv4, psid";
 	static struct lw4o6d_config c;
 	const char *path = default_config;
 	bool json = false;
@@ -80,6 +87,8 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 5000);
 		rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			rc = sqlite3_prepare_v2(db, q1, -1, &st, NULL);
 	}
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "lw4o6d leases: %s: %s\n", c.storage_path,
@@ -90,8 +99,9 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 	if (json)
 		fputs("[", stdout);
 	else
-		printf("%-8s %-39s %-15s %-9s %-6s %-20s %s\n", "PROTOCOL", "B4",
-		       "IPV4", "PSID/LEN", "OFFSET", "EXPIRES", "LEFT");
+		printf("%-8s %-8s %-39s %-15s %-9s %-6s %-20s %s\n", "PROTOCOL",
+		       "VIA", "B4", "IPV4", "PSID/LEN", "OFFSET", "EXPIRES",
+		       "LEFT");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void *b4 = sqlite3_column_blob(st, 0);
 		const uint8_t *nonce = sqlite3_column_blob(st, 3);
@@ -101,7 +111,7 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 		int psid = sqlite3_column_int(st, 5), k = sqlite3_column_int(st, 6);
 		int off = sqlite3_column_int(st, 7);
 		char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN], when[32], psid_s[16];
-		const char *proto;
+		const char *proto, *via;
 		struct in6_addr addr;
 		struct tm tm;
 		time_t t = (time_t)exp;
@@ -111,21 +121,22 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 			continue;
 		memcpy(&addr, b4, 16);
 		proto = dhcp4o6_nonce_is(nonce) ? "dhcp4o6" : "pcp";
+		via = mapping_via_str((uint8_t)sqlite3_column_int(st, 10));
 		fmt_ipv6(&addr, a6);
 		fmt_ipv4(v4, a4);
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (json) {
-			printf("%s\n {\"protocol\":\"%s\",\"b4\":\"%s\",\"ipv4\":\"%s\",\"psid\":%d,\"psid_len\":%d,\"offset\":%d,\"expires\":%lld,\"expires_in\":%lld,\"created\":%lld,\"pcp_protocol\":\"%s\",\"internal_port\":%d}",
+			printf("%s\n {\"protocol\":\"%s\",\"b4\":\"%s\",\"ipv4\":\"%s\",\"psid\":%d,\"psid_len\":%d,\"offset\":%d,\"expires\":%lld,\"expires_in\":%lld,\"created\":%lld,\"pcp_protocol\":\"%s\",\"internal_port\":%d,\"via\":\"%s\"}",
 			       n ? "," : "", proto, a6, a4, psid, k, off,
 			       (long long)exp, (long long)(exp - now),
 			       (long long)created,
 			       proto_name(sqlite3_column_int(st, 1)),
-			       sqlite3_column_int(st, 2));
+			       sqlite3_column_int(st, 2), via);
 		} else {
 			snprintf(psid_s, sizeof(psid_s), "%d/%d", psid, k);
-			printf("%-8s %-39s %-15s %-9s %-6d %-20s %llds\n", proto,
-			       a6, a4, psid_s, off, when,
+			printf("%-8s %-8s %-39s %-15s %-9s %-6d %-20s %llds\n",
+			       proto, via, a6, a4, psid_s, off, when,
 			       (long long)(exp - now));
 		}
 		n++;

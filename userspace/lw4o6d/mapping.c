@@ -13,3 +13,14 @@ const char *mapping_str(const struct lw4o6_mapping *m, char *buf, size_t len)
 		 fmt_ipv6(&m->b4, a6));
 	return buf;
 }
+
+const char *mapping_via_str(uint8_t via)
+{
+	static const char *const name[] = {
+		[MAPPING_VIA_SOFTWIRE] = "softwire",
+		[MAPPING_VIA_IPV6] = "ipv6",
+		[MAPPING_VIA_DHCP4O6] = "dhcp4o6",
+	};
+
+	return via <= MAPPING_VIA_MAX ? name[via] : "?";
+}

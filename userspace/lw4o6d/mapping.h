@@ -23,7 +23,22 @@ struct lw4o6_mapping {
 	uint8_t offset;
 	int64_t expires;		/* CLOCK_REALTIME seconds */
 	int64_t created;
+	uint8_t via;			/* enum mapping_via */
 };
+
+/*
+ * How the B4 asked, and so how to reach it unasked (an ANNOUNCE after a
+ * restart or a takeover): stored with the mapping, as the store's "via".
+ */
+enum mapping_via {
+	MAPPING_VIA_SOFTWIRE,	/* PCP inside the softwire, at 192.0.0.1 */
+	MAPPING_VIA_IPV6,	/* PCP over plain IPv6 ("listen") */
+	MAPPING_VIA_DHCP4O6,	/* DHCPv4 over DHCPv6: no PCP to announce to */
+	MAPPING_VIA_MAX = MAPPING_VIA_DHCP4O6,
+};
+
+/* "softwire", "ipv6", "dhcp4o6" */
+const char *mapping_via_str(uint8_t via);
 
 #define MAPPING_STR_LEN 160
 

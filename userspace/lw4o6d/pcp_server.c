@@ -248,6 +248,7 @@ static void do_map(const struct origin *o, const struct pcp_msg *req,
 		.lifetime = req->lifetime,
 		.takes_set = req->port_set.present,
 		.prefer_failure = req->prefer_failure,
+		.via = o->softwire ? MAPPING_VIA_SOFTWIRE : MAPPING_VIA_IPV6,
 	};
 	struct alloc_answer ans;
 	enum alloc_result res;

@@ -98,10 +98,12 @@ int pg_change_parse(const char *p, size_t len, struct pg_change *out)
 	const char *f;
 	size_t n, i;
 	int64_t v;
+	int version;
 
 	memset(&ch, 0, sizeof(ch));
-	if (!field(&c, &f, &n, false) || n != 1 || f[0] != '1')
+	if (!field(&c, &f, &n, false) || n != 1 || (f[0] != '1' && f[0] != '2'))
 		return -EINVAL;
+	version = f[0] - '0';
 	if (!num(&c, 1, INT64_MAX, &ch.id))
 		return -EINVAL;
 	if (!field(&c, &f, &n, false))
@@ -144,8 +146,15 @@ int pg_change_parse(const char *p, size_t len, struct pg_change *out)
 	if (ch.m.psid >> ch.m.psid_len)
 		return -EINVAL;
 	if (!num(&c, INT64_MIN, INT64_MAX, &ch.m.expires) ||
-	    !num(&c, INT64_MIN, INT64_MAX, &ch.m.created) ||
-	    !num(&c, INT64_MIN, INT64_MAX, &ch.changed))
+	    !num(&c, INT64_MIN, INT64_MAX, &ch.m.created))
+		return -EINVAL;
+	/* version 1 (a schema-1 trigger, before an upgrade) has no VIA */
+	if (version == 2) {
+		if (!num(&c, 0, MAPPING_VIA_MAX, &v))
+			return -EINVAL;
+		ch.m.via = (uint8_t)v;
+	}
+	if (!num(&c, INT64_MIN, INT64_MAX, &ch.changed))
 		return -EINVAL;
 	/* the node: the rest, printable, spaces allowed inside */
 	n = (size_t)(c.end - c.p);
@@ -170,12 +179,12 @@ int pg_change_format(const struct pg_change *c, char *buf, size_t len)
 	inet_ntop(AF_INET, &c->m.ipv4, v4, sizeof(v4));
 	for (i = 0; i < sizeof(c->m.nonce); i++)
 		snprintf(nonce + 2 * i, 3, "%02x", c->m.nonce[i]);
-	n = snprintf(buf, len, "1 %" PRId64 " %s %s %u %u %s %s %u %u %u %" PRId64
-		     " %" PRId64 " %" PRId64 " %s", c->id,
+	n = snprintf(buf, len, "2 %" PRId64 " %s %s %u %u %s %s %u %u %u %" PRId64
+		     " %" PRId64 " %u %" PRId64 " %s", c->id,
 		     c->op == STORE_DEL ? "del" : "put", b4, c->m.protocol,
 		     c->m.internal_port, nonce, v4, c->m.psid, c->m.psid_len,
-		     c->m.offset, c->m.expires, c->m.created, c->changed,
-		     c->node);
+		     c->m.offset, c->m.expires, c->m.created, c->m.via,
+		     c->changed, c->node);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return n;

@@ -4,16 +4,17 @@
  * trigger on lw4o6_mappings sends with NOTIFY lw4o6_mappings (see
  * store_postgresql.c), one line of text:
  *
- *   1 ID OP B4 PROTOCOL PORT NONCE IPV4 PSID PSID_LEN OFFSET EXPIRES CREATED CHANGED NODE
+ *   2 ID OP B4 PROTOCOL PORT NONCE IPV4 PSID PSID_LEN OFFSET EXPIRES CREATED VIA CHANGED NODE
  *
- * "1" the format's version; ID the change's row in lw4o6_history (which
+ * "2" the format's version (schema 2; version 1, from schema 1, has no VIA
+ * and is still read: the feed of a store being upgraded); ID the change's row in lw4o6_history (which
  * also keeps PostgreSQL from folding two identical notifications of one
  * transaction into one: a put, a del and the same put again must all
  * arrive); OP "put" or "del"; B4 and IPV4 addresses as
  * PostgreSQL's host() writes them; NONCE 24 lowercase hex digits; the
  * numbers decimal without leading zeros (EXPIRES, CREATED and CHANGED,
- * seconds, may be negative); NODE the writer's name, the rest of the line
- * (1..63 printable bytes).  Fields are separated by exactly one space.
+ * seconds, may be negative; VIA enum mapping_via); NODE the writer's
+ * name, the rest of the line (1..63 printable bytes).  Fields are separated by exactly one space.
  * Another writer's payload is untrusted input: anything else is refused.
  */
 #ifndef LW4O6D_STORE_PG_CHANGE_H

@@ -108,13 +108,65 @@ const char *const pg_migration[PG_SCHEMA_VERSION] = {
 	" EXCEPTION WHEN unique_violation THEN"
 	"  RETURN false;"
 	" END $f$;",
+	/*
+	 * 1 -> 2: how each B4 asked (mapping.h, enum mapping_via), so that a
+	 * node taking over knows where to send its ANNOUNCE; the feed's
+	 * format 2 carries it.
+	 */
+	"ALTER TABLE lw4o6_mappings ADD COLUMN via smallint NOT NULL DEFAULT 0"
+	" CHECK (via BETWEEN 0 AND 2);"
+	"ALTER TABLE lw4o6_history ADD COLUMN via smallint NOT NULL DEFAULT 0;"
+	"CREATE OR REPLACE FUNCTION lw4o6_mappings_changed() RETURNS trigger"
+	" LANGUAGE plpgsql AS $f$"
+	" DECLARE r lw4o6_mappings; op text; who text; hid bigint;"
+	" BEGIN"
+	"  IF TG_OP = 'DELETE' THEN r := OLD; op := 'del';"
+	"  ELSE r := NEW; op := 'put'; END IF;"
+	"  who := coalesce(nullif(current_setting('application_name', true),"
+	"   ''), session_user);"
+	"  INSERT INTO lw4o6_history (node, op, b4, protocol, internal_port,"
+	"   nonce, ipv4, psid, psid_len, \"offset\", expires, created, via)"
+	"   VALUES (who, op, r.b4, r.protocol, r.internal_port, r.nonce,"
+	"   r.ipv4, r.psid, r.psid_len, r.\"offset\", r.expires, r.created,"
+	"   r.via) RETURNING id INTO hid;"
+	"  PERFORM pg_notify('lw4o6_mappings', format("
+	"   '2 %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s', hid, op,"
+	"   host(r.b4), r.protocol, r.internal_port, encode(r.nonce, 'hex'),"
+	"   host(r.ipv4), r.psid, r.psid_len, r.\"offset\", r.expires,"
+	"   r.created, r.via, floor(extract(epoch FROM r.changed))::bigint,"
+	"   r.node));"
+	"  RETURN NULL;"
+	" END $f$;"
+	"DROP FUNCTION lw4o6_put(inet, smallint, integer, bytea, inet, integer,"
+	" smallint, smallint, bigint, bigint, text);"
+	"CREATE FUNCTION lw4o6_put(p_b4 inet, p_protocol smallint,"
+	" p_port integer, p_nonce bytea, p_ipv4 inet, p_psid integer,"
+	" p_psid_len smallint, p_offset smallint, p_expires bigint,"
+	" p_created bigint, p_node text, p_via smallint) RETURNS boolean"
+	" LANGUAGE plpgsql AS $f$"
+	" BEGIN"
+	"  INSERT INTO lw4o6_mappings (b4, protocol, internal_port, nonce,"
+	"   ipv4, psid, psid_len, \"offset\", expires, created, node, via)"
+	"   VALUES (p_b4, p_protocol, p_port, p_nonce, p_ipv4, p_psid,"
+	"   p_psid_len, p_offset, p_expires, p_created, p_node, p_via)"
+	"   ON CONFLICT (b4, protocol, internal_port) DO UPDATE SET"
+	"   nonce = excluded.nonce, ipv4 = excluded.ipv4,"
+	"   psid = excluded.psid, psid_len = excluded.psid_len,"
+	"   \"offset\" = excluded.\"offset\", expires = excluded.expires,"
+	"   created = excluded.created, node = excluded.node,"
+	"   via = excluded.via, changed = now();"
+	"  RETURN true;"
+	" EXCEPTION WHEN unique_violation THEN"
+	"  RETURN false;"
+	" END $f$;",
 };
 
 const struct pg_stmt pg_stmt[ST_N] = {
 	/* replaces only on the key; false: another key holds the set */
 	[ST_PUT] = { "SELECT lw4o6_put($1::inet, $2::smallint, $3::integer,"
 		     " $4::bytea, $5::inet, $6::integer, $7::smallint,"
-		     " $8::smallint, $9::bigint, $10::bigint, $11::text)", 11 },
+		     " $8::smallint, $9::bigint, $10::bigint, $11::text,"
+		     " $12::smallint)", 12 },
 	/*
 	 * One round trip: whether it went, and if not whether the key was
 	 * there (the outer SELECT sees the snapshot before the DELETE).

@@ -7,7 +7,7 @@
 #ifndef LW4O6D_STORE_PG_SQL_H
 #define LW4O6D_STORE_PG_SQL_H
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 /* each() reads this many rows at a time */
 #define PG_EACH_CHUNK "1000"
 
@@ -18,8 +18,8 @@
 extern const char *const pg_migration[PG_SCHEMA_VERSION];
 
 #define MAPPING_COLS "host(b4), protocol, internal_port, encode(nonce, 'hex')," \
-		     " host(ipv4), psid, psid_len, \"offset\", expires, created"
-#define N_COLS 10
+		     " host(ipv4), psid, psid_len, \"offset\", expires, created, via"
+#define N_COLS 11
 
 enum {
 	ST_PUT,

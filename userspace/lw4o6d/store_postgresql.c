@@ -735,7 +735,7 @@ static void fmt_key(char *buf, size_t len, const struct lw4o6_mapping *m)
 struct params {
 	char b4[INET6_ADDRSTRLEN], proto[4], port[6], nonce[2 + 24 + 1];
 	char v4[INET_ADDRSTRLEN], psid[6], psid_len[4], offset[4];
-	char expires[24], created[24];
+	char expires[24], created[24], via[4];
 };
 
 static void params_of(struct params *p, const struct lw4o6_mapping *m)
@@ -754,6 +754,7 @@ static void params_of(struct params *p, const struct lw4o6_mapping *m)
 	snprintf(p->offset, sizeof(p->offset), "%u", m->offset);
 	snprintf(p->expires, sizeof(p->expires), "%" PRId64, m->expires);
 	snprintf(p->created, sizeof(p->created), "%" PRId64, m->created);
+	snprintf(p->via, sizeof(p->via), "%u", m->via);
 }
 
 /* lw4o6_put() does the work, its own savepoint included (see the schema). */
@@ -762,7 +763,7 @@ static int pg_put(struct store *s, const struct lw4o6_mapping *m)
 	struct pg *q = s->priv;
 	struct params p;
 	char key[96], what[112], a4[INET_ADDRSTRLEN];
-	const char *v[11];
+	const char *v[12];
 	PGresult *res;
 	int r;
 
@@ -776,7 +777,7 @@ static int pg_put(struct store *s, const struct lw4o6_mapping *m)
 	params_of(&p, m);
 	v[0] = p.b4; v[1] = p.proto; v[2] = p.port; v[3] = p.nonce;
 	v[4] = p.v4; v[5] = p.psid; v[6] = p.psid_len; v[7] = p.offset;
-	v[8] = p.expires; v[9] = p.created; v[10] = q->node;
+	v[8] = p.expires; v[9] = p.created; v[10] = q->node; v[11] = p.via;
 	fmt_key(key, sizeof(key), m);
 	snprintf(what, sizeof(what), "put %s", key);
 	res = run(s, ST_PUT, v, what, &r);
@@ -863,6 +864,9 @@ static int row_to_mapping(PGresult *res, int i, struct lw4o6_mapping *m)
 	m->offset = (uint8_t)atoi(PQgetvalue(res, i, 7));
 	m->expires = strtoll(PQgetvalue(res, i, 8), NULL, 10);
 	m->created = strtoll(PQgetvalue(res, i, 9), NULL, 10);
+	m->via = (uint8_t)atoi(PQgetvalue(res, i, 10));
+	if (m->via > MAPPING_VIA_MAX)	/* the table's CHECK says otherwise */
+		return -EBADMSG;
 	return 0;
 }
 

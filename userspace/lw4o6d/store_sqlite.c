@@ -36,7 +36,7 @@
 #include "store.h"
 #include "store_file.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 5000
 
 /*
@@ -56,6 +56,7 @@ static const char schema[] =
 	" \"offset\" INT NOT NULL,"
 	" expires INT NOT NULL,"
 	" created INT NOT NULL,"
+	" via INT NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (b4, protocol, internal_port)"
 	") WITHOUT ROWID;"
 	"CREATE UNIQUE INDEX IF NOT EXISTS mappings_ipv4_psid"
@@ -64,7 +65,12 @@ static const char schema[] =
 	" key TEXT PRIMARY KEY,"
 	" value INT NOT NULL"
 	") WITHOUT ROWID;"
-	"PRAGMA user_version = 1;";
+	"PRAGMA user_version = 2;";
+
+/* Version 1 to 2: how each B4 asked (mapping.h, enum mapping_via). */
+static const char migrate_1_2[] =
+	"ALTER TABLE mappings ADD COLUMN via INT NOT NULL DEFAULT 0;"
+	"PRAGMA user_version = 2;";
 
 enum {
 	ST_BEGIN,
@@ -82,7 +88,7 @@ enum {
 };
 
 #define MAPPING_COLS "b4, protocol, internal_port, nonce, ipv4, psid, " \
-		     "psid_len, \"offset\", expires, created"
+		     "psid_len, \"offset\", expires, created, via"
 
 static const char *const sql[ST_N] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -96,12 +102,13 @@ static const char *const sql[ST_N] = {
 	 * still fails the statement.
 	 */
 	[ST_PUT] = "INSERT INTO mappings (" MAPPING_COLS ")"
-		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 		   " ON CONFLICT (b4, protocol, internal_port) DO UPDATE SET"
 		   " nonce = excluded.nonce, ipv4 = excluded.ipv4,"
 		   " psid = excluded.psid, psid_len = excluded.psid_len,"
 		   " \"offset\" = excluded.\"offset\","
-		   " expires = excluded.expires, created = excluded.created",
+		   " expires = excluded.expires, created = excluded.created,"
+		   " via = excluded.via",
 	/* only the row as the caller knows it (store.h) */
 	[ST_DEL] = "DELETE FROM mappings"
 		   " WHERE b4 = ?1 AND protocol = ?2 AND internal_port = ?3"
@@ -239,9 +246,10 @@ static int setup_schema(struct store *s, const char *path)
 		goto rollback;
 	}
 	if (version < SCHEMA_VERSION) {
-		rc = sqlite3_exec(q->db, schema, NULL, NULL, &msg);
+		rc = sqlite3_exec(q->db, version == 1 ? migrate_1_2 : schema,
+				  NULL, NULL, &msg);
 		if (rc != SQLITE_OK) {
-			set_err(s, "cannot open %s: creating the schema: %s",
+			set_err(s, "cannot open %s: creating or migrating the schema: %s",
 				path, msg ? msg : sqlite3_errstr(rc));
 			sqlite3_free(msg);
 			r = errno_of(rc);
@@ -419,6 +427,8 @@ static int sq_put(struct store *s, const struct lw4o6_mapping *m)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 10, m->created);
 	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 11, m->via);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -495,6 +505,10 @@ static int row_to_mapping(sqlite3_stmt *st, struct lw4o6_mapping *m)
 	m->offset = (uint8_t)sqlite3_column_int(st, 7);
 	m->expires = sqlite3_column_int64(st, 8);
 	m->created = sqlite3_column_int64(st, 9);
+	/* unknown ways (a newer writer's) are treated as the softwire's */
+	m->via = (uint8_t)sqlite3_column_int(st, 10);
+	if (m->via > MAPPING_VIA_MAX)
+		m->via = MAPPING_VIA_SOFTWIRE;
 	return 0;
 }
 

@@ -240,6 +240,7 @@ static void test_reopen(void **state)
 	open_ok(&s, f->path);
 	for (i = 0; i < 3; i++) {
 		mk(&m[i], (uint32_t)i * 1000, 0, 0);
+		m[i].via = (uint8_t)i;	/* each way a B4 can ask, kept */
 		assert_int_equal(s.ops->put(&s, &m[i]), 0);
 	}
 	assert_int_equal(s.ops->set_meta(&s, "epoch", 42), 0);
@@ -251,6 +252,55 @@ static void test_reopen(void **state)
 	assert_memory_equal(got, m, sizeof(m));
 	assert_int_equal(s.ops->get_meta(&s, "epoch", &v), 0);
 	assert_int_equal(v, 42);
+	s.ops->close(&s);
+}
+
+/*
+ * A file of schema 1 (before "via") is migrated on open: its rows stay,
+ * read as asked inside the softwire; new puts keep how a B4 asked.
+ */
+static void test_migrate(void **state)
+{
+	static const char v1[] =
+		"CREATE TABLE mappings ("
+		" b4 BLOB NOT NULL CHECK (length(b4) = 16),"
+		" protocol INT NOT NULL, internal_port INT NOT NULL,"
+		" nonce BLOB NOT NULL CHECK (length(nonce) = 12),"
+		" ipv4 INT NOT NULL, psid INT NOT NULL, psid_len INT NOT NULL,"
+		" \"offset\" INT NOT NULL, expires INT NOT NULL,"
+		" created INT NOT NULL,"
+		" PRIMARY KEY (b4, protocol, internal_port)) WITHOUT ROWID;"
+		"CREATE UNIQUE INDEX mappings_ipv4_psid ON mappings (ipv4, psid);"
+		"CREATE TABLE meta (key TEXT PRIMARY KEY, value INT NOT NULL)"
+		" WITHOUT ROWID;"
+		"INSERT INTO mappings VALUES (x'20010db8000000000000000000000063',"
+		" 6, 0, x'000102030405060708090a0b', 3323068417, 3, 6, 0, 5, 4);"
+		"PRAGMA user_version = 1;";
+	struct fixture *f = *state;
+	struct lw4o6_mapping m, got[4];
+	struct collect c = { got, 0, 4, 0, NULL };
+	struct store s;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	open_ok(&s, f->path);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(got[0].via, MAPPING_VIA_SOFTWIRE);
+	assert_int_equal(ntohl(got[0].ipv4), 3323068417u);
+	assert_int_equal(got[0].expires, 5);
+	mk(&m, 1, 6, 0);
+	m.via = MAPPING_VIA_DHCP4O6;
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	s.ops->close(&s);
+	open_ok(&s, f->path);
+	c.n = 0;
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_memory_equal(&got[0], &m, sizeof(m));
+	assert_int_equal(got[1].via, MAPPING_VIA_SOFTWIRE);
 	s.ops->close(&s);
 }
 
@@ -435,7 +485,7 @@ static void test_open_errors(void **state)
 
 	/* A schema from a newer lw4o6d. */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL,
 				      NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(&s, &store_sqlite_ops, f->path), -EPROTO);
@@ -455,7 +505,7 @@ static void test_open_errors(void **state)
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version",
 						    -1, &st, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(st, 0), 1);
+		assert_int_equal(sqlite3_column_int(st, 0), 2);
 		sqlite3_finalize(st);
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode",
 						    -1, &st, NULL), SQLITE_OK);
@@ -474,6 +524,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_cb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eexist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),

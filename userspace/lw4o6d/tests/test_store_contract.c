@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "store.h"
 #include "store_pg_change.h"
+#include "store_pg_sql.h"
 #include "tests/cmocka_wrap.h"
 #include "tests/pg_server.h"
 
@@ -423,12 +424,19 @@ static void c_txn(void **state)
 /* The payload parser alone: what the trigger writes, and what it does not. */
 static void p_payload(void **state)
 {
-	static const char ok[] = "1 42 put 2001:db8::5 17 4000"
+	static const char ok[] = "2 42 put 2001:db8::5 17 4000"
+		" 000102030405060708090a0b 198.18.0.1 5 6 2 1700000000 -3 1"
+		" 1764677000 aftr 1";
+	/* a schema-1 trigger's, before the upgrade: no VIA */
+	static const char ok1[] = "1 42 put 2001:db8::5 17 4000"
 		" 000102030405060708090a0b 198.18.0.1 5 6 2 1700000000 -3"
 		" 1764677000 aftr 1";
 	static const char *const bad[] = {
 		"",
+		"3 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 0 3 n",
 		"2 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
+		"2 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 3 n",
+		"2 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 -1 3 n",
 		"1 0 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
 		"1 42 get 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3 n",
 		"1 42 put 2001:db8::5 17 4000 000102030405060708090a0b 198.18.0.1 5 6 2 1 2 3",
@@ -467,10 +475,17 @@ static void p_payload(void **state)
 	assert_int_equal(c.m.offset, 2);
 	assert_int_equal(c.m.expires, 1700000000);
 	assert_int_equal(c.m.created, -3);
+	assert_int_equal(c.m.via, MAPPING_VIA_IPV6);
+	assert_int_equal(c.changed, 1764677000);
 	assert_string_equal(c.node, "aftr 1");
 	n = pg_change_format(&c, buf, sizeof(buf));
 	assert_int_equal(n, (int)strlen(ok));
 	assert_string_equal(buf, ok);
+	assert_int_equal(pg_change_parse(ok1, strlen(ok1), &d), 0);
+	assert_int_equal(d.m.via, MAPPING_VIA_SOFTWIRE);
+	assert_int_equal(d.m.created, -3);
+	assert_int_equal(d.changed, 1764677000);
+	assert_string_equal(d.node, "aftr 1");
 	/* not past the length given: the same text cut short is refused */
 	assert_int_equal(pg_change_parse(ok, strlen(ok) - 7, &d), -EINVAL);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -515,7 +530,7 @@ static void p_schema(void **state)
 
 	open_as(&s, b, "node-a");
 	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
-			 1);
+			 2);
 	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_schema"),
 			 1);
 	/* a second daemon finds the schema and leaves it */
@@ -537,6 +552,9 @@ static void p_schema(void **state)
 				       " AND expires = 1700000011"), 1);
 	/* and an operator's hand edit too */
 	assert_int_equal(pg_server_sql(&pg, "INSERT INTO lw4o6_mappings"
+				       " (b4, protocol, internal_port, nonce,"
+				       " ipv4, psid, psid_len, \"offset\","
+				       " expires, created, node)"
 				       " VALUES ('2001:db8::99', 6, 0,"
 				       " '\\x000102030405060708090a0b',"
 				       " '198.18.1.1', 3, 6, 0, 5, 4, 'psql')"),
@@ -550,7 +568,7 @@ static void p_schema(void **state)
 	s.ops->close(&s);
 
 	/* a newer schema: refused, clearly, and left alone */
-	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 2"),
+	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 3"),
 			 0);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(store_open(&s, &store_postgresql_ops, b->target),
@@ -558,7 +576,52 @@ static void p_schema(void **state)
 	assert_non_null(strstr(s.err, "newer"));
 	assert_null(s.priv);
 	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
+			 3);
+}
+
+/*
+ * A store of schema 1 (before "via") is migrated on open: its rows stay,
+ * read as asked inside the softwire, and a put records how a B4 asked,
+ * through the new lw4o6_put(), the trigger's format 2 and the history.
+ */
+static void p_migrate(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m;
+	struct lw4o6_mapping got[4];
+	struct collect c = { .m = got, .max = 4 };
+	struct store s;
+
+	assert_int_equal(pg_server_sql(&pg, pg_migration[0]), 0);
+	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 1"),
+			 0);
+	assert_int_equal(pg_server_sql(&pg, "INSERT INTO lw4o6_mappings"
+				       " VALUES ('2001:db8::98', 6, 0,"
+				       " '\\x000102030405060708090a0b',"
+				       " '198.18.1.1', 3, 6, 0, 5, 4, 'old')"),
+			 0);
+	open_as(&s, b, "node-a");
+	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
 			 2);
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(got[0].via, MAPPING_VIA_SOFTWIRE);
+	mk(&m, 1, 6, 0);
+	m.via = MAPPING_VIA_IPV6;
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	assert_int_equal(pg_server_num(&pg, "SELECT via FROM lw4o6_mappings"
+				       " WHERE ipv4 = '198.18.0.0'"), 1);
+	assert_int_equal(pg_server_num(&pg, "SELECT via FROM lw4o6_history"
+				       " WHERE ipv4 = '198.18.0.0'"), 1);
+	c.n = 0;
+	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(got[0].via, MAPPING_VIA_IPV6);	/* 2001:db8::1 */
+	assert_int_equal(got[1].via, MAPPING_VIA_SOFTWIRE);
+	/* the table refuses a way it does not know */
+	assert_int_not_equal(pg_server_sql(&pg, "UPDATE lw4o6_mappings"
+					   " SET via = 3"), 0);
+	s.ops->close(&s);
 }
 
 /* A failed commit applied nothing: the connection dies under a batch. */
@@ -1168,6 +1231,7 @@ int main(void)
 		PG(c_txn),
 		PG(p_check),
 		PG(p_schema),
+		PG(p_migrate),
 		PG(p_commit_fails),
 		PG(p_feed),
 		PG(p_race),
