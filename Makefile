@@ -118,8 +118,14 @@ demo: deps
 fuzz: deps
 	$(MAKE) -C userspace/lw4o6d fuzz
 
+# The benchmarks' own small programs (selftests/bench/*.c), built on the host.
+BENCH_TOOLS := $(BUILD)/selftests/announce_send
+$(BUILD)/selftests/announce_send: selftests/bench/announce_send.c
+	mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
 bench: deps
-	$(MAKE) modules userspace testdata
+	$(MAKE) modules userspace testdata $(BENCH_TOOLS)
 	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp tests/bench_dhcp \
 		tests/bench_grants
 	@mkdir -p build/bench
