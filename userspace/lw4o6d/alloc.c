@@ -58,7 +58,8 @@ struct alloc {
 	struct lease_table *leases;
 	struct alloc_clock clock;
 	int64_t since;
-	struct in6_addr *start_b4s;
+	struct mapping_b4 *start_b4s;
+	bool epoch_began;		/* at this start: state was lost */
 	size_t n_start_b4s, cap_start_b4s;
 	struct listener listeners[MAX_LISTENERS];
 	size_t n_listeners;
@@ -144,7 +145,12 @@ int64_t alloc_since(const struct alloc *a)
 	return a->since;
 }
 
-const struct in6_addr *alloc_b4s_at_start(const struct alloc *a, size_t *n)
+bool alloc_epoch_began(const struct alloc *a)
+{
+	return a->epoch_began;
+}
+
+const struct mapping_b4 *alloc_b4s_at_start(const struct alloc *a, size_t *n)
 {
 	*n = a->n_start_b4s;
 	return a->start_b4s;
@@ -960,15 +966,21 @@ const struct lease *alloc_b4_next(struct alloc *a, const struct in6_addr *b4,
 
 /* ---- start and reload ---------------------------------------------------- */
 
-/* Distinct B4s of the store, which gives mappings in key order (B4 first). */
+/*
+ * Distinct B4s of the store, which gives mappings in key order (B4 first);
+ * of a B4's ways of asking, a PCP one (something to ANNOUNCE to) wins.
+ */
 static int collect_b4(const struct lw4o6_mapping *m, void *arg)
 {
 	struct alloc *a = arg;
-	struct in6_addr *v;
+	struct mapping_b4 *v, *last = a->n_start_b4s ?
+		&a->start_b4s[a->n_start_b4s - 1] : NULL;
 
-	if (a->n_start_b4s &&
-	    !memcmp(&a->start_b4s[a->n_start_b4s - 1], &m->b4, sizeof(m->b4)))
+	if (last && !memcmp(&last->b4, &m->b4, sizeof(m->b4))) {
+		if (last->via == MAPPING_VIA_DHCP4O6)
+			last->via = m->via;
 		return 0;
+	}
 	if (a->n_start_b4s == a->cap_start_b4s) {
 		size_t cap = a->cap_start_b4s ? a->cap_start_b4s * 2 : 64;
 
@@ -978,7 +990,8 @@ static int collect_b4(const struct lw4o6_mapping *m, void *arg)
 		a->start_b4s = v;
 		a->cap_start_b4s = cap;
 	}
-	a->start_b4s[a->n_start_b4s++] = m->b4;
+	a->start_b4s[a->n_start_b4s].b4 = m->b4;
+	a->start_b4s[a->n_start_b4s++].via = m->via;
 	return 0;
 }
 
@@ -1043,6 +1056,7 @@ int alloc_load(struct alloc *a, bool reset)
 	}
 	if (err) {
 		a->since = alloc_now(a);
+		a->epoch_began = true;
 		if (store_set_meta(a->st, "epoch_base", a->since)) {
 			log_err("storage: %s", a->st->err);
 			return -1;

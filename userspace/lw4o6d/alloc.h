@@ -160,8 +160,10 @@ int alloc_reload(struct alloc *a, const struct alloc_limits *lim,
 int64_t alloc_now(const struct alloc *a);
 /* When the stored state began (the PCP epoch's base), Unix s. */
 int64_t alloc_since(const struct alloc *a);
+/* Whether alloc_load() began a new epoch (a reset, a new or lost store). */
+bool alloc_epoch_began(const struct alloc *a);
 /* The B4s that held mappings when alloc_load() ran, before any reset. */
-const struct in6_addr *alloc_b4s_at_start(const struct alloc *a, size_t *n);
+const struct mapping_b4 *alloc_b4s_at_start(const struct alloc *a, size_t *n);
 
 /* At most 4 listeners; -ENOSPC. */
 int alloc_listen(struct alloc *a, lease_listener_fn fn, void *arg);

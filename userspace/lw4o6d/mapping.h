@@ -37,6 +37,12 @@ enum mapping_via {
 	MAPPING_VIA_MAX = MAPPING_VIA_DHCP4O6,
 };
 
+/* A B4 and how it asked: whom a restart's ANNOUNCE goes to, and how. */
+struct mapping_b4 {
+	struct in6_addr b4;
+	uint8_t via;			/* enum mapping_via */
+};
+
 /* "softwire", "ipv6", "dhcp4o6" */
 const char *mapping_via_str(uint8_t via);
 

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pcp.h"
+#include "pcp_announce.h"
 #include "pcp_server.h"
 #include "strconv.h"
 #include "wire.h"
@@ -61,15 +62,12 @@ static struct {
 	struct log_limit ll;
 	uint64_t n_requests, n_refused, n_limited, n_bad_source;
 	uint64_t n_not_allowed, n_full;
-	/* the ANNOUNCE round in progress (announce_round()) */
-	struct {
-		struct in6_addr *to;
-		size_t n, next;
-		uint32_t rate;		/* a second */
-		int64_t began;
-		bool start_pending;	/* the start's round waits for the anycast */
-		struct timer t;
-	} an;
+	/* the ANNOUNCE round in progress (pcp_announce.h) */
+	struct pcp_announce an;
+	struct timer an_t;
+	bool an_on;
+	bool an_start_pending;		/* the start's round waits for the anycast */
+	uint64_t n_announced, n_announce_rounds;
 } P = { .raw_fd = -1, .udp_fd = -1, .ctl_fd = -1 };
 
 static uint32_t epoch(void)
@@ -370,6 +368,8 @@ static void request(const struct origin *o, const uint8_t *buf, size_t len)
 		refuse(o, buf, len, PCP_NOT_AUTHORIZED);
 		return;
 	}
+	/* Its answer carries the epoch: no more ANNOUNCE repeats for it. */
+	pcp_announce_heard(&P.an, &o->b4);
 	switch (m.opcode) {
 	case PCP_OP_ANNOUNCE: {
 		struct pcp_msg a = { .version = PCP_VERSION, .response = true,
@@ -500,68 +500,66 @@ static int open_sockets(const struct lw4o6d_config *c)
 }
 
 /*
- * RFC 6887 14.1.1: a restarted server tells its clients.  Inside the
- * softwires there is no multicast, so each B4 gets its own unsolicited
- * ANNOUNCE at 192.0.0.2, paced at "announce-rate" a second in 100 ms
- * slices: a million B4s re-validating in the same second would be a flood
- * of our own making.  A round replaces one still going (the newer epoch
- * is the one that counts).
+ * ANNOUNCE rounds (pcp_announce.h says when and to whom): inside the
+ * softwires there is no multicast, so each B4 gets its own, at 192.0.0.2
+ * through its softwire or at its IPv6 address, whichever way it asked.
  */
-#define ANNOUNCE_TICK_MS	100
+static void announce_send(const struct pcp_announce_to *to, void *arg)
+{
+	const struct { const uint8_t *buf; size_t len; } *msg = arg;
+	struct origin o = { .softwire = to->via == MAPPING_VIA_SOFTWIRE,
+			    .b4 = to->b4, .sport = PCP_CLIENT_PORT,
+			    .src4 = htonl(LW4O6_B4_CONTROL_ADDR) };
+
+	/* No "listen" socket any more (a reload): the softwire it is. */
+	if (!o.softwire && P.udp_fd < 0)
+		o.softwire = true;
+	send_now(&o, msg->buf, msg->len);
+	P.n_announced++;
+}
 
 static void announce_tick(struct timer *t)
 {
 	struct pcp_msg a = { .version = PCP_VERSION, .response = true,
 			     .opcode = PCP_OP_ANNOUNCE, .epoch = epoch() };
-	size_t per = P.an.rate / (1000 / ANNOUNCE_TICK_MS), i;
 	uint8_t buf[PCP_MAX_LEN];
-	size_t len = pcp_build(&a, buf, sizeof(buf));
+	struct { const uint8_t *buf; size_t len; } msg = {
+		buf, pcp_build(&a, buf, sizeof(buf))
+	};
+	struct pcp_announce_step st;
 
-	for (i = 0; i < (per ? per : 1) && P.an.next < P.an.n; i++) {
-		struct origin o = { .softwire = true,
-				    .b4 = P.an.to[P.an.next++],
-				    .src4 = htonl(LW4O6_B4_CONTROL_ADDR),
-				    .sport = PCP_CLIENT_PORT };
+	st = pcp_announce_run(&P.an, loop_now_ms(), announce_send, &msg);
+	if (st.first_pass_done)
+		log_notice("sent ANNOUNCE (epoch %u) to %zu B4s in %lld ms",
+			   a.epoch, P.an.n, (long long)P.an.first_ms);
+	if (st.over)
+		log_info("ANNOUNCE round over after %u passes: %zu of %zu B4s heard from, %llu sent",
+			 P.an.pass, P.an.n - P.an.left, P.an.n,
+			 (unsigned long long)P.an.sent);
+	if (st.wait_ms >= 0)
+		timer_arm(t, st.wait_ms);
+}
 
-		send_now(&o, buf, len);
-	}
-	if (P.an.next < P.an.n) {
-		timer_arm(t, ANNOUNCE_TICK_MS);
+static void announce_round(const struct mapping_b4 *b4s, size_t n,
+			   unsigned int passes, const char *why)
+{
+	long k;
+
+	timer_cancel(&P.an_t);
+	k = pcp_announce_begin(&P.an, b4s, n, passes, loop_now_ms());
+	if (k < 0) {
+		log_err("ANNOUNCE: out of memory for %zu B4s", n);
 		return;
 	}
-	log_notice("sent ANNOUNCE (epoch %u) to %zu B4s in %lld ms", a.epoch,
-		   P.an.n, (long long)(loop_now_ms() - P.an.began));
-	free(P.an.to);
-	P.an.to = NULL;
-	P.an.n = P.an.next = 0;
-}
-
-static int in6_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct in6_addr));
-}
-
-/* A round to the n B4s of to (taken over: freed when done; sorted, each once). */
-static void announce_round(struct in6_addr *to, size_t n, const char *why)
-{
-	size_t i, k = 0;
-
-	timer_cancel(&P.an.t);
-	free(P.an.to);
-	P.an.to = to;
-	P.an.next = 0;
-	qsort(P.an.to, n, sizeof(*to), in6_cmp);
-	for (i = 0; i < n; i++)
-		if (!k || memcmp(&P.an.to[k - 1], &P.an.to[i], sizeof(*to)))
-			P.an.to[k++] = P.an.to[i];
-	P.an.n = k;
-	P.an.began = loop_now_ms();
-	log_info("ANNOUNCE (%s) to %zu B4s, %u a second", why, k, P.an.rate);
-	timer_arm(&P.an.t, 0);
+	P.n_announce_rounds++;
+	log_info("ANNOUNCE (%s) to %ld B4s, %u a second, %u passes", why, k,
+		 P.an.rate, P.an.passes);
+	if (k)
+		timer_arm(&P.an_t, 0);
 }
 
 struct b4_list {
-	struct in6_addr *v;
+	struct mapping_b4 *v;
 	size_t n, cap;
 };
 
@@ -571,46 +569,40 @@ static int collect_b4(struct lease *l, void *arg)
 
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
-		struct in6_addr *v = realloc(b->v, cap * sizeof(*v));
+		struct mapping_b4 *v = realloc(b->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		b->v = v;
 		b->cap = cap;
 	}
-	b->v[b->n++] = l->m.b4;
+	b->v[b->n].b4 = l->m.b4;
+	b->v[b->n++].via = l->m.via;
 	return 0;
 }
 
 /*
- * The B4s of the start (before --reset-epoch cleared them), copied: the
- * list is the core's.
+ * The B4s of the start (before --reset-epoch cleared them); repeated only
+ * when they lost their mappings (pcp_announce.h).
  */
 static void announce_start(const char *why)
 {
-	const struct in6_addr *start;
-	struct in6_addr *to;
+	const struct mapping_b4 *start;
 	size_t n;
 
 	start = alloc_b4s_at_start(P.a, &n);
-	to = n ? malloc(n * sizeof(*to)) : NULL;
-	if (n && !to) {
-		log_err("ANNOUNCE: out of memory for %zu B4s", n);
-		return;
-	}
-	if (n)
-		memcpy(to, start, n * sizeof(*to));
-	announce_round(to, n, why);
+	announce_round(start, n, alloc_epoch_began(P.a) ?
+		       PCP_ANNOUNCE_PASSES : 1, why);
 }
 
 void pcp_server_took_over(void)
 {
 	struct b4_list b = { 0 };
 
-	if (!P.a || !P.an.rate)
+	if (!P.a || !P.an_on)
 		return;
-	if (P.an.start_pending) {
-		P.an.start_pending = false;
+	if (P.an_start_pending) {
+		P.an_start_pending = false;
 		announce_start("restart, now serving the anycast");
 		return;
 	}
@@ -619,7 +611,9 @@ void pcp_server_took_over(void)
 		free(b.v);
 		return;
 	}
-	announce_round(b.v, b.n, "taking over the anycast");
+	/* a shared store's epoch: the B4s lost nothing, once is enough */
+	announce_round(b.v, b.n, 1, "taking over the anycast");
+	free(b.v);
 }
 
 int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
@@ -649,14 +643,15 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 		return -1;
 	}
 	P.ctl_fd = kern_event_fd(P.k);
-	timer_init(&P.an.t, announce_tick);
-	P.an.rate = c->announce ? c->announce_rate : 0;
+	timer_init(&P.an_t, announce_tick);
+	pcp_announce_init(&P.an, c->announce_rate);
+	P.an_on = c->announce;
 	/*
 	 * With "anycast", B4s could not answer this lwAFTR before it announces
 	 * the address: the round waits for that (pcp_server_took_over()).
 	 */
 	if (c->announce && c->has_anycast) {
-		P.an.start_pending = true;
+		P.an_start_pending = true;
 	} else if (c->announce) {
 		announce_start("restart");
 	}
@@ -665,15 +660,17 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 
 void pcp_server_stop(void)
 {
-	log_notice("PCP server: served %llu requests (%llu refused, %llu over the rate, %llu from non-B4 addresses, %llu outside the allowed prefixes, %llu over the subscriber cap)",
+	log_notice("PCP server: served %llu requests (%llu refused, %llu over the rate, %llu from non-B4 addresses, %llu outside the allowed prefixes, %llu over the subscriber cap); sent %llu ANNOUNCEs in %llu rounds",
 		   (unsigned long long)P.n_requests,
 		   (unsigned long long)P.n_refused,
 		   (unsigned long long)P.n_limited,
 		   (unsigned long long)P.n_bad_source,
 		   (unsigned long long)P.n_not_allowed,
-		   (unsigned long long)P.n_full);
-	timer_cancel(&P.an.t);
-	free(P.an.to);
+		   (unsigned long long)P.n_full,
+		   (unsigned long long)P.n_announced,
+		   (unsigned long long)P.n_announce_rounds);
+	timer_cancel(&P.an_t);
+	pcp_announce_free(&P.an);
 	if (P.ctl_fd >= 0)
 		loop_del_fd(P.ctl_fd);
 	if (P.udp_fd >= 0) {

@@ -441,11 +441,12 @@ static void test_restart_and_reset(void **state)
 	struct fx *f = *state;
 	struct alloc_req r = req(1, 3600);
 	struct alloc_answer a1, ans;
-	const struct in6_addr *b4s;
+	const struct mapping_b4 *b4s;
 	int64_t since = alloc_since(f->a);
 	size_t n;
 
 	assert_int_equal(since, fake_wall);
+	r.via = MAPPING_VIA_IPV6;	/* kept with the mapping */
 	assert_int_equal(alloc_map(f->a, &r, &a1), ALLOC_OK);
 	map_ok(f->a, 2, 3600, &ans);
 	alloc_free(f->a);
@@ -455,10 +456,13 @@ static void test_restart_and_reset(void **state)
 	fake_store_reopen(&f->st);
 	start(f, false);
 	assert_int_equal(alloc_since(f->a), since);
+	assert_false(alloc_epoch_began(f->a));	/* nothing was lost */
 	assert_int_equal(stats(f).leases, 2);
 	assert_int_equal(stats(f).sets_used, 2);
 	b4s = alloc_b4s_at_start(f->a, &n);
 	assert_int_equal(n, 2);
+	assert_int_equal(b4s[0].via, MAPPING_VIA_IPV6);
+	assert_int_equal(b4s[1].via, MAPPING_VIA_SOFTWIRE);
 	/* B4 1 renews under its nonce; its set is nobody else's meanwhile. */
 	map_ok(f->a, 1, 3600, &ans);
 	assert_int_equal(ans.m.psid, a1.m.psid);
@@ -476,12 +480,15 @@ static void test_restart_and_reset(void **state)
 	fake_store_reopen(&f->st);
 	start(f, true);
 	assert_int_equal(alloc_since(f->a), fake_wall);
+	assert_true(alloc_epoch_began(f->a));
 	assert_int_equal(stats(f).leases, 0);
 	assert_int_equal(fake_store_count(&f->st), 0);
 	b4s = alloc_b4s_at_start(f->a, &n);
 	assert_int_equal(n, 2);
 	r = req(1, 0);
-	assert_memory_equal(&b4s[0], &r.b4, sizeof(r.b4));
+	assert_memory_equal(&b4s[0].b4, &r.b4, sizeof(r.b4));
+	/* B4 1's renewal came inside the softwire: that is kept now */
+	assert_int_equal(b4s[0].via, MAPPING_VIA_SOFTWIRE);
 }
 
 /* GET walks a B4's leases in key order. */
