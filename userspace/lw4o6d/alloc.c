@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "alloc.h"
+#include "strconv.h"
 #include "log.h"
 #include "loop.h"
 
@@ -51,6 +52,12 @@ struct dropped {
 	bool created;		/* granted in the same transaction */
 };
 
+/* A move inside the open transaction, undone if it fails. */
+struct moved {
+	struct lw4o6_mapping from;	/* the lease as it was */
+	struct in6_addr to;		/* its B4 address now */
+};
+
 struct alloc {
 	struct store *st;
 	struct alloc_limits lim;
@@ -69,6 +76,8 @@ struct alloc {
 	size_t n_created, cap_created;
 	struct dropped *dropped;
 	size_t n_dropped, cap_dropped;
+	struct moved *moved;
+	size_t n_moved_txn, cap_moved;
 	struct htab subs;
 	struct in6_addr self[MAX_SELF];
 	size_t n_self;
@@ -82,6 +91,7 @@ struct alloc {
 	struct pool_grant *raced;
 	size_t n_raced, cap_raced;
 	uint64_t n_granted, n_renewed, n_released, n_expired, n_forgotten;
+	uint64_t n_moved;
 	uint64_t n_mirrored, n_withdrawn, n_resyncs, n_raced_total, n_stale_kept;
 	uint64_t n_put_off;	/* expiries put off while the store was away */
 	size_t n_put_off_now;	/* in this sweep (one log line a sweep) */
@@ -120,6 +130,7 @@ void alloc_free(struct alloc *a)
 	lease_table_free(a->leases);
 	pools_free(a->pools);
 	free(a->start_b4s);
+	free(a->moved);
 	free(a->created);
 	free(a->dropped);
 	free(a->foreign);
@@ -645,6 +656,7 @@ int alloc_begin(struct alloc *a)
 	a->in_txn = !err;
 	a->n_created = 0;
 	a->n_dropped = 0;
+	a->n_moved_txn = 0;
 	return err;
 }
 
@@ -670,6 +682,37 @@ static void undrop(struct alloc *a, const struct dropped *d)
 		sub->n++;
 }
 
+/*
+ * l's B4 address is now b4 (same key, nonce and set): re-indexed, the
+ * kernel's binding pointed there.  The new lease, or NULL (out of memory:
+ * l is gone from the index, the caller's store still has a row).
+ */
+static struct lease *rekey(struct alloc *a, struct lease *l,
+			   const struct lw4o6_mapping *m)
+{
+	struct lease *n;
+	bool in_kernel = l->in_kernel;
+
+	lease_del(a->leases, l);
+	if (lease_add(a->leases, m, &n))
+		return NULL;
+	n->in_kernel = in_kernel;
+	notify(a, LEASE_MOVED, n);
+	return n;
+}
+
+/* A move of a failed transaction: the lease goes back where it was. */
+static void unmove(struct alloc *a, const struct moved *mv)
+{
+	char s[MAPPING_STR_LEN];
+	struct lease *l = lease_find(a->leases, &mv->to, mv->from.protocol,
+				     mv->from.internal_port);
+
+	if (l && !rekey(a, l, &mv->from))
+		log_err("mapping %s: out of memory moving it back: the store has it",
+			mapping_str(&mv->from, s, sizeof(s)));
+}
+
 int alloc_commit(struct alloc *a)
 {
 	size_t i;
@@ -687,6 +730,8 @@ int alloc_commit(struct alloc *a)
 			drop(a, a->created[0], LEASE_REVOKED, "rolled back");
 		for (i = 0; i < a->n_dropped; i++)
 			undrop(a, &a->dropped[i]);
+		for (i = a->n_moved_txn; i-- > 0;)
+			unmove(a, &a->moved[i]);
 	} else {
 		for (i = 0; i < a->n_dropped; i++)
 			drop_done(a, &a->dropped[i].m, a->dropped[i].ev,
@@ -694,6 +739,7 @@ int alloc_commit(struct alloc *a)
 	}
 	a->n_created = 0;
 	a->n_dropped = 0;
+	a->n_moved_txn = 0;
 	return err;
 }
 
@@ -821,6 +867,96 @@ static enum alloc_result renew(struct alloc *a, struct lease *l, uint32_t lt,
 	return ALLOC_OK;
 }
 
+/*
+ * WAN renumbering (docs/lw4o6d.md, "A B4 that moves"): a B4 whose address
+ * changed asks from the new one under its old nonce, naming its old set.
+ * The lease it names moves with it, same set, if it is this node's, has
+ * the same key and nonce, was not granted in this very batch, and the old
+ * address is in the same subscriber prefix: so the B4 keeps its set, and
+ * the lease left behind does not hold the subscriber's quota until it
+ * expires.  A neighbour (another prefix) cannot take it, nor can anyone
+ * who does not know the 96-bit nonce.
+ */
+static struct lease *moved_from(struct alloc *a, const struct alloc_req *r)
+{
+	struct pool_grant g;
+	struct in6_addr x = r->b4, y;
+	struct lease *o;
+	size_t i;
+
+	if (!r->suggest_ipv4 || !r->suggest_port ||
+	    !pools_set_of(a->pools, r->suggest_ipv4, r->suggest_port, &g))
+		return NULL;
+	o = lease_find_set(a->leases, g.ipv4, g.psid);
+	if (!o || o->mirrored || o->m.protocol != r->protocol ||
+	    o->m.internal_port != r->internal_port ||
+	    memcmp(o->m.nonce, r->nonce, sizeof(r->nonce)) ||
+	    !memcmp(&o->m.b4, &r->b4, sizeof(r->b4)))
+		return NULL;
+	y = o->m.b4;
+	in6_mask(&x, a->lim.sub_plen);
+	in6_mask(&y, a->lim.sub_plen);
+	if (memcmp(&x, &y, sizeof(x)))
+		return NULL;
+	for (i = 0; i < a->n_created; i++)
+		if (a->created[i] == o)
+			return NULL;
+	return o;
+}
+
+static int moved_room(struct alloc *a)
+{
+	size_t cap = a->cap_moved ? a->cap_moved * 2 : 16;
+	struct moved *v;
+
+	if (!a->in_txn || a->n_moved_txn < a->cap_moved)
+		return 0;
+	v = realloc(a->moved, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	a->moved = v;
+	a->cap_moved = cap;
+	return 0;
+}
+
+static enum alloc_result move(struct alloc *a, struct lease *o,
+			      const struct alloc_req *r, uint32_t lt,
+			      struct alloc_answer *ans)
+{
+	char s[MAPPING_STR_LEN], a6[FMT_IPV6_LEN];
+	struct lw4o6_mapping from = o->m, m = o->m;
+	struct lease *l;
+
+	m.b4 = r->b4;
+	m.via = r->via;
+	m.expires = alloc_now(a) + lt;
+	if (moved_room(a))
+		return ALLOC_NO_SET;
+	/* the old row first: (ipv4, psid) is unique */
+	if (store_del(a->st, &from) || store_put(a->st, &m)) {
+		log_err("store: %s", a->st->err);
+		if (!a->in_txn)
+			store_put(a->st, &from);
+		return ALLOC_NOT_STORED;
+	}
+	l = rekey(a, o, &m);
+	if (!l) {
+		log_err("mapping %s: out of memory moving it", mapping_str(&m, s, sizeof(s)));
+		return ALLOC_NO_SET;
+	}
+	if (a->in_txn) {
+		a->moved[a->n_moved_txn].from = from;
+		a->moved[a->n_moved_txn++].to = m.b4;
+	}
+	a->n_moved++;
+	log_info("mapping %s: moved from %s, its B4's old address",
+		 mapping_str(&m, s, sizeof(s)), fmt_ipv6(&from.b4, a6));
+	ans->has_set = true;
+	ans->m = l->m;
+	ans->lifetime = lt;
+	return ALLOC_OK;
+}
+
 /* The set: the suggested one when it is free, else the B4's preferred. */
 static enum alloc_result pick(struct alloc *a, const struct alloc_req *r,
 			      struct pool_grant *g)
@@ -923,7 +1059,7 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 			    struct alloc_answer *ans)
 {
 	struct lease *l = lease_find(a->leases, &r->b4, r->protocol,
-				     r->internal_port);
+				     r->internal_port), *o;
 	struct sub *sub;
 
 	memset(ans, 0, sizeof(*ans));
@@ -949,6 +1085,8 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 	sub = sub_get(a, &r->b4, true);
 	if (!sub)
 		return ALLOC_NO_SET;
+	if ((o = moved_from(a, r)))
+		return move(a, o, r, clamp_lifetime(a, r->lifetime), ans);
 	if (sub->n >= a->lim.quota)
 		return ALLOC_QUOTA;
 	if (a->lim.max_leases && lease_count(a->leases) >= a->lim.max_leases)
@@ -1294,6 +1432,7 @@ void alloc_stats(const struct alloc *a, struct alloc_stats *st)
 	st->granted = a->n_granted;
 	st->renewed = a->n_renewed;
 	st->released = a->n_released;
+	st->moved = a->n_moved;
 	st->expired = a->n_expired;
 	st->forgotten = a->n_forgotten;
 	st->mirrored = a->n_mirrored;

@@ -68,6 +68,7 @@ enum lease_event {
 	LEASE_MIRRORED,		/* another node's lease, new here (or wanted now) */
 	LEASE_WITHDRAWN,	/* another node removed or moved it */
 	LEASE_ADOPTED,		/* a mirrored lease renewed here: this node's now */
+	LEASE_MOVED,		/* same set, another B4 address (renumbering) */
 };
 
 /*
@@ -132,6 +133,7 @@ struct alloc_stats {
 	size_t leases, b4s;	/* b4s: subscribers tracked, with or without leases */
 	uint64_t sets, sets_used;
 	uint64_t granted, renewed, released, expired, forgotten;
+	uint64_t moved;			/* to a B4's new address (alloc_map()) */
 	/* a shared store: the other nodes' changes applied, sets lost to a race */
 	uint64_t mirrored, withdrawn, resyncs, raced, stale_kept;
 	uint64_t expiry_put_off;	/* sweeps that kept a lease: store away */

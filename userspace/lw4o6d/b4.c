@@ -31,6 +31,7 @@
 #include <linux/lw4o6.h>
 
 #include "b4.h"
+#include "b4_uplink.h"
 #include "dhcp4o6_client.h"
 #include "kernel.h"
 #include "log.h"
@@ -67,7 +68,14 @@ static struct {
 	size_t n_listeners;
 	bool bound;
 	struct b4_binding b;
+	/* "uplink": a move waiting for the release sent from the old address */
+	struct timer move_t;
+	struct in6_addr move_to;
+	bool following;
 } S = { .fd = -1, .dfd = -1 };
+
+/* A release from the address we leave gets this long to arrive first. */
+#define RELEASE_WAIT_MS	1000
 
 static void send_req(const uint8_t *buf, size_t len, void *arg)
 {
@@ -311,6 +319,56 @@ static bool next_aftr(const char *why, void *arg)
 	return true;
 }
 
+/* --- WAN renumbering ("uplink", b4_uplink.c) ------------------------------ */
+
+/* The softwire (and PCP over IPv6) now leaves from to; PCP asks from there. */
+static void do_move(const struct in6_addr *to)
+{
+	int e;
+
+	if (d_set_ends(to, NULL, NULL))
+		return;		/* logged; the next address event tries again */
+	b4_uplink_set(to);
+	if (S.v6 && S.fd >= 0) {
+		loop_del_fd(S.fd);
+		close(S.fd);
+		S.fd = -1;
+		if ((e = open_socket()))
+			log_err("PCP client socket on the new address: %s",
+				strerror(-e));
+	}
+	pcp_client_renumbered(&S.pc, S.v6 ? to : NULL);
+}
+
+static void on_move_timer(struct timer *t)
+{
+	(void)t;
+	do_move(&S.move_to);
+}
+
+/*
+ * The old address still works (deprecated): the mapping there is deleted
+ * from it first, so that it holds no port set (and no quota of a
+ * subscriber whose prefix that may become) until it expires; then the
+ * move.  Gone already: the move at once, and the AFTR moves the mapping
+ * when the new address is in the same subscriber prefix.
+ */
+static void uplink_move(const struct in6_addr *from, const struct in6_addr *to,
+			bool from_usable, void *arg)
+{
+	(void)from;
+	(void)arg;
+	S.move_to = *to;
+	if (S.move_t.armed)
+		return;		/* a move waits already: it goes to the newest */
+	if (from_usable && S.pc.bound) {
+		pcp_client_release(&S.pc);
+		timer_arm(&S.move_t, RELEASE_WAIT_MS);
+		return;
+	}
+	do_move(to);
+}
+
 /* The PCP client: its socket, the module's events, the first request. */
 static int pcp_start(const struct lw4o6d_config *c)
 {
@@ -365,6 +423,14 @@ static int pcp_start(const struct lw4o6d_config *c)
 		   S.v6 ? "over IPv6" : "inside the softwire",
 		   S.v6 ? "the server" : "192.0.0.1");
 	pcp_client_start(&S.pc);
+	if (c->uplink[0]) {
+		const struct b4_uplink_ops uops = { .move = uplink_move };
+
+		timer_init(&S.move_t, on_move_timer);
+		if (b4_uplink_start(c->uplink, &S.dev.local, &uops))
+			return -1;
+		S.following = true;
+	}
 	return 0;
 }
 
@@ -643,11 +709,13 @@ void b4_log_counters(void)
 	if (S.dhcp)
 		dhcp4o6_client_log_counters(&S.dc);
 	if (S.pcp)
-		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations, %llu moves to another AFTR",
+		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations, %llu moves to another AFTR, %llu moves to a new address (%llu mappings released there first)",
 			   (unsigned long long)S.pc.n_ignored,
 			   (unsigned long long)S.pc.n_no_binding,
 			   (unsigned long long)S.pc.n_revalidations,
-			   (unsigned long long)S.pc.n_failovers);
+			   (unsigned long long)S.pc.n_failovers,
+			   (unsigned long long)S.pc.n_renumbered,
+			   (unsigned long long)S.pc.n_released);
 }
 
 int b4_reload(const struct lw4o6d_config *c)
@@ -660,6 +728,8 @@ int b4_reload(const struct lw4o6d_config *c)
 	}
 	if (c->forward_guard != S.cfg.forward_guard)
 		log_warn("reload: forward-guard changes need a restart; kept the old one");
+	if (strcmp(c->uplink, S.cfg.uplink))
+		log_warn("reload: uplink changes need a restart; kept the old one");
 	if (c->n_aftrs != S.cfg.n_aftrs ||
 	    memcmp(c->aftrs, S.cfg.aftrs, sizeof(c->aftrs[0]) * c->n_aftrs))
 		log_warn("reload: aftr changes need a restart; kept the old list");
@@ -699,6 +769,11 @@ void b4_stop(void)
 	}
 	if (S.dhcp)
 		dhcp4o6_client_stop(&S.dc);
+	if (S.following) {
+		b4_uplink_stop();
+		timer_cancel(&S.move_t);
+		S.following = false;
+	}
 	if (S.pcp) {
 		log_notice("stopping: the binding stays installed until it expires at the AFTR");
 		pcp_client_stop(&S.pc);

@@ -123,6 +123,7 @@ struct lw4o6d_config {
 	bool has_server;
 	struct in6_addr server;		/* "server ADDR": the AFTR (default: the device's remote) */
 	bool transport_ipv6;		/* "transport softwire|ipv6" (default softwire) */
+	char uplink[IF_NAMESIZE];	/* "uplink IFNAME": the softwire's source follows its addresses */
 	size_t n_aftrs;			/* "aftr ADDR [ADDR ...]": AFTRs to fail over */
 	struct in6_addr aftrs[CONFIG_MAX_AFTRS];	/*  between, in order (default: remote) */
 	uint16_t port_set_size;		/* "port-set-size N" (default 65535: take what is granted) */

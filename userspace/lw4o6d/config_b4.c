@@ -52,6 +52,20 @@ static void kw_aftr(struct parser *p, int argc, char **argv)
 	c->n_aftrs = (size_t)argc;
 }
 
+/* uplink IFNAME: WAN renumbering, the softwire's source follows it (b4_uplink.c) */
+static void kw_uplink(struct parser *p, int argc, char **argv)
+{
+	char t[TOK_LEN];
+
+	if (!nargs(p, "uplink", argc, 1, argv))
+		return;
+	if (!argv[0][0] || strlen(argv[0]) >= IF_NAMESIZE || strchr(argv[0], '/')) {
+		lerr(p, "uplink: '%s' is not an interface name", tok(t, argv[0]));
+		return;
+	}
+	strcpy(p->c->uplink, argv[0]);
+}
+
 static void kw_transport(struct parser *p, int argc, char **argv)
 {
 	get_bool(p, "transport", "ipv6", "softwire", argc, argv,
@@ -153,6 +167,7 @@ const struct keyword config_b4_keywords[] = {
 	{ "server",		KW_B4,   false, kw_server },
 	{ "aftr",		KW_B4,   false, kw_aftr },
 	{ "transport",		KW_B4,   false, kw_transport },
+	{ "uplink",		KW_B4,   false, kw_uplink },
 	{ "port-set-size",	KW_B4,   false, kw_port_set_size },
 	{ "proxy",		KW_B4,   false, kw_proxy },
 	{ "proxy-lifetime-max",	KW_B4,   false, kw_proxy_lifetime_max },
@@ -177,4 +192,7 @@ void config_b4_check(struct parser *p)
 	if (c->n_aftrs && c->provision != PROVISION_PCP)
 		report(p, seen_line(p, "aftr"),
 		       "aftr: failing over between AFTRs is for 'provision pcp' (DHCPv4 over DHCPv6 names its own, option 90)");
+	if (c->uplink[0] && c->provision != PROVISION_PCP)
+		report(p, seen_line(p, "uplink"),
+		       "uplink: following a renumbered uplink is for 'provision pcp' (not yet DHCPv4 over DHCPv6)");
 }

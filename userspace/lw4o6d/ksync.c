@@ -80,6 +80,14 @@ static int on_lease(enum lease_event ev, const struct lease *l, void *arg)
 				*kern_last_error(K.k) ? ": " : "",
 				kern_last_error(K.k));
 		return err;
+	case LEASE_MOVED:	/* same set, the B4's new address */
+		if (!wants(l))
+			return 0;
+		err = kern_bind_add(K.k, &l->m, true);
+		if (err)
+			log_err("pointing binding %s at the B4's new address: %s",
+				mapping_str(&l->m, s, sizeof(s)), strerror(-err));
+		return 0;
 	case LEASE_MIRRORED:	/* another node's; or the trigger wants it */
 		if (wants(l))
 			install(l, "another node's");

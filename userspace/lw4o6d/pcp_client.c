@@ -194,6 +194,47 @@ static void send_map(struct pcp_client *c)
 	start_exchange(c, &m);
 }
 
+/*
+ * Our mapping deleted (lifetime 0), sent once from where we are now, no
+ * answer awaited: the B4 is leaving this address (b4_uplink.c), and an
+ * answer, should it come, could only tell us what we do next anyway.
+ */
+void pcp_client_release(struct pcp_client *c)
+{
+	uint8_t buf[PCP_MAX_LEN];
+	struct pcp_msg m;
+	size_t len;
+
+	if (!c->bound)
+		return;
+	request_header(c, &m, PCP_OP_MAP);
+	m.lifetime = 0;
+	memcpy(m.nonce, c->nonce, sizeof(m.nonce));
+	pcp_v4mapped(c->b.ipv4, &m.external);
+	m.port_set.present = true;
+	m.port_set.size = c->port_set_size;
+	len = pcp_build(&m, buf, sizeof(buf));
+	c->ops.send(buf, len, c->ops.arg);
+	c->n_released++;
+	log_info("released our mapping at the address we leave");
+}
+
+void pcp_client_renumbered(struct pcp_client *c, const struct in6_addr *client)
+{
+	if (client)
+		c->client = *client;
+	c->n_renumbered++;
+	c->unanswered = 0;
+	timer_cancel(&c->retrans);
+	timer_cancel(&c->recreate);
+	/*
+	 * The same nonce, naming our set: the AFTR moves the mapping when
+	 * it can (same subscriber), else grants one here.  A GET in flight
+	 * started over as a MAP is no loss: the MAP answers it.
+	 */
+	send_map(c);
+}
+
 static void unbind(struct pcp_client *c, const char *why)
 {
 	timer_cancel(&c->renew);
@@ -390,6 +431,12 @@ void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len)
 			lost_state(c, "ANNOUNCE with a new epoch");
 		else
 			log_debug("ANNOUNCE, epoch %u: nothing lost", m.epoch);
+		return;
+	}
+	/* A release's answer (lifetime 0): nothing to do, nothing forged. */
+	if (m.opcode == PCP_OP_MAP && m.result == PCP_SUCCESS && !m.lifetime &&
+	    !memcmp(m.nonce, c->nonce, sizeof(c->nonce))) {
+		log_debug("the AFTR confirmed the release");
 		return;
 	}
 	if (!answers_ours(c, &m)) {

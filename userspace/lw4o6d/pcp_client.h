@@ -90,6 +90,7 @@ struct pcp_client {
 	int64_t rt;			/* current retransmission timeout, ms */
 	unsigned int unanswered;	/* requests sent since the last answer */
 	uint64_t n_failovers;		/* moves to another AFTR */
+	uint64_t n_renumbered, n_released;	/* the B4's address changed */
 	struct timer retrans, renew, expire, recreate;
 	bool bound;
 	struct b4_binding b;
@@ -114,6 +115,14 @@ void pcp_client_adopt(struct pcp_client *c, const struct b4_binding *b);
 void pcp_client_start(struct pcp_client *c);
 /* Timers cancelled; the binding stays where it is. */
 void pcp_client_stop(struct pcp_client *c);
+/* Our mapping deleted, by one MAP sent now from the address we leave. */
+void pcp_client_release(struct pcp_client *c);
+/*
+ * The B4's address changed (client: the new PCP client address over plain
+ * IPv6, NULL inside the softwire, where it stays 192.0.0.2): our MAP, now,
+ * from there, same nonce, naming our set.
+ */
+void pcp_client_renumbered(struct pcp_client *c, const struct in6_addr *client);
 /* SIGHUP: what the next request asks for. */
 void pcp_client_set_request(struct pcp_client *c, uint32_t lifetime,
 			    uint16_t port_set_size);

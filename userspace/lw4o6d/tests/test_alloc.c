@@ -623,6 +623,79 @@ static void test_subscriber_quota(void **state)
 	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
 }
 
+/*
+ * #14 item 5: a B4 renumbered inside its /56 asks from its new address
+ * under its nonce, naming its set: the lease moves (same set, stored and
+ * told as LEASE_MOVED), and the quota of one is not spent twice.  Not for
+ * another nonce, another subscriber, or a batch that fails (undone).
+ */
+static void test_move(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_answer a1, ans;
+	struct lw4o6_mapping m;
+	struct alloc_req r;
+
+	f->lim.sub_plen = 56;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	r = req(1, 3600);
+	sub_addr(&r.b4, 1, 0x10001);
+	assert_int_equal(alloc_map(f->a, &r, &a1), ALLOC_OK);
+	/* from elsewhere in its /56, same nonce, naming its set */
+	sub_addr(&r.b4, 1, 0x20001);
+	r.via = MAPPING_VIA_IPV6;
+	r.suggest_ipv4 = a1.m.ipv4;
+	r.suggest_port = (uint16_t)(1024 + ((unsigned int)a1.m.psid << 6));
+	f->h.n = 0;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(ans.m.ipv4, a1.m.ipv4);
+	assert_int_equal(ans.m.psid, a1.m.psid);
+	assert_memory_equal(&ans.m.b4, &r.b4, sizeof(r.b4));
+	assert_int_equal(stats(f).leases, 1);
+	assert_int_equal(stats(f).moved, 1);
+	assert_int_equal(f->h.n, 1);
+	assert_int_equal(f->h.ev[0], LEASE_MOVED);
+	assert_memory_equal(&f->h.m[0].b4, &r.b4, sizeof(r.b4));
+	assert_true(fake_store_get(&f->st, a1.m.ipv4, a1.m.psid, &m));
+	assert_memory_equal(&m.b4, &r.b4, sizeof(r.b4));
+	assert_int_equal(m.via, MAPPING_VIA_IPV6);
+	assert_int_equal(fake_store_count(&f->st), 1);
+	/* the old address holds nothing now; the new one renews as usual */
+	assert_null(alloc_b4_next(f->a, &a1.m.b4, false, 0, 0));
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(stats(f).renewed, 1);
+
+	/* another nonce, same /56: no move, and the quota says no */
+	sub_addr(&r.b4, 1, 0x30001);
+	r.nonce[0] ^= 1;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_QUOTA);
+	r.nonce[0] ^= 1;
+	/* a neighbour (another /56) with the nonce: its own set, no move */
+	sub_addr(&r.b4, 2, 0x10001);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_false(ans.m.ipv4 == a1.m.ipv4 && ans.m.psid == a1.m.psid);
+	assert_int_equal(stats(f).moved, 1);
+	assert_int_equal(stats(f).leases, 2);
+
+	/* a batch that fails: the lease is back at its address, so is the kernel */
+	assert_int_equal(alloc_begin(f->a), 0);
+	sub_addr(&r.b4, 1, 0x40001);
+	f->h.n = 0;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(stats(f).moved, 2);
+	fake_store_fail.commit = -EIO;
+	assert_int_equal(alloc_commit(f->a), -EIO);
+	fake_store_fail.commit = 0;
+	assert_int_equal(f->h.n, 2);
+	assert_int_equal(f->h.ev[1], LEASE_MOVED);
+	sub_addr(&r.b4, 1, 0x20001);
+	assert_memory_equal(&f->h.m[1].b4, &r.b4, sizeof(r.b4));
+	assert_non_null(alloc_b4_next(f->a, &r.b4, false, 0, 0));
+	assert_true(fake_store_get(&f->st, a1.m.ipv4, a1.m.psid, &m));
+	assert_memory_equal(&m.b4, &r.b4, sizeof(r.b4));
+	assert_int_equal(stats(f).leases, 2);
+}
+
 /* Global caps: subscribers tracked at once, and leases in all. */
 static void test_global_caps(void **state)
 {
@@ -821,6 +894,7 @@ int main(void)
 		T(test_b4_next),
 		T(test_reload),
 		T(test_subscriber_quota),
+		T(test_move),
 		T(test_global_caps),
 		T(test_bad_sources_and_allow),
 		T(test_commit_failure_removals),

@@ -194,6 +194,34 @@ static void test_follow_core(void **state)
 	assert_int_equal(fake_kern_count(), 1);
 }
 
+/* A B4 renumbered in its prefix (alloc.c's move): the binding follows it. */
+static void test_follow_move(void **state)
+{
+	struct fx *f = *state;
+	struct lw4o6_mapping k;
+	struct alloc_answer a1, a2;
+	struct alloc_req r;
+
+	f->lim.sub_plen = 64;	/* b4_addr() 1 and 2 share a /64 */
+	start(f);
+	map_ok(f->a, 1, 3600, &a1);
+	r = req(1, 3600);	/* its nonce ... */
+	b4_addr(&r.b4, 2);	/* ... from its new address */
+	r.suggest_ipv4 = a1.m.ipv4;
+	r.suggest_port = (uint16_t)(1024 + ((unsigned int)a1.m.psid << 6));
+	assert_int_equal(alloc_map(f->a, &r, &a2), ALLOC_OK);
+	assert_int_equal(a2.m.psid, a1.m.psid);
+	assert_int_equal(fake_kern_count(), 1);
+	assert_true(fake_kern_get(a1.m.ipv4, a1.m.psid, &k));
+	assert_memory_equal(&k.b4, &r.b4, sizeof(r.b4));
+	/* our own replace came back as an event: nothing undone */
+	run_loop();
+	assert_int_equal(fake_kern_pending(), 0);
+	assert_int_equal(leases(f), 1);
+	assert_true(fake_kern_get(a1.m.ipv4, a1.m.psid, &k));
+	assert_memory_equal(&k.b4, &r.b4, sizeof(r.b4));
+}
+
 /*
  * Our deletion's event arrives after the set was granted to the same B4
  * again: told apart by its port id, it must not take the new lease.
@@ -427,6 +455,7 @@ int main(void)
 		T(test_reconcile),
 		T(test_bulk_start),
 		T(test_follow_core),
+		T(test_follow_move),
 		T(test_own_events_ignored),
 		T(test_operator_changes),
 		T(test_no_device),
