@@ -121,6 +121,7 @@ check_cmd "the round ended once all $N were heard from" \
 	grep -q "$N of $N B4s heard from" <<< "$over"
 check_cmd "... early: $passes of 10 passes, $sent of the $((10 * N)) ten full passes would send" \
 	test "${passes:-10}" -lt 10 -a "${sent:-0}" -lt $((10 * N))
+expect_eq "no datagram dropped by the simulator's sockets" "$(sim socket_drops)" 0
 expect_eq "every ANNOUNCE the daemon sent arrived" "$(sim announces)" "$sent"
 check_cmd "the AFTR holds $N bindings again" \
 	busywait 20000 sh -c "[ \$($LW4O6 -n $AFTR -j binding show dev lw0 | jq length) = $N ]"
