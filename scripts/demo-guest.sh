@@ -165,6 +165,7 @@ device b0
 log-level info
 transport softwire
 lifetime 600
+uplink u0
 EOT
 run cat "$W/b4.conf"
 run "$D" --check-config "$W/b4.conf"
@@ -480,6 +481,23 @@ run ip netns exec lan-4 python3 "$W/fetch.py" "lan-4" http://198.51.100.1/ ||
 	fail "lan-4 could not fetch after the relay's restart"
 
 # ---------------------------------------------------------------------------
+say "lwB4 1's ISP renumbers it: its WAN address is deprecated, a new one arrives"
+note "(b4.conf says 'uplink u0': lw4o6d follows u0's addresses. The old address still"
+note " works, so the mapping there is deleted from it first, and the lwAFTR holds nothing"
+note " for it until it would have expired; then the softwire moves, and PCP asks again)"
+bound_at() { "$L" -n aftr -j binding show dev lw0 | jq -e --arg b "$1" 'any(.[]; .b4 == $b)' > /dev/null; }
+not_bound_at() { ! bound_at "$1"; }
+run ip -n b4-1 addr add 2001:db8:1::21/64 dev u0 nodad
+run ip -n b4-1 addr change 2001:db8:1::11/64 dev u0 preferred_lft 0
+waitfor 30 "lwB4 1's binding did not move to 2001:db8:1::21" bound_at 2001:db8:1::21
+run "$L" -n b4-1 dev show b0
+logs b4-1 "renumbered|released|bound:|renewed" 4
+logs aftr "deleted by its B4|granted" 2
+check "the lwAFTR still holds a binding for the old address" not_bound_at 2001:db8:1::11
+run ip netns exec lan-1 python3 "$W/fetch.py" lan-1 http://198.51.100.1/ ||
+	fail "lan-1 could not fetch after lwB4 1 was renumbered"
+
+# ---------------------------------------------------------------------------
 say "Bindings by hand too: a 100000-line table on another lwAFTR, replaced atomically"
 ip netns add lab
 "$L" -n lab dev add lw1 mode aftr local 2001:db8:ffff::1
@@ -503,7 +521,7 @@ say "Summary"
 loss=$(grep -o '[0-9]* packets transmitted.*packet loss' "$W/ping.out")
 cat <<EOT
   lwAFTR lw0 with lw4o6d, pool 192.0.2.0/28 psid-len 4, stored in SQLite
-  lwB4 b4-1 (2001:db8:1::11) bound over PCP: $(sed -n 's/.*bound: //p' "$W/b4-1.log" | tail -n 1)
+  lwB4 b4-1 (2001:db8:1::11, renumbered to ::21) bound over PCP: $(sed -n 's/.*bound: //p' "$W/b4-1.log" | tail -n 1)
   lwB4 b4-2 (2001:db8:1::12) bound over PCP: $(sed -n 's/.*bound: //p' "$W/b4-2.log" | tail -n 1)
   bindings on the lwAFTR: $("$L" -n aftr -j binding show dev lw0 | jq length), mappings in its store: $(sqlite3 "$W/aftr.db" 'select count(*) from mappings')
   lwAFTR packets: $(stat rcvd-ipv6-packets) in from the B4s, $(stat sent-ipv6-packets) out to them, $(stat control-ipv4-packets) control (PCP, ping 192.0.0.1)

@@ -56,6 +56,7 @@ struct dropped {
 struct moved {
 	struct lw4o6_mapping from;	/* the lease as it was */
 	struct in6_addr to;		/* its B4 address now */
+	bool mirrored, wanted;		/* ... and whose */
 };
 
 struct alloc {
@@ -688,15 +689,23 @@ static void undrop(struct alloc *a, const struct dropped *d)
  * l is gone from the index, the caller's store still has a row).
  */
 static struct lease *rekey(struct alloc *a, struct lease *l,
-			   const struct lw4o6_mapping *m)
+			   const struct lw4o6_mapping *m, bool mirrored,
+			   bool wanted)
 {
-	struct lease *n;
+	struct lw4o6_mapping was = l->m;
 	bool in_kernel = l->in_kernel;
+	struct lease *n;
 
+	/* Same set: the old one must leave the index first. */
 	lease_del(a->leases, l);
-	if (lease_add(a->leases, m, &n))
+	if (lease_add(a->leases, m, &n)) {
+		if (!lease_add(a->leases, &was, &n))
+			n->in_kernel = in_kernel;
 		return NULL;
+	}
 	n->in_kernel = in_kernel;
+	n->mirrored = mirrored;
+	n->wanted = wanted;
 	notify(a, LEASE_MOVED, n);
 	return n;
 }
@@ -708,7 +717,7 @@ static void unmove(struct alloc *a, const struct moved *mv)
 	struct lease *l = lease_find(a->leases, &mv->to, mv->from.protocol,
 				     mv->from.internal_port);
 
-	if (l && !rekey(a, l, &mv->from))
+	if (l && !rekey(a, l, &mv->from, mv->mirrored, mv->wanted))
 		log_err("mapping %s: out of memory moving it back: the store has it",
 			mapping_str(&mv->from, s, sizeof(s)));
 }
@@ -875,7 +884,10 @@ static enum alloc_result renew(struct alloc *a, struct lease *l, uint32_t lt,
  * address is in the same subscriber prefix: so the B4 keeps its set, and
  * the lease left behind does not hold the subscriber's quota until it
  * expires.  A neighbour (another prefix) cannot take it, nor can anyone
- * who does not know the 96-bit nonce.
+ * who does not know the 96-bit nonce.  Another node's lease (a shared
+ * store: loaded at start, or mirrored) moves too and becomes this node's,
+ * as a renewal here would make it; the store's del of the row as we know
+ * it fails (-ESTALE) if that node renewed it meanwhile.
  */
 static struct lease *moved_from(struct alloc *a, const struct alloc_req *r)
 {
@@ -888,7 +900,12 @@ static struct lease *moved_from(struct alloc *a, const struct alloc_req *r)
 	    !pools_set_of(a->pools, r->suggest_ipv4, r->suggest_port, &g))
 		return NULL;
 	o = lease_find_set(a->leases, g.ipv4, g.psid);
-	if (!o || o->mirrored || o->m.protocol != r->protocol ||
+	/*
+	 * Not a DHCPv4-over-DHCPv6 lease, nor for a DHCP request: their
+	 * "nonce" is made from the client's DUID, which its neighbours see.
+	 */
+	if (!o || o->m.via == MAPPING_VIA_DHCP4O6 ||
+	    r->via == MAPPING_VIA_DHCP4O6 || o->m.protocol != r->protocol ||
 	    o->m.internal_port != r->internal_port ||
 	    memcmp(o->m.nonce, r->nonce, sizeof(r->nonce)) ||
 	    !memcmp(&o->m.b4, &r->b4, sizeof(r->b4)))
@@ -939,15 +956,24 @@ static enum alloc_result move(struct alloc *a, struct lease *o,
 			store_put(a->st, &from);
 		return ALLOC_NOT_STORED;
 	}
-	l = rekey(a, o, &m);
-	if (!l) {
-		log_err("mapping %s: out of memory moving it", mapping_str(&m, s, sizeof(s)));
-		return ALLOC_NO_SET;
-	}
 	if (a->in_txn) {
 		a->moved[a->n_moved_txn].from = from;
-		a->moved[a->n_moved_txn++].to = m.b4;
+		a->moved[a->n_moved_txn].to = m.b4;
+		a->moved[a->n_moved_txn].mirrored = o->mirrored;
+		a->moved[a->n_moved_txn].wanted = o->wanted;
 	}
+	/* this node's now, as after a renewal here */
+	l = rekey(a, o, &m, false, false);
+	if (!l) {
+		log_err("mapping %s: out of memory moving it", mapping_str(&m, s, sizeof(s)));
+		if (!a->in_txn) {	/* the store has it at the new address */
+			store_del(a->st, &m);
+			store_put(a->st, &from);
+		}
+		return ALLOC_NO_SET;
+	}
+	if (a->in_txn)
+		a->n_moved_txn++;
 	a->n_moved++;
 	log_info("mapping %s: moved from %s, its B4's old address",
 		 mapping_str(&m, s, sizeof(s)), fmt_ipv6(&from.b4, a6));

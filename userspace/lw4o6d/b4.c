@@ -326,16 +326,24 @@ static void do_move(const struct in6_addr *to)
 {
 	int e;
 
-	if (d_set_ends(to, NULL, NULL))
-		return;		/* logged; the next address event tries again */
+	if (d_set_ends(to, NULL, NULL)) {
+		/* logged; on from here (the old address still works, or the
+		 * next address event moves us) */
+		pcp_client_renumbered(&S.pc, NULL);
+		return;
+	}
 	b4_uplink_set(to);
 	if (S.v6 && S.fd >= 0) {
 		loop_del_fd(S.fd);
 		close(S.fd);
 		S.fd = -1;
-		if ((e = open_socket()))
+		if ((e = open_socket())) {
 			log_err("PCP client socket on the new address: %s",
 				strerror(-e));
+			if (S.fd >= 0)
+				close(S.fd);
+			S.fd = -1;
+		}
 	}
 	pcp_client_renumbered(&S.pc, S.v6 ? to : NULL);
 }

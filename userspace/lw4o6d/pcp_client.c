@@ -216,6 +216,15 @@ void pcp_client_release(struct pcp_client *c)
 	len = pcp_build(&m, buf, sizeof(buf));
 	c->ops.send(buf, len, c->ops.arg);
 	c->n_released++;
+	/*
+	 * Nothing more from this address: a renewal, a retransmission or a
+	 * 1/5's re-validation would re-create the mapping just deleted (and
+	 * its late answer pass for the MAP from the new address).
+	 */
+	c->leaving = true;
+	timer_cancel(&c->retrans);
+	timer_cancel(&c->renew);
+	timer_cancel(&c->recreate);
 	log_info("released our mapping at the address we leave");
 }
 
@@ -223,6 +232,7 @@ void pcp_client_renumbered(struct pcp_client *c, const struct in6_addr *client)
 {
 	if (client)
 		c->client = *client;
+	c->leaving = false;
 	c->n_renumbered++;
 	c->unanswered = 0;
 	timer_cancel(&c->retrans);
@@ -476,7 +486,7 @@ void pcp_client_no_binding(struct pcp_client *c, const struct in6_addr *from,
 	 * already; an exchange in flight will tell us the same; and a flood
 	 * of them costs the AFTR one request per PCP_CLIENT_REVALIDATE_MS.
 	 */
-	if (!c->bound || ipv4 != c->b.ipv4)
+	if (!c->bound || ipv4 != c->b.ipv4 || c->leaving)
 		return;
 	c->n_no_binding++;
 	if (c->retrans.armed || (c->revalidated_ms &&

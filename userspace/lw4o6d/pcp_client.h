@@ -91,6 +91,7 @@ struct pcp_client {
 	unsigned int unanswered;	/* requests sent since the last answer */
 	uint64_t n_failovers;		/* moves to another AFTR */
 	uint64_t n_renumbered, n_released;	/* the B4's address changed */
+	bool leaving;			/* released: quiet until renumbered */
 	struct timer retrans, renew, expire, recreate;
 	bool bound;
 	struct b4_binding b;

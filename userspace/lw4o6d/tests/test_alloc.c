@@ -677,6 +677,27 @@ static void test_move(void **state)
 	assert_int_equal(stats(f).moved, 1);
 	assert_int_equal(stats(f).leases, 2);
 
+	/* a DHCPv4-over-DHCPv6 lease never moves: its nonce is no secret */
+	{
+		struct alloc_req d = req(3, 3600);
+		struct alloc_answer ad;
+
+		sub_addr(&d.b4, 3, 1);
+		d.via = MAPPING_VIA_DHCP4O6;
+		assert_int_equal(alloc_map(f->a, &d, &ad), ALLOC_OK);
+		sub_addr(&d.b4, 3, 2);
+		d.via = MAPPING_VIA_SOFTWIRE;
+		d.suggest_ipv4 = ad.m.ipv4;
+		d.suggest_port = (uint16_t)(1024 + ((unsigned int)ad.m.psid << 6));
+		assert_int_equal(alloc_map(f->a, &d, &ans), ALLOC_QUOTA);
+		d.via = MAPPING_VIA_DHCP4O6;
+		assert_int_equal(alloc_map(f->a, &d, &ans), ALLOC_QUOTA);
+		assert_int_equal(stats(f).moved, 1);
+		sub_addr(&d.b4, 3, 1);
+		d.lifetime = 0;
+		assert_int_equal(alloc_map(f->a, &d, &ans), ALLOC_OK);
+	}
+
 	/* a batch that fails: the lease is back at its address, so is the kernel */
 	assert_int_equal(alloc_begin(f->a), 0);
 	sub_addr(&r.b4, 1, 0x40001);

@@ -470,6 +470,40 @@ static void test_adopt(void **state)
 	assert_int_equal(stats(f).renewed, 1);
 }
 
+/*
+ * A B4 renumbered right after a failover: its lease is another node's
+ * (mirrored) and moves all the same, becoming this node's; the quota of
+ * one is not spent twice.
+ */
+static void test_move_mirrored(void **state)
+{
+	struct fx *f = *state;
+	struct lw4o6_mapping m = mk(POOL, 3, 1, fake_wall + 600), st;
+	struct alloc_answer ans;
+	struct alloc_req r;
+	struct lease *l;
+
+	f->lim.sub_plen = 64;	/* b4_addr() 1 and 2 share a /64 */
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	fake_other_put(&f->st, &m);
+	feed(f);
+	assert_true(alloc_find_set(f->a, m.ipv4, 3)->mirrored);
+	r = req(1, 3600);
+	b4_addr(&r.b4, 2);
+	r.suggest_ipv4 = m.ipv4;
+	r.suggest_port = (uint16_t)(1024 + (3u << 6));
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(ans.m.psid, 3);
+	assert_int_equal(stats(f).moved, 1);
+	assert_int_equal(stats(f).leases, 1);
+	l = alloc_find_set(f->a, m.ipv4, 3);
+	assert_false(l->mirrored);
+	assert_memory_equal(&l->m.b4, &r.b4, sizeof(r.b4));
+	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_MOVED);
+	assert_true(fake_store_get(&f->st, m.ipv4, 3, &st));
+	assert_memory_equal(&st.b4, &r.b4, sizeof(r.b4));
+}
+
 /* ---- kernel sync's two modes -------------------------------------------- */
 
 static void test_ksync_hot(void **state)
@@ -747,6 +781,7 @@ int main(void)
 		T(test_expiry_renewed_elsewhere),
 		T(test_expiry_store_away),
 		T(test_adopt),
+		T(test_move_mirrored),
 		T(test_ksync_hot),
 		T(test_ksync_on_demand),
 		T(test_trigger_valid),

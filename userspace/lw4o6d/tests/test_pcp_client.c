@@ -525,6 +525,57 @@ static void test_no_binding(void **state)
 	assert_int_equal(F.sent, sent + 3);
 }
 
+/*
+ * WAN renumbering: a release (one MAP, lifetime 0, same nonce) and then
+ * quiet: no renewal, no 1/5 re-validation that would re-create it at the
+ * address we leave, its answer changing nothing; renumbered, the MAP from
+ * the new address names our set, and its answer binds.
+ */
+static void test_release_and_renumber(void **state)
+{
+	struct in6_addr aftr = IN6ADDR_LOOPBACK_INIT, me6;
+	struct pcp_msg m;
+	unsigned int sent;
+
+	(void)state;
+	bound("192.0.2.7", 5, 6, 4);
+	sent = F.sent;
+	pcp_client_release(&C);
+	assert_int_equal(F.sent, sent + 1);
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	assert_int_equal(F.last.lifetime, 0);
+	assert_memory_equal(F.last.nonce, C.nonce, PCP_NONCE_LEN);
+	assert_false(C.renew.armed);
+	assert_false(C.retrans.armed);
+	pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
+	assert_int_equal(F.sent, sent + 1);
+	/* the deletion's answer: nothing changes, nothing counted as forged */
+	response(&m, PCP_OP_MAP, PCP_SUCCESS, 0);
+	memcpy(m.nonce, C.nonce, PCP_NONCE_LEN);
+	answer(&m);
+	assert_true(C.bound);
+	assert_int_equal(C.n_ignored, 0);
+	assert_int_equal(F.installs, 1);
+	/* renumbered (over IPv6: the client address changes too) */
+	inet_pton(AF_INET6, "2001:db8:2::2", &me6);
+	pcp_client_renumbered(&C, &me6);
+	assert_int_equal(F.sent, sent + 2);
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	assert_int_equal(F.last.lifetime, LIFETIME);
+	assert_memory_equal(&F.last.client, &me6, sizeof(me6));
+	assert_int_equal(F.last.external_port, lw4o6_range_first(0, 4, 6, 5));
+	grant(F.last.nonce, "192.0.2.7", 5, 6, 4, LIFETIME);
+	assert_true(C.bound);
+	assert_true(C.renew.armed);
+	assert_int_equal(F.installs, 1);	/* the same set: nothing to install */
+	assert_int_equal(C.n_released, 1);
+	assert_int_equal(C.n_renumbered, 1);
+	/* 1/5s are heeded again */
+	C.revalidated_ms = 0;
+	pcp_client_no_binding(&C, &aftr, ip("192.0.2.7"));
+	assert_int_equal(F.sent, sent + 3);
+}
+
 /* A refusal of an ordinary renewal (not after a 1/5) keeps the binding. */
 static void test_renewal_refused_keeps(void **state)
 {
@@ -859,6 +910,7 @@ int main(void)
 		T(test_get_refused_then_map),
 		T(test_lost_epoch),
 		T(test_no_binding),
+		T(test_release_and_renumber),
 		T(test_renewal_refused_keeps),
 		T(test_spoofed_answers),
 		T(test_not_authorized_adopts),
