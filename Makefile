@@ -120,6 +120,8 @@ fuzz: deps
 
 # The benchmarks' own small programs (selftests/bench/*.c), built on the host.
 BENCH_TOOLS := $(BUILD)/selftests/announce_send
+.PHONY: bench-tools
+bench-tools: $(BENCH_TOOLS)
 $(BUILD)/selftests/announce_send: selftests/bench/announce_send.c
 	mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<

@@ -34,11 +34,13 @@
 #    read lw4o6d's CPU time while it idles, removes F).
 #    The B4s' prefix is routed into a dummy (out0): every ANNOUNCE leaves
 #    through it, counted by an nftables counter in the output hook (and
-#    out0's tx counter); the count must be $n2.  Figures for each rate: the
-#    round's time as lw4o6d logs it ("sent ANNOUNCE ... in M ms") and
-#    lw4o6d's utime + stime (/proc/PID/stat) from before the anycast is
-#    announced to the log line.  Baseline: build/selftests/announce_send
-#    (selftests/bench/announce_send.c), the same packets from the same
+#    out0's tx counter); the count must be $n2.  Figures for each rate:
+#    the first pass's span, from the first B4's packet to the last one's
+#    (nftables log lines, printk times; lw4o6d's own "sent ANNOUNCE ... in
+#    M ms" is shown too), and lw4o6d's utime + stime (/proc/PID/stat)
+#    from before the anycast is announced to that log line.  Baseline:
+#    build/selftests/announce_send (selftests/bench/announce_send.c,
+#    make bench-tools), the same packets from the same
 #    kind of raw socket to the same addresses in the same order, one
 #    sendto() each, unpaced and paced like the daemon.
 #
@@ -321,6 +323,31 @@ an_stop() {
 	wait "$APID" 2> /dev/null
 	APID=
 }
+# nft_setup ID: the counter (zero), and a kernel log line for the first
+# and the last B4's packet, prefixed "acbID-f " and "acbID-l ": their
+# printk times are the pass's span, from outside the sender.
+nft_setup() {
+	ip netns exec "$AN" nft delete table ip6 acb 2> /dev/null
+	ip netns exec "$AN" nft -f - <<EOT || die "nft"
+table ip6 acb {
+	counter ann { }
+	chain out {
+		type filter hook output priority 0; policy accept;
+		ip6 daddr 2001:db8:c::1 meta l4proto 4 log prefix "acb$1-f "
+		ip6 daddr $B4_LAST meta l4proto 4 log prefix "acb$1-l "
+		ip6 daddr 2001:db8:c::/48 meta l4proto 4 counter name ann
+	}
+}
+EOT
+}
+# span_ms ID: ms between the first and the last B4's packet of run ID.
+span_ms() {
+	local f l
+	f=$(dmesg | sed -n "s/^\[ *\([0-9.]*\)\] acb$1-f .*/\1/p" | head -n 1)
+	l=$(dmesg | sed -n "s/^\[ *\([0-9.]*\)\] acb$1-l .*/\1/p" | head -n 1)
+	[ -n "$f" ] && [ -n "$l" ] || die "run $1: no kernel log line for the first or the last packet"
+	awk "BEGIN { printf \"%.1f\", ($l - $f) * 1000 }"
+}
 nft_count() {
 	ip netns exec "$AN" nft list counter ip6 acb ann | sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
@@ -329,7 +356,7 @@ tx_count() {
 }
 
 part2() {
-	[ -x "$AS" ] || die "$AS missing (make build/selftests/announce_send, or make bench)"
+	[ -x "$AS" ] || die "$AS missing (make bench-tools, or make bench)"
 	setup_ns AN || die "netns"
 	ip -n "$AN" link add out0 type dummy
 	ip -n "$AN" link set out0 up
@@ -340,15 +367,16 @@ part2() {
 	"$LW4O6" -n "$AN" dev add lw0 mode aftr local $ANY || die "lw0"
 	ip -n "$AN" link set lw0 up
 	ip -n "$AN" route add 10.0.0.0/16 dev lw0
-	ip netns exec "$AN" nft -f - <<EOT || die "nft"
-table ip6 acb {
-	counter ann { }
-	chain out {
-		type filter hook output priority 0; policy accept;
-		ip6 daddr 2001:db8:c::/48 meta l4proto 4 counter name ann
-	}
-}
-EOT
+	# The last B4: 2001:db8:c:: + n2, in groups of 16 bits.
+	if [ $((n2 >> 16)) -gt 0 ]; then
+		B4_LAST=$(printf '2001:db8:c::%x:%x' $((n2 >> 16)) $((n2 & 0xffff)))
+	else
+		B4_LAST=$(printf '2001:db8:c::%x' "$n2")
+	fi
+	modprobe nf_log_syslog 2> /dev/null || true
+	sysctl -qw net.netfilter.nf_log_all_netns=1 || die "nf_log_all_netns"
+	run_id=0
+	nft_setup 0
 	# The store: created (schema, epoch) by a first start, then filled.
 	announce_conf 10000
 	"$LW4O6D" --check-config "$TMPDIR/an.conf" || die "config"
@@ -381,12 +409,13 @@ EOF
 	t1=$(now_ms)
 	cp "$TMPDIR/an.db" "$TMPDIR/orig.db"
 	say "$n2 mappings written in $((t1 - t0)) ms"
-	local rate c0 c1 k0 k1 x0 x1 msg ms cpu
+	local rate c0 c1 k0 k1 x0 x1 msg ms cpu sp
 	for round in $(seq 1 "$rounds2"); do
 		for rate in $rates; do
 			rm -f "$TMPDIR"/an.db*; cp "$TMPDIR/orig.db" "$TMPDIR/an.db" || die "cp"
 			"$LW4O6" -n "$AN" binding flush dev lw0
-			ip netns exec "$AN" nft reset counter ip6 acb ann > /dev/null
+			run_id=$((run_id + 1))
+			nft_setup $run_id
 			announce_conf "$rate"
 			x0=$(tx_count)
 			# Started drained: idle once it says so, and the round
@@ -411,19 +440,23 @@ EOF
 			[ "$k1" = "$n2" ] || die "rate $rate: $k1 ANNOUNCEs counted leaving, not $n2"
 			[ $((x1 - x0)) -ge "$n2" ] || die "rate $rate: out0 sent $((x1 - x0)), fewer than $n2"
 			cpu=$(fdiv "$((c1 - c0))" "$CLK_TCK")
+			sp=$(span_ms $run_id)
 			keepmin "an_ms_$rate" "$ms" "$msg"
+			keepmin "an_span_$rate" "$sp" "$msg"
 			keepmin "an_cpu_$rate" "$cpu" "counted $k1 (out0 $((x1 - x0)))"
 		done
 		# the baseline, unpaced and paced at the first rate
 		ip -n "$AN" -6 addr add $ANY/128 dev any0 nodad
 		local how l
 		for how in 0 ${rates%% *}; do
-			ip netns exec "$AN" nft reset counter ip6 acb ann > /dev/null
+			run_id=$((run_id + 1))
+			nft_setup $run_id
 			l=$(ip netns exec "$AN" "$AS" $ANY 2001:db8:c:: "$n2" $([ "$how" = 0 ] || echo "$how")) ||
 				die "announce_send: $l"
 			k1=$(nft_count)
 			[ "$k1" = "$n2" ] || die "announce_send $how: $k1 counted leaving, not $n2"
 			keepmin "as_ms_$how" "$(sed -n 's/.* ms \([0-9.]*\) .*/\1/p' <<< "$l")" "$l"
+			keepmin "as_span_$how" "$(span_ms $run_id)" "$l"
 			keepmin "as_cpu_$how" "$(fdiv "$(sed -n 's/.* cpu_ticks \([0-9]*\) .*/\1/p' <<< "$l")" "$CLK_TCK")" "$l"
 		done
 		ip -n "$AN" -6 addr del $ANY/128 dev any0
@@ -453,11 +486,11 @@ if part 1; then
 fi
 if part 2; then
 	r0=${rates%% *}
-	echo "$P | 2. baseline: announce_send, $n2 sendto() back to back | $(fdiv "${best[as_ms_0]}" 1 0) ms, CPU ${best[as_cpu_0]} s | 1.00 | ${all[as_ms_0]} ms |"
-	echo "$P | 2. baseline: announce_send paced like lw4o6d at $r0/s | $(fdiv "${best[as_ms_$r0]}" 1 0) ms, CPU ${best[as_cpu_$r0]} s | CPU $(fdiv "${best[as_cpu_$r0]}" "${best[as_cpu_0]}") x unpaced | ${all[as_ms_$r0]} ms |"
+	echo "$P | 2. baseline: announce_send, $n2 sendto() back to back: first -> last packet | ${best[as_span_0]} ms, CPU ${best[as_cpu_0]} s | 1.00 | every round ${all[as_span_0]} ms; its own clock around the loop ${all[as_ms_0]} ms |"
+	echo "$P | 2. baseline: announce_send paced like lw4o6d at $r0/s: first -> last packet | ${best[as_span_$r0]} ms, CPU ${best[as_cpu_$r0]} s | CPU $(fdiv "${best[as_cpu_$r0]}" "${best[as_cpu_0]}") x unpaced | every round ${all[as_span_$r0]} ms; its own clock ${all[as_ms_$r0]} ms |"
 	for rate in $rates; do
-		echo "$P | 2. lw4o6d ANNOUNCE round to $n2 stored B4s, announce-rate $rate: round time | ${best[an_ms_$rate]} ms | $(fdiv "${best[an_ms_$rate]}" "$(fdiv $((n2 * 1000)) "$rate" 3)") x $n2/$rate s; $(fdiv "${best[an_ms_$rate]}" "${best[as_ms_0]}") x unpaced loop | ${all[an_ms_$rate]} ms |"
-		echo "$P | 2. the same: lw4o6d CPU (utime+stime) across the round | ${best[an_cpu_$rate]} s | $(fdiv "${best[an_cpu_$rate]}" "${best[as_cpu_0]}") x unpaced loop | ${all[an_cpu_$rate]} s; ${line[an_cpu_$rate]} |"
+		echo "$P | 2. lw4o6d ANNOUNCE, first pass to $n2 stored B4s, announce-rate $rate: first -> last packet | ${best[an_span_$rate]} ms | $(fdiv "${best[an_span_$rate]}" "$(fdiv $((n2 * 1000)) "$rate" 3)") x $n2/$rate s; $(fdiv "${best[an_span_$rate]}" "${best[as_span_0]}") x unpaced loop | every round ${all[an_span_$rate]} ms; lw4o6d logged \"in M ms\": ${all[an_ms_$rate]} |"
+		echo "$P | 2. the same: lw4o6d CPU (utime+stime) across the round | ${best[an_cpu_$rate]} s | $(fdiv "${best[an_cpu_$rate]}" "${best[as_cpu_0]}") x unpaced loop | every round ${all[an_cpu_$rate]} s; ${line[an_cpu_$rate]} |"
 	done
 fi
 exit 0
