@@ -163,7 +163,9 @@ part1() {
 	pg_available || die "PostgreSQL 15 not installed"
 	failover_topology || die "cannot build the topology"
 	ip -n "$ACC" -6 route del "$FO_ANYCAST/128"
+	# shellcheck disable=SC2034  # read by failover_topology.sh and pg.sh
 	FO_B4_LIFETIME=600
+	# shellcheck disable=SC2034
 	FO_AFTR_LIFETIME="min 10 max 600 default 600"
 	failover_b4 2 || die "cannot build the B4"
 	# The stream's receiver is IR itself: no return route is needed, and
@@ -175,6 +177,7 @@ part1() {
 	FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || die "mktemp"
 	chmod 755 "$FRR_DIR"
 	defer rm -rf "$FRR_DIR"
+	# shellcheck disable=SC2034
 	PG_NS=$DB PG_ADDR=10.9.0.1
 	pg_start > "$TMPDIR/pg.out" || die "PostgreSQL did not start"
 	for n in 1 2; do
@@ -208,9 +211,9 @@ part1() {
 	# r1_rx: packets IR received on r1, read through the receiver's
 	# /proc/PID/net (its namespace) without a fork
 	r1_rx() {
-		local l ifc rxb rxp rest
+		local l ifc rxp rest
 		while read -r l; do
-			read -r ifc rxb rxp rest <<< "${l/:/ }"
+			read -r ifc _ rxp rest <<< "${l/:/ }"
 			[ "$ifc" = r1 ] && { echo "$rxp"; return 0; }
 		done < "/proc/$rpid/net/dev"
 		echo 0
@@ -409,7 +412,7 @@ EOF
 	t1=$(now_ms)
 	cp "$TMPDIR/an.db" "$TMPDIR/orig.db"
 	say "$n2 mappings written in $((t1 - t0)) ms"
-	local rate c0 c1 k0 k1 x0 x1 msg ms cpu sp
+	local rate c0 c1 k1 x0 x1 msg ms cpu sp
 	for round in $(seq 1 "$rounds2"); do
 		for rate in $rates; do
 			rm -f "$TMPDIR"/an.db*; cp "$TMPDIR/orig.db" "$TMPDIR/an.db" || die "cp"
@@ -447,11 +450,13 @@ EOF
 		done
 		# the baseline, unpaced and paced at the first rate
 		ip -n "$AN" -6 addr add $ANY/128 dev any0 nodad
-		local how l
+		local how l pace
 		for how in 0 ${rates%% *}; do
 			run_id=$((run_id + 1))
 			nft_setup $run_id
-			l=$(ip netns exec "$AN" "$AS" $ANY 2001:db8:c:: "$n2" $([ "$how" = 0 ] || echo "$how")) ||
+			pace=()
+			[ "$how" = 0 ] || pace=("$how")
+			l=$(ip netns exec "$AN" "$AS" $ANY 2001:db8:c:: "$n2" "${pace[@]}") ||
 				die "announce_send: $l"
 			k1=$(nft_count)
 			[ "$k1" = "$n2" ] || die "announce_send $how: $k1 counted leaving, not $n2"
