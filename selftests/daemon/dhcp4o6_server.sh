@@ -127,8 +127,8 @@ expect_eq "kernel: client 2's binding" "$(binding 2001:db8:1::2)" "192.0.2.1 $PA
 expect_eq "kernel: client 3's binding" "$(binding 2001:db8:1::3)" "192.0.2.1 $PB/2"
 expect_eq "lw4o6d leases -j: both as dhcp4o6 leases, as the kernel has them" \
 	"$(leases dhcp4o6)" "$(table)"
-check_cmd "lw4o6d leases (text) names the protocol" \
-	sh -c "'$LW4O6D' leases -c '$TMPDIR/aftr.conf' | grep -q '^dhcp4o6 *2001:db8:1::2 *192.0.2.1 *$PA/2 *6 '"
+check_cmd "lw4o6d leases (text) names the protocol and how the B4 asked" \
+	sh -c "'$LW4O6D' leases -c '$TMPDIR/aftr.conf' | grep -q '^dhcp4o6 *dhcp4o6 *2001:db8:1::2 *192.0.2.1 *$PA/2 *6 '"
 check_cmd "the exchange is in the debug log" \
 	grep -q "DHCPV4-QUERY DISCOVER from 2001:db8:1::2 xid" "$TMPDIR/aftr.log"
 check_cmd "the ACK is in the log at info" grep -q "dhcp4o6: ACK 192.0.2.1 psid $PA/2" "$TMPDIR/aftr.log"

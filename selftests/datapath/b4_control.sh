@@ -127,7 +127,9 @@ expect_eq "... one got port 1, the other counted as drop-port-set-exhausted" \
 
 # 512 ports (PSID 0x55/7), 530 flows to one peer: a new flow to it then
 # probes at most 240 ports (nf_nat's bound), not the whole set.  The probes
-# are nf_conntrack_tuple_taken() calls, counted with a kprobe.
+# are nf_conntrack_tuple_taken() calls, counted with a kprobe: system-wide,
+# so a stray packet of another flow in the window adds one or two (seen:
+# 242), hence the slack above nf_nat's 1 + 240; still far from 512.
 check_cmd "dev set to 192.0.2.21 psid 0x55/7 (512 ports)" \
 	b dev set b0 ipv4 192.0.2.21 psid 0x55/7 offset 0
 r=$(ip netns exec "$LAN1" "$PYTHON" "$TOP/selftests/lib/py/flows.py" 198.51.100.1 7777 530)
@@ -146,8 +148,8 @@ sleep 0.5
 echo 0 > $T/events/lw4o6_k3/enable
 n=$(grep -c 'taken:' $T/trace)
 ktap_diag "one more flow: $n ports probed; drop-port-set-exhausted +$(( $(bstat drop-port-set-exhausted) - x ))"
-check_cmd "one more flow into the (nearly) full set probed 16..241 ports, not 512" \
-	test "$n" -ge 16 -a "$n" -le 241
+check_cmd "one more flow into the (nearly) full set probed 16..241 ports (+ a few strays), not 512" \
+	test "$n" -ge 16 -a "$n" -le 250
 
 # ---- item 5: concurrent DEV_SET of the binding, with traffic -----------------
 # Two writers move the B4 between two bindings as fast as they can while a

@@ -53,22 +53,29 @@ long pcp_announce_begin(struct pcp_announce *a, const struct mapping_b4 *b4s,
 		    PCP_ANNOUNCE_PASSES : passes;
 	a->began = now_ms;
 	a->first_ms = 0;
+	a->slice_left = 0;
 	a->sent = 0;
 	a->active = k > 0;
 	return (long)k;
 }
 
-void pcp_announce_heard(struct pcp_announce *a, const struct in6_addr *b4)
+bool pcp_announce_heard(struct pcp_announce *a, const struct in6_addr *b4)
 {
 	struct pcp_announce_to key = { .b4 = *b4 }, *t;
 
 	if (!a->active)
-		return;
+		return false;
 	t = bsearch(&key, a->to, a->n, sizeof(*a->to), to_cmp);
-	if (t && !t->heard) {
-		t->heard = true;
-		a->left--;
-	}
+	if (!t || t->heard)
+		return false;
+	t->heard = true;
+	if (--a->left)
+		return false;
+	/* nobody left to tell: the passes still due would send nothing */
+	if (a->next || a->slice_left)
+		a->pass++;	/* the one under way counts */
+	a->active = false;
+	return true;
 }
 
 /* When pass a->pass is due: 0, 250, 750, 1750 ... ms after the start. */
@@ -84,28 +91,43 @@ struct pcp_announce_step pcp_announce_run(struct pcp_announce *a,
 					  void *arg)
 {
 	struct pcp_announce_step st = { .wait_ms = -1 };
-	size_t budget = a->rate / (1000 / PCP_ANNOUNCE_SLICE_MS);
+	size_t per = a->rate / (1000 / PCP_ANNOUNCE_SLICE_MS), chunk;
 	int64_t due;
 
 	if (!a->active)
 		return st;
-	if (!budget)
-		budget = 1;
-	if (!a->next && now_ms < (due = pass_due(a))) {
-		st.wait_ms = due - now_ms;
-		return st;
+	if (!per)
+		per = 1;
+	if (!a->next && !a->slice_left) {
+		/* a pass begins: when it is due */
+		due = pass_due(a);
+		if (now_ms < due) {
+			st.wait_ms = due - now_ms;
+			return st;
+		}
+		a->slice_at = now_ms;
+		a->slice_left = per;
 	}
-	while (budget && a->next < a->n) {
+	chunk = a->slice_left < PCP_ANNOUNCE_CHUNK ? a->slice_left :
+		PCP_ANNOUNCE_CHUNK;
+	while (chunk && a->next < a->n) {
 		const struct pcp_announce_to *t = &a->to[a->next++];
 
 		if (t->heard)
 			continue;
 		send(t, arg);
 		a->sent++;
-		budget--;
+		chunk--;
+		a->slice_left--;
 	}
 	if (a->next < a->n) {
-		st.wait_ms = PCP_ANNOUNCE_SLICE_MS;
+		if (a->slice_left) {		/* the rest of this slice: next turn */
+			st.wait_ms = 0;
+			return st;
+		}
+		a->slice_at += PCP_ANNOUNCE_SLICE_MS;
+		a->slice_left = per;
+		st.wait_ms = a->slice_at > now_ms ? a->slice_at - now_ms : 0;
 		return st;
 	}
 	/* This pass is out. */
@@ -114,6 +136,7 @@ struct pcp_announce_step pcp_announce_run(struct pcp_announce *a,
 		st.first_pass_done = true;
 	}
 	a->next = 0;
+	a->slice_left = 0;
 	if (++a->pass == a->passes || !a->left) {
 		a->active = false;
 		st.over = true;
@@ -121,7 +144,8 @@ struct pcp_announce_step pcp_announce_run(struct pcp_announce *a,
 	}
 	/* The next: when due, and not before this slice is over (the pace). */
 	due = pass_due(a);
-	st.wait_ms = due > now_ms + PCP_ANNOUNCE_SLICE_MS ?
-		     due - now_ms : PCP_ANNOUNCE_SLICE_MS;
+	if (due < a->slice_at + PCP_ANNOUNCE_SLICE_MS)
+		due = a->slice_at + PCP_ANNOUNCE_SLICE_MS;
+	st.wait_ms = due > now_ms ? due - now_ms : 0;
 	return st;
 }

@@ -13,8 +13,11 @@
  * only be sent to all of them again.  A pass
  * skips the B4s heard from since the round began (any request: its
  * answer carries the new epoch), and the round ends early once all were.
- * Sending is paced at "rate" a second in 100 ms slices: a million B4s
- * re-validating in one second would be a flood of our own making.  A pass
+ * Sending is paced at "rate" a second in 100 ms slices, each due at a
+ * fixed point (so the time spent sending does not slow the rate down),
+ * and a slice goes out PCP_ANNOUNCE_CHUNK at a time, one turn of the
+ * event loop each: a million B4s re-validating in one second would be a
+ * flood of our own making, and a round must not stop the daemon answering.  A pass
  * that is due while the one before is still being paced out starts when
  * it ends.
  */
@@ -29,6 +32,8 @@
 #define PCP_ANNOUNCE_PASSES	10
 #define PCP_ANNOUNCE_GAP_MS	250	/* before the second pass; doubles */
 #define PCP_ANNOUNCE_SLICE_MS	100
+/* Sent per turn of the event loop at most: PCP and timers go on meanwhile. */
+#define PCP_ANNOUNCE_CHUNK	512
 
 struct pcp_announce_to {
 	struct in6_addr b4;
@@ -42,6 +47,8 @@ struct pcp_announce {
 	unsigned int pass, passes;	/* this one; how many in all */
 	uint32_t rate;			/* a second */
 	int64_t began, first_ms;	/* ms; first_ms: the first pass took */
+	int64_t slice_at;		/* when the slice being sent was due */
+	size_t slice_left;		/* what it may still send; 0: not begun */
 	uint64_t sent;			/* this round */
 	bool active;
 };
@@ -65,8 +72,12 @@ void pcp_announce_init(struct pcp_announce *a, uint32_t rate);
  */
 long pcp_announce_begin(struct pcp_announce *a, const struct mapping_b4 *b4s,
 			size_t n, unsigned int passes, int64_t now_ms);
-/* b4 was heard from: no more repeats to it. */
-void pcp_announce_heard(struct pcp_announce *a, const struct in6_addr *b4);
+/*
+ * b4 was heard from: no more repeats to it.  True when that made the
+ * round's last B4 heard: the round is over now (the caller cancels its
+ * timer).
+ */
+bool pcp_announce_heard(struct pcp_announce *a, const struct in6_addr *b4);
 /* Sends what is due at now_ms through send. */
 struct pcp_announce_step pcp_announce_run(struct pcp_announce *a,
 					  int64_t now_ms,

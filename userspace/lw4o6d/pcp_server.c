@@ -178,6 +178,8 @@ static void refuse(const struct origin *o, const uint8_t *req, size_t len,
 					 sizeof(buf)));
 }
 
+static void announce_over(void);
+
 /* ---- requests ------------------------------------------------------------ */
 
 static uint8_t pcp_result_of(enum alloc_result r)
@@ -369,7 +371,10 @@ static void request(const struct origin *o, const uint8_t *buf, size_t len)
 		return;
 	}
 	/* Its answer carries the epoch: no more ANNOUNCE repeats for it. */
-	pcp_announce_heard(&P.an, &o->b4);
+	if (pcp_announce_heard(&P.an, &o->b4)) {
+		timer_cancel(&P.an_t);
+		announce_over();
+	}
 	switch (m.opcode) {
 	case PCP_OP_ANNOUNCE: {
 		struct pcp_msg a = { .version = PCP_VERSION, .response = true,
@@ -518,6 +523,13 @@ static void announce_send(const struct pcp_announce_to *to, void *arg)
 	P.n_announced++;
 }
 
+static void announce_over(void)
+{
+	log_info("ANNOUNCE round over after %u passes: %zu of %zu B4s heard from, %llu sent",
+		 P.an.pass, P.an.n - P.an.left, P.an.n,
+		 (unsigned long long)P.an.sent);
+}
+
 static void announce_tick(struct timer *t)
 {
 	struct pcp_msg a = { .version = PCP_VERSION, .response = true,
@@ -529,13 +541,14 @@ static void announce_tick(struct timer *t)
 	struct pcp_announce_step st;
 
 	st = pcp_announce_run(&P.an, loop_now_ms(), announce_send, &msg);
-	if (st.first_pass_done)
+	if (st.first_pass_done) {
+		/* after the last of it went: run() was given the time before */
+		P.an.first_ms = loop_now_ms() - P.an.began;
 		log_notice("sent ANNOUNCE (epoch %u) to %zu B4s in %lld ms",
 			   a.epoch, P.an.n, (long long)P.an.first_ms);
+	}
 	if (st.over)
-		log_info("ANNOUNCE round over after %u passes: %zu of %zu B4s heard from, %llu sent",
-			 P.an.pass, P.an.n - P.an.left, P.an.n,
-			 (unsigned long long)P.an.sent);
+		announce_over();
 	if (st.wait_ms >= 0)
 		timer_arm(t, st.wait_ms);
 }

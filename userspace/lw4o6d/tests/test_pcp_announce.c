@@ -166,18 +166,61 @@ static void test_pace_and_heard(void **state)
 	assert_int_equal(s.per_b4[5], 10);
 	assert_int_equal(s.per_b4[17], 10);
 	assert_int_equal(s.per_b4[1], 1);
-	/* one answers at last: the other gets the rest, then it is over */
+	/* all answer after the first pass: over at the last answer, at once */
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(pcp_announce_begin(&a, v, 25, PCP_ANNOUNCE_PASSES, 0), 25);
 	assert_int_equal(run_until(&a, 0, 200, &s, NULL), -1);
-	for (i = 1; i <= 25; i++)
-		pcp_announce_heard(&a, &v[i - 1].b4);
+	for (i = 1; i < 25; i++)
+		assert_false(pcp_announce_heard(&a, &v[i - 1].b4));
+	assert_true(pcp_announce_heard(&a, &v[24].b4));
+	assert_false(a.active);
+	assert_int_equal(a.pass, 1);
 	st = pcp_announce_run(&a, 300, count, &s);
-	assert_true(st.over);
 	assert_int_equal(st.wait_ms, -1);
 	assert_int_equal(s.n, 25);
 	/* after the round, heard() is a no-op */
-	pcp_announce_heard(&a, &v[0].b4);
+	assert_false(pcp_announce_heard(&a, &v[0].b4));
+	pcp_announce_free(&a);
+}
+
+/*
+ * Slices are due at fixed points (time spent sending does not slow the
+ * rate), and a big slice goes out PCP_ANNOUNCE_CHUNK a turn.
+ */
+static void test_fixed_slices_and_chunks(void **state)
+{
+	static struct mapping_b4 v[3000];
+	struct pcp_announce a;
+	struct sent s = { 0 };
+	struct pcp_announce_step st;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		v[i] = b4(0, 0);
+		v[i].b4.s6_addr[13] = (uint8_t)(i >> 8);
+		v[i].b4.s6_addr[14] = (uint8_t)i;
+		v[i].b4.s6_addr[15] = 1;
+	}
+	/* 10,000 a second: 1,000 a slice, in two turns (512 + 488) */
+	pcp_announce_init(&a, 10000);
+	assert_int_equal(pcp_announce_begin(&a, v, 3000, 1, 0), 3000);
+	st = pcp_announce_run(&a, 0, count, &s);
+	assert_int_equal(s.n, PCP_ANNOUNCE_CHUNK);
+	assert_int_equal(st.wait_ms, 0);
+	/* the turn came 30 ms late: the next slice is still due at 100 */
+	st = pcp_announce_run(&a, 30, count, &s);
+	assert_int_equal(s.n, 1000);
+	assert_int_equal(st.wait_ms, 70);
+	st = pcp_announce_run(&a, 100, count, &s);
+	st = pcp_announce_run(&a, 100, count, &s);
+	assert_int_equal(s.n, 2000);
+	assert_int_equal(st.wait_ms, 100);
+	/* so late that the slice is overdue: at once */
+	st = pcp_announce_run(&a, 250, count, &s);
+	st = pcp_announce_run(&a, 250, count, &s);
+	assert_int_equal(s.n, 3000);
+	assert_true(st.over);
 	pcp_announce_free(&a);
 }
 
@@ -236,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_who),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_pace_and_heard),
+		cmocka_unit_test(test_fixed_slices_and_chunks),
 		cmocka_unit_test(test_one_pass),
 		cmocka_unit_test(test_replace),
 	};
