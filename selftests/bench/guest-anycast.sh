@@ -53,6 +53,7 @@
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/failover_topology.sh"
 source "$(dirname "$0")/../lib/pg.sh"
+source "$(dirname "$0")/../lib/frr.sh"
 set -u
 set -o pipefail
 LW4O6D=${LW4O6_BENCH_AC_LW4O6D:-$LW4O6D}
@@ -106,55 +107,6 @@ keepmin() {
 }
 
 # ---- 1. failover with FRR doing the withdrawal -------------------------------
-# frr_start NS ID METRIC IFACE... [redist]: zebra and ospf6d in NS, as in
-# daemon/anycast_frr.sh, OSPFv3 area 0 on the IFACEs (point-to-point,
-# 1 s hellos); with "redist" the connected anycast /128, and nothing else,
-# goes into OSPF as an external route of METRIC (type 2).
-frr_start() {
-	local ns=$1 id=$2 metric=$3 d i redist=
-	shift 3
-	d=$FRR_DIR/$id
-	mkdir -p "$d"
-	{
-		echo "hostname r$id"
-		echo "ipv6 prefix-list ANYCAST seq 5 permit $FO_ANYCAST/128"
-		echo "route-map ANYCAST permit 10"
-		echo " match ipv6 address prefix-list ANYCAST"
-		for i in "$@"; do
-			[ "$i" = redist ] && { redist=1; continue; }
-			echo "interface $i"
-			echo " ipv6 ospf6 area 0.0.0.0"
-			echo " ipv6 ospf6 network point-to-point"
-			echo " ipv6 ospf6 hello-interval 1"
-			echo " ipv6 ospf6 dead-interval 3"
-		done
-		echo "router ospf6"
-		echo " ospf6 router-id 10.255.0.$id"
-		echo " timers throttle spf 0 50 500"
-		[ -n "$redist" ] && echo " redistribute connected metric $metric route-map ANYCAST"
-	} > "$d/frr.conf"
-	chown -R frr: "$d"
-	local o="-d -u frr -g frr -P 0 -z $d/zserv.api --vty_socket $d -f $d/frr.conf"
-	# shellcheck disable=SC2086
-	ip netns exec "$ns" /usr/lib/frr/zebra $o -i "$d/zebra.pid" --log "file:$d/zebra.log" || return 1
-	busywait 20000 test -S "$d/zserv.api" || return 1
-	# shellcheck disable=SC2086
-	ip netns exec "$ns" /usr/lib/frr/ospf6d $o -i "$d/ospf6d.pid" --log "file:$d/ospf6d.log" || return 1
-	defer frr_stop "$d"
-}
-frr_stop() {
-	local p
-	for p in "$1"/ospf6d.pid "$1"/zebra.pid; do
-		[ -s "$p" ] && kill "$(cat "$p")" 2> /dev/null
-	done
-	return 0
-}
-# ACC's next hops for the anycast, by interface: "a1", "a2", "a1 a2", "".
-acc_via() {
-	ip -n "$ACC" -j -6 route show "$FO_ANYCAST/128" |
-		jq -r '[.[] | (.dev // empty), (.nexthops // [] | .[].dev)] | sort | join(" ")'
-}
-acc_is() { [ "$(acc_via)" = "$1" ]; }
 logged() { grep -q "$2" "$TMPDIR/aftr-$1.log"; }
 
 part1() {
@@ -187,9 +139,9 @@ part1() {
 		# not the helper's debug: a line per packet event would be timed too
 		sed -i 's/^log-level debug$/log-level info/' "$TMPDIR/aftr-$n.conf"
 	done
-	frr_start "$ACC" 1 0 a1 a2 || die "FRR on ACC"
-	frr_start "$AFTR1" 2 20 u0 redist || die "FRR on AFTR1"
-	frr_start "$AFTR2" 3 200 u0 redist || die "FRR on AFTR2"
+	frr_start "$ACC" 1 a1 a2 || die "FRR on ACC"
+	frr_start "$AFTR1" 2 u0 redist=20 || die "FRR on AFTR1"
+	frr_start "$AFTR2" 3 u0 redist=200 || die "FRR on AFTR2"
 	failover_aftr_start 1 > /dev/null || die "AFTR1's lw4o6d did not start"
 	failover_aftr_start 2 > /dev/null || die "AFTR2's lw4o6d did not start"
 	busywait 120000 acc_is a1 || die "ACC does not route the anycast to AFTR1: '$(acc_via)'"

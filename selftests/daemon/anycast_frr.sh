@@ -22,6 +22,7 @@
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/failover_topology.sh"
 source "$(dirname "$0")/../lib/pg.sh"
+source "$(dirname "$0")/../lib/frr.sh"
 
 require_root
 require_cmd jq psql nft vtysh
@@ -42,52 +43,6 @@ FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || ktap_skip_all "mktemp"
 chmod 755 "$FRR_DIR"
 defer rm -rf "$FRR_DIR"
 
-# frr_start NS ID IFACE... [-- REDIST]: zebra and ospf6d in NS, OSPFv3
-# area 0 on the IFACEs (point-to-point, 1 s hellos); with "redist" the
-# connected anycast /128, and nothing else, goes into OSPF.
-frr_start() {
-	local ns=$1 id=$2 d i redist=
-	shift 2
-	d=$FRR_DIR/$id
-	mkdir -p "$d"
-	{
-		echo "hostname r$id"
-		echo "ipv6 prefix-list ANYCAST seq 5 permit $FO_ANYCAST/128"
-		echo "route-map ANYCAST permit 10"
-		echo " match ipv6 address prefix-list ANYCAST"
-		for i in "$@"; do
-			[ "$i" = redist ] && { redist=1; continue; }
-			echo "interface $i"
-			echo " ipv6 ospf6 area 0.0.0.0"
-			echo " ipv6 ospf6 network point-to-point"
-			echo " ipv6 ospf6 hello-interval 1"
-			echo " ipv6 ospf6 dead-interval 3"
-		done
-		echo "router ospf6"
-		echo " ospf6 router-id 10.255.0.$id"
-		echo " timers throttle spf 0 50 500"
-		[ -n "$redist" ] && echo " redistribute connected route-map ANYCAST"
-	} > "$d/frr.conf"
-	chown -R frr: "$d"
-	local o="-d -u frr -g frr -P 0 -z $d/zserv.api --vty_socket $d -f $d/frr.conf"
-	ip netns exec "$ns" /usr/lib/frr/zebra $o -i "$d/zebra.pid" --log "file:$d/zebra.log" || return 1
-	busywait 20000 test -S "$d/zserv.api" || return 1
-	ip netns exec "$ns" /usr/lib/frr/ospf6d $o -i "$d/ospf6d.pid" --log "file:$d/ospf6d.log" || return 1
-	defer frr_stop "$d"
-}
-frr_stop() {
-	local p
-	for p in "$1"/ospf6d.pid "$1"/zebra.pid; do
-		[ -s "$p" ] && kill "$(cat "$p")" 2> /dev/null
-	done
-	return 0
-}
-# ACC's next hops for the anycast, by interface: "a1 a2", "a2", "" ...
-acc_via() {
-	ip -n "$ACC" -j -6 route show "$FO_ANYCAST/128" |
-		jq -r '[.[] | (.dev // empty), (.nexthops // [] | .[].dev)] | sort | join(" ")'
-}
-acc_is() { [ "$(acc_via)" = "$1" ]; }
 logged() { grep -q "$2" "$TMPDIR/aftr-$1.log"; }
 udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }
 

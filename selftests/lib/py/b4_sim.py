@@ -34,11 +34,11 @@ import socket
 import struct
 import sys
 import time
-from inetsum import csum
+from pcp_flood import inner, outer   # the softwire's packets, as the flood builds them
 
 AFTR_LOCAL = "2001:db8:ff::1"
 LISTEN6 = "2001:db8:1::1"
-B4CTRL, CTRL = "192.0.0.2", "192.0.0.1"
+B4CTRL = "192.0.0.2"
 CLIENT, SERVER = 5350, 5351
 OP_ANNOUNCE, OP_MAP, OPT_PORT_SET = 0, 1, 130
 IPV6_FREEBIND = 78
@@ -61,22 +61,6 @@ def pcp_map(client16, nonce, lifetime=3600):
     body = nonce + struct.pack("!B3xHH", 0, 0, 0) + b"\0" * 16
     ps = struct.pack("!BBHHHB3x", OPT_PORT_SET, 0, 5, 1, 0, 0)
     return h + body + ps
-
-
-def inner(payload):
-    src, dst = socket.inet_aton(B4CTRL), socket.inet_aton(CTRL)
-    ulen = 8 + len(payload)
-    u = struct.pack("!HHHH", CLIENT, SERVER, ulen, 0) + payload
-    c = csum(src + dst + struct.pack("!BBH", 0, 17, ulen) + u) or 0xffff
-    u = u[:6] + struct.pack("!H", c) + u[8:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, 0, 0x4000, 64, 17,
-                     0, src, dst)
-    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + u
-
-
-def outer(src, data):
-    return struct.pack("!IHBB", 6 << 28, len(data), 4, 64) + src + \
-        ipaddress.IPv6Address(AFTR_LOCAL).packed + data
 
 
 def parse_response(p):
