@@ -28,6 +28,11 @@ ip -n "$AFTR" link set b9 master br0 up
 ip -n "$FLOOD" addr add 2001:db8:1::99/64 dev u0 nodad
 ip -n "$FLOOD" link set u0 up
 ip -n "$FLOOD" route add 2001:db8:ff::1 via 2001:db8:1::1
+# The next hop resolved before any flood: packets sent at an unresolved
+# neighbour wait in its queue, and what unres_qlen_bytes cannot hold is
+# lost before the module sees it, which the counts below would take for
+# the module's (seen once on 6.1: 256 + 20 of 301 accounted for).
+ip netns exec "$FLOOD" ping -c 1 -W 5 2001:db8:1::1 > /dev/null
 
 check_cmd "lwAFTR" a dev add lw0 mode aftr local 2001:db8:ff::1
 aftr_route
