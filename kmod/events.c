@@ -88,7 +88,8 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count,
 /*
  * From packet context (softirq): a B4 sent what its binding does not allow
  * (EVT_BINDING_MISS), or an AFTR told our B4 it has no binding for it
- * (EVT_ICMP_NO_BINDING).  At most 10 a second per device, so a misbehaving
+ * (EVT_ICMP_NO_BINDING), or a router on the way has no route to it
+ * (EVT_ICMP_UNREACHABLE).  At most 10 a second per device, so a misbehaving
  * peer cannot flood the listeners; the counters count every one.  No
  * request caused them: port id 0.
  */

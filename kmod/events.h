@@ -25,7 +25,7 @@ void lw4o6_notify_binding(struct lw4o6_dev *priv, u8 cmd,
 void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count,
 			u32 portid);
 /* From packet context, rate limited, port id 0: EVT_BINDING_MISS,
- * EVT_ICMP_NO_BINDING. */
+ * EVT_ICMP_NO_BINDING, EVT_ICMP_UNREACHABLE. */
 void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 		       const struct in6_addr *b4, __be32 ipv4, int port);
 /* EVT_BINDING_MISS with MISS_HELD: not rate limited (hold.c bounds it). */

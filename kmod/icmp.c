@@ -274,6 +274,7 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	enum lw4o6_stat why;
 	const struct iphdr *iph;
 	const void *p;
+	bool on_path = false;
 	int type, code;
 
 	p = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
@@ -306,8 +307,19 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	 */
 	if (priv->mode != LW4O6_MODE_AFTR &&
 	    ih.icmp6_type != ICMPV6_PKT_TOOBIG &&
-	    !lw4o6_from_aftr(cfg, &from))
-		goto drop;
+	    !lw4o6_from_aftr(cfg, &from)) {
+		/*
+		 * Except that a router on the way with no route to the AFTR
+		 * (an anycast address withdrawn) is worth telling lw4o6d
+		 * of: it checks with the AFTR before it believes it.  The
+		 * error itself is still not passed on.
+		 */
+		if (ih.icmp6_type != ICMPV6_DEST_UNREACH ||
+		    (ih.icmp6_code != ICMPV6_NOROUTE &&
+		     ih.icmp6_code != ICMPV6_ADDR_UNREACH))
+			goto drop;
+		on_path = true;
+	}
 	type = ICMP_DEST_UNREACH;
 	code = ICMP_HOST_UNREACH;
 	switch (ih.icmp6_type) {
@@ -347,6 +359,15 @@ unsigned int lw4o6_icmp6_error_in(struct lw4o6_dev *priv, struct sk_buff *skb,
 	why = LW4O6_STAT_DROP_IN_BY_POLICY_ICMPV6;
 	if (!quoted_is_ours(priv, cfg, t, skb, &e6))
 		goto drop;
+	if (on_path) {
+		u16 sport;
+
+		iph = ip_hdr(skb);
+		lw4o6_notify_miss(priv, LW4O6_CMD_EVT_ICMP_UNREACHABLE, &from,
+				  iph->saddr,
+				  lw4o6_ipv4_port(skb, true, &sport) ? -1 : sport);
+		goto drop;
+	}
 	/* A B4's AFTR has no binding for it: the daemon will reprovision. */
 	if (priv->mode != LW4O6_MODE_AFTR &&
 	    ih.icmp6_type == ICMPV6_DEST_UNREACH &&

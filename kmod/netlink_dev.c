@@ -21,15 +21,14 @@
 static const struct lw4o6_devopt_nums genl_nums = LW4O6_DEVOPT_NUMS(LW4O6_A_);
 
 static int fill_dev(struct sk_buff *skb, struct lw4o6_dev *priv, u32 portid,
-		    u32 seq, int flags)
+		    u32 seq, int flags, u8 cmd)
 {
 	struct lw4o6_table *t;
 	struct lw4o6_cfg *cfg;
 	void *hdr;
 	int err;
 
-	hdr = genlmsg_put(skb, portid, seq, &lw4o6_family, flags,
-			  LW4O6_CMD_DEV_GET);
+	hdr = genlmsg_put(skb, portid, seq, &lw4o6_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	rcu_read_lock();
@@ -61,7 +60,7 @@ int lw4o6_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	err = fill_dev(msg, lw4o6_nl_dev(info), info->snd_portid, info->snd_seq,
-		       0);
+		       0, LW4O6_CMD_DEV_GET);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -83,7 +82,7 @@ int lw4o6_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (idx++ < start)
 			continue;
 		err = fill_dev(skb, netdev_priv(dev), NETLINK_CB(cb->skb).portid,
-			       cb->nlh->nlmsg_seq, NLM_F_MULTI);
+			       cb->nlh->nlmsg_seq, NLM_F_MULTI, LW4O6_CMD_DEV_GET);
 		if (err) {
 			idx--;
 			break;
@@ -92,6 +91,29 @@ int lw4o6_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_unlock();
 	cb->args[0] = idx;
 	return err && idx == start ? err : skb->len;
+}
+
+/*
+ * The device after a DEV_SET, to the "events" group, as rtnetlink tells of
+ * a changed link: whoever watches (`lw4o6 monitor`, a management system)
+ * sees lw4o6d move a B4 to another AFTR.  Best effort, like every event.
+ */
+static void notify_dev(struct lw4o6_dev *priv, u32 portid)
+{
+	struct net *net = dev_net(priv->dev);
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&lw4o6_family, net, LW4O6_MCGRP_EVENTS_ID))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (fill_dev(msg, priv, portid, 0, 0, LW4O6_CMD_EVT_DEV_CHANGE)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&lw4o6_family, net, msg, 0,
+				LW4O6_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
 /*
@@ -149,6 +171,8 @@ out:
 	if (rtnl)
 		rtnl_unlock();
 	kfree(cfg);
+	if (!err)
+		notify_dev(priv, info->snd_portid);
 	return err;
 }
 

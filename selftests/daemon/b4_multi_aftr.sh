@@ -16,7 +16,11 @@
 # remote), gets a set from its pool and its LAN's traffic resumes; AFTR
 # 2's daemon gone and its bindings flushed, the 1/5s it then sends make
 # the B4 ask, nobody answers, and the B4 moves back to AFTR 1 (its store
-# back), with traffic again.
+# back), with traffic again.  Then ACC's route to AFTR 1 is withdrawn: its
+# ICMPv6 1/0 (no route) reaches the B4's module, which tells lw4o6d
+# (event icmp-unreachable, the error itself still dropped), which asks
+# AFTR 1 at once with a 1 s timeout and, unanswered twice, moves to AFTR 2
+# (event dev-change), instead of after the three unanswered (~21 s).
 FO_POOL1=192.0.2.0/28
 FO_POOL2=192.0.2.16/28
 source "$(dirname "$0")/../lib/lib.sh"
@@ -96,6 +100,33 @@ check_cmd "unanswered, it moved back to AFTR 1" \
 check_cmd "bound to a set of AFTR 1's pool again" busywait 30000 in_pool 0 15
 expect_eq "its device's remote is the first again" "$(remote)" 2001:db8:f1::1
 check_cmd "LAN 2 -> INET through AFTR 1" busywait 10000 udp
+
+# --- a withdrawn route: ACC has none to AFTR 1 and answers 1/0 ---
+check_cmd "AFTR 2's lw4o6d back" failover_aftr_start 2
+"$LW4O6" -n "$B4_2" -j monitor > "$TMPDIR/monitor" &
+defer kill $!
+sleep 0.5
+b4_stat() { "$LW4O6" -n "$B4_2" -j stats show dev b0 | jq ".[\"$1\"] // 0"; }
+pol=$(b4_stat drop-in-by-policy-icmpv6)
+ip -n "$ACC" -6 route del 2001:db8:f1::1/128
+udp		# draws ACC's 1/0: the B4 asks AFTR 1 at once, briefly
+check_cmd "the B4 heard the router's no-route" \
+	busywait 10000 b4_logged "ICMPv6 no route to the AFTR, from router 2001:db8:1::1"
+check_cmd "it probed, and moved to AFTR 2 for the router's 1/0" \
+	busywait 15000 b4_logged "AFTR 2001:db8:f1::1 failed us (a router has no route to it, and it does not answer): now using AFTR 2001:db8:f2::1"
+expect_eq "not by the 3 unanswered of before" \
+	"$(grep -c "AFTR 2001:db8:f1::1 failed us (no answer)" "$TMPDIR/b4-2.log")" 0
+check_cmd "bound to a set of AFTR 2's pool again" busywait 30000 in_pool 16 31
+check_cmd "LAN 2 -> INET through AFTR 2" busywait 10000 udp
+check_cmd "the 1/0 itself was not passed on (counted by policy)" \
+	test "$(b4_stat drop-in-by-policy-icmpv6)" -gt "$pol"
+expect_eq "lw4o6 monitor: icmp-unreachable from ACC about B4 2's softwire" \
+	"$(jq -sr '[.[] | select(.event == "icmp-unreachable")][0].from' "$TMPDIR/monitor")" \
+	2001:db8:1::1
+expect_eq "lw4o6 monitor: dev-change, b0's remote now AFTR 2" \
+	"$(jq -sr '[.[] | select(.event == "dev-change" and .dev == "b0")][0].remote' "$TMPDIR/monitor")" \
+	2001:db8:f2::1
+ip -n "$ACC" -6 route add 2001:db8:f1::1/128 via 2001:db8:a1::2
 
 failover_logs b4-2
 ktap_finish

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "nlsock.h"
 #include "print.h"
+#include "strconv.h"
 
 static volatile sig_atomic_t stop;
 
@@ -65,6 +66,38 @@ static void print_miss(const struct nlattr **tb, const char *who)
 	}
 }
 
+/*
+ * What a DEV_SET leaves: the ends and a B4's binding, the parts that move
+ * on their own (lw4o6d switching AFTR, renumbering, provisioning); the
+ * rest is `lw4o6 dev show`'s.
+ */
+static void print_dev_change(const struct nlattr *const *tb)
+{
+	char text[FMT_IPV6_LEN];
+	struct in6_addr a;
+	uint32_t v4;
+	uint16_t psid;
+	uint8_t psid_len;
+
+	if (nl_get_in6(tb[LW4O6_A_LOCAL], &a))
+		print_string(PRINT_ANY, "local", " local %s", fmt_ipv6(&a, text));
+	if (nl_get_in6(tb[LW4O6_A_REMOTE], &a))
+		print_string(PRINT_ANY, "remote", " remote %s", fmt_ipv6(&a, text));
+	if (nl_get_u32(tb[LW4O6_A_IPV4], &v4) &&
+	    nl_get_u16(tb[LW4O6_A_PSID], &psid) &&
+	    nl_get_u8(tb[LW4O6_A_PSID_LEN], &psid_len)) {
+		struct in_addr in = { .s_addr = v4 };
+		char v4text[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &in, v4text, sizeof(v4text));
+		print_string(PRINT_ANY, "ipv4", " ipv4 %s", v4text);
+		print_uint(PRINT_JSON, "psid", NULL, psid);
+		print_uint(PRINT_JSON, "psid_len", NULL, psid_len);
+		print_uint(PRINT_FP, NULL, " psid %u", psid);
+		print_uint(PRINT_FP, NULL, "/%u", psid_len);
+	}
+}
+
 static void print_event(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
@@ -93,6 +126,8 @@ static void print_event(const struct nlmsghdr *nlh)
 	case LW4O6_CMD_EVT_TABLE_LOAD:	 ev = "load"; break;
 	case LW4O6_CMD_EVT_BINDING_MISS: ev = "binding-miss"; break;
 	case LW4O6_CMD_EVT_ICMP_NO_BINDING: ev = "icmp-no-binding"; break;
+	case LW4O6_CMD_EVT_ICMP_UNREACHABLE: ev = "icmp-unreachable"; break;
+	case LW4O6_CMD_EVT_DEV_CHANGE:	 ev = "dev-change"; break;
 	}
 
 	/* One compact JSON object per line, whatever -p says: a log stream. */
@@ -129,7 +164,11 @@ static void print_event(const struct nlmsghdr *nlh)
 		print_miss(tb, "b4");
 		break;
 	case LW4O6_CMD_EVT_ICMP_NO_BINDING:
+	case LW4O6_CMD_EVT_ICMP_UNREACHABLE:
 		print_miss(tb, "from");
+		break;
+	case LW4O6_CMD_EVT_DEV_CHANGE:
+		print_dev_change(tb);
 		break;
 	}
 	close_json_object();

@@ -171,6 +171,21 @@ static void on_no_binding(const struct in6_addr *from, uint32_t ipv4,
 		dhcp4o6_client_no_binding(&S.dc, from, ipv4);
 }
 
+/* A router's 1/0 or 1/3 about our data: the PCP client checks the AFTR. */
+static void on_unreachable(const struct in6_addr *from, uint32_t ipv4,
+			   void *arg)
+{
+	char a6[FMT_IPV6_LEN];
+
+	(void)ipv4;
+	(void)arg;
+	if (S.pcp)
+		pcp_client_unreachable(&S.pc, from);
+	else if (log_limit_ok(&S.ll))
+		log_info("ICMPv6 no route to the AFTR, from router %s (the DHCPv4-over-DHCPv6 client does not fail over)",
+			 fmt_ipv6(from, a6));
+}
+
 static void on_kernel(int fd, void *arg)
 {
 	(void)fd;
@@ -185,7 +200,8 @@ static void on_kernel(int fd, void *arg)
  */
 static int listen_kernel(void)
 {
-	struct kern_events ev = { .no_binding = on_no_binding };
+	struct kern_events ev = { .no_binding = on_no_binding,
+				  .unreachable = on_unreachable };
 	int e;
 
 	if (S.listening)
@@ -717,10 +733,12 @@ void b4_log_counters(void)
 	if (S.dhcp)
 		dhcp4o6_client_log_counters(&S.dc);
 	if (S.pcp)
-		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations, %llu moves to another AFTR, %llu moves to a new address (%llu mappings released there first)",
+		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations, %llu ICMPv6 no-route from routers on the way, %llu probes, %llu moves to another AFTR, %llu moves to a new address (%llu mappings released there first)",
 			   (unsigned long long)S.pc.n_ignored,
 			   (unsigned long long)S.pc.n_no_binding,
 			   (unsigned long long)S.pc.n_revalidations,
+			   (unsigned long long)S.pc.n_unreachable,
+			   (unsigned long long)S.pc.n_probes,
 			   (unsigned long long)S.pc.n_failovers,
 			   (unsigned long long)S.pc.n_renumbered,
 			   (unsigned long long)S.pc.n_released);

@@ -423,6 +423,12 @@ static void event(struct kern *k, const struct nlmsghdr *nlh)
 			k->cb.no_binding(&a6, v4, k->cb.arg);
 		}
 		break;
+	case LW4O6_CMD_EVT_ICMP_UNREACHABLE:
+		if (k->cb.unreachable && nl_get_in6(tb[LW4O6_A_MISS_B4], &a6)) {
+			nl_get_u32(tb[LW4O6_A_MISS_IPV4], &v4);
+			k->cb.unreachable(&a6, v4, k->cb.arg);
+		}
+		break;
 	case LW4O6_CMD_EVT_BINDING_MISS:
 		if (k->cb.miss && nl_get_in6(tb[LW4O6_A_MISS_B4], &a6)) {
 			uint16_t port;

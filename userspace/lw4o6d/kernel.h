@@ -32,6 +32,9 @@ struct kern_events {
 	/* b4: the AFTR answered us with ICMPv6 1/5 */
 	void (*no_binding)(const struct in6_addr *from, uint32_t ipv4,
 			   void *arg);
+	/* b4: a router on the way (from) has no route to the AFTR: 1/0, 1/3 */
+	void (*unreachable)(const struct in6_addr *from, uint32_t ipv4,
+			    void *arg);
 	/*
 	 * Changes to the table.  portid is the netlink port id of the socket
 	 * whose request caused it (0: none, or events lost), so that a

@@ -101,6 +101,7 @@ static void start_exchange(struct pcp_client *c, const struct pcp_msg *m)
 	memcpy(c->req_nonce, m->nonce, sizeof(c->req_nonce));
 	c->revalidating = false;
 	c->req_len = pcp_build(m, c->req, sizeof(c->req));
+	c->probing = false;
 	c->rt = (int64_t)((1 + rand_pm10()) * IRT_MS);
 	c->unanswered++;
 	c->ops.send(c->req, c->req_len, c->ops.arg);
@@ -121,6 +122,7 @@ static bool fail_over(struct pcp_client *c, const char *why)
 		return false;
 	c->n_failovers++;
 	c->unanswered = 0;
+	c->probing = false;
 	timer_cancel(&c->recreate);
 	c->epoch.have = false;		/* another server, another epoch */
 	c->revalidated_ms = 0;
@@ -133,10 +135,21 @@ static void on_retrans(struct timer *t)
 	struct pcp_client *c = CLIENT_OF(t, retrans);
 	int64_t max = (int64_t)((1 + rand_pm10()) * MRT_MS);
 
+	if (c->probing && c->unanswered >= PCP_CLIENT_PROBE_TRIES) {
+		c->probing = false;	/* over; with nowhere to go, on as before */
+		if (fail_over(c, "a router has no route to it, and it does not answer"))
+			return;
+	}
 	if (c->unanswered >= PCP_CLIENT_FAILOVER_TRIES &&
 	    fail_over(c, "no answer"))
 		return;
 	c->unanswered++;
+	if (c->probing) {
+		/* quick, and no backoff: the probe is two requests long */
+		c->ops.send(c->req, c->req_len, c->ops.arg);
+		timer_arm(t, PCP_CLIENT_PROBE_MS);
+		return;
+	}
 
 	c->rt = (int64_t)(2 * c->rt * (1 + rand_pm10()));
 	if (c->rt > max)
@@ -459,6 +472,7 @@ void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len)
 		return;
 	}
 	c->unanswered = 0;	/* the AFTR answers */
+	c->probing = false;
 	if (!pcp_epoch_check(&c->epoch, m.epoch, loop_now_ms() / 1000) &&
 	    c->state == PCP_CLIENT_BOUND && m.opcode == PCP_OP_MAP &&
 	    m.result == PCP_SUCCESS) {
@@ -498,6 +512,39 @@ void pcp_client_no_binding(struct pcp_client *c, const struct in6_addr *from,
 		   fmt_ipv6(from, a6));
 	send_map(c);
 	c->revalidating = true;
+}
+
+void pcp_client_unreachable(struct pcp_client *c, const struct in6_addr *from)
+{
+	char a6[FMT_IPV6_LEN];
+	int64_t now = loop_now_ms();
+
+	/*
+	 * As a 1/5 (above): anyone can send a 1/0, so it only makes us ask
+	 * the AFTR, now and with a short timeout; the AFTR's answer keeps
+	 * us where we are, its silence moves us.  A flood costs the AFTR a
+	 * request per PCP_CLIENT_REVALIDATE_MS.  Unbound, we are asking
+	 * already (and fail over on the usual count); leaving, we are quiet.
+	 */
+	if (!c->bound || c->leaving)
+		return;
+	c->n_unreachable++;
+	if (c->probing || (c->probed_ms &&
+	    now - c->probed_ms < PCP_CLIENT_REVALIDATE_MS))
+		return;
+	c->probed_ms = now;
+	c->n_probes++;
+	log_notice("ICMPv6 no route to the AFTR, from router %s: asking the AFTR whether it still answers",
+		   fmt_ipv6(from, a6));
+	if (!c->retrans.armed) {
+		send_map(c);		/* a renewal */
+	} else {
+		/* the request in flight, again now (its answer will do) */
+		c->ops.send(c->req, c->req_len, c->ops.arg);
+		c->unanswered++;
+	}
+	c->probing = true;
+	timer_arm(&c->retrans, PCP_CLIENT_PROBE_MS);
 }
 
 void pcp_client_init(struct pcp_client *c, const struct pcp_client_ops *ops,

@@ -33,6 +33,13 @@
  * after the first, by the 3, 6, 12 s retransmission timeouts.
  */
 #define PCP_CLIENT_FAILOVER_TRIES	3
+/*
+ * A router's "no route to the AFTR" (pcp_client_unreachable()) makes us
+ * ask the AFTR at once and fail over after this many requests, this far
+ * apart, go unanswered: ~2 s rather than ~21.
+ */
+#define PCP_CLIENT_PROBE_TRIES		2
+#define PCP_CLIENT_PROBE_MS		1000
 /* NOT_AUTHORIZED leads to a GET at most once per this many ms. */
 #define PCP_CLIENT_RECOVER_MS		30000
 
@@ -86,6 +93,10 @@ struct pcp_client {
 	uint64_t n_ignored;		/* answers that match no request of ours */
 	uint64_t n_no_binding;		/* 1/5 events about our address */
 	uint64_t n_revalidations;	/* MAPs they led to */
+	uint64_t n_unreachable;		/* routers' 1/0 and 1/3 about us */
+	uint64_t n_probes;		/* the quick checks they led to */
+	bool probing;			/* the request in flight is one */
+	int64_t probed_ms;		/* the last; 0: never */
 	struct log_limit ll;
 	int64_t rt;			/* current retransmission timeout, ms */
 	unsigned int unanswered;	/* requests sent since the last answer */
@@ -138,6 +149,16 @@ void pcp_client_input(struct pcp_client *c, const uint8_t *buf, size_t len);
  */
 void pcp_client_no_binding(struct pcp_client *c, const struct in6_addr *from,
 			   uint32_t ipv4);
+
+/*
+ * The module saw a router on the way (from) answer our packet with ICMPv6
+ * 1/0 or 1/3: it has no route to the AFTR, whose anycast route may have
+ * been withdrawn.  Not proof either: at most every
+ * PCP_CLIENT_REVALIDATE_MS it makes the request in flight, or a renewal,
+ * a probe that fails over after PCP_CLIENT_PROBE_TRIES unanswered
+ * PCP_CLIENT_PROBE_MS apart.  An AFTR that answers keeps us.
+ */
+void pcp_client_unreachable(struct pcp_client *c, const struct in6_addr *from);
 
 /*
  * fn is told the binding at once (NULL: none), then every change.  -ENOSPC

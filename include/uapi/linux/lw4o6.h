@@ -155,6 +155,20 @@ enum lw4o6_cmd {
 	 * ICMPv6 1/5 (subject to icmp-rate).  CAP_NET_ADMIN.
 	 */
 	LW4O6_CMD_MISS_REJECT,
+	/*
+	 * b4/dslite, "events": a router on the way (not the AFTR) answered
+	 * one of our packets with ICMPv6 1/0 or 1/3, no route to the AFTR:
+	 * MISS_B4 = the error's source, MISS_IPV4/PORT = our packet's inner
+	 * source.  Rate limited as ICMP_NO_BINDING.  Not proof (anyone can
+	 * send one); the packet is still dropped (in-by-policy-icmpv6).
+	 */
+	LW4O6_CMD_EVT_ICMP_UNREACHABLE,
+	/*
+	 * "events": DEV_SET changed a device: the device as DEV_GET gives
+	 * it, nlmsg_pid the requester's port id (lw4o6d moving to another
+	 * AFTR, say).
+	 */
+	LW4O6_CMD_EVT_DEV_CHANGE,
 	__LW4O6_CMD_MAX
 };
 #define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)

@@ -894,6 +894,90 @@ static void test_failover_after_no_binding(void **state)
 	assert_int_equal(F.inst.ipv4, ip("198.51.100.9"));
 }
 
+/*
+ * A router's "no route to the AFTR": a probe at once (the renewal), again
+ * PCP_CLIENT_PROBE_MS later, and the next AFTR one more later; a flood
+ * of them is one probe.
+ */
+static void test_failover_unreachable(void **state)
+{
+	struct in6_addr router = IN6ADDR_LOOPBACK_INIT;
+	unsigned int sent;
+	int i;
+
+	(void)state;
+	bound("192.0.2.7", 5, 6, 4);
+	sent = F.sent;
+	for (i = 0; i < 50; i++)
+		pcp_client_unreachable(&C, &router);
+	assert_int_equal(F.sent, sent + 1);
+	assert_int_equal(F.last.opcode, PCP_OP_MAP);
+	assert_int_equal(C.n_unreachable, 50);
+	assert_int_equal(C.n_probes, 1);
+	assert_int_equal(in_ms(&C.retrans), PCP_CLIENT_PROBE_MS);
+	C.retrans.fn(&C.retrans);
+	assert_int_equal(F.sent, sent + 2);
+	assert_int_equal(failovers, 0);
+	assert_int_equal(in_ms(&C.retrans), PCP_CLIENT_PROBE_MS);	/* no backoff */
+	C.retrans.fn(&C.retrans);
+	assert_int_equal(failovers, 1);
+	assert_string_equal(failover_why,
+			    "a router has no route to it, and it does not answer");
+	assert_int_equal(F.last.opcode, PCP_OP_GET);	/* asking the next */
+	assert_false(C.probing);
+	assert_true(C.bound);			/* forwarding meanwhile */
+}
+
+/* Forged (or a transient), and the AFTR answers: we stay; held down. */
+static void test_unreachable_but_answers(void **state)
+{
+	struct in6_addr router = IN6ADDR_LOOPBACK_INIT;
+	unsigned int sent;
+
+	(void)state;
+	bound("192.0.2.7", 5, 6, 4);
+	pcp_client_unreachable(&C, &router);
+	grant(F.last.nonce, "192.0.2.7", 5, 6, 4, LIFETIME);
+	assert_false(C.probing);
+	assert_false(C.retrans.armed);
+	assert_int_equal(failovers, 0);
+	assert_int_equal(F.installs, 1);
+	/* within the hold-down: nothing sent */
+	sent = F.sent;
+	pcp_client_unreachable(&C, &router);
+	assert_int_equal(F.sent, sent);
+	/* a request already in flight: sent again now, and the probe's pace */
+	C.probed_ms -= PCP_CLIENT_REVALIDATE_MS;
+	C.renew.fn(&C.renew);
+	assert_int_equal(F.sent, sent + 1);
+	pcp_client_unreachable(&C, &router);
+	assert_int_equal(F.sent, sent + 2);
+	assert_int_equal(C.unanswered, 2);
+	assert_int_equal(in_ms(&C.retrans), PCP_CLIENT_PROBE_MS);
+	C.retrans.fn(&C.retrans);		/* 2 unanswered: the next AFTR */
+	assert_int_equal(failovers, 1);
+}
+
+/* With no other AFTR, the probe ends and the usual backoff goes on. */
+static void test_unreachable_none_left(void **state)
+{
+	struct in6_addr router = IN6ADDR_LOOPBACK_INIT;
+
+	(void)state;
+	failover_ok = false;
+	bound("192.0.2.7", 5, 6, 4);
+	pcp_client_unreachable(&C, &router);
+	C.retrans.fn(&C.retrans);
+	C.retrans.fn(&C.retrans);
+	assert_int_equal(failovers, 1);
+	assert_false(C.probing);
+	assert_true(in_ms(&C.retrans) > PCP_CLIENT_PROBE_MS);
+	/* unbound or leaving: nothing */
+	pcp_client_release(&C);
+	pcp_client_unreachable(&C, &router);
+	assert_int_equal(C.n_unreachable, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -924,6 +1008,9 @@ int main(void)
 		T(test_failover_no_answer),
 		T(test_failover_after_no_binding),
 		T(test_failover_count_spans_exchanges),
+		T(test_failover_unreachable),
+		T(test_unreachable_but_answers),
+		T(test_unreachable_none_left),
 #undef T
 	};
 
