@@ -31,6 +31,7 @@
 #include <linux/lw4o6.h>
 
 #include "b4.h"
+#include "b4_aftrs.h"
 #include "b4_uplink.h"
 #include "dhcp4o6_client.h"
 #include "kernel.h"
@@ -49,7 +50,8 @@ static struct {
 	int fd;
 	bool v6;
 	struct in6_addr server;
-	size_t aftr;			/* in use, of cfg.aftrs ("aftr") */
+	bool aftrs;			/* "aftr": b4_aftrs.c chooses */
+	bool waiting_aftr;		/* for "aftr NAME" to resolve */
 	struct pcp_client pc;
 	struct log_limit ll;
 	struct nft_forwards *guard;
@@ -317,22 +319,37 @@ static int set_aftr(const struct in6_addr *a)
 }
 
 /*
- * "aftr A B ...": the PCP client says the AFTR in use failed it; the next
- * in the list (round) becomes the device's remote.
+ * "aftr A B ..." or "aftr NAME": the PCP client says the AFTR in use
+ * failed us; the next (b4_aftrs.c) becomes the device's remote.
  */
 static bool next_aftr(const char *why, void *arg)
 {
-	char a6[FMT_IPV6_LEN], b6[FMT_IPV6_LEN];
-	size_t next = (S.aftr + 1) % (S.cfg.n_aftrs ? S.cfg.n_aftrs : 1);
-
 	(void)arg;
-	if (S.cfg.n_aftrs < 2 || set_aftr(&S.cfg.aftrs[next]))
-		return false;
-	log_warn("AFTR %s failed us (%s): now using AFTR %s",
-		 fmt_ipv6(&S.cfg.aftrs[S.aftr], a6), why,
-		 fmt_ipv6(&S.cfg.aftrs[next], b6));
-	S.aftr = next;
-	return true;
+	return b4_aftrs_next(why);
+}
+
+static int use_aftr(const struct in6_addr *a, void *arg)
+{
+	(void)arg;
+	return set_aftr(a) ? -1 : 0;
+}
+
+/* A lookup of "aftr NAME" moved us: the PCP client starts over there. */
+static void aftr_moved(void *arg)
+{
+	(void)arg;
+	if (S.pcp && !S.waiting_aftr)
+		pcp_client_moved(&S.pc);
+}
+
+/* "aftr NAME" resolved for the first time: the first request. */
+static void aftr_ready(void *arg)
+{
+	(void)arg;
+	if (S.pcp && S.waiting_aftr) {
+		S.waiting_aftr = false;
+		pcp_client_start(&S.pc);
+	}
 }
 
 /* --- WAN renumbering ("uplink", b4_uplink.c) ------------------------------ */
@@ -399,8 +416,10 @@ static int pcp_start(const struct lw4o6d_config *c)
 	const struct pcp_client_ops ops = { .send = send_req,
 					    .install = install,
 					    .failover = next_aftr };
+	const struct b4_aftrs_ops aops = { .use = use_aftr,
+					   .ready = aftr_ready,
+					   .moved = aftr_moved };
 	struct in6_addr client;
-	size_t i;
 	int e;
 
 	if (S.dhcp && (e = kern_dev_get(S.k, &S.dev))) {
@@ -408,13 +427,12 @@ static int pcp_start(const struct lw4o6d_config *c)
 		return -1;
 	}
 	S.server = c->has_server ? c->server : S.dev.remote;
-	if (c->n_aftrs) {
-		/* the one a previous run left in use, else the first */
-		for (S.aftr = 0, i = 0; i < c->n_aftrs; i++)
-			if (!memcmp(&c->aftrs[i], &S.dev.remote, sizeof(S.dev.remote)))
-				S.aftr = i;
-		if (set_aftr(&c->aftrs[S.aftr]))
+	if (c->n_aftrs || c->aftr_name[0]) {
+		e = b4_aftrs_start(c, &S.dev.remote, &aops);
+		if (e < 0)
 			return -1;
+		S.aftrs = true;
+		S.waiting_aftr = !e;
 	}
 	if (S.v6)
 		client = S.dev.local;
@@ -446,7 +464,11 @@ static int pcp_start(const struct lw4o6d_config *c)
 	log_notice("b4 on %s: PCP %s to %s", c->device,
 		   S.v6 ? "over IPv6" : "inside the softwire",
 		   S.v6 ? "the server" : "192.0.0.1");
-	pcp_client_start(&S.pc);
+	if (S.waiting_aftr)
+		log_notice("waiting for AFTR name %s to resolve before the first request",
+			   c->aftr_name);
+	else
+		pcp_client_start(&S.pc);
 	if (c->uplink[0]) {
 		const struct b4_uplink_ops uops = { .move = uplink_move };
 
@@ -757,7 +779,8 @@ int b4_reload(const struct lw4o6d_config *c)
 	if (strcmp(c->uplink, S.cfg.uplink))
 		log_warn("reload: uplink changes need a restart; kept the old one");
 	if (c->n_aftrs != S.cfg.n_aftrs ||
-	    memcmp(c->aftrs, S.cfg.aftrs, sizeof(c->aftrs[0]) * c->n_aftrs))
+	    memcmp(c->aftrs, S.cfg.aftrs, sizeof(c->aftrs[0]) * c->n_aftrs) ||
+	    strcmp(c->aftr_name, S.cfg.aftr_name))
 		log_warn("reload: aftr changes need a restart; kept the old list");
 	if (S.dhcp && S.dfd >= 0 &&
 	    (strcmp(c->dhcp_ifaces[0], S.cfg.dhcp_ifaces[0]) ||
@@ -803,6 +826,10 @@ void b4_stop(void)
 	if (S.pcp) {
 		log_notice("stopping: the binding stays installed until it expires at the AFTR");
 		pcp_client_stop(&S.pc);
+	}
+	if (S.aftrs) {
+		b4_aftrs_stop();
+		S.aftrs = false;
 	}
 	b4_log_counters();
 	if (S.dfd >= 0) {

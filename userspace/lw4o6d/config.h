@@ -18,6 +18,8 @@
 
 /* b4: "aftr ADDR ..." */
 #define CONFIG_MAX_AFTRS	8
+/* "aftr NAME": a DNS name (RFC 1035: 253 characters) and its NUL */
+#define CONFIG_AFTR_NAME_LEN	254
 
 #define CONFIG_MAX_POOLS 64
 #define CONFIG_MAX_PATH 256
@@ -126,6 +128,7 @@ struct lw4o6d_config {
 	char uplink[IF_NAMESIZE];	/* "uplink IFNAME": the softwire's source follows its addresses */
 	size_t n_aftrs;			/* "aftr ADDR [ADDR ...]": AFTRs to fail over */
 	struct in6_addr aftrs[CONFIG_MAX_AFTRS];	/*  between, in order (default: remote) */
+	char aftr_name[CONFIG_AFTR_NAME_LEN];	/* "aftr NAME": its IPv6 addresses (b4_aftrs.c) */
 	uint16_t port_set_size;		/* "port-set-size N" (default 65535: take what is granted) */
 	uint32_t lifetime;		/* "lifetime N" asked for (default 7200) */
 	bool proxy;			/* "proxy ADDR [ADDR ...]": answer LAN PCP MAP on these */

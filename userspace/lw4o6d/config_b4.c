@@ -4,6 +4,7 @@
  * proxy, proxy-lifetime-max, proxy-rate-limit and forward-guard, and the
  * B4's whole-file rules.
  */
+#include <ctype.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -30,6 +31,46 @@ static void kw_server(struct parser *p, int argc, char **argv)
 }
 
 /* aftr ADDR [ADDR ...]: the AFTRs to fail over between, first the preferred */
+/*
+ * A host name as resolvers take it (RFC 1123 2.1 labels, dot-separated,
+ * an optional final dot): letters, digits and inner hyphens, 1..63 per
+ * label, 253 in all.
+ */
+static bool is_dns_name(const char *s)
+{
+	size_t len = strlen(s), label = 0, i;
+
+	if (!len || len >= CONFIG_AFTR_NAME_LEN || s[0] == '.')
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			if (!label || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)ch) && (ch != '-' || !label))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	if (label && s[len - 1] == '-')
+		return false;
+	/* "192.0.2.1": an IPv4 address, not a name (RFC 1123 2.1: the top
+	 * label is never all digits) */
+	for (i = len - (s[len - 1] == '.'); i > 0 && s[i - 1] != '.'; i--)
+		if (!isdigit((unsigned char)s[i - 1]))
+			return true;
+	return false;
+}
+
+/*
+ * aftr ADDR [ADDR ...] | aftr NAME: the AFTRs to fail over between; a
+ * name is looked up at run time (b4_aftrs.c), a word with no ':' being
+ * one.
+ */
 static void kw_aftr(struct parser *p, int argc, char **argv)
 {
 	struct lw4o6d_config *c = p->c;
@@ -37,9 +78,21 @@ static void kw_aftr(struct parser *p, int argc, char **argv)
 	int i, j;
 
 	if (!argc || argc > CONFIG_MAX_AFTRS) {
-		lerr(p, "aftr: expected 1..%d IPv6 addresses", CONFIG_MAX_AFTRS);
+		lerr(p, "aftr: expected 1..%d IPv6 addresses, or one DNS name",
+		     CONFIG_MAX_AFTRS);
 		return;
 	}
+	if (argc == 1 && !strchr(argv[0], ':')) {
+		if (!is_dns_name(argv[0])) {
+			lerr(p, "aftr: '%s' is neither an IPv6 address nor a DNS name",
+			     tok(t, argv[0]));
+			return;
+		}
+		strcpy(c->aftr_name, argv[0]);
+		c->n_aftrs = 0;
+		return;
+	}
+	c->aftr_name[0] = '\0';
 	for (i = 0; i < argc; i++) {
 		if (!get_ipv6(p, "aftr", argv[i], &c->aftrs[i]))
 			return;
@@ -186,10 +239,10 @@ void config_b4_check(struct parser *p)
 	if (c->has_server && !c->transport_ipv6)
 		report(p, seen_line(p, "server"),
 		       "server: only used with 'transport ipv6' (over the softwire, requests go to the device's remote)");
-	if (c->has_server && c->n_aftrs)
+	if (c->has_server && (c->n_aftrs || c->aftr_name[0]))
 		report(p, seen_line(p, "server"),
 		       "server: not with 'aftr' (PCP goes to the AFTR in use)");
-	if (c->n_aftrs && c->provision != PROVISION_PCP)
+	if ((c->n_aftrs || c->aftr_name[0]) && c->provision != PROVISION_PCP)
 		report(p, seen_line(p, "aftr"),
 		       "aftr: failing over between AFTRs is for 'provision pcp' (DHCPv4 over DHCPv6 names its own, option 90)");
 	if (c->uplink[0] && c->provision != PROVISION_PCP)

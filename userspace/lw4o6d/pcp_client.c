@@ -111,15 +111,13 @@ static void start_exchange(struct pcp_client *c, const struct pcp_msg *m)
 static void send_get(struct pcp_client *c);
 
 /*
- * The AFTR failed us: with another to go to, start over there by reading
- * back what it holds for us (a shared store has our mapping, nonce and
- * all).  The binding stays in the device meanwhile: an lwAFTR that mirrors
- * the store forwards for it already.  True if we moved.
+ * At another AFTR: start over there by reading back what it holds for us
+ * (a shared store has our mapping, nonce and all).  The binding stays in
+ * the device meanwhile: an lwAFTR that mirrors the store forwards for it
+ * already.
  */
-static bool fail_over(struct pcp_client *c, const char *why)
+static void moved(struct pcp_client *c)
 {
-	if (!c->ops.failover || !c->ops.failover(why, c->ops.arg))
-		return false;
 	c->n_failovers++;
 	c->unanswered = 0;
 	c->probing = false;
@@ -127,7 +125,23 @@ static bool fail_over(struct pcp_client *c, const char *why)
 	c->epoch.have = false;		/* another server, another epoch */
 	c->revalidated_ms = 0;
 	send_get(c);
+}
+
+/* The AFTR failed us: true if there was another to move to. */
+static bool fail_over(struct pcp_client *c, const char *why)
+{
+	if (!c->ops.failover || !c->ops.failover(why, c->ops.arg))
+		return false;
+	moved(c);
 	return true;
+}
+
+void pcp_client_moved(struct pcp_client *c)
+{
+	if (c->leaving)
+		return;		/* the move to the new address asks anew */
+	timer_cancel(&c->retrans);
+	moved(c);
 }
 
 static void on_retrans(struct timer *t)

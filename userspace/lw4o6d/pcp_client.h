@@ -135,6 +135,12 @@ void pcp_client_release(struct pcp_client *c);
  * from there, same nonce, naming our set.
  */
 void pcp_client_renumbered(struct pcp_client *c, const struct in6_addr *client);
+/*
+ * Requests go to another AFTR now, moved by someone other than us (the
+ * answer to a lookup of the AFTR's name): start over there as after a
+ * failover of our own.
+ */
+void pcp_client_moved(struct pcp_client *c);
 /* SIGHUP: what the next request asks for. */
 void pcp_client_set_request(struct pcp_client *c, uint32_t lifetime,
 			    uint16_t port_set_size);

@@ -435,6 +435,14 @@ static void test_b4_full(void **state)
 	assert_int_equal(c.n_aftrs, 2);
 	inet_pton(AF_INET6, "2001:db8:f2::1", &a6);
 	assert_memory_equal(&c.aftrs[1], &a6, sizeof(a6));
+	assert_string_equal(c.aftr_name, "");
+	/* a name: looked up at run time (b4_aftrs.c) */
+	assert_int_equal(load("role b4\ndevice b0\naftr aftr.lw4o6.test\n", &c, &e), 0);
+	assert_string_equal(c.aftr_name, "aftr.lw4o6.test");
+	assert_int_equal(c.n_aftrs, 0);
+	assert_int_equal(load("role b4\ndevice b0\naftr AFTR-1.isp.example.\n", &c, &e), 0);
+	assert_string_equal(c.aftr_name, "AFTR-1.isp.example.");
+	assert_int_equal(load("role b4\ndevice b0\naftr 1aftr.isp9\n", &c, &e), 0);
 	assert_int_equal(load("role b4\ndevice b0\nproxy-rate-limit 3\n", &c, &e), 0);
 	assert_int_equal(c.proxy_rate, 3);
 	assert_int_equal(c.proxy_burst, 6);
@@ -575,6 +583,13 @@ static const struct {
 	{ B4 "aftr 2001:db8::1 2001:db8::2 2001:db8::3 2001:db8::4 2001:db8::5 2001:db8::6 2001:db8::7 2001:db8::8 2001:db8::9\n", 3, "aftr: expected 1..8 IPv6 addresses" },
 	{ B4 "aftr 2001:db8::1 192.0.2.1\n", 3, "aftr: '192.0.2.1' is not an IPv6 address" },
 	{ B4 "aftr 2001:db8::1 2001:db8::1\n", 3, "aftr: 2001:db8::1 is listed twice" },
+	{ B4 "aftr 192.0.2.1\n", 3, "aftr: '192.0.2.1' is neither an IPv6 address nor a DNS name" },
+	{ B4 "aftr -aftr.example.net\n", 3, "aftr: '-aftr.example.net' is neither" },
+	{ B4 "aftr aftr..example.net\n", 3, "aftr: 'aftr..example.net' is neither" },
+	{ B4 "aftr aftr-.example.net\n", 3, "aftr: 'aftr-.example.net' is neither" },
+	{ B4 "aftr aftr_1.example.net\n", 3, "aftr: 'aftr_1.example.net' is neither" },
+	{ B4 "aftr aftr.example.net 2001:db8::1\n", 3, "aftr: 'aftr.example.net' is not an IPv6 address" },
+	{ B4 "aftr aftr.example.net\ntransport ipv6\nserver 2001:db8::9\n", 5, "server: not with 'aftr'" },
 	{ B4 "aftr 2001:db8::1\ntransport ipv6\nserver 2001:db8::9\n", 5, "server: not with 'aftr'" },
 	{ B4 "aftr 2001:db8::1\nprovision dhcp4o6\ndhcp4o6-interface u0\n", 3, "aftr: failing over between AFTRs is for 'provision pcp'" },
 	{ B4 "uplink\n", 3, "uplink: missing value" },
