@@ -203,7 +203,7 @@ unit_tests() {
 }
 
 # A short libFuzzer run over each parser (PCP, DHCPv6, DHCPv4, the
-# PostgreSQL store's NOTIFY payloads, the configuration), one after
+# PostgreSQL store's NOTIFY payloads, the configuration, BFD), one after
 # the other from its committed seed corpus, LW4O6_FUZZ_TIME seconds in all
 # split evenly (make -C userspace/lw4o6d fuzz runs each longer).  Any
 # crash, leak or sanitizer report fails that harness's line; the crashing
@@ -227,13 +227,14 @@ fuzz_one() {
 }
 
 fuzz_run() {
-	local secs=$(( ${LW4O6_FUZZ_TIME:-50} / 5 ))
+	local secs=$(( ${LW4O6_FUZZ_TIME:-60} / 6 ))
 	[ "$secs" -ge 1 ] || secs=1
 	fuzz_one pcp corpus "$secs" 1200
 	fuzz_one dhcp6 corpus-dhcp6 "$secs" 1500
 	fuzz_one dhcp4 corpus-dhcp4 "$secs" 1500
 	fuzz_one pgchange corpus-pgchange "$secs" 512
 	fuzz_one config corpus-config "$secs" 4096
+	fuzz_one bfd corpus-bfd "$secs" 480
 }
 
 # ---- (b) dkms ---------------------------------------------------------------
