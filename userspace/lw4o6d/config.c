@@ -290,11 +290,42 @@ bool get_bool(struct parser *p, const char *kw, const char *yes,
 	return true;
 }
 
+/* bfd on|off: liveness inside the softwire (b4: the AFTR's; aftr: answer B4s) */
+static void kw_bfd(struct parser *p, int argc, char **argv)
+{
+	get_bool(p, "bfd", "on", "off", argc, argv, &p->c->bfd);
+}
+
+/*
+ * bfd-interval MS: Desired Min TX and Required Min RX alike.  10 ms and up
+ * (a VM's test); softwires want 10 s or 30 s, which is the point of
+ * running BFD for millions of them.  At most an hour: RFC 5880's fields
+ * hold 71 minutes of microseconds.
+ */
+static void kw_bfd_interval(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "bfd-interval", argc, 1, argv))
+		get_num(p, "bfd-interval", argv[0], 10, 3600000,
+			&p->c->bfd_interval);
+}
+
+static void kw_bfd_multiplier(struct parser *p, int argc, char **argv)
+{
+	uint32_t v;
+
+	if (nargs(p, "bfd-multiplier", argc, 1, argv) &&
+	    get_num(p, "bfd-multiplier", argv[0], 1, 255, &v))
+		p->c->bfd_mult = (uint8_t)v;
+}
+
 static const struct keyword common_keywords[] = {
 	{ "role",		KW_ANY,  false, kw_role },
 	{ "log-level",		KW_ANY,  false, kw_log_level },
 	{ "device",		KW_ANY,  false, kw_device },
 	{ "lifetime",		KW_ANY,  false, kw_lifetime },
+	{ "bfd",		KW_ANY,  false, kw_bfd },
+	{ "bfd-interval",	KW_ANY,  false, kw_bfd_interval },
+	{ "bfd-multiplier",	KW_ANY,  false, kw_bfd_multiplier },
 	{ NULL, KW_ANY, false, NULL },
 };
 
@@ -495,6 +526,10 @@ static void defaults(struct lw4o6d_config *c)
 	c->proxy_rate = 10;		/* PCP_PROXY_RATE, PCP_PROXY_BURST */
 	c->proxy_burst = 20;
 	c->forward_guard = true;
+	c->bfd = true;
+	c->bfd_interval = 10000;
+	c->bfd_mult = 3;
+	c->bfd_max_sessions = 1048576;
 	c->decline_hold = 600;
 	c->redundancy = REDUNDANCY_HOT;
 	c->miss_queue = 256;

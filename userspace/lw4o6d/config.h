@@ -138,6 +138,12 @@ struct lw4o6d_config {
 	uint32_t proxy_rate;		/* "proxy-rate-limit N burst M": requests/s per LAN host */
 	uint32_t proxy_burst;		/*  (default 10, 20) */
 	bool forward_guard;		/* "forward-guard yes|no" (default yes) */
+
+	/* BFD inside the softwire (RFC 5881; bfd_session.c), b4 and aftr */
+	bool bfd;			/* "bfd on|off" (default on) */
+	uint32_t bfd_interval;		/* "bfd-interval MS": TX and RX (default 10000) */
+	uint8_t bfd_mult;		/* "bfd-multiplier N" (default 3) */
+	uint32_t bfd_max_sessions;	/* aftr: "bfd-max-sessions N" (default 1048576) */
 	enum lw4o6d_provision provision;	/* "provision pcp|dhcp4o6|auto" (default pcp) */
 	char lease_file[CONFIG_MAX_PATH];	/* "lease-file PATH" (default /var/lib/lw4o6d/DEVICE.lease) */
 };

@@ -106,6 +106,14 @@ static void kw_max_mappings(struct parser *p, int argc, char **argv)
 			&p->c->max_mappings);
 }
 
+/* bfd-max-sessions N: the responder's table, bounded (a session per B4) */
+static void kw_bfd_max_sessions(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "bfd-max-sessions", argc, 1, argv))
+		get_num(p, "bfd-max-sessions", argv[0], 1, 16777216,
+			&p->c->bfd_max_sessions);
+}
+
 static void kw_max_subscribers(struct parser *p, int argc, char **argv)
 {
 	if (nargs(p, "max-subscribers", argc, 1, argv))
@@ -474,6 +482,7 @@ const struct keyword config_aftr_keywords[] = {
 	{ "subscriber-prefix-len", KW_AFTR, false, kw_subscriber_plen },
 	{ "max-mappings",	KW_AFTR, false, kw_max_mappings },
 	{ "max-subscribers",	KW_AFTR, false, kw_max_subscribers },
+	{ "bfd-max-sessions",	KW_AFTR, false, kw_bfd_max_sessions },
 	{ "b4-prefix",		KW_AFTR, true,  kw_b4_prefix },
 	{ "pool",		KW_AFTR, true,  kw_pool },
 	{ NULL, KW_AFTR, false, NULL },

@@ -436,6 +436,15 @@ static void test_b4_full(void **state)
 	inet_pton(AF_INET6, "2001:db8:f2::1", &a6);
 	assert_memory_equal(&c.aftrs[1], &a6, sizeof(a6));
 	assert_string_equal(c.aftr_name, "");
+	/* BFD: on, 10 s, 3 unless said */
+	assert_true(c.bfd);
+	assert_int_equal(c.bfd_interval, 10000);
+	assert_int_equal(c.bfd_mult, 3);
+	assert_int_equal(load("role b4\ndevice b0\nbfd off\nbfd-interval 30000\nbfd-multiplier 5\n",
+			      &c, &e), 0);
+	assert_false(c.bfd);
+	assert_int_equal(c.bfd_interval, 30000);
+	assert_int_equal(c.bfd_mult, 5);
 	/* a name: looked up at run time (b4_aftrs.c) */
 	assert_int_equal(load("role b4\ndevice b0\naftr aftr.lw4o6.test\n", &c, &e), 0);
 	assert_string_equal(c.aftr_name, "aftr.lw4o6.test");
@@ -584,6 +593,12 @@ static const struct {
 	{ B4 "aftr 2001:db8::1 192.0.2.1\n", 3, "aftr: '192.0.2.1' is not an IPv6 address" },
 	{ B4 "aftr 2001:db8::1 2001:db8::1\n", 3, "aftr: 2001:db8::1 is listed twice" },
 	{ B4 "aftr 192.0.2.1\n", 3, "aftr: '192.0.2.1' is neither an IPv6 address nor a DNS name" },
+	{ B4 "bfd yes\n", 3, "bfd: expected on or off, got 'yes'" },
+	{ B4 "bfd-interval 9\n", 3, "bfd-interval" },
+	{ B4 "bfd-interval 3600001\n", 3, "bfd-interval" },
+	{ B4 "bfd-multiplier 0\n", 3, "bfd-multiplier" },
+	{ B4 "bfd-multiplier 256\n", 3, "bfd-multiplier" },
+	{ B4 "bfd-max-sessions 10\n", 3, "'bfd-max-sessions' is an aftr keyword" },
 	{ B4 "aftr -aftr.example.net\n", 3, "aftr: '-aftr.example.net' is neither" },
 	{ B4 "aftr aftr..example.net\n", 3, "aftr: 'aftr..example.net' is neither" },
 	{ B4 "aftr aftr-.example.net\n", 3, "aftr: 'aftr-.example.net' is neither" },
@@ -661,6 +676,7 @@ static const struct {
 	{ B4 "provision dhcp4o6\ndhcp4o6-interface eth0\nlease-file rel\n", 5, "lease-file: the path must be absolute" },
 	{ B4 "relay 2001:db8::1\n", 3, "'relay' is an aftr keyword; this is a b4 file" },
 	{ SRV "redundancy hot\n", 5, "'redundancy' is for an aftr: a server has no device" },
+	{ SRV "bfd-interval 1000\n", 5, "bfd: BFD runs inside softwires" },
 	{ SRV "miss-queue 10\n", 5, "'miss-queue' is for an aftr: a server has no device" },
 };
 
