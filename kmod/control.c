@@ -6,7 +6,8 @@
  * A B4 asks its AFTR for a binding over PCP from inside the softwire,
  * before it has one, so the AFTR cannot know it by its IPv4 source: the
  * outer IPv6 source is its identity.  The AFTR therefore answers pings to
- * 192.0.0.1 here and hands PCP requests, with that source, to lw4o6d on
+ * 192.0.0.1 here and hands PCP requests (and BFD, RFC 5881, from port
+ * 49152 and up to 3784), with that source, to lw4o6d on
  * the "control" netlink group.  Only these few packets leave the data path;
  * data packets are never copied.  lw4o6d sends its answers itself, as
  * IPv4-in-IPv6 through a raw socket.
@@ -147,7 +148,10 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
 	    !pskb_may_pull(skb, ihl + sizeof(*uh)))
 		goto drop;
 	uh = udp_hdr(skb);
-	if (uh->dest != htons(LW4O6_CONTROL_PORT) ||
+	/* PCP, or BFD from a source port RFC 5881 allows */
+	if ((uh->dest != htons(LW4O6_CONTROL_PORT) &&
+	     (uh->dest != htons(LW4O6_BFD_PORT) ||
+	      ntohs(uh->source) < LW4O6_BFD_SRC_MIN)) ||
 	    ntohs(uh->len) != skb->len - ihl || skb->len > LW4O6_CONTROL_MAX)
 		goto drop;
 	/* Before the checksum: a flood should cost as little as it can. */
@@ -181,11 +185,12 @@ bool lw4o6_control_b4_pair(const struct sk_buff *skb)
 
 /*
  * What of the control pair may pass, one way or the other: UDP between
- * the given ports, or one ICMP type.  Whole datagrams only: control
- * messages are small, and a later fragment has no ports to check.
+ * the given ports (PCP), UDP to BFD's port from bfd_lo..bfd_hi, or one
+ * ICMP type.  Whole datagrams only: control messages are small, and a
+ * later fragment has no ports to check.
  */
 static bool control_allowed(const struct sk_buff *skb, __be16 sport,
-			    __be16 dport, u8 icmp_type)
+			    __be16 dport, u16 bfd_lo, u16 bfd_hi, u8 icmp_type)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int ihl = iph->ihl * 4;
@@ -198,7 +203,12 @@ static bool control_allowed(const struct sk_buff *skb, __be16 sport,
 
 		uh = skb_header_pointer(skb, skb_network_offset(skb) + ihl,
 					sizeof(_uh), &_uh);
-		return uh && uh->source == sport && uh->dest == dport;
+		if (!uh)
+			return false;
+		if (uh->dest == htons(LW4O6_BFD_PORT))
+			return ntohs(uh->source) >= bfd_lo &&
+			       ntohs(uh->source) <= bfd_hi;
+		return uh->source == sport && uh->dest == dport;
 	}
 	if (iph->protocol == IPPROTO_ICMP) {
 		struct icmphdr _ih;
@@ -215,9 +225,9 @@ static bool control_allowed(const struct sk_buff *skb, __be16 sport,
  * Out: only what lw4o6d and the operator's checks send, so that no local
  * process can speak to the AFTR for the B4 (and take its PCP mapping):
  *  - PCP requests, UDP 5350 -> 5351 (RFC 6887 client to server);
+ *  - BFD, UDP 49152 -> 3784 (lw4o6d's one source port, RFC 5881);
  *  - ICMP echo requests (ping 192.0.0.1, liveness of the softwire).
- * A protocol added later on this path (BFD, DHCPv4-over-DHCPv6) names its
- * ports here.
+ * A protocol added later on this path names its ports here.
  */
 bool lw4o6_control_b4_out(const struct sk_buff *skb)
 {
@@ -236,7 +246,8 @@ bool lw4o6_control_b4_sendable(const struct sk_buff *skb)
 
 	return is_b4_control(iph->saddr) && is_control(iph->daddr) &&
 	       control_allowed(skb, htons(LW4O6_B4_CONTROL_PORT),
-			       htons(LW4O6_CONTROL_PORT), ICMP_ECHO);
+			       htons(LW4O6_CONTROL_PORT), LW4O6_B4_BFD_PORT,
+			       LW4O6_B4_BFD_PORT, ICMP_ECHO);
 }
 
 /*
@@ -244,6 +255,8 @@ bool lw4o6_control_b4_sendable(const struct sk_buff *skb)
  * source would otherwise reach any service of the CPE past the port-set
  * check:
  *  - PCP answers and ANNOUNCEs, UDP 5351 -> 5350;
+ *  - the AFTR's BFD, UDP 49152-65535 -> 3784 (whatever port its BFD
+ *    chose: lw4o6d's responder, or FRR's bfdd on a stock AFTR);
  *  - ICMP echo replies.
  */
 bool lw4o6_control_b4_in(const struct sk_buff *skb)
@@ -252,5 +265,6 @@ bool lw4o6_control_b4_in(const struct sk_buff *skb)
 
 	return is_control(iph->saddr) && is_b4_control(iph->daddr) &&
 	       control_allowed(skb, htons(LW4O6_CONTROL_PORT),
-			       htons(LW4O6_B4_CONTROL_PORT), ICMP_ECHOREPLY);
+			       htons(LW4O6_B4_CONTROL_PORT), LW4O6_BFD_SRC_MIN,
+			       65535, ICMP_ECHOREPLY);
 }

@@ -36,6 +36,14 @@
 #define LW4O6_CONTROL_PORT	5351		/* PCP server (RFC 6887) */
 #define LW4O6_B4_CONTROL_PORT	5350		/* PCP client */
 #define LW4O6_CONTROL_MAX	1500		/* largest LW4O6_A_CTRL_PACKET */
+/*
+ * BFD inside the softwire (RFC 5881): to port 3784 from 49152-65535; a B4
+ * (lw4o6d) sends from 49152 only, so that no other local process can
+ * speak for it.
+ */
+#define LW4O6_BFD_PORT		3784
+#define LW4O6_BFD_SRC_MIN	49152
+#define LW4O6_B4_BFD_PORT	49152
 #define LW4O6_LINK_KIND		"lw4o6"
 
 /* Largest PSID length and offset (RFC 7597 5.1: a + k <= 16). */
