@@ -27,11 +27,13 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <linux/lw4o6.h>
 
 #include "b4.h"
 #include "b4_aftrs.h"
+#include "b4_bfd.h"
 #include "b4_uplink.h"
 #include "dhcp4o6_client.h"
 #include "kernel.h"
@@ -51,6 +53,7 @@ static struct {
 	bool v6;
 	struct in6_addr server;
 	bool aftrs;			/* "aftr": b4_aftrs.c chooses */
+	bool bfd;			/* b4_bfd.c runs */
 	bool waiting_aftr;		/* for "aftr NAME" to resolve */
 	struct pcp_client pc;
 	struct log_limit ll;
@@ -75,6 +78,9 @@ static struct {
 	struct in6_addr move_to;
 	bool following;
 } S = { .fd = -1, .dfd = -1 };
+
+/* The B4's state files (BFD's session) */
+#define B4_RUN_DIR	"/run/lw4o6d"
 
 /* A release from the address we leave gets this long to arrive first. */
 #define RELEASE_WAIT_MS	1000
@@ -311,11 +317,52 @@ static int d_set_ends(const struct in6_addr *local,
 /* The device's remote (and, over IPv6, where PCP goes) is now a. */
 static int set_aftr(const struct in6_addr *a)
 {
+	bool changed = memcmp(a, &S.server, sizeof(*a));
 	int err = d_set_ends(NULL, a, NULL);
 
-	if (!err)
+	if (!err) {
 		S.server = *a;
+		if (changed && S.bfd)
+			b4_bfd_restart();	/* another AFTR, another session */
+	}
 	return err;
+}
+
+/*
+ * BFD says the AFTR failed (its detection time expired, or it went
+ * AdminDown: drained, stopped): the next AFTR, if there is one, and the
+ * PCP client starts over there.
+ */
+static void bfd_failed(const char *why, void *arg)
+{
+	char a6[FMT_IPV6_LEN];
+
+	(void)arg;
+	if (S.aftrs && b4_aftrs_next(why)) {
+		if (S.pcp && !S.waiting_aftr)
+			pcp_client_moved(&S.pc);
+		return;
+	}
+	log_warn("AFTR %s failed us (%s), and there is no other to move to",
+		 fmt_ipv6(&S.server, a6), why);
+}
+
+/* "bfd on" (the default): a session with the AFTR in use. */
+static int bfd_start(const struct lw4o6d_config *c)
+{
+	const struct b4_bfd_ops ops = { .failed = bfd_failed };
+	char path[64 + IF_NAMESIZE];
+
+	if (!c->bfd)
+		return 0;
+	/* where `lw4o6d bfd` and operators read the session from */
+	if (mkdir(B4_RUN_DIR, 0755) && errno != EEXIST)
+		log_warn("creating %s: %s", B4_RUN_DIR, strerror(errno));
+	snprintf(path, sizeof(path), "%s/bfd-%s.json", B4_RUN_DIR, c->device);
+	if (b4_bfd_start(c, path, &ops))
+		return -1;
+	S.bfd = true;
+	return 0;
 }
 
 /*
@@ -439,7 +486,8 @@ static int pcp_start(const struct lw4o6d_config *c)
 	else
 		pcp_v4mapped(htonl(LW4O6_B4_CONTROL_ADDR), &client);
 	pcp_client_init(&S.pc, &ops, &client, c->lifetime, c->port_set_size);
-	if (!S.v6 && (e = add_b4_address())) {
+	/* PCP inside the softwire and BFD speak from it */
+	if ((!S.v6 || c->bfd) && (e = add_b4_address())) {
 		log_err("adding 192.0.0.2/29 to %s: %s", c->device, strerror(-e));
 		return -1;
 	}
@@ -458,6 +506,8 @@ static int pcp_start(const struct lw4o6d_config *c)
 		pcp_client_adopt(&S.pc, &b);
 	}
 	if (open_guard(c))
+		return -1;
+	if (bfd_start(c))
 		return -1;
 	S.pcp = true;
 	pcp_client_listen(&S.pc, relay, NULL);
@@ -754,6 +804,7 @@ void b4_log_counters(void)
 {
 	if (S.dhcp)
 		dhcp4o6_client_log_counters(&S.dc);
+	b4_bfd_log_counters();
 	if (S.pcp)
 		log_notice("PCP client: %llu answers ignored (no request of ours), %llu ICMPv6 1/5 about our address, %llu re-validations, %llu ICMPv6 no-route from routers on the way, %llu probes, %llu moves to another AFTR, %llu moves to a new address (%llu mappings released there first)",
 			   (unsigned long long)S.pc.n_ignored,
@@ -776,6 +827,9 @@ int b4_reload(const struct lw4o6d_config *c)
 	}
 	if (c->forward_guard != S.cfg.forward_guard)
 		log_warn("reload: forward-guard changes need a restart; kept the old one");
+	if (c->bfd != S.cfg.bfd || c->bfd_interval != S.cfg.bfd_interval ||
+	    c->bfd_mult != S.cfg.bfd_mult)
+		log_warn("reload: bfd changes need a restart; kept the old ones");
 	if (strcmp(c->uplink, S.cfg.uplink))
 		log_warn("reload: uplink changes need a restart; kept the old one");
 	if (c->n_aftrs != S.cfg.n_aftrs ||
@@ -830,6 +884,10 @@ void b4_stop(void)
 	if (S.aftrs) {
 		b4_aftrs_stop();
 		S.aftrs = false;
+	}
+	if (S.bfd) {
+		b4_bfd_stop();
+		S.bfd = false;
 	}
 	b4_log_counters();
 	if (S.dfd >= 0) {

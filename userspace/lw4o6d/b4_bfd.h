@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef LW4O6D_B4_BFD_H
+#define LW4O6D_B4_BFD_H
+
+#include "config.h"
+
+/*
+ * The lwB4's BFD session with its AFTR, inside the softwire (RFC 5881):
+ * from 192.0.0.2:49152 to 192.0.0.1:3784, heard on 192.0.0.2:3784, TTL
+ * 255 both ways.  The session itself is bfd_session.c's; this is its I/O,
+ * its timer, its log and its state file.
+ */
+
+struct b4_bfd_ops {
+	/*
+	 * The AFTR failed the session (why: for the log): the detection
+	 * time expired, or it said AdminDown (it drains or stops).
+	 */
+	void (*failed)(const char *why, void *arg);
+	void *arg;
+};
+
+/*
+ * 192.0.0.2 must be on the device already.  The session's state is
+ * written to state_file (JSON) at every change; "" for none.  0, or -1
+ * after logging why.
+ */
+int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
+		 const struct b4_bfd_ops *ops);
+/* The device's remote changed: a new session, with the new AFTR. */
+void b4_bfd_restart(void);
+/* AdminDown (diagnostic 7) to the AFTR, once, then quiet. */
+void b4_bfd_stop(void);
+void b4_bfd_log_counters(void);
+
+#endif
