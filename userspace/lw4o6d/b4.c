@@ -364,8 +364,25 @@ static void on_move_timer(struct timer *t)
 static void uplink_move(const struct in6_addr *from, const struct in6_addr *to,
 			bool from_usable, void *arg)
 {
+	int e;
+
 	(void)from;
 	(void)arg;
+	/*
+	 * DHCPv4 over DHCPv6 (until "provision auto" hands over to PCP): no
+	 * release first, the lease is to be kept; the client sets the
+	 * device's local and asks from there at once (RFC 8539).
+	 */
+	if (S.dhcp && !S.pcp) {
+		if (S.dfd < 0)
+			return;
+		e = dhcp4o6_client_renumbered(&S.dc, to);
+		if (!e)
+			b4_uplink_set(to);
+		else if (e == -EPERM)
+			log_notice("the softwire's source is S46_CONT_LW's to say: it stays");
+		return;	/* else logged; the next address event tries again */
+	}
 	S.move_to = *to;
 	if (S.move_t.armed)
 		return;		/* a move waits already: it goes to the newest */
@@ -375,6 +392,23 @@ static void uplink_move(const struct in6_addr *from, const struct in6_addr *to,
 		return;
 	}
 	do_move(to);
+}
+
+/*
+ * "uplink": once for the role, whichever client runs (provision auto's
+ * hand-over to PCP finds it following already; uplink_move() asks S.pcp).
+ */
+static int follow_uplink(const struct lw4o6d_config *c)
+{
+	const struct b4_uplink_ops uops = { .move = uplink_move };
+
+	if (!c->uplink[0] || S.following)
+		return 0;
+	timer_init(&S.move_t, on_move_timer);
+	if (b4_uplink_start(c->uplink, &S.dev.local, &uops))
+		return -1;
+	S.following = true;
+	return 0;
 }
 
 /* The PCP client: its socket, the module's events, the first request. */
@@ -431,15 +465,7 @@ static int pcp_start(const struct lw4o6d_config *c)
 		   S.v6 ? "over IPv6" : "inside the softwire",
 		   S.v6 ? "the server" : "192.0.0.1");
 	pcp_client_start(&S.pc);
-	if (c->uplink[0]) {
-		const struct b4_uplink_ops uops = { .move = uplink_move };
-
-		timer_init(&S.move_t, on_move_timer);
-		if (b4_uplink_start(c->uplink, &S.dev.local, &uops))
-			return -1;
-		S.following = true;
-	}
-	return 0;
+	return follow_uplink(c);
 }
 
 /* --- DHCPv4 over DHCPv6 ------------------------------------------------------ */
@@ -686,7 +712,7 @@ static int dhcp_start(const struct lw4o6d_config *c)
 		   c->provision == PROVISION_AUTO ? " (auto: PCP if none)" : "",
 		   c->lease_file);
 	dhcp4o6_client_start(&S.dc);
-	return 0;
+	return follow_uplink(c);
 }
 
 int b4_start(const struct lw4o6d_config *c)
