@@ -677,7 +677,7 @@ static void test_move(void **state)
 	assert_int_equal(stats(f).moved, 1);
 	assert_int_equal(stats(f).leases, 2);
 
-	/* a DHCPv4-over-DHCPv6 lease never moves: its nonce is no secret */
+	/* a PCP MAP never moves a DHCPv4-over-DHCPv6 lease: its nonce is no secret */
 	{
 		struct alloc_req d = req(3, 3600);
 		struct alloc_answer ad;
