@@ -8,21 +8,23 @@
 # a quota of one set.  Topology: lib/aftr_topology.sh + lib/pcp_topology.sh.
 #
 #   LAN_2 -- B4_2 (lw4o6d b4, dhcp4o6, uplink u0) --\
-#            u0: 2001:db8:1::2, then ::22, ::33,     br0 2001:db8:1::1 -- AFTR -- INET
-#            then 2001:db8:2::2                          2001:db8:2::1    lw0 + lw4o6d, dhcp4o6 on,
-#   LAN_3 -- B4_3 (lw4o6d b4, dhcp4o6) ::3 ---------/                    subscriber-prefix-len 64,
-#                                                                         quota 1, leases 30 s
+#            u0: 2001:db8:1::2, ::22, ::33,           br0 2001:db8:1::1   AFTR -- INET
+#            2001:db8:2::2, 2001:db8:3::2             (and 2::1, 3::1)    lw0 + lw4o6d, dhcp4o6 on,
+#   LAN_3 -- B4_3 (lw4o6d b4, dhcp4o6) ::3 ---------/                     subscriber-prefix-len 64,
+#                                                                          quota 1, leases 30 s
 #
 # Covers: the address the softwire leaves from removed at once (::2 -> ::22,
 # the same /64): the B4 asks for its lease from ::22 (RENEWING's REQUEST,
 # 109 = ::22) and the server moves it: ACK, the same IPv4 and PSID, the
 # store's row and the kernel's binding at ::22; then deprecated (::22 ->
 # ::33, the same /64): moved again; traffic through the softwire after
-# each move.  Then deprecated with the new address in another /64
-# (2001:db8:2::2, another subscriber): NAK, DISCOVER from there and a fresh
-# lease, granted under that subscriber's quota of one (the old lease is
-# not counted against it); the old lease is left alone at ::33 until it
-# expires, and then the old /64's quota serves B4 3.
+# each move.  Deprecated with the new address in another /64
+# (2001:db8:2::2, another subscriber): NAK, the B4 RELEASEs the lease from
+# ::33 (still there) and DISCOVERs from the new address, a fresh lease;
+# the old /64's quota of one is free for B4 3.  Gone at once with the new
+# address in a third /64: NAK, nothing can be released, a fresh lease
+# under that subscriber's quota of one while the old lease is left alone
+# (not counted against it) until it expires.  Both sides' counters.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/pcp_topology.sh"
@@ -77,6 +79,7 @@ traffic() {
 	ip netns exec "$LAN_2" $PING -c 1 -W 2 198.51.100.1 > /dev/null
 }
 at() { [ "$(binding "$1")" = "$2" ]; }
+table() { pcp_table; }
 bound_is() { [ "$(pcp_bound 2)" = "$1" ]; }
 
 pcp_aftr_start
@@ -133,36 +136,58 @@ check_cmd "the B4 saw ::33 deprecated and moves to 2001:db8:2::2" busywait 10000
 	grep -q "uplink u0 renumbered: 2001:db8:1::33 is deprecated; moving the softwire to 2001:db8:2::2" "$TMPDIR/b4-2.log"
 check_cmd "the server NAKed: no lease of the client's in 2001:db8:2::/64" busywait 15000 \
 	grep -q "dhcp4o6: NAK to 2001:db8:2::2 (RENEWING of 192.0.2.1): no lease of the client's in its subscriber prefix" "$TMPDIR/aftr.log"
+check_cmd "the B4 RELEASEd the old lease from ::33, still there" busywait 10000 \
+	grep -q "RELEASE of 192.0.2.1 from 2001:db8:1::33, the address we left" "$TMPDIR/b4-2.log"
+check_cmd "the server released it (it came from the lease's address)" busywait 10000 \
+	grep -q "dhcp4o6: RELEASE 192.0.2.1 psid ${SET#* } .* b4 2001:db8:1::33" "$TMPDIR/aftr.log"
 check_cmd "the B4 heard the NAK and DISCOVERs from its new address" busywait 10000 \
 	grep -q "DHCPv4 NAK: requested address is not yours: starting over with DISCOVER" "$TMPDIR/b4-2.log"
-check_cmd "a fresh lease at 2001:db8:2::2 (the subscriber's quota of one not held by the old)" \
-	busywait 30000 sh -c "[ -n \"\$($LW4O6 -n $AFTR -j binding show dev lw0 | jq -r '.[] | select(.b4 == \"2001:db8:2::2\") | .ipv4')\" ]"
+has_binding() { [ -n "$(binding "$1")" ]; }
+check_cmd "a fresh lease at 2001:db8:2::2" busywait 30000 has_binding 2001:db8:2::2
 NEW=$(binding 2001:db8:2::2)
-ktap_diag "after the move to another /64: $NEW (was $SET)"
-check_cmd "another set than the old lease's" test "$NEW" != "$SET"
+ktap_diag "after the move to 2001:db8:2::/64: $NEW (was $SET)"
 check_cmd "the B4 is bound to it" busywait 10000 bound_is "$NEW"
-expect_eq "the old lease left alone at ::33 (not released by the NAK)" "$(lease 2001:db8:1::33)" "dhcp4o6 $SET"
-expect_eq "and its binding too, until it expires" "$(binding 2001:db8:1::33)" "$SET"
+check_cmd "nothing left at ::33" test -z "$(binding 2001:db8:1::33)$(lease 2001:db8:1::33)"
 check_cmd "LAN 2 reaches INET from 2001:db8:2::2" busywait 10000 traffic
-
-# ---- 4. the old lease expires; the old /64's quota serves B4 3 -------------
-check_cmd "the old lease expires at ::33 (30 s)" busywait 45000 \
-	grep -q "mapping expired: $(echo "$SET" | sed 's/ / psid /') offset 6 b4 2001:db8:1::33" "$TMPDIR/aftr.log"
 pcp_b4_start 3
 defer kill $B4_PID_3
-check_cmd "B4 3 in 2001:db8:1::/64 is bound" busywait 30000 pcp_bound 3
-expect_eq "two bindings: B4 2's at 2001:db8:2::2 and B4 3's" \
-	"$("$LW4O6" -n "$AFTR" -j binding show dev lw0 | jq -r '[.[].b4] | sort | join(" ")')" \
-	"2001:db8:1::3 2001:db8:2::2"
+check_cmd "the old /64's quota of one is free: B4 3 at 2001:db8:1::3 is bound" \
+	busywait 30000 pcp_bound 3
+B3=$(pcp_bound 3)
+
+# ---- 4. gone at once, the new address in a third /64 -------------------------
+# Nothing can leave from the old address: the NAKed move leaves the lease
+# there, and the new subscriber's quota of one is not spent by it.
+ip -n "$AFTR" addr add 2001:db8:3::1/64 dev br0 nodad
+ip -n "$B4_2" addr add 2001:db8:3::2/64 dev u0 nodad
+ip -n "$B4_2" addr del 2001:db8:2::2/64 dev u0
+check_cmd "the B4 saw 2001:db8:2::2 go and moves to 2001:db8:3::2" busywait 10000 \
+	grep -q "uplink u0 renumbered: 2001:db8:2::2 is gone; moving the softwire to 2001:db8:3::2" "$TMPDIR/b4-2.log"
+check_cmd "NAKed: no lease of the client's in 2001:db8:3::/64" busywait 15000 \
+	grep -q "dhcp4o6: NAK to 2001:db8:3::2 (RENEWING of 192.0.2.1): no lease of the client's in its subscriber prefix" "$TMPDIR/aftr.log"
+check_cmd "a fresh lease at 2001:db8:3::2 under that subscriber's quota of one" \
+	busywait 30000 has_binding 2001:db8:3::2
+NEW3=$(binding 2001:db8:3::2)
+ktap_diag "after the move to 2001:db8:3::/64: $NEW3"
+check_cmd "another set than the old lease's" test "$NEW3" != "$NEW"
+check_cmd "the B4 is bound to it" busywait 10000 bound_is "$NEW3"
+expect_eq "the old lease left alone at 2001:db8:2::2 (the NAK released nothing)" \
+	"$(lease 2001:db8:2::2)" "dhcp4o6 $NEW"
+expect_eq "and its binding too, until it expires" "$(binding 2001:db8:2::2)" "$NEW"
+check_cmd "LAN 2 reaches INET from 2001:db8:3::2" busywait 10000 traffic
+check_cmd "the old lease expires at 2001:db8:2::2 (30 s)" busywait 45000 \
+	grep -q "mapping expired: $(echo "$NEW" | sed 's/ / psid /') offset 6 b4 2001:db8:2::2" "$TMPDIR/aftr.log"
+expect_eq "two bindings: B4 3's and B4 2's at 2001:db8:3::2" \
+	"$(table)" "$(printf '%s\n' "$B3 2001:db8:1::3" "$NEW3 2001:db8:3::2" | sort)"
 pcp_store_agrees "store and kernel agree at the end"
 
 kill -USR1 $AFTR_PID
-check_cmd "the server's counters: two moves, one NAK for a move" busywait 5000 \
-	grep -q "DHCPv4-over-DHCPv6 server: .*moved 2, nak-not-moved 1" "$TMPDIR/aftr.log"
+check_cmd "the server's counters: two moves, two NAKs for a move, one release" busywait 5000 \
+	grep -q "DHCPv4-over-DHCPv6 server: .*release 1, .*released 1, moved 2, nak-not-moved 2" "$TMPDIR/aftr.log"
 kill -TERM "$B4_PID_2"
 wait "$B4_PID_2" 2> /dev/null
-check_cmd "B4 2's counters: three moves, two leases kept, one NAKed" \
-	grep -q "3 moves to a new softwire source: 2 leases kept, 1 NAKed, 0 unanswered" "$TMPDIR/b4-2.log"
+check_cmd "B4 2's counters: four moves, two leases kept, two NAKed, one released" \
+	grep -q "4 moves to a new softwire source: 2 leases kept, 2 NAKed (1 released from the old source), 0 unanswered" "$TMPDIR/b4-2.log"
 if [ "$KTAP_FAIL" -gt 0 ]; then
 	ktap_diag "$(tail -n 60 "$TMPDIR/aftr.log")"
 	ktap_diag "$(tail -n 60 "$TMPDIR/b4-2.log")"

@@ -366,17 +366,17 @@ static void uplink_move(const struct in6_addr *from, const struct in6_addr *to,
 {
 	int e;
 
-	(void)from;
 	(void)arg;
 	/*
 	 * DHCPv4 over DHCPv6 (until "provision auto" hands over to PCP): no
 	 * release first, the lease is to be kept; the client sets the
-	 * device's local and asks from there at once (RFC 8539).
+	 * device's local and asks from there at once (RFC 8539), and
+	 * releases from the old address only if the server will not move it.
 	 */
 	if (S.dhcp && !S.pcp) {
 		if (S.dfd < 0)
 			return;
-		e = dhcp4o6_client_renumbered(&S.dc, to);
+		e = dhcp4o6_client_renumbered(&S.dc, from, to, from_usable);
 		if (!e)
 			b4_uplink_set(to);
 		else if (e == -EPERM)
@@ -471,7 +471,7 @@ static int pcp_start(const struct lw4o6d_config *c)
 /* --- DHCPv4 over DHCPv6 ------------------------------------------------------ */
 
 static void d_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
-		   bool from_local, void *arg)
+		   const struct in6_addr *from, void *arg)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(DHCP6_SERVER_PORT),
@@ -495,8 +495,8 @@ static void d_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
 	if (scoped)
 		sa.sin6_scope_id = (uint32_t)S.uplink;
 	pi.ipi6_ifindex = scoped ? (unsigned int)S.uplink : 0;
-	if (from_local)
-		pi.ipi6_addr = S.dc.source;
+	if (from)
+		pi.ipi6_addr = *from;
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = IPPROTO_IPV6;
 	cm->cmsg_type = IPV6_PKTINFO;

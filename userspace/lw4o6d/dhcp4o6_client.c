@@ -188,12 +188,16 @@ static void send_info_request(struct dhcp4o6_client *c)
 		return;
 	log_debug("INFORMATION-REQUEST xid %06x to ff02::1:2", c->xid6);
 	count_out6(c, DHCP6_INFORMATION_REQUEST);
-	c->ops.send(c->msg, n, &all_servers, false, c->ops.arg);
+	c->ops.send(c->msg, n, &all_servers, NULL, c->ops.arg);
 }
 
-/* The DHCPv4 message of the current state, in a DHCPV4-QUERY, to "to". */
-static void send_query(struct dhcp4o6_client *c, uint8_t type,
-		       const struct in6_addr *to, bool unicast_flag)
+/*
+ * The DHCPv4 message of the current state, in a DHCPV4-QUERY, to "to",
+ * from "from" (the softwire source but for a RELEASE from one we left).
+ */
+static void send_query_from(struct dhcp4o6_client *c, uint8_t type,
+			    const struct in6_addr *to, bool unicast_flag,
+			    const struct in6_addr *from)
 {
 	static const uint8_t params[] = { DHCP4_OPT_SUBNET_MASK, DHCP4_OPT_LEASE_TIME,
 					  DHCP4_OPT_T1, DHCP4_OPT_T2,
@@ -265,7 +269,13 @@ static void send_query(struct dhcp4o6_client *c, uint8_t type,
 	}
 	count_out6(c, DHCP6_DHCPV4_QUERY);
 	c->n.out4[type % D4_NTYPES]++;
-	c->ops.send(c->msg, n, to, true, c->ops.arg);
+	c->ops.send(c->msg, n, to, from, c->ops.arg);
+}
+
+static void send_query(struct dhcp4o6_client *c, uint8_t type,
+		       const struct in6_addr *to, bool unicast_flag)
+{
+	send_query_from(c, type, to, unicast_flag, &c->source);
 }
 
 /* A broadcast-class message: to every 4o6 server (ff02::1:2 when none). */
@@ -754,6 +764,29 @@ static void on_ack(struct dhcp4o6_client *c, const struct dhcp4_msg *m,
 	}
 }
 
+/*
+ * Our move NAKed (another subscriber prefix): the server keeps the lease
+ * where it was, as it must (anybody could NAK-release a lease by its
+ * client id otherwise), until it expires.  From the old source, while it
+ * is still there, the lease is ours to RELEASE (the server checks that it
+ * comes from the lease's address): then it holds no set, and none of the
+ * quota of whoever gets that prefix next, as PCP's release first does.
+ */
+static void release_left(struct dhcp4o6_client *c)
+{
+	char a4[FMT_IPV4_LEN], a6[FMT_IPV6_LEN];
+
+	c->n.moves_nak++;
+	if (!c->left_usable || !c->have_lease)
+		return;
+	log_info("RELEASE of %s from %s, the address we left",
+		 fmt_ipv4(c->lease.ipv4, a4), fmt_ipv6(&c->left, a6));
+	c->xid = rand32();
+	send_query_from(c, DHCP4_RELEASE, &c->lease.server6, true, &c->left);
+	c->n.moves_released++;
+	c->left_usable = false;
+}
+
 static void on_response(struct dhcp4o6_client *c, const struct dhcp6_msg *m6,
 			const struct in6_addr *from)
 {
@@ -798,7 +831,7 @@ static void on_response(struct dhcp4o6_client *c, const struct dhcp6_msg *m6,
 		if (c->state == D4_INIT)
 			break;
 		if (c->state == D4_MOVING)
-			c->n.moves_nak++;
+			release_left(c);
 		log_notice("DHCPv4 NAK%s%.*s: starting over with DISCOVER",
 			   m.message ? ": " : "", m.message ? m.message_len : 0,
 			   m.message ? (const char *)m.message : "");
@@ -876,7 +909,8 @@ void dhcp4o6_client_no_binding(struct dhcp4o6_client *c,
 }
 
 int dhcp4o6_client_renumbered(struct dhcp4o6_client *c,
-			      const struct in6_addr *to)
+			      const struct in6_addr *from,
+			      const struct in6_addr *to, bool from_usable)
 {
 	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN];
 
@@ -912,6 +946,13 @@ int dhcp4o6_client_renumbered(struct dhcp4o6_client *c,
 		 */
 		log_notice("softwire source now %s: asking to keep %s there",
 			   fmt_ipv6(to, a6), fmt_ipv4(c->lease.ipv4, a4));
+		/* moving on from a move: the lease is still at the first */
+		if (c->state != D4_MOVING) {
+			c->left = *from;
+			c->left_usable = from_usable;
+		} else if (!memcmp(&c->left, to, sizeof(*to))) {
+			c->left_usable = false;	/* back there: nothing to release */
+		}
 		timer_cancel(&c->retrans);
 		c->xid = rand32();
 		set_state(c, D4_MOVING);
@@ -1002,10 +1043,11 @@ void dhcp4o6_client_log_counters(const struct dhcp4o6_client *c)
 		   (unsigned long long)n->no_binding,
 		   (unsigned long long)n->revalidations,
 		   (unsigned long long)n->revalidate_unanswered);
-	log_notice("DHCPv4-over-DHCPv6 client: %llu moves to a new softwire source: %llu leases kept, %llu NAKed, %llu unanswered",
+	log_notice("DHCPv4-over-DHCPv6 client: %llu moves to a new softwire source: %llu leases kept, %llu NAKed (%llu released from the old source), %llu unanswered",
 		   (unsigned long long)n->moves,
 		   (unsigned long long)n->moves_kept,
 		   (unsigned long long)n->moves_nak,
+		   (unsigned long long)n->moves_released,
 		   (unsigned long long)n->moves_unanswered);
 }
 

@@ -55,6 +55,9 @@ static struct {
 	struct dhcp4_msg m4;		/* its DHCPv4 message, if any */
 	struct in6_addr to;
 	bool from_local;
+	struct in6_addr from;		/* when from_local */
+	unsigned int releases;
+	struct in6_addr release_from;	/* the last RELEASE's source */
 	unsigned int installs;
 	bool installed;
 	struct b4_binding inst;
@@ -71,20 +74,26 @@ static struct {
 } F;
 
 static void fake_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
-		      bool from_local, void *arg)
+		      const struct in6_addr *from, void *arg)
 {
 	(void)arg;
 	F.sent++;
 	memcpy(F.last, buf, len);
 	F.last_len = len;
 	F.to = *to;
-	F.from_local = from_local;
+	F.from_local = from != NULL;
+	if (from)
+		F.from = *from;
 	assert_int_equal(dhcp6_parse(F.last, len, &F.m6), 0);
 	if (F.m6.type == DHCP6_DHCPV4_QUERY) {
 		F.queries++;
 		assert_non_null(F.m6.dhcpv4);
 		memcpy(F.v4, F.m6.dhcpv4, F.m6.dhcpv4_len);
 		assert_int_equal(dhcp4_parse(F.v4, F.m6.dhcpv4_len, &F.m4), 0);
+		if (F.m4.type == DHCP4_RELEASE) {
+			F.releases++;
+			F.release_from = *from;
+		}
 	} else {
 		assert_int_equal(F.m6.type, DHCP6_INFORMATION_REQUEST);
 		F.info_reqs++;
@@ -1116,9 +1125,10 @@ static void test_renumbered_ack(void **state)
 	xid = F.m4.xid;
 	q = F.queries;
 	installs = F.installs;
-	assert_int_equal(dhcp4o6_client_renumbered(&C, &to), 0);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), 0);
 	assert_true(F.has_local);
 	assert_memory_equal(&F.local, &to, 16);
+	assert_memory_equal(&F.from, &to, 16);
 	assert_int_equal(C.state, D4_MOVING);
 	assert_int_equal(F.queries, q + 1);
 	assert_int_equal(F.m4.type, DHCP4_REQUEST);
@@ -1157,33 +1167,52 @@ static void test_renumbered_ack(void **state)
 	assert_int_equal(C.n.moves, 1);
 	assert_int_equal(C.n.moves_kept, 1);
 	assert_int_equal(C.n.moves_nak, 0);
+	assert_int_equal(F.releases, 0);	/* kept: nothing to release */
 	/* the next renewal at T1 comes from there too */
 	fire(&C.t1);
 	assert_int_equal(C.state, D4_RENEWING);
 	assert_memory_equal(&F.m4.saddr, &to, 16);
 }
 
-/* NAK (another subscriber prefix): the binding goes, DISCOVER from there. */
+/*
+ * NAK (another subscriber prefix): the old source still there, the lease
+ * is RELEASEd from it (the server keeps what it will not move); the
+ * binding goes, DISCOVER from the new source.  The old source gone:
+ * nothing released.
+ */
 static void test_renumbered_nak(void **state)
 {
-	struct in6_addr to = a6("2001:db8:b5::1");
+	struct in6_addr to = a6("2001:db8:b5::1"), to2 = a6("2001:db8:b6::1");
 
 	(void)state;
 	dora(3600);
-	assert_int_equal(dhcp4o6_client_renumbered(&C, &to), 0);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), 0);
 	answer(DHCP4_NAK, NULL, 0);
+	assert_int_equal(F.releases, 1);
+	assert_memory_equal(&F.release_from, &SRC, 16);
 	assert_false(F.installed);
 	assert_false(F.disk);
 	assert_int_equal(C.state, D4_INIT);
 	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
 	assert_memory_equal(&F.m4.saddr, &to, 16);
+	assert_memory_equal(&F.from, &to, 16);
 	assert_int_equal(C.n.moves_nak, 1);
+	assert_int_equal(C.n.moves_released, 1);
 	answer(DHCP4_OFFER, "192.0.2.10", 3600);
 	assert_memory_equal(&F.m4.saddr, &to, 16);
 	answer(DHCP4_ACK, "192.0.2.10", 3600);
 	assert_int_equal(C.state, D4_BOUND);
 	assert_int_equal(F.inst.ipv4, a4("192.0.2.10"));
 	assert_memory_equal(&F.lease.source, &to, 16);
+
+	/* gone at once: NAK, no RELEASE (it could not leave from there) */
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &to, &to2, false), 0);
+	answer(DHCP4_NAK, NULL, 0);
+	assert_int_equal(F.releases, 1);
+	assert_int_equal(C.n.moves_nak, 2);
+	assert_int_equal(C.n.moves_released, 1);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_memory_equal(&F.m4.saddr, &to2, 16);
 }
 
 /*
@@ -1199,7 +1228,7 @@ static void test_renumbered_other_states(void **state)
 
 	(void)state;
 	dora(3600);
-	assert_int_equal(dhcp4o6_client_renumbered(&C, &to), 0);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), 0);
 	for (i = 1; i < DHCP4O6_REQUEST_TRIES; i++)
 		fire(&C.retrans);
 	assert_int_equal(C.state, D4_MOVING);
@@ -1210,9 +1239,9 @@ static void test_renumbered_other_states(void **state)
 	assert_true(F.installed);
 	assert_true(C.expire.armed);
 	/* moved again while DISCOVERing: a new DISCOVER from the newest */
-	to = a6("2001:db8:b4:3::1");
 	q = F.queries;
-	assert_int_equal(dhcp4o6_client_renumbered(&C, &to), 0);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &to, &SRC, true), 0);
+	to = SRC;
 	assert_int_equal(C.state, D4_INIT);
 	assert_int_equal(F.queries, q + 1);
 	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
@@ -1232,7 +1261,7 @@ static void test_renumbered_other_states(void **state)
 	reply_ok(NULL, 0, false, &lw);
 	assert_int_equal(C.state, D4_S46);
 	i = F.ends;
-	assert_int_equal(dhcp4o6_client_renumbered(&C, &to), -EPERM);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), -EPERM);
 	assert_int_equal(F.ends, i);
 	assert_int_equal(C.state, D4_S46);
 	assert_int_equal(C.n.moves, 0);
