@@ -913,7 +913,6 @@ int dhcp4o6_client_renumbered(struct dhcp4o6_client *c,
 			      const struct in6_addr *to, bool from_usable)
 {
 	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN];
-
 	int err;
 
 	if (c->state == D4_S46 || c->state == D4_PCP)
