@@ -889,12 +889,32 @@ static enum alloc_result renew(struct alloc *a, struct lease *l, uint32_t lt,
  * as a renewal here would make it; the store's del of the row as we know
  * it fails (-ESTALE) if that node renewed it meanwhile.
  */
+static bool may_move(const struct alloc *a, const struct lease *o,
+		     const struct alloc_req *r)
+{
+	struct in6_addr x = r->b4, y = o->m.b4;
+	size_t i;
+
+	if (o->m.protocol != r->protocol ||
+	    o->m.internal_port != r->internal_port ||
+	    memcmp(o->m.nonce, r->nonce, sizeof(r->nonce)) ||
+	    !memcmp(&o->m.b4, &r->b4, sizeof(r->b4)))
+		return false;
+	in6_mask(&x, a->lim.sub_plen);
+	in6_mask(&y, a->lim.sub_plen);
+	if (memcmp(&x, &y, sizeof(x)))
+		return false;
+	for (i = 0; i < a->n_created; i++)
+		if (a->created[i] == o)
+			return false;
+	return true;
+}
+
+/* A PCP MAP's move: the lease of the set it suggests. */
 static struct lease *moved_from(struct alloc *a, const struct alloc_req *r)
 {
 	struct pool_grant g;
-	struct in6_addr x = r->b4, y;
 	struct lease *o;
-	size_t i;
 
 	if (!r->suggest_ipv4 || !r->suggest_port ||
 	    !pools_set_of(a->pools, r->suggest_ipv4, r->suggest_port, &g))
@@ -902,23 +922,14 @@ static struct lease *moved_from(struct alloc *a, const struct alloc_req *r)
 	o = lease_find_set(a->leases, g.ipv4, g.psid);
 	/*
 	 * Not a DHCPv4-over-DHCPv6 lease, nor for a DHCP request: their
-	 * "nonce" is made from the client's DUID, which its neighbours see.
+	 * "nonce" is made from the client's DUID, which its neighbours see,
+	 * so a PCP MAP could name it.  DHCP moves go by alloc_move() only,
+	 * on a front-end's further checks.
 	 */
 	if (!o || o->m.via == MAPPING_VIA_DHCP4O6 ||
-	    r->via == MAPPING_VIA_DHCP4O6 || o->m.protocol != r->protocol ||
-	    o->m.internal_port != r->internal_port ||
-	    memcmp(o->m.nonce, r->nonce, sizeof(r->nonce)) ||
-	    !memcmp(&o->m.b4, &r->b4, sizeof(r->b4)))
+	    r->via == MAPPING_VIA_DHCP4O6)
 		return NULL;
-	y = o->m.b4;
-	in6_mask(&x, a->lim.sub_plen);
-	in6_mask(&y, a->lim.sub_plen);
-	if (memcmp(&x, &y, sizeof(x)))
-		return NULL;
-	for (i = 0; i < a->n_created; i++)
-		if (a->created[i] == o)
-			return NULL;
-	return o;
+	return may_move(a, o, r) ? o : NULL;
 }
 
 static int moved_room(struct alloc *a)
@@ -1118,6 +1129,38 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 	if (a->lim.max_leases && lease_count(a->leases) >= a->lim.max_leases)
 		return ALLOC_NO_SET;
 	return grant(a, r, sub, clamp_lifetime(a, r->lifetime), ans);
+}
+
+/*
+ * A DHCPv4-over-DHCPv6 client's move (dhcp4o6_serve.c, RFC 8539): its
+ * lease of address r->suggest_ipv4 under its nonce, held at another B4
+ * address, comes to r->b4 by move() if may_move() allows it, the same
+ * subscriber prefix above all.  Its nonce is no secret (a hash of the
+ * client id, which the access link sees), so the front-end must also have
+ * checked that r->b4 is where the request came from and what the client
+ * names as its softwire source (option 109): a request moves a lease only
+ * to its own address, and only within one subscriber, who could have
+ * spent the same quota anyway.  Nothing else is done here: no grant, no
+ * renewal, and a lease that may not move is left as it is.
+ */
+enum alloc_result alloc_move(struct alloc *a, const struct alloc_req *r,
+			     struct alloc_answer *ans)
+{
+	struct lease *o = NULL;
+
+	memset(ans, 0, sizeof(*ans));
+	if (r->via != MAPPING_VIA_DHCP4O6 || !r->lifetime || !r->suggest_ipv4 ||
+	    !r->takes_set)
+		return ALLOC_NO_SET;
+	if (lease_find(a->leases, &r->b4, r->protocol, r->internal_port))
+		return ALLOC_NOT_OWNER;	/* held here: a renewal, not a move */
+	if (source_ok(a, &r->b4))
+		return ALLOC_NOT_ALLOWED;
+	/* the same client may hold leases elsewhere too (a NAKed move's old one) */
+	while ((o = lease_next_of_owner(a->leases, r->nonce, r->suggest_ipv4, o)))
+		if (o->m.via == MAPPING_VIA_DHCP4O6 && may_move(a, o, r))
+			return move(a, o, r, clamp_lifetime(a, r->lifetime), ans);
+	return ALLOC_NO_SET;
 }
 
 const struct lease *alloc_b4_next(struct alloc *a, const struct in6_addr *b4,

@@ -187,6 +187,19 @@ void alloc_add_self(struct alloc *a, const struct in6_addr *addr);
 /* Grant, renew or (lifetime 0) delete the lease r names. */
 enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
 			    struct alloc_answer *ans);
+/*
+ * DHCPv4 over DHCPv6 only (r->via): the lease held under r's nonce and key
+ * with the address r->suggest_ipv4, at another B4 address of r->b4's
+ * subscriber prefix, moves to r->b4 (same set, the store's row moved,
+ * listeners told LEASE_MOVED) and is renewed for r->lifetime.  The caller
+ * has checked that r->b4 is the request's source and the client's named
+ * softwire source.  ALLOC_OK: moved (ans); ALLOC_NO_SET: no lease of the
+ * client's may move here (none, or in another subscriber prefix: it stays
+ * where it is), or out of memory; ALLOC_NOT_OWNER: r->b4 holds the key
+ * already; ALLOC_NOT_STORED: ask again; ALLOC_NOT_ALLOWED: see alloc_map().
+ */
+enum alloc_result alloc_move(struct alloc *a, const struct alloc_req *r,
+			     struct alloc_answer *ans);
 /* b4's lease after (protocol, internal port) in key order, or its first. */
 const struct lease *alloc_b4_next(struct alloc *a, const struct in6_addr *b4,
 				  bool after, uint8_t protocol,

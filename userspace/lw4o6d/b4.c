@@ -444,8 +444,25 @@ static void on_move_timer(struct timer *t)
 static void uplink_move(const struct in6_addr *from, const struct in6_addr *to,
 			bool from_usable, void *arg)
 {
-	(void)from;
+	int e;
+
 	(void)arg;
+	/*
+	 * DHCPv4 over DHCPv6 (until "provision auto" hands over to PCP): no
+	 * release first, the lease is to be kept; the client sets the
+	 * device's local and asks from there at once (RFC 8539), and
+	 * releases from the old address only if the server will not move it.
+	 */
+	if (S.dhcp && !S.pcp) {
+		if (S.dfd < 0)
+			return;
+		e = dhcp4o6_client_renumbered(&S.dc, from, to, from_usable);
+		if (!e)
+			b4_uplink_set(to);
+		else if (e == -EPERM)
+			log_notice("the softwire's source is S46_CONT_LW's to say: it stays");
+		return;	/* else logged; the next address event tries again */
+	}
 	S.move_to = *to;
 	if (S.move_t.armed)
 		return;		/* a move waits already: it goes to the newest */
@@ -455,6 +472,23 @@ static void uplink_move(const struct in6_addr *from, const struct in6_addr *to,
 		return;
 	}
 	do_move(to);
+}
+
+/*
+ * "uplink": once for the role, whichever client runs (provision auto's
+ * hand-over to PCP finds it following already; uplink_move() asks S.pcp).
+ */
+static int follow_uplink(const struct lw4o6d_config *c)
+{
+	const struct b4_uplink_ops uops = { .move = uplink_move };
+
+	if (!c->uplink[0] || S.following)
+		return 0;
+	timer_init(&S.move_t, on_move_timer);
+	if (b4_uplink_start(c->uplink, &S.dev.local, &uops))
+		return -1;
+	S.following = true;
+	return 0;
 }
 
 /* The PCP client: its socket, the module's events, the first request. */
@@ -519,21 +553,13 @@ static int pcp_start(const struct lw4o6d_config *c)
 			   c->aftr_name);
 	else
 		pcp_client_start(&S.pc);
-	if (c->uplink[0]) {
-		const struct b4_uplink_ops uops = { .move = uplink_move };
-
-		timer_init(&S.move_t, on_move_timer);
-		if (b4_uplink_start(c->uplink, &S.dev.local, &uops))
-			return -1;
-		S.following = true;
-	}
-	return 0;
+	return follow_uplink(c);
 }
 
 /* --- DHCPv4 over DHCPv6 ------------------------------------------------------ */
 
 static void d_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
-		   bool from_local, void *arg)
+		   const struct in6_addr *from, void *arg)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(DHCP6_SERVER_PORT),
@@ -557,8 +583,8 @@ static void d_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
 	if (scoped)
 		sa.sin6_scope_id = (uint32_t)S.uplink;
 	pi.ipi6_ifindex = scoped ? (unsigned int)S.uplink : 0;
-	if (from_local)
-		pi.ipi6_addr = S.dc.source;
+	if (from)
+		pi.ipi6_addr = *from;
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = IPPROTO_IPV6;
 	cm->cmsg_type = IPV6_PKTINFO;
@@ -774,7 +800,7 @@ static int dhcp_start(const struct lw4o6d_config *c)
 		   c->provision == PROVISION_AUTO ? " (auto: PCP if none)" : "",
 		   c->lease_file);
 	dhcp4o6_client_start(&S.dc);
-	return 0;
+	return follow_uplink(c);
 }
 
 int b4_start(const struct lw4o6d_config *c)

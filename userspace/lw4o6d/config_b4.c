@@ -245,7 +245,15 @@ void config_b4_check(struct parser *p)
 	if ((c->n_aftrs || c->aftr_name[0]) && c->provision != PROVISION_PCP)
 		report(p, seen_line(p, "aftr"),
 		       "aftr: failing over between AFTRs is for 'provision pcp' (DHCPv4 over DHCPv6 names its own, option 90)");
-	if (c->uplink[0] && c->provision != PROVISION_PCP)
+	/*
+	 * DHCPv4 over DHCPv6 (and provision auto, until it hands over to
+	 * PCP) asks the servers on its dhcp4o6-interface and puts the
+	 * softwire's source there: following the addresses of another link
+	 * would move the source away from where the DHCP servers see it.
+	 */
+	if (c->uplink[0] && c->provision != PROVISION_PCP &&
+	    c->n_dhcp_ifaces == 1 && strcmp(c->uplink, c->dhcp_ifaces[0]))
 		report(p, seen_line(p, "uplink"),
-		       "uplink: following a renumbered uplink is for 'provision pcp' (not yet DHCPv4 over DHCPv6)");
+		       "uplink: with DHCPv4 over DHCPv6 it must be the dhcp4o6-interface (%s)",
+		       c->dhcp_ifaces[0]);
 }

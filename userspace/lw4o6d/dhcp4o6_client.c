@@ -90,7 +90,8 @@ const char *dhcp4o6_state_name(enum dhcp4o6_state s)
 		[D4_REQUESTING] = "requesting", [D4_REBOOTING] = "init-reboot",
 		[D4_BOUND] = "bound", [D4_RENEWING] = "renewing",
 		[D4_REBINDING] = "rebinding",
-		[D4_REVALIDATING] = "revalidating", [D4_PCP] = "pcp",
+		[D4_REVALIDATING] = "revalidating", [D4_MOVING] = "moving",
+		[D4_PCP] = "pcp",
 	};
 
 	return (unsigned int)s < D4_NSTATES ? names[s] : "?";
@@ -187,12 +188,16 @@ static void send_info_request(struct dhcp4o6_client *c)
 		return;
 	log_debug("INFORMATION-REQUEST xid %06x to ff02::1:2", c->xid6);
 	count_out6(c, DHCP6_INFORMATION_REQUEST);
-	c->ops.send(c->msg, n, &all_servers, false, c->ops.arg);
+	c->ops.send(c->msg, n, &all_servers, NULL, c->ops.arg);
 }
 
-/* The DHCPv4 message of the current state, in a DHCPV4-QUERY, to "to". */
-static void send_query(struct dhcp4o6_client *c, uint8_t type,
-		       const struct in6_addr *to, bool unicast_flag)
+/*
+ * The DHCPv4 message of the current state, in a DHCPV4-QUERY, to "to",
+ * from "from" (the softwire source but for a RELEASE from one we left).
+ */
+static void send_query_from(struct dhcp4o6_client *c, uint8_t type,
+			    const struct in6_addr *to, bool unicast_flag,
+			    const struct in6_addr *from)
 {
 	static const uint8_t params[] = { DHCP4_OPT_SUBNET_MASK, DHCP4_OPT_LEASE_TIME,
 					  DHCP4_OPT_T1, DHCP4_OPT_T2,
@@ -233,6 +238,7 @@ static void send_query(struct dhcp4o6_client *c, uint8_t type,
 	case D4_RENEWING:
 	case D4_REBINDING:
 	case D4_REVALIDATING:
+	case D4_MOVING:
 		m.ciaddr = c->lease.ipv4;
 		break;
 	default:
@@ -263,7 +269,13 @@ static void send_query(struct dhcp4o6_client *c, uint8_t type,
 	}
 	count_out6(c, DHCP6_DHCPV4_QUERY);
 	c->n.out4[type % D4_NTYPES]++;
-	c->ops.send(c->msg, n, to, true, c->ops.arg);
+	c->ops.send(c->msg, n, to, from, c->ops.arg);
+}
+
+static void send_query(struct dhcp4o6_client *c, uint8_t type,
+		       const struct in6_addr *to, bool unicast_flag)
+{
+	send_query_from(c, type, to, unicast_flag, &c->source);
 }
 
 /* A broadcast-class message: to every 4o6 server (ff02::1:2 when none). */
@@ -296,6 +308,7 @@ static void transmit(struct dhcp4o6_client *c)
 		send_all(c, DHCP4_REQUEST);
 		break;
 	case D4_RENEWING:
+	case D4_MOVING:
 		/* RFC 7341 6.2: would have been unicast: U set, to its server */
 		send_query(c, DHCP4_REQUEST, &c->lease.server6, true);
 		break;
@@ -390,6 +403,20 @@ static void on_retrans(struct timer *t)
 			c->n.revalidate_unanswered++;
 			log_notice("no answer to %u re-validation REQUESTs: DISCOVER (%s kept until its lease ends or another is granted)",
 				   c->tries, fmt_ipv4(c->lease.ipv4, a4));
+			begin_discover(c);
+			return;
+		}
+		/* fall through */
+	case D4_MOVING:
+		if (c->state == D4_MOVING && c->tries >= DHCP4O6_REQUEST_TRIES) {
+			/*
+			 * The lease's server is away (renumbered too?): any
+			 * server now.  The binding stays until its lease ends,
+			 * as after a re-validation nobody answered.
+			 */
+			c->n.moves_unanswered++;
+			log_notice("no answer to %u REQUESTs from our new address: DISCOVER",
+				   c->tries);
 			begin_discover(c);
 			return;
 		}
@@ -670,8 +697,14 @@ static void on_ack(struct dhcp4o6_client *c, const struct dhcp4_msg *m,
 		return;
 	}
 	if ((c->state == D4_RENEWING || c->state == D4_REBINDING ||
-	     c->state == D4_REVALIDATING) && m->yiaddr != c->lease.ipv4)
+	     c->state == D4_REVALIDATING || c->state == D4_MOVING) &&
+	    m->yiaddr != c->lease.ipv4)
 		log_notice("the server moved us from %s", fmt_ipv4(c->lease.ipv4, a4));
+	else if (c->state == D4_MOVING)
+		log_notice("the server kept %s for our new address",
+			   fmt_ipv4(m->yiaddr, a4));
+	if (c->state == D4_MOVING)
+		c->n.moves_kept++;
 	timer_cancel(&c->retrans);
 	memset(&l, 0, sizeof(l));
 	l.ipv4 = m->yiaddr;
@@ -731,6 +764,29 @@ static void on_ack(struct dhcp4o6_client *c, const struct dhcp4_msg *m,
 	}
 }
 
+/*
+ * Our move NAKed (another subscriber prefix): the server keeps the lease
+ * where it was, as it must (anybody could NAK-release a lease by its
+ * client id otherwise), until it expires.  From the old source, while it
+ * is still there, the lease is ours to RELEASE (the server checks that it
+ * comes from the lease's address): then it holds no set, and none of the
+ * quota of whoever gets that prefix next, as PCP's release first does.
+ */
+static void release_left(struct dhcp4o6_client *c)
+{
+	char a4[FMT_IPV4_LEN], a6[FMT_IPV6_LEN];
+
+	c->n.moves_nak++;
+	if (!c->left_usable || !c->have_lease)
+		return;
+	log_info("RELEASE of %s from %s, the address we left",
+		 fmt_ipv4(c->lease.ipv4, a4), fmt_ipv6(&c->left, a6));
+	c->xid = rand32();
+	send_query_from(c, DHCP4_RELEASE, &c->lease.server6, true, &c->left);
+	c->n.moves_released++;
+	c->left_usable = false;
+}
+
 static void on_response(struct dhcp4o6_client *c, const struct dhcp6_msg *m6,
 			const struct in6_addr *from)
 {
@@ -774,6 +830,8 @@ static void on_response(struct dhcp4o6_client *c, const struct dhcp6_msg *m6,
 	case DHCP4_NAK:
 		if (c->state == D4_INIT)
 			break;
+		if (c->state == D4_MOVING)
+			release_left(c);
 		log_notice("DHCPv4 NAK%s%.*s: starting over with DISCOVER",
 			   m.message ? ": " : "", m.message ? m.message_len : 0,
 			   m.message ? (const char *)m.message : "");
@@ -848,6 +906,63 @@ void dhcp4o6_client_no_binding(struct dhcp4o6_client *c,
 	c->xid = rand32();
 	set_state(c, D4_REVALIDATING);
 	start_exchange(c);
+}
+
+int dhcp4o6_client_renumbered(struct dhcp4o6_client *c,
+			      const struct in6_addr *from,
+			      const struct in6_addr *to, bool from_usable)
+{
+	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN];
+	int err;
+
+	if (c->state == D4_S46 || c->state == D4_PCP)
+		return -EPERM;
+	if ((err = c->ops.set_ends(to, NULL, c->ops.arg)))
+		return err;
+	c->source = *to;
+	c->n.moves++;
+	switch (c->state) {
+	case D4_INIT:
+	case D4_REQUESTING:
+		log_notice("softwire source now %s: DISCOVER from there",
+			   fmt_ipv6(to, a6));
+		timer_cancel(&c->retrans);
+		begin_discover(c);
+		return 0;
+	case D4_REBOOTING:
+	case D4_BOUND:
+	case D4_RENEWING:
+	case D4_REBINDING:
+	case D4_REVALIDATING:
+	case D4_MOVING:
+		if (!c->have_lease)
+			break;
+		/*
+		 * RENEWING's form, the server that holds the lease being the
+		 * one that can move it; INIT-REBOOT's lease is as good (the
+		 * file's source was ours).  A new xid: a late answer to what
+		 * the old address asked is no answer to this.
+		 */
+		log_notice("softwire source now %s: asking to keep %s there",
+			   fmt_ipv6(to, a6), fmt_ipv4(c->lease.ipv4, a4));
+		/* moving on from a move: the lease is still at the first */
+		if (c->state != D4_MOVING) {
+			c->left = *from;
+			c->left_usable = from_usable;
+		} else if (!memcmp(&c->left, to, sizeof(*to))) {
+			c->left_usable = false;	/* back there: nothing to release */
+		}
+		timer_cancel(&c->retrans);
+		c->xid = rand32();
+		set_state(c, D4_MOVING);
+		start_exchange(c);
+		return 0;
+	default:
+		break;
+	}
+	/* Information-request (its Reply leads on from c->source), idle */
+	log_notice("softwire source now %s", fmt_ipv6(to, a6));
+	return 0;
 }
 
 /* --- life ------------------------------------------------------------------ */
@@ -927,6 +1042,12 @@ void dhcp4o6_client_log_counters(const struct dhcp4o6_client *c)
 		   (unsigned long long)n->no_binding,
 		   (unsigned long long)n->revalidations,
 		   (unsigned long long)n->revalidate_unanswered);
+	log_notice("DHCPv4-over-DHCPv6 client: %llu moves to a new softwire source: %llu leases kept, %llu NAKed (%llu released from the old source), %llu unanswered",
+		   (unsigned long long)n->moves,
+		   (unsigned long long)n->moves_kept,
+		   (unsigned long long)n->moves_nak,
+		   (unsigned long long)n->moves_released,
+		   (unsigned long long)n->moves_unanswered);
 }
 
 /* --- the lease file --------------------------------------------------------- */

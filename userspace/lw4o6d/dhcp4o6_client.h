@@ -31,6 +31,18 @@
  * the B4 carries on with whatever it is granted then.  No answer after
  * DHCP4O6_REVALIDATE_TRIES REQUESTs: DISCOVER too, the old binding kept
  * until its lease ends or another is granted.
+ *
+ * WAN renumbering ("uplink", b4.c): when the softwire's source changes,
+ * the lease is asked for from the new one at once, a REQUEST in the
+ * RENEWING form (ciaddr, U set, to the lease's server) naming the new
+ * source in option 109, as RFC 8539 wants the server told.  An ACK keeps
+ * the binding (our server moves the lease when the new address is in the
+ * same subscriber prefix); a NAK starts over with DISCOVER from there,
+ * after a RELEASE from the old source if it is still there (the server
+ * keeps a lease it would not move: released, it holds no set and none of
+ * the old prefix's quota until it would have expired); no
+ * answer after DHCP4O6_REQUEST_TRIES REQUESTs (INIT timing, not RENEWING's
+ * minute), DISCOVER too, the binding kept until its lease ends.
  */
 #ifndef LW4O6D_DHCP4O6_CLIENT_H
 #define LW4O6D_DHCP4O6_CLIENT_H
@@ -79,12 +91,12 @@ struct dhcp4o6_lease {
 
 struct dhcp4o6_client_ops {
 	/*
-	 * DHCPv6 bytes to "to", port 547.  from_local: from the device's
-	 * local address (step 2); else from the uplink's link-local (step 1).
-	 * A multicast "to" goes out on the uplink.
+	 * DHCPv6 bytes to "to", port 547, from "from" (step 2: the softwire
+	 * source, or the one just left); NULL: from the uplink's link-local
+	 * (step 1).  A multicast "to" goes out on the uplink.
 	 */
 	void (*send)(const uint8_t *buf, size_t len, const struct in6_addr *to,
-		     bool from_local, void *arg);
+		     const struct in6_addr *from, void *arg);
 	/* The device's binding, or none (b NULL): 0 or -errno, logged. */
 	int (*install)(const struct b4_binding *b, void *arg);
 	/*
@@ -113,6 +125,7 @@ enum dhcp4o6_state {
 	D4_RENEWING,
 	D4_REBINDING,
 	D4_REVALIDATING,	/* a 1/5 made us ask: REBINDING's REQUEST */
+	D4_MOVING,		/* our source changed: RENEWING's REQUEST from it */
 	D4_PCP,			/* auto: handed over to PCP */
 	D4_NSTATES
 };
@@ -128,6 +141,9 @@ struct dhcp4o6_counters {
 	uint64_t no_binding;		/* ICMPv6 1/5 about the lease's address */
 	uint64_t revalidations;		/* re-validations they started */
 	uint64_t revalidate_unanswered;	/* of those, given up: DISCOVER */
+	uint64_t moves;			/* the softwire's source changed */
+	uint64_t moves_kept, moves_nak, moves_unanswered; /* how each ended */
+	uint64_t moves_released;	/* NAKed: released from the old source */
 };
 
 struct dhcp4o6_client {
@@ -138,6 +154,8 @@ struct dhcp4o6_client {
 	size_t duid_len;
 	uint8_t client_id[DHCP4O6_CLIENT_ID_LEN];
 	struct in6_addr source;		/* the softwire source (device local) */
+	struct in6_addr left;		/* D4_MOVING: the source we left ... */
+	bool left_usable;		/* ... still there to send from */
 	enum dhcp4o6_state state;
 	/* step 1 */
 	uint32_t xid6;
@@ -201,6 +219,19 @@ void dhcp4o6_client_input(struct dhcp4o6_client *c, const uint8_t *buf,
  */
 void dhcp4o6_client_no_binding(struct dhcp4o6_client *c,
 			       const struct in6_addr *from, uint32_t ipv4);
+/*
+ * The softwire's source is now "to", from "from" (from_usable: still on
+ * the uplink, deprecated, so a RELEASE can leave from it after a NAK):
+ * the device's local set to it
+ * (ops.set_ends; its error returned, nothing else done).  With a lease: the REQUEST above; in the middle of getting one
+ * (DISCOVER, an offer's REQUEST): DISCOVER again from "to", since an
+ * offer made to the old address is held there.  0, or -EPERM when the
+ * source is not ours to change (a binding from S46_CONT_LW, whose prefix
+ * makes the source; or handed over to PCP): nothing changed.
+ */
+int dhcp4o6_client_renumbered(struct dhcp4o6_client *c,
+			      const struct in6_addr *from,
+			      const struct in6_addr *to, bool from_usable);
 /* fn hears the binding now (NULL: none), then at every change. */
 int dhcp4o6_client_listen(struct dhcp4o6_client *c, b4_binding_fn fn,
 			  void *arg);

@@ -7,8 +7,10 @@
  * is the B4's own address.  REQUEST renews it to the lease time (the
  * client's option 51 when within the lifetime bounds, else the default)
  * and ACKs, or NAKs (and removes the client's lease) when the address is
- * not the client's.  RELEASE removes; DECLINE removes and keeps the set
- * out of the pool for decline-hold seconds.  Lease expiry is the core's.
+ * not the client's.  A renewal from a new address of the same subscriber
+ * prefix moves the lease there (moved(): WAN renumbering, RFC 8539).
+ * RELEASE removes; DECLINE removes and keeps the set out of the pool for
+ * decline-hold seconds.  Lease expiry is the core's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -100,6 +102,7 @@ static const char *const msg_name[D4O6_MSG_N] = {
 	[D4O6_OUT_RELAY_REPL] = "relay-repl", [D4O6_OUT_OFFER] = "offer",
 	[D4O6_OUT_ACK] = "ack", [D4O6_OUT_NAK] = "nak",
 	[D4O6_LEASE_RELEASED] = "released", [D4O6_LEASE_DECLINED] = "declined",
+	[D4O6_LEASE_MOVED] = "moved", [D4O6_NAK_NOT_MOVED] = "nak-not-moved",
 };
 
 static const char *const drop_name[D4O6_DROP_N] = {
@@ -599,6 +602,72 @@ static size_t do_discover(struct ctx *x, const struct dhcp4_msg *q,
 		       takes_set, out, cap);
 }
 
+/*
+ * A renewal (RENEWING or REBINDING: ciaddr) from an address where the
+ * client holds nothing: a B4 whose softwire source changed (RFC 8539: it
+ * names the new one in option 109).  Its lease moves here when it is held
+ * at another address of the same subscriber prefix (alloc_move(): same
+ * set, the row moved in this batch's transaction, the binding replaced);
+ * anything else is NAKed, and the client starts over with DISCOVER.
+ *
+ * Why this is safe although the nonce is only a hash of the client id,
+ * which others on the access link can read: the request must carry option
+ * 109, which query() has checked is its source (a trusted relay's
+ * peer-address when relayed), so a lease only ever moves to the address
+ * that asked, and only inside one subscriber prefix, whose addresses the
+ * operator says are one customer's (subscriber-prefix-len: quota and rate
+ * are that customer's already).  A client in another prefix gets a NAK
+ * and the lease is left alone: removing it would let anyone who knows a
+ * client id cancel that client's lease.  It expires where it is, counted
+ * against its own subscriber, not the new one.
+ */
+static size_t moved(struct ctx *x, const struct dhcp4_msg *q,
+		    const uint8_t *nonce, const char *state, uint8_t *out,
+		    size_t cap)
+{
+	struct d4o6_serve *s = x->s;
+	struct alloc_req r = { .b4 = x->client, .takes_set = true,
+			       .via = MAPPING_VIA_DHCP4O6,
+			       .suggest_ipv4 = q->ciaddr };
+	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN], ms[MAPPING_STR_LEN];
+	struct alloc_answer ans;
+	enum alloc_result res = ALLOC_NO_SET;
+
+	r.lifetime = lt_asked(s, q);
+	memcpy(r.nonce, nonce, sizeof(r.nonce));
+	/* no 109, nothing to hold the move to the asking address */
+	if (q->has_saddr)
+		res = alloc_move(s->a, &r, &ans);
+	switch (res) {
+	case ALLOC_OK:
+		break;
+	case ALLOC_NO_SET:
+		s->cnt.msg[D4O6_NAK_NOT_MOVED]++;
+		log_info("dhcp4o6: NAK to %s (%s of %s): %s",
+			 fmt_ipv6(&x->client, a6), state,
+			 fmt_ipv4(q->ciaddr, a4),
+			 q->has_saddr ? "no lease of the client's in its subscriber prefix to move here" :
+					"a renewal from a new address without option 109");
+		return answer4(x, q, DHCP4_NAK, NULL, 0, false, out, cap);
+	default:
+		return refused(x, res);
+	}
+	/* as do_request(): a set to a client that no longer lists 159 */
+	if ((ans.m.psid_len || ans.m.offset) && q->params &&
+	    !dhcp4_param_requested(q, DHCP4_OPT_V4_PORTPARAMS)) {
+		log_info("dhcp4o6: NAK to %s: lease %s removed (asks for no 159)",
+			 fmt_ipv6(&x->client, a6),
+			 mapping_str(&ans.m, ms, sizeof(ms)));
+		remove_lease(x, nonce);
+		return answer4(x, q, DHCP4_NAK, NULL, 0, false, out, cap);
+	}
+	s->cnt.msg[D4O6_LEASE_MOVED]++;
+	log_info("dhcp4o6: ACK %s for %us (%s, moved to %s)",
+		 mapping_str(&ans.m, ms, sizeof(ms)), ans.lifetime, state,
+		 fmt_ipv6(&x->client, a6));
+	return answer4(x, q, DHCP4_ACK, &ans.m, ans.lifetime, true, out, cap);
+}
+
 static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 			 const uint8_t *nonce, uint8_t *out, size_t cap)
 {
@@ -645,6 +714,8 @@ static size_t do_request(struct ctx *x, const struct dhcp4_msg *q,
 	}
 	log_debug("dhcp4o6: REQUEST (%s) from %s", state,
 		  fmt_ipv6(&x->client, a6));
+	if (!l && q->ciaddr && !q->has_requested_ip && !q->has_server_id)
+		return moved(x, q, nonce, state, out, cap);
 	/*
 	 * A set to a client that no longer lists 159 would be used as a
 	 * whole address: it is refused.  No 55 at all keeps what it had.

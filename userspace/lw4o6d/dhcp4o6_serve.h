@@ -88,6 +88,8 @@ enum d4o6_msg {
 	D4O6_OUT_OFFER, D4O6_OUT_ACK, D4O6_OUT_NAK,
 	/* lease changes */
 	D4O6_LEASE_RELEASED, D4O6_LEASE_DECLINED,
+	/* a renewal from a new B4 address (RFC 8539): moved, or NAKed */
+	D4O6_LEASE_MOVED, D4O6_NAK_NOT_MOVED,
 	D4O6_MSG_N,
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Three hash tables (key, set, B4) over the same leases, and a binary
- * min-heap on expiry, so that the expiry sweep looks only at what is due.
+ * Four hash tables (key, set, owner, B4) over the same leases, and a
+ * binary min-heap on expiry, so that the expiry sweep looks only at what
+ * is due.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "lease.h"
 
 struct lease_table {
-	struct htab by_key, by_set, b4s;
+	struct htab by_key, by_set, by_owner, b4s;
 	struct lease **heap;
 	size_t n, cap;
 };
@@ -36,6 +37,16 @@ static uint32_t set_hash(uint32_t ipv4, uint16_t psid)
 	return hash_bytes(k, sizeof(k));
 }
 
+/* The owner: (nonce, IPv4), as a moving DHCPv4 client names its lease. */
+static uint32_t owner_hash(const uint8_t nonce[PCP_NONCE_LEN], uint32_t ipv4)
+{
+	uint8_t k[PCP_NONCE_LEN + 4];
+
+	memcpy(k, nonce, PCP_NONCE_LEN);
+	memcpy(&k[PCP_NONCE_LEN], &ipv4, 4);
+	return hash_bytes(k, sizeof(k));
+}
+
 static uint32_t b4_hash(const struct in6_addr *b4)
 {
 	return hash_bytes(b4, sizeof(*b4));
@@ -48,7 +59,7 @@ struct lease_table *lease_table_new(void)
 	if (!t)
 		return NULL;
 	if (htab_init(&t->by_key) || htab_init(&t->by_set) ||
-	    htab_init(&t->b4s)) {
+	    htab_init(&t->by_owner) || htab_init(&t->b4s)) {
 		lease_table_free(t);
 		return NULL;
 	}
@@ -69,6 +80,7 @@ void lease_table_free(struct lease_table *t)
 			free(hnode_entry(n, struct lease_b4, node));
 	htab_fini(&t->by_key);
 	htab_fini(&t->by_set);
+	htab_fini(&t->by_owner);
 	htab_fini(&t->b4s);
 	free(t->heap);
 	free(t);
@@ -235,6 +247,23 @@ struct lease *lease_find_set(const struct lease_table *t, uint32_t ipv4,
 	return NULL;
 }
 
+struct lease *lease_next_of_owner(const struct lease_table *t,
+				  const uint8_t nonce[PCP_NONCE_LEN],
+				  uint32_t ipv4, const struct lease *prev)
+{
+	uint32_t h = owner_hash(nonce, ipv4);
+	struct hnode *n = prev ? prev->by_owner.next : htab_chain(&t->by_owner, h);
+
+	for (; n; n = n->next) {
+		struct lease *l = hnode_entry(n, struct lease, by_owner);
+
+		if (n->hash == h && l->m.ipv4 == ipv4 &&
+		    !memcmp(l->m.nonce, nonce, PCP_NONCE_LEN))
+			return l;
+	}
+	return NULL;
+}
+
 int lease_add(struct lease_table *t, const struct lw4o6_mapping *m,
 	      struct lease **out)
 {
@@ -268,6 +297,7 @@ int lease_add(struct lease_table *t, const struct lw4o6_mapping *m,
 	htab_add(&t->by_key, &l->by_key,
 		 key_hash(&m->b4, m->protocol, m->internal_port));
 	htab_add(&t->by_set, &l->by_set, set_hash(m->ipv4, m->psid));
+	htab_add(&t->by_owner, &l->by_owner, owner_hash(m->nonce, m->ipv4));
 	l->heap_i = t->n;
 	t->heap[t->n++] = l;
 	sift_up(t, l->heap_i);
@@ -290,6 +320,7 @@ void lease_del(struct lease_table *t, struct lease *l)
 	l->owner->n--;
 	htab_del(&t->by_key, &l->by_key);
 	htab_del(&t->by_set, &l->by_set);
+	htab_del(&t->by_owner, &l->by_owner);
 	if (i != --t->n) {
 		t->heap[i] = t->heap[t->n];
 		t->heap[i]->heap_i = i;

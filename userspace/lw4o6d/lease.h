@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The AFTR's leases in memory: every granted port set, found by its key
- * (B4, protocol, internal port), by its set (IPv4, PSID), by its B4 and by
- * its expiry.  Also one record per B4 that has been heard from, with or
+ * (B4, protocol, internal port), by its set (IPv4, PSID), by its owner
+ * (nonce, IPv4), by its B4 and by its expiry.  Also one record per B4 that has been heard from, with or
  * without a lease.  An index, nothing more: no I/O, no rules (alloc.c has
  * those), no store.
  */
@@ -33,7 +33,7 @@ struct lease {
 	struct lw4o6_mapping m;	/* change expires only by lease_set_expiry() */
 	struct lease_b4 *owner;
 	struct lease *next_of_b4;
-	struct hnode by_key, by_set;
+	struct hnode by_key, by_set, by_owner;
 	size_t heap_i;
 	bool in_kernel;		/* kernel sync's mark while it compares */
 	/*
@@ -65,6 +65,13 @@ struct lease *lease_find(const struct lease_table *t, const struct in6_addr *b4,
 			 uint8_t protocol, uint16_t internal_port);
 struct lease *lease_find_set(const struct lease_table *t, uint32_t ipv4,
 			     uint16_t psid);
+/*
+ * The leases of one owner (nonce) with one IPv4 address, wherever its B4
+ * is: the first (prev NULL), then the one after prev; NULL when no more.
+ */
+struct lease *lease_next_of_owner(const struct lease_table *t,
+				  const uint8_t nonce[PCP_NONCE_LEN],
+				  uint32_t ipv4, const struct lease *prev);
 /* The lease that expires first, NULL if none. */
 struct lease *lease_first_expiring(const struct lease_table *t);
 /*

@@ -250,8 +250,17 @@ static int install(struct relay_track *rt, const struct lw4o6_mapping *m,
 		return err;
 	}
 	if (b && !same) {
-		log_info("relay: set of %s given to another B4: replaced",
-			 mapping_str(&b->b.m, s, sizeof(s)));
+		/*
+		 * The same client at another address is a B4 renumbered
+		 * (RFC 8539; the server moved its lease): one binding still,
+		 * at the new address, as for any other new owner of the set.
+		 */
+		if (cid && b->b.cid == cid)
+			log_info("relay: set of %s: its client moved to another address: replaced",
+				 mapping_str(&b->b.m, s, sizeof(s)));
+		else
+			log_info("relay: set of %s given to another B4: replaced",
+				 mapping_str(&b->b.m, s, sizeof(s)));
 		rt->st.replaced++;
 		forget(rt, b);
 		b = NULL;

@@ -677,7 +677,7 @@ static void test_move(void **state)
 	assert_int_equal(stats(f).moved, 1);
 	assert_int_equal(stats(f).leases, 2);
 
-	/* a DHCPv4-over-DHCPv6 lease never moves: its nonce is no secret */
+	/* a PCP MAP never moves a DHCPv4-over-DHCPv6 lease: its nonce is no secret */
 	{
 		struct alloc_req d = req(3, 3600);
 		struct alloc_answer ad;
@@ -715,6 +715,91 @@ static void test_move(void **state)
 	assert_true(fake_store_get(&f->st, a1.m.ipv4, a1.m.psid, &m));
 	assert_memory_equal(&m.b4, &r.b4, sizeof(r.b4));
 	assert_int_equal(stats(f).leases, 2);
+}
+
+/*
+ * alloc_move(), a DHCPv4-over-DHCPv6 client renumbered (RFC 8539): its
+ * lease of the address it names, under its nonce, moves from elsewhere in
+ * its subscriber prefix (same set, stored, LEASE_MOVED), and nothing else
+ * ever happens: no lease of another nonce, address or subscriber prefix,
+ * no PCP lease, no grant when there is nothing to move, no move over a key
+ * the new address holds; a failed batch puts it back.
+ */
+static void test_dhcp_move(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req d = req(3, 3600), p = req(4, 3600);
+	struct alloc_answer ad, ap, ans;
+	struct lw4o6_mapping m;
+	struct in6_addr old;
+
+	f->lim.sub_plen = 56;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	sub_addr(&d.b4, 3, 1);
+	d.via = MAPPING_VIA_DHCP4O6;
+	assert_int_equal(alloc_map(f->a, &d, &ad), ALLOC_OK);
+	old = d.b4;
+	sub_addr(&p.b4, 4, 1);
+	assert_int_equal(alloc_map(f->a, &p, &ap), ALLOC_OK);
+
+	/* not a DHCP request, or naming no address: nothing */
+	sub_addr(&d.b4, 3, 2);
+	d.suggest_ipv4 = ad.m.ipv4;
+	d.via = MAPPING_VIA_IPV6;
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_NO_SET);
+	d.via = MAPPING_VIA_DHCP4O6;
+	d.suggest_ipv4 = 0;
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_NO_SET);
+	/* another address, or another nonce: nothing, and no grant either */
+	d.suggest_ipv4 = htonl(ntohl(ad.m.ipv4) + 1);
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_NO_SET);
+	d.suggest_ipv4 = ad.m.ipv4;
+	d.nonce[0] ^= 1;
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_NO_SET);
+	d.nonce[0] ^= 1;
+	/* a PCP lease, named by its nonce from its /56: not by this way */
+	sub_addr(&p.b4, 4, 2);
+	p.via = MAPPING_VIA_DHCP4O6;
+	p.suggest_ipv4 = ap.m.ipv4;
+	assert_int_equal(alloc_move(f->a, &p, &ans), ALLOC_NO_SET);
+	/* another /56 with the client's nonce: its lease stays where it is */
+	sub_addr(&d.b4, 5, 1);
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_NO_SET);
+	assert_int_equal(stats(f).leases, 2);
+	assert_int_equal(stats(f).moved, 0);
+	assert_non_null(alloc_b4_next(f->a, &old, false, 0, 0));
+
+	/* the same /56: moved, same set, the store's row and the kernel told */
+	sub_addr(&d.b4, 3, 2);
+	f->h.n = 0;
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_OK);
+	assert_int_equal(ans.m.ipv4, ad.m.ipv4);
+	assert_int_equal(ans.m.psid, ad.m.psid);
+	assert_int_equal(ans.lifetime, 3600);
+	assert_memory_equal(&ans.m.b4, &d.b4, sizeof(d.b4));
+	assert_int_equal(stats(f).moved, 1);
+	assert_int_equal(stats(f).leases, 2);
+	assert_int_equal(f->h.n, 1);
+	assert_int_equal(f->h.ev[0], LEASE_MOVED);
+	assert_true(fake_store_get(&f->st, ad.m.ipv4, ad.m.psid, &m));
+	assert_memory_equal(&m.b4, &d.b4, sizeof(d.b4));
+	assert_int_equal(m.via, MAPPING_VIA_DHCP4O6);
+	assert_null(alloc_b4_next(f->a, &old, false, 0, 0));
+	/* held here now: a renewal's business, not a move's */
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_NOT_OWNER);
+
+	/* a batch that fails: back at its address, in the store too */
+	assert_int_equal(alloc_begin(f->a), 0);
+	sub_addr(&d.b4, 3, 3);
+	assert_int_equal(alloc_move(f->a, &d, &ans), ALLOC_OK);
+	fake_store_fail.commit = -EIO;
+	assert_int_equal(alloc_commit(f->a), -EIO);
+	fake_store_fail.commit = 0;
+	assert_null(alloc_b4_next(f->a, &d.b4, false, 0, 0));
+	sub_addr(&d.b4, 3, 2);
+	assert_non_null(alloc_b4_next(f->a, &d.b4, false, 0, 0));
+	assert_true(fake_store_get(&f->st, ad.m.ipv4, ad.m.psid, &m));
+	assert_memory_equal(&m.b4, &d.b4, sizeof(d.b4));
 }
 
 /* Global caps: subscribers tracked at once, and leases in all. */
@@ -916,6 +1001,7 @@ int main(void)
 		T(test_reload),
 		T(test_subscriber_quota),
 		T(test_move),
+		T(test_dhcp_move),
 		T(test_global_caps),
 		T(test_bad_sources_and_allow),
 		T(test_commit_failure_removals),

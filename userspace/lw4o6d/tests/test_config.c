@@ -430,6 +430,10 @@ static void test_b4_full(void **state)
 	assert_string_equal(c.uplink, "");
 	assert_int_equal(load("role b4\ndevice b0\nuplink wan0\n", &c, &e), 0);
 	assert_string_equal(c.uplink, "wan0");
+	/* DHCPv4 over DHCPv6 and auto follow their dhcp4o6-interface */
+	assert_int_equal(load("role b4\ndevice b0\nuplink wan0\nprovision dhcp4o6\ndhcp4o6-interface wan0\n", &c, &e), 0);
+	assert_string_equal(c.uplink, "wan0");
+	assert_int_equal(load("role b4\ndevice b0\nuplink wan0\nprovision auto\ndhcp4o6-interface wan0\n", &c, &e), 0);
 	assert_int_equal(load("role b4\ndevice b0\naftr 2001:db8:f1::1 2001:db8:f2::1\n",
 			      &c, &e), 0);
 	assert_int_equal(c.n_aftrs, 2);
@@ -609,7 +613,8 @@ static const struct {
 	{ B4 "aftr 2001:db8::1\nprovision dhcp4o6\ndhcp4o6-interface u0\n", 3, "aftr: failing over between AFTRs is for 'provision pcp'" },
 	{ B4 "uplink\n", 3, "uplink: missing value" },
 	{ B4 "uplink a/b\n", 3, "uplink: 'a/b' is not an interface name" },
-	{ B4 "uplink wan0\nprovision dhcp4o6\ndhcp4o6-interface u0\n", 3, "uplink: following a renumbered uplink is for 'provision pcp'" },
+	{ B4 "uplink wan0\nprovision dhcp4o6\ndhcp4o6-interface u0\n", 3, "uplink: with DHCPv4 over DHCPv6 it must be the dhcp4o6-interface (u0)" },
+	{ B4 "uplink wan0\nprovision auto\ndhcp4o6-interface u0\n", 3, "uplink: with DHCPv4 over DHCPv6 it must be the dhcp4o6-interface (u0)" },
 	{ AFTR "aftr 2001:db8::1\n", 5, "'aftr' is a b4 keyword" },
 	{ B4 "transport ipv6\nserver 192.0.2.1\n", 4, "server: '192.0.2.1' is not an IPv6 address" },
 	{ B4 "proxy\n", 3, "proxy: missing address" },

@@ -8,7 +8,8 @@
  * server), REBIND at T2 (U clear, to all), expiry, NAK, forged answers,
  * INIT-REBOOT from a kept lease, RELEASE on stop, provision auto's
  * fallback, the retransmission timing, the lease file, and re-validation
- * on an ICMPv6 1/5 (control-message failover, #13).
+ * on an ICMPv6 1/5 (control-message failover, #13), and WAN renumbering
+ * (RFC 8539: the lease asked for from the new source; ACK, NAK, silence).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,6 +55,9 @@ static struct {
 	struct dhcp4_msg m4;		/* its DHCPv4 message, if any */
 	struct in6_addr to;
 	bool from_local;
+	struct in6_addr from;		/* when from_local */
+	unsigned int releases;
+	struct in6_addr release_from;	/* the last RELEASE's source */
 	unsigned int installs;
 	bool installed;
 	struct b4_binding inst;
@@ -70,20 +74,26 @@ static struct {
 } F;
 
 static void fake_send(const uint8_t *buf, size_t len, const struct in6_addr *to,
-		      bool from_local, void *arg)
+		      const struct in6_addr *from, void *arg)
 {
 	(void)arg;
 	F.sent++;
 	memcpy(F.last, buf, len);
 	F.last_len = len;
 	F.to = *to;
-	F.from_local = from_local;
+	F.from_local = from != NULL;
+	if (from)
+		F.from = *from;
 	assert_int_equal(dhcp6_parse(F.last, len, &F.m6), 0);
 	if (F.m6.type == DHCP6_DHCPV4_QUERY) {
 		F.queries++;
 		assert_non_null(F.m6.dhcpv4);
 		memcpy(F.v4, F.m6.dhcpv4, F.m6.dhcpv4_len);
 		assert_int_equal(dhcp4_parse(F.v4, F.m6.dhcpv4_len, &F.m4), 0);
+		if (F.m4.type == DHCP4_RELEASE) {
+			F.releases++;
+			F.release_from = *from;
+		}
 	} else {
 		assert_int_equal(F.m6.type, DHCP6_INFORMATION_REQUEST);
 		F.info_reqs++;
@@ -1097,6 +1107,166 @@ static void test_no_binding_states(void **state)
 	assert_int_equal(C.n.no_binding, 0);
 }
 
+/*
+ * WAN renumbering (RFC 8539): the softwire's source changes under a lease.
+ * The device's local is set, then a REQUEST in RENEWING's form (ciaddr,
+ * U, to the lease's server) from the new source, naming it in 109, with
+ * a new xid and the INIT timing.  ACK: the binding kept, the lease file
+ * names the new source; counted.
+ */
+static void test_renumbered_ack(void **state)
+{
+	struct in6_addr to = a6("2001:db8:b4:2::1");
+	uint32_t xid;
+	unsigned int q, installs;
+
+	(void)state;
+	dora(3600);
+	xid = F.m4.xid;
+	q = F.queries;
+	installs = F.installs;
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), 0);
+	assert_true(F.has_local);
+	assert_memory_equal(&F.local, &to, 16);
+	assert_memory_equal(&F.from, &to, 16);
+	assert_int_equal(C.state, D4_MOVING);
+	assert_int_equal(F.queries, q + 1);
+	assert_int_equal(F.m4.type, DHCP4_REQUEST);
+	assert_int_equal(F.m4.ciaddr, a4("192.0.2.9"));
+	assert_false(F.m4.has_requested_ip);
+	assert_false(F.m4.has_server_id);
+	assert_true(F.m4.has_saddr);
+	assert_memory_equal(&F.m4.saddr, &to, 16);
+	assert_true(F.from_local);
+	assert_memory_equal(&F.to, &SERVER, 16);
+	assert_true(F.m6.xid & DHCP6_4O6_FLAG_UNICAST);
+	assert_int_not_equal(F.m4.xid, xid);
+	assert_true(in_ms(&C.retrans) >= 2990 && in_ms(&C.retrans) <= 5000);
+	/* a late answer to the old exchange is no answer to this one */
+	{
+		struct answer a = { .type = DHCP4_NAK, .xid = xid,
+				    .chaddr = MAC, .from = SERVER };
+
+		respond(&a);
+		assert_int_equal(C.state, D4_MOVING);
+	}
+	/* a 1/5 meanwhile (the AFTR's binding is still the old address) */
+	dhcp4o6_client_no_binding(&C, &AFTR, a4("192.0.2.9"));
+	assert_int_equal(F.queries, q + 1);
+	/* retransmitted as it was */
+	fire(&C.retrans);
+	assert_int_equal(F.queries, q + 2);
+	assert_int_equal(F.m4.ciaddr, a4("192.0.2.9"));
+	assert_memory_equal(&F.m4.saddr, &to, 16);
+	answer(DHCP4_ACK, "192.0.2.9", 3600);
+	assert_int_equal(C.state, D4_BOUND);
+	assert_true(F.installed);
+	assert_int_equal(F.installs, installs);	/* the same binding */
+	assert_true(F.disk);
+	assert_memory_equal(&F.lease.source, &to, 16);
+	assert_int_equal(C.n.moves, 1);
+	assert_int_equal(C.n.moves_kept, 1);
+	assert_int_equal(C.n.moves_nak, 0);
+	assert_int_equal(F.releases, 0);	/* kept: nothing to release */
+	/* the next renewal at T1 comes from there too */
+	fire(&C.t1);
+	assert_int_equal(C.state, D4_RENEWING);
+	assert_memory_equal(&F.m4.saddr, &to, 16);
+}
+
+/*
+ * NAK (another subscriber prefix): the old source still there, the lease
+ * is RELEASEd from it (the server keeps what it will not move); the
+ * binding goes, DISCOVER from the new source.  The old source gone:
+ * nothing released.
+ */
+static void test_renumbered_nak(void **state)
+{
+	struct in6_addr to = a6("2001:db8:b5::1"), to2 = a6("2001:db8:b6::1");
+
+	(void)state;
+	dora(3600);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), 0);
+	answer(DHCP4_NAK, NULL, 0);
+	assert_int_equal(F.releases, 1);
+	assert_memory_equal(&F.release_from, &SRC, 16);
+	assert_false(F.installed);
+	assert_false(F.disk);
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_memory_equal(&F.m4.saddr, &to, 16);
+	assert_memory_equal(&F.from, &to, 16);
+	assert_int_equal(C.n.moves_nak, 1);
+	assert_int_equal(C.n.moves_released, 1);
+	answer(DHCP4_OFFER, "192.0.2.10", 3600);
+	assert_memory_equal(&F.m4.saddr, &to, 16);
+	answer(DHCP4_ACK, "192.0.2.10", 3600);
+	assert_int_equal(C.state, D4_BOUND);
+	assert_int_equal(F.inst.ipv4, a4("192.0.2.10"));
+	assert_memory_equal(&F.lease.source, &to, 16);
+
+	/* gone at once: NAK, no RELEASE (it could not leave from there) */
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &to, &to2, false), 0);
+	answer(DHCP4_NAK, NULL, 0);
+	assert_int_equal(F.releases, 1);
+	assert_int_equal(C.n.moves_nak, 2);
+	assert_int_equal(C.n.moves_released, 1);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_memory_equal(&F.m4.saddr, &to2, 16);
+}
+
+/*
+ * No answer: DISCOVER after DHCP4O6_REQUEST_TRIES, the binding kept until
+ * its lease ends.  In the middle of DISCOVER: DISCOVER again from the new
+ * source.  S46_CONT_LW's source is not ours to move: -EPERM, nothing done.
+ */
+static void test_renumbered_other_states(void **state)
+{
+	struct in6_addr to = a6("2001:db8:b4:2::1");
+	struct s46_lw lw;
+	unsigned int i, q;
+
+	(void)state;
+	dora(3600);
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), 0);
+	for (i = 1; i < DHCP4O6_REQUEST_TRIES; i++)
+		fire(&C.retrans);
+	assert_int_equal(C.state, D4_MOVING);
+	fire(&C.retrans);
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_int_equal(C.n.moves_unanswered, 1);
+	assert_true(F.installed);
+	assert_true(C.expire.armed);
+	/* moved again while DISCOVERing: a new DISCOVER from the newest */
+	q = F.queries;
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &to, &SRC, true), 0);
+	to = SRC;
+	assert_int_equal(C.state, D4_INIT);
+	assert_int_equal(F.queries, q + 1);
+	assert_int_equal(F.m4.type, DHCP4_DISCOVER);
+	assert_memory_equal(&F.m4.saddr, &to, 16);
+	assert_int_equal(C.n.moves, 2);
+	dhcp4o6_client_stop(&C);
+
+	/* S46 */
+	memset(&F, 0, sizeof(F));
+	init(false);
+	memset(&lw, 0, sizeof(lw));
+	lw.has_bind = true;
+	lw.ipv4 = a4("192.0.2.50");
+	lw.prefix_len = 128;
+	lw.prefix = a6("2001:db8:b4::50");
+	dhcp4o6_client_start(&C);
+	reply_ok(NULL, 0, false, &lw);
+	assert_int_equal(C.state, D4_S46);
+	i = F.ends;
+	assert_int_equal(dhcp4o6_client_renumbered(&C, &SRC, &to, true), -EPERM);
+	assert_int_equal(F.ends, i);
+	assert_int_equal(C.state, D4_S46);
+	assert_int_equal(C.n.moves, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1124,6 +1294,9 @@ int main(void)
 		T(test_no_binding_unanswered),
 		T(test_no_binding_unanswered_expires),
 		T(test_no_binding_states),
+		T(test_renumbered_ack),
+		T(test_renumbered_nak),
+		T(test_renumbered_other_states),
 #undef T
 	};
 

@@ -8,7 +8,8 @@
  * whole-address clients, PCP and DHCP on one pool, relayed answers,
  * Information-request with 88 and S46_CONT_LW, bad input, rate, and
  * the re-validation a B4 sends on an ICMPv6 1/5 (control-message
- * failover, #13) to a server that never saw its lease.
+ * failover, #13) to a server that never saw its lease, and a renewal from
+ * a renumbered B4 (RFC 8539: the lease moves, or NAK).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -1039,6 +1040,127 @@ static void test_quota(void **state)
 	assert_int_equal(dropped(f, D4O6_DROP_QUOTA), 1);
 }
 
+/* The core's listener: what the kernel sync would hear. */
+static int heard_moved(enum lease_event ev, const struct lease *l, void *arg)
+{
+	struct in6_addr *to = arg;
+
+	if (ev == LEASE_MOVED)
+		*to = l->m.b4;
+	return 0;
+}
+
+/*
+ * RFC 8539 renumbering: a B4 whose softwire source changed renews from the
+ * new address, naming it in 109.  Inside its subscriber prefix (a /120
+ * here) the lease moves: ACK, same address and PSID, the store's row and
+ * the kernel's binding at the new address, the quota of one not spent
+ * twice.  Without 109, or from another prefix: NAK, the lease left where
+ * it is (nobody may cancel it by knowing the client id), and it does not
+ * count against the new prefix's subscriber: DISCOVER there gets a fresh
+ * lease under that quota of one.
+ */
+static void test_renumbered(void **state)
+{
+	struct fx *f = *state;
+	struct q r = { .type = DHCP4_REQUEST, .b4 = 1, .mac = 1,
+		       .flags6 = DHCP6_4O6_FLAG_UNICAST };
+	struct dhcp4_msg ack, res, fresh;
+	struct lw4o6_mapping st;
+	struct in6_addr to, a2;
+	struct alloc_stats as;
+	const struct lease *l;
+
+	stop(f);
+	f->lim.sub_plen = 120;	/* ::1 .. ::ff are one subscriber */
+	start(f);
+	assert_int_equal(alloc_listen(f->a, heard_moved, &to), 0);
+	dora(f, 1, 1, &ack);
+
+	/* RENEWING from ::2: moved */
+	r.b4 = 2;
+	r.ciaddr = ack.yiaddr;
+	memset(&to, 0, sizeof(to));
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_ACK);
+	assert_int_equal(res.yiaddr, ack.yiaddr);
+	assert_int_equal(res.psid, ack.psid);
+	assert_null(lease_of(f, 1));
+	l = lease_of(f, 2);
+	assert_non_null(l);
+	assert_int_equal(l->m.psid, ack.psid);
+	assert_int_equal(l->m.expires, fake_wall + 7200);
+	b4_addr(&a2, 2);
+	assert_memory_equal(&to, &a2, 16);
+	assert_true(fake_store_get(&f->st, ack.yiaddr, ack.psid, &st));
+	assert_memory_equal(&st.b4, &a2, 16);
+	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_LEASE_MOVED], 1);
+	alloc_stats(f->a, &as);
+	assert_int_equal(as.moved, 1);
+	assert_int_equal(as.leases, 1);
+	/* and renews there as usual (REBINDING too) */
+	r.flags6 = 0;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_ACK);
+	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_LEASE_MOVED], 1);
+
+	/* from ::3 without 109: NAK, the lease stays at ::2 */
+	r.b4 = 3;
+	r.no_109 = true;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_NAK);
+	assert_non_null(lease_of(f, 2));
+	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_NAK_NOT_MOVED], 1);
+	/* 109 naming another address than the source: dropped */
+	r.no_109 = false;
+	r.saddr = 4;
+	assert_int_equal(ask(f, &r, &res), 0);
+	assert_int_equal(dropped(f, D4O6_DROP_IDENTITY), 1);
+	assert_non_null(lease_of(f, 2));
+	r.saddr = 0;
+	/* another client naming that address: no lease of its own to move */
+	r.mac = 2;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_NAK);
+	assert_non_null(lease_of(f, 2));
+	r.mac = 1;
+
+	/* ::101, another subscriber: NAK, the old lease left alone */
+	r.b4 = 0x101;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_NAK);
+	assert_int_equal(d4o6_counters(f->s)->msg[D4O6_NAK_NOT_MOVED], 3);
+	l = lease_of(f, 2);
+	assert_non_null(l);
+	assert_int_equal(l->m.psid, ack.psid);
+	assert_true(fake_store_get(&f->st, ack.yiaddr, ack.psid, &st));
+	assert_memory_equal(&st.b4, &a2, 16);
+	/* ... and a fresh lease there, the old one not on that quota of one */
+	dora(f, 0x101, 1, &fresh);
+	assert_false(fresh.yiaddr == ack.yiaddr && fresh.psid == ack.psid);
+	alloc_stats(f->a, &as);
+	assert_int_equal(as.leases, 2);
+	assert_int_equal(as.moved, 1);
+	/* both subscribers are at their quota now */
+	{
+		struct q d = { .type = DHCP4_DISCOVER, .b4 = 0x102, .mac = 3 };
+
+		assert_int_equal(ask(f, &d, &res), 0);
+		d.b4 = 5;
+		assert_int_equal(ask(f, &d, &res), 0);
+		assert_int_equal(dropped(f, D4O6_DROP_QUOTA), 2);
+	}
+	/* the client moving on inside ::1xx moves the fresh lease, not the old */
+	r.b4 = 0x110;
+	r.ciaddr = fresh.yiaddr;
+	assert_int_equal(ask(f, &r, &res), 1);
+	assert_int_equal(res.type, DHCP4_ACK);
+	assert_int_equal(res.psid, fresh.psid);
+	assert_non_null(lease_of(f, 0x110));
+	assert_non_null(lease_of(f, 2));
+	alloc_unlisten(f->a, heard_moved, &to);
+}
+
 /* Leases survive a restart: the ACK after it renews. */
 static void test_restart(void **state)
 {
@@ -1084,6 +1206,7 @@ int main(void)
 		T(test_rate),
 		T(test_quota),
 		T(test_restart),
+		T(test_renumbered),
 	};
 
 	log_open(LOG_WARNING, false);

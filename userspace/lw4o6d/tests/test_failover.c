@@ -473,7 +473,7 @@ static void test_adopt(void **state)
 /*
  * A B4 renumbered right after a failover: its lease is another node's
  * (mirrored) and moves all the same, becoming this node's; the quota of
- * one is not spent twice.
+ * one is not spent twice.  A PCP MAP's move, and a DHCP client's.
  */
 static void test_move_mirrored(void **state)
 {
@@ -501,6 +501,25 @@ static void test_move_mirrored(void **state)
 	assert_memory_equal(&l->m.b4, &r.b4, sizeof(r.b4));
 	assert_int_equal(f->h.ev[f->h.n - 1], LEASE_MOVED);
 	assert_true(fake_store_get(&f->st, m.ipv4, 3, &st));
+	assert_memory_equal(&st.b4, &r.b4, sizeof(r.b4));
+
+	/* a DHCPv4-over-DHCPv6 client's (alloc_move(), RFC 8539) as well */
+	m = mk(POOL, 5, 3, fake_wall + 600);
+	m.via = MAPPING_VIA_DHCP4O6;
+	fake_other_put(&f->st, &m);
+	feed(f);
+	assert_true(alloc_find_set(f->a, m.ipv4, 5)->mirrored);
+	r = req(3, 3600);
+	b4_addr(&r.b4, 4);
+	r.via = MAPPING_VIA_DHCP4O6;
+	r.suggest_ipv4 = m.ipv4;
+	assert_int_equal(alloc_move(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(ans.m.psid, 5);
+	assert_int_equal(stats(f).moved, 2);
+	l = alloc_find_set(f->a, m.ipv4, 5);
+	assert_false(l->mirrored);
+	assert_memory_equal(&l->m.b4, &r.b4, sizeof(r.b4));
+	assert_true(fake_store_get(&f->st, m.ipv4, 5, &st));
 	assert_memory_equal(&st.b4, &r.b4, sizeof(r.b4));
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* lease.c: each lease found by key, set, B4 and expiry, and gone when deleted. */
+/* lease.c: each lease found by key, set, owner, B4 and expiry, and gone when deleted. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +66,41 @@ static void test_find(void **state)
 	/* The B4's record stays until evicted. */
 	assert_non_null(lease_b4(t, &a.b4, false));
 	assert_int_equal(lease_b4(t, &a.b4, false)->n, 0);
+	lease_table_free(t);
+}
+
+/*
+ * By owner (nonce, IPv4): every lease of one client with one address,
+ * wherever its B4 is (a renumbered DHCP client's old and new), and none
+ * of another nonce or address; a deleted one is gone from the walk.
+ */
+static void test_owner(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lw4o6_mapping a = mk(1, 0, 0, 0xc0000201, 5, 100);
+	struct lw4o6_mapping b = mk(2, 0, 0, 0xc0000201, 6, 200);
+	struct lw4o6_mapping c = mk(3, 0, 0, 0xc0000201, 7, 300);
+	struct lw4o6_mapping d = mk(4, 0, 0, 0xc0000202, 1, 300);
+	struct lease *la, *lb, *x;
+	unsigned int seen = 0;
+
+	(void)state;
+	assert_non_null(t);
+	memset(a.nonce, 0xaa, sizeof(a.nonce));
+	memcpy(b.nonce, a.nonce, sizeof(b.nonce));
+	memset(c.nonce, 0xbb, sizeof(c.nonce));	/* another client */
+	memcpy(d.nonce, a.nonce, sizeof(d.nonce));	/* another address */
+	assert_int_equal(lease_add(t, &a, &la), 0);
+	assert_int_equal(lease_add(t, &b, &lb), 0);
+	assert_int_equal(lease_add(t, &c, NULL), 0);
+	assert_int_equal(lease_add(t, &d, NULL), 0);
+	for (x = NULL; (x = lease_next_of_owner(t, a.nonce, a.ipv4, x));)
+		seen |= x == la ? 1 : x == lb ? 2 : 4;
+	assert_int_equal(seen, 3);
+	assert_null(lease_next_of_owner(t, a.nonce, htonl(0xc0000203), NULL));
+	lease_del(t, la);
+	assert_ptr_equal(lease_next_of_owner(t, a.nonce, a.ipv4, NULL), lb);
+	assert_null(lease_next_of_owner(t, a.nonce, a.ipv4, lb));
 	lease_table_free(t);
 }
 
@@ -192,6 +227,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_expiry_order),
 		cmocka_unit_test(test_b4_order),
 		cmocka_unit_test(test_each_and_evict),

@@ -4,7 +4,7 @@
  * install and remove are recorded, the clock is the test's.  Covers what
  * an ACK installs (and from which option 109), the 109 check, RELEASE,
  * DECLINE, NAK, expiry, a set given to another B4, a client moved to
- * another set, leases learned by leasequery and bindings adopted from the
+ * another set, a client renumbered (the same set at its new address), leases learned by leasequery and bindings adopted from the
  * kernel, the per-subscriber rate, and the bounds on pending requests.
  */
 #include <errno.h>
@@ -364,6 +364,42 @@ static void test_replace(void **state)
 	}
 }
 
+/*
+ * A B4 renumbered (RFC 8539): the same client renews from a new address,
+ * naming it in 109, and the server ACKs the same set there.  One binding,
+ * at the new address (the kernel's replaced, nothing deleted), and the
+ * old address's RELEASE or NAK no longer touch it.
+ */
+static void test_renumbered(void **state)
+{
+	struct relay_track *rt = *state;
+	struct in6_addr ca = a6(B4A), cc = a6("2001:db8:1::c");
+	struct dhcp4_msg rq = request(40, 1, "2001:db8:1::c");
+	struct dhcp4_msg ak = ackmsg(40, 1, "192.0.2.1", 4, 3, 600);
+	struct dhcp4_msg rl = msg(DHCP4_RELEASE, 41, 1);
+	const struct relay_binding *b;
+	struct relay_stats st;
+
+	grant(rt, B4A, 7, 1, "192.0.2.1", 3);
+	rq.ciaddr = a4("192.0.2.1");
+	assert_true(relay_track_up(rt, &cc, &rq));
+	relay_track_down(rt, &cc, &ak);
+	assert_int_equal(F.adds, 2);
+	assert_int_equal(F.dels, 0);
+	assert_memory_equal(&F.last_add.b4, &cc, 16);
+	b = relay_track_find(rt, a4("192.0.2.1"), 3);
+	assert_non_null(b);
+	assert_memory_equal(&b->m.b4, &cc, 16);
+	relay_track_stats(rt, &st);
+	assert_int_equal(st.bindings, 1);
+	assert_int_equal(st.replaced, 1);
+	assert_int_equal(st.moved, 0);
+	rl.ciaddr = a4("192.0.2.1");
+	relay_track_up(rt, &ca, &rl);
+	assert_int_equal(F.dels, 0);
+	assert_non_null(relay_track_find(rt, a4("192.0.2.1"), 3));
+}
+
 /* The same client ACKed another set loses its old one. */
 static void test_moved(void **state)
 {
@@ -576,6 +612,7 @@ int main(void)
 		T(test_expiry),
 		T(test_replace),
 		T(test_moved),
+		T(test_renumbered),
 		T(test_install_fails),
 		T(test_learn_adopt),
 		T(test_rate),
