@@ -803,12 +803,65 @@ static int dhcp_start(const struct lw4o6d_config *c)
 	return follow_uplink(c);
 }
 
+/*
+ * "provision none": a DS-Lite B4 (mode dslite), or an lwB4 whose binding
+ * the operator set.  Nothing to ask for; the AFTR is kept: the "aftr"
+ * list (or name) and BFD, which moves it on when the AFTR fails.
+ */
+static int none_start(const struct lw4o6d_config *c)
+{
+	const struct b4_aftrs_ops aops = { .use = use_aftr,
+					   .ready = aftr_ready,
+					   .moved = aftr_moved };
+	int e;
+
+	S.server = S.dev.remote;
+	if (c->n_aftrs || c->aftr_name[0]) {
+		if (b4_aftrs_start(c, &S.dev.remote, &aops) < 0)
+			return -1;
+		S.aftrs = true;
+	}
+	if (c->bfd && (e = add_b4_address())) {
+		log_err("adding 192.0.0.2/29 to %s: %s", c->device, strerror(-e));
+		return -1;
+	}
+	if (bfd_start(c))
+		return -1;
+	log_notice("b4 on %s (%s): nothing to provision; %s", c->device,
+		   S.dev.mode == LW4O6_MODE_DSLITE ? "DS-Lite" : "lw4o6",
+		   c->bfd ? "BFD keeps the AFTR" : "BFD off: nothing to do but stay");
+	return 0;
+}
+
 int b4_start(const struct lw4o6d_config *c)
 {
 	S.cfg = *c;
 	S.v6 = c->transport_ipv6;
 	S.ll.burst = 5;
-	S.dhcp = c->provision != PROVISION_PCP;
+	S.dhcp = c->provision == PROVISION_DHCP4O6 ||
+		 c->provision == PROVISION_AUTO;
+	if (c->provision == PROVISION_NONE) {
+		/* either kind of B4: the one the device is */
+		char err[256];
+		int e;
+
+		S.k = kern_open(c->device, err, sizeof(err));
+		if (!S.k) {
+			log_err("%s", err);
+			return -1;
+		}
+		if ((e = kern_dev_get(S.k, &S.dev))) {
+			log_err("device %s: %s", c->device, strerror(-e));
+			return -1;
+		}
+		if (S.dev.mode != LW4O6_MODE_DSLITE &&
+		    S.dev.mode != LW4O6_MODE_B4) {
+			log_err("device %s is not a B4 (mode b4 or dslite)",
+				c->device);
+			return -1;
+		}
+		return none_start(c);
+	}
 	S.k = kern_open_mode(c->device, LW4O6_MODE_B4, &S.dev);
 	if (!S.k)
 		return -1;

@@ -33,7 +33,13 @@ enum lw4o6d_redundancy { REDUNDANCY_HOT, REDUNDANCY_ON_DEMAND };
 #define CONFIG_MAX_NODE 64	/* with its NUL, as struct store's node[] */
 
 /* How a B4 gets its binding: "provision pcp|dhcp4o6|auto" */
-enum lw4o6d_provision { PROVISION_PCP, PROVISION_DHCP4O6, PROVISION_AUTO };
+/*
+ * How a b4 gets its binding: PCP, DHCPv4 over DHCPv6, DHCPv6 first then
+ * PCP, or not at all ("none": a DS-Lite B4, or an lwB4 bound by hand;
+ * lw4o6d keeps its AFTR, by BFD and the "aftr" list).
+ */
+enum lw4o6d_provision { PROVISION_PCP, PROVISION_DHCP4O6, PROVISION_AUTO,
+			PROVISION_NONE };
 
 #define CONFIG_MAX_DHCP_IFACES	8
 #define CONFIG_MAX_RELAY	4

@@ -242,9 +242,22 @@ void config_b4_check(struct parser *p)
 	if (c->has_server && (c->n_aftrs || c->aftr_name[0]))
 		report(p, seen_line(p, "server"),
 		       "server: not with 'aftr' (PCP goes to the AFTR in use)");
-	if ((c->n_aftrs || c->aftr_name[0]) && c->provision != PROVISION_PCP)
+	if ((c->n_aftrs || c->aftr_name[0]) && c->provision != PROVISION_PCP &&
+	    c->provision != PROVISION_NONE)
 		report(p, seen_line(p, "aftr"),
-		       "aftr: failing over between AFTRs is for 'provision pcp' (DHCPv4 over DHCPv6 names its own, option 90)");
+		       "aftr: failing over between AFTRs is for 'provision pcp' or 'none' (DHCPv4 over DHCPv6 names its own, option 90)");
+	if (c->provision == PROVISION_NONE) {
+		static const char *const pcp_only[] = {
+			"uplink", "proxy", "transport", "server", "port-set-size",
+			"lifetime",
+		};
+		unsigned int i, l;
+
+		for (i = 0; i < sizeof(pcp_only) / sizeof(pcp_only[0]); i++)
+			if ((l = seen_line(p, pcp_only[i])))
+				report(p, l, "%s: not with 'provision none' (nothing is provisioned)",
+				       pcp_only[i]);
+	}
 	/*
 	 * DHCPv4 over DHCPv6 (and provision auto, until it hands over to
 	 * PCP) asks the servers on its dhcp4o6-interface and puts the

@@ -271,8 +271,10 @@ static void kw_provision(struct parser *p, int argc, char **argv)
 		p->c->provision = PROVISION_DHCP4O6;
 	else if (!strcmp(argv[0], "auto"))
 		p->c->provision = PROVISION_AUTO;
+	else if (!strcmp(argv[0], "none"))
+		p->c->provision = PROVISION_NONE;
 	else
-		lerr(p, "provision: expected pcp, dhcp4o6 or auto, got '%s'",
+		lerr(p, "provision: expected pcp, dhcp4o6, auto or none, got '%s'",
 		     tok(t, argv[0]));
 }
 
@@ -312,7 +314,8 @@ void config_dhcp_check(struct parser *p)
 
 	switch (c->role) {
 	case ROLE_B4:
-		if (c->provision == PROVISION_PCP) {
+		if (c->provision == PROVISION_PCP ||
+		    c->provision == PROVISION_NONE) {
 			if ((l = seen_line(p, "dhcp4o6-interface")))
 				report(p, l, "dhcp4o6-interface: only used with 'provision dhcp4o6' or 'provision auto'");
 			break;

@@ -440,6 +440,11 @@ static void test_b4_full(void **state)
 	inet_pton(AF_INET6, "2001:db8:f2::1", &a6);
 	assert_memory_equal(&c.aftrs[1], &a6, sizeof(a6));
 	assert_string_equal(c.aftr_name, "");
+	/* a DS-Lite B4: no provisioning, its AFTRs and BFD */
+	assert_int_equal(load("role b4\ndevice ds0\nprovision none\naftr 2001:db8::a1 2001:db8::a2\n",
+			      &c, &e), 0);
+	assert_int_equal(c.provision, PROVISION_NONE);
+	assert_int_equal(c.n_aftrs, 2);
 	/* BFD: on, 10 s, 3 unless said */
 	assert_true(c.bfd);
 	assert_int_equal(c.bfd_interval, 10000);
@@ -674,7 +679,10 @@ static const struct {
 	{ SRV "s46-binding 000301 192.0.2.1 psid 3/4\n", 5, "s46-binding: expected 's46-binding DUID IPV4 psid P/K [offset A] prefix IPV6/LEN'" },
 	{ SRV "s46-br 2001:db8::1\ns46-binding 000301 192.0.2.1 psid 3/4 prefix 2001:db8::/64\ns46-binding 00:03:01 192.0.2.2 psid 3/4 prefix 2001:db8::/64\n", 7, "s46-binding: DUID 00:03:01 given twice" },
 	{ SRV "s46-br 2001:db8::1\ns46-binding 000301 192.0.2.1 psid 3/4 prefix 2001:db8::/64\ns46-binding 000302 192.0.2.1 psid 3/4 prefix 2001:db8::/64\n", 7, "s46-binding: 192.0.2.1 psid 3/4 given twice" },
-	{ B4 "provision dhcp\n", 3, "provision: expected pcp, dhcp4o6 or auto, got 'dhcp'" },
+	{ B4 "provision dhcp\n", 3, "provision: expected pcp, dhcp4o6, auto or none, got 'dhcp'" },
+	{ B4 "provision none\nproxy 192.168.1.1\n", 4, "proxy: not with 'provision none'" },
+	{ B4 "provision none\nuplink u0\n", 4, "uplink: not with 'provision none'" },
+	{ B4 "provision none\ndhcp4o6-interface u0\n", 4, "dhcp4o6-interface: only used with" },
 	{ B4 "provision dhcp4o6\n", 3, "provision dhcp4o6 needs one 'dhcp4o6-interface IFACE' (the uplink DHCPv6 is sent on)" },
 	{ B4 "provision auto\ndhcp4o6-interface a b\n", 4, "provision auto needs one 'dhcp4o6-interface IFACE' (the uplink DHCPv6 is sent on)" },
 	{ B4 "dhcp4o6-interface eth0\n", 3, "dhcp4o6-interface: only used with 'provision dhcp4o6' or 'provision auto'" },
