@@ -99,6 +99,9 @@ mkdir -p "$TMPDIR/state"
 chown $SVC_UID:$SVC_UID "$TMPDIR/state"
 chmod 0700 "$TMPDIR/state"
 chmod 0711 "$TMPDIR"
+# ... and a runtime directory, as RuntimeDirectory= (B4's BFD state).
+mkdir -p "$TMPDIR/run"
+chown $SVC_UID:$SVC_UID "$TMPDIR/run"
 
 # sandboxed NS NAME ARGS...: lw4o6d ARGS in namespace NS as the unit would
 # run it, traced into $TMPDIR/NAME.strace; the log goes to $TMPDIR/NAME.log.
@@ -106,6 +109,7 @@ chmod 0711 "$TMPDIR"
 sandboxed() {
 	local ns=$1 name=$2
 	shift 2
+	RUNTIME_DIRECTORY=$TMPDIR/run \
 	ip netns exec "$ns" setpriv --reuid=$SVC_UID --regid=$SVC_UID --clear-groups \
 		--inh-caps=-all,"$CAPS" --ambient-caps=-all,"$CAPS" \
 		--bounding-set=-all,"$BOUND" --no-new-privs -- \

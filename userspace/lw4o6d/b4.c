@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -351,14 +352,29 @@ static void bfd_failed(const char *why, void *arg)
 static int bfd_start(const struct lw4o6d_config *c)
 {
 	const struct b4_bfd_ops ops = { .failed = bfd_failed };
-	char path[64 + IF_NAMESIZE];
+	char path[256];
+
+	const char *dir = getenv("RUNTIME_DIRECTORY");
 
 	if (!c->bfd)
 		return 0;
-	/* where `lw4o6d bfd` and operators read the session from */
-	if (mkdir(B4_RUN_DIR, 0755) && errno != EEXIST)
-		log_warn("creating %s: %s", B4_RUN_DIR, strerror(errno));
-	snprintf(path, sizeof(path), "%s/bfd-%s.json", B4_RUN_DIR, c->device);
+	/*
+	 * Where operators read the session from: the unit's own
+	 * (RuntimeDirectory=, which systemd names in $RUNTIME_DIRECTORY:
+	 * nothing else of /run is writable under ProtectSystem=strict), or
+	 * B4_RUN_DIR when started by hand.
+	 */
+	if (!dir || !*dir || strchr(dir, ':')) {
+		dir = B4_RUN_DIR;
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			log_warn("creating %s: %s", dir, strerror(errno));
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/bfd-%s.json", dir,
+			     c->device) >= sizeof(path)) {
+		log_warn("BFD state file: %s is too long a directory; none written",
+			 dir);
+		path[0] = '\0';
+	}
 	if (b4_bfd_start(c, path, &ops))
 		return -1;
 	S.bfd = true;
