@@ -318,14 +318,10 @@ static int d_set_ends(const struct in6_addr *local,
 /* The device's remote (and, over IPv6, where PCP goes) is now a. */
 static int set_aftr(const struct in6_addr *a)
 {
-	bool changed = memcmp(a, &S.server, sizeof(*a));
 	int err = d_set_ends(NULL, a, NULL);
 
-	if (!err) {
+	if (!err)
 		S.server = *a;
-		if (changed && S.bfd)
-			b4_bfd_restart();	/* another AFTR, another session */
-	}
 	return err;
 }
 
@@ -356,8 +352,8 @@ static int bfd_start(const struct lw4o6d_config *c)
 
 	const char *dir = getenv("RUNTIME_DIRECTORY");
 
-	if (!c->bfd)
-		return 0;
+	if (!c->bfd || S.bfd)
+		return 0;	/* off, or running (provision auto's PCP after DHCP) */
 	/*
 	 * Where operators read the session from: the unit's own
 	 * (RuntimeDirectory=, which systemd names in $RUNTIME_DIRECTORY:
@@ -375,7 +371,9 @@ static int bfd_start(const struct lw4o6d_config *c)
 			 dir);
 		path[0] = '\0';
 	}
-	if (b4_bfd_start(c, path, &ops))
+	/* no AFTR yet (DHCP has not named its BR): the session waits for one */
+	if (b4_bfd_start(c, path, &ops,
+			 !IN6_IS_ADDR_UNSPECIFIED(&S.dev.remote)))
 		return -1;
 	S.bfd = true;
 	return 0;
@@ -686,8 +684,11 @@ static int d_set_ends(const struct in6_addr *local,
 	}
 	if (local)
 		S.dev.local = *local;
-	if (remote)
+	if (remote) {
 		S.dev.remote = *remote;
+		if (S.bfd)
+			b4_bfd_restart();	/* another AFTR, another session */
+	}
 	log_info("%s: local %s, remote %s", S.cfg.device,
 		 fmt_ipv6(&S.dev.local, a6), fmt_ipv6(&S.dev.remote, b6));
 	return 0;
@@ -807,6 +808,12 @@ static int dhcp_start(const struct lw4o6d_config *c)
 		return -1;
 	}
 	if (open_guard(c) || listen_kernel())
+		return -1;
+	if (c->bfd && (e = add_b4_address())) {
+		log_err("adding 192.0.0.2/29 to %s: %s", c->device, strerror(-e));
+		return -1;
+	}
+	if (bfd_start(c))
 		return -1;
 	dhcp4o6_client_init(&S.dc, &ops, mac, &S.dev.local,
 			    c->provision == PROVISION_AUTO);

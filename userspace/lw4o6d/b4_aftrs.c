@@ -238,14 +238,16 @@ bool b4_aftrs_next(const char *why)
 
 	if (!A.started)
 		return false;
-	i = b4_aftrs_find(A.list, A.n, &A.in_use);
-	/* off the list (a lookup dropped it): the first; else the next */
-	i = i < A.n ? (i + 1) % A.n : 0;
-	if (A.n && memcmp(&A.list[i], &A.in_use, sizeof(A.in_use)) &&
-	    move_to(i, why)) {
-		if (A.name[0])
-			lookup();	/* the name may have changed too */
-		return true;
+	if (A.n) {
+		i = b4_aftrs_find(A.list, A.n, &A.in_use);
+		/* off the list (a lookup dropped it): the first; else the next */
+		i = i < A.n ? (i + 1) % A.n : 0;
+		if (memcmp(&A.list[i], &A.in_use, sizeof(A.in_use)) &&
+		    move_to(i, why)) {
+			if (A.name[0])
+				lookup();	/* the name may have changed too */
+			return true;
+		}
 	}
 	if (A.name[0]) {
 		/* nowhere else on the list: perhaps the name says otherwise now */

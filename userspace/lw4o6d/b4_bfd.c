@@ -49,6 +49,7 @@ static struct {
 	struct bfd_session_cfg cfg;
 	struct b4_bfd_ops ops;
 	struct bfd_session s;
+	bool running;			/* a session with an AFTR (known) */
 	bool was_up;			/* since the session (re)started */
 	int tx_fd, rx_fd;
 	struct timer t;
@@ -89,7 +90,7 @@ static void write_state(void)
 	int64_t ago;
 	FILE *f;
 
-	if (!B.state_file[0])
+	if (!B.state_file[0] || !B.running)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", B.state_file);
 	f = fopen(tmp, "w");
@@ -228,7 +229,8 @@ static void on_packet(int fd, void *arg)
 			drop(DROP_BAD);
 			continue;
 		}
-		if (p.your_disc && p.your_disc != B.s.local_disc) {
+		if (!B.running ||
+		    (p.your_disc && p.your_disc != B.s.local_disc)) {
 			drop(DROP_DISC);
 			continue;
 		}
@@ -282,13 +284,14 @@ static void start_session(void)
 {
 	timer_cancel(&B.fail_t);
 	bfd_session_init(&B.s, &session_ops, &B.cfg, new_disc(), loop_now_ms());
+	B.running = true;
 	B.was_up = false;
 	write_state();
 	arm();
 }
 
 int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
-		 const struct b4_bfd_ops *ops)
+		 const struct b4_bfd_ops *ops, bool have_aftr)
 {
 	int e;
 
@@ -313,9 +316,11 @@ int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
 		return -1;
 	}
 	B.on = true;
-	log_notice("BFD with the AFTR on %s: every %ums, multiplier %u",
-		   c->device, c->bfd_interval, c->bfd_mult);
-	start_session();
+	log_notice("BFD with the AFTR on %s: every %ums, multiplier %u%s",
+		   c->device, c->bfd_interval, c->bfd_mult,
+		   have_aftr ? "" : " (once the AFTR is known)");
+	if (have_aftr)
+		start_session();
 	return 0;
 }
 
@@ -329,7 +334,7 @@ void b4_bfd_restart(void)
 
 void b4_bfd_stop(void)
 {
-	if (B.on) {
+	if (B.on && B.running) {
 		/* the AFTR hears we are going, rather than guess it in 30 s */
 		timer_cancel(&B.fail_t);
 		bfd_session_admin_down(&B.s, BFD_DIAG_ADMIN_DOWN, loop_now_ms());
@@ -343,13 +348,17 @@ void b4_bfd_stop(void)
 	if (B.tx_fd >= 0)
 		close(B.tx_fd);
 	B.rx_fd = B.tx_fd = -1;
-	B.on = false;
+	B.on = B.running = false;
 }
 
 void b4_bfd_log_counters(void)
 {
 	if (!B.on)
 		return;
+	if (!B.running) {
+		log_notice("BFD: waiting for the AFTR to be known");
+		return;
+	}
 	log_notice("BFD: %s (%s), %llu packets in, %llu out, %llu downs; dropped: %llu malformed, %llu TTL not 255, %llu not from 192.0.0.1, %llu unknown discriminator",
 		   bfd_state_name(B.s.state), bfd_diag_name(B.s.local_diag),
 		   (unsigned long long)B.s.n_rx, (unsigned long long)B.s.n_tx,

@@ -2,6 +2,8 @@
 #ifndef LW4O6D_B4_BFD_H
 #define LW4O6D_B4_BFD_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /*
@@ -22,12 +24,13 @@ struct b4_bfd_ops {
 
 /*
  * 192.0.0.2 must be on the device already.  The session's state is
- * written to state_file (JSON) at every change; "" for none.  0, or -1
- * after logging why.
+ * written to state_file (JSON) at every change; "" for none.  Without an
+ * AFTR yet (have_aftr false), the session waits for b4_bfd_restart().
+ * 0, or -1 after logging why.
  */
 int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
-		 const struct b4_bfd_ops *ops);
-/* The device's remote changed: a new session, with the new AFTR. */
+		 const struct b4_bfd_ops *ops, bool have_aftr);
+/* The device's remote changed (or is known): a new session with it. */
 void b4_bfd_restart(void);
 /* AdminDown (diagnostic 7) to the AFTR, once, then quiet. */
 void b4_bfd_stop(void);
