@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <arpa/inet.h>
+
+#include <linux/lw4o6.h>
 
 #include "bfd_responder.h"
 
@@ -18,6 +21,7 @@ static const char *const drop_names[__BFD_DROP_MAX] = {
 	[BFD_DROP_BAD] = "bad packet",
 	[BFD_DROP_TTL] = "TTL not 255",
 	[BFD_DROP_PORT] = "source port under 49152",
+	[BFD_DROP_INNER_SOURCE] = "not from 192.0.0.2",
 	[BFD_DROP_NO_SESSION] = "no session",
 	[BFD_DROP_WRONG_SOURCE] = "another B4's discriminator",
 	[BFD_DROP_FULL] = "table full",
@@ -329,6 +333,15 @@ enum bfd_resp_drop bfd_resp_rx(struct bfd_resp *r, const struct bfd_resp_in *in,
 	}
 	if (in->sport < BFD_SRC_PORT_MIN) {
 		why = BFD_DROP_PORT;
+		goto drop;
+	}
+	/*
+	 * Only the B4 itself speaks for its softwire (RFC 6333 5.7), as for
+	 * PCP: a LAN host NATed to the shared address, which has the same
+	 * outer source, must not hold or end the B4's session.
+	 */
+	if (in->src4 != htonl(LW4O6_B4_CONTROL_ADDR)) {
+		why = BFD_DROP_INNER_SOURCE;
 		goto drop;
 	}
 	bad = bfd_parse(in->data, in->len, &pkt);

@@ -35,6 +35,7 @@ enum bfd_resp_drop {
 	BFD_DROP_BAD,		/* bfd_parse() refused it: stats.bad[] says why */
 	BFD_DROP_TTL,		/* inner TTL not 255 (RFC 5881 5) */
 	BFD_DROP_PORT,		/* source port under 49152 (RFC 5881 4) */
+	BFD_DROP_INNER_SOURCE,	/* not from 192.0.0.2: not the B4 itself */
 	BFD_DROP_NO_SESSION,	/* Your Discriminator unknown, or AdminDown new */
 	BFD_DROP_WRONG_SOURCE,	/* another B4's discriminator */
 	BFD_DROP_FULL,		/* a new B4 at bfd-max-sessions */

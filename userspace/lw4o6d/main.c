@@ -16,6 +16,7 @@
 
 #include "anycast.h"
 #include "b4.h"
+#include "bfd_server.h"
 #include "config.h"
 #include "core.h"
 #include "dhcp4o6_relay.h"
@@ -146,6 +147,23 @@ static void on_signal(int fd, void *arg)
 }
 
 /*
+ * The anycast address went on or off: this lwAFTR draws B4s' traffic, or
+ * no longer does.  The PCP server ANNOUNCEs; the BFD responder tells its
+ * B4s AdminDown while withdrawn, so that they move now, not after their
+ * detection time.
+ */
+static void aftr_announced(void)
+{
+	pcp_server_took_over();
+	bfd_server_undrain();
+}
+
+static void aftr_withdrawn(void)
+{
+	bfd_server_drain();
+}
+
+/*
  * The AFTR role: the core, then the components that use it (kernel sync,
  * the PCP front-end); stopped the other way round.  Only the core has
  * anything to reload.
@@ -157,9 +175,10 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 	if (aftr_has_core(c)) {
 		a = core_start(c, reset);
 		if (!a || ksync_start(c, a) || pcp_server_start(c, a) ||
-		    ondemand_start(c, a))
+		    bfd_server_start(c) || ondemand_start(c, a))
 			return -1;
 		on_dump(ondemand_dump);
+		on_dump(bfd_server_dump);
 		if (c->dhcp4o6) {
 			/* the co-located 4o6 server, and its relays' bulk leasequery */
 			if (dhcp4o6_server_start(c, a) || leasequery_start(c, a))
@@ -176,7 +195,7 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 	if (a) {
 		core_serving();
 		/* last: announce only what is all there */
-		if (anycast_start(c, pcp_server_took_over))
+		if (anycast_start(c, aftr_announced, aftr_withdrawn))
 			return -1;
 	}
 	return 0;
@@ -192,6 +211,8 @@ static void aftr_stop(void)
 		dhcp4o6_server_stop();
 		leasequery_stop();
 		ondemand_stop();
+		/* its AdminDowns go out through the PCP server's socket */
+		bfd_server_stop();
 		pcp_server_stop();
 		ksync_stop();
 		core_stop();

@@ -353,6 +353,17 @@ static void test_bad(void **state)
 	assert_int_equal(feed(&c, buf, BFD_LEN, 254, 49152), BFD_DROP_TTL);
 	assert_int_equal(feed(&c, buf, BFD_LEN, 1, 49152), BFD_DROP_TTL);
 	assert_int_equal(feed(&c, buf, BFD_LEN, 255, 3784), BFD_DROP_PORT);
+	{
+		struct bfd_resp_in in = {
+			.b4 = c, .src4 = htonl(0xc0a80102), .sport = 49152,
+			.ttl = 255, .data = buf, .len = BFD_LEN,
+		};
+
+		/* a LAN host behind the B4, NATed: not the B4 */
+		assert_int_equal(bfd_resp_rx(&T.r, &in, T.now),
+				 BFD_DROP_INNER_SOURCE);
+		assert_int_equal(T.r.st.drop[BFD_DROP_INNER_SOURCE], 1);
+	}
 	assert_int_equal(feed(&c, buf, BFD_LEN - 1, 255, 49152), BFD_DROP_BAD);
 	buf[0] = 0x40;		/* version 2 */
 	assert_int_equal(feed(&c, buf, BFD_LEN, 255, 49152), BFD_DROP_BAD);
