@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# FRR for the anycast tests (daemon/anycast_frr.sh, bench/guest-anycast.sh),
-# sourced after lib.sh and failover_topology.sh.  Each router's daemons
+# FRR for the anycast tests (daemon/anycast_frr.sh, bench/guest-anycast.sh)
+# and the BFD test (daemon/bfd_aftr.sh), sourced after lib.sh (and
+# failover_topology.sh for frr_start's anycast).  Each router's daemons
 # run as user frr with their sockets and logs in $FRR_DIR/ID (set by the
 # caller: a mktemp -d), and are stopped by the cleanup trap.
 
@@ -45,9 +46,33 @@ frr_start() {
 	defer frr_stop "$d"
 }
 
+# frr_bfd_start NS ID < CONF: zebra and bfdd in NS, bfdd's configuration
+# (a "bfd" block) on stdin; vtysh reaches it with frr_vtysh ID.
+frr_bfd_start() {
+	local ns=$1 id=$2 d
+	d=$FRR_DIR/$id
+	mkdir -p "$d"
+	{ echo "hostname r$id"; cat; } > "$d/frr.conf"
+	chown -R frr: "$d"
+	local o="-d -u frr -g frr -P 0 -z $d/zserv.api --vty_socket $d -f $d/frr.conf"
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" /usr/lib/frr/zebra $o -i "$d/zebra.pid" --log "file:$d/zebra.log" || return 1
+	busywait 20000 test -S "$d/zserv.api" || return 1
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" /usr/lib/frr/bfdd $o --bfdctl "$d/bfdd.sock" \
+		-i "$d/bfdd.pid" --log "file:$d/bfdd.log" || return 1
+	defer frr_stop "$d"
+}
+
+frr_vtysh() {
+	local id=$1
+	shift
+	vtysh --vty_socket "$FRR_DIR/$id" "$@"
+}
+
 frr_stop() {
 	local p
-	for p in "$1"/ospf6d.pid "$1"/zebra.pid; do
+	for p in "$1"/bfdd.pid "$1"/ospf6d.pid "$1"/zebra.pid; do
 		[ -s "$p" ] && kill "$(cat "$p")" 2> /dev/null
 	done
 	return 0
