@@ -20,7 +20,8 @@
 # changes; drain -> bfdd sees Down, remote diagnostic administratively
 # down, and Up again after drain off; SIGTERM -> the same before lw4o6d
 # goes; kill -9 -> bfdd's own detection time expires; "bfd off" -> no
-# answers, the packets counted.
+# answers, the packets counted.  `lw4o6d bfd` shows the session of the
+# running daemon (text and -j), and after stop the sessions as it stopped.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/pcp_topology.sh"
@@ -64,6 +65,7 @@ ip -n "$X" route add 2001:db8:ff::1 via 2001:db8:1::1
 
 pcp_aftr_conf "bfd-interval 300
 bfd-multiplier 3
+bfd-state-file $TMPDIR/bfd.state
 anycast 2001:db8:ff::100 dev any0 hold-down 1 drain-file $TMPDIR/drain"
 
 # FRR drops to user frr, which cannot enter $TMPDIR (0700): its own place.
@@ -133,6 +135,16 @@ sleep 3
 check_cmd "still Up 3 s later (300 ms x 3 detection)" peer_is up
 DISC=$(peer remote-id)
 ktap_diag "lw4o6d's discriminator: $DISC"
+
+# lw4o6d bfd: the running daemon's sessions, asked for by SIGUSR1
+bfd_cmd() { "$LW4O6D" bfd -c "$TMPDIR/aftr.conf" "$@"; }
+J=$(bfd_cmd -j)
+expect_eq "lw4o6d bfd -j: exit 0" "$?" 0
+expect_eq "lw4o6d bfd -j: the B4, up both ways, our discriminator, 300 ms, detection 900 ms" \
+	"$(jq -r '.running, (.sessions | length), (.sessions[0] | .b4, .state, .remote_state, .diagnostic, .local_discriminator, .desired_min_tx_us, .required_min_rx_us, .detect_ms)' <<< "$J" | tr '\n' ' ')" \
+	"true 1 $B4_6 up up none $DISC 300000 300000 900 "
+b4_line_up() { bfd_cmd | grep -Eq "^$B4_6 +up +none +up "; }
+check_cmd "lw4o6d bfd: a line for the B4, up" b4_line_up
 
 kill $TCPDUMP
 wait $TCPDUMP 2> /dev/null
@@ -210,6 +222,11 @@ wait "$AFTR_PID" 2> /dev/null
 check_cmd "lw4o6d told the session at stop" \
 	grep -q "BFD: stopping: told 1 sessions AdminDown" "$TMPDIR/aftr.log"
 check_cmd "and logged its counters" grep -q "BFD responder: .* sent" "$TMPDIR/aftr.log"
+J=$(bfd_cmd -j)
+expect_eq "lw4o6d bfd after stop: exit 1 (not running)" "$?" 1
+expect_eq "and the sessions as it stopped: admin-down, administratively-down" \
+	"$(jq -r '.running, .sessions[0].state, .sessions[0].diagnostic' <<< "$J" | tr '\n' ' ')" \
+	"false admin-down administratively-down "
 
 # --- kill -9 --------------------------------------------------------------------
 check_cmd "lw4o6d started again" aftr_start
@@ -228,6 +245,7 @@ C2=$(aftr_counters)
 ktap_diag "$C2"
 check_cmd "and lw4o6d counted what it dropped" \
 	test "$(num "$C2" 'off \(bfd off\); ([0-9]+) packets')" -ge 2
+check_fail "lw4o6d bfd with 'bfd off': refused" bfd_cmd
 kill "$AFTR_PID"
 
 ktap_finish

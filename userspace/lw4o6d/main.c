@@ -16,6 +16,7 @@
 
 #include "anycast.h"
 #include "b4.h"
+#include "bfd_command.h"
 #include "bfd_server.h"
 #include "config.h"
 #include "core.h"
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
+	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -262,6 +264,8 @@ int main(int argc, char **argv)
 		return anycast_drain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "leases"))
 		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
+	if (argc > 1 && !strcmp(argv[1], "bfd"))
+		return bfd_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;

@@ -19,6 +19,7 @@
 #include "../bfd.h"
 #include "../bfd_responder.h"
 #include "../bfd_session.h"
+#include "../bfd_state.h"
 
 #define NEVER		INT64_MAX
 #define MAX_B4		256
@@ -584,6 +585,41 @@ static void test_many(void **state)
 		assert_true(T.r.heap[(k - 1) / 2]->due <= T.r.heap[k]->due);
 }
 
+/* What `lw4o6d bfd` reads back of a session, and what it refuses. */
+static void test_state_line(void **state)
+{
+	struct bfd_state_row r;
+	char line[256];
+	int a;
+
+	(void)state;
+	a = add_b4();
+	run_until(T.now + 5000);
+	T.now += 7000;		/* the change was 7 s ago: "since" says so */
+	assert_true(bfd_state_line(peer(a), T.now, 1700000000, line,
+				   sizeof(line)) > 0);
+	assert_int_equal(bfd_state_parse(line, &r), 0);
+	assert_string_equal(r.b4, "2001:db8:b4::");
+	assert_int_equal(r.state, BFD_UP);
+	assert_int_equal(r.remote_state, BFD_UP);
+	assert_int_equal(r.local_disc, peer(a)->s.local_disc);
+	assert_int_equal(r.remote_disc, T.b4[a].s.local_disc);
+	assert_true(r.since <= 1700000000 - 7 && r.since >= 1700000000 - 12);
+	assert_int_equal(r.tx_us, IV_US);
+	assert_int_equal(r.rx_us, IV_US);
+	assert_int_equal(r.remote_mult, 3);
+	assert_int_equal(r.detect_ms, 3000);
+	assert_int_equal(r.n_rx, peer(a)->s.n_rx);
+	/* torn, padded or foreign lines are refused */
+	line[strlen(line) / 2] = '\0';
+	assert_int_equal(bfd_state_parse(line, &r), -1);
+	assert_int_equal(bfd_state_parse("session x 3 0 3 0 1 2 3 4 5 6 7 3 9 1 2\n", &r), -1);
+	assert_int_equal(bfd_state_parse("session :: 4 0 3 0 1 2 3 4 5 6 7 3 9 1 2\n", &r), -1);
+	assert_int_equal(bfd_state_parse("session :: 3 0 3 0 1 2 3 4 5 6 7 3 9 1 2 junk\n", &r), -1);
+	assert_int_equal(bfd_state_parse("session :: 3 0 3 0 1 2 3 4 5 6 7 3 9 1 2\n", &r), 0);
+	assert_int_equal(bfd_state_parse("pid 1\n", &r), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +634,7 @@ int main(void)
 		T(test_drain),
 		T(test_drain_with_frees),
 		T(test_many),
+		T(test_state_line),
 #undef T
 	};
 
