@@ -249,10 +249,7 @@ static void peer_free(struct bfd_resp *r, struct bfd_peer *p)
 {
 	struct bfd_peer *last;
 
-	if (p->s.state == BFD_UP) {
-		r->st.up--;
-		r->st.downs++;
-	}
+	/* never Up here: only a session gone quiet (gone_at()) is freed */
 	htab_del(&r->by_b4, &p->by_b4);
 	htab_del(&r->by_disc, &p->by_disc);
 	if (r->drain_at == p)
