@@ -106,7 +106,7 @@ check: deps
 	$(MAKE) -j$(NPROC) -O userspace testdata
 	$(MAKE) -j$(NPROC) -O -C userspace test
 	$(MAKE) -j$(NPROC) -O -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4 \
-		fuzz/fuzz_pgchange fuzz/fuzz_config fuzz/fuzz_bfd
+		fuzz/fuzz_pgchange fuzz/fuzz_config fuzz/fuzz_bfd fuzz/fuzz_bfd_responder
 	bash scripts/check.sh
 
 demo: deps

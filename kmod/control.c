@@ -160,6 +160,15 @@ void lw4o6_control_rcv(struct lw4o6_dev *priv, struct sk_buff *skb,
 				 LW4O6_STAT_DROP_OVER_RATE_LIMIT_CONTROL);
 		return;
 	}
+	/*
+	 * A datagram from a socket on this host's other side of a veth (a
+	 * stock B4's bfdd or PCP client in a namespace) still has its UDP
+	 * checksum to be written (CHECKSUM_PARTIAL: ip6tnl and veth offload
+	 * it): write it now, for our check and for lw4o6d's, which reads
+	 * the datagram whole.
+	 */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop;
 	if (!l4_csum_ok(skb, ihl, true))
 		goto drop;
 	if (lw4o6_notify_control(priv, b4, skb))

@@ -36,7 +36,7 @@
 # "N passed, N failed" (", N skipped" when any were).  Exit 1 if anything
 # failed.  Logs: build/check/last/ (a link to this run's directory, the ten
 # newest kept): fuzz-pcp.log, fuzz-dhcp6.log, fuzz-dhcp4.log, fuzz-pgchange.log,
-# fuzz-config.log,
+# fuzz-config.log, fuzz-bfd.log, fuzz-bfd_responder.log,
 # dkms-KVER.log, and vm-SERIES/ with the VM's console.log, dmesg and
 # results.
 #
@@ -48,8 +48,8 @@
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
 #   LW4O6_SKIP_UNIT=1  leave out the host unit tests and the fuzz run
 #   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6,
-#                      DHCPv4, store-notification and configuration
-#                      harnesses (default 50: 10 s each)
+#                      DHCPv4, store-notification, configuration, BFD and
+#                      BFD responder harnesses (default 70: 10 s each)
 #   LW4O6_VMS_PER_KERNEL  VMs per kernel sharing its tests (default 1; 2 fails
 #                      the DHCP tests' protocol-timer windows on 6.1)
 #   LW4O6_VM_PARALLEL  0: boot the kernels' VMs one after another, with
@@ -203,7 +203,8 @@ unit_tests() {
 }
 
 # A short libFuzzer run over each parser (PCP, DHCPv6, DHCPv4, the
-# PostgreSQL store's NOTIFY payloads, the configuration, BFD), one after
+# PostgreSQL store's NOTIFY payloads, the configuration, BFD and the
+# lwAFTR's BFD responder), one after
 # the other from its committed seed corpus, LW4O6_FUZZ_TIME seconds in all
 # split evenly (make -C userspace/lw4o6d fuzz runs each longer).  Any
 # crash, leak or sanitizer report fails that harness's line; the crashing
@@ -227,7 +228,7 @@ fuzz_one() {
 }
 
 fuzz_run() {
-	local secs=$(( ${LW4O6_FUZZ_TIME:-60} / 6 ))
+	local secs=$(( ${LW4O6_FUZZ_TIME:-70} / 7 ))
 	[ "$secs" -ge 1 ] || secs=1
 	fuzz_one pcp corpus "$secs" 1200
 	fuzz_one dhcp6 corpus-dhcp6 "$secs" 1500
@@ -235,6 +236,7 @@ fuzz_run() {
 	fuzz_one pgchange corpus-pgchange "$secs" 512
 	fuzz_one config corpus-config "$secs" 4096
 	fuzz_one bfd corpus-bfd "$secs" 480
+	fuzz_one bfd_responder corpus-bfd-responder "$secs" 2600
 }
 
 # ---- (b) dkms ---------------------------------------------------------------

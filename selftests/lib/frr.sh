@@ -46,20 +46,23 @@ frr_start() {
 	defer frr_stop "$d"
 }
 
-# frr_bfd_start NS ID CONF: zebra and bfdd in NS, bfdd's configuration
-# CONF (a file: "bfd", its peers); vtysh reaches them with frr_vtysh ID.
+# frr_bfd_start NS ID [CONF]: zebra and bfdd in NS, bfdd's configuration
+# (a "bfd" block) from the file CONF or stdin; vtysh reaches them with
+# frr_vtysh ID.  Each bfdd has its own control socket (--bfdctl): the
+# default path is one for the whole host.
 frr_bfd_start() {
 	local ns=$1 id=$2 d
 	d=$FRR_DIR/$id
 	mkdir -p "$d"
-	{ echo "hostname r$id"; cat "$3"; } > "$d/frr.conf"
+	{ echo "hostname r$id"; cat ${3:+"$3"}; } > "$d/frr.conf"
 	chown -R frr: "$d"
 	local o="-d -u frr -g frr -P 0 -z $d/zserv.api --vty_socket $d -f $d/frr.conf"
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" /usr/lib/frr/zebra $o -i "$d/zebra.pid" --log "file:$d/zebra.log" || return 1
 	busywait 20000 test -S "$d/zserv.api" || return 1
 	# shellcheck disable=SC2086
-	ip netns exec "$ns" /usr/lib/frr/bfdd $o -i "$d/bfdd.pid" --log "file:$d/bfdd.log" || return 1
+	ip netns exec "$ns" /usr/lib/frr/bfdd $o --bfdctl "$d/bfdd.sock" \
+		-i "$d/bfdd.pid" --log "file:$d/bfdd.log" || return 1
 	defer frr_stop "$d"
 }
 
@@ -73,7 +76,7 @@ frr_vtysh() {
 
 frr_stop() {
 	local p
-	for p in "$1"/ospf6d.pid "$1"/bfdd.pid "$1"/zebra.pid; do
+	for p in "$1"/bfdd.pid "$1"/ospf6d.pid "$1"/zebra.pid; do
 		[ -s "$p" ] && kill "$(cat "$p")" 2> /dev/null
 	done
 	return 0

@@ -43,8 +43,9 @@ static struct {
 	char addr[INET6_ADDRSTRLEN];
 } A = { .ioc = -1 };
 
-/* Told each time the address goes on (kept across a reload's restart). */
+/* Told each time the address goes on or off (kept across a reload's restart). */
 static void (*announced_fn)(void);
+static void (*withdrawn_fn)(void);
 
 static bool dev_running(const char *name)
 {
@@ -184,6 +185,8 @@ static void on_tick(struct timer *t)
 		log_warn("anycast %s withdrawn from %s: %s", A.addr,
 			 A.cfg.anycast_dev, why);
 		snprintf(A.said, sizeof(A.said), "%s", why);
+		if (withdrawn_fn)
+			withdrawn_fn();
 		break;
 	case ANYCAST_KEEP:
 		/* Withdrawn: say why once, not every second. */
@@ -198,9 +201,11 @@ static void on_tick(struct timer *t)
 	timer_arm(t, TICK_MS);
 }
 
-int anycast_start(const struct lw4o6d_config *c, void (*announced)(void))
+int anycast_start(const struct lw4o6d_config *c, void (*announced)(void),
+		  void (*withdrawn)(void))
 {
 	announced_fn = announced;
+	withdrawn_fn = withdrawn;
 	if (!c->has_anycast)
 		return 0;
 	A.cfg = *c;
@@ -252,7 +257,7 @@ int anycast_reload(const struct lw4o6d_config *c)
 		return 0;
 	}
 	anycast_stop();
-	return anycast_start(c, announced_fn);
+	return anycast_start(c, announced_fn, withdrawn_fn);
 }
 
 /* ---- lw4o6d drain ------------------------------------------------------ */

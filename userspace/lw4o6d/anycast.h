@@ -16,9 +16,12 @@
 
 /*
  * Nothing to do without "anycast"; -1 (logged) if rtnetlink fails.
- * announced (may be NULL) is told each time the address goes on.
+ * announced and withdrawn (either may be NULL) are told each time the
+ * address goes on, and each time a failed check or the drain file takes
+ * it off (not at stop: the components stop on their own then).
  */
-int anycast_start(const struct lw4o6d_config *c, void (*announced)(void));
+int anycast_start(const struct lw4o6d_config *c, void (*announced)(void),
+		  void (*withdrawn)(void));
 /* SIGHUP: a changed "anycast" line withdraws the old address first. */
 int anycast_reload(const struct lw4o6d_config *c);
 void anycast_stop(void);

@@ -150,6 +150,8 @@ struct lw4o6d_config {
 	uint32_t bfd_interval;		/* "bfd-interval MS": TX and RX (default 10000) */
 	uint8_t bfd_mult;		/* "bfd-multiplier N" (default 3) */
 	uint32_t bfd_max_sessions;	/* aftr: "bfd-max-sessions N" (default 1048576) */
+	/* aftr: "bfd-state-file PATH" (default /var/lib/lw4o6d/bfd-DEVICE.state) */
+	char bfd_state_file[CONFIG_MAX_PATH];
 	enum lw4o6d_provision provision;	/* "provision pcp|dhcp4o6|auto" (default pcp) */
 	char lease_file[CONFIG_MAX_PATH];	/* "lease-file PATH" (default /var/lib/lw4o6d/DEVICE.lease) */
 };

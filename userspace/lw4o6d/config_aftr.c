@@ -114,6 +114,21 @@ static void kw_bfd_max_sessions(struct parser *p, int argc, char **argv)
 			&p->c->bfd_max_sessions);
 }
 
+/* bfd-state-file PATH: where SIGUSR1 writes the sessions (lw4o6d bfd) */
+static void kw_bfd_state_file(struct parser *p, int argc, char **argv)
+{
+	char t[TOK_LEN];
+
+	if (!nargs(p, "bfd-state-file", argc, 1, argv))
+		return;
+	if (argv[0][0] != '/' || strlen(argv[0]) >= CONFIG_MAX_PATH) {
+		lerr(p, "bfd-state-file: '%s' is not an absolute path of at most %d bytes",
+		     tok(t, argv[0]), CONFIG_MAX_PATH - 1);
+		return;
+	}
+	strcpy(p->c->bfd_state_file, argv[0]);
+}
+
 static void kw_max_subscribers(struct parser *p, int argc, char **argv)
 {
 	if (nargs(p, "max-subscribers", argc, 1, argv))
@@ -483,6 +498,7 @@ const struct keyword config_aftr_keywords[] = {
 	{ "max-mappings",	KW_AFTR, false, kw_max_mappings },
 	{ "max-subscribers",	KW_AFTR, false, kw_max_subscribers },
 	{ "bfd-max-sessions",	KW_AFTR, false, kw_bfd_max_sessions },
+	{ "bfd-state-file",	KW_AFTR, false, kw_bfd_state_file },
 	{ "b4-prefix",		KW_AFTR, true,  kw_b4_prefix },
 	{ "pool",		KW_AFTR, true,  kw_pool },
 	{ NULL, KW_AFTR, false, NULL },

@@ -353,7 +353,9 @@ void config_dhcp_check(struct parser *p)
 		if ((l = seen_line(p, "announce")))
 			report(p, l, "announce: PCP is an aftr's; role server speaks DHCPv4-over-DHCPv6 only");
 		if ((l = seen_line(p, "bfd") ?: seen_line(p, "bfd-interval") ?:
-			  seen_line(p, "bfd-multiplier")))
+			  seen_line(p, "bfd-multiplier") ?:
+			  seen_line(p, "bfd-max-sessions") ?:
+			  seen_line(p, "bfd-state-file")))
 			report(p, l, "bfd: BFD runs inside softwires, between b4s and aftrs; role server has none");
 		if (!c->has_listen6)
 			report(p, 0, "role server needs 'listen ADDR' (the address its relays send to)");

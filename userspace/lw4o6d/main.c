@@ -16,6 +16,8 @@
 
 #include "anycast.h"
 #include "b4.h"
+#include "bfd_command.h"
+#include "bfd_server.h"
 #include "config.h"
 #include "core.h"
 #include "dhcp4o6_relay.h"
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
+	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -146,6 +149,23 @@ static void on_signal(int fd, void *arg)
 }
 
 /*
+ * The anycast address went on or off: this lwAFTR draws B4s' traffic, or
+ * no longer does.  The PCP server ANNOUNCEs; the BFD responder tells its
+ * B4s AdminDown while withdrawn, so that they move now, not after their
+ * detection time.
+ */
+static void aftr_announced(void)
+{
+	pcp_server_took_over();
+	bfd_server_undrain();
+}
+
+static void aftr_withdrawn(void)
+{
+	bfd_server_drain();
+}
+
+/*
  * The AFTR role: the core, then the components that use it (kernel sync,
  * the PCP front-end); stopped the other way round.  Only the core has
  * anything to reload.
@@ -157,9 +177,10 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 	if (aftr_has_core(c)) {
 		a = core_start(c, reset);
 		if (!a || ksync_start(c, a) || pcp_server_start(c, a) ||
-		    ondemand_start(c, a))
+		    bfd_server_start(c) || ondemand_start(c, a))
 			return -1;
 		on_dump(ondemand_dump);
+		on_dump(bfd_server_dump);
 		if (c->dhcp4o6) {
 			/* the co-located 4o6 server, and its relays' bulk leasequery */
 			if (dhcp4o6_server_start(c, a) || leasequery_start(c, a))
@@ -176,7 +197,7 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 	if (a) {
 		core_serving();
 		/* last: announce only what is all there */
-		if (anycast_start(c, pcp_server_took_over))
+		if (anycast_start(c, aftr_announced, aftr_withdrawn))
 			return -1;
 	}
 	return 0;
@@ -192,6 +213,8 @@ static void aftr_stop(void)
 		dhcp4o6_server_stop();
 		leasequery_stop();
 		ondemand_stop();
+		/* its AdminDowns go out through the PCP server's socket */
+		bfd_server_stop();
 		pcp_server_stop();
 		ksync_stop();
 		core_stop();
@@ -241,6 +264,8 @@ int main(int argc, char **argv)
 		return anycast_drain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "leases"))
 		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
+	if (argc > 1 && !strcmp(argv[1], "bfd"))
+		return bfd_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;

@@ -24,6 +24,7 @@
 
 #include <linux/lw4o6.h>
 
+#include "bfd_server.h"
 #include "kernel.h"
 #include "log.h"
 #include "loop.h"
@@ -79,13 +80,23 @@ static uint32_t epoch(void)
 
 /* ---- sending ------------------------------------------------------------- */
 
+int pcp_server_send4(const struct in6_addr *b4, const uint8_t *pkt, size_t len)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *b4 };
+
+	if (P.raw_fd < 0)
+		return -EBADF;
+	if (sendto(P.raw_fd, pkt, len, 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
 static void send_now(const struct origin *o, const uint8_t *buf, size_t len)
 {
 	uint8_t pkt[PCP_MAX_LEN + 28];
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
-	ssize_t n;
+	int err = 0;
 
-	to.sin6_addr = o->b4;
 	if (o->softwire) {
 		struct udp4 u = {
 			.src = htonl(LW4O6_CONTROL_ADDR), .dst = o->src4,
@@ -94,18 +105,21 @@ static void send_now(const struct origin *o, const uint8_t *buf, size_t len)
 		};
 
 		len = udp4_build(&u, pkt, sizeof(pkt));
-		n = sendto(P.raw_fd, pkt, len, 0, (struct sockaddr *)&to,
-			   sizeof(to));
+		err = pcp_server_send4(&o->b4, pkt, len);
 	} else {
-		to.sin6_port = htons(o->sport);
-		n = sendto(P.udp_fd, buf, len, 0, (struct sockaddr *)&to,
-			   sizeof(to));
+		struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+					   .sin6_addr = o->b4,
+					   .sin6_port = htons(o->sport) };
+
+		if (sendto(P.udp_fd, buf, len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) < 0)
+			err = -errno;
 	}
-	if (n < 0 && log_limit_ok(&P.ll)) {
+	if (err && log_limit_ok(&P.ll)) {
 		char a6[FMT_IPV6_LEN];
 
 		log_warn("sending to %s: %s", fmt_ipv6(&o->b4, a6),
-			 strerror(errno));
+			 strerror(-err));
 	}
 }
 
@@ -404,7 +418,14 @@ static void on_control(const struct in6_addr *b4, const uint8_t *pkt,
 	struct udp4 u;
 
 	(void)arg;
-	if (udp4_parse(pkt, len, &u) || u.dport != PCP_SERVER_PORT)
+	if (udp4_parse(pkt, len, &u))
+		return;
+	/* BFD (the module passes 3784 from 49152 and up) is bfd_server.c's */
+	if (u.dport == LW4O6_BFD_PORT) {
+		bfd_server_input(b4, &u);
+		return;
+	}
+	if (u.dport != PCP_SERVER_PORT)
 		return;
 	/*
 	 * Only the B4 itself speaks for its softwire (RFC 6333 5.7): a LAN

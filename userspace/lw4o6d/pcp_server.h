@@ -19,5 +19,11 @@ void pcp_server_stop(void);
  * with "anycast", the round the start put off), paced at announce-rate.
  */
 void pcp_server_took_over(void);
+/*
+ * An IPv4 datagram (pkt, built whole) into b4's softwire, IPv4-in-IPv6
+ * from the device's address: how the other control-path front-ends
+ * (bfd_server.c) answer.  0, or -errno.
+ */
+int pcp_server_send4(const struct in6_addr *b4, const uint8_t *pkt, size_t len);
 
 #endif

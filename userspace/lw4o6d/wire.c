@@ -55,6 +55,7 @@ int udp4_parse(const uint8_t *p, size_t len, struct udp4 *u)
 		return -EINVAL;
 	memcpy(&u->src, p + 12, 4);
 	memcpy(&u->dst, p + 16, 4);
+	u->ttl = p[8];
 	if ((p[ihl + 6] | p[ihl + 7]) &&
 	    fold(sum16(p + ihl, ulen, pseudo(u->src, u->dst, ulen))))
 		return -EINVAL;
@@ -77,7 +78,8 @@ size_t udp4_build(const struct udp4 *u, uint8_t *o, size_t cap)
 	o[2] = tot >> 8;
 	o[3] = tot & 0xff;
 	o[6] = 0x40;		/* DF: PCP messages are small */
-	o[8] = 64;
+	/* BFD's single hop asks 255 (RFC 5881 5); PCP has no say */
+	o[8] = u->ttl ? u->ttl : 64;
 	o[9] = 17;
 	memcpy(o + 12, &u->src, 4);
 	memcpy(o + 16, &u->dst, 4);

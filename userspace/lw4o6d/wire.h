@@ -16,6 +16,7 @@
 struct udp4 {
 	uint32_t src, dst;	/* network order */
 	uint16_t sport, dport;	/* host order */
+	uint8_t ttl;		/* parsed; built as 64 when 0 */
 	const uint8_t *data;
 	size_t len;
 };

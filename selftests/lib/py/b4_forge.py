@@ -50,12 +50,12 @@ def ip6(src, dst, nh, payload, hlim=64):
                        a6(src), a6(dst)) + payload
 
 
-def ip4_udp(src, dst, sport, dport, data):
+def ip4_udp(src, dst, sport, dport, data, ttl=63):
     udp = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
     pseudo = a4(src) + a4(dst) + struct.pack("!BBH", 0, 17, len(udp))
     c = csum(pseudo + udp) or 0xffff
     udp = udp[:6] + struct.pack("!H", c) + udp[8:]
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0x4000, 63,
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0x4000, ttl,
                     17, 0, a4(src), a4(dst))
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + udp

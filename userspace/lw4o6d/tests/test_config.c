@@ -200,6 +200,13 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.max_mappings, 1048576);
 	assert_int_equal(c.max_subscribers, 1048576);
 	assert_int_equal(c.n_b4_allow, 0);
+	assert_int_equal(c.bfd_max_sessions, 1048576);
+	assert_string_equal(c.bfd_state_file, "");	/* bfd_state_path()'s default */
+	assert_int_equal(load("role aftr\ndevice lw0\nstorage sqlite /s.db\n"
+			      "pool 10.0.0.0/16 psid-len 1\nbfd-max-sessions 5\n"
+			      "bfd-state-file /run/b.state\n", &c, &e), 0);
+	assert_int_equal(c.bfd_max_sessions, 5);
+	assert_string_equal(c.bfd_state_file, "/run/b.state");
 	assert_true(c.announce);
 	assert_false(c.has_anycast);
 	assert_int_equal(c.announce_rate, 10000);
@@ -494,6 +501,8 @@ static const struct {
 	const char *reason;
 } bad[] = {
 	{ AFTR "pools 10.1.0.0/16\n", 5, "unknown keyword 'pools'" },
+	{ AFTR "bfd-state-file run/x\n", 5, "bfd-state-file: 'run/x' is not an absolute path" },
+	{ B4 "bfd-state-file /run/x\n", 3, "'bfd-state-file' is an aftr keyword" },
 	{ AFTR "devic lw1\n", 5, "unknown keyword 'devic'" },
 	{ AFTR "device lw1\n", 5, "'device' given twice (first on line 2)" },
 	{ AFTR "quota x\n", 5, "quota: expected a number 1..65535, got 'x'" },
@@ -690,6 +699,8 @@ static const struct {
 	{ B4 "relay 2001:db8::1\n", 3, "'relay' is an aftr keyword; this is a b4 file" },
 	{ SRV "redundancy hot\n", 5, "'redundancy' is for an aftr: a server has no device" },
 	{ SRV "bfd-interval 1000\n", 5, "bfd: BFD runs inside softwires" },
+	{ SRV "bfd-max-sessions 10\n", 5, "bfd: BFD runs inside softwires" },
+	{ SRV "bfd-state-file /run/x\n", 5, "bfd: BFD runs inside softwires" },
 	{ SRV "miss-queue 10\n", 5, "'miss-queue' is for an aftr: a server has no device" },
 };
 
