@@ -99,6 +99,10 @@ defer kill $B4_PID
 check_cmd "bfdd on AFTR 1 sees the B4's session up" busywait 20000 peer_is 1 up
 check_cmd "the B4's state file says up" busywait 5000 state_is up
 check_cmd "the B4 logged it" logged "BFD with the AFTR: up"
+expect_eq "lw4o6d bfd -j: the same session, up" \
+	"$("$LW4O6D" bfd -c "$TMPDIR/b4.conf" -j | jq -r '.state + " " + .remote_state')" "up up"
+expect_eq "lw4o6d bfd (text): state up" \
+	"$("$LW4O6D" bfd -c "$TMPDIR/b4.conf" | awk '$1 == "state" { print $2 }')" up
 expect_eq "bfdd: the B4's intervals (300 ms)" "$(peer 1 'remote-transmit-interval')" 300
 expect_eq "state file: bfdd's discriminator as the remote's" \
 	"$(state remote_discriminator)" "$(peer 1 id)"

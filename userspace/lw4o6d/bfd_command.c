@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * "lw4o6d bfd": the lwAFTR's BFD sessions.  The daemon's memory is out of
+ * "lw4o6d bfd": the lwAFTR's BFD sessions, or a B4's one.  The daemon's memory is out of
  * reach, so this asks it for a snapshot (bfd_state.h): SIGUSR1 to the pid
  * its state file names, if that pid is an lw4o6d, then the file once it
  * is newer.  A daemon that is not running leaves the file as it stopped:
@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -29,6 +31,7 @@ static void usage(FILE *f)
 	      "The BFD sessions of FILE's running aftr (default /etc/lw4o6d.conf), one per B4:\n"
 	      "state, diagnostic, the B4's state and diagnostic, since when, intervals.\n"
 	      "The daemon is asked for them with SIGUSR1 (which also logs its counters).\n"
+	      "For a b4's FILE: its session with the AFTR, as last written.\n"
 	      "  -j   JSON: an object with the sessions as an array\n", f);
 }
 
@@ -169,6 +172,78 @@ static int print_file(const char *path, bool json, bool stale)
 	return bad ? 1 : 0;
 }
 
+/*
+ * A b4's one session: the JSON file b4_bfd.c rewrites at every change, in
+ * its runtime directory: $RUNTIME_DIRECTORY here if set, else the
+ * unit's (/run/lw4o6d/INSTANCE, the newest of them), else /run/lw4o6d.
+ */
+static int b4_session(const struct lw4o6d_config *c, bool json)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+	char path[512], best[512] = "", line[1024];
+	struct timespec newest = { 0, 0 };
+	struct stat st;
+	glob_t g;
+	size_t i;
+	FILE *f;
+
+	if (!c->bfd) {
+		fprintf(stderr, "lw4o6d bfd: 'bfd off': no session\n");
+		return 1;
+	}
+	if (dir && *dir) {
+		snprintf(best, sizeof(best), "%s/bfd-%s.json", dir, c->device);
+	} else {
+		snprintf(path, sizeof(path), "/run/lw4o6d/*/bfd-%s.json", c->device);
+		if (!glob(path, 0, NULL, &g)) {
+			for (i = 0; i < g.gl_pathc; i++)
+				if (!stat(g.gl_pathv[i], &st) &&
+				    (st.st_mtim.tv_sec > newest.tv_sec ||
+				     (st.st_mtim.tv_sec == newest.tv_sec &&
+				      st.st_mtim.tv_nsec > newest.tv_nsec))) {
+					newest = st.st_mtim;
+					snprintf(best, sizeof(best), "%s",
+						 g.gl_pathv[i]);
+				}
+			globfree(&g);
+		}
+		if (!best[0])
+			snprintf(best, sizeof(best), "/run/lw4o6d/bfd-%s.json",
+				 c->device);
+	}
+	f = fopen(best, "r");
+	if (!f || !fgets(line, sizeof(line), f)) {
+		fprintf(stderr, "lw4o6d bfd: %s: %s (is lw4o6d running?)\n", best,
+			f ? "empty" : strerror(errno));
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+	if (json) {
+		fputs(line, stdout);
+		return 0;
+	}
+	/*
+	 * The text: "key value" a line, in the file's order.  b4_bfd.c's
+	 * object is flat, its strings hold no comma, colon or quote.
+	 */
+	for (char *tok = strtok(line, "{},\n"); tok; tok = strtok(NULL, "{},\n")) {
+		char *colon = strchr(tok, ':'), *k = tok, *v;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		v = colon + 1;
+		k += *k == '"';
+		k[strcspn(k, "\"")] = '\0';
+		v += *v == '"';
+		v[strcspn(v, "\"")] = '\0';
+		printf("%-24s %s\n", k, v);
+	}
+	return 0;
+}
+
 int bfd_command_main(int argc, char **argv, const char *default_config)
 {
 	static struct lw4o6d_config c;
@@ -195,8 +270,10 @@ int bfd_command_main(int argc, char **argv, const char *default_config)
 		fprintf(stderr, "lw4o6d bfd: %s cannot be used\n", cfg);
 		return 1;
 	}
+	if (c.role == ROLE_B4)
+		return b4_session(&c, json);
 	if (c.role != ROLE_AFTR) {
-		fprintf(stderr, "lw4o6d bfd: %s is a %s's; the BFD responder is an aftr's\n",
+		fprintf(stderr, "lw4o6d bfd: %s is a %s's; BFD is a b4's and an aftr's\n",
 			cfg, config_role_name(c.role));
 		return 1;
 	}
