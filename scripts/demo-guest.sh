@@ -126,6 +126,7 @@ EOT
 run cat "$W/aftr.conf"
 note "(16 addresses x 15 port sets of 4096 ports: 240 subscribers; PSID 0, ports 0-4095, is never granted)"
 run "$D" --check-config "$W/aftr.conf"
+mkdir -p /var/lib/lw4o6d	# the unit's StateDirectory: the BFD snapshot goes there
 aftr_start() {
 	ip netns exec aftr "$D" -c "$W/aftr.conf" >> "$W/aftr.log" 2>&1 &
 	AFTR_PID=$!
@@ -174,8 +175,10 @@ run "$D" --check-config "$W/b4.conf"
 say "Provisioning: each B4's lw4o6d asks the lwAFTR for a port set over PCP, inside the softwire"
 note "(192.0.0.2 -> 192.0.0.1:5351 in IPv4-in-IPv6: the lwAFTR knows the B4 by its IPv6 source)"
 for n in 1 2; do
-	show "ip netns exec b4-$n lw4o6d -c b4.conf &"
-	ip netns exec "b4-$n" "$D" -c "$W/b4.conf" >> "$W/b4-$n.log" 2>&1 &
+	# each its own runtime directory (its BFD state), as its unit would
+	mkdir -p "$W/run-b4-$n"
+	show "RUNTIME_DIRECTORY=run-b4-$n ip netns exec b4-$n lw4o6d -c b4.conf &"
+	RUNTIME_DIRECTORY=$W/run-b4-$n ip netns exec "b4-$n" "$D" -c "$W/b4.conf" >> "$W/b4-$n.log" 2>&1 &
 	PIDS+=($!)
 done
 t0=$SECONDS
@@ -194,6 +197,20 @@ logs b4-2 "bound:"
 say "The control path: lwB4 1 pings the lwAFTR's 192.0.0.1 through the softwire"
 run ip netns exec b4-1 $PING -c 3 -i 0.3 -W 3 -I 192.0.0.2 192.0.0.1 ||
 	fail "no answer from 192.0.0.1 through the softwire"
+
+# ---------------------------------------------------------------------------
+say "Liveness: each lwB4 keeps BFD with the lwAFTR inside its softwire (RFC 5880/5881)"
+note "(192.0.0.2:49152 -> 192.0.0.1:3784, TTL 255, every 10 s; the lwAFTR answers every B4 passively)"
+bfd_up() { RUNTIME_DIRECTORY=$W/run-b4-$1 "$D" bfd -c "$W/b4.conf" -j 2> /dev/null |
+	jq -e '.state == "up"' > /dev/null; }
+waitfor 30 "lwB4 1's BFD session did not come up" bfd_up 1
+waitfor 30 "lwB4 2's BFD session did not come up" bfd_up 2
+show "RUNTIME_DIRECTORY=run-b4-1 lw4o6d bfd -c b4.conf"
+RUNTIME_DIRECTORY=$W/run-b4-1 "$D" bfd -c "$W/b4.conf" | grep -E "^(state|diagnostic|remote_state|tx_interval_ms|multiplier|detect_ms) "
+run "$D" bfd -c "$W/aftr.conf"
+check "the lwAFTR does not see both B4s' sessions up" \
+	test "$("$D" bfd -c "$W/aftr.conf" -j | jq '[.sessions[] | select(.state == "up")] | length')" = 2
+logs b4-1 "BFD" 2
 
 # ---------------------------------------------------------------------------
 say "The LAN hosts fetch from a web server on the internet host"
