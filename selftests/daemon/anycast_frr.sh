@@ -17,7 +17,8 @@
 # Covers: both announce (ECMP at ACC); drain withdraws AFTR1 within
 # seconds and traffic flows through AFTR2, drain off puts it back after
 # the hold-down, and AFTR1 then sends the B4 an ANNOUNCE; AFTR1's store broken (its connection cut and blocked),
-# its lw0 down, and its lw4o6d stopped each withdraw it, recovery puts it
+# its lw0 down, its upstream route gone (PCP then answers NETWORK_FAILURE),
+# and its lw4o6d stopped each withdraw it, recovery puts it
 # back; the B4's LAN keeps service throughout.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/failover_topology.sh"
@@ -120,6 +121,17 @@ check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: device lw0 is down"
 ip -n "$AFTR1" link set lw0 up
 ip -n "$AFTR1" route replace "$FO_POOL1" dev lw0	# gone with the link
 check_cmd "lw0 up: announced again" busywait 30000 acc_is "a1 a2"
+
+# --- its upstream IPv4 route ---
+ip -n "$AFTR1" route del default
+check_cmd "AFTR 1's upstream route gone: withdrawn" busywait 30000 acc_is a2
+check_cmd "AFTR 1 logged why" logged 1 "withdrawn from any0: no route to upstream"
+check_cmd "... and that its PCP answers NETWORK_FAILURE meanwhile (#15 item 4)" \
+	logged 1 "no upstream IPv4 route: PCP MAPs are answered NETWORK_FAILURE"
+check_cmd "LAN 2 -> INET still answered, through AFTR 2" busywait 10000 udp
+ip -n "$AFTR1" route add default via 10.1.0.1
+check_cmd "the route back: announced again" busywait 30000 acc_is "a1 a2"
+check_cmd "... and PCP grants again" logged 1 "the upstream IPv4 route is back"
 
 # --- stop ---
 kill "$AFTR_PID_1"

@@ -41,11 +41,13 @@ static struct {
 	char why[CONFIG_MAX_PATH + 64];	/* the last failed check, for the log */
 	char said[CONFIG_MAX_PATH + 64];	/* the last one logged while withdrawn */
 	char addr[INET6_ADDRSTRLEN];
-} A = { .ioc = -1 };
+	bool upstream_ok;	/* the last check found the upstream route */
+} A = { .ioc = -1, .upstream_ok = true };
 
 /* Told each time the address goes on or off (kept across a reload's restart). */
 static void (*announced_fn)(void);
 static void (*withdrawn_fn)(void);
+static void (*upstream_fn)(bool ok);
 
 static bool dev_running(const char *name)
 {
@@ -107,6 +109,15 @@ static const char *check(void)
 {
 	struct in_addr up = { .s_addr = A.cfg.upstream };
 	char a4[INET_ADDRSTRLEN];
+	bool ok;
+
+	/* first, whatever else fails: the PCP server is told (NETWORK_FAILURE) */
+	ok = upstream_routed();
+	if (ok != A.upstream_ok) {
+		A.upstream_ok = ok;
+		if (upstream_fn)
+			upstream_fn(ok);
+	}
 
 	if (!access(A.cfg.drain_file, F_OK)) {
 		snprintf(A.why, sizeof(A.why), "draining (%s exists)",
@@ -125,7 +136,7 @@ static const char *check(void)
 		snprintf(A.why, sizeof(A.why), "the store is unreachable");
 		return A.why;
 	}
-	if (!upstream_routed()) {
+	if (!A.upstream_ok) {
 		inet_ntop(AF_INET, &up, a4, sizeof(a4));
 		snprintf(A.why, sizeof(A.why), "no route to upstream %s/%u", a4,
 			 A.cfg.upstream_plen);
@@ -202,10 +213,11 @@ static void on_tick(struct timer *t)
 }
 
 int anycast_start(const struct lw4o6d_config *c, void (*announced)(void),
-		  void (*withdrawn)(void))
+		  void (*withdrawn)(void), void (*upstream)(bool ok))
 {
 	announced_fn = announced;
 	withdrawn_fn = withdrawn;
+	upstream_fn = upstream;
 	if (!c->has_anycast)
 		return 0;
 	A.cfg = *c;
@@ -257,7 +269,7 @@ int anycast_reload(const struct lw4o6d_config *c)
 		return 0;
 	}
 	anycast_stop();
-	return anycast_start(c, announced_fn, withdrawn_fn);
+	return anycast_start(c, announced_fn, withdrawn_fn, upstream_fn);
 }
 
 /* ---- lw4o6d drain ------------------------------------------------------ */

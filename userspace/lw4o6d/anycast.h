@@ -12,16 +12,19 @@
 #ifndef LW4O6D_ANYCAST_H
 #define LW4O6D_ANYCAST_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /*
  * Nothing to do without "anycast"; -1 (logged) if rtnetlink fails.
  * announced and withdrawn (either may be NULL) are told each time the
  * address goes on, and each time a failed check or the drain file takes
- * it off (not at stop: the components stop on their own then).
+ * it off (not at stop: the components stop on their own then); upstream
+ * (may be NULL) each time the route to the upstream prefix comes or goes.
  */
 int anycast_start(const struct lw4o6d_config *c, void (*announced)(void),
-		  void (*withdrawn)(void));
+		  void (*withdrawn)(void), void (*upstream)(bool ok));
 /* SIGHUP: a changed "anycast" line withdraws the old address first. */
 int anycast_reload(const struct lw4o6d_config *c);
 void anycast_stop(void);

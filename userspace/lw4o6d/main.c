@@ -197,7 +197,8 @@ static int aftr_start(const struct lw4o6d_config *c, bool reset)
 	if (a) {
 		core_serving();
 		/* last: announce only what is all there */
-		if (anycast_start(c, aftr_announced, aftr_withdrawn))
+		if (anycast_start(c, aftr_announced, aftr_withdrawn,
+				  pcp_server_upstream))
 			return -1;
 	}
 	return 0;

@@ -69,7 +69,17 @@ static struct {
 	bool an_on;
 	bool an_start_pending;		/* the start's round waits for the anycast */
 	uint64_t n_announced, n_announce_rounds;
-} P = { .raw_fd = -1, .udp_fd = -1, .ctl_fd = -1 };
+	bool upstream_ok;		/* anycast.c's check: the IPv4 way out */
+} P = { .raw_fd = -1, .udp_fd = -1, .ctl_fd = -1, .upstream_ok = true };
+
+void pcp_server_upstream(bool ok)
+{
+	P.upstream_ok = ok;
+	log_notice("%s: %s", ok ? "the upstream IPv4 route is back" :
+		   "no upstream IPv4 route",
+		   ok ? "PCP grants again" :
+		   "PCP MAPs are answered NETWORK_FAILURE (B4s with another AFTR move)");
+}
 
 static uint32_t epoch(void)
 {
@@ -382,6 +392,15 @@ static void request(const struct origin *o, const uint8_t *buf, size_t len)
 	/* Only ever one's own mappings: nobody asks on another's behalf. */
 	if (m.third_party) {
 		refuse(o, buf, len, PCP_NOT_AUTHORIZED);
+		return;
+	}
+	/*
+	 * No route to the upstream IPv4 prefix (anycast's check): a set here
+	 * would carry nothing.  NETWORK_FAILURE, RFC 6887's temporary
+	 * failure, tells a B4 with several AFTRs to move on (#15 item 4).
+	 */
+	if (m.opcode == PCP_OP_MAP && m.lifetime && !P.upstream_ok) {
+		refuse(o, buf, len, PCP_NETWORK_FAILURE);
 		return;
 	}
 	/* Its answer carries the epoch: no more ANNOUNCE repeats for it. */
@@ -716,5 +735,6 @@ void pcp_server_stop(void)
 	kern_close(P.k);
 	free(P.replies);
 	memset(&P, 0, sizeof(P));
+	P.upstream_ok = true;	/* until anycast.c's check says otherwise */
 	P.raw_fd = P.udp_fd = P.ctl_fd = -1;
 }

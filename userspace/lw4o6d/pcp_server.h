@@ -20,6 +20,11 @@ void pcp_server_stop(void);
  */
 void pcp_server_took_over(void);
 /*
+ * The route to the upstream IPv4 prefix came or went (anycast.c's check):
+ * while it is gone, MAPs are refused NETWORK_FAILURE (#15 item 4).
+ */
+void pcp_server_upstream(bool ok);
+/*
  * An IPv4 datagram (pkt, built whole) into b4's softwire, IPv4-in-IPv6
  * from the device's address: how the other control-path front-ends
  * (bfd_server.c) answer.  0, or -errno.
