@@ -236,9 +236,11 @@ static void on_packet(int fd, void *arg)
 		}
 		changed = p.desired_min_tx != B.s.remote_min_tx ||
 			  p.required_min_rx != B.s.remote_min_rx ||
-			  p.mult != B.s.remote_mult;
+			  p.mult != B.s.remote_mult ||
+			  p.state != B.s.remote_state ||
+			  p.diag != B.s.remote_diag;
 		bfd_session_rx(&B.s, &p, loop_now_ms());
-		/* the peer's pace settles after Up (1 s while not): the file follows */
+		/* the peer's state and pace (1 s while not Up): the file follows */
 		if (changed)
 			write_state();
 		arm();
