@@ -88,8 +88,10 @@ check_cmd "... through AFTR 2" test "$(failover_stat 2 sent-ipv4-packets)" -gt "
 check_cmd "AFTR 1's store connection mended" failover_mend_store 1
 failover_bail aftr-1 aftr-2 b4-2
 
-# --- no answer: AFTR 2's daemon gone, its bindings with it ---
-kill "$AFTR_PID_2"
+# --- no answer: AFTR 2's daemon gone (killed), its bindings with it ---
+# -9: a SIGTERM would have its BFD responder tell the B4 AdminDown, which
+# moves the B4 at once (bfd_b4.sh, bfd_aftr.sh); here the 1/5 path is tried
+kill -KILL "$AFTR_PID_2"
 wait "$AFTR_PID_2" 2> /dev/null
 "$LW4O6" -n "$AFTR2" binding flush dev lw0
 udp		# draws AFTR 2's 1/5: the B4 asks, and nobody answers
