@@ -72,7 +72,7 @@ static void send_pkt(struct bfd_resp *r, const struct bfd_peer *p,
 
 	(void)r;
 	len = udp4_build(&u, buf, sizeof(buf));
-	err = pcp_server_send4(&p->b4, buf, len);
+	err = pcp_server_queue4(&p->b4, buf, len);
 	if (err) {
 		B.n_send_err++;
 		if (log_limit_ok(&B.ll)) {
@@ -209,7 +209,7 @@ void bfd_server_dump(void)
 		   s->sessions, s->up, (unsigned long long)s->created,
 		   (unsigned long long)s->freed, (unsigned long long)s->ups,
 		   (unsigned long long)s->downs, (unsigned long long)s->rx,
-		   (unsigned long long)s->tx, (unsigned long long)B.n_send_err,
+		   (unsigned long long)s->tx, (unsigned long long)(B.n_send_err + pcp_server_queue4_failed()),
 		   (unsigned long long)s->drop[BFD_DROP_BAD],
 		   (unsigned long long)s->bad[BFD_BAD_LENGTH],
 		   (unsigned long long)s->bad[BFD_BAD_VERSION],
@@ -273,6 +273,7 @@ void bfd_server_stop(void)
 		n = left = bfd_resp_drain(&B.r, 0, loop_now_ms());
 		while (left) {
 			left = bfd_resp_drain(&B.r, DRAIN_CHUNK, loop_now_ms());
+			pcp_server_flush4();	/* no loop turn flushes now */
 			if (left)
 				nanosleep(&gap, NULL);
 		}

@@ -12,6 +12,7 @@
  * is committed.  A granted set is therefore on disk before the B4 hears
  * of it, and one fsync serves the whole batch (group commit).
  */
+#define _GNU_SOURCE	/* sendmmsg */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ static struct {
 	struct kern *k;		/* the control group: PCP from softwires */
 	struct kern_dev dev;
 	int raw_fd, udp_fd, ctl_fd;
-	bool in_batch;
+	bool batch_open;	/* batch_begin() awaits its batch_end() */
+	bool in_batch;		/* ... and the store's transaction is open */
 	struct reply *replies;
 	size_t n_replies;
 	struct log_limit ll;
@@ -89,6 +91,83 @@ static uint32_t epoch(void)
 }
 
 /* ---- sending ------------------------------------------------------------- */
+
+/*
+ * BFD's packets are many and small (a million B4s every 10 or 30 s): they
+ * wait here and leave with one sendmmsg() a loop turn (flush4(), the
+ * loop's hook), not a sendto() each.
+ */
+#define SEND4_BATCH	64
+#define SEND4_MAX	64	/* bytes: BFD's 52, IPv4 and UDP included */
+
+static struct {
+	struct mmsghdr m[SEND4_BATCH];
+	struct iovec iov[SEND4_BATCH];
+	struct sockaddr_in6 to[SEND4_BATCH];
+	uint8_t buf[SEND4_BATCH][SEND4_MAX];
+	unsigned int n;
+	uint64_t failed;
+	struct log_limit ll;
+} Q = { .ll.burst = 20 };
+
+static void flush4(void)
+{
+	unsigned int done = 0;
+
+	while (done < Q.n) {
+		int r = sendmmsg(P.raw_fd, Q.m + done, Q.n - done, 0);
+
+		if (r > 0) {
+			done += r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		/* the first of the rest failed: count it, go on after it */
+		Q.failed++;
+		if (log_limit_ok(&Q.ll)) {
+			char a6[FMT_IPV6_LEN];
+
+			log_warn("sending to %s: %s",
+				 fmt_ipv6(&Q.to[done].sin6_addr, a6),
+				 strerror(r < 0 ? errno : EIO));
+		}
+		done++;
+	}
+	Q.n = 0;
+}
+
+void pcp_server_flush4(void)
+{
+	if (Q.n)
+		flush4();
+}
+
+uint64_t pcp_server_queue4_failed(void)
+{
+	return Q.failed;
+}
+
+int pcp_server_queue4(const struct in6_addr *b4, const uint8_t *pkt, size_t len)
+{
+	unsigned int i = Q.n;
+
+	if (P.raw_fd < 0)
+		return -EBADF;
+	if (len > SEND4_MAX)
+		return pcp_server_send4(b4, pkt, len);
+	memcpy(Q.buf[i], pkt, len);
+	Q.iov[i] = (struct iovec){ .iov_base = Q.buf[i], .iov_len = len };
+	Q.to[i] = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+					 .sin6_addr = *b4 };
+	Q.m[i].msg_hdr = (struct msghdr){
+		.msg_name = &Q.to[i], .msg_namelen = sizeof(Q.to[i]),
+		.msg_iov = &Q.iov[i], .msg_iovlen = 1,
+	};
+	if (++Q.n == SEND4_BATCH)
+		flush4();
+	return 0;
+}
 
 int pcp_server_send4(const struct in6_addr *b4, const uint8_t *pkt, size_t len)
 {
@@ -135,6 +214,7 @@ static void send_now(const struct origin *o, const uint8_t *buf, size_t len)
 
 static void batch_begin(void)
 {
+	P.batch_open = true;
 	P.in_batch = !alloc_begin(P.a);
 	P.n_replies = 0;
 }
@@ -144,6 +224,9 @@ static void batch_end(void)
 {
 	size_t i;
 
+	if (!P.batch_open)
+		return;
+	P.batch_open = false;
 	if (!P.in_batch)
 		return;
 	P.in_batch = false;
@@ -447,6 +530,12 @@ static void on_control(const struct in6_addr *b4, const uint8_t *pkt,
 	if (u.dport != PCP_SERVER_PORT)
 		return;
 	/*
+	 * The store's transaction only for PCP: a wake-up of nothing but
+	 * BFD costs no BEGIN and COMMIT (a round trip each on PostgreSQL).
+	 */
+	if (!P.batch_open)
+		batch_begin();
+	/*
 	 * Only the B4 itself speaks for its softwire (RFC 6333 5.7): a LAN
 	 * host NATed to the shared address must not, though it shares the
 	 * outer source.
@@ -474,8 +563,7 @@ static void on_control_fd(int fd, void *arg)
 {
 	(void)fd;
 	(void)arg;
-	batch_begin();
-	kern_events_read(P.k);
+	kern_events_read(P.k);	/* on_control() opens the batch for PCP */
 	batch_end();
 }
 
@@ -688,7 +776,7 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 	alloc_add_self(a, &P.dev.local);
 	if (c->has_listen6)
 		alloc_add_self(a, &c->listen6);
-	if (open_sockets(c))
+	if (open_sockets(c) || loop_add_hook(pcp_server_flush4))
 		return -1;
 	if ((e = kern_listen(P.k, true, false, &ev)) ||
 	    (e = loop_add_fd(kern_event_fd(P.k), on_control_fd, NULL))) {
@@ -724,6 +812,10 @@ void pcp_server_stop(void)
 		   (unsigned long long)P.n_announce_rounds);
 	timer_cancel(&P.an_t);
 	pcp_announce_free(&P.an);
+	pcp_server_flush4();
+	loop_del_hook(pcp_server_flush4);
+	Q.n = 0;
+	Q.failed = 0;
 	if (P.ctl_fd >= 0)
 		loop_del_fd(P.ctl_fd);
 	if (P.udp_fd >= 0) {

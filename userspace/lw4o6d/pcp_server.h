@@ -30,5 +30,14 @@ void pcp_server_upstream(bool ok);
  * (bfd_server.c) answer.  0, or -errno.
  */
 int pcp_server_send4(const struct in6_addr *b4, const uint8_t *pkt, size_t len);
+/*
+ * The same, queued: many small datagrams (BFD) leave together, once a loop
+ * turn or with pcp_server_flush4() (where no loop runs: at stop).  0, or
+ * -EBADF; a failure to send is counted (pcp_server_queue4_failed()) and
+ * logged when the queue is flushed.
+ */
+int pcp_server_queue4(const struct in6_addr *b4, const uint8_t *pkt, size_t len);
+void pcp_server_flush4(void);
+uint64_t pcp_server_queue4_failed(void);
 
 #endif
