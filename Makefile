@@ -128,7 +128,7 @@ $(BUILD)/selftests/announce_send: selftests/bench/announce_send.c
 
 bench: deps
 	$(MAKE) modules userspace testdata $(BENCH_TOOLS)
-	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp tests/bench_dhcp \
+	$(MAKE) -C userspace/lw4o6d lw4o6d tests/bench_pcp tests/bench_dhcp tests/bench_bfd \
 		tests/bench_grants
 	@mkdir -p build/bench
 	@echo "== grants per second through the core, SQLite and PostgreSQL (host)"

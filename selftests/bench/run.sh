@@ -17,7 +17,7 @@ set -eu
 set -o pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
 kernels=${*:-6.1 6.12}
-export LW4O6_BENCH_PARTS=${LW4O6_BENCH_PARTS:-table datapath b4 pcp dhcp failover anycast}
+export LW4O6_BENCH_PARTS=${LW4O6_BENCH_PARTS:-table datapath b4 pcp dhcp failover anycast bfd}
 out=$top/build/bench
 mkdir -p "$out"
 rc=0
@@ -29,7 +29,7 @@ for k in $kernels; do
 			bash "selftests/bench/guest-$p.sh" || { echo "guest-$p.sh failed" >&2; rc=1; }
 		done; exit $rc' | tee "$out/bench-$k.log" || rc=1
 	# keep an earlier table of a part that did not run this time
-	for p in "BENCH table" "DPBENCH datapath" "B4BENCH b4" "PCPBENCH pcp" "DHCPBENCH dhcp" "FOBENCH failover" "ACBENCH anycast"; do
+	for p in "BENCH table" "DPBENCH datapath" "B4BENCH b4" "PCPBENCH pcp" "DHCPBENCH dhcp" "FOBENCH failover" "ACBENCH anycast" "BFDBENCH bfd"; do
 		t=$(sed -n "s/^${p% *} //p" "$out/bench-$k.log")
 		[ -z "$t" ] || printf '%s\n' "$t" > "$out/${p#* }-$k.md"
 	done
