@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Levelled logging to stderr or syslog. */
+/*
+ * Levelled logging to stderr or syslog.  Under systemd, stderr is the
+ * journal's stream ($JOURNAL_STREAM names it): each line then starts with
+ * its priority as "<N>" (sd-daemon(3)), which journald takes off and keeps,
+ * so that "journalctl -p err" finds our errors; elsewhere (a terminal, a
+ * test's log file) a line says "lw4o6d: LEVEL: ".
+ */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "loop.h"
 
 static int max_level = LOG_INFO;
 static bool use_syslog;
+static int to_journal = -1;	/* stderr is the journal's stream; -1: not yet known */
 
 static const char *const names[] = {
 	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
@@ -34,6 +45,19 @@ int log_level_get(void)
 	return max_level;
 }
 
+/* Whether stderr is the stream $JOURNAL_STREAM ("DEVICE:INODE") names. */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	uintmax_t dev, ino;
+	struct stat st;
+	int end = 0;
+
+	return js && sscanf(js, "%ju:%ju%n", &dev, &ino, &end) == 2 &&
+	       !js[end] && !fstat(STDERR_FILENO, &st) &&
+	       (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino;
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -46,8 +70,15 @@ void log_msg(int level, const char *fmt, ...)
 	} else {
 		/* One write a line: stderr is unbuffered, and lines stay whole. */
 		char line[1024];
-		int n = snprintf(line, sizeof(line), "lw4o6d: %s: ",
-				 names[level & 7]);
+		int n;
+
+		if (to_journal < 0)
+			to_journal = stderr_is_journal();
+		if (to_journal)
+			n = snprintf(line, sizeof(line), "<%d>", level & 7);
+		else
+			n = snprintf(line, sizeof(line), "lw4o6d: %s: ",
+				     names[level & 7]);
 
 		n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 		if (n > (int)sizeof(line) - 2)
