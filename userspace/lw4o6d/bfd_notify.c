@@ -281,6 +281,7 @@ void bfd_notify_log_counters(void)
 
 	if (!N.on)
 		return;
+	bfd_notify_read_errors();	/* refusals waiting count too */
 	log_notice("BFD changes for lw4o6 monitor: %llu reported, %llu sent in %llu datagrams; %llu dropped (queue full), %llu lost (send failed), %llu refused by the kernel, %llu refusals unread (socket full)",
 		   (unsigned long long)s->queued, (unsigned long long)s->sent,
 		   (unsigned long long)s->datagrams,
