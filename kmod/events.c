@@ -25,13 +25,13 @@ static bool have_listeners(struct lw4o6_dev *priv)
  * portid goes in nlmsg_pid: the requester's, or 0 (events.h).
  */
 static struct sk_buff *notify_start(struct lw4o6_dev *priv, u8 cmd, u32 portid,
-				    void **hdr, gfp_t gfp)
+				    void **hdr, size_t size, gfp_t gfp)
 {
 	struct sk_buff *skb;
 
 	if (!have_listeners(priv))
 		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	skb = genlmsg_new(size, gfp);
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, portid, 0, &lw4o6_family, 0, cmd);
@@ -66,7 +66,7 @@ void lw4o6_notify_binding(struct lw4o6_dev *priv, u8 cmd,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, portid, &hdr, GFP_KERNEL);
+	skb = notify_start(priv, cmd, portid, &hdr, NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
 		notify_end(priv, skb, hdr, lw4o6_put_binding(skb, p),
 			   GFP_KERNEL);
@@ -78,7 +78,7 @@ void lw4o6_notify_count(struct lw4o6_dev *priv, u8 cmd, u32 count,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, portid, &hdr, GFP_KERNEL);
+	skb = notify_start(priv, cmd, portid, &hdr, NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_u32(skb, LW4O6_A_BINDING_COUNT, count),
@@ -100,7 +100,7 @@ static void notify_miss(struct lw4o6_dev *priv, u8 cmd,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = notify_start(priv, cmd, 0, &hdr, GFP_ATOMIC);
+	skb = notify_start(priv, cmd, 0, &hdr, NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (skb)
 		notify_end(priv, skb, hdr,
 			   nla_put_in6_addr(skb, LW4O6_A_MISS_B4, b4) ||
@@ -129,6 +129,33 @@ void lw4o6_notify_miss_held(struct lw4o6_dev *priv, const struct in6_addr *b4,
 			    __be32 ipv4, u16 port)
 {
 	notify_miss(priv, LW4O6_CMD_EVT_BINDING_MISS, b4, ipv4, port, true);
+}
+
+/*
+ * One BFD session's change, as lw4o6d reported it (netlink_bfd.c).  A
+ * mass expiry on an lwAFTR brings these by the thousand: each is sized to
+ * what it holds rather than NLMSG_GOODSIZE, so a listener's receive
+ * buffer (which counts what is allocated) holds as many as it can.
+ */
+void lw4o6_notify_bfd(struct lw4o6_dev *priv, const struct in6_addr *peer,
+		      u8 state, u8 old_state, u8 diag, u32 portid)
+{
+	size_t size = nla_total_size(sizeof(u32)) +		/* IFINDEX */
+		      nla_total_size(IFNAMSIZ) +		/* IFNAME */
+		      nla_total_size(sizeof(*peer)) +
+		      3 * nla_total_size(sizeof(u8));
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = notify_start(priv, LW4O6_CMD_EVT_BFD_CHANGE, portid, &hdr, size,
+			   GFP_KERNEL);
+	if (skb)
+		notify_end(priv, skb, hdr,
+			   nla_put_in6_addr(skb, LW4O6_A_BFD_PEER, peer) ||
+			   nla_put_u8(skb, LW4O6_A_BFD_STATE, state) ||
+			   nla_put_u8(skb, LW4O6_A_BFD_OLD_STATE, old_state) ||
+			   nla_put_u8(skb, LW4O6_A_BFD_DIAG, diag),
+			   GFP_KERNEL);
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the module multicasts (events.c): the "events" group (binding and
- * table changes, binding misses) and the "control" group (PCP for lw4o6d).
+ * table changes, binding misses, lw4o6d's BFD changes) and the "control"
+ * group (PCP for lw4o6d).
  *
  * portid: an event a netlink request caused carries the requesting
  * socket's port id (info->snd_portid) in nlmsg_pid, as rtnetlink's
@@ -31,6 +32,9 @@ void lw4o6_notify_miss(struct lw4o6_dev *priv, u8 cmd,
 /* EVT_BINDING_MISS with MISS_HELD: not rate limited (hold.c bounds it). */
 void lw4o6_notify_miss_held(struct lw4o6_dev *priv, const struct in6_addr *b4,
 			    __be32 ipv4, u16 port);
+/* EVT_BFD_CHANGE: what lw4o6d's BFD_NOTIFY said; nothing if none listens. */
+void lw4o6_notify_bfd(struct lw4o6_dev *priv, const struct in6_addr *peer,
+		      u8 state, u8 old_state, u8 diag, u32 portid);
 /* A PCP request from inside a softwire, to the "control" group; port id 0. */
 int lw4o6_notify_control(struct lw4o6_dev *priv, const struct in6_addr *b4,
 			 const struct sk_buff *pkt);

@@ -3,7 +3,8 @@
  * The "lw4o6" generic netlink family: its attributes, its commands and who
  * may run them, its multicast groups, and the device lookup every command
  * begins with.  The commands themselves: netlink_dev.c (devices, counters),
- * netlink_bind.c (bindings), load.c (bulk load); the multicasts: events.c.
+ * netlink_bind.c (bindings), load.c (bulk load), netlink_bfd.c (lw4o6d's
+ * BFD changes); the multicasts: events.c.
  */
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
@@ -15,6 +16,7 @@
 #include "devopt.h"
 #include "load.h"
 #include "netlink.h"
+#include "netlink_bfd.h"
 #include "netlink_bind.h"
 #include "netlink_dev.h"
 
@@ -35,6 +37,11 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 	[LW4O6_A_MISS_IPV4]	= { .type = NLA_BE32 },
 	[LW4O6_A_MISS_PORT]	= { .type = NLA_REJECT },
 	[LW4O6_A_MISS_HELD]	= { .type = NLA_REJECT },
+	/* BFD_NOTIFY's: RFC 5880's states and 5-bit diagnostics only */
+	[LW4O6_A_BFD_PEER]	= LW4O6_POLICY_IN6,
+	[LW4O6_A_BFD_STATE]	= NLA_POLICY_MAX(NLA_U8, LW4O6_BFD_STATE_MAX),
+	[LW4O6_A_BFD_OLD_STATE]	= NLA_POLICY_MAX(NLA_U8, LW4O6_BFD_STATE_MAX),
+	[LW4O6_A_BFD_DIAG]	= NLA_POLICY_MAX(NLA_U8, LW4O6_BFD_DIAG_MAX),
 	LW4O6_DEVOPT_POLICY(LW4O6_A_)
 };
 
@@ -178,6 +185,12 @@ static const struct genl_ops lw4o6_ops[] = {
 		.doit	= lw4o6_nl_miss_reject,
 		.flags	= LW4O6_WRITE,
 		.internal_flags = LW4O6_NL_AFTR,
+	},
+	{
+		/* any mode: both ends run BFD */
+		.cmd	= LW4O6_CMD_BFD_NOTIFY,
+		.doit	= lw4o6_nl_bfd_notify,
+		.flags	= LW4O6_WRITE,
 	},
 };
 

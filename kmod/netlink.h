@@ -3,7 +3,8 @@
  * The generic netlink family "lw4o6" (netlink.c): its registration, and the
  * device each request names.  The commands live by concern: netlink_dev.c
  * (devices and counters), netlink_bind.c (the binding table), load.c (bulk
- * load); what the module multicasts, in events.c.
+ * load), netlink_bfd.c (lw4o6d's BFD changes); what the module
+ * multicasts, in events.c.
  */
 #ifndef LW4O6_NETLINK_H
 #define LW4O6_NETLINK_H

@@ -22,6 +22,8 @@
 # goes; kill -9 -> bfdd's own detection time expires; "bfd off" -> no
 # answers, the packets counted.  `lw4o6d bfd` shows the session of the
 # running daemon (text and -j), and after stop the sessions as it stopped.
+# `lw4o6 -j monitor` shows the session's changes (Up, AdminDown with
+# diagnostic 7 on drain and on stop) and nothing for the hostile packets.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/pcp_topology.sh"
@@ -79,6 +81,19 @@ TCPDUMP=$!
 defer kill $TCPDUMP
 busywait 10000 grep -q "listening on" "$TMPDIR/tcpdump.log"
 
+# lw4o6d tells the module of every session change; lw4o6 monitor shows them
+"$LW4O6" -n "$AFTR" -j monitor > "$TMPDIR/events" &
+defer kill $!
+# bfd_seen OLD NEW DIAG: lw4o6 monitor showed the B4's session change so
+# (OLD "*": any); bfd_count OLD NEW DIAG: how many times
+bfd_count() {
+	jq -c --arg p "$B4_6" --arg o "$1" --arg n "$2" --argjson d "$3" \
+		'select(.event == "bfd-change" and .dev == "lw0" and .peer == $p and
+			.state == $n and ($o == "*" or .old_state == $o) and
+			.diag_code == $d)' "$TMPDIR/events" 2> /dev/null | wc -l
+}
+bfd_seen() { [ "$(bfd_count "$@")" -ge 1 ]; }
+
 # aftr_start: lw4o6d as the AFTR, its log fresh (the last run's kept in aftr-old.log)
 aftr_start() {
 	[ -f "$TMPDIR/aftr.log" ] && cat "$TMPDIR/aftr.log" >> "$TMPDIR/aftr-old.log"
@@ -128,6 +143,8 @@ else
 fi
 check_cmd "lw4o6d's session for the B4 is Up (its log)" \
 	busywait 5000 grep -q "BFD $B4_6: init -> up" "$TMPDIR/aftr.log"
+check_cmd "lw4o6 monitor: bfd-change dev lw0 peer the B4 init -> up, diag none" \
+	busywait 5000 bfd_seen init up 0
 expect_eq "bfdd hears our 300 ms intervals" \
 	"$(peer remote-receive-interval) $(peer remote-transmit-interval) $(peer remote-detect-multiplier)" \
 	"300 300 3"
@@ -199,6 +216,8 @@ expect_eq "no session made for the forger" "$(num "$C1" 'BFD responder: ([0-9]+)
 check_cmd "bfdd's session never left Up" peer_is up
 expect_eq "lw4o6d's neither" "$(grep -c "BFD $B4_6: .* -> up" "$TMPDIR/aftr.log")" "$ups"
 check_fail "no Down logged" grep -q "BFD $B4_6: up -> " "$TMPDIR/aftr.log"
+expect_eq "nor shown by lw4o6 monitor (no change from up)" \
+	"$(jq -c 'select(.event == "bfd-change" and .old_state == "up")' "$TMPDIR/events" | wc -l)" 0
 
 # --- drain ----------------------------------------------------------------------
 check_cmd "the anycast announced first" \
@@ -208,6 +227,8 @@ check_cmd "drain: bfdd sees Down" busywait 10000 peer_is down
 expect_eq "with the remote's diagnostic administratively down" \
 	"$(peer remote-diagnostic)" "administratively down"
 check_cmd "lw4o6d logged the drain" grep -q "BFD: draining: AdminDown to 1 sessions" "$TMPDIR/aftr.log"
+check_cmd "lw4o6 monitor: up -> admin-down, diag 7 (administratively down)" \
+	busywait 5000 bfd_seen up admin-down 7
 sleep 2
 check_cmd "still Down while draining" peer_is down
 check_cmd "lw4o6d drain off" "$LW4O6D" drain -c "$TMPDIR/aftr.conf" off
@@ -221,6 +242,14 @@ expect_eq "remote diagnostic administratively down, sent before lw4o6d went" \
 wait "$AFTR_PID" 2> /dev/null
 check_cmd "lw4o6d told the session at stop" \
 	grep -q "BFD: stopping: told 1 sessions AdminDown" "$TMPDIR/aftr.log"
+check_cmd "lw4o6 monitor: the stop's AdminDown too (a second up -> admin-down, diag 7)" \
+	busywait 5000 test "$(bfd_count up admin-down 7)" -eq 2
+check_cmd "lw4o6d counted its reports: none dropped, lost or refused" \
+	grep -Eq "BFD changes for lw4o6 monitor: [0-9]+ reported, [0-9]+ sent in [0-9]+ datagrams; 0 dropped \(queue full\), 0 lost \(send failed\), 0 refused by the kernel" \
+	"$TMPDIR/aftr.log"
+ktap_diag "lw4o6 monitor's bfd-change events:"
+jq -c 'select(.event == "bfd-change") | del(.event, .ifindex)' "$TMPDIR/events" |
+	while read -r l; do ktap_diag "  $l"; done
 check_cmd "and logged its counters" grep -q "BFD responder: .* sent" "$TMPDIR/aftr.log"
 J=$(bfd_cmd -j)
 expect_eq "lw4o6d bfd after stop: exit 1 (not running)" "$?" 1

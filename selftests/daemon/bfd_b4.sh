@@ -19,7 +19,9 @@
 # (log, remote, event), Up there; hostile packets (TTL 254, wrong
 # discriminator, version 2) dropped and counted with no state change;
 # AFTR 2's peer shut down in bfdd (AdminDown): the B4 moves back to AFTR
-# 1, whose tunnel is back, and is Up there.
+# 1, whose tunnel is back, and is Up there.  `lw4o6 -j monitor` shows
+# each of these as bfd-change events with the AFTR as the peer and the
+# diagnostic (1, 3, and 7 when the B4 stops).
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/frr.sh"
 LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
@@ -82,6 +84,14 @@ peer() {	# ID FIELD: bfdd's view of its peer 192.0.0.2
 }
 peer_is() { [ "$(peer "$1" status)" = "$2" ]; }
 state() { jq -r ".$1" /run/lw4o6d/bfd-b0.json 2> /dev/null; }
+# bfd_seen PEER OLD NEW DIAG: lw4o6 monitor showed that change (OLD "*":
+# any).  Counted, not jq -e: that answers for the last event only.
+bfd_seen() {
+	[ "$(jq -c --arg p "$1" --arg o "$2" --arg n "$3" --argjson d "$4" \
+		'select(.event == "bfd-change" and .peer == $p and .state == $n and
+			($o == "*" or .old_state == $o) and .diag_code == $d)' \
+		"$TMPDIR/events" 2> /dev/null | wc -l)" -ge 1 ]
+}
 state_is() { [ "$(state state)" = "$1" ]; }
 remote() { "$LW4O6" -n "$B4" -j dev show b0 | jq -r '.[0].remote'; }
 logged() { grep -qF "$1" "$TMPDIR/b4.log"; }
@@ -104,6 +114,8 @@ defer kill $B4_PID
 check_cmd "bfdd on AFTR 1 sees the B4's session up" busywait 20000 peer_is 1 up
 check_cmd "the B4's state file says up" busywait 5000 state_is up
 check_cmd "the B4 logged it" logged "BFD with the AFTR: up"
+check_cmd "lw4o6 monitor: bfd-change peer AFTR 1 -> up, diag none" \
+	busywait 5000 bfd_seen 2001:db8::a1 "*" up 0
 expect_eq "lw4o6d bfd -j: the same session, up" \
 	"$("$LW4O6D" bfd -c "$TMPDIR/b4.conf" -j | jq -r '.state + " " + .remote_state')" "up up"
 expect_eq "lw4o6d bfd (text): state up" \
@@ -157,9 +169,13 @@ check_cmd "the B4 saw Down, control detection time expired" busywait 10000 \
 	logged "BFD with the AFTR: down, control-detection-time-expired"
 check_cmd "and moved to AFTR 2 for it" busywait 5000 \
 	logged "AFTR 2001:db8::a1 failed us (BFD: control-detection-time-expired): now using AFTR 2001:db8::a2"
+check_cmd "lw4o6 monitor: AFTR 1 up -> down, diag 1 (control detection time expired)" \
+	busywait 5000 bfd_seen 2001:db8::a1 up down 1
+check_fail "... and no other diagnostic for it" bfd_seen 2001:db8::a1 up down 3
 expect_eq "its device's remote is AFTR 2" "$(remote)" 2001:db8::a2
 check_cmd "bfdd on AFTR 2 sees it up" busywait 20000 peer_is 2 up
 check_cmd "the state file says up again" busywait 5000 state_is up
+check_cmd "lw4o6 monitor: AFTR 2 -> up" busywait 5000 bfd_seen 2001:db8::a2 "*" up 0
 expect_eq "lw4o6 monitor: dev-change to AFTR 2" \
 	"$(jq -sr '[.[] | select(.event == "dev-change")] | last | .remote' "$TMPDIR/events")" \
 	2001:db8::a2
@@ -176,6 +192,8 @@ check_cmd "the B4 heard AdminDown" busywait 10000 \
 check_cmd "and moved to AFTR 1 for it" busywait 5000 \
 	logged "AFTR 2001:db8::a2 failed us (BFD: the AFTR says admin-down ("
 check_cmd "... now using AFTR 1" logged "now using AFTR 2001:db8::a1"
+check_cmd "lw4o6 monitor: AFTR 2 up -> down, diag 3 (neighbor signaled session down)" \
+	busywait 5000 bfd_seen 2001:db8::a2 up down 3
 check_cmd "bfdd on AFTR 1 sees it up again" busywait 20000 peer_is 1 up
 
 # --- the B4 stops: AdminDown to the AFTR ---
@@ -183,6 +201,11 @@ kill $B4_PID
 wait $B4_PID 2> /dev/null
 check_cmd "bfdd on AFTR 1 sees the B4 go down" busywait 5000 peer_is 1 down
 expect_eq "... because the B4 said so" "$(peer 1 'remote-diagnostic')" "administratively down"
+check_cmd "lw4o6 monitor: AFTR 1 up -> admin-down, diag 7, sent as lw4o6d stopped" \
+	busywait 5000 bfd_seen 2001:db8::a1 up admin-down 7
+ktap_diag "lw4o6 monitor's bfd-change events:"
+jq -c 'select(.event == "bfd-change") | del(.event, .ifindex)' "$TMPDIR/events" |
+	while read -r l; do ktap_diag "  $l"; done
 
 ktap_diag "B4 log:"
 grep -E "BFD|AFTR" "$TMPDIR/b4.log" | head -40 | while read -r l; do ktap_diag "  $l"; done

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* lw4o6 monitor: print binding table events as the kernel sends them. */
+/*
+ * lw4o6 monitor: print the "events" group as the kernel sends it: binding
+ * table changes, misses, device changes, and lw4o6d's BFD changes.
+ */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,6 +101,56 @@ static void print_dev_change(const struct nlattr *const *tb)
 	}
 }
 
+/*
+ * BFD's words, as lw4o6d's log, state files and `lw4o6d bfd` have them
+ * (lw4o6d/bfd.c), so that one grep finds a session in all of them.
+ */
+static const char *bfd_state_word(uint8_t state)
+{
+	static const char *const names[] = {
+		[LW4O6_BFD_ADMIN_DOWN] = "admin-down", [LW4O6_BFD_DOWN] = "down",
+		[LW4O6_BFD_INIT] = "init", [LW4O6_BFD_UP] = "up",
+	};
+
+	return state <= LW4O6_BFD_STATE_MAX ? names[state] : "unknown";
+}
+
+/* RFC 5880 4.1's diagnostics; the rest of the 5 bits are reserved. */
+static const char *bfd_diag_word(uint8_t diag)
+{
+	static const char *const names[] = {
+		"none", "control-detection-time-expired", "echo-function-failed",
+		"neighbor-signaled-down", "forwarding-plane-reset", "path-down",
+		"concatenated-path-down", "administratively-down",
+		"reverse-concatenated-path-down",
+	};
+
+	return diag < sizeof(names) / sizeof(names[0]) ? names[diag] : "reserved";
+}
+
+/*
+ * A session of lw4o6d's changed state: with whom (the B4 on an lwAFTR,
+ * the AFTR on a B4), from what to what, and why (the local diagnostic).
+ */
+static void print_bfd_change(const struct nlattr *const *tb)
+{
+	char text[FMT_IPV6_LEN];
+	struct in6_addr a;
+	uint8_t state, old, diag;
+
+	if (nl_get_in6(tb[LW4O6_A_BFD_PEER], &a))
+		print_string(PRINT_ANY, "peer", " peer %s", fmt_ipv6(&a, text));
+	if (nl_get_u8(tb[LW4O6_A_BFD_OLD_STATE], &old))
+		print_string(PRINT_ANY, "old_state", " %s ->",
+			     bfd_state_word(old));
+	if (nl_get_u8(tb[LW4O6_A_BFD_STATE], &state))
+		print_string(PRINT_ANY, "state", " %s", bfd_state_word(state));
+	if (nl_get_u8(tb[LW4O6_A_BFD_DIAG], &diag)) {
+		print_string(PRINT_ANY, "diag", " diag %s", bfd_diag_word(diag));
+		print_uint(PRINT_JSON, "diag_code", NULL, diag);
+	}
+}
+
 static void print_event(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
@@ -128,6 +181,7 @@ static void print_event(const struct nlmsghdr *nlh)
 	case LW4O6_CMD_EVT_ICMP_NO_BINDING: ev = "icmp-no-binding"; break;
 	case LW4O6_CMD_EVT_ICMP_UNREACHABLE: ev = "icmp-unreachable"; break;
 	case LW4O6_CMD_EVT_DEV_CHANGE:	 ev = "dev-change"; break;
+	case LW4O6_CMD_EVT_BFD_CHANGE:	 ev = "bfd-change"; break;
 	}
 
 	/* One compact JSON object per line, whatever -p says: a log stream. */
@@ -169,6 +223,9 @@ static void print_event(const struct nlmsghdr *nlh)
 		break;
 	case LW4O6_CMD_EVT_DEV_CHANGE:
 		print_dev_change(tb);
+		break;
+	case LW4O6_CMD_EVT_BFD_CHANGE:
+		print_bfd_change(tb);
 		break;
 	}
 	close_json_object();

@@ -373,7 +373,8 @@ static int bfd_start(const struct lw4o6d_config *c)
 	}
 	/* no AFTR yet (DHCP has not named its BR): the session waits for one */
 	if (b4_bfd_start(c, path, &ops,
-			 !IN6_IS_ADDR_UNSPECIFIED(&S.dev.remote)))
+			 IN6_IS_ADDR_UNSPECIFIED(&S.dev.remote) ? NULL :
+			 &S.dev.remote))
 		return -1;
 	S.bfd = true;
 	return 0;
@@ -687,7 +688,7 @@ static int d_set_ends(const struct in6_addr *local,
 	if (remote) {
 		S.dev.remote = *remote;
 		if (S.bfd)
-			b4_bfd_restart();	/* another AFTR, another session */
+			b4_bfd_restart(remote);	/* another AFTR, another session */
 	}
 	log_info("%s: local %s, remote %s", S.cfg.device,
 		 fmt_ipv6(&S.dev.local, a6), fmt_ipv6(&S.dev.remote, b6));

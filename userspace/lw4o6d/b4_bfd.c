@@ -31,6 +31,7 @@
 
 #include "b4_bfd.h"
 #include "bfd.h"
+#include "bfd_notify.h"
 #include "bfd_session.h"
 #include "log.h"
 #include "loop.h"
@@ -50,6 +51,7 @@ static struct {
 	struct b4_bfd_ops ops;
 	struct bfd_session s;
 	bool running;			/* a session with an AFTR (known) */
+	struct in6_addr aftr;		/* its address: the device's remote */
 	bool was_up;			/* since the session (re)started */
 	int tx_fd, rx_fd;
 	struct timer t;
@@ -143,6 +145,7 @@ static void on_changed(struct bfd_session *s, enum bfd_state old)
 	char *why = B.why;
 
 	write_state();
+	bfd_notify(&B.aftr, s->state, old, s->local_diag);
 	if (s->state == BFD_UP) {
 		B.was_up = true;
 		log_notice("BFD with the AFTR: up");
@@ -282,8 +285,9 @@ static uint32_t new_disc(void)
 	return d;
 }
 
-static void start_session(void)
+static void start_session(const struct in6_addr *aftr)
 {
+	B.aftr = *aftr;
 	timer_cancel(&B.fail_t);
 	bfd_session_init(&B.s, &session_ops, &B.cfg, new_disc(), loop_now_ms());
 	B.running = true;
@@ -293,7 +297,7 @@ static void start_session(void)
 }
 
 int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
-		 const struct b4_bfd_ops *ops, bool have_aftr)
+		 const struct b4_bfd_ops *ops, const struct in6_addr *aftr)
 {
 	int e;
 
@@ -318,20 +322,22 @@ int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
 		return -1;
 	}
 	B.on = true;
+	/* failing, it has logged why: BFD runs unreported */
+	bfd_notify_start(c->device);
 	log_notice("BFD with the AFTR on %s: every %ums, multiplier %u%s",
 		   c->device, c->bfd_interval, c->bfd_mult,
-		   have_aftr ? "" : " (once the AFTR is known)");
-	if (have_aftr)
-		start_session();
+		   aftr ? "" : " (once the AFTR is known)");
+	if (aftr)
+		start_session(aftr);
 	return 0;
 }
 
-void b4_bfd_restart(void)
+void b4_bfd_restart(const struct in6_addr *aftr)
 {
 	if (!B.on)
 		return;
 	log_info("BFD: a new session with the new AFTR");
-	start_session();
+	start_session(aftr);
 }
 
 void b4_bfd_stop(void)
@@ -343,6 +349,7 @@ void b4_bfd_stop(void)
 		write_state();
 		timer_cancel(&B.t);
 	}
+	bfd_notify_stop();	/* the AdminDown too: the loop is over */
 	if (B.rx_fd >= 0) {
 		loop_del_fd(B.rx_fd);
 		close(B.rx_fd);
@@ -369,4 +376,5 @@ void b4_bfd_log_counters(void)
 		   (unsigned long long)B.drops[DROP_TTL],
 		   (unsigned long long)B.drops[DROP_SOURCE],
 		   (unsigned long long)B.drops[DROP_DISC]);
+	bfd_notify_log_counters();
 }

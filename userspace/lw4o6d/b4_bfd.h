@@ -3,6 +3,7 @@
 #define LW4O6D_B4_BFD_H
 
 #include <stdbool.h>
+#include <netinet/in.h>
 
 #include "config.h"
 
@@ -24,14 +25,15 @@ struct b4_bfd_ops {
 
 /*
  * 192.0.0.2 must be on the device already.  The session's state is
- * written to state_file (JSON) at every change; "" for none.  Without an
- * AFTR yet (have_aftr false), the session waits for b4_bfd_restart().
- * 0, or -1 after logging why.
+ * written to state_file (JSON) at every change; "" for none, and told to
+ * the module for `lw4o6 monitor` (bfd_notify.h), with the AFTR's address
+ * as the peer.  Without an AFTR yet (aftr NULL), the session waits for
+ * b4_bfd_restart().  0, or -1 after logging why.
  */
 int b4_bfd_start(const struct lw4o6d_config *c, const char *state_file,
-		 const struct b4_bfd_ops *ops, bool have_aftr);
-/* The device's remote changed (or is known): a new session with it. */
-void b4_bfd_restart(void);
+		 const struct b4_bfd_ops *ops, const struct in6_addr *aftr);
+/* The device's remote changed to aftr (or is known): a new session with it. */
+void b4_bfd_restart(const struct in6_addr *aftr);
 /* AdminDown (diagnostic 7) to the AFTR, once, then quiet. */
 void b4_bfd_stop(void);
 void b4_bfd_log_counters(void);

@@ -13,6 +13,7 @@
 
 #include <linux/lw4o6.h>
 
+#include "bfd_notify.h"
 #include "bfd_responder.h"
 #include "bfd_server.h"
 #include "bfd_state.h"
@@ -90,6 +91,8 @@ static void changed(struct bfd_resp *r, const struct bfd_peer *p,
 	char a6[FMT_IPV6_LEN];
 
 	(void)r;
+	/* for lw4o6 monitor: queued, sent at the next loop turn */
+	bfd_notify(&p->b4, p->s.state, old, p->s.local_diag);
 	/* one line a change, rate limited: a mass expiry is one story */
 	if (log_limit_ok(&B.ll))
 		log_info("BFD %s: %s -> %s (%s)", fmt_ipv6(&p->b4, a6),
@@ -226,6 +229,7 @@ void bfd_server_dump(void)
 		   (unsigned long long)s->drop[BFD_DROP_WRONG_SOURCE],
 		   (unsigned long long)s->drop[BFD_DROP_FULL],
 		   (unsigned long long)s->drop[BFD_DROP_DRAINING]);
+	bfd_notify_log_counters();
 	write_state();
 }
 
@@ -251,6 +255,8 @@ int bfd_server_start(const struct lw4o6d_config *c)
 		return -1;
 	}
 	B.on = true;
+	/* failing, it has logged why: the responder runs unreported */
+	bfd_notify_start(c->device);
 	bfd_state_path(c, B.state_path, sizeof(B.state_path));
 	/* at once: lw4o6d bfd finds the daemon's pid there */
 	write_state();
@@ -273,7 +279,9 @@ void bfd_server_stop(void)
 		n = left = bfd_resp_drain(&B.r, 0, loop_now_ms());
 		while (left) {
 			left = bfd_resp_drain(&B.r, DRAIN_CHUNK, loop_now_ms());
-			pcp_server_flush4();	/* no loop turn flushes now */
+			/* no loop turn flushes now: the chunk and its changes */
+			pcp_server_flush4();
+			bfd_notify_flush();
 			if (left)
 				nanosleep(&gap, NULL);
 		}
@@ -281,6 +289,7 @@ void bfd_server_stop(void)
 			log_notice("BFD: stopping: told %zu sessions AdminDown", n);
 	}
 	bfd_server_dump();
+	bfd_notify_stop();
 	timer_cancel(&B.t);
 	timer_cancel(&B.drain_t);
 	if (B.on)

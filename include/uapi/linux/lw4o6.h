@@ -177,6 +177,21 @@ enum lw4o6_cmd {
 	 * AFTR, say).
 	 */
 	LW4O6_CMD_EVT_DEV_CHANGE,
+	/*
+	 * lw4o6d -> module: one of the device's BFD sessions (RFC 5880, with
+	 * the peer BFD_PEER) changed state, BFD_OLD_STATE -> BFD_STATE, for
+	 * the reason BFD_DIAG; all four required.  The module keeps nothing:
+	 * it passes the change on to the "events" group as EVT_BFD_CHANGE,
+	 * and does no more than check it when nobody listens.  CAP_NET_ADMIN.
+	 * lw4o6d sends these without NLM_F_ACK, many to a datagram.
+	 */
+	LW4O6_CMD_BFD_NOTIFY,
+	/*
+	 * "events": a BFD_NOTIFY, as it came: nlmsg_pid is the port id of
+	 * the daemon's socket.  Best effort: lw4o6d drops changes (counted,
+	 * logged) rather than slow BFD down.
+	 */
+	LW4O6_CMD_EVT_BFD_CHANGE,
 	__LW4O6_CMD_MAX
 };
 #define LW4O6_CMD_MAX (__LW4O6_CMD_MAX - 1)
@@ -233,9 +248,32 @@ enum lw4o6_attr {
 	LW4O6_A_ACCEPT_FROM,	/* binary, struct in6_addr */
 	LW4O6_A_ACCEPT_FROM_LEN, /* u8, 0..128 */
 	LW4O6_A_FLOW_LABEL,	/* u32 (read only) */
+	/*
+	 * BFD_NOTIFY and EVT_BFD_CHANGE: one session's change.  BFD_PEER is
+	 * the other end's outer IPv6 address: a B4's (the session's key) on
+	 * an aftr device, the AFTR's (the device's remote) on a b4 or dslite
+	 * one.  BFD_DIAG: the local diagnostic after the change (RFC 5880
+	 * 4.1; 0 when Up, 1 control detection time expired, 3 neighbor
+	 * signaled session down, 7 administratively down, ...).
+	 */
+	LW4O6_A_BFD_PEER,	/* binary, struct in6_addr */
+	LW4O6_A_BFD_STATE,	/* u8, enum lw4o6_bfd_state: the new one */
+	LW4O6_A_BFD_OLD_STATE,	/* u8, enum lw4o6_bfd_state; != BFD_STATE */
+	LW4O6_A_BFD_DIAG,	/* u8, 0..LW4O6_BFD_DIAG_MAX */
 	__LW4O6_A_MAX
 };
 #define LW4O6_A_MAX (__LW4O6_A_MAX - 1)
+
+/* BFD session states, as on the wire (RFC 5880 4.1, 6.8.1). */
+enum lw4o6_bfd_state {
+	LW4O6_BFD_ADMIN_DOWN,
+	LW4O6_BFD_DOWN,
+	LW4O6_BFD_INIT,
+	LW4O6_BFD_UP,
+	__LW4O6_BFD_STATE_MAX
+};
+#define LW4O6_BFD_STATE_MAX	(__LW4O6_BFD_STATE_MAX - 1)
+#define LW4O6_BFD_DIAG_MAX	31	/* a 5-bit field; 9..31 reserved */
 
 enum lw4o6_binding_attr {
 	LW4O6_BA_UNSPEC,

@@ -161,6 +161,15 @@ def load_two_owners():
 T.check("one bulk load per device; owned by its socket; dies with it", load_two_owners)
 
 
+def bfd_change(peer="2001:db8::b1", state=3, old=1, diag=0, omit=()):
+    """BFD_NOTIFY's attributes (RFC 5880 states: 0 AdminDown .. 3 Up)."""
+    a = {"LW4O6_A_BFD_PEER": in6(C["LW4O6_A_BFD_PEER"], peer),
+         "LW4O6_A_BFD_STATE": u8(C["LW4O6_A_BFD_STATE"], state),
+         "LW4O6_A_BFD_OLD_STATE": u8(C["LW4O6_A_BFD_OLD_STATE"], old),
+         "LW4O6_A_BFD_DIAG": u8(C["LW4O6_A_BFD_DIAG"], diag)}
+    return [v for k, v in a.items() if k not in omit]
+
+
 def unprivileged():
     r, w = os.pipe()
     pid = os.fork()
@@ -174,7 +183,8 @@ def unprivileged():
             u = nl.genl_sock()
             for name, attrs in (("BIND_NEW", [IFN, binding("192.0.2.9", 0, 0, "2001:db8::9")]),
                                 ("BIND_FLUSH", [IFN]), ("LOAD_BEGIN", [IFN]),
-                                ("BIND_DEL", [IFN, binding("192.0.2.1", 1, 4)])):
+                                ("BIND_DEL", [IFN, binding("192.0.2.1", 1, 4)]),
+                                ("BFD_NOTIFY", [IFN] + bfd_change())):
                 try:
                     u.cmd(name, *attrs)
                     res.append("%s:ok" % name)
@@ -189,12 +199,133 @@ def unprivileged():
     os.close(w)
     out = os.read(r, 4096).decode()
     os.waitpid(pid, 0)
-    want = "BIND_NEW:%d BIND_FLUSH:%d LOAD_BEGIN:%d BIND_DEL:%d DEV_GET:ok" % ((errno.EPERM,) * 4)
+    want = "BIND_NEW:%d BIND_FLUSH:%d LOAD_BEGIN:%d BIND_DEL:%d BFD_NOTIFY:%d DEV_GET:ok" % (
+        (errno.EPERM,) * 5)
     assert out == want, "got %r want %r" % (out, want)
     unchanged()
 
 
 T.check("writes need CAP_NET_ADMIN", unprivileged)
+
+
+def bfd_userns():
+    """root in a user namespace of its own (so with CAP_NET_ADMIN there,
+    but not over this netns, which the initial user namespace owns) may
+    not tell of BFD changes either."""
+    import ctypes
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.unshare(0x10000000) != 0:     # CLONE_NEWUSER
+                raise OSError(ctypes.get_errno(), "unshare")
+            u = nl.genl_sock()
+            try:
+                u.cmd("BFD_NOTIFY", IFN, *bfd_change())
+                res = "ok"
+            except nl.NlError as e:
+                res = str(e.errno)
+        except Exception as e:  # noqa: BLE001
+            res = "exc:%r" % e
+        os.write(w, res.encode())
+        os._exit(0)
+    os.close(w)
+    out = os.read(r, 4096).decode()
+    os.waitpid(pid, 0)
+    assert out == str(errno.EPERM), "got %r want EPERM" % out
+
+
+T.check("BFD_NOTIFY: refused to root of another user namespace", bfd_userns)
+
+BFD_IFI = u32(C["LW4O6_A_IFINDEX"], socket.if_nametoindex(DEV))
+bfd_cases = [
+    ("state 4", errno.ERANGE, [BFD_IFI] + bfd_change(state=4), "out of range"),
+    ("old state 255", errno.ERANGE, [BFD_IFI] + bfd_change(old=255), "out of range"),
+    ("diagnostic 32", errno.ERANGE, [BFD_IFI] + bfd_change(diag=32), "out of range"),
+    ("peer of 4 bytes", errno.ERANGE,
+     [BFD_IFI, nla(C["LW4O6_A_BFD_PEER"], b"\xc0\0\2\1")] + bfd_change(omit=("LW4O6_A_BFD_PEER",)),
+     None),
+    ("no peer", errno.EINVAL, [BFD_IFI] + bfd_change(omit=("LW4O6_A_BFD_PEER",)), "needs peer"),
+    ("no diagnostic", errno.EINVAL, [BFD_IFI] + bfd_change(omit=("LW4O6_A_BFD_DIAG",)), "needs peer"),
+    ("no old state", errno.EINVAL, [BFD_IFI] + bfd_change(omit=("LW4O6_A_BFD_OLD_STATE",)), "needs peer"),
+    ("no change (up -> up)", errno.EINVAL, [BFD_IFI] + bfd_change(state=3, old=3), "other than the old"),
+    ("unknown ifindex", errno.ENODEV, [u32(C["LW4O6_A_IFINDEX"], 999999)] + bfd_change(), "no such device"),
+    ("not an lw4o6 device (lo)", errno.EOPNOTSUPP,
+     [u32(C["LW4O6_A_IFINDEX"], socket.if_nametoindex("lo"))] + bfd_change(), "not an lw4o6 device"),
+    ("no device", errno.EINVAL, bfd_change(), "missing device"),
+]
+for desc, err, attrs, part in bfd_cases:
+    T.check("BFD_NOTIFY refused: " + desc,
+            lambda attrs=attrs, err=err, part=part: expect_err(err, lambda: s.cmd("BFD_NOTIFY", *attrs), part))
+
+
+def bfd_event():
+    """A good BFD_NOTIFY reaches the events group as EVT_BFD_CHANGE, as
+    it was said, with the sender's port id; several without NLM_F_ACK in
+    one datagram (as lw4o6d sends them) arrive each; with nobody
+    listening, the same notify still succeeds."""
+    s.cmd("BFD_NOTIFY", BFD_IFI, *bfd_change())       # nobody listens: fine
+    listener = nl.genl_sock()
+    listener.join("events")
+    s.cmd("BFD_NOTIFY", BFD_IFI, *bfd_change("2001:db8::b2", 0, 3, 7))
+    got = listener.events()
+    assert len(got) == 1, got
+    cmd, pid, a = got[0]
+    assert cmd == C["LW4O6_CMD_EVT_BFD_CHANGE"], got
+    assert pid == s.portid(), (pid, s.portid())
+    want = {"LW4O6_A_IFINDEX": struct.pack("=I", socket.if_nametoindex(DEV)),
+            "LW4O6_A_IFNAME": DEV.encode() + b"\0",
+            "LW4O6_A_BFD_PEER": socket.inet_pton(socket.AF_INET6, "2001:db8::b2"),
+            "LW4O6_A_BFD_STATE": b"\0", "LW4O6_A_BFD_OLD_STATE": b"\3",
+            "LW4O6_A_BFD_DIAG": b"\7"}
+    for k, v in want.items():
+        assert a.get(C[k]) == v, "%s: %r, want %r" % (k, a.get(C[k]), v)
+    # three in one datagram, no ACK asked: three events, nothing back
+    blob = b""
+    for i in range(3):
+        body = struct.pack("=BBH", C["LW4O6_CMD_BFD_NOTIFY"], 1, 0) + BFD_IFI + \
+            b"".join(bfd_change("2001:db8::c%d" % i, 1, 3, 1))
+        blob += struct.pack("=IHHII", 16 + len(body), s.family, nl.NLM_F_REQUEST,
+                            1000 + i, 0) + body
+    s.s.send(blob)
+    got = listener.events(want=3)
+    peers = [socket.inet_ntop(socket.AF_INET6, a[C["LW4O6_A_BFD_PEER"]]) for _, _, a in got]
+    assert peers == ["2001:db8::c0", "2001:db8::c1", "2001:db8::c2"], peers
+    assert all(a[C["LW4O6_A_BFD_DIAG"]] == b"\1" for _, _, a in got), got
+    import select
+    assert not select.select([s.s], [], [], 0.3)[0], "an answer to messages without NLM_F_ACK"
+    # the CLI's monitor prints it, text and JSON
+    cli = os.environ.get("LW4O6", "")
+    for args, want in ((["-j", "monitor"], None),
+                       (["monitor"], "bfd-change dev %s peer 2001:db8::d1 up -> admin-down "
+                                     "diag administratively-down" % DEV)):
+        mon = subprocess.Popen([cli] + args, stdout=subprocess.PIPE, text=True)
+        line = ""
+        try:
+            for _ in range(25):     # until it has joined the group
+                s.cmd("BFD_NOTIFY", BFD_IFI, *bfd_change("2001:db8::d1", 0, 3, 7))
+                if select.select([mon.stdout], [], [], 0.2)[0]:
+                    line = mon.stdout.readline().strip()
+                    break
+        finally:
+            mon.terminate()
+            mon.wait()
+        if want:
+            assert line == want, "monitor: %r, want %r" % (line, want)
+        else:
+            import json
+            j = json.loads(line)
+            assert (j["event"], j["dev"], j["peer"], j["old_state"], j["state"], j["diag"],
+                    j["diag_code"]) == ("bfd-change", DEV, "2001:db8::d1", "up", "admin-down",
+                                        "administratively-down", 7), j
+    listener.close()
+    unchanged()
+
+
+T.check("BFD_NOTIFY: passed on to the events group, batched too; lw4o6 monitor prints it",
+        bfd_event)
 
 
 def fuzz():
