@@ -16,8 +16,6 @@ static struct {
 } handlers[LOOP_MAX_FDS];
 static unsigned int nfds;
 static struct timer *timers;
-#define LOOP_MAX_HOOKS 4
-static void (*hooks[LOOP_MAX_HOOKS])(void);
 
 int64_t loop_now_ms(void)
 {
@@ -92,28 +90,6 @@ void timer_arm(struct timer *t, int64_t after_ms)
 	timers = t;
 }
 
-int loop_add_hook(void (*fn)(void))
-{
-	unsigned int i;
-
-	for (i = 0; i < LOOP_MAX_HOOKS; i++) {
-		if (!hooks[i]) {
-			hooks[i] = fn;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
-
-void loop_del_hook(void (*fn)(void))
-{
-	unsigned int i;
-
-	for (i = 0; i < LOOP_MAX_HOOKS; i++)
-		if (hooks[i] == fn)
-			hooks[i] = NULL;
-}
-
 /* Fires every due timer; returns the ms until the next one, or -1. */
 static int run_timers(void)
 {
@@ -138,13 +114,8 @@ int loop_run(volatile sig_atomic_t *stop)
 {
 	while (!*stop) {
 		int timeout = run_timers();
-		unsigned int i, n;
+		unsigned int i, n = nfds;
 		int r;
-
-		for (i = 0; i < LOOP_MAX_HOOKS; i++)
-			if (hooks[i])
-				hooks[i]();
-		n = nfds;
 
 		if (*stop)
 			break;

@@ -28,13 +28,6 @@ void loop_want_write(int fd, bool on);
 void timer_init(struct timer *t, void (*fn)(struct timer *t));
 void timer_arm(struct timer *t, int64_t after_ms);
 void timer_cancel(struct timer *t);
-/*
- * fn runs once a loop turn, after the timers and before the loop waits:
- * where what the turn queued (many small packets) goes out at once.
- * -ENOSPC past LOOP_MAX_HOOKS.
- */
-int loop_add_hook(void (*fn)(void));
-void loop_del_hook(void (*fn)(void));
 /* Runs until *stop is set; returns -errno if poll fails. */
 int loop_run(volatile sig_atomic_t *stop);
 

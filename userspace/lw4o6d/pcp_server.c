@@ -94,8 +94,8 @@ static uint32_t epoch(void)
 
 /*
  * BFD's packets are many and small (a million B4s every 10 or 30 s): they
- * wait here and leave with one sendmmsg() a loop turn (flush4(), the
- * loop's hook), not a sendto() each.
+ * wait here and leave with one sendmmsg() a loop turn (a zero timer, as
+ * bfd_notify.c's changes do), not a sendto() each.
  */
 #define SEND4_BATCH	64
 #define SEND4_MAX	64	/* bytes: BFD's 52, IPv4 and UDP included */
@@ -108,6 +108,7 @@ static struct {
 	unsigned int n;
 	uint64_t failed;
 	struct log_limit ll;
+	struct timer t;
 } Q = { .ll.burst = 20 };
 
 static void flush4(void)
@@ -139,8 +140,15 @@ static void flush4(void)
 
 void pcp_server_flush4(void)
 {
+	timer_cancel(&Q.t);
 	if (Q.n)
 		flush4();
+}
+
+static void flush4_timer(struct timer *t)
+{
+	(void)t;
+	pcp_server_flush4();
 }
 
 uint64_t pcp_server_queue4_failed(void)
@@ -166,6 +174,8 @@ int pcp_server_queue4(const struct in6_addr *b4, const uint8_t *pkt, size_t len)
 	};
 	if (++Q.n == SEND4_BATCH)
 		flush4();
+	else if (!Q.t.armed)
+		timer_arm(&Q.t, 0);
 	return 0;
 }
 
@@ -776,7 +786,8 @@ int pcp_server_start(const struct lw4o6d_config *c, struct alloc *a)
 	alloc_add_self(a, &P.dev.local);
 	if (c->has_listen6)
 		alloc_add_self(a, &c->listen6);
-	if (open_sockets(c) || loop_add_hook(pcp_server_flush4))
+	timer_init(&Q.t, flush4_timer);
+	if (open_sockets(c))
 		return -1;
 	if ((e = kern_listen(P.k, true, false, &ev)) ||
 	    (e = loop_add_fd(kern_event_fd(P.k), on_control_fd, NULL))) {
@@ -813,7 +824,6 @@ void pcp_server_stop(void)
 	timer_cancel(&P.an_t);
 	pcp_announce_free(&P.an);
 	pcp_server_flush4();
-	loop_del_hook(pcp_server_flush4);
 	Q.n = 0;
 	Q.failed = 0;
 	if (P.ctl_fd >= 0)
