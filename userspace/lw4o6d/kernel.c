@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#define _GNU_SOURCE	/* recvmmsg */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,24 @@ struct kern {
 	bool events;		/* joined the events group: its losses matter */
 	uint64_t overflows;
 	struct kern_events cb;
+	struct kern_batch *batch;	/* control group only: recvmmsg's */
+};
+
+/*
+ * The control group carries one small datagram per B4 packet (PCP, and
+ * BFD from every B4 every few seconds: tens of thousands a second on an
+ * lwAFTR), so it is read KERN_BATCH at a time, one recvmmsg() for all.
+ * Each datagram is one EVT_CONTROL of at most LW4O6_CONTROL_MAX bytes of
+ * packet and its headers; the events group's (table events, whose
+ * datagrams a resync may make large) keep the one big buffer.
+ */
+#define KERN_BATCH	32
+#define KERN_BATCH_BUF	(LW4O6_CONTROL_MAX + 512)
+
+struct kern_batch {
+	struct mmsghdr m[KERN_BATCH];
+	struct iovec iov[KERN_BATCH];
+	uint8_t buf[KERN_BATCH][KERN_BATCH_BUF];
 };
 
 struct kern *kern_open(const char *dev, char *err, size_t errlen)
@@ -104,6 +123,7 @@ void kern_close(struct kern *k)
 		return;
 	nl_close(k->req);
 	nl_close(k->ev);
+	free(k->batch);
 	free(k);
 }
 
@@ -372,6 +392,22 @@ int kern_miss_reject(struct kern *k, const struct in6_addr *b4, uint32_t ipv4)
 	return nl_talk(k->req, nlh, NULL, NULL);
 }
 
+static int batch_alloc(struct kern *k)
+{
+	unsigned int i;
+
+	k->batch = calloc(1, sizeof(*k->batch));
+	if (!k->batch)
+		return -ENOMEM;
+	for (i = 0; i < KERN_BATCH; i++) {
+		k->batch->iov[i].iov_base = k->batch->buf[i];
+		k->batch->iov[i].iov_len = KERN_BATCH_BUF;
+		k->batch->m[i].msg_hdr.msg_iov = &k->batch->iov[i];
+		k->batch->m[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
 int kern_listen(struct kern *k, bool control, bool events,
 		const struct kern_events *ev)
 {
@@ -387,7 +423,7 @@ int kern_listen(struct kern *k, bool control, bool events,
 	if (events && (e = nl_join_group(k->ev, k->events_group)))
 		return e;
 	k->events = events;
-	return 0;
+	return events ? 0 : batch_alloc(k);
 }
 
 int kern_event_fd(struct kern *k)
@@ -483,6 +519,11 @@ struct kern *kern_on_socket(struct nl *ev, uint16_t family, int ifindex,
 	k->ifindex = ifindex;
 	k->events = events;
 	k->cb = *cb;
+	if (!events && batch_alloc(k)) {
+		free(k->req);
+		free(k);
+		return NULL;
+	}
 	return k;
 }
 
@@ -491,38 +532,65 @@ uint64_t kern_overflows(const struct kern *k)
 	return k->overflows;
 }
 
+/* A datagram of events (one or more messages) as read. */
+static void datagram(struct kern *k, const void *buf, int n)
+{
+	const struct nlmsghdr *nlh;
+
+	for (nlh = buf; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
+		event(k, nlh);
+}
+
+/* A read failed with err: whether to read on. */
+static bool read_failed(struct kern *k, int err)
+{
+	if (err == ENOBUFS) {
+		/*
+		 * Only lost table events call for reading the table again;
+		 * lost control requests are asked again by their B4s.
+		 */
+		if (!k->overflows++ || !(k->overflows & 1023))
+			log_warn("netlink %s lost: socket buffer full (%llu times)%s",
+				 k->events ? "events" : "control requests",
+				 (unsigned long long)k->overflows,
+				 k->events ? "; reading the table again" : "");
+		if (k->events && k->cb.resync)
+			k->cb.resync(false, 0, k->cb.arg);
+	}
+	return err == EINTR || err == ENOBUFS;
+}
+
 void kern_events_read(struct kern *k)
 {
+	int fd = mnl_socket_get_fd(k->ev->sk), n, i;
 	unsigned int budget = KERN_READ_MAX;
-	int n;
 
 	/* Never block the loop, nor keep it here under a flood. */
-	while (budget--) {
-		const struct nlmsghdr *nlh;
+	while (budget && k->batch) {
+		unsigned int want = budget < KERN_BATCH ? budget : KERN_BATCH;
 
-		n = recv(mnl_socket_get_fd(k->ev->sk), k->ev->rbuf,
-			 k->ev->rbuf_len, MSG_DONTWAIT);
+		n = recvmmsg(fd, k->batch->m, want, MSG_DONTWAIT, NULL);
 		if (n < 0) {
-			if (errno == ENOBUFS) {
-				/*
-				 * Only lost table events call for reading the
-				 * table again; lost control requests are
-				 * asked again by their B4s.
-				 */
-				if (!k->overflows++ || !(k->overflows & 1023))
-					log_warn("netlink %s lost: socket buffer full (%llu times)%s",
-						 k->events ? "events" : "control requests",
-						 (unsigned long long)k->overflows,
-						 k->events ? "; reading the table again" : "");
-				if (k->events && k->cb.resync)
-					k->cb.resync(false, 0, k->cb.arg);
+			if (read_failed(k, errno)) {
+				budget--;
+				continue;
 			}
-			if (errno == EINTR || errno == ENOBUFS)
+			return;
+		}
+		for (i = 0; i < n; i++)
+			if (!(k->batch->m[i].msg_hdr.msg_flags & MSG_TRUNC))
+				datagram(k, k->batch->buf[i], k->batch->m[i].msg_len);
+		budget -= n;
+		if ((unsigned int)n < want)
+			return;
+	}
+	while (!k->batch && budget--) {
+		n = recv(fd, k->ev->rbuf, k->ev->rbuf_len, MSG_DONTWAIT);
+		if (n < 0) {
+			if (read_failed(k, errno))
 				continue;
 			return;
 		}
-		for (nlh = (const struct nlmsghdr *)k->ev->rbuf;
-		     mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
-			event(k, nlh);
+		datagram(k, k->ev->rbuf, n);
 	}
 }

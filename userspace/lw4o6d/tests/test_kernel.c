@@ -36,25 +36,30 @@ static void on_control(const struct in6_addr *b4, const uint8_t *pkt,
 	heard++;
 }
 
-/* What the module sends the control group for one request. */
-static void send_control(struct mnl_socket *from, uint32_t to)
+/* What the module sends the control group for one request of len bytes. */
+static void send_control_len(struct mnl_socket *from, uint32_t to, size_t len)
 {
-	char buf[256];
+	char buf[8192];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = to };
 	struct in6_addr b4 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 } };
-	uint8_t pkt[32] = { 0x45 };
+	uint8_t pkt[4096] = { 0x45 };
 
 	nlh->nlmsg_type = FAMILY;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = LW4O6_CMD_EVT_CONTROL;
 	mnl_attr_put_u32(nlh, LW4O6_A_IFINDEX, IFINDEX);
 	mnl_attr_put(nlh, LW4O6_A_CTRL_B4, sizeof(b4), &b4);
-	mnl_attr_put(nlh, LW4O6_A_CTRL_PACKET, sizeof(pkt), pkt);
+	mnl_attr_put(nlh, LW4O6_A_CTRL_PACKET, len, pkt);
 	assert_int_equal(sendto(mnl_socket_get_fd(from), nlh, nlh->nlmsg_len, 0,
 				(struct sockaddr *)&sa, sizeof(sa)),
 			 nlh->nlmsg_len);
+}
+
+static void send_control(struct mnl_socket *from, uint32_t to)
+{
+	send_control_len(from, to, 32);
 }
 
 static void test_bounded_read(void **state)
@@ -85,6 +90,36 @@ static void test_bounded_read(void **state)
 	kern_events_read(k);
 	assert_int_equal(heard, n);
 	assert_int_equal(kern_overflows(k), 0);
+	kern_close(k);
+	mnl_socket_close(tx);
+}
+
+/*
+ * The control group is read many datagrams a call (recvmmsg), each into a
+ * buffer sized for the largest the module sends (LW4O6_CONTROL_MAX of
+ * packet): one larger, which no module sends, is cut, and dropped whole,
+ * and those around it are read.
+ */
+static void test_oversized_dropped(void **state)
+{
+	struct kern_events ev = { .control = on_control };
+	struct nl *rx = nl_open(NETLINK_USERSOCK);
+	struct mnl_socket *tx = mnl_socket_open(NETLINK_USERSOCK);
+	struct kern *k;
+
+	(void)state;
+	heard = 0;
+	assert_non_null(rx);
+	assert_non_null(tx);
+	assert_int_equal(mnl_socket_bind(tx, 0, MNL_SOCKET_AUTOPID), 0);
+	k = kern_on_socket(rx, FAMILY, IFINDEX, false, &ev);
+	assert_non_null(k);
+	send_control(tx, rx->portid);
+	send_control_len(tx, rx->portid, LW4O6_CONTROL_MAX);
+	send_control_len(tx, rx->portid, 4096);
+	send_control(tx, rx->portid);
+	kern_events_read(k);
+	assert_int_equal(heard, 3);
 	kern_close(k);
 	mnl_socket_close(tx);
 }
@@ -174,6 +209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bounded_read),
+		cmocka_unit_test(test_oversized_dropped),
 		cmocka_unit_test(test_miss_event),
 	};
 
