@@ -31,12 +31,8 @@ rounds=${LW4O6_BENCH_ROUNDS:-3}
 pkts=${LW4O6_BENCH_PKTS:-100000}
 nflows=${LW4O6_BENCH_FLOWS:-3000}
 
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	# insmod does not load what the module needs; modprobe does
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 for m in pktgen ip6_tunnel veth sch_ingress cls_matchall act_gact \
 	 nf_tables nft_chain_nat nft_nat nf_conntrack_netlink; do
 	modprobe "$m" 2>/dev/null || true

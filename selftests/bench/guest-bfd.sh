@@ -31,11 +31,8 @@ dir=/tmp/lw4o6-bfd-bench
 PFX=2001:db8:b4::
 
 [ -x "$G" ] || { echo "guest-bfd: $G missing (make -C userspace/lw4o6d tests/bench_bfd)" >&2; exit 1; }
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 modprobe veth 2>/dev/null || true
 # the responder's control group: a burst of 64k answers at start fits
 sysctl -qw net.core.rmem_max=$((64 << 20))
@@ -82,12 +79,7 @@ start_daemon() {
 	: > "$dir/aftr.log"
 	ip netns exec baftr "$D" -c "$dir/aftr.conf" >> "$dir/aftr.log" 2>&1 &
 	DPID=$!
-	for _ in $(seq 1 600); do
-		grep -q "aftr on lw0" "$dir/aftr.log" && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "guest-bfd: lw4o6d did not start:" >&2; cat "$dir/aftr.log" >&2; exit 1
+	bench_wait_aftr guest-bfd "$DPID" "$dir/aftr.log"
 }
 stop_daemon() {
 	kill "$DPID"; wait "$DPID" 2>/dev/null || true; DPID=
@@ -96,6 +88,7 @@ stop_daemon() {
 trap '[ -z "$DPID" ] || kill "$DPID" 2>/dev/null' EXIT
 gen() { ip netns exec bgen "$G" "$@" -I g0 -M "$MAC" -a 2001:db8:ff::1 -b $PFX -r "$ramp"; }
 val() { sed -n "s/.* $1 \([^ ]*\).*/\1/p"; }	# KEY < line
+rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }	# PID: kB
 
 declare -A line
 for c in $cases; do
@@ -107,7 +100,8 @@ for c in $cases; do
 	echo "guest-bfd: $n BFD sessions at $ms ms against lw4o6d" >&2
 	conf "$ms" "$n"
 	start_daemon
-	line[bfd-$c]=$(gen bfd -n "$n" -i "$ms" -p "$DPID")
+	rss0=$(rss "$DPID")
+	line[bfd-$c]="$(gen bfd -n "$n" -i "$ms" -p "$DPID") rss0_kb $rss0 rss_kb $(rss "$DPID")"
 	echo "guest-bfd: ${line[bfd-$c]}" >&2
 	stop_daemon
 	up=$(echo "${line[bfd-$c]}" | val up) downs=$(echo "${line[bfd-$c]}" | val downs)
@@ -126,16 +120,16 @@ per_pkt() {
 }
 pct() { awk -v s="$(echo "${line[$1]}" | val "$2")" 'BEGIN { printf "%.1f %%", s * 100 }'; }
 P=BFDBENCH
-echo "$P | kernel $(uname -r), one guest CPU | sessions | interval | packets/s in + out | responder (lw4o6d) CPU | responder us/packet | whole guest busy | guest us/packet | ratio: guest us/packet vs ping | sessions Up, went Down | goal |"
-echo "$P |---|---|---|---|---|---|---|---|---|---|---|"
+echo "$P | kernel $(uname -r), one guest CPU | sessions | interval | packets/s in + out | responder (lw4o6d) CPU | responder us/packet | whole guest busy | guest us/packet | ratio: guest us/packet vs ping | sessions Up, went Down | lw4o6d memory per session | goal |"
+echo "$P |---|---|---|---|---|---|---|---|---|---|---|---|"
 for c in $cases; do
 	n=${c%:*} ms=${c#*:}
 	e=echo-$c b=bfd-$c
 	pps() { awk -v a="$(echo "${line[$1]}" | val tx_pps)" -v b="$(echo "${line[$1]}" | val rx_pps)" 'BEGIN { printf "%.0f + %.0f", a, b }'; }
 	goal=
 	[ "$c" = 100000:10000 ] && goal="responder < 25 %"
-	echo "$P | baseline: ping 192.0.0.1, answered by the module | $n | $((ms / 1000)) s | $(pps $e) | | | $(pct $e busy_share) | $(per_pkt $e busy_share) | 1.00 | | |"
-	echo "$P | **BFD, lw4o6d's responder** | $n | $((ms / 1000)) s | $(pps $b) | **$(pct $b responder_share)** | $(per_pkt $b responder_share) | $(pct $b busy_share) | $(per_pkt $b busy_share) | $(awk -v a="$(per_pkt $b busy_share)" -v b="$(per_pkt $e busy_share)" 'BEGIN { printf "%.2f", a / b }') | $(echo "${line[$b]}" | val up), $(echo "${line[$b]}" | val downs) | $goal |"
+	echo "$P | baseline: ping 192.0.0.1, answered by the module | $n | $((ms / 1000)) s | $(pps $e) | | | $(pct $e busy_share) | $(per_pkt $e busy_share) | 1.00 | | | |"
+	echo "$P | **BFD, lw4o6d's responder** | $n | $((ms / 1000)) s | $(pps $b) | **$(pct $b responder_share)** | $(per_pkt $b responder_share) | $(pct $b busy_share) | $(per_pkt $b busy_share) | $(awk -v a="$(per_pkt $b busy_share)" -v b="$(per_pkt $e busy_share)" 'BEGIN { printf "%.2f", a / b }') | $(echo "${line[$b]}" | val up), $(echo "${line[$b]}" | val downs) | $(echo "${line[$b]}" | awk -v n="$n" '{ for (i = 1; i < NF; i++) v[$i] = $(i + 1); printf "%.0f bytes", (v["rss_kb"] - v["rss0_kb"]) * 1024 / n }') | $goal |"
 done
 ip netns del bgen; ip netns del baftr
 exit "${rc:-0}"

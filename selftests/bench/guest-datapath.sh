@@ -24,12 +24,8 @@ pkts=${LW4O6_BENCH_PKTS:-100000}
 nupd=${LW4O6_BENCH_UPDATES:-30000}
 N=$(wc -l < "$BIG")
 
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	# insmod does not load what the module needs; modprobe does
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 for m in pktgen ip6_tunnel veth dummy sch_ingress cls_matchall act_gact; do
 	modprobe "$m" 2>/dev/null || true
 done

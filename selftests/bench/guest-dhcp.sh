@@ -47,11 +47,8 @@ dir=/tmp/lw4o6-dhcp-bench
 for x in "$G" "$P" "$D"; do
 	[ -x "$x" ] || { echo "guest-dhcp: $x missing (make -C userspace/lw4o6d lw4o6d tests/bench_dhcp tests/bench_pcp)" >&2; exit 1; }
 done
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 modprobe veth 2>/dev/null || true
 sysctl -qw net.core.rmem_default="$rmem"
 sysctl -qw net.core.rmem_max="$((rmem * 4))"

@@ -58,11 +58,8 @@ P="FOBENCH"
 
 [ -x "$G" ] || { echo "guest-failover: $G missing (make -C userspace/lw4o6d tests/bench_pcp)" >&2; exit 1; }
 [ -x "$PGB/postgres" ] || { echo "guest-failover: PostgreSQL 15 not installed ($PGB)" >&2; exit 1; }
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 modprobe veth 2>/dev/null || true
 modprobe dummy 2>/dev/null || true
 modprobe ip6_tunnel 2>/dev/null || true
@@ -172,12 +169,7 @@ start_daemon() {	# NS CONF
 	: > "$dir/$1.log"
 	ip netns exec "$1" "$D" -c "$2" >> "$dir/$1.log" 2>&1 &
 	DPID[$1]=$!
-	for _ in $(seq 1 6000); do
-		grep -q "aftr on lw0" "$dir/$1.log" && return 0
-		kill -0 "${DPID[$1]}" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "guest-failover: lw4o6d in $1 did not start:" >&2; tail -n 30 "$dir/$1.log" >&2; exit 1
+	bench_wait_aftr "guest-failover ($1)" "${DPID[$1]}" "$dir/$1.log"
 }
 stop_daemon() {	# NS [SIGNAL]
 	[ -n "${DPID[$1]:-}" ] || return 0

@@ -33,11 +33,8 @@ SRV=2001:db8:a::1
 dir=/tmp/lw4o6-pcp-bench
 
 [ -x "$G" ] || { echo "guest-pcp: $G missing (make -C userspace/lw4o6d tests/bench_pcp)" >&2; exit 1; }
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 modprobe veth 2>/dev/null || true
 sysctl -qw net.core.rmem_default="$rmem"
 sysctl -qw net.core.rmem_max="$((rmem * 4))"
@@ -89,12 +86,7 @@ start_daemon() {	# CONF
 	: > "$dir/aftr.log"
 	ip netns exec paftr "$D" -c "$1" >> "$dir/aftr.log" 2>&1 &
 	DPID=$!
-	for _ in $(seq 1 600); do
-		grep -q "aftr on lw0" "$dir/aftr.log" && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "guest-pcp: lw4o6d did not start:" >&2; cat "$dir/aftr.log" >&2; exit 1
+	bench_wait_aftr guest-pcp "$DPID" "$dir/aftr.log"
 }
 stop_daemon() { kill "$DPID"; wait "$DPID" 2>/dev/null || true; DPID=; }
 trap '[ -z "$DPID" ] || kill "$DPID" 2>/dev/null; [ -z "${EPID:-}" ] || kill "$EPID" 2>/dev/null' EXIT

@@ -10,12 +10,8 @@ NFT=$top/build/testdata/bind1m.nft
 runs=${LW4O6_BENCH_RUNS:-2}
 N=$(wc -l < "$BIG")
 
-ko=$top/build/$(uname -r)/lw4o6.ko
-if ! lsmod | grep -q '^lw4o6 '; then
-	# insmod does not load what the module needs; modprobe does
-	for d in $(modinfo -F depends "$ko" | tr , ' '); do modprobe "$d"; done
-	insmod "$ko"
-fi
+source "$top/selftests/bench/lib.sh"
+bench_insmod
 now() { date +%s.%N; }
 # Freed tables go after an RCU grace period, from a workqueue: let the
 # previous run's memory come back before measuring the next one.
