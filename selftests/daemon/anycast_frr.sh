@@ -39,10 +39,7 @@ FO_B4_LIFETIME=600
 FO_AFTR_LIFETIME="min 10 max 600 default 600"
 failover_b4 2 || ktap_skip_all "cannot build the B4"
 
-# FRR drops to user frr, which cannot enter $TMPDIR (0700): its own place.
-FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || ktap_skip_all "mktemp"
-chmod 755 "$FRR_DIR"
-defer rm -rf "$FRR_DIR"
+frr_dir || ktap_skip_all "mktemp"
 
 logged() { grep -q "$2" "$TMPDIR/aftr-$1.log"; }
 udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }

@@ -9,7 +9,7 @@
 # rewrites (SIGHUP: the operator renumbers the AFTR set).  Two lwAFTRs on
 # unicast addresses of their own, SQLite each.  Topology:
 # lib/failover_topology.sh, lw0's local moved to 2001:db8:fN::1 and routed
-# by ACC to AFTR N.
+# by ACC to AFTR N (failover_unicast_aftrs).
 #
 #   LAN_2 -- B4_2 (lw4o6d b4, PCP, aftr NAME) -- ACC (dnsmasq [2001:db8:1::1]:53) --+-- AFTR1 lw0 f1::1, 192.0.2.0/28 --+-- IR -- INET
 #                                                                                    +-- AFTR2 lw0 f2::1, 192.0.2.16/28 -+
@@ -34,16 +34,8 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 
 failover_topology || ktap_skip_all "cannot build the topology"
-for n in 1 2; do
-	a=AFTR$n
-	"$LW4O6" -n "${!a}" dev set lw0 local "2001:db8:f$n::1" ||
-		ktap_skip_all "cannot move AFTR $n's local"
-	ip -n "$ACC" -6 route add "2001:db8:f$n::1/128" via "2001:db8:a$n::2"
-done
 failover_b4 2 || ktap_skip_all "cannot build the B4"
-for n in 1 2; do
-	ip -n "$B4_2" -6 route add "2001:db8:f$n::1" via 2001:db8:1::1
-done
+failover_unicast_aftrs 2 || ktap_skip_all "cannot move the lwAFTRs' local"
 echo "aftr $NAME" >> "$TMPDIR/b4-2.conf"
 
 # The DNS: dnsmasq on ACC, answering for $NAME from $TMPDIR/hosts only.
@@ -61,16 +53,7 @@ printf 'nameserver 2001:db8:1::1\noptions timeout:1 attempts:2\n' \
 dns_up() { grep -q "started" "$TMPDIR/dns.log" 2> /dev/null; }
 check_cmd "dnsmasq serves $NAME on ACC" busywait 5000 dns_up
 
-remote() { "$LW4O6" -n "$B4_2" -j dev show b0 | jq -r '.[0].remote'; }
-remote_is() { [ "$(remote)" = "$1" ]; }
 udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }
-in_pool() {
-	local v
-	v=$(failover_bound 2) || return 1
-	v=${v%% *}
-	v=${v##*.}
-	[ "$v" -ge "$1" ] && [ "$v" -le "$2" ]
-}
 b4_logged() { grep -qF "$1" "$TMPDIR/b4-2.log"; }
 
 failover_aftr_conf 1 "storage sqlite $TMPDIR/aftr1.db" "node aftr1"
@@ -83,15 +66,15 @@ defer kill $!
 
 check_cmd "lw4o6d --check-config takes 'aftr NAME'" \
 	"$LW4O6D" --check-config "$TMPDIR/b4-2.conf"
-expect_eq "the device's remote is the anycast at first" "$(remote)" "$FO_ANYCAST"
+expect_eq "the device's remote is the anycast at first" "$(failover_remote 2)" "$FO_ANYCAST"
 failover_b4_start 2
 check_cmd "the B4 looked $NAME up" \
 	busywait 10000 b4_logged "AFTR name $NAME: 2001:db8:f1::1"
 check_cmd "dnsmasq was asked for its AAAA" grep -q "query\[AAAA\] $NAME" "$TMPDIR/dns.log"
 check_cmd "the remote, not an address of the name, was left for it" \
 	busywait 5000 b4_logged "AFTR $FO_ANYCAST is not an address of $NAME: now using AFTR 2001:db8:f1::1"
-check_cmd "its device's remote is AFTR 1" busywait 5000 remote_is 2001:db8:f1::1
-check_cmd "bound to a set of AFTR 1's pool" busywait 30000 in_pool 0 15
+check_cmd "its device's remote is AFTR 1" busywait 5000 failover_remote_is 2 2001:db8:f1::1
+check_cmd "bound to a set of AFTR 1's pool" busywait 30000 failover_in_pool 2 0 15
 check_cmd "LAN 2 -> INET" busywait 10000 udp
 failover_bail aftr-1 aftr-2 b4-2
 
@@ -104,8 +87,8 @@ check_cmd "looked up again when the list had nowhere else" \
 	busywait 15000 b4_logged "AFTR name $NAME: 2001:db8:f2::1"
 check_cmd "and moved to the name's new address" \
 	busywait 5000 b4_logged "AFTR 2001:db8:f1::1 failed us (a router has no route to it, and it does not answer): now using AFTR 2001:db8:f2::1"
-check_cmd "its device's remote is AFTR 2" busywait 5000 remote_is 2001:db8:f2::1
-check_cmd "bound to a set of AFTR 2's pool" busywait 30000 in_pool 16 31
+check_cmd "its device's remote is AFTR 2" busywait 5000 failover_remote_is 2 2001:db8:f2::1
+check_cmd "bound to a set of AFTR 2's pool" busywait 30000 failover_in_pool 2 16 31
 check_cmd "LAN 2 -> INET through AFTR 2" busywait 10000 udp
 
 failover_logs b4-2

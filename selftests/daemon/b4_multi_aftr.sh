@@ -6,7 +6,7 @@
 # lw4o6d.conf.  Two lwAFTRs on unicast addresses of their own, each with
 # its own pool and store: AFTR 1 on PostgreSQL (in DB), AFTR 2 on SQLite.
 # Topology: lib/failover_topology.sh, lw0's local moved to 2001:db8:fN::1
-# and routed by ACC to AFTR N.
+# and routed by ACC to AFTR N (failover_unicast_aftrs).
 #
 #   LAN_2 -- B4_2 (lw4o6d b4, PCP, aftr f1::1 f2::1) -- ACC --+-- AFTR1 lw0 f1::1, 192.0.2.0/28 (PostgreSQL) --+-- IR -- INET
 #                                                             +-- AFTR2 lw0 f2::1, 192.0.2.16/28 (SQLite) -----+
@@ -35,29 +35,11 @@ pg_available || ktap_skip_all "PostgreSQL 15 not installed"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 
 failover_topology || ktap_skip_all "cannot build the topology"
-for n in 1 2; do
-	a=AFTR$n
-	"$LW4O6" -n "${!a}" dev set lw0 local "2001:db8:f$n::1" ||
-		ktap_skip_all "cannot move AFTR $n's local"
-	ip -n "$ACC" -6 route add "2001:db8:f$n::1/128" via "2001:db8:a$n::2"
-done
 failover_b4 2 || ktap_skip_all "cannot build the B4"
-for n in 1 2; do
-	ip -n "$B4_2" -6 route add "2001:db8:f$n::1" via 2001:db8:1::1
-done
+failover_unicast_aftrs 2 || ktap_skip_all "cannot move the lwAFTRs' local"
 echo "aftr 2001:db8:f1::1 2001:db8:f2::1" >> "$TMPDIR/b4-2.conf"
 
-remote() { "$LW4O6" -n "$B4_2" -j dev show b0 | jq -r '.[0].remote'; }
-remote_is() { [ "$(remote)" = "$1" ]; }
 udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }
-# in_pool LO HI: B4 2's address is 192.0.2.LO .. 192.0.2.HI
-in_pool() {
-	local v
-	v=$(failover_bound 2) || return 1
-	v=${v%% *}
-	v=${v##*.}
-	[ "$v" -ge "$1" ] && [ "$v" -le "$2" ]
-}
 b4_logged() { grep -q "$1" "$TMPDIR/b4-2.log"; }
 
 PG_NS=$DB PG_ADDR=10.9.0.1
@@ -71,8 +53,8 @@ ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
 defer kill $!
 failover_b4_start 2
 check_cmd "B4 2 bound through the first AFTR" busywait 30000 failover_bound 2
-expect_eq "its device's remote is the first" "$(remote)" 2001:db8:f1::1
-check_cmd "a set of AFTR 1's pool" in_pool 0 15
+expect_eq "its device's remote is the first" "$(failover_remote 2)" 2001:db8:f1::1
+check_cmd "a set of AFTR 1's pool" failover_in_pool 2 0 15
 check_cmd "LAN 2 -> INET" busywait 10000 udp
 failover_bail aftr-1 aftr-2 b4-2
 
@@ -80,8 +62,8 @@ failover_bail aftr-1 aftr-2 b4-2
 check_cmd "AFTR 1's store connection cut" failover_cut_store 1
 check_cmd "at its renewal, the B4 moved to AFTR 2" \
 	busywait 60000 b4_logged "AFTR 2001:db8:f1::1 failed us (it answered NETWORK_FAILURE): now using AFTR 2001:db8:f2::1"
-check_cmd "its device's remote is AFTR 2" busywait 5000 remote_is 2001:db8:f2::1
-check_cmd "bound to a set of AFTR 2's pool" busywait 30000 in_pool 16 31
+check_cmd "its device's remote is AFTR 2" busywait 5000 failover_remote_is 2 2001:db8:f2::1
+check_cmd "bound to a set of AFTR 2's pool" busywait 30000 failover_in_pool 2 16 31
 s=$(failover_stat 2 sent-ipv4-packets)
 check_cmd "LAN 2 -> INET again" busywait 10000 udp
 check_cmd "... through AFTR 2" test "$(failover_stat 2 sent-ipv4-packets)" -gt "$s"
@@ -99,8 +81,8 @@ check_cmd "the B4 asked AFTR 2 after its 1/5" \
 	busywait 10000 b4_logged "ICMPv6 1/5 from 2001:db8:f2::1"
 check_cmd "unanswered, it moved back to AFTR 1" \
 	busywait 60000 b4_logged "AFTR 2001:db8:f2::1 failed us (no answer): now using AFTR 2001:db8:f1::1"
-check_cmd "bound to a set of AFTR 1's pool again" busywait 30000 in_pool 0 15
-expect_eq "its device's remote is the first again" "$(remote)" 2001:db8:f1::1
+check_cmd "bound to a set of AFTR 1's pool again" busywait 30000 failover_in_pool 2 0 15
+expect_eq "its device's remote is the first again" "$(failover_remote 2)" 2001:db8:f1::1
 check_cmd "LAN 2 -> INET through AFTR 1" busywait 10000 udp
 
 # --- a withdrawn route: ACC has none to AFTR 1 and answers 1/0 ---
@@ -118,7 +100,7 @@ check_cmd "it probed, and moved to AFTR 2 for the router's 1/0" \
 	busywait 15000 b4_logged "AFTR 2001:db8:f1::1 failed us (a router has no route to it, and it does not answer): now using AFTR 2001:db8:f2::1"
 expect_eq "not by the 3 unanswered of before" \
 	"$(grep -c "AFTR 2001:db8:f1::1 failed us (no answer)" "$TMPDIR/b4-2.log")" 0
-check_cmd "bound to a set of AFTR 2's pool again" busywait 30000 in_pool 16 31
+check_cmd "bound to a set of AFTR 2's pool again" busywait 30000 failover_in_pool 2 16 31
 check_cmd "LAN 2 -> INET through AFTR 2" busywait 10000 udp
 check_cmd "the 1/0 itself was not passed on (counted by policy)" \
 	test "$(b4_stat drop-in-by-policy-icmpv6)" -gt "$pol"

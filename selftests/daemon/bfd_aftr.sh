@@ -70,10 +70,7 @@ bfd-multiplier 3
 bfd-state-file $TMPDIR/bfd.state
 anycast 2001:db8:ff::100 dev any0 hold-down 1 drain-file $TMPDIR/drain"
 
-# FRR drops to user frr, which cannot enter $TMPDIR (0700): its own place.
-FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || ktap_skip_all "mktemp"
-defer rm -rf "$FRR_DIR"
-chmod 755 "$FRR_DIR"
+frr_dir || ktap_skip_all "mktemp"
 
 ip netns exec "$AFTR" tcpdump -U --immediate-mode -n -i br0 -w "$TMPDIR/bfd.pcap" \
 	"ip6 proto 4" > "$TMPDIR/tcpdump.log" 2>&1 &

@@ -34,9 +34,7 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 
 setup_ns B4 AFTR1 AFTR2 LINK || ktap_skip_all "cannot make namespaces"
-FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || ktap_skip_all "mktemp"
-chmod 755 "$FRR_DIR"
-defer rm -rf "$FRR_DIR"
+frr_dir || ktap_skip_all "mktemp"
 
 ip -n "$LINK" link add br0 type bridge
 ip -n "$LINK" link set br0 up
@@ -55,13 +53,7 @@ for n in 1 2; do
 		local "2001:db8::a$n" remote 2001:db8::2
 	ip -n "${!a}" addr add 192.0.0.1/29 dev ds0
 	ip -n "${!a}" link set ds0 up
-	cat > "$TMPDIR/bfdd-$n.conf" <<EOT
-bfd
- peer 192.0.0.2 local-address 192.0.0.1 interface ds0
-  transmit-interval 300
-  receive-interval 300
-  detect-multiplier 3
-EOT
+	frr_bfd_b4_conf 300 > "$TMPDIR/bfdd-$n.conf"
 	check_cmd "AFTR $n: zebra and bfdd" frr_bfd_start "${!a}" "$n" "$TMPDIR/bfdd-$n.conf"
 done
 "$LW4O6" -n "$B4" dev add b0 mode b4 local 2001:db8::2 remote 2001:db8::a1 ||
@@ -78,10 +70,7 @@ aftr 2001:db8::a1 2001:db8::a2
 bfd-interval 300
 EOT
 
-peer() {	# ID FIELD: bfdd's view of its peer 192.0.0.2
-	frr_vtysh "$1" "show bfd peers json" |
-		jq -r --arg f "$2" '.[] | select(.peer == "192.0.0.2") | .[$f]'
-}
+peer() { frr_bfd_b4 "$@"; }	# ID FIELD
 peer_is() { [ "$(peer "$1" status)" = "$2" ]; }
 state() { jq -r ".$1" /run/lw4o6d/bfd-b0.json 2> /dev/null; }
 # bfd_seen PEER OLD NEW DIAG: lw4o6 monitor showed that change (OLD "*":

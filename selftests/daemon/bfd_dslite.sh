@@ -31,30 +31,13 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 
 setup_ns LAN B4 AFTR INET || ktap_skip_all "cannot make namespaces"
-FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || ktap_skip_all "mktemp"
-chmod 755 "$FRR_DIR"
-defer rm -rf "$FRR_DIR"
+frr_dir || ktap_skip_all "mktemp"
 
-# LAN -- B4
-ip -n "$LAN" link add e0 type veth peer name lan0 netns "$B4"
-ip -n "$LAN" addr add 192.168.1.2/24 dev e0
-ip -n "$LAN" link set e0 up
+veth "$LAN" e0 192.168.1.2/24 "$B4" lan0 192.168.1.1/24
 ip -n "$LAN" route add default via 192.168.1.1
-ip -n "$B4" addr add 192.168.1.1/24 dev lan0
-ip -n "$B4" link set lan0 up
 ip netns exec "$B4" sysctl -qw net.ipv4.ip_forward=1
-# B4 -- AFTR (IPv6)
-ip -n "$B4" link add u0 type veth peer name d0 netns "$AFTR"
-ip -n "$B4" addr add 2001:db8::2/64 dev u0 nodad
-ip -n "$AFTR" addr add 2001:db8::a1/64 dev d0 nodad
-ip -n "$B4" link set u0 up
-ip -n "$AFTR" link set d0 up
-# AFTR -- INET (IPv4)
-ip -n "$AFTR" link add i0 type veth peer name e0 netns "$INET"
-ip -n "$AFTR" addr add 198.51.100.254/24 dev i0
-ip -n "$INET" addr add 198.51.100.1/24 dev e0
-ip -n "$AFTR" link set i0 up
-ip -n "$INET" link set e0 up
+veth "$B4" u0 2001:db8::2/64 "$AFTR" d0 2001:db8::a1/64
+veth "$AFTR" i0 198.51.100.254/24 "$INET" e0 198.51.100.1/24
 ip netns exec "$AFTR" sysctl -qw net.ipv4.ip_forward=1
 # the stock AFTR: a tunnel to the B4, NAT44 of what comes out of it
 ip -n "$AFTR" link add ds0 type ip6tnl mode ip4ip6 local 2001:db8::a1 remote 2001:db8::2
@@ -69,13 +52,7 @@ table ip dslite {
 	}
 }
 EOF
-cat > "$TMPDIR/bfdd.conf" <<EOT
-bfd
- peer 192.0.0.2 local-address 192.0.0.1 interface ds0
-  transmit-interval $MS
-  receive-interval $MS
-  detect-multiplier 3
-EOT
+frr_bfd_b4_conf "$MS" > "$TMPDIR/bfdd.conf"
 check_cmd "AFTR: zebra and bfdd" frr_bfd_start "$AFTR" 1 "$TMPDIR/bfdd.conf"
 # our DS-Lite B4
 "$LW4O6" -n "$B4" dev add ds0 mode dslite local 2001:db8::2 remote 2001:db8::a1 ||
@@ -90,10 +67,7 @@ log-level debug
 bfd-interval $MS
 EOT
 
-peer() {
-	frr_vtysh 1 "show bfd peers json" |
-		jq -r --arg f "$1" '.[] | select(.peer == "192.0.0.2") | .[$f]'
-}
+peer() { frr_bfd_b4 1 "$1"; }	# FIELD
 peer_is() { [ "$(peer status)" = "$1" ]; }
 state() { jq -r ".$1" /run/lw4o6d/bfd-ds0.json 2> /dev/null; }
 state_is() { [ "$(state state)" = "$1" ]; }

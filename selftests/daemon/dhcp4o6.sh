@@ -42,27 +42,10 @@ aftr_route
 for n in 2 3 4; do
 	pcp_b4 $n || ktap_skip_all "cannot build B4 $n"
 done
-for n in 2 3; do
-	cat >> "$TMPDIR/b4-$n.conf" <<EOT
-provision dhcp4o6
-dhcp4o6-interface u0
-lease-file $TMPDIR/b4-$n.lease
-EOT
-done
-cat > "$TMPDIR/aftr.conf" <<EOT
-role aftr
-device lw0
-log-level debug
-storage sqlite $TMPDIR/aftr.db
-listen 2001:db8:1::1
-lifetime min 10 max 60 default 30
-quota 1
-rate-limit 50 burst 100
-subscriber-prefix-len 128
-pool 192.0.2.1/32 psid-len 2 offset 6
-dhcp4o6 on
-dhcp4o6-interface br0
-EOT
+pcp_b4_dhcp4o6 2
+pcp_b4_dhcp4o6 3
+PCP_POOL="192.0.2.1/32 psid-len 2 offset 6" pcp_aftr_conf "dhcp4o6 on
+dhcp4o6-interface br0"
 ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
 defer kill $!
 dhcp_link_wait "$B4_2" u0

@@ -53,11 +53,7 @@ for n in 2 3 4; do
 	pcp_b4 $n || ktap_skip_all "cannot build B4 $n"
 	b=B4_$n
 	ip -n "${!b}" link set u0 address 02:00:00:00:b4:0$n
-	cat >> "$TMPDIR/b4-$n.conf" <<EOT
-provision dhcp4o6
-dhcp4o6-interface u0
-lease-file $TMPDIR/b4-$n.lease
-EOT
+	pcp_b4_dhcp4o6 $n
 done
 ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &
 defer kill $!

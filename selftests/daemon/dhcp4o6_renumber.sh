@@ -41,20 +41,15 @@ check_cmd "lwAFTR device" "$LW4O6" -n "$AFTR" dev add lw0 mode aftr local 2001:d
 aftr_route
 for n in 2 3; do
 	pcp_b4 $n || ktap_skip_all "cannot build B4 $n"
-	cat >> "$TMPDIR/b4-$n.conf" <<EOT
-provision dhcp4o6
-dhcp4o6-interface u0
-lease-file $TMPDIR/b4-$n.lease
-EOT
+	pcp_b4_dhcp4o6 $n
 done
 echo "uplink u0" >> "$TMPDIR/b4-2.conf"
 # The way to the AFTR must outlive the B4's first addresses.
 ip -n "$B4_2" route replace 2001:db8:ff::1 via 2001:db8:1::1 dev u0 onlink
 # The second subscriber's /64 is on the AFTR's link too.
 ip -n "$AFTR" addr add 2001:db8:2::1/64 dev br0 nodad
-PCP_SUB_PLEN=64 pcp_aftr_conf "dhcp4o6 on
+PCP_SUB_PLEN=64 PCP_POOL="192.0.2.1/32 psid-len 2 offset 6" pcp_aftr_conf "dhcp4o6 on
 dhcp4o6-interface br0"
-sed -i 's/^pool .*/pool 192.0.2.1\/32 psid-len 2 offset 6/' "$TMPDIR/aftr.conf"
 check_cmd "lw4o6d --check-config: the B4's file with uplink and dhcp4o6" \
 	"$LW4O6D" --check-config "$TMPDIR/b4-2.conf"
 ip netns exec "$INET" $ECHO serve 7777 "$TMPDIR/peers" &

@@ -89,6 +89,26 @@ failover_topology() {
 	return 0
 }
 
+# failover_unicast_aftrs N...: each lwAFTR's lw0 moved off the anycast to
+# a unicast local of its own, 2001:db8:fN::1, which ACC routes to AFTR N
+# and B4s N... route to ACC, for a B4 that names its AFTRs one by one
+# ("aftr ..." in its lw4o6d.conf) and must tell them apart.  After
+# failover_b4 N.
+failover_unicast_aftrs() {
+	local n a b
+	for n in 1 2; do
+		a=AFTR$n
+		"$LW4O6" -n "${!a}" dev set lw0 local "2001:db8:f$n::1" || return 1
+		ip -n "$ACC" -6 route add "2001:db8:f$n::1/128" via "2001:db8:a$n::2"
+	done
+	for b in "$@"; do
+		b=B4_$b
+		for n in 1 2; do
+			ip -n "${!b}" -6 route add "2001:db8:f$n::1" via 2001:db8:1::1
+		done
+	done
+}
+
 # failover_move_to N: ACC's route to the anycast (and IR's to a shared
 # pool) now points at AFTR N only: what routing does when AFTR 1 fails.
 failover_move_to() {
@@ -212,6 +232,24 @@ failover_bound() {
 	local b=B4_$1
 	"$LW4O6" -n "${!b}" -j dev show b0 |
 		jq -er '.[0] | select(.ipv4 != null) | "\(.ipv4) \(.psid)/\(.psid_len)"'
+}
+
+# failover_remote N: B4 N's b0 remote, the AFTR it uses now;
+# failover_remote_is N ADDR: it is ADDR.
+failover_remote() {
+	local b=B4_$1
+	"$LW4O6" -n "${!b}" -j dev show b0 | jq -r '.[0].remote'
+}
+failover_remote_is() { [ "$(failover_remote "$1")" = "$2" ]; }
+
+# failover_in_pool N LO HI: B4 N is bound to an address 192.0.2.LO ..
+# 192.0.2.HI, i.e. to a set of the lwAFTR whose pool that is.
+failover_in_pool() {
+	local v
+	v=$(failover_bound "$1") || return 1
+	v=${v%% *}
+	v=${v##*.}
+	[ "$v" -ge "$2" ] && [ "$v" -le "$3" ]
 }
 
 # failover_table N: AFTR N's kernel bindings, "ipv4 psid/len b4" a line, sorted.

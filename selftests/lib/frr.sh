@@ -2,8 +2,16 @@
 # FRR for the anycast tests (daemon/anycast_frr.sh, bench/guest-anycast.sh)
 # and the BFD tests (daemon/bfd_*.sh), sourced after lib.sh (and, for
 # ospf6d, failover_topology.sh).  Each router's daemons
-# run as user frr with their sockets and logs in $FRR_DIR/ID (set by the
-# caller: a mktemp -d), and are stopped by the cleanup trap.
+# run as user frr with their sockets and logs in $FRR_DIR/ID (made by
+# frr_dir, or the caller), and are stopped by the cleanup trap.
+
+# frr_dir: FRR_DIR, a fresh directory removed at exit.  FRR drops to user
+# frr, which cannot enter $TMPDIR (0700): its own place, open to it.
+frr_dir() {
+	FRR_DIR=$(mktemp -d /tmp/lw4o6-frr.XXXXXX) || return 1
+	chmod 755 "$FRR_DIR"
+	defer rm -rf "$FRR_DIR"
+}
 
 # frr_start NS ID IFACE... [redist[=METRIC]]: zebra and ospf6d in NS,
 # OSPFv3 area 0 on the IFACEs (point-to-point, 1 s hellos, dead after 3 s,
@@ -64,6 +72,26 @@ frr_bfd_start() {
 	ip netns exec "$ns" /usr/lib/frr/bfdd $o --bfdctl "$d/bfdd.sock" \
 		-i "$d/bfdd.pid" --log "file:$d/bfdd.log" || return 1
 	defer frr_stop "$d"
+}
+
+# frr_bfd_b4_conf MS: bfdd's configuration on an AFTR's end of a softwire
+# (ds0, 192.0.0.1): a peer 192.0.0.2, the B4 (FRR answers only configured
+# peers), at MS ms intervals, detection 3 x MS.  For frr_bfd_start.
+frr_bfd_b4_conf() {
+	cat <<EOT
+bfd
+ peer 192.0.0.2 local-address 192.0.0.1 interface ds0
+  transmit-interval $1
+  receive-interval $1
+  detect-multiplier 3
+EOT
+}
+
+# frr_bfd_b4 ID FIELD: bfdd ID's view of its peer 192.0.0.2 (the B4 of
+# frr_bfd_b4_conf), one FIELD of "show bfd peers json".
+frr_bfd_b4() {
+	frr_vtysh "$1" "show bfd peers json" |
+		jq -r --arg f "$2" '.[] | select(.peer == "192.0.0.2") | .[$f]'
 }
 
 # frr_vtysh ID COMMAND...: vtysh on router ID's daemons, one -c each.

@@ -17,7 +17,8 @@ LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
 
 # pcp_aftr_conf [EXTRA LINES]: the AFTR daemon's configuration.  Every B4
 # here is in 2001:db8:1::/64, so each address is its own subscriber (/128)
-# unless PCP_SUB_PLEN says otherwise.
+# unless PCP_SUB_PLEN says otherwise.  The pool: PCP_POOL, the rest of its
+# line (default 192.0.2.0/28 psid-len 4).
 pcp_aftr_conf() {
 	cat > "$TMPDIR/aftr.conf" <<EOT
 role aftr
@@ -29,7 +30,7 @@ lifetime min 10 max 60 default 30
 quota 1
 rate-limit 50 burst 100
 subscriber-prefix-len ${PCP_SUB_PLEN:-128}
-pool 192.0.2.0/28 psid-len 4
+pool ${PCP_POOL:-192.0.2.0/28 psid-len 4}
 $*
 EOT
 }
@@ -70,6 +71,16 @@ role b4
 device b0
 log-level debug
 lifetime ${PCP_B4_LIFETIME:-12}
+EOT
+}
+
+# pcp_b4_dhcp4o6 N: B4 N's lw4o6d provisions by DHCPv4 over DHCPv6 on u0
+# instead of PCP, its lease kept in $TMPDIR/b4-N.lease.
+pcp_b4_dhcp4o6() {
+	cat >> "$TMPDIR/b4-$1.conf" <<EOT
+provision dhcp4o6
+dhcp4o6-interface u0
+lease-file $TMPDIR/b4-$1.lease
 EOT
 }
 

@@ -23,6 +23,7 @@
 
 #include "anycast.h"
 #include "anycast_state.h"
+#include "command_line.h"
 #include "core.h"
 #include "log.h"
 #include "loop.h"
@@ -283,13 +284,6 @@ static void drain_usage(FILE *f)
 	      "  status  say which, and the drain file\n", f);
 }
 
-static void drain_cfg_err(const char *file, unsigned int line,
-			  const char *reason, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "%s:%u: %s\n", file, line, reason);
-}
-
 static int mkdir_parent(const char *path)
 {
 	char dir[CONFIG_MAX_PATH];
@@ -323,7 +317,7 @@ int anycast_drain_main(int argc, char **argv, const char *default_config)
 		drain_usage(stderr);
 		return 1;
 	}
-	if (config_load(path, &c, drain_cfg_err, NULL)) {
+	if (command_line_config(path, &c)) {
 		fprintf(stderr, "lw4o6d drain: %s cannot be used\n", path);
 		return 1;
 	}

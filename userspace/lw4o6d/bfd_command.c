@@ -7,7 +7,6 @@
  * that is printed, said, and the exit status is 1.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <glob.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -21,6 +20,7 @@
 #include "bfd.h"
 #include "bfd_command.h"
 #include "bfd_state.h"
+#include "command_line.h"
 #include "config.h"
 
 #define WAIT_MS	5000
@@ -33,13 +33,6 @@ static void usage(FILE *f)
 	      "The daemon is asked for them with SIGUSR1 (which also logs its counters).\n"
 	      "For a b4's FILE: its session with the AFTR, as last written.\n"
 	      "  -j   JSON: an object with the sessions as an array\n", f);
-}
-
-static void print_err(const char *file, unsigned int line, const char *reason,
-		      void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "%s:%u: %s\n", file, line, reason);
 }
 
 /* The pid the file names, or 0. */
@@ -251,22 +244,12 @@ int bfd_command_main(int argc, char **argv, const char *default_config)
 	char path[CONFIG_MAX_PATH];
 	bool json = false;
 	long pid;
-	int o, rc;
+	int rc;
 
-	optind = 1;
-	while ((o = getopt(argc, argv, "c:jh")) != -1) {
-		switch (o) {
-		case 'c': cfg = optarg; break;
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (config_load(cfg, &c, print_err, NULL)) {
+	rc = command_line_opts(argc, argv, usage, &cfg, &json);
+	if (rc >= 0)
+		return rc;
+	if (command_line_config(cfg, &c)) {
 		fprintf(stderr, "lw4o6d bfd: %s cannot be used\n", cfg);
 		return 1;
 	}

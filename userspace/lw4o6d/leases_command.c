@@ -5,7 +5,6 @@
  * so this never changes or blocks what the daemon does.  Each lease is a
  * kernel binding on an aftr: (IPv4, PSID) -> B4.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "command_line.h"
 #include "config.h"
 #include "dhcp4o6_serve.h"
 #include "leases_command.h"
@@ -25,13 +25,6 @@ static void usage(FILE *f)
 	      "The leases in the store of FILE's aftr or server (default /etc/lw4o6d.conf):\n"
 	      "protocol (pcp or dhcp4o6), B4 address, IPv4, PSID/length, offset, expiry.\n"
 	      "  -j   JSON: an array of objects\n", f);
-}
-
-static void print_err(const char *file, unsigned int line, const char *reason,
-		      void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "%s:%u: %s\n", file, line, reason);
 }
 
 static const char *proto_name(int p)
@@ -60,23 +53,13 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 	bool json = false;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	int o, rc, n = 0;
+	int rc, n = 0;
 	int64_t now = (int64_t)time(NULL);
 
-	optind = 1;
-	while ((o = getopt(argc, argv, "c:jh")) != -1) {
-		switch (o) {
-		case 'c': path = optarg; break;
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (config_load(path, &c, print_err, NULL))
+	rc = command_line_opts(argc, argv, usage, &path, &json);
+	if (rc >= 0)
+		return rc;
+	if (command_line_config(path, &c))
 		return 2;
 	if (c.role != ROLE_AFTR && c.role != ROLE_SERVER) {
 		fprintf(stderr, "lw4o6d leases: %s is a %s's; only an aftr or a server keeps leases\n",

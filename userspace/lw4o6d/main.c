@@ -18,6 +18,7 @@
 #include "b4.h"
 #include "bfd_command.h"
 #include "bfd_server.h"
+#include "command_line.h"
 #include "config.h"
 #include "core.h"
 #include "dhcp4o6_relay.h"
@@ -57,13 +58,6 @@ static void usage(FILE *f)
 	      "See lw4o6d(8) and lw4o6d.conf(5).\n", f);
 }
 
-static void print_err(const char *file, unsigned int line, const char *reason,
-		      void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "%s:%u: %s\n", file, line, reason);
-}
-
 static void log_cfg_err(const char *file, unsigned int line,
 			const char *reason, void *arg)
 {
@@ -74,7 +68,7 @@ static void log_cfg_err(const char *file, unsigned int line,
 static int check_config(const char *path)
 {
 	struct lw4o6d_config c;
-	int n = config_load(path, &c, print_err, NULL);
+	int n = command_line_config(path, &c);
 
 	if (n)
 		return 1;
@@ -285,7 +279,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (config_load(config_path, &cfg, print_err, NULL))
+	if (command_line_config(config_path, &cfg))
 		return 1;
 	log_open(verbose ? LOG_DEBUG : cfg.log_level, use_syslog);
 
