@@ -363,16 +363,19 @@ static void receive(int64_t now)
 
 struct cpu {
 	double proc_s, self_s;	/* the responder's, ours */
+	double proc_sys_s;	/* the responder's in the kernel */
 	double idle_s;		/* the guest's, all CPUs (/proc/uptime) */
 };
 
-static double proc_cpu(int pid)
+/* PID's CPU seconds: user + system, and system alone in *sys. */
+static double proc_cpu(int pid, double *sys)
 {
 	char path[64], buf[1024], *p;
 	unsigned long ut, st;
 	FILE *f;
 	size_t n;
 
+	*sys = 0;
 	if (!pid)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
@@ -389,6 +392,7 @@ static double proc_cpu(int pid)
 		errno = EINVAL;
 		die(path);
 	}
+	*sys = (double)st / sysconf(_SC_CLK_TCK);
 	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
 }
 
@@ -403,7 +407,7 @@ static void sample(struct cpu *c, int pid)
 	double up;
 	FILE *f;
 
-	c->proc_s = proc_cpu(pid);
+	c->proc_s = proc_cpu(pid, &c->proc_sys_s);
 	getrusage(RUSAGE_SELF, &ru);
 	c->self_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
@@ -546,6 +550,7 @@ int main(int argc, char **argv)
 		printf("mode %s sessions %u interval_ms %u window_s %.1f up %llu "
 		       "downs %llu tx %llu rx %llu tx_pps %.0f rx_pps %.0f "
 		       "rx_bad %llu tx_err %llu responder_cpu_s %.3f "
+		       "responder_sys_s %.3f "
 		       "responder_share %.4f gen_cpu_s %.3f gen_share %.4f "
 		       "busy_share %.4f\n",
 		       G.echo ? "echo" : "bfd", G.n, G.interval_ms, w,
@@ -554,6 +559,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)tx, (unsigned long long)rx,
 		       tx / w, rx / w, (unsigned long long)G.rx_bad,
 		       (unsigned long long)G.tx_err, c1.proc_s - c0.proc_s,
+		       c1.proc_sys_s - c0.proc_sys_s,
 		       (c1.proc_s - c0.proc_s) / w, c1.self_s - c0.self_s,
 		       (c1.self_s - c0.self_s) / w, busy);
 	}
