@@ -60,7 +60,7 @@ int audit_parse_time(const char *s, int64_t now_ms, int64_t *ms,
 
 		if (parse_u32(s + 1, UINT32_MAX, &v))
 			return fail(why, len, s, "@ takes seconds since 1970");
-		*ms = v * 1000;
+		*ms = (int64_t)v * 1000;
 		return 0;
 	}
 	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) ||
