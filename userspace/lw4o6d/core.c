@@ -21,6 +21,7 @@ static struct {
 	struct timer sweep;
 	int watch;		/* the store's fd on the loop, or -1 */
 	uint64_t feed_errors;
+	int64_t prune_at;	/* the audit trail's next pruning (s) */
 } C;
 
 static void on_feed(int fd, void *arg);
@@ -83,6 +84,32 @@ static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
 	memcpy(l->allow, c->b4_allow, sizeof(l->allow));
 }
 
+/*
+ * The audit trail's retention: rows that ended more than audit-retention
+ * days ago go, hourly, in batches a second apart while there are more
+ * (store.h), so that a long-due pruning never stalls grants.  Every node
+ * of a shared store does it; the second finds nothing.
+ */
+static void prune_audit(void)
+{
+	int64_t now = alloc_now(C.a);
+	uint64_t n = 0;
+	int err;
+
+	if (!C.cfg.audit_retention || !C.st.ops->audit_prune ||
+	    now < C.prune_at)
+		return;
+	err = C.st.ops->audit_prune(&C.st, (now - (int64_t)C.cfg.audit_retention *
+					    86400) * 1000, &n);
+	if (err)
+		log_warn("audit trail: pruning: %s", *C.st.err ? C.st.err :
+			 strerror(-err));
+	else if (n)
+		log_info("audit trail: %llu rows older than %u days pruned",
+			 (unsigned long long)n, C.cfg.audit_retention);
+	C.prune_at = now + (!err && n ? 1 : 3600);
+}
+
 /* Once a second: the store's upkeep; what expired goes, in one transaction. */
 static void sweep(struct timer *t)
 {
@@ -96,6 +123,7 @@ static void sweep(struct timer *t)
 		alloc_commit(C.a);
 	}
 	alloc_evict_idle(C.a);
+	prune_audit();
 	timer_arm(t, 1000);
 }
 

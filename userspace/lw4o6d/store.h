@@ -65,6 +65,8 @@ struct store_audit {
 
 typedef int (*store_audit_fn)(const struct store_audit *a, void *arg);
 
+#define STORE_PRUNE_BATCH 10000
+
 struct store_ops {
 	const char *name;
 	/*
@@ -142,7 +144,10 @@ struct store_ops {
 	 * rows of IPv4 address ipv4 (network order) if b4 is NULL, else of
 	 * B4 b4, oldest start first; cb as for each().  audit_prune: removes
 	 * the rows that ended before before_ms (open rows stay), and in a
-	 * shared store the change history as old; *n the rows removed.
+	 * shared store the change history as old; at most STORE_PRUNE_BATCH
+	 * rows of each at a time, so that a long-due pruning does not hold
+	 * the store for seconds (call again while *n, the rows removed, is
+	 * not 0).
 	 */
 	int (*audit)(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
 		     store_audit_fn cb, void *arg);

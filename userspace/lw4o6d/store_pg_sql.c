@@ -263,10 +263,14 @@ const struct pg_stmt pg_stmt[ST_N] = {
 	[ST_AUDIT_B4] = { "SELECT " AUDIT_COLS " FROM lw4o6_audit"
 			  " WHERE b4 = $1::inet ORDER BY started, id", 1 },
 	/* the history too: without a retention it grew for ever */
-	[ST_AUDIT_PRUNE] = { "WITH a AS (DELETE FROM lw4o6_audit"
-			     " WHERE ended < to_timestamp($1::bigint / 1000.0)"
-			     " RETURNING 1),"
-			     " h AS (DELETE FROM lw4o6_history"
-			     " WHERE at < to_timestamp($1::bigint / 1000.0))"
-			     " SELECT count(*) FROM a", 1 },
+	[ST_AUDIT_PRUNE] = { "WITH a AS (DELETE FROM lw4o6_audit WHERE id IN"
+			     " (SELECT id FROM lw4o6_audit"
+			     "  WHERE ended < to_timestamp($1::bigint / 1000.0)"
+			     "  LIMIT $2::integer) RETURNING 1),"
+			     " h AS (DELETE FROM lw4o6_history WHERE id IN"
+			     " (SELECT id FROM lw4o6_history"
+			     "  WHERE at < to_timestamp($1::bigint / 1000.0)"
+			     "  LIMIT $2::integer) RETURNING 1)"
+			     " SELECT (SELECT count(*) FROM a) +"
+			     " (SELECT count(*) FROM h)", 2 },
 };

@@ -1217,8 +1217,8 @@ static int pg_audit(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
 
 static int pg_audit_prune(struct store *s, int64_t before_ms, uint64_t *n)
 {
-	char val[24];
-	const char *v[1] = { val };
+	char val[24], lim[12];
+	const char *v[2] = { val, lim };
 	PGresult *res;
 	int r;
 
@@ -1227,6 +1227,7 @@ static int pg_audit_prune(struct store *s, int64_t before_ms, uint64_t *n)
 	if (r)
 		return r;
 	snprintf(val, sizeof(val), "%" PRId64, before_ms);
+	snprintf(lim, sizeof(lim), "%d", STORE_PRUNE_BATCH);
 	res = run(s, ST_AUDIT_PRUNE, v, "audit prune", &r);
 	if (!res)
 		return r;

@@ -200,7 +200,8 @@ static const char *const sql[ST_N] = {
 			  " ORDER BY started, id",
 	[ST_AUDIT_B4] = "SELECT " AUDIT_COLS " FROM audit WHERE b4 = ?1"
 			" ORDER BY started, id",
-	[ST_AUDIT_PRUNE] = "DELETE FROM audit WHERE ended < ?1",
+	[ST_AUDIT_PRUNE] = "DELETE FROM audit WHERE id IN (SELECT id FROM audit"
+			   " WHERE ended < ?1 LIMIT ?2)",
 };
 
 struct sq {
@@ -769,6 +770,8 @@ static int sq_audit_prune(struct store *s, int64_t before_ms, uint64_t *n)
 
 	*n = 0;
 	rc = sqlite3_bind_int64(st, 1, before_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 2, STORE_PRUNE_BATCH);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_reset(st);

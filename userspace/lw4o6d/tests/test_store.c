@@ -373,6 +373,50 @@ static void test_migrate_audit(void **state)
 	s.ops->close(&s);
 }
 
+/*
+ * A long-due pruning goes in batches (store.h): STORE_PRUNE_BATCH rows a
+ * call, then the rest, then nothing; open rows and newer ones stay.
+ */
+static void test_prune_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct store s;
+	uint64_t n;
+	sqlite3 *db;
+
+	open_ok(&s, f->path);
+	s.ops->close(&s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i"
+		" WHERE n < 10007)"
+		" INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4,"
+		" protocol, internal_port, via, started, ended)"
+		" SELECT n, 1, 6, 0, zeroblob(16), 6, 0, 0, 1000, 2000 FROM i;"
+		"INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4, protocol,"
+		" internal_port, via, started, ended)"
+		" VALUES (1, 2, 6, 0, zeroblob(16), 6, 0, 0, 1000, NULL),"
+		" (1, 3, 6, 0, zeroblob(16), 6, 0, 0, 1000, 5000);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	open_ok(&s, f->path);
+	assert_int_equal(s.ops->audit_prune(&s, 3000, &n), 0);
+	assert_int_equal(n, STORE_PRUNE_BATCH);
+	assert_int_equal(s.ops->audit_prune(&s, 3000, &n), 0);
+	assert_int_equal(n, 10007 - STORE_PRUNE_BATCH);
+	assert_int_equal(s.ops->audit_prune(&s, 3000, &n), 0);
+	assert_int_equal(n, 0);
+	{
+		struct store_audit a = { 0 };
+
+		/* what is left of 0.0.0.1: the open row, and the newer */
+		assert_int_equal(s.ops->audit(&s, htonl(1), NULL, audit_first,
+					      &a), 0);
+		assert_int_equal(a.psid, 2);
+	}
+	s.ops->close(&s);
+}
+
 static void test_eexist(void **state)
 {
 	struct fixture *f = *state;
@@ -595,6 +639,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_audit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_prune_batch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_eexist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn, setup, teardown),

@@ -584,12 +584,16 @@ static void c_audit_prune(void **state)
 	rows_of(&s, &r, m.ipv4, NULL);
 	assert_int_equal(r.n, 2);
 	cut = r.a[0].end_ms;
-	/* ended at the cut, not before it: stays */
+	/*
+	 * ended at the cut, not before it: stays (PostgreSQL: the history's
+	 * two puts were before it, its del is not)
+	 */
 	assert_int_equal(s.ops->audit_prune(&s, cut, &n), 0);
-	assert_int_equal(n, 0);
+	assert_int_equal(n, is_pg(b) ? 2 : 0);
 	assert_int_equal(rows_of(&s, &r, m.ipv4, NULL)->n, 2);
 	assert_int_equal(s.ops->audit_prune(&s, wall_ms() + 60000, &n), 0);
-	assert_int_equal(n, 1);
+	/* PostgreSQL: and the history's del */
+	assert_int_equal(n, is_pg(b) ? 2 : 1);
 	rows_of(&s, &r, m.ipv4, NULL);
 	assert_int_equal(r.n, 1);
 	assert_memory_equal(&r.a[0].b4, &y.b4, sizeof(y.b4));
