@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include <systemd/sd-journal.h>
+
 #include "anycast.h"
 #include "audit_command.h"
 #include "b4.h"
@@ -286,6 +288,7 @@ int main(int argc, char **argv)
 	if (command_line_config(config_path, &cfg))
 		return 1;
 	log_open(verbose ? LOG_DEBUG : cfg.log_level, use_syslog);
+	log_set_journal_sender(sd_journal_sendv);	/* grants' fields */
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
