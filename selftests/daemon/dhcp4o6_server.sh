@@ -209,6 +209,21 @@ check_cmd "expiry removes it (no REQUEST within 4 s)" busywait 15000 no_binding 
 expect_eq "expiry: its lease is gone too" "$(leases dhcp4o6 | grep -c 2001:db8:1::8)" 0
 check_cmd "expiry: logged" grep -q "mapping expired: 192.0.2.1 psid $PB/2 offset 6 b4 2001:db8:1::8" "$TMPDIR/aftr.log"
 
+# --- the audit trail (lw4o6d audit): who held which set, from when to when -----------
+# offset 6, psid-len 2: PSID p's first port is 1 << 10 | p << 8
+audit() { "$LW4O6D" audit -c "$TMPDIR/aftr.conf" "$@"; }
+expect_eq "audit b4: client 3's lease is one row (renewals, a restart), ended by its RELEASE" \
+	"$(audit b4 2001:db8:1::3 -j | jq -c '[.[] | [.ipv4, .psid, .protocol, .until != null]]')" \
+	"[[\"192.0.2.1\",$PB,\"dhcp4o6\",true]]"
+F3=$(audit b4 2001:db8:1::3 -j | jq -r '.[0].from')
+expect_eq "audit 192.0.2.1 port P at client 3's time: client 3" \
+	"$(audit 192.0.2.1 port $((1024 + PB * 256)) at "$F3" -j | jq -r '.[].b4')" "2001:db8:1::3"
+audit 192.0.2.1 port $((1024 + PB * 256)) at now > /dev/null 2>&1
+expect_eq "audit ... at now: nobody (client 8's offer expired), exit 1" "$?" 1
+expect_eq "audit ... at now: client 5 holds its set" \
+	"$(audit 192.0.2.1 port $((1024 + P5 * 256)) at now -j | jq -r '.[] | "\(.b4) \(.until)"')" \
+	"2001:db8:1::5 null"
+
 kill -TERM "$AFTR_PID"
 wait "$AFTR_PID" 2> /dev/null
 dhcp_capture_stop
