@@ -190,6 +190,26 @@ static void fmt_ports(const struct store_audit *a, char *buf, size_t len)
 		snprintf(buf, len, "%u-%u", first, last);
 }
 
+/*
+ * A JSON string: the node is whatever its writer set (an operator's psql
+ * may set anything), so quoted and escaped, never printed raw.
+ */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
 void audit_print(struct audit_printer *p, const struct store_audit *a)
 {
 	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN], from[AUDIT_TIME_LEN];
@@ -218,14 +238,24 @@ void audit_print(struct audit_printer *p, const struct store_audit *a)
 				until, a->end_ms);
 		else
 			fputs("\"until\":null,\"until_ms\":null", p->f);
-		fprintf(p->f, ",\"node\":\"%s\"}", a->node);
+		fputs(",\"node\":", p->f);
+		json_str(p->f, a->node);
+		fputc('}', p->f);
 	} else {
+		char node[sizeof(a->node)];
+		size_t i;
+
+		/* no terminal control from a writer's node name */
+		for (i = 0; i + 1 < sizeof(node) && a->node[i]; i++)
+			node[i] = a->node[i] < 0x20 || a->node[i] == 0x7f ?
+				  '?' : a->node[i];
+		node[i] = 0;
 		snprintf(psid, sizeof(psid), "%u/%u", a->psid, a->psid_len);
 		fprintf(p->f, "%-39s %-15s %-9s %-6u %-13s %-8s %-8s %-24s %-24s %s\n",
 			a6, a4, psid, a->offset, ports, audit_protocol(a),
 			mapping_via_str(a->via), from,
 			a->end_ms >= 0 ? until : "now (held)",
-			a->node[0] ? a->node : "-");
+			node[0] ? node : "-");
 	}
 	p->n++;
 }

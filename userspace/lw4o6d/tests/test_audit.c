@@ -115,6 +115,32 @@ static void test_match_offset(void **state)
 	assert_true(audit_match(&a, &f));
 }
 
+/* A node name is a writer's text: escaped in JSON, tamed in text. */
+static void test_print_node(void **state)
+{
+	struct store_audit a = { .psid = 1, .psid_len = 6, .start_ms = T0,
+				 .end_ms = -1 };
+	struct audit_printer p = { .json = true };
+	char *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	snprintf(a.node, sizeof(a.node), "n\"1\\\x1b[2J");
+	p.f = open_memstream(&buf, &len);
+	assert_non_null(p.f);
+	audit_print_begin(&p);
+	audit_print(&p, &a);
+	audit_print_end(&p);
+	p.json = false;
+	audit_print(&p, &a);
+	fclose(p.f);
+	assert_non_null(strstr(buf, "\"until\":null,\"until_ms\":null,"
+			       "\"node\":\"n\\\"1\\\\\\u001b[2J\"}\n]\n"));
+	assert_non_null(strstr(buf, "now (held)               n\"1\\?[2J\n"));
+	assert_null(strchr(buf, 0x1b));
+	free(buf);
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static char dir[64], conf[128], db[128], out[65536], err[4096];
@@ -367,6 +393,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_match_offset),
+		cmocka_unit_test(test_print_node),
 		cmocka_unit_test_setup_teardown(test_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_errors, setup,
 						teardown),
