@@ -19,9 +19,9 @@ static struct {
 	struct store st;
 	struct alloc *a;
 	struct timer sweep;
+	int64_t prune_at;	/* the audit trail's next pruning (s) */
 	int watch;		/* the store's fd on the loop, or -1 */
 	uint64_t feed_errors;
-	int64_t prune_at;	/* the audit trail's next pruning (s) */
 } C;
 
 static void on_feed(int fd, void *arg);
@@ -67,23 +67,6 @@ static void on_feed(int fd, void *arg)
 	watch_again();
 }
 
-_Static_assert(CONFIG_MAX_B4_ALLOW == ALLOC_MAX_ALLOW, "b4-prefix lists");
-
-static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
-{
-	l->lifetime_min = c->lifetime_min;
-	l->lifetime_max = c->lifetime_max;
-	l->lifetime_default = c->lifetime_default;
-	l->quota = c->quota;
-	l->rate = c->rate;
-	l->burst = c->burst;
-	l->sub_plen = c->subscriber_plen;
-	l->max_leases = c->max_mappings;
-	l->max_subs = c->max_subscribers;
-	l->n_allow = c->n_b4_allow;
-	memcpy(l->allow, c->b4_allow, sizeof(l->allow));
-}
-
 /*
  * The audit trail's retention: rows that ended more than audit-retention
  * days ago go, hourly, in batches a second apart while there are more
@@ -105,9 +88,27 @@ static void prune_audit(void)
 		log_warn("audit trail: pruning: %s", *C.st.err ? C.st.err :
 			 strerror(-err));
 	else if (n)
-		log_info("audit trail: %llu rows older than %u days pruned",
-			 (unsigned long long)n, C.cfg.audit_retention);
+		log_info("audit trail: pruned %llu %s that ended more than %u days ago",
+			 (unsigned long long)n, n == 1 ? "row" : "rows",
+			 C.cfg.audit_retention);
 	C.prune_at = now + (!err && n ? 1 : 3600);
+}
+
+_Static_assert(CONFIG_MAX_B4_ALLOW == ALLOC_MAX_ALLOW, "b4-prefix lists");
+
+static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
+{
+	l->lifetime_min = c->lifetime_min;
+	l->lifetime_max = c->lifetime_max;
+	l->lifetime_default = c->lifetime_default;
+	l->quota = c->quota;
+	l->rate = c->rate;
+	l->burst = c->burst;
+	l->sub_plen = c->subscriber_plen;
+	l->max_leases = c->max_mappings;
+	l->max_subs = c->max_subscribers;
+	l->n_allow = c->n_b4_allow;
+	memcpy(l->allow, c->b4_allow, sizeof(l->allow));
 }
 
 /* Once a second: the store's upkeep; what expired goes, in one transaction. */
@@ -117,13 +118,13 @@ static void sweep(struct timer *t)
 		C.st.ops->tick(&C.st);
 		watch_again();
 	}
+	prune_audit();
 	if (alloc_due(C.a)) {
 		alloc_begin(C.a);
 		alloc_expire(C.a, "expired");
 		alloc_commit(C.a);
 	}
 	alloc_evict_idle(C.a);
-	prune_audit();
 	timer_arm(t, 1000);
 }
 

@@ -49,9 +49,9 @@ static void usage(FILE *f)
 	      "       lw4o6d --check-config FILE\n"
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
+	      "       lw4o6d audit { IPV4 [ port PORT ] | b4 IPV6 } [ at TIME ] [ -c FILE ] [ -j ]   (who held it)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
 	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
-	      "       lw4o6d audit { IPV4 [ port PORT ] | b4 IPV6 } [ at TIME ] [ -c FILE ] [ -j ]   (who held it)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -257,6 +257,8 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int o, sfd, err;
 
+	if (argc > 1 && !strcmp(argv[1], "audit"))
+		return audit_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "map"))
 		return map_command_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "drain"))
@@ -265,8 +267,6 @@ int main(int argc, char **argv)
 		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "bfd"))
 		return bfd_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
-	if (argc > 1 && !strcmp(argv[1], "audit"))
-		return audit_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;
