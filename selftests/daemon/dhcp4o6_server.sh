@@ -166,8 +166,18 @@ cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
 before_t=$(table) before_l=$(leases dhcp4o6)
 kill -KILL "$AFTR_PID"
 wait "$AFTR_PID" 2> /dev/null
+# an audit row that ended in 1970, past audit-retention (400 days)
+sqlite3 "$TMPDIR/aftr.db" "INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4,
+	protocol, internal_port, via, started, ended)
+	VALUES (3221225985, 3, 2, 6, zeroblob(16), 0, 0, 2, 1000, 2000)"
 check_cmd "restart after kill -9" aftr_start
 defer kill $AFTR_PID
+check_cmd "restart: the daemon prunes the audit row past audit-retention" \
+	busywait 5000 grep -q "audit trail: pruned 1 row that ended more than 400 days ago" "$TMPDIR/aftr.log"
+expect_eq "restart: that row is gone, the others stay" \
+	"$(sqlite3 "$TMPDIR/aftr.db" "SELECT count(*) FROM audit WHERE ended = 2000;
+		SELECT count(*) > 0 FROM audit")" "0
+1"
 expect_eq "restart: the kernel's bindings unchanged" "$(table)" "$before_t"
 expect_eq "restart: the leases unchanged" "$(leases dhcp4o6)" "$before_l"
 cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
