@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "audit.h"
+#include "audit_command.h"
 #include "pool.h"
 #include "store.h"
 #include "store_pg_change.h"
@@ -867,6 +869,76 @@ static void p_migrate_audit(void **state)
 	s.ops->close(&s);
 }
 
+/*
+ * "lw4o6d audit" on a PostgreSQL store: the command opens it by the
+ * configuration's conninfo and answers with the granting node.
+ */
+static int audit_run(const char *conf, char *out, size_t len, ...)
+{
+	char path[] = "/tmp/lw4o6-audit-out.XXXXXX", *argv[12];
+	int fd = mkstemp(path), so, argc = 0, r;
+	const char *a;
+	ssize_t n;
+	va_list ap;
+
+	assert_true(fd >= 0);
+	argv[argc++] = (char *)"audit";
+	va_start(ap, len);
+	while ((a = va_arg(ap, const char *)) && argc < 11)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	so = dup(1);
+	dup2(fd, 1);
+	r = audit_command_main(argc, argv, conf);
+	fflush(stdout);
+	dup2(so, 1);
+	close(so);
+	n = pread(fd, out, len - 1, 0);
+	out[n > 0 ? n : 0] = 0;
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+static void p_audit_command(void **state)
+{
+	struct backend *b = *state;
+	char dir[] = "/tmp/lw4o6-audit.XXXXXX", conf[64], out[4096];
+	struct lw4o6_mapping m;
+	struct store s;
+	FILE *f;
+
+	open_as(&s, b, "node-a");
+	mk(&m, 1, 6, 0);		/* 198.18.0.0 psid 2/6: ports 2048-3071 */
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	s.ops->close(&s);
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/aftr.conf", dir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "role aftr\ndevice lw0\nstorage postgresql \"%s\"\n"
+		"pool 198.18.0.0/24 psid-len 6\n", pg.conninfo);
+	fclose(f);
+	assert_int_equal(audit_run(conf, out, sizeof(out), "198.18.0.0", "port",
+				   "2100", "at", "now", "-j", NULL), 0);
+	assert_non_null(strstr(out, "{\"b4\":\"2001:db8::1\",\"ipv4\":\"198.18.0.0\","
+			       "\"psid\":2,\"psid_len\":6,\"offset\":0,"
+			       "\"ports\":\"2048-3071\""));
+	assert_non_null(strstr(out, "\"until\":null,\"until_ms\":null,"
+			       "\"node\":\"node-a\"}"));
+	assert_int_equal(audit_run(conf, out, sizeof(out), "198.18.0.0", "port",
+				   "3072", "at", "now", "-j", NULL), 1);
+	assert_string_equal(out, "[]\n");
+	assert_int_equal(audit_run(conf, out, sizeof(out), "b4", "2001:db8::1",
+				   NULL), 0);
+	assert_non_null(strstr(out, "now (held)"));
+	assert_non_null(strstr(out, "node-a"));
+	unlink(conf);
+	rmdir(dir);
+}
+
 /* A failed commit applied nothing: the connection dies under a batch. */
 static void p_commit_fails(void **state)
 {
@@ -1480,6 +1552,7 @@ int main(void)
 		PG(p_schema),
 		PG(p_migrate),
 		PG(p_migrate_audit),
+		PG(p_audit_command),
 		PG(p_commit_fails),
 		PG(p_feed),
 		PG(p_race),
