@@ -14,7 +14,10 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include <systemd/sd-journal.h>
+
 #include "anycast.h"
+#include "audit_command.h"
 #include "b4.h"
 #include "bfd_command.h"
 #include "bfd_server.h"
@@ -46,6 +49,7 @@ static void usage(FILE *f)
 	      "       lw4o6d --check-config FILE\n"
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
+	      "       lw4o6d audit { IPV4 [ port PORT ] | b4 IPV6 } [ at TIME ] [ -c FILE ] [ -j ]   (who held it)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
 	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
@@ -253,6 +257,8 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int o, sfd, err;
 
+	if (argc > 1 && !strcmp(argv[1], "audit"))
+		return audit_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "map"))
 		return map_command_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "drain"))
@@ -282,6 +288,7 @@ int main(int argc, char **argv)
 	if (command_line_config(config_path, &cfg))
 		return 1;
 	log_open(verbose ? LOG_DEBUG : cfg.log_level, use_syslog);
+	log_set_journal_sender(sd_journal_sendv);	/* grants' fields */
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
