@@ -262,6 +262,23 @@ rc_is "dev replace refuses another mode" 1 \
 	la dev replace lw0 mode dslite local 2001:db8:ff::1 remote 2001:db8::9
 err_has "... and says the mode is fixed" "mode is fixed at creation"
 mv "$CONF.good" "$CONF"
+# dev replace's defaults (a table in the CLI) must be the kernel's: a device
+# replaced back to a bare line equals one just made, in each column.
+la dev add lwd0 mode aftr local 2001:db8::d0
+la dev add lwd1 mode aftr local 2001:db8::d1 hairpin off icmp4-errors off \
+	icmp6-errors off icmp-rate 7 icmp-source 2001:db8::d2 encap-unicast on \
+	control-rate 9 control-prefix-rate 9 control-prefix-len 64 miss-hold 100 miss-queue 9
+la dev add dsd0 mode dslite local 2001:db8::e0 remote 2001:db8::ff
+la dev add dsd1 mode dslite local 2001:db8::e1 remote 2001:db8::ff mss-clamp off \
+	accept-from 2001:db8:ff::/64 hairpin off icmp4-errors off icmp-rate 7 icmp-source 2001:db8::e2
+rc_is "dev replace back to a bare line (aftr)" 0 la dev replace lwd1 mode aftr local 2001:db8::d1
+rc_is "dev replace back to a bare line (dslite)" 0 \
+	la dev replace dsd1 mode dslite local 2001:db8::e1 remote 2001:db8::ff
+opts() { la -j dev show "$1" | jq -c '.[0] | del(.ifindex, .ifname, .local, .table_mem, .flow_label)'; }
+ktap_diag "aftr defaults: $(opts lwd0)"
+expect_eq "dev replace: what it leaves out is the kernel's default (aftr)" "$(opts lwd1)" "$(opts lwd0)"
+expect_eq "dev replace: what it leaves out is the kernel's default (dslite)" "$(opts dsd1)" "$(opts dsd0)"
+for d in lwd0 lwd1 dsd0 dsd1; do la dev del $d; done
 
 rc_is "lw4o6@ stop: exit 0" 0 unit_exec ExecStop
 expect_eq "lw4o6@ stop: lw0 is gone, its bindings with it" \
