@@ -32,6 +32,7 @@
 #include "log.h"
 #include "loop.h"
 #include "map_command.h"
+#include "notify.h"
 #include "ondemand.h"
 #include "pcp_server.h"
 #include "proxy.h"
@@ -100,10 +101,55 @@ static bool aftr_has_core(const struct lw4o6d_config *c)
 	return c->role != ROLE_AFTR || c->n_pools || !c->n_relay;
 }
 
+/*
+ * SIGHUP: the file read again and applied, or, if it has an error or asks
+ * for what only a restart can do, nothing changed and the error logged.
+ * Returns 0 if applied.
+ */
+static int reload(void)
+{
+	struct lw4o6d_config c;
+
+	log_notice("SIGHUP: reloading %s", config_path);
+	if (config_load(config_path, &c, log_cfg_err, NULL)) {
+		log_err("reload: %s has errors; nothing changed", config_path);
+		return -1;
+	}
+	if (c.role != cfg.role) {
+		log_err("reload: the role cannot change without a restart; nothing changed");
+		return -1;
+	}
+	if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
+				     aftr_has_core(&c) != aftr_has_core(&cfg))) {
+		log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
+		return -1;
+	}
+	if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
+	    b4_reload(&c) || proxy_reload(&c))
+		return -1;
+	if (c.role == ROLE_AFTR) {
+		ondemand_reload(&c);
+		anycast_reload(&c);
+	}
+	if (!verbose)
+		log_set_level(c.log_level);
+	cfg = c;
+	return 0;
+}
+
+/* What systemctl status shows next to the service while it runs. */
+static void ready(const char *what)
+{
+	if (cfg.role == ROLE_SERVER)
+		notify_ready("%s: role server, no device", what);
+	else
+		notify_ready("%s: role %s on %s", what, config_role_name(cfg.role),
+			     cfg.device);
+}
+
 static void on_signal(int fd, void *arg)
 {
 	struct signalfd_siginfo si;
-	struct lw4o6d_config c;
 
 	(void)arg;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
@@ -116,33 +162,18 @@ static void on_signal(int fd, void *arg)
 		}
 		if (si.ssi_signo != SIGHUP) {
 			log_notice("signal %u: stopping", si.ssi_signo);
+			notify_stopping();
 			stop = 1;
 			continue;
 		}
-		log_notice("SIGHUP: reloading %s", config_path);
-		if (config_load(config_path, &c, log_cfg_err, NULL)) {
-			log_err("reload: %s has errors; nothing changed", config_path);
-			continue;
-		}
-		if (c.role != cfg.role) {
-			log_err("reload: the role cannot change without a restart; nothing changed");
-			continue;
-		}
-		if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
-					     aftr_has_core(&c) != aftr_has_core(&cfg))) {
-			log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
-			continue;
-		}
-		if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
-		    b4_reload(&c) || proxy_reload(&c))
-			continue;
-		if (c.role == ROLE_AFTR) {
-			ondemand_reload(&c);
-			anycast_reload(&c);
-		}
-		if (!verbose)
-			log_set_level(c.log_level);
-		cfg = c;
+		/*
+		 * systemd waits for READY=1 after RELOADING=1 either way; a
+		 * bad file is mostly refused before the signal (ExecReload=
+		 * runs --check-config first); what fails here (a change only
+		 * a restart can make, a file edited since) is in the log.
+		 */
+		notify_reloading();
+		ready(reload() ? "serving, reload refused (see the log)" : "serving");
 	}
 }
 
@@ -319,7 +350,14 @@ int main(int argc, char **argv)
 		on_dump(b4_log_counters);
 	if (err)
 		return 2;
+	/*
+	 * Every socket is bound and the kernel's table in step (ksync_start
+	 * reads it before it returns): now systemd may start what comes after.
+	 */
+	ready("serving");
+	notify_watchdog_start();
 	err = loop_run(&stop);
+	notify_watchdog_stop();
 	if (cfg.role == ROLE_AFTR) {
 		aftr_stop();
 	} else if (cfg.role == ROLE_SERVER) {
