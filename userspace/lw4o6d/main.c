@@ -32,6 +32,8 @@
 #include "ondemand.h"
 #include "pcp_server.h"
 #include "proxy.h"
+#include "status.h"
+#include "status_command.h"
 
 #define DEFAULT_CONFIG "/etc/lw4o6d.conf"
 
@@ -48,6 +50,8 @@ static void usage(FILE *f)
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
 	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
+	      "       lw4o6d { status | dump } [ -c FILE ] [ -s SOCKET ] [ -j ]   (the running daemon)\n"
+	      "       lw4o6d metrics [ -c FILE ] [ -s SOCKET ]   (Prometheus text format)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -261,6 +265,9 @@ int main(int argc, char **argv)
 		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "bfd"))
 		return bfd_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
+	if (argc > 1 && (!strcmp(argv[1], "status") || !strcmp(argv[1], "dump") ||
+			 !strcmp(argv[1], "metrics")))
+		return status_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;
@@ -312,7 +319,9 @@ int main(int argc, char **argv)
 		on_dump(b4_log_counters);
 	if (err)
 		return 2;
+	status_start(&cfg, config_path);
 	err = loop_run(&stop);
+	status_stop();
 	if (cfg.role == ROLE_AFTR) {
 		aftr_stop();
 	} else if (cfg.role == ROLE_SERVER) {
