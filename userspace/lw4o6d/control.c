@@ -73,8 +73,21 @@ bool control_peer_ok(unsigned int peer_uid, unsigned int own_uid)
 	return peer_uid == 0 || peer_uid == own_uid;
 }
 
+/*
+ * What the client sent and we did not read, read now: closing on unread
+ * data would reset the connection and could lose our last line to it.
+ */
+static void drain(int fd)
+{
+	char buf[256];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
 static void client_close(struct client *c)
 {
+	drain(c->fd);
 	loop_del_fd(c->fd);
 	close(c->fd);
 	free(c->out);
@@ -243,6 +256,7 @@ static void turn_away(int fd, const char *why)
 {
 	if (send(fd, why, strlen(why), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		log_debug("control: telling a client off: %s", strerror(errno));
+	drain(fd);
 	close(fd);
 }
 
