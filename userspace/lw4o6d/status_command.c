@@ -94,8 +94,12 @@ int status_command_main(int argc, char **argv, const char *default_config)
 	strcpy(sa.sun_path, sock);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "lw4o6d %s: %s: %s (is lw4o6d running with %s?)\n",
-			cmd, sock, strerror(errno), cfg);
+		if (sock == path)
+			fprintf(stderr, "lw4o6d %s: %s: %s (is lw4o6d running with %s?)\n",
+				cmd, sock, strerror(errno), cfg);
+		else
+			fprintf(stderr, "lw4o6d %s: %s: %s\n", cmd, sock,
+				strerror(errno));
 		return 1;
 	}
 	n = snprintf(req, sizeof(req), "%s%s\n", cmd, json ? " json" : "");
