@@ -21,12 +21,18 @@
 
 /* Mappings formatted per piece of a dump: some 20-40 KiB of text. */
 #define DUMP_PIECE 256
+/*
+ * Pieces written per turn of the loop at most: a client that reads as
+ * fast as we write must still not keep the loop from the others.
+ */
+#define PIECES_PER_TURN 4
 
 struct client {
 	int fd;			/* -1: a free slot */
 	char req[CONTROL_MAX_REQUEST + 1];
 	size_t req_len;
 	bool answering;
+	bool dumping;		/* counted in K.n_dumps */
 	char *out;
 	size_t out_len, out_off;
 	struct control_mapping *maps;	/* a dump's snapshot */
@@ -91,7 +97,7 @@ static void client_close(struct client *c)
 	loop_del_fd(c->fd);
 	close(c->fd);
 	free(c->out);
-	if (c->maps || c->n_maps)
+	if (c->dumping)
 		K.n_dumps--;
 	free(c->maps);
 	memset(c, 0, sizeof(*c));
@@ -107,7 +113,7 @@ static bool produce(struct client *c)
 	free(c->out);
 	c->out = NULL;
 	c->out_len = c->out_off = 0;
-	if (!c->maps || c->next > c->n_maps)
+	if (!c->dumping || c->next > c->n_maps)
 		return false;
 	f = open_memstream(&c->out, &c->out_len);
 	if (!f)
@@ -173,9 +179,8 @@ static void answer(struct client *c)
 			break;
 		}
 		K.n_dumps++;
+		c->dumping = true;
 		c->n_maps = n;
-		if (!c->maps)	/* none: still a dump in progress, for the count */
-			c->maps = malloc(1);
 		fputs("ok\n", f);
 		report_dump_begin(&c->em, f, json);
 		break;
@@ -187,6 +192,7 @@ static void answer(struct client *c)
 static void on_client(int fd, void *arg)
 {
 	struct client *c = arg;
+	unsigned int pieces;
 	ssize_t n;
 
 	if (!c->answering) {
@@ -211,10 +217,14 @@ static void on_client(int fd, void *arg)
 		answer(c);
 		return;
 	}
-	for (;;) {
-		if (c->out_off == c->out_len && !produce(c)) {
-			client_close(c);
-			return;
+	for (pieces = 0;; pieces++) {
+		if (c->out_off == c->out_len) {
+			if (pieces >= PIECES_PER_TURN)
+				return;	/* POLLOUT calls us again */
+			if (!produce(c)) {
+				client_close(c);
+				return;
+			}
 		}
 		n = send(fd, c->out + c->out_off, c->out_len - c->out_off,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
