@@ -3,7 +3,7 @@
  * control.c on the real loop, with ops of the test's: the request lines,
  * status and a dump large enough to go out in many pieces to a client
  * that reads slowly, a bad and an over-long request, the client limit
- * ("busy"), a stale socket replaced and a live one left alone, and (as
+ * ("busy"), idle clients dropped, a stale socket replaced and a live one left alone, and (as
  * root) another user refused by SO_PEERCRED.
  */
 #include <errno.h>
@@ -228,6 +228,31 @@ static void test_busy(void **state)
 	free(a);
 }
 
+/*
+ * A client that asks nothing, and one that asks for a dump and reads
+ * none of it, are dropped after CONTROL_IDLE_MS; the others are served.
+ */
+static void test_idle(void **state)
+{
+	int quiet = client(NULL), stuck = client("dump\n");
+	char buf[64];
+	char *a;
+
+	(void)state;
+	spin(CONTROL_IDLE_MS / 2);
+	a = answer(client("status\n"), NULL);
+	assert_int_equal(strncmp(a, "ok\n", 3), 0);
+	free(a);
+	spin(CONTROL_IDLE_MS / 2 + 1500);
+	assert_int_equal(read(quiet, buf, sizeof(buf)), 0);
+	close(quiet);
+	/* what was in its socket, then the end: not the whole dump */
+	while (read(stuck, buf, sizeof(buf)) > 0)
+		;
+	assert_int_equal(read(stuck, buf, sizeof(buf)), 0);
+	close(stuck);
+}
+
 /* A socket a daemon answers on stays; a stale one is replaced. */
 static void test_in_use(void **state)
 {
@@ -292,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_uid, setup, teardown),
 	};
