@@ -170,8 +170,8 @@ expect_eq "lw4o6d status -j: role, device, the pool's use (3 of 4 sets)" \
 	"$(st '[.role, .device, .pools[0].prefix, .pools[0].used, .pools[0].total, .pools[0].percent]')" \
 	'["aftr","lw0","192.0.2.1/32",3,4,75]'
 expect_eq "lw4o6d status -j: grants and mappings by protocol" \
-	"$(st '[.grants, .mappings_by_protocol, .mappings]')" \
-	'[{"pcp_softwire":0,"pcp_ipv6":1,"dhcp4o6":2},{"pcp_softwire":0,"pcp_ipv6":1,"dhcp4o6":2},3]'
+	"$(st '[.grants | .pcp_softwire, .pcp_ipv6, .dhcp4o6] + [.mappings_by_protocol | .pcp_softwire, .pcp_ipv6, .dhcp4o6] + [.mappings]')" \
+	'[0,1,2,0,1,2,3]'
 check_cmd "lw4o6d status -j: the store's commits timed" test "$(st '.store_commits.count')" -gt 0
 check_cmd "lw4o6d status (text): the pool's line" \
 	sh -c "'$LW4O6D' status -c '$TMPDIR/aftr.conf' | grep -q '^  - prefix 192.0.2.1/32 psid_len 2 offset 6 used 3 total 4 percent 75 %'"

@@ -103,7 +103,12 @@ int status_command_main(int argc, char **argv, const char *default_config)
 		return 1;
 	}
 	n = snprintf(req, sizeof(req), "%s%s\n", cmd, json ? " json" : "");
-	if (write(fd, req, (size_t)n) != n) {
+	/*
+	 * A daemon that refuses us may have answered and closed already:
+	 * no SIGPIPE, and its answer is read all the same.
+	 */
+	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		fprintf(stderr, "lw4o6d %s: %s: %s\n", cmd, sock, strerror(errno));
 		close(fd);
 		return 1;
@@ -135,6 +140,9 @@ int status_command_main(int argc, char **argv, const char *default_config)
 		have = 0;
 	}
 	close(fd);
+	/* a reset after the whole answer: the daemon did not read all we sent */
+	if (n < 0 && errno == ECONNRESET && !first)
+		n = 0;
 	if (n < 0 || first) {
 		fprintf(stderr, "lw4o6d %s: %s: %s\n", cmd, sock,
 			n < 0 ? strerror(errno) : "the daemon closed without an answer");
