@@ -179,7 +179,7 @@ void emit_dbl(struct emit *e, const char *k, double v, const char *unit)
 	if (e->json)
 		fprintf(e->f, "%.3f", v);
 	else
-		fprintf(e->f, "%.3g%s%s", v, unit ? " " : "", unit ? unit : "");
+		fprintf(e->f, "%.4g%s%s", v, unit ? " " : "", unit ? unit : "");
 	value_end(e);
 }
 
