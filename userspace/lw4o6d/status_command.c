@@ -59,6 +59,8 @@ int status_command_main(int argc, char **argv, const char *default_config)
 		case 's': sock = optarg; break;
 		case 'j':
 			if (!strcmp(cmd, "metrics")) {
+				fputs("lw4o6d metrics: -j: the metrics have one format, Prometheus's text\n",
+				      stderr);
 				usage(stderr);
 				return 2;
 			}
