@@ -20,14 +20,16 @@
 # the AFTR daemon + restart loses nothing (a renew after it ACKs), RELEASE
 # removes the binding, DECLINE holds the set for decline-hold (not offered
 # within it, offered after), expiry removes, SIGUSR1 counters, role server
-# answering a RELAY-FORW with RELAY-REPL, and tshark decoding it all.
+# answering a RELAY-FORW with RELAY-REPL, tshark decoding it all, and
+# lw4o6d status/dump/metrics (promtool-checked, with the module's drops),
+# the control socket refusing another user, the pool's 90 % warning.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/dhcp4o6.sh"
 LW4O6D=$TOP/userspace/lw4o6d/lw4o6d
 
 require_root
-require_cmd jq tshark tcpdump
+require_cmd jq tshark tcpdump promtool setpriv
 lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 [ -x "$LW4O6D" ] || ktap_skip_all "userspace/lw4o6d/lw4o6d not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
@@ -161,6 +163,57 @@ check_cmd "PCP's set is neither DHCP client's" \
 	test "$P" != "192.0.2.1 $PA/2" -a "$P" != "192.0.2.1 $PB/2"
 expect_eq "lw4o6d leases: the PCP mapping shown as pcp" "$(leases pcp)" "$P 2001:db8:1::20"
 
+# --- status, dump and metrics from the running daemon (its control socket) -----------
+SOCK=/run/lw4o6d/aftr/control.sock	# the default for .../aftr.conf
+st() { "$LW4O6D" status -c "$TMPDIR/aftr.conf" -j | jq -c "$1"; }
+expect_eq "lw4o6d status -j: role, device, the pool's use (3 of 4 sets)" \
+	"$(st '[.role, .device, .pools[0].prefix, .pools[0].used, .pools[0].total, .pools[0].percent]')" \
+	'["aftr","lw0","192.0.2.1/32",3,4,75]'
+expect_eq "lw4o6d status -j: grants and mappings by protocol" \
+	"$(st '[.grants | .pcp_softwire, .pcp_ipv6, .dhcp4o6] + [.mappings_by_protocol | .pcp_softwire, .pcp_ipv6, .dhcp4o6] + [.mappings]')" \
+	'[0,1,2,0,1,2,3]'
+check_cmd "lw4o6d status -j: the store's commits timed" test "$(st '.store_commits.count')" -gt 0
+check_cmd "lw4o6d status (text): the pool's line" \
+	sh -c "'$LW4O6D' status -c '$TMPDIR/aftr.conf' | grep -q '^  - prefix 192.0.2.1/32 psid_len 2 offset 6 used 3 total 4 percent 75 %'"
+expect_eq "lw4o6d dump -j: every mapping, as the kernel has them" \
+	"$("$LW4O6D" dump -c "$TMPDIR/aftr.conf" -j | jq -r '.mappings[] | "\(.ipv4) \(.psid)/\(.psid_len) \(.b4)"' | sort)" "$(table)"
+expect_eq "lw4o6d dump (text): one line a mapping" \
+	"$("$LW4O6D" dump -c "$TMPDIR/aftr.conf" | grep -c '^  - ipv4 192.0.2.1 ')" 3
+# Traffic through lw0 the module drops: no binding for 192.0.2.77.
+ip netns exec "$INET" $PING -c 3 -i 0.2 -W 1 192.0.2.77 > /dev/null 2>&1
+"$LW4O6D" metrics -c "$TMPDIR/aftr.conf" > "$TMPDIR/metrics.txt"
+RC=$?
+expect_eq "lw4o6d metrics: exit 0" "$RC" 0
+OUT=$(promtool check metrics < "$TMPDIR/metrics.txt" 2>&1)
+RC=$?
+expect_eq "promtool check metrics: the daemon's metrics are valid ($OUT)" "$RC" 0
+metric() { awk -v m="$1" '$1 == m { print $2 }' "$TMPDIR/metrics.txt"; }
+expect_eq "metrics: grants by protocol" \
+	"$(metric 'lw4o6d_grants_total{protocol="dhcp4o6"}') $(metric 'lw4o6d_grants_total{protocol="pcp_ipv6"}')" "2 1"
+expect_eq "metrics: the pool's sets and those used" \
+	"$(metric 'lw4o6d_pool_sets{pool="192.0.2.1/32"}') $(metric 'lw4o6d_pool_sets_used{pool="192.0.2.1/32"}')" "4 3"
+expect_eq "metrics: the module's bindings on lw0" "$(metric 'lw4o6_active_softwires{device="lw0"}')" 3
+D=$(metric 'lw4o6_drops_total{device="lw0",reason="no-dest-softwire-ipv4"}')
+check_cmd "metrics: the module's drops by reason on lw0 (${D:-none} with no binding)" test "${D:-0}" -ge 3
+expect_eq "metrics: as lw4o6 stats shows it" "$D" "$(aftr_stat drop-no-dest-softwire-ipv4)"
+"$LW4O6" -n "$AFTR" stats prometheus > "$TMPDIR/cli-metrics.txt"
+OUT=$(promtool check metrics < "$TMPDIR/cli-metrics.txt" 2>&1)
+RC=$?
+expect_eq "lw4o6 stats prometheus: valid for promtool ($OUT)" "$RC" 0
+check_cmd "lw4o6 stats prometheus: the same drops" \
+	grep -qx "lw4o6_drops_total{device=\"lw0\",reason=\"no-dest-softwire-ipv4\"} $D" "$TMPDIR/cli-metrics.txt"
+# Only root and the daemon's user: the socket's mode, then SO_PEERCRED.
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$LW4O6D" status -s "$SOCK" 2>&1; }
+OUT=$(nobody)
+RC=$?
+expect_eq "another user cannot connect (mode 0600): $OUT" "$RC $(grep -c 'Permission denied' <<< "$OUT")" "1 1"
+chmod 0666 "$SOCK"
+OUT=$(nobody)
+RC=$?
+expect_eq "another user is refused by the daemon even so: $OUT" "$RC $(grep -c 'the daemon says: error: permission denied' <<< "$OUT")" "1 1"
+chmod 0600 "$SOCK"
+check_cmd "the refusal is logged" grep -q "control: uid 65534 refused" "$TMPDIR/aftr.log"
+
 # --- kill -9 and restart -------------------------------------------------------------
 cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
 before_t=$(table) before_l=$(leases dhcp4o6)
@@ -204,12 +257,18 @@ cl 7 --ports dora
 expect_eq "after decline-hold: the declined set is offered again" \
 	"$RC $(j '[.msg, .psid]')" "0 [\"ACK\",$PA]"
 check_cmd "the hold's end is logged" grep -q "declined set 192.0.2.1 psid $PA/2 back in the pool" "$TMPDIR/aftr.log"
+check_cmd "the pool full: a warning in the log (90 % passed)" \
+	busywait 3000 grep -q "warning: pool 192.0.2.1/32 is 100.0% used (4 of 4 port sets)" "$TMPDIR/aftr.log"
+N=$("$LW4O6D" status -c "$TMPDIR/aftr.conf" -j | jq '.refused.no_set')
+check_cmd "status: the refusal for want of a set counted (${N:-none})" test "${N:-0}" -ge 1
 
 # --- RELEASE ---------------------------------------------------------------------------
 cl 3 --server 2001:db8:1::1 --ciaddr 192.0.2.1 --server-id 192.0.0.1 --timeout 1 release
 expect_eq "client 3: RELEASE gets no answer" "$RC" 0
 check_cmd "RELEASE removed client 3's binding" busywait 5000 no_binding 2001:db8:1::3
 expect_eq "RELEASE removed client 3's lease" "$(leases dhcp4o6 | grep -c 2001:db8:1::3)" 0
+check_cmd "the pool under 85 % again: told at info" \
+	busywait 3000 grep -q "info: pool 192.0.2.1/32 is back under 85% used (3 of 4 port sets)" "$TMPDIR/aftr.log"
 
 # --- expiry: an offer never REQUESTed lives lifetime min (4 s) -----------------------
 cl 8 --ports --discover-only dora

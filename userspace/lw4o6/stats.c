@@ -8,6 +8,7 @@
 #include <linux/lw4o6.h>
 
 #include "cli.h"
+#include "modstats.h"
 #include "names.h"
 #include "nlsock.h"
 #include "print.h"
@@ -16,7 +17,10 @@
 void usage_stats(FILE *f)
 {
 	fputs("Usage: lw4o6 stats show dev NAME\n"
-	      "       lw4o6 stats help\n", f);
+	      "       lw4o6 stats prometheus [ dev NAME ]\n"
+	      "       lw4o6 stats help\n"
+	      "prometheus: every lw4o6 device's counters (or NAME's) in Prometheus's\n"
+	      "text format, for node_exporter's textfile collector.\n", f);
 }
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -94,12 +98,55 @@ static int stats_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* All devices, or one; each family once with every device's samples. */
+static int stats_prometheus(int argc, char **argv)
+{
+	static char names[256][IF_NAMESIZE];
+	static struct modstats s[256];
+	char err[128];
+	struct nl *nl;
+	int n, i, ret;
+
+	if (argc && strcmp(argv[0], "dev"))
+		return usage_error("stats", "stats prometheus: unexpected \"%s\"", argv[0]);
+	if (argc == 1)
+		return usage_error("stats", "stats prometheus: \"dev\" needs a value");
+	if (argc > 2)
+		return usage_error("stats", "stats prometheus: unexpected \"%s\"", argv[2]);
+	if (argc && check_ifname(argv[1], err, sizeof(err)))
+		return usage_error("stats", "stats prometheus: %s", err);
+	nl = get_genl();
+	if (!nl)
+		return EXIT_ERR;
+	if (argc) {
+		snprintf(names[0], IF_NAMESIZE, "%s", argv[1]);
+		n = 1;
+	} else {
+		n = modstats_devices(nl, names, 256);
+		if (n < 0) {
+			nl_perror(nl, NULL, n, "stats prometheus: listing devices");
+			return EXIT_ERR;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		ret = modstats_get(nl, names[i], &s[i]);
+		if (ret) {
+			nl_perror(nl, NULL, ret, "stats prometheus");
+			return EXIT_ERR;
+		}
+	}
+	modstats_prom(stdout, s, n);
+	return EXIT_OK;
+}
+
 int do_stats(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("stats", "stats: missing command");
 	if (!strcmp(argv[1], "show"))
 		return stats_show(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "prometheus"))
+		return stats_prometheus(argc - 2, argv + 2);
 	if (is_help(argv[1])) {
 		if (argc > 2)
 			return usage_error("stats", "stats help: unexpected \"%s\"",

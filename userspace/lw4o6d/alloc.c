@@ -97,6 +97,7 @@ struct alloc {
 	uint64_t n_mirrored, n_withdrawn, n_resyncs, n_raced_total, n_stale_kept;
 	uint64_t n_put_off;	/* expiries put off while the store was away */
 	size_t n_put_off_now;	/* in this sweep (one log line a sweep) */
+	struct alloc_counters cnt;	/* what status and metrics show */
 };
 
 static int64_t wall_s(void)
@@ -724,13 +725,19 @@ static void unmove(struct alloc *a, const struct moved *mv)
 
 int alloc_commit(struct alloc *a)
 {
+	struct timespec t0, t1;
 	size_t i;
 	int err;
 
 	if (!a->in_txn)
 		return 0;
 	a->in_txn = false;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = store_commit(a->st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	latency_observe(&a->cnt.commit,
+			(uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+				   (t1.tv_nsec - t0.tv_nsec) / 1000));
 	if (err) {
 		/* Nothing the B4s were not told of may stay; they ask again. */
 		log_err("store: %s: %zu grants revoked, %zu removals undone",
@@ -814,7 +821,7 @@ static enum alloc_admit source_ok(const struct alloc *a,
 	return ADMIT_NOT_ALLOWED;
 }
 
-enum alloc_admit alloc_admit(struct alloc *a, const struct in6_addr *b4)
+static enum alloc_admit admit(struct alloc *a, const struct in6_addr *b4)
 {
 	enum alloc_admit res = source_ok(a, b4);
 	int64_t now = a->clock.mono_ms();
@@ -1060,6 +1067,8 @@ static enum alloc_result grant_one(struct alloc *a,
 		a->created[a->n_created++] = l;
 	sub->n++;
 	a->n_granted++;
+	if (r->via <= MAPPING_VIA_MAX)
+		a->cnt.granted[r->via]++;
 	lease_log_granted(&m, lt);
 	ans->has_set = true;
 	ans->m = m;
@@ -1090,8 +1099,8 @@ static enum alloc_result grant(struct alloc *a, const struct alloc_req *r,
 	return res;
 }
 
-enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
-			    struct alloc_answer *ans)
+static enum alloc_result map(struct alloc *a, const struct alloc_req *r,
+			     struct alloc_answer *ans)
 {
 	struct lease *l = lease_find(a->leases, &r->b4, r->protocol,
 				     r->internal_port), *o;
@@ -1141,8 +1150,8 @@ enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
  * spent the same quota anyway.  Nothing else is done here: no grant, no
  * renewal, and a lease that may not move is left as it is.
  */
-enum alloc_result alloc_move(struct alloc *a, const struct alloc_req *r,
-			     struct alloc_answer *ans)
+static enum alloc_result move_to(struct alloc *a, const struct alloc_req *r,
+				 struct alloc_answer *ans)
 {
 	struct lease *o = NULL;
 
@@ -1159,6 +1168,38 @@ enum alloc_result alloc_move(struct alloc *a, const struct alloc_req *r,
 		if (o->m.via == MAPPING_VIA_DHCP4O6 && may_move(a, o, r))
 			return move(a, o, r, clamp_lifetime(a, r->lifetime), ans);
 	return ALLOC_NO_SET;
+}
+
+/* Every decision counted, by how it was asked and by its outcome. */
+static enum alloc_result counted(struct alloc *a, const struct alloc_req *r,
+				 enum alloc_result res)
+{
+	if (r->via <= MAPPING_VIA_MAX)
+		a->cnt.requests[r->via]++;
+	if ((unsigned int)res < ALLOC_RESULTS)
+		a->cnt.results[res]++;
+	return res;
+}
+
+enum alloc_result alloc_map(struct alloc *a, const struct alloc_req *r,
+			    struct alloc_answer *ans)
+{
+	return counted(a, r, map(a, r, ans));
+}
+
+enum alloc_result alloc_move(struct alloc *a, const struct alloc_req *r,
+			     struct alloc_answer *ans)
+{
+	return counted(a, r, move_to(a, r, ans));
+}
+
+enum alloc_admit alloc_admit(struct alloc *a, const struct in6_addr *b4)
+{
+	enum alloc_admit res = admit(a, b4);
+
+	if ((unsigned int)res < ALLOC_ADMITS)
+		a->cnt.admits[res]++;
+	return res;
 }
 
 const struct lease *alloc_b4_next(struct alloc *a, const struct in6_addr *b4,
@@ -1508,4 +1549,43 @@ void alloc_stats(const struct alloc *a, struct alloc_stats *st)
 	st->raced = a->n_raced_total;
 	st->stale_kept = a->n_stale_kept;
 	st->expiry_put_off = a->n_put_off;
+}
+
+void alloc_counters(const struct alloc *a, struct alloc_counters *c)
+{
+	*c = a->cnt;
+}
+
+size_t alloc_pool_usage(const struct alloc *a, size_t i, struct pool_usage *u)
+{
+	return pools_usage(a->pools, i, u);
+}
+
+const char *alloc_result_name(enum alloc_result r)
+{
+	static const char *const names[ALLOC_RESULTS] = {
+		[ALLOC_OK] = "ok",
+		[ALLOC_NOT_OWNER] = "not_owner",
+		[ALLOC_SETS_ONLY] = "sets_only",
+		[ALLOC_QUOTA] = "quota",
+		[ALLOC_NO_SET] = "no_set",
+		[ALLOC_SUGGESTION_TAKEN] = "suggestion_taken",
+		[ALLOC_NOT_STORED] = "not_stored",
+		[ALLOC_NOT_ALLOWED] = "not_allowed",
+	};
+
+	return (unsigned int)r < ALLOC_RESULTS && names[r] ? names[r] : "other";
+}
+
+const char *alloc_admit_name(enum alloc_admit a)
+{
+	static const char *const names[ALLOC_ADMITS] = {
+		[ADMIT_OK] = "ok",
+		[ADMIT_BAD_SOURCE] = "bad_source",
+		[ADMIT_NOT_ALLOWED] = "b4_not_allowed",
+		[ADMIT_FULL] = "subscribers_full",
+		[ADMIT_LIMITED] = "rate_limited",
+	};
+
+	return (unsigned int)a < ALLOC_ADMITS && names[a] ? names[a] : "other";
 }

@@ -36,6 +36,7 @@
 #include "lease.h"
 #include "mapping.h"
 #include "pool.h"
+#include "latency.h"
 #include "store.h"
 
 #define ALLOC_MAX_ALLOW	64
@@ -95,6 +96,8 @@ enum alloc_result {
 	ALLOC_NOT_ALLOWED,	/* no B4 may be at that address (alloc_admit) */
 };
 
+#define ALLOC_RESULTS	(ALLOC_NOT_ALLOWED + 1)
+
 /* Whether a request is looked at, and if not why. */
 enum alloc_admit {
 	ADMIT_OK,
@@ -103,6 +106,7 @@ enum alloc_admit {
 	ADMIT_FULL,		/* a new subscriber, and max_subs are tracked */
 	ADMIT_LIMITED,		/* over its subscriber's rate */
 };
+#define ALLOC_ADMITS	(ADMIT_LIMITED + 1)
 
 /* A request for a lease, in no protocol's terms. */
 struct alloc_req {
@@ -137,6 +141,19 @@ struct alloc_stats {
 	/* a shared store: the other nodes' changes applied, sets lost to a race */
 	uint64_t mirrored, withdrawn, resyncs, raced, stale_kept;
 	uint64_t expiry_put_off;	/* sweeps that kept a lease: store away */
+};
+
+/*
+ * What "lw4o6d status" and "lw4o6d metrics" show of the core's decisions:
+ * counted since the start, never reset (a reload keeps them).
+ */
+struct alloc_counters {
+	/* alloc_map() and alloc_move() calls, by how the B4 asked (mapping_via) */
+	uint64_t requests[MAPPING_VIA_MAX + 1];
+	uint64_t granted[MAPPING_VIA_MAX + 1];	/* new leases */
+	uint64_t results[ALLOC_RESULTS];	/* by outcome; [ALLOC_OK] succeeded */
+	uint64_t admits[ALLOC_ADMITS];		/* alloc_admit(), by outcome */
+	struct latency commit;			/* the store's commits */
 };
 
 struct alloc;
@@ -256,5 +273,11 @@ int alloc_each(struct alloc *a, int (*cb)(struct lease *l, void *arg),
 /* Whether some pool's prefix holds ipv4 (network order). */
 bool alloc_in_pools(const struct alloc *a, uint32_t ipv4);
 void alloc_stats(const struct alloc *a, struct alloc_stats *st);
+void alloc_counters(const struct alloc *a, struct alloc_counters *c);
+/* Pool i's usage (pools_usage()); how many pools there are. */
+size_t alloc_pool_usage(const struct alloc *a, size_t i, struct pool_usage *u);
+/* "quota", "rate-limited": a metric's label, a status key */
+const char *alloc_result_name(enum alloc_result r);
+const char *alloc_admit_name(enum alloc_admit a);
 
 #endif

@@ -199,6 +199,14 @@ static void write_state(void)
 	}
 }
 
+bool bfd_server_stats(struct bfd_resp_stats *st)
+{
+	if (!B.on)
+		return false;
+	*st = B.r.st;
+	return true;
+}
+
 void bfd_server_dump(void)
 {
 	const struct bfd_resp_stats *s = &B.r.st;

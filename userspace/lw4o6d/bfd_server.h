@@ -12,6 +12,7 @@
 
 #include <netinet/in.h>
 
+#include "bfd_responder.h"
 #include "config.h"
 #include "wire.h"
 
@@ -30,6 +31,8 @@ void bfd_server_input(const struct in6_addr *b4, const struct udp4 *u);
  */
 void bfd_server_drain(void);
 void bfd_server_undrain(void);
+/* The responder's counters now; false if there is none (bfd off, not started). */
+bool bfd_server_stats(struct bfd_resp_stats *st);
 /* SIGUSR1: the counters in the log. */
 void bfd_server_dump(void);
 

@@ -318,6 +318,29 @@ static void kw_bfd_multiplier(struct parser *p, int argc, char **argv)
 		p->c->bfd_mult = (uint8_t)v;
 }
 
+/*
+ * control-socket PATH|off: where "lw4o6d status" asks (control.h); the
+ * default (empty here) is worked out from the configuration file's name.
+ */
+static void kw_control_socket(struct parser *p, int argc, char **argv)
+{
+	char t[TOK_LEN];
+
+	if (!nargs(p, "control-socket", argc, 1, argv))
+		return;
+	if (!strcmp(argv[0], "off")) {
+		strcpy(p->c->control_socket, "off");
+		return;
+	}
+	/* sun_path holds 108 bytes with the NUL */
+	if (argv[0][0] != '/' || strlen(argv[0]) > 107) {
+		lerr(p, "control-socket: '%s' is not an absolute path of at most 107 bytes, nor off",
+		     tok(t, argv[0]));
+		return;
+	}
+	strcpy(p->c->control_socket, argv[0]);
+}
+
 static const struct keyword common_keywords[] = {
 	{ "role",		KW_ANY,  false, kw_role },
 	{ "log-level",		KW_ANY,  false, kw_log_level },
@@ -326,6 +349,7 @@ static const struct keyword common_keywords[] = {
 	{ "bfd",		KW_ANY,  false, kw_bfd },
 	{ "bfd-interval",	KW_ANY,  false, kw_bfd_interval },
 	{ "bfd-multiplier",	KW_ANY,  false, kw_bfd_multiplier },
+	{ "control-socket",	KW_ANY,  false, kw_control_socket },
 	{ NULL, KW_ANY, false, NULL },
 };
 

@@ -67,6 +67,8 @@ struct lw4o6d_config {
 	enum lw4o6d_role role;
 	int log_level;			/* syslog LOG_*; "log-level" err|warning|notice|info|debug */
 	char device[IF_NAMESIZE];	/* "device NAME": the lw4o6 device we drive (required) */
+	/* "control-socket PATH|off" ("": the default, status.h) */
+	char control_socket[CONFIG_MAX_PATH];
 
 	/* role aftr */
 	char storage_path[CONFIG_MAX_PATH];	/* "storage sqlite PATH" (required) */

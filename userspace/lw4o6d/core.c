@@ -7,12 +7,14 @@
  * every call that may have changed it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "log.h"
 #include "loop.h"
+#include "report.h"
 
 static struct {
 	struct lw4o6d_config cfg;
@@ -22,6 +24,7 @@ static struct {
 	int64_t prune_at;	/* the audit trail's next pruning (s) */
 	int watch;		/* the store's fd on the loop, or -1 */
 	uint64_t feed_errors;
+	bool pool_high[CONFIG_MAX_POOLS];	/* report_pool_watch()'s states */
 } C;
 
 static void on_feed(int fd, void *arg);
@@ -111,6 +114,32 @@ static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
 	memcpy(l->allow, c->b4_allow, sizeof(l->allow));
 }
 
+/* A pool that passes 90 % is told once, until it is under 85 % again. */
+static void watch_pools(void)
+{
+	struct pool_usage u;
+	char name[32];
+	size_t i, n = alloc_pool_usage(C.a, 0, &u);
+
+	for (i = 0; i < n && i < CONFIG_MAX_POOLS; i++) {
+		alloc_pool_usage(C.a, i, &u);
+		report_pool_name(&u, name, sizeof(name));
+		switch (report_pool_watch(&C.pool_high[i], u.used, u.sets)) {
+		case 1:
+			log_warn("pool %s is %.1f%% used (%llu of %llu port sets): new B4s will be refused when it is full",
+				 name, report_pool_percent(&u),
+				 (unsigned long long)u.used,
+				 (unsigned long long)u.sets);
+			break;
+		case -1:
+			log_info("pool %s is back under %d%% used (%llu of %llu port sets)",
+				 name, REPORT_POOL_LOW, (unsigned long long)u.used,
+				 (unsigned long long)u.sets);
+			break;
+		}
+	}
+}
+
 /* Once a second: the store's upkeep; what expired goes, in one transaction. */
 static void sweep(struct timer *t)
 {
@@ -125,6 +154,7 @@ static void sweep(struct timer *t)
 		alloc_commit(C.a);
 	}
 	alloc_evict_idle(C.a);
+	watch_pools();
 	timer_arm(t, 1000);
 }
 
@@ -221,10 +251,77 @@ int core_reload(const struct lw4o6d_config *c)
 		return -1;
 	}
 	C.cfg = *c;
+	/* the pools may be others now: each is looked at afresh */
+	memset(C.pool_high, 0, sizeof(C.pool_high));
 	alloc_stats(C.a, &s);
 	log_notice("reloaded: %zu pools (%llu port sets, %llu in use)",
 		   c->n_pools, (unsigned long long)s.sets,
 		   (unsigned long long)s.sets_used);
+	return 0;
+}
+
+static int count_via(struct lease *l, void *arg)
+{
+	struct report_status *s = arg;
+
+	if (l->m.via <= MAPPING_VIA_MAX)
+		s->leases_via[l->m.via]++;
+	return 0;
+}
+
+void core_report(struct report_status *s)
+{
+	size_t i;
+
+	if (!C.a)
+		return;
+	s->has_core = true;
+	alloc_stats(C.a, &s->st);
+	alloc_counters(C.a, &s->cnt);
+	s->n_pools = alloc_pool_usage(C.a, 0, &s->pools[0]);
+	if (s->n_pools > CONFIG_MAX_POOLS)
+		s->n_pools = CONFIG_MAX_POOLS;
+	for (i = 1; i < s->n_pools; i++)
+		alloc_pool_usage(C.a, i, &s->pools[i]);
+	alloc_each(C.a, count_via, s);
+}
+
+struct snap {
+	struct control_mapping *v;
+	size_t n, cap;
+};
+
+static int snap_one(struct lease *l, void *arg)
+{
+	struct snap *sn = arg;
+
+	if (sn->n == sn->cap)
+		return -ENOSPC;	/* more than counted: cannot be, but never overrun */
+	sn->v[sn->n].m = l->m;
+	sn->v[sn->n].mirrored = l->mirrored;
+	sn->n++;
+	return 0;
+}
+
+int core_mappings(struct control_mapping **v, size_t *n)
+{
+	struct alloc_stats st;
+	struct snap sn = { NULL, 0, 0 };
+
+	*v = NULL;
+	*n = 0;
+	if (!C.a)
+		return -ENOENT;
+	alloc_stats(C.a, &st);
+	sn.cap = st.leases;
+	if (sn.cap) {
+		sn.v = malloc(sn.cap * sizeof(*sn.v));
+		if (!sn.v)
+			return -ENOMEM;
+		alloc_each(C.a, snap_one, &sn);
+	}
+	*v = sn.v;
+	*n = sn.n;
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 
 #include "alloc.h"
 #include "config.h"
+#include "control.h"
+#include "report.h"
 
 /* NULL after logging why not; reset: --reset-epoch. */
 struct alloc *core_start(const struct lw4o6d_config *c, bool reset);
@@ -21,6 +23,10 @@ void core_serving(void);
 /* SIGHUP: pools, lifetimes, quota and rate; -1 (logged) changes nothing. */
 int core_reload(const struct lw4o6d_config *c);
 void core_stop(void);
+/* Status: pools, leases by protocol, counters; nothing if not started. */
+void core_report(struct report_status *s);
+/* Every lease, copied (control.h); -ENOENT if not started. */
+int core_mappings(struct control_mapping **v, size_t *n);
 /* Whether the store can be used now: a shared one's connection is up. */
 bool core_store_up(void);
 

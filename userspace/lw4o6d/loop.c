@@ -60,6 +60,15 @@ void loop_want_write(int fd, bool on)
 			pfds[i].events = on ? POLLIN | POLLOUT : POLLIN;
 }
 
+void loop_want(int fd, bool read, bool write)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfds; i++)
+		if (pfds[i].fd == fd)
+			pfds[i].events = (read ? POLLIN : 0) | (write ? POLLOUT : 0);
+}
+
 void timer_init(struct timer *t, void (*fn)(struct timer *t))
 {
 	memset(t, 0, sizeof(*t));

@@ -25,6 +25,8 @@ int loop_add_fd(int fd, loop_fd_fn fn, void *arg);
 void loop_del_fd(int fd);
 /* Whether fd's callback is also called when fd can be written (POLLOUT). */
 void loop_want_write(int fd, bool on);
+/* Which of POLLIN and POLLOUT fd's callback is called for. */
+void loop_want(int fd, bool read, bool write);
 void timer_init(struct timer *t, void (*fn)(struct timer *t));
 void timer_arm(struct timer *t, int64_t after_ms);
 void timer_cancel(struct timer *t);

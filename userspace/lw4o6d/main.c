@@ -36,6 +36,8 @@
 #include "ondemand.h"
 #include "pcp_server.h"
 #include "proxy.h"
+#include "status.h"
+#include "status_command.h"
 
 #define DEFAULT_CONFIG "/etc/lw4o6d.conf"
 
@@ -53,6 +55,8 @@ static void usage(FILE *f)
 	      "       lw4o6d audit { IPV4 [ port PORT ] | b4 IPV6 } [ at TIME ] [ -c FILE ] [ -j ]   (who held it)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
 	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
+	      "       lw4o6d { status | dump } [ -c FILE ] [ -s SOCKET ] [ -j ]   (the running daemon)\n"
+	      "       lw4o6d metrics [ -c FILE ] [ -s SOCKET ]   (Prometheus text format)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
@@ -298,6 +302,9 @@ int main(int argc, char **argv)
 		return leases_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "bfd"))
 		return bfd_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
+	if (argc > 1 && (!strcmp(argv[1], "status") || !strcmp(argv[1], "dump") ||
+			 !strcmp(argv[1], "metrics")))
+		return status_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((o = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;
@@ -350,14 +357,17 @@ int main(int argc, char **argv)
 		on_dump(b4_log_counters);
 	if (err)
 		return 2;
+	status_start(&cfg, config_path);
 	/*
-	 * Every socket is bound and the kernel's table in step (ksync_start
-	 * reads it before it returns): now systemd may start what comes after.
+	 * Every socket is bound (the control socket too) and the kernel's
+	 * table in step (ksync_start reads it before it returns): now systemd
+	 * may start what comes after.
 	 */
 	ready("serving");
 	notify_watchdog_start();
 	err = loop_run(&stop);
 	notify_watchdog_stop();
+	status_stop();
 	if (cfg.role == ROLE_AFTR) {
 		aftr_stop();
 	} else if (cfg.role == ROLE_SERVER) {

@@ -417,3 +417,21 @@ uint64_t pools_used(const struct pools *p)
 {
 	return p ? p->used : 0;
 }
+
+size_t pools_usage(const struct pools *p, size_t i, struct pool_usage *u)
+{
+	const struct pool *pl;
+
+	if (!p)
+		return 0;
+	if (i < p->n) {
+		pl = &p->pool[i];
+		u->prefix = pl->cfg.prefix;
+		u->plen = pl->cfg.plen;
+		u->psid_len = pl->cfg.psid_len;
+		u->offset = pl->cfg.offset;
+		u->sets = pl->usable;
+		u->used = pl->used;
+	}
+	return p->n;
+}

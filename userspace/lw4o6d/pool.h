@@ -100,4 +100,14 @@ bool pools_hold(const struct pools *p, uint32_t ipv4);
 uint64_t pools_size(const struct pools *p);
 uint64_t pools_used(const struct pools *p);
 
+/* One pool as status shows it: its prefix and shape, its sets and how many are taken. */
+struct pool_usage {
+	uint32_t prefix;	/* network order */
+	uint8_t plen, psid_len, offset;
+	uint64_t sets, used;	/* sets that may be handed out */
+};
+
+/* Pool i (in the configuration's order) into *u if i is one; how many pools there are. */
+size_t pools_usage(const struct pools *p, size_t i, struct pool_usage *u);
+
 #endif

@@ -16,7 +16,7 @@
  *    grants under one (tests/bench_store.c measures it).
  *  - SQLite fsyncs the directory when it creates the WAL; we do it when we
  *    create the database file, which SQLite does not (store_file.c).
- * busy_timeout covers another process (lw4o6d --dump, sqlite3 the shell)
+ * busy_timeout covers another process (lw4o6d leases, sqlite3 the shell)
  * holding the lock for a moment.
  */
 #include <errno.h>

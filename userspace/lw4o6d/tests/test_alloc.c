@@ -980,6 +980,51 @@ static void test_foreign_set(void **state)
 	alloc_unlisten(f->a, foreign_once, &kern);
 }
 
+/*
+ * What status and metrics count: requests and grants by how the B4 asked,
+ * every outcome, admissions refused, each commit timed; per pool usage.
+ */
+static void test_counters(void **state)
+{
+	struct fx *f = *state;
+	struct alloc_req r = req(1, 3600);
+	struct alloc_answer ans;
+	struct alloc_counters c;
+	struct pool_usage u;
+
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);	/* grant */
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);	/* renewal */
+	r.internal_port = 80;
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_QUOTA);
+	r = req(2, 3600);
+	r.via = MAPPING_VIA_DHCP4O6;
+	assert_int_equal(alloc_begin(f->a), 0);
+	assert_int_equal(alloc_map(f->a, &r, &ans), ALLOC_OK);
+	assert_int_equal(alloc_commit(f->a), 0);
+	f->lim.rate = 1;
+	f->lim.burst = 1;
+	assert_int_equal(alloc_reload(f->a, &f->lim, &f->pool, 1), 0);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_OK);
+	assert_int_equal(alloc_admit(f->a, &r.b4), ADMIT_LIMITED);
+	alloc_counters(f->a, &c);
+	assert_int_equal(c.requests[MAPPING_VIA_SOFTWIRE], 3);
+	assert_int_equal(c.requests[MAPPING_VIA_DHCP4O6], 1);
+	assert_int_equal(c.granted[MAPPING_VIA_SOFTWIRE], 1);
+	assert_int_equal(c.granted[MAPPING_VIA_DHCP4O6], 1);
+	assert_int_equal(c.granted[MAPPING_VIA_IPV6], 0);
+	assert_int_equal(c.results[ALLOC_OK], 3);
+	assert_int_equal(c.results[ALLOC_QUOTA], 1);
+	assert_int_equal(c.admits[ADMIT_OK], 1);
+	assert_int_equal(c.admits[ADMIT_LIMITED], 1);
+	assert_int_equal(c.commit.count, 1);
+	assert_string_equal(alloc_result_name(ALLOC_NO_SET), "no_set");
+	assert_string_equal(alloc_admit_name(ADMIT_LIMITED), "rate_limited");
+	assert_int_equal(alloc_pool_usage(f->a, 0, &u), 1);
+	assert_int_equal(u.sets, 16 * 16);	/* offset 6: PSID 0 is a set too */
+	assert_int_equal(u.used, 2);
+	assert_int_equal(u.plen, 28);
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -1006,6 +1051,7 @@ int main(void)
 		T(test_bad_sources_and_allow),
 		T(test_commit_failure_removals),
 		T(test_foreign_set),
+		T(test_counters),
 	};
 
 	log_open(LOG_WARNING, false);

@@ -200,6 +200,7 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.burst, 20);
 	assert_int_equal(c.subscriber_plen, 56);
 	assert_int_equal(c.max_mappings, 1048576);
+	assert_string_equal(c.control_socket, "");	/* status.c's default */
 	assert_int_equal(c.max_subscribers, 1048576);
 	assert_int_equal(c.audit_retention, 400);
 	assert_int_equal(c.n_b4_allow, 0);
@@ -207,8 +208,10 @@ static void test_aftr_defaults(void **state)
 	assert_string_equal(c.bfd_state_file, "");	/* bfd_state_path()'s default */
 	assert_int_equal(load("role aftr\ndevice lw0\nstorage sqlite /s.db\n"
 			      "pool 10.0.0.0/16 psid-len 1\nbfd-max-sessions 5\n"
-			      "bfd-state-file /run/b.state\n", &c, &e), 0);
+			      "bfd-state-file /run/b.state\n"
+			      "control-socket /run/lw4o6d/a.sock\n", &c, &e), 0);
 	assert_int_equal(c.bfd_max_sessions, 5);
+	assert_string_equal(c.control_socket, "/run/lw4o6d/a.sock");
 	assert_string_equal(c.bfd_state_file, "/run/b.state");
 	assert_true(c.announce);
 	assert_false(c.has_anycast);
@@ -507,6 +510,8 @@ static const struct {
 	{ AFTR "bfd-state-file run/x\n", 5, "bfd-state-file: 'run/x' is not an absolute path" },
 	{ B4 "bfd-state-file /run/x\n", 3, "'bfd-state-file' is an aftr keyword" },
 	{ AFTR "devic lw1\n", 5, "unknown keyword 'devic'" },
+	{ AFTR "control-socket run/x.sock\n", 5, "control-socket: 'run/x.sock' is not an absolute path" },
+	{ B4 "control-socket\n", 3, "control-socket" },
 	{ AFTR "device lw1\n", 5, "'device' given twice (first on line 2)" },
 	{ AFTR "quota x\n", 5, "quota: expected a number 1..65535, got 'x'" },
 	{ AFTR "quota 0\n", 5, "quota: expected a number 1..65535, got '0'" },
