@@ -30,8 +30,8 @@ void usage_dev(FILE *f)
 	      "                      [ icmp-source { IPV6 | none } ] [ mtu MTU ]\n"
 	      "                      [ AFTR_OPTS | B4_OPTS | accept-from none ]\n"
 	      "       lw4o6 dev del NAME\n"
-	      "       lw4o6 dev show [ NAME ]\n"
-	      "       lw4o6 dev help\n"
+	      "       lw4o6 dev [ show [ [ dev ] NAME ] ]\n"
+	      "       lw4o6 dev help   (\"help\" anywhere: this text)\n"
 	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
 	      "             [ control-rate PPS ] [ control-prefix-rate PPS ]\n"
@@ -124,6 +124,7 @@ static void lookup_error(struct nl *nl, const struct nlmsghdr *req, int err,
 
 struct dev_info {
 	uint32_t ifindex;
+	uint8_t mode;
 	bool found;
 };
 
@@ -214,6 +215,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		     !IN6_IS_ADDR_UNSPECIFIED(&src);
 	if (info) {
 		info->ifindex = ifindex;
+		info->mode = mode;
 		info->found = true;
 		return 0;
 	}
@@ -301,7 +303,7 @@ static struct nlmsghdr *dev_get_req(struct nl *nl, void *buf, const char *name)
 static int dev_del(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct dev_info info = { 0, false };
+	struct dev_info info = { 0, 0, false };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	struct nl *gnl, *rnl;
@@ -348,7 +350,7 @@ static int dev_del(int argc, char **argv)
 static int dev_set(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], err_msg[256], what[96];
-	struct dev_info info = { 0, false };
+	struct dev_info info = { 0, 0, false };
 	struct nl *gnl, *rnl = NULL;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
@@ -366,16 +368,21 @@ static int dev_set(int argc, char **argv)
 		rnl = get_rtnl();
 		if (!rnl)
 			return EXIT_ERR;
-		/* Ask lw4o6 first, so that `dev set eth0 mtu N` cannot touch eth0. */
-		nlh = dev_get_req(gnl, buf, a.name);
-		err = nl_talk(gnl, nlh, show_cb, &info);
-		if (!err && !info.found)
-			err = -ENODEV;
-		if (err) {
-			lookup_error(gnl, nlh, err, "dev set", a.name);
-			return EXIT_ERR;
-		}
 	}
+	/*
+	 * Ask lw4o6 first: so that `dev set eth0 mtu N` cannot touch eth0,
+	 * and for the mode, which decides the options that apply.
+	 */
+	nlh = dev_get_req(gnl, buf, a.name);
+	err = nl_talk(gnl, nlh, show_cb, &info);
+	if (!err && !info.found)
+		err = -ENODEV;
+	if (err) {
+		lookup_error(gnl, nlh, err, "dev set", a.name);
+		return EXIT_ERR;
+	}
+	if (dev_check_mode(&a, info.mode, a.name, err_msg, sizeof(err_msg)))
+		return usage_error("dev", "dev set: %s", err_msg);
 	if (a.seen & DEV_SEEN_GENL) {
 		nlh = genl_req(gnl, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
 		mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, a.name);
@@ -414,11 +421,19 @@ static int dev_set(int argc, char **argv)
 static int dev_show(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	const char *name = argc ? argv[0] : NULL;
+	const char *name;
 	struct nlmsghdr *nlh;
 	struct nl *nl;
 	int err;
 
+	/* `dev show dev NAME`, as `ip link show dev NAME`, or `dev show NAME`. */
+	if (argc >= 1 && !strcmp(argv[0], "dev")) {
+		if (argc == 1)
+			return usage_error("dev", "dev show: \"dev\" needs a value");
+		argc--;
+		argv++;
+	}
+	name = argc ? argv[0] : NULL;
 	if (argc > 1)
 		return usage_error("dev", "dev show: unexpected \"%s\"", argv[1]);
 	if (name && (err = check_name("show", name)))
@@ -444,8 +459,11 @@ static int dev_show(int argc, char **argv)
 
 int do_dev(int argc, char **argv)
 {
+	static const char *const verbs[] = { "add", "set", "del", "show", "help" };
+
+	/* `lw4o6 dev`, as `ip link`: show them all. */
 	if (argc < 2)
-		return usage_error("dev", "dev: missing command");
+		return dev_show(0, argv + 1);
 	if (!strcmp(argv[1], "add"))
 		return dev_add(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "set"))
@@ -461,5 +479,6 @@ int do_dev(int argc, char **argv)
 		usage_dev(stdout);
 		return EXIT_OK;
 	}
-	return usage_error("dev", "dev: unknown command \"%s\"", argv[1]);
+	return usage_error("dev", "dev: unknown command \"%s\"%s", argv[1],
+			   did_you_mean(argv[1], verbs, sizeof(verbs) / sizeof(verbs[0])));
 }

@@ -19,6 +19,7 @@
 #include <linux/lw4o6.h>
 
 #include "cli.h"
+#include "hint.h"
 #include "nlsock.h"
 
 #ifndef LW4O6_VERSION
@@ -61,21 +62,36 @@ static void show_warning(const char *msg)
 int usage_error(const char *object, const char *fmt, ...)
 {
 	char msg[512];
+	const char *dot;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* "...; did you mean "show"? Try ...", not "?." */
+	dot = *msg && msg[strlen(msg) - 1] == '?' ? "" : ".";
 	if (!strcmp(object, "help"))
-		errmsg("%s. Try 'lw4o6 help'", msg);
+		errmsg("%s%s Try 'lw4o6 help'", msg, dot);
 	else
-		errmsg("%s. Try 'lw4o6 %s help'", msg, object);
+		errmsg("%s%s Try 'lw4o6 %s help'", msg, dot, object);
 	return EXIT_USAGE;
 }
 
 bool is_help(const char *word)
 {
 	return !strcmp(word, "help");
+}
+
+const char *did_you_mean(const char *typed, const char *const *words,
+			 size_t n)
+{
+	static char buf[96];
+	const char *near = hint_closest(typed, words, n);
+
+	if (!near)
+		return "";
+	snprintf(buf, sizeof(buf), "; did you mean \"%s\"?", near);
+	return buf;
 }
 
 void module_missing(void)
@@ -177,15 +193,33 @@ static int do_help(int argc, char **argv)
 /* argv[0] is the object word. */
 static int run(int argc, char **argv)
 {
+	const char *names[N_OBJECTS + 1];
 	size_t i;
+	int k;
 
 	if (!strcmp(argv[0], "help"))
 		return do_help(argc, argv);
+	for (i = 0; i < N_OBJECTS; i++) {
+		if (strcmp(argv[0], objects[i].name))
+			continue;
+		/*
+		 * As ip(8): "help" anywhere after the object is a question,
+		 * never a value, so `dev del help` shows usage and deletes
+		 * nothing.
+		 */
+		for (k = 1; k < argc; k++) {
+			if (is_help(argv[k])) {
+				objects[i].usage(stdout);
+				return EXIT_OK;
+			}
+		}
+		return objects[i].fn(argc, argv);
+	}
 	for (i = 0; i < N_OBJECTS; i++)
-		if (!strcmp(argv[0], objects[i].name))
-			return objects[i].fn(argc, argv);
-	errmsg("unknown object \"%s\". Try 'lw4o6 help'", argv[0]);
-	return EXIT_USAGE;
+		names[i] = objects[i].name;
+	names[N_OBJECTS] = "help";
+	return usage_error("help", "unknown object \"%s\"%s", argv[0],
+			   did_you_mean(argv[0], names, N_OBJECTS + 1));
 }
 
 /* ip -batch style: whitespace-separated words, "#" comments, "..." quoting. */
@@ -287,6 +321,21 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/* "--jsn": "; did you mean "--json"?", else "." */
+static const char *long_hint(const char *typed, const struct option *lo)
+{
+	static char names[8][16];
+	const char *words[8], *h;
+	size_t n;
+
+	for (n = 0; n < 8 && lo[n].name; n++) {
+		snprintf(names[n], sizeof(names[n]), "--%s", lo[n].name);
+		words[n] = names[n];
+	}
+	h = did_you_mean(typed, words, n);
+	return *h ? h : ".";
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -339,8 +388,8 @@ int main(int argc, char **argv)
 				errmsg("unknown option \"-%c\". Try 'lw4o6 help'",
 				       optopt);
 			else
-				errmsg("unknown option \"%s\". Try 'lw4o6 help'",
-				       argv[optind - 1]);
+				errmsg("unknown option \"%s\"%s Try 'lw4o6 help'",
+				       argv[optind - 1], long_hint(argv[optind - 1], longopts));
 			return EXIT_USAGE;
 		}
 	}

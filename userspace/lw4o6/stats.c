@@ -107,5 +107,6 @@ int do_stats(int argc, char **argv)
 		usage_stats(stdout);
 		return EXIT_OK;
 	}
-	return usage_error("stats", "stats: unknown command \"%s\"", argv[1]);
+	return usage_error("stats", "stats: unknown command \"%s\"%s", argv[1],
+			   did_you_mean(argv[1], (const char *const[]){ "show", "help" }, 2));
 }
