@@ -146,8 +146,8 @@ expect_eq "table is empty" "$(count "$A" lw0)" 0
 la binding load dev lw0 "$TMPDIR/t1"
 check_cmd "flush" la binding flush dev lw0
 expect_eq "flush emptied lw0 only" "$(count "$A" lw0) $(count "$A" lw1)" "0 0"
-check_cmd "stats show -j is one object with RFC 8676 names" \
-	sh -c "$LW4O6 -n $A -j stats show dev lw0 | jq -e 'has(\"sent-ipv4-packets\") and has(\"active-softwire-num\")'"
+check_cmd "stats show -j is one object with RFC 8676 names, snake_case" \
+	sh -c "$LW4O6 -n $A -j stats show dev lw0 | jq -e 'has(\"sent_ipv4_packets\") and has(\"active_softwire_num\")'"
 
 # events (the monitor has been running in A since the start)
 la binding add dev lw1 ipv4 203.0.113.1 psid 0/0 b4 2001:db8::e1
