@@ -45,5 +45,6 @@ void usage_dev(FILE *f);
 void usage_binding(FILE *f);
 void usage_stats(FILE *f);
 void usage_monitor(FILE *f);
+void monitor_timestamps(void);
 
 #endif

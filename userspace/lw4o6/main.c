@@ -145,6 +145,8 @@ static void usage_main(FILE *f)
 	      "OBJECT  := { dev | binding | stats | monitor }\n"
 	      "OPTIONS := { -j | --json } { -p | --pretty } { -s | --stats }\n"
 	      "           { -n | --netns } NAME { -b | --batch } FILE\n"
+	      "           { -ts | -timestamp | --timestamp } (monitor)\n"
+	      "\"help\" anywhere after OBJECT shows that OBJECT's usage.\n"
 	      "\n", f);
 	usage_dev(f);
 	fputc('\n', f);
@@ -321,14 +323,42 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/*
+ * ip's single-dash "-timestamp" and "-ts" before the object (`lw4o6 -ts
+ * monitor`): taken out of argv here, since getopt would read "-ts" as -t -s.
+ */
+static void take_ip_timestamp(int *argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-ts") || !strcmp(a, "-timestamp")) {
+			monitor_timestamps();
+			/* argv[*argc] is NULL: it moves down too */
+			memmove(&argv[i], &argv[i + 1],
+				(size_t)(*argc - i) * sizeof(*argv));
+			(*argc)--;
+			i--;
+			continue;
+		}
+		if (a[0] != '-' || !strcmp(a, "--"))
+			return;		/* the object word */
+		if (!strcmp(a, "-n") || !strcmp(a, "-b") ||
+		    !strcmp(a, "--netns") || !strcmp(a, "--batch"))
+			i++;		/* its value */
+	}
+}
+
 /* "--jsn": "; did you mean "--json"?", else "." */
 static const char *long_hint(const char *typed, const struct option *lo)
 {
-	static char names[8][16];
-	const char *words[8], *h;
+	static char names[12][16];
+	const char *words[12], *h;
 	size_t n;
 
-	for (n = 0; n < 8 && lo[n].name; n++) {
+	for (n = 0; n < 12 && lo[n].name; n++) {
 		snprintf(names[n], sizeof(names[n]), "--%s", lo[n].name);
 		words[n] = names[n];
 	}
@@ -346,12 +376,14 @@ int main(int argc, char **argv)
 		{ "batch",	required_argument,	NULL, 'b' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
+		{ "timestamp",	no_argument,		NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *netns = NULL, *batch_file = NULL;
 	static char outbuf[1 << 16];
 	int c, ret;
 
+	take_ip_timestamp(&argc, argv);
 	opterr = 0;
 	/* "+": stop at the object word, never permute the command's words. */
 	while ((c = getopt_long(argc, argv, "+:jpsn:b:hV", longopts, NULL)) != -1) {
@@ -375,6 +407,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage_main(stdout);
 			return EXIT_OK;
+		case 'T':
+			monitor_timestamps();
+			break;
 		case 'V':
 			printf("lw4o6 %s (netlink family \"%s\" version %d)\n",
 			       LW4O6_VERSION, LW4O6_GENL_NAME, LW4O6_GENL_VERSION);
