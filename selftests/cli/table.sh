@@ -139,7 +139,10 @@ rc_is "duplicate in a file refused" 1 la binding load dev lw0 "$TMPDIR/bad3"
 rc_is "missing file refused" 1 la binding load dev lw0 "$TMPDIR/nonexistent"
 expect_eq "failed loads changed nothing" "$(la binding show dev lw0 | sort)" "$before"
 : > "$TMPDIR/empty"
-check_cmd "an empty file empties the table" la binding load dev lw0 "$TMPDIR/empty"
+rc_is "an empty file is refused" 1 la binding load dev lw0 "$TMPDIR/empty"
+expect_eq "... and the table kept" "$(la binding show dev lw0 | sort)" "$before"
+check_cmd "an empty file with allow-empty empties the table" \
+	la binding load dev lw0 "$TMPDIR/empty" allow-empty
 expect_eq "table is empty" "$(count "$A" lw0)" 0
 
 # flush, stats

@@ -342,8 +342,9 @@ int dev_check_mode(const struct dev_args *a, uint8_t mode, const char *name,
 		    (o->modes & (1U << mode)))
 			continue;
 		if (name)
-			snprintf(err, errlen, "%s is for %s (%s is a %s device)",
+			snprintf(err, errlen, "%s is for %s (%s is %s %s device)",
 				 o->word, modes_text(o->modes), name,
+				 mode == LW4O6_MODE_AFTR ? "an" : "a",
 				 mode_name(mode));
 		else
 			snprintf(err, errlen, "%s is for %s, not mode %s",

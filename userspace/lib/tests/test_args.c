@@ -781,8 +781,8 @@ static void test_dev_modes(void **state)
 			}
 			assert_int_equal(dev_check_mode(&a, (uint8_t)mode, "x0",
 							errbuf, sizeof(errbuf)), -1);
-			snprintf(want, sizeof(want), "%s (x0 is a %s device)",
-				 o[i].text, modes[m]);
+			snprintf(want, sizeof(want), "%s (x0 is %s %s device)",
+				 o[i].text, m ? "a" : "an", modes[m]);
 			if (!strstr(errbuf, want))
 				fail_msg("%s on %s: \"%s\" lacks \"%s\"", o[i].opt,
 					 modes[m], errbuf, want);
