@@ -29,7 +29,11 @@ step "module missing"
 expect_rc 1 $L dev show
 expect_rc 1 $L dev add lw0 mode aftr local 2001:db8::1
 
-insmod $TOP/build/$(uname -r)/lw4o6.ko || { echo "insmod failed"; exit 1; }
+# insmod does not load what the module needs (nf_nat ...): when this script
+# runs first in its VM, nothing else has.
+KO=$TOP/build/$(uname -r)/lw4o6.ko
+for dep in $(modinfo -F depends "$KO" | tr , ' '); do modprobe "$dep"; done
+insmod "$KO" || { echo "insmod failed"; exit 1; }
 ip link set lo up
 
 step "dev"
