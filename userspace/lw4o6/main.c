@@ -173,6 +173,7 @@ static const struct {
 /* "lw4o6 help" and "lw4o6 help OBJECT". */
 static int do_help(int argc, char **argv)
 {
+	const char *names[N_OBJECTS];
 	size_t i;
 
 	if (argc == 1) {
@@ -188,8 +189,12 @@ static int do_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	/* Name the first word that is wrong: a non-object, or the extra one. */
-	return usage_error("help", "help: unexpected \"%s\"",
-			   argv[i < N_OBJECTS ? 2 : 1]);
+	if (i < N_OBJECTS)
+		return usage_error("help", "help: unexpected \"%s\"", argv[2]);
+	for (i = 0; i < N_OBJECTS; i++)
+		names[i] = objects[i].name;
+	return usage_error("help", "help: unknown object \"%s\"%s", argv[1],
+			   did_you_mean(argv[1], names, N_OBJECTS));
 }
 
 /* argv[0] is the object word. */

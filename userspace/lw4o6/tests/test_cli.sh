@@ -58,6 +58,7 @@ usage stats "$L" stats show help
 usage monitor "$L" monitor dev help
 usage monitor "$L" help monitor
 expect 2 'help: unexpected "help"' "$L" help dev help
+expect 2 'help: unknown object "stast"; did you mean "stats"?' "$L" help stast
 
 # ---- near misses ----
 expect 2 'unknown object "bindng"; did you mean "binding"? Try' "$L" bindng show dev lw0
