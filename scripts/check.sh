@@ -2,6 +2,7 @@
 # scripts/check.sh - what `make check` runs, after everything is built.
 #
 #  (a) host unit tests: every executable userspace/*/tests/test_* (cmocka,
+#      and test_*.sh: the built lw4o6 and lw4o6d without the module, TAP too;
 #      run from the part's folder with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
 #      case counts; a binary that fails without reporting a failed case counts
 #      one failure.  Silently nothing when there are none.  Then a short

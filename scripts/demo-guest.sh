@@ -73,7 +73,7 @@ bound() {
 	"$L" -n "b4-$1" -j dev show b0 |
 		jq -er '.[0] | select(.ipv4 != null) | "\(.ipv4) \(.psid)/\(.psid_len)"'
 }
-stat() { "$L" -n aftr -j stats show dev lw0 | jq -r ".[\"$1\"]"; }
+stat() { "$L" -n aftr -j stats show dev lw0 | jq -r ".[\"${1//-/_}\"]"; }
 
 # ---------------------------------------------------------------------------
 say "lw4o6 on Linux $(uname -r): load the module"
@@ -327,7 +327,7 @@ say "A neighbour forges ICMPv6 errors at lwB4 1, as if from the lwAFTR"
 note "b4-2 sends b4-1 'no binding for you' (ICMPv6 1/5) errors from the lwAFTR's"
 note "address: one with a bad checksum, one about a port b4-1 never used. The"
 note "kernel believes neither, so b4-1 keeps its binding and its flows (docs/security.md)."
-bstat() { "$L" -n b4-1 -j stats show dev b0 | jq -r ".[\"$1\"]"; }
+bstat() { "$L" -n b4-1 -j stats show dev b0 | jq -r ".[\"${1//-/_}\"]"; }
 read -r v4 set1 <<< "$B1"
 psid=${set1%/*}
 mine=$((psid * 4096 + 100)) other=$((((psid + 1) % 16) * 4096 + 100))

@@ -196,7 +196,7 @@ run_pg() {
 	[ -n "$us" ] || { echo "pktgen failed: $res" >&2; exit 1; }
 	echo "$(echo "$us * 1000 / $sent" | bc -l) $sent $((s1 - s0)) $((b1 - b0)) $ct"
 }
-b0stat() { $L -n r$1 -j stats show dev b0 | jq ".[\"$2\"]"; }
+b0stat() { $L -n r$1 -j stats show dev b0 | jq ".[\"${2//-/_}\"]"; }
 nftc() {	# COUNTER: packets of the sink's named counter
 	ip netns exec snk nft -j list counter netdev sink "$1" |
 		jq '.nftables[] | select(.counter) | .counter.packets'
@@ -241,7 +241,7 @@ for r in $(seq 1 "$rounds"); do
 done
 for c in b4 b6; do
 	echo "B4CHECK b0 in r$c after all runs:" \
-		"$($L -n r$c -j stats show dev b0 | jq -c 'with_entries(select(.value != 0 and .key != "discontinuity-time"))')"
+		"$($L -n r$c -j stats show dev b0 | jq -c 'with_entries(select(.value != 0 and .key != "discontinuity_time"))')"
 done
 for n in gen snk; do ip netns del $n; done
 for c in $routers; do ip netns del r$c; done

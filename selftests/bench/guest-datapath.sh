@@ -211,7 +211,7 @@ backlog_drops() {
 }
 lw_drops() {
 	$L -n rtr -j stats show dev lwM |
-		jq '.["dropped-ipv4-packets"] + .["dropped-ipv6-packets"]'
+		jq '.["dropped_ipv4_packets"] + .["dropped_ipv6_packets"]'
 }
 # Updates during traffic: pktgen runs until stopped; the updater sends
 # $nupd single-binding updates to lwM while the stream goes through lwM.

@@ -139,15 +139,18 @@ rc_is "duplicate in a file refused" 1 la binding load dev lw0 "$TMPDIR/bad3"
 rc_is "missing file refused" 1 la binding load dev lw0 "$TMPDIR/nonexistent"
 expect_eq "failed loads changed nothing" "$(la binding show dev lw0 | sort)" "$before"
 : > "$TMPDIR/empty"
-check_cmd "an empty file empties the table" la binding load dev lw0 "$TMPDIR/empty"
+rc_is "an empty file is refused" 1 la binding load dev lw0 "$TMPDIR/empty"
+expect_eq "... and the table kept" "$(la binding show dev lw0 | sort)" "$before"
+check_cmd "an empty file with allow-empty empties the table" \
+	la binding load dev lw0 "$TMPDIR/empty" allow-empty
 expect_eq "table is empty" "$(count "$A" lw0)" 0
 
 # flush, stats
 la binding load dev lw0 "$TMPDIR/t1"
 check_cmd "flush" la binding flush dev lw0
 expect_eq "flush emptied lw0 only" "$(count "$A" lw0) $(count "$A" lw1)" "0 0"
-check_cmd "stats show -j is one object with RFC 8676 names" \
-	sh -c "$LW4O6 -n $A -j stats show dev lw0 | jq -e 'has(\"sent-ipv4-packets\") and has(\"active-softwire-num\")'"
+check_cmd "stats show -j is one object with RFC 8676 names, snake_case" \
+	sh -c "$LW4O6 -n $A -j stats show dev lw0 | jq -e 'has(\"sent_ipv4_packets\") and has(\"active_softwire_num\")'"
 
 # events (the monitor has been running in A since the start)
 la binding add dev lw1 ipv4 203.0.113.1 psid 0/0 b4 2001:db8::e1

@@ -90,7 +90,7 @@ check_cmd "AFTR 2's lw4o6d back" failover_aftr_start 2
 "$LW4O6" -n "$B4_2" -j monitor > "$TMPDIR/monitor" &
 defer kill $!
 sleep 0.5
-b4_stat() { "$LW4O6" -n "$B4_2" -j stats show dev b0 | jq ".[\"$1\"] // 0"; }
+b4_stat() { "$LW4O6" -n "$B4_2" -j stats show dev b0 | jq ".[\"${1//-/_}\"] // 0"; }
 pol=$(b4_stat drop-in-by-policy-icmpv6)
 ip -n "$ACC" -6 route del 2001:db8:f1::1/128
 udp		# draws ACC's 1/0: the B4 asks AFTR 1 at once, briefly

@@ -67,7 +67,7 @@ pcp_store_agrees "the store holds what the kernel holds"
 check_cmd "the B4 pings 192.0.0.1 through the tunnel" \
 	ip netns exec "$B4_2" $PING -c 2 -i 0.2 -W 3 -I 192.0.0.2 192.0.0.1
 expect_eq "the AFTR counted them as control traffic" \
-	"$("$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq '.["control-ipv4-packets"] >= 2')" true
+	"$("$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq '.["control_ipv4_packets"] >= 2')" true
 
 lan_traffic() {
 	ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null &&

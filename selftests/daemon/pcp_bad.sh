@@ -64,7 +64,7 @@ N2=$(nonce_2)
 ktap_diag "B4 2: $B2 (first port $port_2), nonce $N2"
 check_cmd "B4 2's nonce read from the AFTR's store" test ${#N2} = 24
 
-stat() { "$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq ".[\"$1\"]"; }
+stat() { "$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq ".[\"${1//-/_}\"]"; }
 table_2() { pcp_table | grep ' 2001:db8:1::2$'; }
 before_2=$(table_2)
 drops0=$(stat drop-control-ipv4)

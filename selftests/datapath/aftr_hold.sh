@@ -85,13 +85,13 @@ for i in range($2):
 snap() { l -j stats show dev lw0 > "$TMPDIR/snap.json"; }
 d() {
 	l -j stats show dev lw0 | jq -r --slurpfile s "$TMPDIR/snap.json" \
-		'. as $n | $ARGS.positional | map(($n[.] // 0) - ($s[0][.] // 0)) | join(" ")' \
+		'. as $n | $ARGS.positional | map(gsub("-"; "_") as $k | ($n[$k] // 0) - ($s[0][$k] // 0)) | join(" ")' \
 		--args "$@"
 }
 # d_is NAME N: for busywait.
 d_is() { [ "$(d "$1")" = "$2" ]; }
 diag_stats() {
-	ktap_diag "counters: $(l -j stats show dev lw0 | jq -c 'with_entries(select((.key | test("held|icmpv6|no-source")) and .value != 0))')"
+	ktap_diag "counters: $(l -j stats show dev lw0 | jq -c 'with_entries(select((.key | test("held|icmpv6|no_source")) and .value != 0))')"
 }
 
 # ---- 1. held, then released by a binding ------------------------------------
@@ -203,7 +203,7 @@ check_cmd "held, then rejected: for another IPv4 address of B4b, another B4, the
 	busywait 30000 test -e "$TMPDIR/rejected"
 kill "$REJ_PID" 2> /dev/null; wait "$REJ_PID" 2> /dev/null
 expect_eq "the rejects for other packets dropped nothing" \
-	"$(jq '.["drop-held-rejected"] - ($s[0]["drop-held-rejected"])' --slurpfile s "$TMPDIR/snap.json" "$TMPDIR/mid.json")" 0
+	"$(jq '.["drop_held_rejected"] - ($s[0]["drop_held_rejected"])' --slurpfile s "$TMPDIR/snap.json" "$TMPDIR/mid.json")" 0
 expect_eq "two held, drop-held-rejected 2, with their 1/5s, none expired" \
 	"$(d held-softwire-packets drop-held-rejected out-icmpv6-error-packets drop-held-expired)" "2 2 2 0"
 icmp_wait r

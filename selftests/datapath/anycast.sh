@@ -33,7 +33,7 @@ SET=2001:db8:a0::/44	# a1::2 and a2::2, the set's unicast addresses
 
 a() { local n=AFTR$1; shift; "$LW4O6" -n "${!n}" "$@"; }
 b() { "$LW4O6" -n "$B" "$@"; }
-bstat() { b -j stats show dev "$1" | jq ".[\"$2\"] // 0"; }
+bstat() { b -j stats show dev "$1" | jq ".[\"${2//-/_}\"] // 0"; }
 
 # --- the lwAFTR side: options and their checks ---
 check_cmd "AFTR1: encap-unicast with icmp-source" \

@@ -22,8 +22,8 @@ setup_ns B4 LAN1
 a() { "$LW4O6" -n "$AFTR" "$@"; }
 b() { "$LW4O6" -n "$B4" "$@"; }
 CTL="$PYTHON $TOP/selftests/lib/py/softwire_ctl.py"
-bstat() { b -j stats show dev b0 | jq ".[\"$1\"]"; }
-astat() { a -j stats show dev lw0 | jq ".[\"$1\"]"; }
+bstat() { b -j stats show dev b0 | jq ".[\"${1//-/_}\"]"; }
+astat() { a -j stats show dev lw0 | jq ".[\"${1//-/_}\"]"; }
 
 ip -n "$AFTR" link add b2 type veth peer name u0 netns "$B4"
 ip -n "$AFTR" link set b2 master br0 up

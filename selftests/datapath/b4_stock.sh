@@ -18,7 +18,7 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns LAN B4 AFTR INET
 b() { "$LW4O6" -n "$B4" "$@"; }
-bstat() { b -j stats show dev b0 | jq ".[\"$1\"]"; }
+bstat() { b -j stats show dev b0 | jq ".[\"${1//-/_}\"]"; }
 FLOWS="$PYTHON $TOP/selftests/lib/py/flows.py"
 
 veth "$LAN" e0 192.168.1.2/24 "$B4" lan0 192.168.1.1/24

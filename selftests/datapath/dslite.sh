@@ -19,7 +19,7 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 setup_ns LAN B4 AFTR INET
 l() { "$LW4O6" -n "$B4" "$@"; }
-stat() { l -j stats show dev ds0 | jq ".[\"$1\"]"; }
+stat() { l -j stats show dev ds0 | jq ".[\"${1//-/_}\"]"; }
 
 veth "$LAN" e0 192.168.1.2/24 "$B4" lan0 192.168.1.1/24
 ip -n "$LAN" route add default via 192.168.1.1

@@ -107,29 +107,29 @@ stats() { l -j stats show dev lw0; }
 # ipv4-fragments-queued instead gets the sum of both directions.
 counters_add_up() {
 	jq -e 'def c(k): .[k] // 0;
-	if has("ipv4-fragments-queued") then
-		c("rcvd-ipv4-packets") + c("rcvd-ipv6-packets") ==
-		c("sent-ipv6-packets") + c("sent-ipv4-packets") + c("dropped-ipv4-packets") +
-		c("dropped-ipv6-packets") + c("ipv4-fragments-queued")
+	if has("ipv4_fragments_queued") then
+		c("rcvd_ipv4_packets") + c("rcvd_ipv6_packets") ==
+		c("sent_ipv6_packets") + c("sent_ipv4_packets") + c("dropped_ipv4_packets") +
+		c("dropped_ipv6_packets") + c("ipv4_fragments_queued")
 	else
-		c("rcvd-ipv4-packets") == c("sent-ipv6-packets") + c("dropped-ipv4-packets") +
-					  c("queued-ipv4-fragments") and
-		c("rcvd-ipv6-packets") == c("sent-ipv4-packets") + c("dropped-ipv6-packets") +
-					  c("queued-softwire-fragments")
+		c("rcvd_ipv4_packets") == c("sent_ipv6_packets") + c("dropped_ipv4_packets") +
+					  c("queued_ipv4_fragments") and
+		c("rcvd_ipv6_packets") == c("sent_ipv4_packets") + c("dropped_ipv6_packets") +
+					  c("queued_softwire_fragments")
 	end' "$1" > /dev/null && return 0
-	jq -c '{"rcvd-ipv4-packets", "sent-ipv6-packets", "dropped-ipv4-packets",
-		"queued-ipv4-fragments", "rcvd-ipv6-packets", "sent-ipv4-packets",
-		"dropped-ipv6-packets", "queued-softwire-fragments", "ipv4-fragments-queued"}' "$1"
+	jq -c '{"rcvd_ipv4_packets", "sent_ipv6_packets", "dropped_ipv4_packets",
+		"queued_ipv4_fragments", "rcvd_ipv6_packets", "sent_ipv4_packets",
+		"dropped_ipv6_packets", "queued_softwire_fragments", "ipv4_fragments_queued"}' "$1"
 	return 1
 }
 invariant_name() {
-	if jq -e 'has("ipv4-fragments-queued")' "$1" > /dev/null; then
+	if jq -e 'has("ipv4_fragments_queued")' "$1" > /dev/null; then
 		echo "rcvd4 + rcvd6 == sent6 + sent4 + dropped4 + dropped6 + ipv4-fragments-queued"
 	else
 		echo "rcvd4 == sent6 + dropped4 + queued4, rcvd6 == sent4 + dropped6 + queued-softwire"
 	fi
 }
-delta() { echo $(( $(jq ".[\"$3\"]" "$2") - $(jq ".[\"$3\"]" "$1") )); }
+delta() { echo $(( $(jq ".[\"${3//-/_}\"]" "$2") - $(jq ".[\"${3//-/_}\"]" "$1") )); }
 counter_summary() {	# BEFORE AFTER
 	local k out=
 	for k in rcvd-ipv4-packets sent-ipv6-packets dropped-ipv4-packets \
@@ -137,7 +137,7 @@ counter_summary() {	# BEFORE AFTER
 		 queued-softwire-fragments ipv4-fragments-queued ipv6-fragments-reassembled \
 		 drop-malformed drop-no-dest-softwire-ipv4 drop-no-source-softwire-ipv6 \
 		 dropped-ipv4-fragments out-icmpv4-error-packets out-icmpv6-error-packets; do
-		jq -e "has(\"$k\")" "$2" > /dev/null && out="$out $k +$(delta "$1" "$2" "$k")"
+		jq -e "has(\"${k//-/_}\")" "$2" > /dev/null && out="$out $k +$(delta "$1" "$2" "$k")"
 	done
 	ktap_diag "counters:$out"
 }
@@ -311,8 +311,8 @@ ktap_diag "held $(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" held-softwire-packet
 check_cmd "fuzz with miss-hold: some misses were held" \
 	test "$(delta "$TMPDIR/h0.json" "$TMPDIR/h1.json" held-softwire-packets)" -gt 0
 check_cmd "fuzz with miss-hold: every held packet released or dropped" \
-	jq -e '.["held-softwire-packets"] == .["held-released-packets"] +
-		.["drop-held-expired"] + .["drop-held-rejected"]' "$TMPDIR/h1.json"
+	jq -e '.["held_softwire_packets"] == .["held_released_packets"] +
+		.["drop_held_expired"] + .["drop_held_rejected"]' "$TMPDIR/h1.json"
 check_cmd "fuzz with miss-hold: counters add up ($(invariant_name "$TMPDIR/h1.json"))" \
 	counters_add_up "$TMPDIR/h1.json"
 check_cmd "miss-hold 0 again" l dev set lw0 miss-hold 0

@@ -122,13 +122,13 @@ stats() { "$LW4O6" -n "$B4" -j stats show dev "$DEV"; }
 #   rcvd-ipv6 == sent-ipv4 + dropped-ipv6 + queued-softwire-fragments
 counters_add_up() {
 	jq -e 'def c(k): .[k] // 0;
-		c("rcvd-ipv4-packets") == c("sent-ipv6-packets") + c("dropped-ipv4-packets") +
-					  c("queued-ipv4-fragments") and
-		c("rcvd-ipv6-packets") == c("sent-ipv4-packets") + c("dropped-ipv6-packets") +
-					  c("queued-softwire-fragments")' "$1" > /dev/null && return 0
-	jq -c '{"rcvd-ipv4-packets", "sent-ipv6-packets", "dropped-ipv4-packets",
-		"queued-ipv4-fragments", "rcvd-ipv6-packets", "sent-ipv4-packets",
-		"dropped-ipv6-packets", "queued-softwire-fragments"}' "$1"
+		c("rcvd_ipv4_packets") == c("sent_ipv6_packets") + c("dropped_ipv4_packets") +
+					  c("queued_ipv4_fragments") and
+		c("rcvd_ipv6_packets") == c("sent_ipv4_packets") + c("dropped_ipv6_packets") +
+					  c("queued_softwire_fragments")' "$1" > /dev/null && return 0
+	jq -c '{"rcvd_ipv4_packets", "sent_ipv6_packets", "dropped_ipv4_packets",
+		"queued_ipv4_fragments", "rcvd_ipv6_packets", "sent_ipv4_packets",
+		"dropped_ipv6_packets", "queued_softwire_fragments"}' "$1"
 	return 1
 }
 # settled FILE: a snapshot whose counters add up; packets still on their
@@ -142,17 +142,17 @@ settled() {
 	done
 }
 delta() {	# BEFORE AFTER COUNTER
-	jq -n --slurpfile a "$1" --slurpfile b "$2" "(\$b[0][\"$3\"] // 0) - (\$a[0][\"$3\"] // 0)"
+	jq -n --slurpfile a "$1" --slurpfile b "$2" "(\$b[0][\"${3//-/_}\"] // 0) - (\$a[0][\"${3//-/_}\"] // 0)"
 }
 counter_summary() {	# BEFORE AFTER: one jq (it starts slowly in the guest)
 	ktap_diag "counters: $(jq -rn --slurpfile a "$1" --slurpfile b "$2" '
-		["rcvd-ipv4-packets", "sent-ipv6-packets", "dropped-ipv4-packets",
-		 "queued-ipv4-fragments", "rcvd-ipv6-packets", "sent-ipv4-packets",
-		 "dropped-ipv6-packets", "queued-softwire-fragments", "ipv6-fragments-reassembled",
-		 "drop-malformed", "drop-out-of-port-set-ipv4", "drop-port-set-exhausted",
-		 "drop-no-source-softwire-ipv6", "drop-no-dest-softwire-ipv4", "drop-ttl-zero-ipv4",
-		 "drop-over-mtu-but-dont-fragment-ipv4", "drop-in-by-policy-icmpv6",
-		 "out-icmpv4-error-packets"][] as $k | select($b[0] | has($k)) |
+		["rcvd_ipv4_packets", "sent_ipv6_packets", "dropped_ipv4_packets",
+		 "queued_ipv4_fragments", "rcvd_ipv6_packets", "sent_ipv4_packets",
+		 "dropped_ipv6_packets", "queued_softwire_fragments", "ipv6_fragments_reassembled",
+		 "drop_malformed", "drop_out_of_port_set_ipv4", "drop_port_set_exhausted",
+		 "drop_no_source_softwire_ipv6", "drop_no_dest_softwire_ipv4", "drop_ttl_zero_ipv4",
+		 "drop_over_mtu_but_dont_fragment_ipv4", "drop_in_by_policy_icmpv6",
+		 "out_icmpv4_error_packets"][] as $k | select($b[0] | has($k)) |
 		"\($k) +\($b[0][$k] - ($a[0][$k] // 0))"' | xargs)"
 }
 

@@ -64,7 +64,7 @@ EOT
 
 # aftr_stat NAME: lw0's counter NAME (lw4o6 -j stats show).
 aftr_stat() {
-	"$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq ".[\"$1\"]"
+	"$LW4O6" -n "$AFTR" -j stats show dev lw0 | jq ".[\"${1//-/_}\"]"
 }
 
 # snmp NS PROTO FIELD: a counter of NS's /proc/net/snmp or snmp6.

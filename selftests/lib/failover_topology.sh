@@ -262,7 +262,7 @@ failover_table() {
 # failover_stat N NAME: AFTR N's lw0 counter NAME.
 failover_stat() {
 	local a=AFTR$1
-	"$LW4O6" -n "${!a}" -j stats show dev lw0 | jq ".[\"$2\"] // 0"
+	"$LW4O6" -n "${!a}" -j stats show dev lw0 | jq ".[\"${2//-/_}\"] // 0"
 }
 
 # failover_cut_store N: AFTR N's connection to PostgreSQL (lib/pg.sh)
@@ -332,9 +332,9 @@ failover_balance() {
 	local a=AFTR$1 j
 	j=$("$LW4O6" -n "${!a}" -j stats show dev lw0)
 	check_cmd "AFTR $1: every IPv4 packet in was sent, dropped or queued" \
-		test "$(jq '.["rcvd-ipv4-packets"]' <<< "$j")" -eq \
-		"$(jq '.["sent-ipv6-packets"] + .["dropped-ipv4-packets"] + (.["queued-ipv4-fragments"] // 0)' <<< "$j")"
+		test "$(jq '.["rcvd_ipv4_packets"]' <<< "$j")" -eq \
+		"$(jq '.["sent_ipv6_packets"] + .["dropped_ipv4_packets"] + (.["queued_ipv4_fragments"] // 0)' <<< "$j")"
 	check_cmd "AFTR $1: every IPv6 packet in was sent, taken by the control path, dropped or queued" \
-		test "$(jq '.["rcvd-ipv6-packets"]' <<< "$j")" -eq \
-		"$(jq '.["sent-ipv4-packets"] + .["control-ipv4-packets"] + .["dropped-ipv6-packets"] + (.["queued-softwire-fragments"] // 0)' <<< "$j")"
+		test "$(jq '.["rcvd_ipv6_packets"]' <<< "$j")" -eq \
+		"$(jq '.["sent_ipv4_packets"] + .["control_ipv4_packets"] + .["dropped_ipv6_packets"] + (.["queued_softwire_fragments"] // 0)' <<< "$j")"
 }

@@ -287,11 +287,11 @@ check_balance() {
 	local j
 	j=$("$LW4O6" -n "$1" -j stats show dev "$2")
 	check_cmd "$2: every IPv4 packet in was sent, dropped or queued" \
-		test "$(jq '.["rcvd-ipv4-packets"]' <<< "$j")" -eq \
-		"$(jq '.["sent-ipv6-packets"] + .["dropped-ipv4-packets"] + (.["queued-ipv4-fragments"] // 0)' <<< "$j")"
+		test "$(jq '.["rcvd_ipv4_packets"]' <<< "$j")" -eq \
+		"$(jq '.["sent_ipv6_packets"] + .["dropped_ipv4_packets"] + (.["queued_ipv4_fragments"] // 0)' <<< "$j")"
 	check_cmd "$2: every IPv6 packet in was sent, dropped or queued" \
-		test "$(jq '.["rcvd-ipv6-packets"]' <<< "$j")" -eq \
-		"$(jq '.["sent-ipv4-packets"] + .["dropped-ipv6-packets"] + (.["queued-softwire-fragments"] // 0)' <<< "$j")"
+		test "$(jq '.["rcvd_ipv6_packets"]' <<< "$j")" -eq \
+		"$(jq '.["sent_ipv4_packets"] + .["dropped_ipv6_packets"] + (.["queued_softwire_fragments"] // 0)' <<< "$j")"
 }
 
 # cleanup_ns NAME...: delete these namespaces now.

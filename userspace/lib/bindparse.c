@@ -10,7 +10,9 @@
 #include <linux/lw4o6.h>
 #include <lw4o6/psid.h>
 
+#include "addrclass.h"
 #include "bindparse.h"
+#include "hint.h"
 #include "strconv.h"
 
 #define USE_CMD (BIND_USE_ADD | BIND_USE_DEL | BIND_USE_SHOW)
@@ -98,8 +100,14 @@ int bind_check(const struct lw4o6_bind *b, char *err, size_t errlen)
 			 b->psid, b->psid_len);
 		return -1;
 	}
-	if (!ipv6_is_unicast(&b->b4)) {
-		snprintf(err, errlen, "b4 must be a unicast IPv6 address");
+	if (ipv4_not_subscriber(b->ipv4)) {
+		snprintf(err, errlen, "ipv4 is %s, not a subscriber address",
+			 ipv4_not_subscriber(b->ipv4));
+		return -1;
+	}
+	if (ipv6_not_b4(&b->b4)) {
+		snprintf(err, errlen, "b4 is %s, not a B4's address",
+			 ipv6_not_b4(&b->b4));
 		return -1;
 	}
 	if (b->has_br && !ipv6_is_unicast(&b->br)) {
@@ -110,8 +118,12 @@ int bind_check(const struct lw4o6_bind *b, char *err, size_t errlen)
 }
 
 static int parse_value(unsigned int bit, const char *word, const char *val,
-		       struct bind_args *a, char *err, size_t errlen)
+		       enum bind_use use, struct bind_args *a, char *err,
+		       size_t errlen)
 {
+	/* What makes a binding: del and show may still name an old one. */
+	bool making = use & (BIND_USE_ADD | BIND_USE_FILE);
+	const char *why;
 	uint32_t v;
 
 	switch (bit) {
@@ -119,10 +131,16 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		a->dev = val;
 		return check_ifname(val, err, errlen);
 	case BIND_SEEN_IPV4:
-		if (!parse_ipv4(val, &a->b.ipv4))
-			return 0;
-		snprintf(err, errlen, "invalid IPv4 address \"%s\"", val);
-		return -1;
+		if (parse_ipv4(val, &a->b.ipv4)) {
+			snprintf(err, errlen, "invalid IPv4 address \"%s\"", val);
+			return -1;
+		}
+		if (making && (why = ipv4_not_subscriber(a->b.ipv4))) {
+			snprintf(err, errlen,
+				 "ipv4 %s is %s, not a subscriber address", val, why);
+			return -1;
+		}
+		return 0;
 	case BIND_SEEN_PSID:
 		return parse_psid(val, &a->b.psid, &a->b.psid_len, err, errlen);
 	case BIND_SEEN_OFFSET:
@@ -149,6 +167,11 @@ static int parse_value(unsigned int bit, const char *word, const char *val,
 		if (!ipv6_is_unicast(dst)) {
 			snprintf(err, errlen, "%s %s is not a unicast IPv6 address",
 				 word, val);
+			return -1;
+		}
+		if (bit == BIND_SEEN_B4 && making && (why = ipv6_not_b4(dst))) {
+			snprintf(err, errlen, "b4 %s is %s, not a B4's address",
+				 val, why);
 			return -1;
 		}
 		if (bit == BIND_SEEN_BR)
@@ -185,7 +208,16 @@ int bind_parse(int argc, char **argv, enum bind_use use,
 			if (!strcmp(w, keywords[k].word))
 				break;
 		if (k == sizeof(keywords) / sizeof(keywords[0])) {
-			snprintf(err, errlen, "unknown keyword \"%s\"", w);
+			const char *words[sizeof(keywords) / sizeof(keywords[0])];
+			const char *near;
+
+			for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+				words[k] = keywords[k].uses & use ?
+					   keywords[k].word : NULL;
+			near = hint_closest(w, words, k);
+			snprintf(err, errlen, "unknown keyword \"%s\"%s%s%s", w,
+				 near ? "; did you mean \"" : "", near ? near : "",
+				 near ? "\"?" : "");
 			return -1;
 		}
 		if (!(keywords[k].uses & use)) {
@@ -207,7 +239,7 @@ int bind_parse(int argc, char **argv, enum bind_use use,
 			snprintf(err, errlen, "\"%s\" needs a value", w);
 			return -1;
 		}
-		if (parse_value(keywords[k].bit, w, argv[i], a, err, errlen))
+		if (parse_value(keywords[k].bit, w, argv[i], use, a, err, errlen))
 			return -1;
 	}
 

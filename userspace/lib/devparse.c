@@ -12,14 +12,23 @@
 
 #include <linux/lw4o6.h>
 
+#include "addrclass.h"
 #include "bindparse.h"
 #include "devparse.h"
+#include "hint.h"
 #include "names.h"
 #include "strconv.h"
 
 #define USE_ADD	(1U << DEV_USE_ADD)
 #define USE_SET	(1U << DEV_USE_SET)
 #define USE_ALL	(USE_ADD | USE_SET)
+
+/* The modes an option means something on (kmod/devopt.c uses it there). */
+#define M_AFTR	(1U << LW4O6_MODE_AFTR)
+#define M_B4	(1U << LW4O6_MODE_B4)
+#define M_DSLITE (1U << LW4O6_MODE_DSLITE)
+#define M_TUNNEL (M_B4 | M_DSLITE)
+#define M_ALL	(M_AFTR | M_TUNNEL)
 
 /* Where dev_parse() leaves a value in struct dev_args, and its size. */
 #define VAL(field)	offsetof(struct dev_args, field), \
@@ -38,55 +47,56 @@ static const struct dev_opt {
 	const char *word;
 	unsigned int bit;
 	unsigned int uses;
+	unsigned int modes;	/* M_*: where it applies; refused elsewhere */
 	size_t off, len;
 	uint16_t attr[2];	/* by enum dev_nl */
 } opts[] = {
-	{ "mode",	  DEV_SEEN_MODE,	 USE_ADD, VAL(mode),
+	{ "mode",	  DEV_SEEN_MODE,	 USE_ADD, M_ALL, VAL(mode),
 	  { IFLA_LW4O6_MODE, 0 } },
-	{ "local",	  DEV_SEEN_LOCAL,	 USE_ALL, VAL(local),
+	{ "local",	  DEV_SEEN_LOCAL,	 USE_ALL, M_ALL, VAL(local),
 	  { IFLA_LW4O6_LOCAL, LW4O6_A_LOCAL } },
-	{ "remote",	  DEV_SEEN_REMOTE,	 USE_ALL, VAL(remote),
+	{ "remote",	  DEV_SEEN_REMOTE,	 USE_ALL, M_TUNNEL, VAL(remote),
 	  { IFLA_LW4O6_REMOTE, LW4O6_A_REMOTE } },
-	{ "ipv4",	  DEV_SEEN_IPV4,	 USE_ALL, VAL(ipv4),
+	{ "ipv4",	  DEV_SEEN_IPV4,	 USE_ALL, M_B4, VAL(ipv4),
 	  { IFLA_LW4O6_IPV4, LW4O6_A_IPV4 } },
-	{ "psid",	  DEV_SEEN_PSID,	 USE_ALL, VAL(psid),
+	{ "psid",	  DEV_SEEN_PSID,	 USE_ALL, M_B4, VAL(psid),
 	  { IFLA_LW4O6_PSID, LW4O6_A_PSID } },
-	{ NULL,		  DEV_SEEN_PSID,	 USE_ALL, VAL(psid_len),
+	{ NULL,		  DEV_SEEN_PSID,	 USE_ALL, M_B4, VAL(psid_len),
 	  { IFLA_LW4O6_PSID_LEN, LW4O6_A_PSID_LEN } },
-	{ "offset",	  DEV_SEEN_OFFSET,	 USE_ALL, VAL(offset),
+	{ "offset",	  DEV_SEEN_OFFSET,	 USE_ALL, M_B4, VAL(offset),
 	  { IFLA_LW4O6_OFFSET, LW4O6_A_OFFSET } },
 	/* "icmp-source none" is :: here, which the kernel takes as "unset". */
-	{ "icmp-source",  DEV_SEEN_ICMP_SOURCE,	 USE_ALL, VAL(icmp_source),
+	{ "icmp-source",  DEV_SEEN_ICMP_SOURCE,	 USE_ALL, M_AFTR, VAL(icmp_source),
 	  { IFLA_LW4O6_ICMP_SOURCE, LW4O6_A_ICMP_SOURCE } },
-	{ "mtu",	  DEV_SEEN_MTU,		 USE_ALL, VAL(mtu), { 0, 0 } },
-	{ "hairpin",	  DEV_SEEN_HAIRPIN,	 USE_ALL, VAL(hairpin),
+	{ "mtu",	  DEV_SEEN_MTU,		 USE_ALL, M_ALL, VAL(mtu), { 0, 0 } },
+	{ "hairpin",	  DEV_SEEN_HAIRPIN,	 USE_ALL, M_AFTR, VAL(hairpin),
 	  { IFLA_LW4O6_HAIRPIN, LW4O6_A_HAIRPIN } },
-	{ "mss-clamp",	  DEV_SEEN_MSS_CLAMP,	 USE_ALL, VAL(mss_clamp),
+	{ "mss-clamp",	  DEV_SEEN_MSS_CLAMP,	 USE_ALL, M_TUNNEL, VAL(mss_clamp),
 	  { IFLA_LW4O6_MSS_CLAMP, LW4O6_A_MSS_CLAMP } },
-	{ "icmp4-errors", DEV_SEEN_ICMP4_ERRORS, USE_ALL, VAL(icmp4_errors),
+	{ "icmp4-errors", DEV_SEEN_ICMP4_ERRORS, USE_ALL, M_ALL, VAL(icmp4_errors),
 	  { IFLA_LW4O6_ICMP4_ERRORS, LW4O6_A_ICMP4_ERRORS } },
-	{ "icmp6-errors", DEV_SEEN_ICMP6_ERRORS, USE_ALL, VAL(icmp6_errors),
+	{ "icmp6-errors", DEV_SEEN_ICMP6_ERRORS, USE_ALL, M_AFTR, VAL(icmp6_errors),
 	  { IFLA_LW4O6_ICMP6_ERRORS, LW4O6_A_ICMP6_ERRORS } },
-	{ "icmp-rate",	  DEV_SEEN_ICMP_RATE,	 USE_ALL, VAL(icmp_rate),
+	{ "icmp-rate",	  DEV_SEEN_ICMP_RATE,	 USE_ALL, M_ALL, VAL(icmp_rate),
 	  { IFLA_LW4O6_ICMP_RATE, LW4O6_A_ICMP_RATE } },
-	{ "control-rate", DEV_SEEN_CONTROL_RATE, USE_ALL, VAL(control_rate),
+	{ "control-rate", DEV_SEEN_CONTROL_RATE, USE_ALL, M_AFTR, VAL(control_rate),
 	  { IFLA_LW4O6_CONTROL_RATE, LW4O6_A_CONTROL_RATE } },
-	{ "control-prefix-rate", DEV_SEEN_CONTROL_PREFIX_RATE, USE_ALL,
+	{ "control-prefix-rate", DEV_SEEN_CONTROL_PREFIX_RATE, USE_ALL, M_AFTR,
 	  VAL(control_prefix_rate),
 	  { IFLA_LW4O6_CONTROL_PREFIX_RATE, LW4O6_A_CONTROL_PREFIX_RATE } },
-	{ "control-prefix-len", DEV_SEEN_CONTROL_PREFIX_LEN, USE_ALL,
+	{ "control-prefix-len", DEV_SEEN_CONTROL_PREFIX_LEN, USE_ALL, M_AFTR,
 	  VAL(control_prefix_len),
 	  { IFLA_LW4O6_CONTROL_PREFIX_LEN, LW4O6_A_CONTROL_PREFIX_LEN } },
-	{ "miss-hold",	  DEV_SEEN_MISS_HOLD,	 USE_ALL, VAL(miss_hold),
+	{ "miss-hold",	  DEV_SEEN_MISS_HOLD,	 USE_ALL, M_AFTR, VAL(miss_hold),
 	  { IFLA_LW4O6_MISS_HOLD, LW4O6_A_MISS_HOLD } },
-	{ "miss-queue",	  DEV_SEEN_MISS_QUEUE,	 USE_ALL, VAL(miss_queue),
+	{ "miss-queue",	  DEV_SEEN_MISS_QUEUE,	 USE_ALL, M_AFTR, VAL(miss_queue),
 	  { IFLA_LW4O6_MISS_QUEUE, LW4O6_A_MISS_QUEUE } },
-	{ "encap-unicast", DEV_SEEN_ENCAP_UNICAST, USE_ALL, VAL(encap_unicast),
+	{ "encap-unicast", DEV_SEEN_ENCAP_UNICAST, USE_ALL, M_AFTR, VAL(encap_unicast),
 	  { IFLA_LW4O6_ENCAP_UNICAST, LW4O6_A_ENCAP_UNICAST } },
 	/* "accept-from none" is ::/0, which the kernel takes as "unset". */
-	{ "accept-from",  DEV_SEEN_ACCEPT_FROM,	 USE_ALL, VAL(accept_from),
+	{ "accept-from",  DEV_SEEN_ACCEPT_FROM,	 USE_ALL, M_TUNNEL, VAL(accept_from),
 	  { IFLA_LW4O6_ACCEPT_FROM, LW4O6_A_ACCEPT_FROM } },
-	{ NULL,		  DEV_SEEN_ACCEPT_FROM,	 USE_ALL, VAL(accept_from_len),
+	{ NULL,		  DEV_SEEN_ACCEPT_FROM,	 USE_ALL, M_TUNNEL, VAL(accept_from_len),
 	  { IFLA_LW4O6_ACCEPT_FROM_LEN, LW4O6_A_ACCEPT_FROM_LEN } },
 };
 
@@ -304,6 +314,59 @@ static int parse_value(const struct dev_opt *o, const char *val,
 	return -1;
 }
 
+static const char *modes_text(unsigned int modes)
+{
+	switch (modes) {
+	case M_AFTR:	return "aftr devices";
+	case M_B4:	return "b4 devices";
+	case M_TUNNEL:	return "dslite and b4 devices";
+	}
+	return "no devices";
+}
+
+/*
+ * Every option given that does not apply to mode, refused the same way on
+ * each mode and by dev add and dev set, in the kernel's words ("X is for
+ * aftr devices"): an option a mode ignores would otherwise be taken and
+ * shown as set, and do nothing.
+ */
+int dev_check_mode(const struct dev_args *a, uint8_t mode, const char *name,
+		   char *err, size_t errlen)
+{
+	size_t k;
+
+	for (k = 0; k < N_OPTS; k++) {
+		const struct dev_opt *o = &opts[k];
+
+		if (!o->word || !(a->seen & o->bit) ||
+		    (o->modes & (1U << mode)))
+			continue;
+		if (name)
+			snprintf(err, errlen, "%s is for %s (%s is %s %s device)",
+				 o->word, modes_text(o->modes), name,
+				 mode == LW4O6_MODE_AFTR ? "an" : "a",
+				 mode_name(mode));
+		else
+			snprintf(err, errlen, "%s is for %s, not mode %s",
+				 o->word, modes_text(o->modes), mode_name(mode));
+		return -1;
+	}
+	return 0;
+}
+
+/* A B4's own address: 0.0.0.0 is "none yet" (dev set only, below). */
+static int check_b4_ipv4(uint32_t be, char *err, size_t errlen)
+{
+	const char *why = ipv4_not_subscriber(be);
+	char text[FMT_IPV4_LEN];
+
+	if (!why)
+		return 0;
+	snprintf(err, errlen, "ipv4 %s is %s, not a subscriber address",
+		 fmt_ipv4(be, text), why);
+	return -1;
+}
+
 int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 	      char *err, size_t errlen)
 {
@@ -325,7 +388,15 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 			if (opts[k].word && !strcmp(argv[i], opts[k].word))
 				o = &opts[k];
 		if (!o) {
-			snprintf(err, errlen, "unknown keyword \"%s\"", argv[i]);
+			const char *words[N_OPTS], *near;
+
+			for (k = 0; k < N_OPTS; k++)
+				words[k] = opts[k].uses & (1U << use) ?
+					   opts[k].word : NULL;
+			near = hint_closest(argv[i], words, N_OPTS);
+			snprintf(err, errlen, "unknown keyword \"%s\"%s%s%s", argv[i],
+				 near ? "; did you mean \"" : "", near ? near : "",
+				 near ? "\"?" : "");
 			return -1;
 		}
 		if (!(o->uses & (1U << use))) {
@@ -367,25 +438,17 @@ int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *a,
 				 a->seen & DEV_SEEN_IPV4 ? "psid" : "ipv4");
 			return -1;
 		}
-		if (a->mode != LW4O6_MODE_B4 &&
-		    (a->seen & (DEV_SEEN_IPV4 | DEV_SEEN_PSID | DEV_SEEN_OFFSET))) {
-			snprintf(err, errlen,
-				 "\"ipv4\", \"psid\" and \"offset\" are for mode b4");
+		if (dev_check_mode(a, a->mode, NULL, err, errlen))
 			return -1;
-		}
-		if (a->mode != LW4O6_MODE_AFTR && (a->seen & DEV_SEEN_MISS_HOLD) &&
-		    a->miss_hold) {
-			snprintf(err, errlen,
-				 "\"miss-hold\" is for mode aftr (only an lwAFTR has bindings to wait for)");
+		if (a->mode == LW4O6_MODE_B4 && (a->seen & DEV_SEEN_IPV4) &&
+		    check_b4_ipv4(a->ipv4, err, errlen))
 			return -1;
-		}
-		if (a->mode == LW4O6_MODE_AFTR && (a->seen & DEV_SEEN_REMOTE)) {
-			snprintf(err, errlen,
-				 "\"remote\" is for modes dslite and b4 (an lwAFTR has bindings)");
-			return -1;
-		}
 	} else if (!a->seen) {
 		snprintf(err, errlen, "nothing to change");
+		return -1;
+	} else if ((a->seen & DEV_SEEN_IPV4) && a->ipv4 &&
+		   check_b4_ipv4(a->ipv4, err, errlen)) {
+		/* dev set NAME ipv4 0.0.0.0 psid 0/0: the B4 has none now. */
 		return -1;
 	}
 	/* With psid given, offset is known (given or 0) and so is the shape. */

@@ -88,6 +88,13 @@ struct dev_args {
 int dev_parse(int argc, char **argv, enum dev_use use, struct dev_args *out,
 	      char *err, size_t errlen);
 int parse_on_off(const char *s, uint8_t *v);
+/*
+ * Refuses an option given in a that does not apply to mode (enum
+ * lw4o6_mode); name, if not NULL, is the device's for the message.
+ * dev_parse() calls it for dev add; dev set, once it knows the mode.
+ */
+int dev_check_mode(const struct dev_args *a, uint8_t mode, const char *name,
+		   char *err, size_t errlen);
 
 /* The two netlink interfaces that carry the options (include/uapi/linux/lw4o6.h). */
 enum dev_nl {

@@ -80,6 +80,16 @@ int check_ifname(const char *s, char *err, size_t errlen)
 			 s, IFNAMSIZ - 1);
 		return -1;
 	}
+	/*
+	 * What the kernel's dev_valid_name() refuses, so that lw4o6, lw4o6d's
+	 * "device" and the kernel agree on every name ("help" is a name).
+	 */
+	if (!strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t\n\v\f\r")) {
+		snprintf(err, errlen,
+			 "invalid device name \"%s\" (no '/', ':' or space; not \".\" or \"..\")",
+			 s);
+		return -1;
+	}
 	return 0;
 }
 

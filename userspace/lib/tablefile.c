@@ -21,6 +21,19 @@ static inline bool is_space(char c)
 	       c == '\v' || c == '\f';
 }
 
+/*
+ * An error in e: counted, and handed to the caller's report if there is
+ * one; true when reading should go on.
+ */
+static bool bad_one(struct load_err *e)
+{
+	e->count++;
+	if (!e->report)
+		return false;
+	e->report(e, e->arg);
+	return true;
+}
+
 static int parse_line(struct lw4o6_table *t, const char *p, size_t n,
 		      unsigned int line, struct load_err *e)
 {
@@ -73,11 +86,12 @@ int table_parse_lines(struct lw4o6_table *t, const char *buf, size_t len,
 		hash = memchr(p, '#', (size_t)(eol - p));
 		if (parse_line(t, p, (size_t)((hash ? hash : eol) - p), line, e)) {
 			e->line = line;
-			return -1;
+			if (!bad_one(e))
+				return -1;
 		}
 		p = eol + 1;
 	}
-	return 0;
+	return e->count ? -1 : 0;
 }
 
 /* ---- Snabb lwAFTR configuration ---------------------------------------- */
@@ -187,6 +201,7 @@ enum ctx { C_OTHER, C_SOFTWIRE, C_PORTSET };
 #define SW_PORTSET	(1U << 4)
 #define SW_PSID_LEN	(1U << 5)
 #define SW_RESERVED	(1U << 6)
+#define SW_BAD		(1U << 7)	/* an error inside, already reported */
 
 struct softwire {
 	struct lw4o6_bind b;
@@ -296,6 +311,8 @@ static int snabb_softwire(struct lw4o6_table *t, struct softwire *sw,
 	};
 	size_t i;
 
+	if (sw->seen & SW_BAD)
+		return 0;
 	e->line = sw->line;
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!(sw->seen & need[i].bit)) {
@@ -318,6 +335,9 @@ static int snabb_softwire(struct lw4o6_table *t, struct softwire *sw,
 	sw->b.psid_len = (uint8_t)sw->psid_len;
 	sw->b.offset = (uint8_t)sw->reserved;
 	sw->b.line = sw->line;
+	/* the addresses a line file's words are checked for (bindparse.c) */
+	if (bind_check(&sw->b, e->msg, sizeof(e->msg)))
+		return -1;
 	return table_add(t, &sw->b, e->msg, sizeof(e->msg));
 }
 
@@ -347,7 +367,7 @@ int table_parse_snabb(struct lw4o6_table *t, const char *buf, size_t len,
 			return -1;
 		case T_EOF:
 			if (!depth)
-				return 0;
+				return e->count ? -1 : 0;
 			e->line = open_line[depth - 1];
 			snprintf(e->msg, sizeof(e->msg),
 				 "block opened here is never closed");
@@ -361,7 +381,8 @@ int table_parse_snabb(struct lw4o6_table *t, const char *buf, size_t len,
 				return -1;
 			}
 			depth--;
-			if (cur == C_SOFTWIRE && snabb_softwire(t, &sw, e))
+			if (cur == C_SOFTWIRE && snabb_softwire(t, &sw, e) &&
+			    !bad_one(e))
 				return -1;
 			continue;
 		case T_LBRACE:
@@ -396,7 +417,10 @@ int table_parse_snabb(struct lw4o6_table *t, const char *buf, size_t len,
 				continue;
 			if (snabb_leaf(&sw, cur, kw, kwlen, val, vlen, nargs, e)) {
 				e->line = kwline;
-				return -1;
+				if (!bad_one(e))
+					return -1;
+				/* one error a softwire: its block is not added */
+				sw.seen |= SW_BAD;
 			}
 			if (tok_is(kw, kwlen, "psid") && cur == C_SOFTWIRE)
 				sw.psid_line = kwline;
@@ -466,10 +490,19 @@ static size_t count_lines(const char *buf, size_t len)
 int table_parse(struct lw4o6_table *t, const char *buf, size_t len,
 		struct load_err *e)
 {
+	return table_parse_all(t, buf, len, e, NULL, NULL);
+}
+
+int table_parse_all(struct lw4o6_table *t, const char *buf, size_t len,
+		    struct load_err *e, table_err_fn fn, void *arg)
+{
 	bool snabb = table_detect(buf, len) == TABLE_FMT_SNABB;
 
 	e->line = 0;
 	e->msg[0] = '\0';
+	e->report = fn;
+	e->arg = arg;
+	e->count = 0;
 	/* A Snabb softwire takes about 150 bytes; a bad guess only costs a
 	 * rehash, so failing to reserve is not an error either. */
 	table_reserve(t, snabb ? len / 128 : count_lines(buf, len));

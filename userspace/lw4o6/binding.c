@@ -22,14 +22,16 @@ void usage_binding(FILE *f)
 	      "       lw4o6 binding del dev NAME ipv4 ADDR psid PSID/LEN\n"
 	      "       lw4o6 binding show dev NAME [ ipv4 ADDR [ psid PSID/LEN ] ]\n"
 	      "       lw4o6 binding flush dev NAME\n"
-	      "       lw4o6 binding load dev NAME FILE\n"
+	      "       lw4o6 binding load dev NAME FILE [ allow-empty ]\n"
 	      "       lw4o6 binding reject dev NAME b4 IPV6 [ ipv4 ADDR ]\n"
-	      "       lw4o6 binding help\n"
+	      "       lw4o6 binding help   (\"help\" anywhere: this text)\n"
 	      "BINDING := ipv4 ADDR psid PSID/LEN [ offset OFFSET ] b4 IPV6 [ br IPV6 ]\n"
 	      "PSID    := 0 .. 2^LEN - 1, decimal or 0x hex\n"
 	      "LEN     := 0 .. 16 (0: the whole address)\n"
 	      "OFFSET  := 0 .. 15, OFFSET + LEN <= 16 (default 0)\n"
-	      "FILE    := PATH | - (one BINDING a line, or Snabb softwire blocks)\n"
+	      "FILE    := PATH | - (one BINDING a line, or Snabb softwire blocks;\n"
+	      "           all or nothing: every bad line is shown and none loaded;\n"
+	      "           a file without bindings only with allow-empty)\n"
 	      "reject  : drop the packets miss-hold keeps for that B4 (and inner\n"
 	      "          source ADDR) now, each answered with ICMPv6 1/5\n",
 	      f);
@@ -267,6 +269,7 @@ int do_binding(int argc, char **argv)
 		{ "load",	binding_load },
 		{ "reject",	binding_reject },
 	};
+	const char *names[sizeof(cmds) / sizeof(cmds[0]) + 1];
 	size_t i;
 
 	if (argc < 2)
@@ -281,5 +284,9 @@ int do_binding(int argc, char **argv)
 		usage_binding(stdout);
 		return EXIT_OK;
 	}
-	return usage_error("binding", "binding: unknown command \"%s\"", argv[1]);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		names[i] = cmds[i].name;
+	names[i] = "help";
+	return usage_error("binding", "binding: unknown command \"%s\"%s",
+			   argv[1], did_you_mean(argv[1], names, i + 1));
 }

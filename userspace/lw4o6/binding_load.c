@@ -200,6 +200,15 @@ abort:
 	return EXIT_ERR;
 }
 
+/* More than this many bad lines: the rest are counted, not shown. */
+#define LOAD_ERRORS_SHOWN	100
+
+static void show_bad(const struct load_err *e, void *arg)
+{
+	if (e->count <= LOAD_ERRORS_SHOWN)
+		errmsg("%s:%u: %s", (const char *)arg, e->line, e->msg);
+}
+
 int binding_load(int argc, char **argv)
 {
 	struct lw4o6_table t;
@@ -207,6 +216,7 @@ int binding_load(int argc, char **argv)
 	struct file f;
 	const char *dev, *file, *shown;
 	char err[128];
+	bool allow_empty;
 	struct nl *nl;
 	int ret;
 
@@ -217,9 +227,13 @@ int binding_load(int argc, char **argv)
 		return usage_error("binding", "binding load: \"dev\" needs a value");
 	if (argc < 3)
 		return usage_error("binding", "binding load: missing FILE");
-	if (argc > 3)
+	if (argc > 3 && strcmp(argv[3], "allow-empty"))
+		return usage_error("binding", "binding load: unexpected \"%s\"%s",
+				   argv[3], did_you_mean(argv[3], (const char *const[]){ "allow-empty" }, 1));
+	if (argc > 4)
 		return usage_error("binding", "binding load: unexpected \"%s\"",
-				   argv[3]);
+				   argv[4]);
+	allow_empty = argc == 4;
 	dev = argv[1];
 	file = argv[2];
 	shown = strcmp(file, "-") ? file : "stdin";
@@ -232,8 +246,23 @@ int binding_load(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	table_init(&t);
-	if (table_parse(&t, f.data, f.len, &e)) {
-		errmsg("%s:%u: %s", shown, e.line, e.msg);
+	/* Every bad line, then nothing sent: never half a table. */
+	if (table_parse_all(&t, f.data, f.len, &e, show_bad, (void *)shown)) {
+		if (!e.count)		/* the file's structure: one error */
+			errmsg("%s:%u: %s", shown, e.line, e.msg);
+		else if (e.count > LOAD_ERRORS_SHOWN)
+			errmsg("binding load: %lu bad bindings in %s (the first %d shown); nothing loaded",
+			       e.count, shown, LOAD_ERRORS_SHOWN);
+		else
+			errmsg("binding load: %lu bad binding%s in %s; nothing loaded",
+			       e.count, e.count == 1 ? "" : "s", shown);
+		ret = EXIT_ERR;
+		goto out;
+	}
+	/* A truncated or wrong file must not silently empty the table. */
+	if (!t.n && !allow_empty) {
+		errmsg("binding load: %s has no bindings; that would empty %s's table (add \"allow-empty\", or use 'binding flush dev %s')",
+		       shown, dev, dev);
 		ret = EXIT_ERR;
 		goto out;
 	}

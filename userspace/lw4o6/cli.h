@@ -24,6 +24,12 @@ void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool is_help(const char *word);
+/*
+ * "; did you mean \"WORD\"?" when typed is one slip from one of words
+ * (hint.h), else "".  The text stays valid until the next call.
+ */
+const char *did_you_mean(const char *typed, const char *const *words,
+			 size_t n);
 void nl_perror(struct nl *nl, const struct nlmsghdr *req, int err,
 	       const char *what);
 struct nl *get_rtnl(void);
@@ -39,5 +45,6 @@ void usage_dev(FILE *f);
 void usage_binding(FILE *f);
 void usage_stats(FILE *f);
 void usage_monitor(FILE *f);
+void monitor_timestamps(void);
 
 #endif

@@ -32,8 +32,8 @@ void usage_dev(FILE *f)
 	      "       lw4o6 dev replace NAME mode MODE ...   (as dev add: creates it, or\n"
 	      "                      sets what the line says, the rest to defaults)\n"
 	      "       lw4o6 dev del NAME\n"
-	      "       lw4o6 dev show [ NAME ]\n"
-	      "       lw4o6 dev help\n"
+	      "       lw4o6 dev [ show [ [ dev ] NAME ] ]\n"
+	      "       lw4o6 dev help   (\"help\" anywhere: this text)\n"
 	      "AFTR_OPTS := [ hairpin { on | off } ] [ icmp4-errors { on | off } ]\n"
 	      "             [ icmp6-errors { on | off } ] [ icmp-rate PPS ]\n"
 	      "             [ control-rate PPS ] [ control-prefix-rate PPS ]\n"
@@ -370,16 +370,21 @@ static int dev_set(int argc, char **argv)
 		rnl = get_rtnl();
 		if (!rnl)
 			return EXIT_ERR;
-		/* Ask lw4o6 first, so that `dev set eth0 mtu N` cannot touch eth0. */
-		nlh = dev_get_req(gnl, buf, a.name);
-		err = nl_talk(gnl, nlh, show_cb, &info);
-		if (!err && !info.found)
-			err = -ENODEV;
-		if (err) {
-			lookup_error(gnl, nlh, err, "dev set", a.name);
-			return EXIT_ERR;
-		}
 	}
+	/*
+	 * Ask lw4o6 first: so that `dev set eth0 mtu N` cannot touch eth0,
+	 * and for the mode, which decides the options that apply.
+	 */
+	nlh = dev_get_req(gnl, buf, a.name);
+	err = nl_talk(gnl, nlh, show_cb, &info);
+	if (!err && !info.found)
+		err = -ENODEV;
+	if (err) {
+		lookup_error(gnl, nlh, err, "dev set", a.name);
+		return EXIT_ERR;
+	}
+	if (dev_check_mode(&a, info.mode, a.name, err_msg, sizeof(err_msg)))
+		return usage_error("dev", "dev set: %s", err_msg);
 	if (a.seen & DEV_SEEN_GENL) {
 		nlh = genl_req(gnl, buf, LW4O6_CMD_DEV_SET, NLM_F_ACK);
 		mnl_attr_put_strz(nlh, LW4O6_A_IFNAME, a.name);
@@ -519,11 +524,19 @@ static int dev_replace(int argc, char **argv)
 static int dev_show(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	const char *name = argc ? argv[0] : NULL;
+	const char *name;
 	struct nlmsghdr *nlh;
 	struct nl *nl;
 	int err;
 
+	/* `dev show dev NAME`, as `ip link show dev NAME`, or `dev show NAME`. */
+	if (argc >= 1 && !strcmp(argv[0], "dev")) {
+		if (argc == 1)
+			return usage_error("dev", "dev show: \"dev\" needs a value");
+		argc--;
+		argv++;
+	}
+	name = argc ? argv[0] : NULL;
 	if (argc > 1)
 		return usage_error("dev", "dev show: unexpected \"%s\"", argv[1]);
 	if (name && (err = check_name("show", name)))
@@ -549,8 +562,11 @@ static int dev_show(int argc, char **argv)
 
 int do_dev(int argc, char **argv)
 {
+	static const char *const verbs[] = { "add", "set", "del", "show", "help" };
+
+	/* `lw4o6 dev`, as `ip link`: show them all. */
 	if (argc < 2)
-		return usage_error("dev", "dev: missing command");
+		return dev_show(0, argv + 1);
 	if (!strcmp(argv[1], "add"))
 		return dev_add(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "set"))
@@ -568,5 +584,6 @@ int do_dev(int argc, char **argv)
 		usage_dev(stdout);
 		return EXIT_OK;
 	}
-	return usage_error("dev", "dev: unknown command \"%s\"", argv[1]);
+	return usage_error("dev", "dev: unknown command \"%s\"%s", argv[1],
+			   did_you_mean(argv[1], verbs, sizeof(verbs) / sizeof(verbs[0])));
 }

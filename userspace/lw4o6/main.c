@@ -20,6 +20,7 @@
 #include <linux/lw4o6.h>
 
 #include "cli.h"
+#include "hint.h"
 #include "nlsock.h"
 
 #ifndef LW4O6_VERSION
@@ -70,21 +71,36 @@ static void show_warning(const char *msg)
 int usage_error(const char *object, const char *fmt, ...)
 {
 	char msg[512];
+	const char *dot;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* "...; did you mean "show"? Try ...", not "?." */
+	dot = *msg && msg[strlen(msg) - 1] == '?' ? "" : ".";
 	if (!strcmp(object, "help"))
-		errmsg("%s. Try 'lw4o6 help'", msg);
+		errmsg("%s%s Try 'lw4o6 help'", msg, dot);
 	else
-		errmsg("%s. Try 'lw4o6 %s help'", msg, object);
+		errmsg("%s%s Try 'lw4o6 %s help'", msg, dot, object);
 	return EXIT_USAGE;
 }
 
 bool is_help(const char *word)
 {
 	return !strcmp(word, "help");
+}
+
+const char *did_you_mean(const char *typed, const char *const *words,
+			 size_t n)
+{
+	static char buf[96];
+	const char *near = hint_closest(typed, words, n);
+
+	if (!near)
+		return "";
+	snprintf(buf, sizeof(buf), "; did you mean \"%s\"?", near);
+	return buf;
 }
 
 void module_missing(void)
@@ -149,6 +165,8 @@ static void usage_main(FILE *f)
 	      "           { -f | --force } (a batch goes on past a failed line)\n"
 	      "           { -c | --check } (only check the words; no kernel)\n"
 	      "           { -D | --down } (delete the devices FILE adds or replaces)\n"
+	      "           { -ts | -timestamp | --timestamp } (monitor)\n"
+	      "\"help\" anywhere after OBJECT shows that OBJECT's usage.\n"
 	      "\n", f);
 	usage_dev(f);
 	fputc('\n', f);
@@ -175,6 +193,7 @@ static const struct {
 /* "lw4o6 help" and "lw4o6 help OBJECT". */
 static int do_help(int argc, char **argv)
 {
+	const char *names[N_OBJECTS];
 	size_t i;
 
 	if (argc == 1) {
@@ -190,22 +209,44 @@ static int do_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	/* Name the first word that is wrong: a non-object, or the extra one. */
-	return usage_error("help", "help: unexpected \"%s\"",
-			   argv[i < N_OBJECTS ? 2 : 1]);
+	if (i < N_OBJECTS)
+		return usage_error("help", "help: unexpected \"%s\"", argv[2]);
+	for (i = 0; i < N_OBJECTS; i++)
+		names[i] = objects[i].name;
+	return usage_error("help", "help: unknown object \"%s\"%s", argv[1],
+			   did_you_mean(argv[1], names, N_OBJECTS));
 }
 
 /* argv[0] is the object word. */
 static int run(int argc, char **argv)
 {
+	const char *names[N_OBJECTS + 1];
 	size_t i;
+	int k;
 
 	if (!strcmp(argv[0], "help"))
 		return do_help(argc, argv);
+	for (i = 0; i < N_OBJECTS; i++) {
+		if (strcmp(argv[0], objects[i].name))
+			continue;
+		/*
+		 * As ip(8): "help" anywhere after the object is a question,
+		 * never a value, so `dev del help` shows usage and deletes
+		 * nothing.
+		 */
+		for (k = 1; k < argc; k++) {
+			if (is_help(argv[k])) {
+				objects[i].usage(stdout);
+				return EXIT_OK;
+			}
+		}
+		return objects[i].fn(argc, argv);
+	}
 	for (i = 0; i < N_OBJECTS; i++)
-		if (!strcmp(argv[0], objects[i].name))
-			return objects[i].fn(argc, argv);
-	errmsg("unknown object \"%s\". Try 'lw4o6 help'", argv[0]);
-	return EXIT_USAGE;
+		names[i] = objects[i].name;
+	names[N_OBJECTS] = "help";
+	return usage_error("help", "unknown object \"%s\"%s", argv[0],
+			   did_you_mean(argv[0], names, N_OBJECTS + 1));
 }
 
 /* run(), or with -c, whether run() would get as far as the kernel. */
@@ -386,6 +427,49 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/*
+ * ip's single-dash "-timestamp" and "-ts" before the object (`lw4o6 -ts
+ * monitor`): taken out of argv here, since getopt would read "-ts" as -t -s.
+ */
+static void take_ip_timestamp(int *argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-ts") || !strcmp(a, "-timestamp")) {
+			monitor_timestamps();
+			/* argv[*argc] is NULL: it moves down too */
+			memmove(&argv[i], &argv[i + 1],
+				(size_t)(*argc - i) * sizeof(*argv));
+			(*argc)--;
+			i--;
+			continue;
+		}
+		if (a[0] != '-' || !strcmp(a, "--"))
+			return;		/* the object word */
+		if (!strcmp(a, "-n") || !strcmp(a, "-b") ||
+		    !strcmp(a, "--netns") || !strcmp(a, "--batch"))
+			i++;		/* its value */
+	}
+}
+
+/* "--jsn": "; did you mean "--json"?", else "." */
+static const char *long_hint(const char *typed, const struct option *lo)
+{
+	static char names[12][16];
+	const char *words[12], *h;
+	size_t n;
+
+	for (n = 0; n < 12 && lo[n].name; n++) {
+		snprintf(names[n], sizeof(names[n]), "--%s", lo[n].name);
+		words[n] = names[n];
+	}
+	h = did_you_mean(typed, words, n);
+	return *h ? h : ".";
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -399,6 +483,7 @@ int main(int argc, char **argv)
 		{ "down",	no_argument,		NULL, 'D' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
+		{ "timestamp",	no_argument,		NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *netns = NULL, *batch_file = NULL;
@@ -406,6 +491,7 @@ int main(int argc, char **argv)
 	static char outbuf[1 << 16];
 	int c, ret;
 
+	take_ip_timestamp(&argc, argv);
 	opterr = 0;
 	/* "+": stop at the object word, never permute the command's words. */
 	while ((c = getopt_long(argc, argv, "+:jpsn:b:fcDhV", longopts, NULL)) != -1) {
@@ -438,6 +524,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage_main(stdout);
 			return EXIT_OK;
+		case 'T':
+			monitor_timestamps();
+			break;
 		case 'V':
 			printf("lw4o6 %s (netlink family \"%s\" version %d)\n",
 			       LW4O6_VERSION, LW4O6_GENL_NAME, LW4O6_GENL_VERSION);
@@ -451,8 +540,8 @@ int main(int argc, char **argv)
 				errmsg("unknown option \"-%c\". Try 'lw4o6 help'",
 				       optopt);
 			else
-				errmsg("unknown option \"%s\". Try 'lw4o6 help'",
-				       argv[optind - 1]);
+				errmsg("unknown option \"%s\"%s Try 'lw4o6 help'",
+				       argv[optind - 1], long_hint(argv[optind - 1], longopts));
 			return EXIT_USAGE;
 		}
 	}

@@ -10,6 +10,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <linux/genetlink.h>
 
 #include <linux/lw4o6.h>
@@ -23,10 +25,129 @@
 
 static volatile sig_atomic_t stop;
 
+/* The events by the names they are printed with; the index is the filter bit. */
+static const struct {
+	const char *name;
+	uint8_t cmd;
+} events[] = {
+	{ "add",		LW4O6_CMD_EVT_BIND_ADD },
+	{ "del",		LW4O6_CMD_EVT_BIND_DEL },
+	{ "replace",		LW4O6_CMD_EVT_BIND_REPLACE },
+	{ "flush",		LW4O6_CMD_EVT_TABLE_FLUSH },
+	{ "load",		LW4O6_CMD_EVT_TABLE_LOAD },
+	{ "binding-miss",	LW4O6_CMD_EVT_BINDING_MISS },
+	{ "icmp-no-binding",	LW4O6_CMD_EVT_ICMP_NO_BINDING },
+	{ "icmp-unreachable",	LW4O6_CMD_EVT_ICMP_UNREACHABLE },
+	{ "dev-change",		LW4O6_CMD_EVT_DEV_CHANGE },
+	{ "bfd-change",		LW4O6_CMD_EVT_BFD_CHANGE },
+};
+
+#define N_EVENTS (sizeof(events) / sizeof(events[0]))
+/* "binding": the table's own events, the first five. */
+#define EVENTS_BINDING	0x1fU
+
+/* What to print: which events (bits by events[]; 0 = all), on which device. */
+static struct {
+	unsigned int events;
+	const char *dev;
+	bool timestamp;
+} filter;
+
 void usage_monitor(FILE *f)
 {
-	fputs("Usage: lw4o6 monitor\n"
-	      "       lw4o6 monitor help\n", f);
+	fputs("Usage: lw4o6 monitor [ -timestamp | -ts ] [ EVENT ... ] [ dev NAME ]\n"
+	      "       lw4o6 monitor help\n"
+	      "EVENT := { binding | add | del | replace | flush | load |\n"
+	      "           binding-miss | icmp-no-binding | icmp-unreachable |\n"
+	      "           dev-change | bfd-change }   (default: all;\n"
+	      "           binding: add, del, replace, flush and load)\n"
+	      "-ts     : each event after its local time, as ip -ts monitor\n", f);
+}
+
+/* -timestamp / -ts also work before "monitor", as for ip(8). */
+void monitor_timestamps(void)
+{
+	filter.timestamp = true;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	const char *words[N_EVENTS + 4];
+	char err[128];
+	size_t k;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "-timestamp") || !strcmp(w, "-ts")) {
+			filter.timestamp = true;
+			continue;
+		}
+		if (!strcmp(w, "dev")) {
+			if (filter.dev)
+				return usage_error("monitor", "monitor: \"dev\" given twice");
+			if (++i == argc)
+				return usage_error("monitor", "monitor: \"dev\" needs a value");
+			if (check_ifname(argv[i], err, sizeof(err)))
+				return usage_error("monitor", "monitor: %s", err);
+			filter.dev = argv[i];
+			continue;
+		}
+		if (!strcmp(w, "binding")) {
+			filter.events |= EVENTS_BINDING;
+			continue;
+		}
+		for (k = 0; k < N_EVENTS; k++)
+			if (!strcmp(w, events[k].name))
+				break;
+		if (k < N_EVENTS) {
+			filter.events |= 1U << k;
+			continue;
+		}
+		for (k = 0; k < N_EVENTS; k++)
+			words[k] = events[k].name;
+		words[k++] = "binding";
+		words[k++] = "dev";
+		words[k++] = "-timestamp";
+		words[k++] = "-ts";
+		return usage_error("monitor", "monitor: unknown event \"%s\"%s", w,
+				   did_you_mean(w, words, k));
+	}
+	return 0;
+}
+
+static bool wanted(uint8_t cmd, const char *dev)
+{
+	size_t k;
+
+	if (filter.dev && strcmp(filter.dev, dev))
+		return false;
+	if (!filter.events)
+		return true;
+	for (k = 0; k < N_EVENTS; k++)
+		if (events[k].cmd == cmd)
+			return filter.events & (1U << k);
+	return false;	/* an event this version has no name for */
+}
+
+/* "[2026-12-03T13:25:41.123456]", local time, as `ip -ts monitor`. */
+static void print_timestamp(void)
+{
+	char text[96], iso[16];
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(iso, sizeof(iso), "%z", &tm);
+	print_string(PRINT_FP, NULL, "[%s", text);
+	print_uint(PRINT_FP, NULL, ".%06u] ", (unsigned int)tv.tv_usec);
+	/* JSON: the same instant, with its offset (ISO 8601). */
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), ".%06u%.3s:%.2s",
+		 (unsigned int)tv.tv_usec, iso, iso + 3);
+	print_string(PRINT_JSON, "timestamp", NULL, text);
 }
 
 static void on_signal(int sig)
@@ -183,10 +304,14 @@ static void print_event(const struct nlmsghdr *nlh)
 	case LW4O6_CMD_EVT_DEV_CHANGE:	 ev = "dev-change"; break;
 	case LW4O6_CMD_EVT_BFD_CHANGE:	 ev = "bfd-change"; break;
 	}
+	if (!wanted(g->cmd, dev))
+		return;
 
 	/* One compact JSON object per line, whatever -p says: a log stream. */
 	new_json_obj(opts.json, false);
 	open_json_object(NULL);
+	if (filter.timestamp)
+		print_timestamp();
 	if (ev) {
 		print_string(PRINT_ANY, "event", "%s", ev);
 	} else {
@@ -241,12 +366,9 @@ int do_monitor(int argc, char **argv)
 	struct nl *nl;
 	int err;
 
-	if (argc == 2 && is_help(argv[1])) {
-		usage_monitor(stdout);
-		return EXIT_OK;
-	}
-	if (argc > 1)
-		return usage_error("monitor", "monitor: unexpected \"%s\"", argv[1]);
+	err = parse_args(argc, argv);
+	if (err)
+		return err;
 	nl = get_genl();
 	if (!nl)
 		return EXIT_ERR;

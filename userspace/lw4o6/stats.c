@@ -23,6 +23,20 @@ void usage_stats(FILE *f)
 	      "text format, for node_exporter's textfile collector.\n", f);
 }
 
+/*
+ * Text keeps RFC 8676's names ("sent-ipv4-packets"); JSON keys are
+ * snake_case like every other key lw4o6 prints, and iproute2's
+ * ("sent_ipv4_packets"), so `jq .sent_ipv4_packets` works unquoted.
+ */
+static void json_key(const char *name, char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	key[i] = '\0';
+}
+
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[LW4O6_A_MAX + 1], *a;
@@ -34,12 +48,13 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	*got = 1;
 	mnl_attr_for_each_nested(a, tb[LW4O6_A_STATS]) {
 		unsigned int type = mnl_attr_get_type(a);
-		char buf[32], fmt[64], when[32];
+		char buf[32], fmt[64], when[32], key[64];
 		const char *name = stat_name(type, buf, sizeof(buf));
 		uint64_t v;
 
 		if (!nl_get_u64(a, &v))
 			continue;
+		json_key(name, key, sizeof(key));
 		/* Names are ours or "stat-N": safe inside a format. */
 		if (type == LW4O6_STAT_DISCONTINUITY_TIME) {
 			/* Seconds since the epoch: people read dates better. */
@@ -49,13 +64,14 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 			if (gmtime_r(&tt, &tm) &&
 			    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
 				snprintf(fmt, sizeof(fmt), "%-36s %%s\n", name);
-				print_u64(PRINT_JSON, name, NULL, v);
+				print_u64(PRINT_JSON, key, NULL, v);
 				print_string(PRINT_FP, NULL, fmt, when);
 				continue;
 			}
 		}
 		snprintf(fmt, sizeof(fmt), "%-36s %%" PRIu64 "\n", name);
-		print_u64(PRINT_ANY, name, fmt, v);
+		print_u64(PRINT_JSON, key, NULL, v);
+		print_u64(PRINT_FP, NULL, fmt, v);
 	}
 	return 0;
 }
@@ -154,5 +170,6 @@ int do_stats(int argc, char **argv)
 		usage_stats(stdout);
 		return EXIT_OK;
 	}
-	return usage_error("stats", "stats: unknown command \"%s\"", argv[1]);
+	return usage_error("stats", "stats: unknown command \"%s\"%s", argv[1],
+			   did_you_mean(argv[1], (const char *const[]){ "show", "help" }, 2));
 }

@@ -29,7 +29,13 @@ static void print_err(const char *file, unsigned int line, const char *reason,
 		      void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "%s:%u: %s\n", file, line, reason);
+	/* "FILE: rule" for the file as a whole, never "FILE:0:". */
+	if (line == CONFIG_LINE_IO)
+		fprintf(stderr, "lw4o6d: %s\n", reason);
+	else if (!line)
+		fprintf(stderr, "%s: %s\n", file, reason);
+	else
+		fprintf(stderr, "%s:%u: %s\n", file, line, reason);
 }
 
 int command_line_config(const char *path, struct lw4o6d_config *c)

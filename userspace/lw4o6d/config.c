@@ -178,18 +178,13 @@ static void kw_log_level(struct parser *p, int argc, char **argv)
 
 static void kw_device(struct parser *p, int argc, char **argv)
 {
-	char msg[128], t[TOK_LEN];
+	char msg[128];
 
 	if (!nargs(p, "device", argc, 1, argv))
 		return;
+	/* lw4o6 checks a name the same way (lib/strconv.c): the kernel's rules. */
 	if (check_ifname(argv[0], msg, sizeof(msg))) {
-		lerr(p, "device: %s", msg);
-		return;
-	}
-	/* What the kernel's dev_valid_name() refuses; whitespace cannot occur. */
-	if (strchr(argv[0], '/') || strchr(argv[0], ':') ||
-	    !strcmp(argv[0], ".") || !strcmp(argv[0], "..")) {
-		lerr(p, "device: '%s' is not a valid interface name", tok(t, argv[0]));
+		lerr(p, "device: %s", printable(msg));
 		return;
 	}
 	strcpy(p->c->device, argv[0]);
@@ -565,6 +560,64 @@ static void defaults(struct lw4o6d_config *c)
 	c->provision = PROVISION_PCP;
 }
 
+/*
+ * The whole file, at most CONFIG_MAX_SIZE bytes, NUL-terminated: fread()
+ * with a bound rather than getline(), which would follow a file with no
+ * newline (/dev/zero) until memory ran out.  -errno on failure.
+ */
+static int read_file(FILE *f, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap), *p;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			if (cap > CONFIG_MAX_SIZE) {
+				free(buf);
+				return -EFBIG;
+			}
+			p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n > CONFIG_MAX_SIZE) {
+			free(buf);
+			return -EFBIG;
+		}
+		if (got)
+			continue;
+		if (ferror(f)) {
+			int e = errno ? errno : EIO;
+
+			free(buf);
+			return -e;
+		}
+		break;
+	}
+	if (n == cap) {
+		p = realloc(buf, cap + 1);
+		if (!p) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = p;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,
 		void *arg)
 {
@@ -572,9 +625,8 @@ int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,
 	struct parser p = {
 		.file = path, .c = c, .err_fn = err, .arg = arg, .seen = seen,
 	};
-	char *line = NULL, reason[REASON_LEN];
-	size_t cap = 0;
-	ssize_t n;
+	char *buf, *line, *end, reason[REASON_LEN];
+	size_t len;
 	FILE *f;
 	int e;
 
@@ -582,28 +634,37 @@ int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,
 	f = fopen(path, "re");
 	if (!f) {
 		e = errno;
-		snprintf(reason, sizeof(reason), "cannot open: %s", strerror(e));
-		err(path, 0, reason, arg);
+		snprintf(reason, sizeof(reason), "cannot open %s: %s", path,
+			 strerror(e));
+		err(path, CONFIG_LINE_IO, reason, arg);
 		return -e;
 	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	e = read_file(f, &buf, &len);
+	fclose(f);
+	if (e) {
+		if (e == -EFBIG)
+			snprintf(reason, sizeof(reason),
+				 "cannot read %s: too large (a configuration is at most %u bytes)",
+				 path, CONFIG_MAX_SIZE);
+		else
+			snprintf(reason, sizeof(reason), "cannot read %s: %s",
+				 path, strerror(-e));
+		err(path, CONFIG_LINE_IO, reason, arg);
+		return e;
+	}
+	for (line = buf; line < buf + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(buf + len - line));
+		if (!end)
+			end = buf + len;
+		*end = '\0';
 		p.line++;
-		if (strlen(line) != (size_t)n) {
+		if (strlen(line) != (size_t)(end - line)) {
 			report(&p, p.line, "line contains a NUL byte");
 			continue;
 		}
 		parse_line(&p, line);
 	}
-	e = ferror(f) ? errno : 0;
-	free(line);
-	fclose(f);
-	if (e) {
-		/* Whatever was collected may be a misleading half; drop it. */
-		free(p.errs);
-		snprintf(reason, sizeof(reason), "cannot read: %s", strerror(e));
-		err(path, 0, reason, arg);
-		return -e;
-	}
+	free(buf);
 	check_file(&p);
 	flush_errors(&p);
 	return p.n_err;

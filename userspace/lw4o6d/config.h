@@ -159,14 +159,26 @@ struct lw4o6d_config {
 	char lease_file[CONFIG_MAX_PATH];	/* "lease-file PATH" (default /var/lib/lw4o6d/DEVICE.lease) */
 };
 
-/* One error: file, line (0: the file as a whole), reason. */
+/*
+ * One error: file, line (0: a rule of the file as a whole; CONFIG_LINE_IO:
+ * the file could not be read at all, and reason names it:
+ * "cannot open FILE: No such file or directory"), reason.
+ */
+#define CONFIG_LINE_IO	(~0U)
 typedef void (*config_err_fn)(const char *file, unsigned int line,
 			      const char *reason, void *arg);
 
 /*
+ * A configuration is a few kilobytes; past this it is the wrong file
+ * (--check-config /dev/zero must not eat the memory).
+ */
+#define CONFIG_MAX_SIZE	(1U << 20)
+
+/*
  * Fills *c with defaults, then the file.  Returns the number of errors
  * (each reported through err), or -errno if the file cannot be read (also
- * reported, line 0).  A file with errors leaves *c unusable.
+ * reported, line CONFIG_LINE_IO; -EFBIG past CONFIG_MAX_SIZE).  A file with
+ * errors leaves *c unusable.
  */
 int config_load(const char *path, struct lw4o6d_config *c, config_err_fn err,
 		void *arg);

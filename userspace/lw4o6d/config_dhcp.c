@@ -61,7 +61,7 @@ static void addr_list(struct parser *p, const char *kw, int argc, char **argv,
 static void kw_dhcp4o6_interface(struct parser *p, int argc, char **argv)
 {
 	struct lw4o6d_config *c = p->c;
-	char t[TOK_LEN];
+	char t[TOK_LEN], msg[128];
 	size_t j;
 	int i;
 
@@ -70,10 +70,8 @@ static void kw_dhcp4o6_interface(struct parser *p, int argc, char **argv)
 		return;
 	}
 	for (i = 0; i < argc; i++) {
-		if (!*argv[i] || strlen(argv[i]) >= IF_NAMESIZE ||
-		    strchr(argv[i], '/')) {
-			lerr(p, "dhcp4o6-interface: '%s' is not a valid interface name",
-			     tok(t, argv[i]));
+		if (check_ifname(argv[i], msg, sizeof(msg))) {
+			lerr(p, "dhcp4o6-interface: %s", printable(msg));
 			return;
 		}
 		for (j = 0; j < c->n_dhcp_ifaces; j++) {

@@ -42,14 +42,15 @@
 #define DEFAULT_CONFIG "/etc/lw4o6d.conf"
 
 static volatile sig_atomic_t stop;
-static const char *config_path = DEFAULT_CONFIG;
+static const char default_config[] = DEFAULT_CONFIG;
+static const char *config_path = default_config;
 static struct lw4o6d_config cfg;
 static bool verbose;
 
 static void usage(FILE *f)
 {
 	fputs("Usage: lw4o6d [ -f ] [ -c FILE ] [ --syslog ] [ --reset-epoch ] [ -v ]\n"
-	      "       lw4o6d --check-config FILE\n"
+	      "       lw4o6d [ -c FILE ] --check-config [ FILE ]\n"
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
 	      "       lw4o6d audit { IPV4 [ port PORT ] | b4 IPV6 } [ at TIME ] [ -c FILE ] [ -j ]   (who held it)\n"
@@ -60,7 +61,8 @@ static void usage(FILE *f)
 	      "       lw4o6d { -h | --help | -V | --version }\n"
 	      "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
 	      "  -f               run in the foreground (always the case)\n"
-	      "  --check-config   report every error in FILE as FILE:LINE: reason\n"
+	      "  --check-config   report every error in FILE (default: -c's) as\n"
+	      "                   FILE:LINE: reason, and start nothing\n"
 	      "  --reset-epoch    aftr: forget every mapping, start a new PCP epoch\n"
 	      "  --syslog         log to syslog instead of standard error\n"
 	      "  -v               log at debug level\n"
@@ -71,7 +73,12 @@ static void log_cfg_err(const char *file, unsigned int line,
 			const char *reason, void *arg)
 {
 	(void)arg;
-	log_err("%s:%u: %s", file, line, reason);
+	if (line == CONFIG_LINE_IO)
+		log_err("%s", reason);
+	else if (!line)
+		log_err("%s: %s", file, reason);
+	else
+		log_err("%s:%u: %s", file, line, reason);
 }
 
 static int check_config(const char *path)
@@ -281,14 +288,14 @@ static void server_stop(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "check-config", required_argument, NULL, 'C' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{ "reset-epoch", no_argument, NULL, 'R' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool reset = false, use_syslog = false;
+	bool reset = false, use_syslog = false, check = false;
 	sigset_t set;
 	int o, sfd, err;
 
@@ -310,7 +317,7 @@ int main(int argc, char **argv)
 		case 'c': config_path = optarg; break;
 		case 'f': break;
 		case 'v': verbose = true; break;
-		case 'C': return check_config(optarg);
+		case 'C': check = true; break;
 		case 'R': reset = true; break;
 		case 'S': use_syslog = true; break;
 		case 'h': usage(stdout); return 0;
@@ -318,6 +325,20 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 1;
 		}
 	}
+	/*
+	 * --check-config FILE, or the file the daemon would read: -c's, or the
+	 * default.  One file: a second word would be checked by nobody.
+	 */
+	if (check && optind < argc) {
+		if (config_path != default_config || argc - optind > 1) {
+			fprintf(stderr, "lw4o6d: --check-config: unexpected argument \"%s\" (one FILE, or -c FILE)\n",
+				argv[config_path != default_config ? optind : optind + 1]);
+			return 1;
+		}
+		config_path = argv[optind++];
+	}
+	if (check)
+		return check_config(config_path);
 	if (optind != argc) {
 		fprintf(stderr, "lw4o6d: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);

@@ -17,6 +17,7 @@
 
 #include <lw4o6/psid.h>
 
+#include "addrclass.h"
 #include "pool.h"
 #include "strconv.h"
 
@@ -90,6 +91,7 @@ static const char *cfg_problem(const struct pool_cfg *c, bool strict,
 {
 	uint32_t base = ntohl(c->prefix) & ipv4_mask(c->plen);
 	char a4[FMT_IPV4_LEN];
+	const char *bad;
 	size_t i, j;
 
 	if (c->plen < 16 || c->plen > 32)
@@ -97,6 +99,15 @@ static const char *cfg_problem(const struct pool_cfg *c, bool strict,
 	if (c->n_exclude > POOL_MAX_EXCLUDE) {
 		snprintf(buf, len, "more than %d excluded addresses",
 			 POOL_MAX_EXCLUDE);
+		return buf;
+	}
+	/*
+	 * A pool is /16 or longer and these blocks /8 or shorter: the pool is
+	 * inside one exactly when its first address is.
+	 */
+	if (strict && (bad = ipv4_not_subscriber(htonl(base)))) {
+		snprintf(buf, len, "%s/%u is in %s (not a subscriber address)",
+			 fmt_ipv4(htonl(base), a4), c->plen, bad);
 		return buf;
 	}
 	if (strict && ntohl(c->prefix) != base) {

@@ -11,8 +11,11 @@
 
 #include <linux/lw4o6.h>
 
+#include "addrclass.h"
 #include "bindparse.h"
 #include "devparse.h"
+#include "hint.h"
+#include "names.h"
 #include "strconv.h"
 
 #include "cmocka_wrap.h"
@@ -535,11 +538,13 @@ static void test_dev_bad(void **state)
 	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.x psid 1/6", DEV_USE_ADD,
 	     "invalid IPv4 address");
 	dbad("lw0 mode b4 local ::1 remote ::2 ipv4 192.0.2.1 psid 64/6", DEV_USE_ADD, "");
-	dbad("lw0 mode aftr local ::1 ipv4 192.0.2.1", DEV_USE_ADD, "are for mode b4");
+	dbad("lw0 mode aftr local ::1 ipv4 192.0.2.1", DEV_USE_ADD,
+	     "ipv4 is for b4 devices, not mode aftr");
 	dbad("lw0 mode dslite local ::1", DEV_USE_ADD, "missing \"remote\"");
 	dbad("lw0 mode dslite local ::1 remote ::2 miss-hold 300", DEV_USE_ADD,
-	     "\"miss-hold\" is for mode aftr");
-	dbad("lw0 mode aftr local ::1 remote ::2", DEV_USE_ADD, "is for modes dslite and b4");
+	     "miss-hold is for aftr devices, not mode dslite");
+	dbad("lw0 mode aftr local ::1 remote ::2", DEV_USE_ADD,
+	     "remote is for dslite and b4 devices, not mode aftr");
 	dbad("lw0 mode dslite local ::1 remote ff02::2", DEV_USE_ADD, "invalid remote");
 	dbad("lw0 mode dslite local ::1 remote nowhere", DEV_USE_ADD, "invalid remote");
 	dbad("lw0 mode lwaftr local ::1", DEV_USE_ADD, "unknown mode \"lwaftr\"");
@@ -606,6 +611,219 @@ static void test_utils(void **state)
 	assert_false(ipv6_is_unicast(&a6));
 }
 
+/* Addresses no binding may take, with the reason each is refused. */
+static void test_addr_classes(void **state)
+{
+	static const struct { const char *addr, *why; } v4[] = {
+		{ "0.0.0.0", "0.0.0.0/8" }, { "0.255.1.2", "0.0.0.0/8" },
+		{ "127.0.0.1", "loopback" }, { "127.255.255.255", "loopback" },
+		{ "224.0.0.1", "multicast" }, { "239.255.255.255", "multicast" },
+		{ "240.0.0.1", "reserved 240.0.0.0/4" },
+		{ "255.255.255.254", "reserved" },
+		{ "255.255.255.255", "broadcast" },
+	};
+	static const char *const v4_good[] = {
+		"1.0.0.0", "126.255.255.255", "128.0.0.0", "192.0.2.1",
+		"223.255.255.255", "10.0.0.1",
+	};
+	static const struct { const char *addr, *why; } v6[] = {
+		{ "::", "unspecified" }, { "::1", "loopback" },
+		{ "::ffff:192.0.2.1", "IPv4-mapped" }, { "fe80::1", "link-local" },
+		{ "febf:ffff::1", "link-local" }, { "ff02::1", "multicast" },
+		{ "ff0e::1", "multicast" },
+	};
+	static const char *const v6_good[] = {
+		"2001:db8::1", "fec0::1", "::2", "fc00::1", "64:ff9b::1",
+	};
+	struct in6_addr a6;
+	uint32_t a4;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		const char *why;
+
+		assert_int_equal(parse_ipv4(v4[i].addr, &a4), 0);
+		why = ipv4_not_subscriber(a4);
+		if (!why || !strstr(why, v4[i].why))
+			fail_msg("%s: \"%s\", want \"%s\"", v4[i].addr,
+				 why ? why : "(accepted)", v4[i].why);
+	}
+	for (i = 0; i < sizeof(v4_good) / sizeof(v4_good[0]); i++) {
+		assert_int_equal(parse_ipv4(v4_good[i], &a4), 0);
+		if (ipv4_not_subscriber(a4))
+			fail_msg("%s refused", v4_good[i]);
+	}
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		const char *why;
+
+		assert_int_equal(parse_ipv6(v6[i].addr, &a6), 0);
+		why = ipv6_not_b4(&a6);
+		if (!why || !strstr(why, v6[i].why))
+			fail_msg("%s: \"%s\", want \"%s\"", v6[i].addr,
+				 why ? why : "(accepted)", v6[i].why);
+	}
+	for (i = 0; i < sizeof(v6_good) / sizeof(v6_good[0]); i++) {
+		assert_int_equal(parse_ipv6(v6_good[i], &a6), 0);
+		if (ipv6_not_b4(&a6))
+			fail_msg("%s refused", v6_good[i]);
+	}
+	/* Through the grammar: adds and table lines refuse, del/show may name. */
+	bad("dev x ipv4 127.0.0.1 psid 3/6 b4 2001:db8::2", BIND_USE_ADD,
+	    "ipv4 127.0.0.1 is loopback 127.0.0.0/8, not a subscriber address");
+	bad("dev x ipv4 255.255.255.255 psid 0/0 b4 2001:db8::2", BIND_USE_ADD,
+	    "broadcast");
+	bad("ipv4 0.0.0.0 psid 0/0 b4 2001:db8::2", BIND_USE_FILE, "0.0.0.0/8");
+	bad("ipv4 240.1.2.3 psid 0/0 b4 2001:db8::2", BIND_USE_FILE, "240.0.0.0/4");
+	bad("dev x ipv4 192.0.2.1 psid 3/6 b4 ::1", BIND_USE_ADD,
+	    "b4 ::1 is loopback ::1, not a B4's address");
+	bad("dev x ipv4 192.0.2.1 psid 3/6 b4 ::ffff:10.0.0.1", BIND_USE_ADD,
+	    "IPv4-mapped");
+	bad("ipv4 192.0.2.1 psid 3/6 b4 fe80::2", BIND_USE_FILE, "link-local");
+	bad("ipv4 192.0.2.1 psid 3/6 b4 ff05::2", BIND_USE_FILE,
+	    "not a unicast IPv6 address");
+	{
+		struct bind_args a;
+
+		assert_int_equal(parse("dev x ipv4 127.0.0.1 psid 3/6", BIND_USE_DEL, &a), 0);
+		assert_int_equal(parse("dev x ipv4 127.0.0.1", BIND_USE_SHOW, &a), 0);
+	}
+	/* A B4 device's own binding: the same, but 0.0.0.0 clears it (dev set). */
+	dbad("b0 mode b4 local ::1 remote ::2 ipv4 127.0.0.1 psid 0/0", DEV_USE_ADD,
+	     "ipv4 127.0.0.1 is loopback");
+	dbad("b0 mode b4 local ::1 remote ::2 ipv4 0.0.0.0 psid 0/0", DEV_USE_ADD,
+	     "0.0.0.0/8");
+	dbad("b0 ipv4 224.1.1.1 psid 0/0", DEV_USE_SET, "multicast");
+	{
+		struct dev_args a;
+
+		assert_int_equal(dparse("b0 ipv4 0.0.0.0 psid 0/0", DEV_USE_SET, &a), 0);
+	}
+}
+
+/* The names the kernel's dev_valid_name() refuses, refused here first. */
+static void test_ifname(void **state)
+{
+	static const char *const bad_names[] = {
+		"", ".", "..", "a/b", "a:b", "a b", "a\tb", "0123456789abcdef",
+	};
+	static const char *const good_names[] = {
+		"lw0", "help", "a.b", "...", "a-b_c", "0123456789abcde",
+	};
+	char err[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++)
+		if (!check_ifname(bad_names[i], err, sizeof(err)))
+			fail_msg("\"%s\" accepted", bad_names[i]);
+	for (i = 0; i < sizeof(good_names) / sizeof(good_names[0]); i++)
+		if (check_ifname(good_names[i], err, sizeof(err)))
+			fail_msg("\"%s\" refused: %s", good_names[i], err);
+	assert_int_equal(check_ifname("a:1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid device name \"a:1\""));
+	dbad("a/b mode aftr local ::1", DEV_USE_ADD, "invalid device name \"a/b\"");
+	bad("dev a:b ipv4 192.0.2.1", BIND_USE_SHOW, "invalid device name \"a:b\"");
+}
+
+/* Every option that a mode ignores is refused on that mode, add and set. */
+static void test_dev_modes(void **state)
+{
+	static const struct {
+		const char *opt;
+		const char *modes;	/* where it applies */
+		const char *text;	/* how it is refused elsewhere */
+	} o[] = {
+		{ "hairpin on", "aftr", "hairpin is for aftr devices" },
+		{ "icmp6-errors off", "aftr", "icmp6-errors is for aftr devices" },
+		{ "icmp-source 2001:db8::5", "aftr", "icmp-source is for aftr devices" },
+		{ "control-rate 5", "aftr", "control-rate is for aftr devices" },
+		{ "control-prefix-rate 5", "aftr", "control-prefix-rate is for aftr devices" },
+		{ "control-prefix-len 48", "aftr", "control-prefix-len is for aftr devices" },
+		{ "miss-hold 0", "aftr", "miss-hold is for aftr devices" },
+		{ "miss-queue 5", "aftr", "miss-queue is for aftr devices" },
+		{ "encap-unicast off", "aftr", "encap-unicast is for aftr devices" },
+		{ "mss-clamp off", "dslite b4", "mss-clamp is for dslite and b4 devices" },
+		{ "accept-from 2001:db8::/32", "dslite b4", "accept-from is for dslite and b4 devices" },
+		{ "ipv4 192.0.2.1 psid 1/4", "b4", "ipv4 is for b4 devices" },
+		{ "icmp4-errors off", "aftr dslite b4", NULL },
+		{ "icmp-rate 5", "aftr dslite b4", NULL },
+		{ "mtu 1400", "aftr dslite b4", NULL },
+	};
+	static const char *const modes[] = { "aftr", "dslite", "b4" };
+	char line[256], want[128];
+	struct dev_args a;
+	size_t i, m;
+
+	(void)state;
+	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++) {
+		for (m = 0; m < 3; m++) {
+			bool applies = strstr(o[i].modes, modes[m]) != NULL;
+			int mode = mode_parse(modes[m]);
+
+			snprintf(line, sizeof(line), "x0 mode %s local ::1%s %s",
+				 modes[m], m ? " remote 2001:db8::1" : "", o[i].opt);
+			if (applies) {
+				if (dparse(line, DEV_USE_ADD, &a))
+					fail_msg("%s: %s", line, errbuf);
+			} else {
+				snprintf(want, sizeof(want), "%s, not mode %s",
+					 o[i].text, modes[m]);
+				dbad(line, DEV_USE_ADD, want);
+			}
+			/* dev set: parsed without the mode, checked with it */
+			snprintf(line, sizeof(line), "x0 %s", o[i].opt);
+			assert_int_equal(dparse(line, DEV_USE_SET, &a), 0);
+			if (applies) {
+				assert_int_equal(dev_check_mode(&a, (uint8_t)mode, "x0",
+								errbuf, sizeof(errbuf)), 0);
+				continue;
+			}
+			assert_int_equal(dev_check_mode(&a, (uint8_t)mode, "x0",
+							errbuf, sizeof(errbuf)), -1);
+			snprintf(want, sizeof(want), "%s (x0 is %s %s device)",
+				 o[i].text, m ? "a" : "an", modes[m]);
+			if (!strstr(errbuf, want))
+				fail_msg("%s on %s: \"%s\" lacks \"%s\"", o[i].opt,
+					 modes[m], errbuf, want);
+		}
+	}
+}
+
+/* Near misses get a hint; far ones and exact ones none. */
+static void test_hints(void **state)
+{
+	static const char *const objs[] = { "dev", "binding", "stats", "monitor", "help" };
+
+	(void)state;
+	assert_int_equal(hint_distance("bindng", "binding"), 1);
+	assert_int_equal(hint_distance("dve", "dev"), 1);	/* a swap */
+	assert_int_equal(hint_distance("", "abc"), 3);
+	assert_string_equal(hint_closest("bindng", objs, 5), "binding");
+	assert_string_equal(hint_closest("bindnig", objs, 5), "binding");
+	assert_string_equal(hint_closest("dve", objs, 5), "dev");
+	assert_string_equal(hint_closest("monitr", objs, 5), "monitor");
+	assert_string_equal(hint_closest("stat", objs, 5), "stats");
+	assert_null(hint_closest("route", objs, 5));
+	assert_null(hint_closest("d", objs, 5));
+	assert_null(hint_closest("xyz", objs, 5));
+	assert_string_equal(hint_closest("bnidnig", objs, 5), "binding");	/* two swaps */
+	assert_null(hint_closest("bixxixg", objs, 5));
+	assert_null(hint_closest("dxx", objs, 5));
+	/* the grammars' unknown keywords */
+	bad("dev x ipv4 192.0.2.1 psid 3/6 b4 2001:db8::2 repalce", BIND_USE_ADD,
+	    "unknown keyword \"repalce\"; did you mean \"replace\"?");
+	bad("dev x ipv4 192.0.2.1 psdi 3/6", BIND_USE_DEL,
+	    "unknown keyword \"psdi\"; did you mean \"psid\"?");
+	dbad("x0 mode aftr local ::1 hairpn on", DEV_USE_ADD,
+	     "unknown keyword \"hairpn\"; did you mean \"hairpin\"?");
+	dbad("x0 icmp-rat 5", DEV_USE_SET,
+	     "unknown keyword \"icmp-rat\"; did you mean \"icmp-rate\"?");
+	dbad("x0 frobnicate 5", DEV_USE_SET, "unknown keyword \"frobnicate\"");
+	if (strstr(errbuf, "did you mean"))
+		fail_msg("a hint for frobnicate: %s", errbuf);
+}
+
 /* The hand-written formatters must print exactly what inet_ntop() prints. */
 static void test_formatters(void **state)
 {
@@ -667,6 +885,10 @@ int main(void)
 		cmocka_unit_test(test_on_off),
 		cmocka_unit_test(test_utils),
 		cmocka_unit_test(test_formatters),
+		cmocka_unit_test(test_addr_classes),
+		cmocka_unit_test(test_ifname),
+		cmocka_unit_test(test_dev_modes),
+		cmocka_unit_test(test_hints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -253,9 +253,80 @@ static void test_big(void **state)
 
 	/* A duplicate at the very end is still found, with both lines. */
 	table_free(&t);
-	len += (size_t)sprintf(buf + len, "ipv4 10.0.0.0 psid 0/6 b4 ::1\n");
+	len += (size_t)sprintf(buf + len, "ipv4 10.0.0.0 psid 0/6 b4 ::3\n");
 	bad(buf, (unsigned int)n + 1, "first on line 1)");
 	free(buf);
+}
+
+/* table_parse_all(): every bad binding, with its line, and -1 at the end. */
+struct seen_errs {
+	unsigned int lines[8];
+	char first[256];
+	unsigned int n;
+};
+
+static void keep_err(const struct load_err *e, void *arg)
+{
+	struct seen_errs *s = arg;
+
+	if (!s->n)
+		snprintf(s->first, sizeof(s->first), "%s", e->msg);
+	if (s->n < 8)
+		s->lines[s->n] = e->line;
+	s->n++;
+}
+
+static void test_all_errors(void **state)
+{
+	static const char lines[] =
+		"ipv4 192.0.2.1 psid 3/6 b4 2001:db8::2\n"
+		"ipv4 127.0.0.1 psid 3/6 b4 2001:db8::2\n"		/* 2 */
+		"ipv4 192.0.2.1 psid 3/6 b4 2001:db8::3\n"		/* 3: dup */
+		"ipv4 192.0.2.9 psid 3/6 b4 fe80::1\n"			/* 4 */
+		"# fine\n"
+		"ipv4 192.0.2.10 psid 1/4 b4 2001:db8::7\n"
+		"ipv4 224.0.0.1 psid 0/0 b4 2001:db8::8\n";		/* 7 */
+	static const char snabb[] =
+		"softwire-config { binding-table {\n"
+		"  softwire { ipv4 192.0.2.1; psid 1; b4-ipv6 ::1; port-set { psid-length 4; } }\n"
+		"  softwire { ipv4 192.0.2.2; psid 1; b4-ipv6 2001:db8::1; port-set { psid-length 4; } }\n"
+		"  softwire { ipv4 0.0.0.1; psid 1; b4-ipv6 2001:db8::1; port-set { psid-length 4; } }\n"
+		"  softwire { ipv4 192.0.2.3; psid 99; b4-ipv6 2001:db8::2; port-set { psid-length 4; } }\n"
+		"} }\n";
+	struct seen_errs s;
+	struct load_err e;
+	struct lw4o6_table t;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	table_init(&t);
+	assert_int_equal(table_parse_all(&t, lines, strlen(lines), &e, keep_err, &s), -1);
+	assert_int_equal(e.count, 4);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.lines[0], 2);
+	assert_int_equal(s.lines[1], 3);
+	assert_int_equal(s.lines[2], 4);
+	assert_int_equal(s.lines[3], 7);
+	assert_non_null(strstr(s.first, "loopback 127.0.0.0/8"));
+	table_free(&t);
+
+	memset(&s, 0, sizeof(s));
+	table_init(&t);
+	assert_int_equal(table_parse_all(&t, snabb, strlen(snabb), &e, keep_err, &s), -1);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.lines[0], 2);
+	assert_int_equal(s.lines[1], 4);
+	assert_int_equal(s.lines[2], 5);
+	assert_non_null(strstr(s.first, "loopback ::1"));
+	table_free(&t);
+
+	/* Good files: 0, nothing reported. */
+	memset(&s, 0, sizeof(s));
+	table_init(&t);
+	assert_int_equal(table_parse_all(&t, lines, 39, &e, keep_err, &s), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(t.n, 1);
+	table_free(&t);
 }
 
 int main(void)
@@ -267,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_snabb_bad),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_all_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,11 @@ step "module missing"
 expect_rc 1 $L dev show
 expect_rc 1 $L dev add lw0 mode aftr local 2001:db8::1
 
-insmod $TOP/build/$(uname -r)/lw4o6.ko || { echo "insmod failed"; exit 1; }
+# insmod does not load what the module needs (nf_nat ...): when this script
+# runs first in its VM, nothing else has.
+KO=$TOP/build/$(uname -r)/lw4o6.ko
+for dep in $(modinfo -F depends "$KO" | tr , ' '); do modprobe "$dep"; done
+insmod "$KO" || { echo "insmod failed"; exit 1; }
 ip link set lo up
 
 step "dev"
@@ -42,6 +46,24 @@ expect_rc 1 $L dev show nosuch
 expect_rc 1 $L dev show lo
 expect_rc 1 $L dev del lo
 expect_rc 1 $L dev del nosuch
+# ip(8)'s spellings: `dev` alone is `dev show`, `dev show dev NAME` too.
+[ "$($L dev)" = "$($L dev show)" ] && [ -n "$($L dev)" ] && ok "lw4o6 dev = dev show" || bad "lw4o6 dev: [$($L dev)]"
+[ "$($L -j dev show dev lw0)" = "$($L -j dev show lw0)" ] && ok "dev show dev lw0 = dev show lw0" || bad "dev show dev lw0: [$($L -j dev show dev lw0)]"
+expect_err 1 'cannot find device "nosuch"' $L dev show dev nosuch
+# "help" is a question wherever it stands: a device of that name survives.
+ip link add name help type dummy
+expect_rc 0 $L dev del help
+[ -d /sys/class/net/help ] && ok "dev del help deleted nothing" || bad "dev del help deleted the device help"
+ip link del dev help
+# Options the mode ignores: dev set asks the kernel for the mode first.
+expect_err 2 'mss-clamp is for dslite and b4 devices (lw0 is an aftr device)' $L dev set lw0 mss-clamp off
+expect_err 2 'accept-from is for dslite and b4 devices (lw0 is an aftr device)' $L dev set lw0 accept-from 2001:db8::/32
+expect_err 2 'ipv4 is for b4 devices (lw0 is an aftr device)' $L dev set lw0 ipv4 192.0.2.1 psid 0/0
+expect_rc 0 $L dev add ds9 mode dslite local 2001:db8::9 remote 2001:db8::1
+expect_err 2 'hairpin is for aftr devices (ds9 is a dslite device)' $L dev set ds9 hairpin on
+expect_err 2 'miss-hold is for aftr devices (ds9 is a dslite device)' $L dev set ds9 miss-hold 0
+expect_rc 0 $L dev set ds9 mss-clamp off icmp-rate 9
+expect_rc 0 $L dev del ds9
 
 step "dev options"
 # Defaults: hairpin and both ICMP errors on, 1000/s, no icmp-source.
@@ -112,9 +134,18 @@ $L monitor > /tmp/mon.txt 2>&1 &
 MON=$!
 $L -j monitor > /tmp/mon.json 2>&1 &
 MONJ=$!
+# Filtered: only lw0's adds, with ip's timestamps; only flushes, in JSON.
+$L -ts monitor add dev lw0 > /tmp/mon-add.txt 2>&1 &
+MONA=$!
+$L -j monitor -timestamp flush > /tmp/mon-flush.json 2>&1 &
+MONF=$!
 sleep 1
 
 step "binding"
+# Another device's add: the unfiltered monitor sees it, "dev lw0" does not.
+expect_rc 0 $L dev add lw5 mode aftr local 2001:db8::5
+expect_rc 0 $L binding add dev lw5 ipv4 192.0.2.55 psid 0/0 b4 2001:db8::55
+expect_rc 0 $L dev del lw5
 expect_rc 0 $L binding add dev lw0 ipv4 192.0.2.1 psid 3/6 b4 2001:db8::2
 expect_rc 0 $L binding add dev lw0 ipv4 192.0.2.1 psid 4/6 b4 2001:db8::3 br 2001:db8::9
 expect_rc 1 $L binding add dev lw0 ipv4 192.0.2.1 psid 3/6 b4 2001:db8::4
@@ -148,9 +179,18 @@ printf 'ipv4 10.0.0.1 psid 1/4 b4 ::2\nipv4 10.0.0.1 psid 1/4 b4 ::3\n' > /tmp/d
 expect_rc 1 $L binding load dev lw0 /tmp/dup.txt
 expect_rc 1 $L binding load dev lw0 /tmp/nonexistent
 expect_rc 1 $L binding load dev lo /tmp/saved.txt
+# All or nothing: bad lines anywhere leave the table as it was.
+n0=$($L -j dev show lw0 | jq '.[0].bindings')
+{ cat /tmp/saved.txt; echo "ipv4 127.0.0.1 psid 0/0 b4 2001:db8::70"
+  echo "ipv4 10.1.1.1 psid 0/0 b4 fe80::71"; } > /tmp/half.txt
+expect_err 1 "2 bad bindings in /tmp/half.txt; nothing loaded" $L binding load dev lw0 /tmp/half.txt
+[ "$($L -j dev show lw0 | jq '.[0].bindings')" = "$n0" ] && [ "$n0" -gt 0 ] && ok "table unchanged ($n0)" || bad "table changed: $n0 -> $($L -j dev show lw0 | jq '.[0].bindings')"
+# An empty file does not empty the table, unless asked to.
 : > /tmp/empty.txt
-expect_rc 0 $L -j binding load dev lw0 /tmp/empty.txt
-$L dev show lw0
+expect_err 1 "has no bindings; that would empty lw0's table" $L -j binding load dev lw0 /tmp/empty.txt
+[ "$($L -j dev show lw0 | jq '.[0].bindings')" = "$n0" ] && ok "empty file: table unchanged" || bad "empty file emptied the table"
+expect_rc 0 $L -j binding load dev lw0 /tmp/empty.txt allow-empty
+[ "$($L -j dev show lw0 | jq '.[0].bindings')" = 0 ] && ok "allow-empty emptied it" || bad "allow-empty: $($L -j dev show lw0)"
 expect_rc 0 $L binding load dev lw0 - < /tmp/saved.txt
 $L dev show lw0
 
@@ -236,6 +276,21 @@ $L dev show
 sleep 1
 kill -INT $MON; wait $MON; echo "monitor rc=$?"
 kill -TERM $MONJ; wait $MONJ; echo "monitor -j rc=$?"
+kill -INT $MONA $MONF; wait $MONA $MONF
+echo "--- monitor -ts add dev lw0"; cat /tmp/mon-add.txt
+echo "--- monitor -j -timestamp flush"; cat /tmp/mon-flush.json
+# Only adds of lw0 (the netns lw9 and lw2 had theirs too), each after its time.
+if [ -s /tmp/mon-add.txt ] && ! grep -qv '^\[20[0-9-]*T[0-9:]*\.[0-9]\{6\}\] add dev lw0 ' /tmp/mon-add.txt; then
+	ok "monitor -ts add dev lw0: $(wc -l < /tmp/mon-add.txt) lines, all timestamped adds of lw0"
+else
+	bad "monitor -ts add dev lw0"
+fi
+grep -q '^add dev lw5 ' /tmp/mon.txt && ok "... while lw5's add was an event" || bad "no add on lw5 in the unfiltered monitor"
+if [ -s /tmp/mon-flush.json ] && jq -e -s 'all(.[]; .event == "flush" and (.timestamp | test("^20[0-9-]+T[0-9:]+\\.[0-9]{6}[+-][0-9]{2}:[0-9]{2}$")))' /tmp/mon-flush.json > /dev/null; then
+	ok "monitor -j -timestamp flush: only flushes, each with its timestamp"
+else
+	bad "monitor -j -timestamp flush"
+fi
 echo "--- monitor"; cat /tmp/mon.txt
 echo "--- monitor -j"; head -20 /tmp/mon.json
 python3 -c "

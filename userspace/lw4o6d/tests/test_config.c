@@ -586,6 +586,12 @@ static const struct {
 	{ AFTR "pool 10.1.0.0 psid-len 4\n", 5, "pool 10.1.0.0: expected PREFIX/LEN" },
 	{ AFTR "pool 10.1.0.x/16 psid-len 4\n", 5, "pool 10.1.0.x/16: '10.1.0.x' is not an IPv4 address" },
 	{ AFTR "pool 10.1.0.1/24 psid-len 4\n", 5, "pool 10.1.0.1/24: host bits are set (the prefix is 10.1.0.0/24)" },
+	/* no subscriber has these (lib/addrclass.c, shared with lw4o6 binding) */
+	{ AFTR "pool 127.0.0.0/16 psid-len 4\n", 5, "pool 127.0.0.0/16: 127.0.0.0/16 is in loopback 127.0.0.0/8" },
+	{ AFTR "pool 0.1.0.0/16 psid-len 4\n", 5, "pool 0.1.0.0/16: 0.1.0.0/16 is in \"this network\" 0.0.0.0/8" },
+	{ AFTR "pool 224.0.0.0/24 psid-len 4\n", 5, "is in multicast 224.0.0.0/4" },
+	{ AFTR "pool 240.0.0.0/16 psid-len 4\n", 5, "is in reserved 240.0.0.0/4" },
+	{ AFTR "pool 255.255.255.255/32 psid-len 4\n", 5, "is in the broadcast address 255.255.255.255" },
 	{ AFTR "pool 10.1.0.0/16\n", 5, "pool 10.1.0.0/16: psid-len is required" },
 	{ AFTR "pool 10.1.0.0/16 psid-len 17\n", 5, "pool 10.1.0.0/16: psid-len: expected a number 0..16, got '17'" },
 	{ AFTR "pool 10.1.0.0/16 psid-len 4 offset 16\n", 5, "offset: expected a number 0..15, got '16'" },
@@ -660,7 +666,8 @@ static const struct {
 	  "'role' must be the first statement (line 1 comes before it)" },
 	{ "role router\ndevice lw0\n", 1, "role: expected aftr, b4 or server, got 'router'" },
 	{ "role b4\ndevice abcdefghijklmnopq\n", 2, "device: device name \"abcdefghijklmnopq\" is longer than 15 bytes" },
-	{ "role b4\ndevice a/b\n", 2, "device: 'a/b' is not a valid interface name" },
+	{ "role b4\ndevice a/b\n", 2, "device: invalid device name \"a/b\" (no '/', ':' or space; not \".\" or \"..\")" },
+	{ "role b4\ndevice ..\n", 2, "device: invalid device name \"..\"" },
 	{ "role b4\ndevice b0\nfoo\x01\n", 3, "unknown keyword 'foo?'" },
 	{ "role b4\ndevice b0\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", 3,
 	  "unknown keyword 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" },
@@ -676,7 +683,7 @@ static const struct {
 	{ AFTR "dhcp4o6 on\nrelay 2001:db8::9\ndhcp4o6-interface eth0\n", 6, "relay: an aftr either serves DHCPv4-over-DHCPv6 ('dhcp4o6 on') or relays it, not both" },
 	{ AFTR "dhcp4o6-interface eth0\n", 5, "dhcp4o6-interface: only used with 'dhcp4o6 on' or 'relay'" },
 	{ AFTR "dhcp4o6 on\ndhcp4o6-interface eth0 eth0\n", 6, "dhcp4o6-interface: eth0 given twice" },
-	{ AFTR "dhcp4o6 on\nlisten 2001:db8::1\ndhcp4o6-interface a/b\n", 7, "dhcp4o6-interface: 'a/b' is not a valid interface name" },
+	{ AFTR "dhcp4o6 on\nlisten 2001:db8::1\ndhcp4o6-interface a/b\n", 7, "dhcp4o6-interface: invalid device name \"a/b\"" },
 	{ AFTR "relay ff02::1:2\n", 5, "relay: ff02::1:2 is not a unicast address" },
 	{ AFTR "relay 2001:db8::1 2001:db8::1\n", 5, "relay: 2001:db8::1 given twice" },
 	{ AFTR "relay 2001:db8::1 2001:db8::2 2001:db8::3 2001:db8::4 2001:db8::5\n", 5, "relay: more than 4 addresses" },
@@ -785,13 +792,28 @@ static void test_missing_file(void **state)
 			 -ENOENT);
 	assert_int_equal(e.n, 1);
 	assert_string_equal(e.file, "/nonexistent/lw4o6d.conf");
-	assert_reason(&e, 0, 0, "cannot open: No such file or directory");
+	assert_reason(&e, 0, CONFIG_LINE_IO,
+		      "cannot open /nonexistent/lw4o6d.conf: No such file or directory");
+}
+
+/* /dev/zero has no newline and no end: a bounded read, and a clear reason. */
+static void test_too_large(void **state)
+{
+	struct lw4o6d_config c;
+	struct errs e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(config_load("/dev/zero", &c, collect, &e), -EFBIG);
+	assert_int_equal(e.n, 1);
+	assert_reason(&e, 0, CONFIG_LINE_IO, "cannot read /dev/zero: too large");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aftr_full),
+		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_aftr_defaults),
 		cmocka_unit_test(test_failover_words),
 		cmocka_unit_test(test_miss_values),
