@@ -119,9 +119,11 @@ check: deps
 		fuzz/fuzz_pgchange fuzz/fuzz_config fuzz/fuzz_bfd fuzz/fuzz_bfd_responder
 	bash scripts/check.sh
 
-# The packages' VM test (selftests/pkg/deb.sh) with DKMS compiling the module
-# in the VM, as on a real machine: minutes under TCG, so not in make check,
-# whose run of it installs the module part (b) built with DKMS on the host.
+# The packages' VM test (selftests/pkg/deb.sh): both .debs installed on each
+# kernel, DKMS compiling the module in the VM as on a real machine, a short
+# tour, a purge.  Minutes under TCG, so not in make check, which tests the
+# packages on the host (scripts/check-packaging.sh, part (b)'s dkms build of
+# lw4o6-dkms's sources): docs/testing.md, "The packages".
 check-deb: deps
 	$(MAKE) -j$(NPROC) -O modules userspace
 	$(MAKE) deb
