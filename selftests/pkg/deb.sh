@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lw4o6-timeout: 1200
+# lw4o6-timeout: 1800
 #
 # The Debian packages from `make deb` (build/deb), installed, used and
 # purged on this VM's kernel: lw4o6-dkms's module comes through DKMS and
@@ -14,7 +14,8 @@
 # Not in selftests/TESTS: about 3.5 minutes under TCG even without
 # compiling, most of it DKMS's own work (every dkms command several
 # seconds, depmod over the kernel's compressed modules on install and on
-# purge).  `make check-deb` runs it; docs/testing.md, "The packages".
+# purge), 15 minutes with DKMS compiling.  `make check-deb` runs it;
+# docs/testing.md, "The packages".
 #
 # Where the module comes from (LW4O6_DEB_DKMS):
 #   build (make check-deb)  DKMS compiles the module here, as on a real
