@@ -158,7 +158,9 @@ bench: deps
 
 # ---- installing -------------------------------------------------------------
 # `make install` puts the programs, their man pages, the systemd units (every
-# userspace/lw4o6d/systemd/*.service and .timer) and the bash completions
+# userspace/*/systemd/*.service and .timer), the journal catalogs
+# (userspace/*/systemd/*.catalog; journalctl reads them only from
+# /usr/lib/systemd/catalog) and the bash completions
 # (userspace/*/bash-completion/PROGRAM) under PREFIX, and the module for KVER
 # in MODDIR; `make uninstall` removes exactly those files, from the same
 # list.  The units as written run /usr/sbin/lw4o6 and /usr/sbin/lw4o6d (where
@@ -169,6 +171,7 @@ DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 MODDIR ?= /lib/modules/$(KVER)/updates
 
 # SOURCE:DESTINATION, one word a file
@@ -177,9 +180,11 @@ INST_PROGRAMS := userspace/lw4o6/lw4o6:$(SBINDIR)/lw4o6 \
 INST_DATA := $(foreach f,$(wildcard docs/*.[1-8]),\
 		$(f):$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
 	$(foreach f,$(wildcard userspace/*/bash-completion/*),\
-		$(f):$(COMPLETIONDIR)/$(notdir $(f)))
-INST_UNITS := $(foreach f,$(wildcard userspace/lw4o6d/systemd/*.service \
-		userspace/lw4o6d/systemd/*.timer),$(f):$(UNITDIR)/$(notdir $(f)))
+		$(f):$(COMPLETIONDIR)/$(notdir $(f))) \
+	$(foreach f,$(wildcard userspace/*/systemd/*.catalog),\
+		$(f):$(CATALOGDIR)/$(notdir $(f)))
+INST_UNITS := $(foreach f,$(wildcard userspace/*/systemd/*.service \
+		userspace/*/systemd/*.timer),$(f):$(UNITDIR)/$(notdir $(f)))
 INST_MODULE := $(BUILD)/$(KVER)/lw4o6.ko:$(MODDIR)/lw4o6.ko
 inst-dest = $(foreach f,$(1),$(DESTDIR)$(word 2,$(subst :, ,$(f))))
 

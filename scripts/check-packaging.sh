@@ -4,8 +4,9 @@
 # DESC" lines ("# ..." diagnostics); exit 1 if any failed.
 #
 #  - `make install` into a DESTDIR (default PREFIX, so /usr/local): the
-#    programs, every docs/*.[1-8] man page, every unit with ExecStart naming
-#    the installed lw4o6d; `make uninstall` then leaves no file behind.
+#    programs, every docs/*.[1-8] man page, every unit and journal catalog
+#    (the units naming the installed programs); `make uninstall` then leaves
+#    no file behind.
 #  - the same with PREFIX=/usr: the units are installed as written.
 #  - the packages in build/deb (make deb), when there: lintian clean at its
 #    default level (errors and warnings), and what they hold: lw4o6 the
@@ -30,7 +31,8 @@ mk() { make -s --no-print-directory -C "$TOP" "$@"; }
 
 ver=$(sed -n '1s/^[^ ]* (\([^()]*\)).*/\1/p' "$TOP/debian/changelog")
 kver=$(mk --eval 'print-kver: ; @echo $(KVER)' print-kver)
-units=$(cd "$TOP/userspace/lw4o6d/systemd" && ls *.service *.timer 2>/dev/null)
+units=$(cd "$TOP/userspace" && ls */systemd/*.service */systemd/*.timer 2>/dev/null)
+catalogs=$(cd "$TOP/userspace" && ls */systemd/*.catalog 2>/dev/null)
 mans=$(cd "$TOP/docs" && ls *.[1-8])
 
 # ---- make install / uninstall ---------------------------------------------
@@ -39,7 +41,8 @@ if mk install DESTDIR="$d" > "$tmp/install.log" 2>&1; then
 	ok "make install DESTDIR=... (PREFIX=/usr/local)"
 	want=$( { echo /usr/local/sbin/lw4o6; echo /usr/local/sbin/lw4o6d
 		  for m in $mans; do echo "/usr/local/share/man/man${m##*.}/$m"; done
-		  for u in $units; do echo "/usr/local/lib/systemd/system/$u"; done
+		  for u in $units; do echo "/usr/local/lib/systemd/system/${u##*/}"; done
+		  for c in $catalogs; do echo "/usr/local/lib/systemd/catalog/${c##*/}"; done
 		  for c in "$TOP"/userspace/*/bash-completion/*; do
 			[ -f "$c" ] && echo "/usr/local/share/bash-completion/completions/${c##*/}"
 		  done
@@ -48,8 +51,8 @@ if mk install DESTDIR="$d" > "$tmp/install.log" 2>&1; then
 		"$(files_in "$d")" "$want"
 	same "make install: programs mode 0755" \
 		"$(stat -c %a "$d"/usr/local/sbin/lw4o6 "$d"/usr/local/sbin/lw4o6d | sort -u)" 755
-	bad=$(grep -l 'ExecStart=/usr/sbin/' "$d"/usr/local/lib/systemd/system/* 2>/dev/null)
-	same "make install: the units run /usr/local/sbin/lw4o6d" "$bad" ""
+	bad=$(grep -l '/usr/sbin/lw4o6' "$d"/usr/local/lib/systemd/system/* 2>/dev/null)
+	same "make install: the units run the programs in /usr/local/sbin" "$bad" ""
 	grep -q '^ExecStart=/usr/local/sbin/lw4o6d ' "$d/usr/local/lib/systemd/system/lw4o6d@.service" ||
 		not_ok "lw4o6d@.service names /usr/local/sbin/lw4o6d"
 	if mk uninstall DESTDIR="$d" > "$tmp/uninstall.log" 2>&1; then
@@ -65,7 +68,7 @@ d=$tmp/usr
 if mk install-userspace DESTDIR="$d" PREFIX=/usr UNITDIR=/lib/systemd/system \
 		> "$tmp/install-usr.log" 2>&1; then
 	diffs=$(for u in $units; do
-		cmp -s "$TOP/userspace/lw4o6d/systemd/$u" "$d/lib/systemd/system/$u" || echo "$u"; done)
+		cmp -s "$TOP/userspace/$u" "$d/lib/systemd/system/${u##*/}" || echo "$u"; done)
 	same "PREFIX=/usr: the units are installed as written" "$diffs" ""
 else
 	not_ok "make install-userspace PREFIX=/usr"; diag "$(tail -n 20 "$tmp/install-usr.log")"

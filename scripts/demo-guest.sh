@@ -174,6 +174,10 @@ run "$D" --check-config "$W/b4.conf"
 # ---------------------------------------------------------------------------
 say "Provisioning: each B4's lw4o6d asks the lwAFTR for a port set over PCP, inside the softwire"
 note "(192.0.0.2 -> 192.0.0.1:5351 in IPv4-in-IPv6: the lwAFTR knows the B4 by its IPv6 source)"
+# lw4o6 monitor in lwB4 1, as an operator would run it: the kernel's events
+# (a binding set, the softwire's BFD state changing) as they happen
+"$L" -n b4-1 monitor > "$W/monitor-b4-1.log" 2>&1 &
+PIDS+=($!)
 for n in 1 2; do
 	# each its own runtime directory (its BFD state), as its unit would
 	mkdir -p "$W/run-b4-$n"
@@ -211,6 +215,10 @@ run "$D" bfd -c "$W/aftr.conf"
 check "the lwAFTR does not see both B4s' sessions up" \
 	test "$("$D" bfd -c "$W/aftr.conf" -j | jq '[.sessions[] | select(.state == "up")] | length')" = 2
 logs b4-1 "BFD" 2
+bfd_event() { grep -q "bfd-change.* -> up" "$W/monitor-b4-1.log"; }
+waitfor 10 "lw4o6 monitor in lwB4 1 showed no bfd-change to up" bfd_event
+echo "lw4o6 -n b4-1 monitor, since lw4o6d started there:"
+sed 's/^/  /' "$W/monitor-b4-1.log"
 
 # ---------------------------------------------------------------------------
 say "The LAN hosts fetch from a web server on the internet host"

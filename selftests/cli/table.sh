@@ -188,4 +188,104 @@ check_cmd "module is gone" test ! -d /sys/module/lw4o6
 check_cmd "reload works" lw4o6_load
 rc_is "CLI explains a missing device" 1 la binding show dev lw0
 
+
+# --- lw4o6@.service: the boot unit's own command lines ---------------------------
+# Taken from the unit file, so that the test follows it: ExecStartPre= and
+# ExecStart= (start and reload), ExecStop=, run in A on the example
+# configuration (docs/examples/lw4o6-aftr.conf) as /etc/lw4o6/test.conf.
+UNIT=$TOP/userspace/lw4o6/systemd/lw4o6@.service
+CONF=$TMPDIR/lw4o6-test.conf
+cp "$TOP/docs/examples/lw4o6-aftr.conf" "$CONF"
+# unit_exec KEY...: each KEY= command of the unit in order, as systemd runs
+# them: the first that fails ends it, with its status.
+unit_exec() {
+	local key line
+	for key; do
+		while read -r line; do
+			line=${line//\/usr\/sbin\/lw4o6/$LW4O6}
+			line=${line//\/etc\/lw4o6\/%i.conf/$CONF}
+			# shellcheck disable=SC2086
+			ip netns exec "$A" $line || return
+		done <<< "$(sed -n "s/^$key=//p" "$UNIT")"
+	done
+}
+# the state the file makes: the devices and lw0's table
+state() {
+	{ la -j dev show | jq -c 'sort_by(.ifname)'
+	  la -j binding show dev lw0 | jq -c 'sort_by(tostring)'; } 2>&1
+}
+check_cmd "lw4o6@: the unit has ExecStartPre, ExecStart and ExecStop" \
+	sh -c "grep -q '^ExecStartPre=/usr/sbin/lw4o6 ' '$UNIT' &&
+	       grep -q '^ExecStart=/usr/sbin/lw4o6 ' '$UNIT' &&
+	       grep -q '^ExecStop=/usr/sbin/lw4o6 ' '$UNIT'"
+rc_is "lw4o6@ start: the example configuration applies" 0 unit_exec ExecStartPre ExecStart
+S1=$(state)
+ktap_diag "state: $S1"
+expect_eq "lw4o6@ start: lw0 as the file says" \
+	"$(la -j dev show lw0 | jq -c '.[0] | [.mode, .local, .mtu, .icmp_rate, .hairpin]')" \
+	'["aftr","2001:db8:ff::1",1460,500,false]'
+expect_eq "lw4o6@ start: its three static bindings" "$(count "$A" lw0)" 3
+rc_is "lw4o6@ start again: exit 0" 0 unit_exec ExecStartPre ExecStart
+expect_eq "lw4o6@ start again: the same devices and bindings (lw0 not made anew)" \
+	"$(state)" "$S1"
+
+# An edited file converges: an option left out returns to its default, a
+# binding moves to another B4, a new one comes.
+sed -i -e 's/ hairpin off//' \
+	-e 's/psid 2\/6 offset 6 b4 2001:db8:1::4/psid 2\/6 offset 6 b4 2001:db8:1::44/' "$CONF"
+echo "binding replace dev lw0 ipv4 198.51.100.2 psid 0/0 b4 2001:db8:1::5" >> "$CONF"
+rc_is "lw4o6@ reload: the edited file applies" 0 unit_exec ExecReload
+expect_eq "lw4o6@ reload: hairpin back to its default, the rest kept" \
+	"$(la -j dev show lw0 | jq -c '.[0] | [.mtu, .icmp_rate, .hairpin]')" '[1460,500,true]'
+expect_eq "lw4o6@ reload: the moved binding has its new B4" \
+	"$(la -j binding show dev lw0 ipv4 198.51.100.1 psid 2/6 | jq -r '.[0].b4')" "2001:db8:1::44"
+expect_eq "lw4o6@ reload: four bindings" "$(count "$A" lw0)" 4
+S2=$(state)
+
+# A file with an error changes nothing: ExecStartPre (lw4o6 -c) fails it
+# before a line runs, and says where.
+cp "$CONF" "$CONF.good"
+sed -i 's/ icmp-rate 500/ icmp-rate 700/' "$CONF"
+echo "binding replace dev lw0 ipv4 198.51.100.3 psid 0/0 b4 2001:db8:1::6 bogus" >> "$CONF"
+rc_is "lw4o6@ start with a bad line: fails" 2 unit_exec ExecStartPre ExecStart
+err_has "lw4o6 -c names the file and line" "lw4o6-test.conf:$(wc -l < "$CONF"): binding replace"
+expect_eq "lw4o6@ start with a bad line: nothing changed" "$(state)" "$S2"
+rc_is "lw4o6 -c on a good file: exit 0, no kernel" 0 "$LW4O6" -c -b "$CONF.good"
+# -f (ExecStart's): every good line runs, a failed one fails the whole.
+printf '%s\n' "binding replace dev nosuch ipv4 198.51.100.7 psid 0/0 b4 2001:db8:1::7" \
+	"binding replace dev lw0 ipv4 198.51.100.8 psid 0/0 b4 2001:db8:1::8" > "$TMPDIR/force.conf"
+rc_is "lw4o6 -f -b: a failed line fails the batch" 1 la -f -b "$TMPDIR/force.conf"
+expect_eq "lw4o6 -f -b: ... and the lines after it ran" \
+	"$(la -j binding show dev lw0 ipv4 198.51.100.8 | jq length)" 1
+rc_is "without -f the batch stops at the failed line" 1 la -b "$TMPDIR/force.conf"
+rc_is "dev replace refuses another mode" 1 \
+	la dev replace lw0 mode dslite local 2001:db8:ff::1 remote 2001:db8::9
+err_has "... and says the mode is fixed" "mode is fixed at creation"
+mv "$CONF.good" "$CONF"
+# dev replace's defaults (a table in the CLI) must be the kernel's: a device
+# replaced back to a bare line equals one just made, in each column.
+la dev add lwd0 mode aftr local 2001:db8::d0
+la dev add lwd1 mode aftr local 2001:db8::d1 hairpin off icmp4-errors off \
+	icmp6-errors off icmp-rate 7 icmp-source 2001:db8::d2 encap-unicast on \
+	control-rate 9 control-prefix-rate 9 control-prefix-len 64 miss-hold 100 miss-queue 9
+la dev add dsd0 mode dslite local 2001:db8::e0 remote 2001:db8::ff
+la dev add dsd1 mode dslite local 2001:db8::e1 remote 2001:db8::ff mss-clamp off \
+	accept-from 2001:db8:ff::/64 hairpin off icmp4-errors off icmp-rate 7 icmp-source 2001:db8::e2
+rc_is "dev replace back to a bare line (aftr)" 0 la dev replace lwd1 mode aftr local 2001:db8::d1
+rc_is "dev replace back to a bare line (dslite)" 0 \
+	la dev replace dsd1 mode dslite local 2001:db8::e1 remote 2001:db8::ff
+opts() { la -j dev show "$1" | jq -c '.[0] | del(.ifindex, .ifname, .local, .table_mem, .flow_label)'; }
+ktap_diag "aftr defaults: $(opts lwd0)"
+expect_eq "dev replace: what it leaves out is the kernel's default (aftr)" "$(opts lwd1)" "$(opts lwd0)"
+expect_eq "dev replace: what it leaves out is the kernel's default (dslite)" "$(opts dsd1)" "$(opts dsd0)"
+for d in lwd0 lwd1 dsd0 dsd1; do la dev del $d; done
+
+rc_is "lw4o6@ stop: exit 0" 0 unit_exec ExecStop
+expect_eq "lw4o6@ stop: lw0 is gone, its bindings with it" \
+	"$(ip -n "$A" -o link show lw0 2>/dev/null | wc -l)" 0
+rc_is "lw4o6@ stop again: nothing to delete is no error" 0 unit_exec ExecStop
+rc_is "lw4o6@ start after stop: lw0 back" 0 unit_exec ExecStartPre ExecStart
+expect_eq "lw4o6@ start after stop: its four bindings" "$(count "$A" lw0)" 4
+unit_exec ExecStop
+
 ktap_finish

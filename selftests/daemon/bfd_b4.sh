@@ -73,14 +73,6 @@ EOT
 peer() { frr_bfd_b4 "$@"; }	# ID FIELD
 peer_is() { [ "$(peer "$1" status)" = "$2" ]; }
 state() { jq -r ".$1" /run/lw4o6d/bfd-b0.json 2> /dev/null; }
-# bfd_seen PEER OLD NEW DIAG: lw4o6 monitor showed that change (OLD "*":
-# any).  Counted, not jq -e: that answers for the last event only.
-bfd_seen() {
-	[ "$(jq -c --arg p "$1" --arg o "$2" --arg n "$3" --argjson d "$4" \
-		'select(.event == "bfd-change" and .peer == $p and .state == $n and
-			($o == "*" or .old_state == $o) and .diag_code == $d)' \
-		"$TMPDIR/events" 2> /dev/null | wc -l)" -ge 1 ]
-}
 state_is() { [ "$(state state)" = "$1" ]; }
 remote() { "$LW4O6" -n "$B4" -j dev show b0 | jq -r '.[0].remote'; }
 logged() { grep -qF "$1" "$TMPDIR/b4.log"; }

@@ -42,15 +42,6 @@ udp() { ip netns exec "$LAN_2" $ECHO udp 198.51.100.1 7777 > /dev/null; }
 b4_logged() { grep -qF "$1" "$TMPDIR/b4-2.log"; }
 state() { jq -r ".$1" /run/lw4o6d/bfd-b0.json 2> /dev/null; }
 state_is() { [ "$(state state)" = "$1" ]; }
-# bfd_seen PEER OLD NEW DIAG: lw4o6 monitor showed that change on the B4
-bfd_seen() {
-	[ "$(jq -c --arg p "$1" --arg o "$2" --arg n "$3" --argjson d "$4" \
-		'select(.event == "bfd-change" and .peer == $p and
-			.old_state == $o and .state == $n and .diag_code == $d)' \
-		"$TMPDIR/events" 2> /dev/null | wc -l)" -ge 1 ]
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
 for n in 1 2; do
 	failover_aftr_conf $n "storage sqlite $TMPDIR/aftr$n.db" "node aftr$n" \
 		"bfd-interval 300" "bfd-state-file $TMPDIR/bfd-aftr$n.state"

@@ -166,8 +166,18 @@ cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
 before_t=$(table) before_l=$(leases dhcp4o6)
 kill -KILL "$AFTR_PID"
 wait "$AFTR_PID" 2> /dev/null
+# an audit row that ended in 1970, past audit-retention (400 days)
+sqlite3 "$TMPDIR/aftr.db" "INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4,
+	protocol, internal_port, via, started, ended)
+	VALUES (3221225985, 3, 2, 6, zeroblob(16), 0, 0, 2, 1000, 2000)"
 check_cmd "restart after kill -9" aftr_start
 defer kill $AFTR_PID
+check_cmd "restart: the daemon prunes the audit row past audit-retention" \
+	busywait 5000 grep -q "audit trail: pruned 1 row that ended more than 400 days ago" "$TMPDIR/aftr.log"
+expect_eq "restart: that row is gone, the others stay" \
+	"$(sqlite3 "$TMPDIR/aftr.db" "SELECT count(*) FROM audit WHERE ended = 2000;
+		SELECT count(*) > 0 FROM audit")" "0
+1"
 expect_eq "restart: the kernel's bindings unchanged" "$(table)" "$before_t"
 expect_eq "restart: the leases unchanged" "$(leases dhcp4o6)" "$before_l"
 cl 3 --ports --server 2001:db8:1::1 --ciaddr 192.0.2.1 renew
@@ -208,6 +218,21 @@ expect_eq "the offer's binding is installed" "$(binding 2001:db8:1::8)" "192.0.2
 check_cmd "expiry removes it (no REQUEST within 4 s)" busywait 15000 no_binding 2001:db8:1::8
 expect_eq "expiry: its lease is gone too" "$(leases dhcp4o6 | grep -c 2001:db8:1::8)" 0
 check_cmd "expiry: logged" grep -q "mapping expired: 192.0.2.1 psid $PB/2 offset 6 b4 2001:db8:1::8" "$TMPDIR/aftr.log"
+
+# --- the audit trail (lw4o6d audit): who held which set, from when to when -----------
+# offset 6, psid-len 2: PSID p's first port is 1 << 10 | p << 8
+audit() { "$LW4O6D" audit -c "$TMPDIR/aftr.conf" "$@"; }
+expect_eq "audit b4: client 3's lease is one row (renewals, a restart), ended by its RELEASE" \
+	"$(audit b4 2001:db8:1::3 -j | jq -c '[.[] | [.ipv4, .psid, .protocol, .until != null]]')" \
+	"[[\"192.0.2.1\",$PB,\"dhcp4o6\",true]]"
+F3=$(audit b4 2001:db8:1::3 -j | jq -r '.[0].from')
+expect_eq "audit 192.0.2.1 port P at client 3's time: client 3" \
+	"$(audit 192.0.2.1 port $((1024 + PB * 256)) at "$F3" -j | jq -r '.[].b4')" "2001:db8:1::3"
+audit 192.0.2.1 port $((1024 + PB * 256)) at now > /dev/null 2>&1
+expect_eq "audit ... at now: nobody (client 8's offer expired), exit 1" "$?" 1
+expect_eq "audit ... at now: client 5 holds its set" \
+	"$(audit 192.0.2.1 port $((1024 + P5 * 256)) at now -j | jq -r '.[] | "\(.b4) \(.until)"')" \
+	"2001:db8:1::5 null"
 
 kill -TERM "$AFTR_PID"
 wait "$AFTR_PID" 2> /dev/null

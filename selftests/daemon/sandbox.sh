@@ -17,7 +17,12 @@
 #
 # Both daemons provision (PCP inside the softwire, SQLite store, kernel
 # bindings, nftables forwards for a LAN host's MAP), reload on SIGHUP and
-# stop on SIGTERM, all under that sandbox.
+# stop on SIGTERM, all under that sandbox.  The AFTR also talks to a
+# service manager's notification socket of the test's (Type=notify):
+# READY=1 once it serves, WATCHDOG=1 as WatchdogSec= asks, RELOADING=1 and
+# READY=1 around a reload, and a file the unit's ExecReload= check refuses
+# leaves the running configuration serving.  Both units (lw4o6d@ and the
+# boot unit lw4o6@) pass systemd-analyze verify.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/../lib/aftr_topology.sh"
 source "$(dirname "$0")/../lib/pcp_topology.sh"
@@ -29,6 +34,7 @@ lw4o6_have_cli || ktap_skip_all "userspace/lw4o6/lw4o6 not built"
 lw4o6_load || ktap_skip_all "no lw4o6.ko for $(uname -r)"
 
 UNIT=$TOP/userspace/lw4o6d/systemd/lw4o6d@.service
+BOOT_UNIT=$TOP/userspace/lw4o6/systemd/lw4o6@.service
 # The unit's sandbox exposure, as systemd-analyze rates it offline, in
 # tenths (0 best, 100 worst; a unit with no hardening is 96).
 MAX_EXPOSURE=20
@@ -49,6 +55,16 @@ systemd-analyze security --offline=yes --threshold=$MAX_EXPOSURE \
 rc=$?
 ktap_diag "$(grep Overall "$TMPDIR/exposure.txt" || tail -n 5 "$TMPDIR/exposure.txt")"
 expect_eq "systemd-analyze security: exposure of the unit at most $MAX_EXPOSURE/10" "$rc" 0
+# Both units as systemd would load them, each with the binaries built here.
+mkdir -p "$TMPDIR/units"
+sed "s|/usr/sbin/lw4o6d|$LW4O6D|" "$UNIT" > "$TMPDIR/units/lw4o6d@test.service"
+sed "s|/usr/sbin/lw4o6 |$LW4O6 |" "$BOOT_UNIT" > "$TMPDIR/units/lw4o6@test.service"
+check_cmd "systemd-analyze verify: lw4o6d@ and lw4o6@" \
+	sh -c "cd '$TMPDIR/units' && systemd-analyze verify --man=no lw4o6d@test.service lw4o6@test.service"
+systemd-analyze security --offline=yes --threshold=30 \
+	"$TMPDIR/units/lw4o6@test.service" > "$TMPDIR/exposure-boot.txt" 2>&1
+expect_eq "systemd-analyze security: the boot unit at most 3.0" $? 0
+ktap_diag "lw4o6@: $(grep Overall "$TMPDIR/exposure-boot.txt")"
 check_cmd "the unit runs as a dynamic user, not root" \
 	grep -qx "DynamicUser=yes" "$UNIT"
 check_cmd "the unit sets no new privileges" grep -qx "NoNewPrivileges=yes" "$UNIT"
@@ -105,7 +121,9 @@ chown $SVC_UID:$SVC_UID "$TMPDIR/run"
 
 # sandboxed NS NAME ARGS...: lw4o6d ARGS in namespace NS as the unit would
 # run it, traced into $TMPDIR/NAME.strace; the log goes to $TMPDIR/NAME.log.
-# $! is strace's pid; daemon_of PID prints the traced daemon's.
+# $! is strace's pid; daemon_of PID prints the traced daemon's.  With
+# $WATCHDOG_USEC set, $WATCHDOG_PID is the daemon's own, as systemd sets it
+# (a shell that execs lw4o6d knows its pid first).
 sandboxed() {
 	local ns=$1 name=$2
 	shift 2
@@ -113,8 +131,9 @@ sandboxed() {
 	ip netns exec "$ns" setpriv --reuid=$SVC_UID --regid=$SVC_UID --clear-groups \
 		--inh-caps=-all,"$CAPS" --ambient-caps=-all,"$CAPS" \
 		--bounding-set=-all,"$BOUND" --no-new-privs -- \
-		strace -f -qq -o "$TMPDIR/state/$name.strace" "$LW4O6D" "$@" \
-		>> "$TMPDIR/$name.log" 2>&1 &
+		strace -f -qq -o "$TMPDIR/state/$name.strace" \
+		sh -c '[ -z "$WATCHDOG_USEC" ] || export WATCHDOG_PID=$$; exec "$0" "$@"' \
+		"$LW4O6D" "$@" >> "$TMPDIR/$name.log" 2>&1 &
 }
 
 daemon_of() {
@@ -129,10 +148,25 @@ echo "proxy 192.168.2.1" >> "$TMPDIR/b4-2.conf"
 pcp_aftr_conf
 sed -i "s|^storage .*|storage sqlite $TMPDIR/state/aftr.db|" "$TMPDIR/aftr.conf"
 
-sandboxed "$AFTR" aftr -c "$TMPDIR/aftr.conf"
+# The AFTR under a service manager's eye: its notification socket (a file
+# of the test's, the daemon writes to it as SVC_UID) and a watchdog of 4 s.
+NOTIFY=$TMPDIR/notify.log
+"$PYTHON" "$TOP/selftests/lib/py/notify_socket.py" "$TMPDIR/notify.sock" "$NOTIFY" &
+defer kill $!
+busywait 5000 test -S "$TMPDIR/notify.sock"
+NOTIFY_SOCKET=$TMPDIR/notify.sock WATCHDOG_USEC=4000000 \
+	sandboxed "$AFTR" aftr -c "$TMPDIR/aftr.conf"
 AFTR_TRACE=$!
 check_cmd "sandboxed AFTR daemon started" \
 	busywait 20000 grep -q "aftr on lw0" "$TMPDIR/aftr.log"
+check_cmd "Type=notify: READY=1 with its STATUS=" \
+	busywait 10000 grep -q " READY=1|STATUS=serving: role aftr on lw0$" "$NOTIFY"
+# READY=1 means serving: every socket bound, the kernel's table read, before.
+READY_AT=$(grep -n 'READY=1' "$TMPDIR/state/aftr.strace" | head -n 1 | cut -d: -f1)
+LAST_BIND=$(grep -n ' bind(' "$TMPDIR/state/aftr.strace" | tail -n 1 | cut -d: -f1)
+ktap_diag "strace: last bind() on line ${LAST_BIND:-?}, READY=1 on ${READY_AT:-?}"
+check_cmd "READY=1 comes after the daemon's last bind()" \
+	test -n "$READY_AT" -a -n "$LAST_BIND" -a "${READY_AT:-0}" -gt "${LAST_BIND:-0}"
 AFTR_PID=$(daemon_of $AFTR_TRACE)
 defer kill $AFTR_PID
 sandboxed "$B4_2" b4 -c "$TMPDIR/b4-2.conf"
@@ -156,16 +190,60 @@ check_cmd "a LAN host's MAP through the sandboxed proxy succeeds" \
 check_cmd "its forward is in nftables" \
 	sh -c "ip netns exec $B4_2 nft list map ip lw4o6d_b0 forwards | grep -q 'udp . '"
 
+N_BEFORE_HUP=$(wc -l < "$NOTIFY")
 for pid in $AFTR_PID $B4_PID; do kill -HUP "$pid"; done
 check_cmd "the AFTR daemon reloaded on SIGHUP" \
 	busywait 10000 grep -q "SIGHUP: reloading" "$TMPDIR/aftr.log"
 check_cmd "the B4 daemon reloaded on SIGHUP" \
 	busywait 10000 grep -q "SIGHUP: reloading" "$TMPDIR/b4.log"
 check_fail "no reload error" grep -q "reload:" "$TMPDIR/aftr.log" "$TMPDIR/b4.log"
+# what systemd hears since the signal, the watchdog's pings aside
+since_hup() { tail -n +$((N_BEFORE_HUP + 1)) "$NOTIFY" | grep -v ' WATCHDOG=1$' | cut -d' ' -f2- | paste -sd' '; }
+busywait 10000 sh -c "tail -n +$((N_BEFORE_HUP + 1)) '$NOTIFY' | grep -q READY=1"
+expect_eq "SIGHUP: RELOADING=1, then READY=1" "$(since_hup)" \
+	"RELOADING=1|STATUS=reloading the configuration READY=1|STATUS=serving: role aftr on lw0"
+
+# --- the watchdog ----------------------------------------------------------------
+busywait 15000 sh -c "[ \$(grep -c ' WATCHDOG=1$' '$NOTIFY') -ge 3 ]"
+PINGS=$(grep ' WATCHDOG=1$' "$NOTIFY" | cut -d' ' -f1)
+ktap_diag "WATCHDOG=1 at $(echo $PINGS)"
+expect_eq "WATCHDOG_USEC=4 s: WATCHDOG=1 came at least 3 times" \
+	"$(( $(wc -l <<< "$PINGS") >= 3 ))" 1
+expect_eq "... never more than 4 s apart" \
+	"$(awk 'NR > 1 && $1 - p >= 4 { bad++ } { p = $1 } END { print bad + 0 }' <<< "$PINGS")" 0
+
+# --- a bad file: systemctl reload fails, the daemon keeps what it runs -----------
+# ExecReload='s first command, the check, with the unit's paths made ours.
+RELOAD_CHECK=$(sed -n 's/^ExecReload=//p' "$UNIT" | head -n 1)
+RELOAD_CHECK=${RELOAD_CHECK//\/usr\/sbin\/lw4o6d/$LW4O6D}
+RELOAD_CHECK=${RELOAD_CHECK//\/etc\/lw4o6d\/%i.conf/$TMPDIR/aftr.conf}
+ktap_diag "ExecReload check: $RELOAD_CHECK"
+check_cmd "ExecReload's check passes the running file" $RELOAD_CHECK
+check_cmd "ExecReload's check precedes the signal" \
+	sh -c "sed -n 's/^ExecReload=//p' '$UNIT' | tail -n 1 | grep -q 'kill -HUP'"
+cp "$TMPDIR/aftr.conf" "$TMPDIR/aftr.conf.good"
+echo "lifetime min 10 max 60 default nonsense" >> "$TMPDIR/aftr.conf"
+check_fail "ExecReload's check fails a bad file (systemctl reload fails)" $RELOAD_CHECK
+# ... and if the daemon is signalled all the same, it keeps its configuration.
+N_BEFORE_HUP=$(wc -l < "$NOTIFY")
+kill -HUP "$AFTR_PID"
+check_cmd "a bad file on SIGHUP: the error logged" \
+	busywait 10000 grep -q "reload: $TMPDIR/aftr.conf has errors; nothing changed" "$TMPDIR/aftr.log"
+busywait 10000 sh -c "tail -n +$((N_BEFORE_HUP + 1)) '$NOTIFY' | grep -q READY=1"
+expect_eq "a bad file on SIGHUP: READY=1 says the reload was refused" "$(since_hup)" \
+	"RELOADING=1|STATUS=reloading the configuration READY=1|STATUS=serving, reload refused (see the log): role aftr on lw0"
+# The B4 asks the AFTR itself (its listen address) for its port set again.
+MAP_OUT=$(ip netns exec "$B4_2" "$LW4O6D" map 2001:db8:1::1 all 0 port-set 16 lifetime 60 2>&1)
+ktap_diag "map: $(echo $MAP_OUT)"
+check_cmd "a bad file on SIGHUP: the AFTR still answers PCP" \
+	grep -q "^result " <<< "$MAP_OUT"
+mv "$TMPDIR/aftr.conf.good" "$TMPDIR/aftr.conf"
 for pid in $AFTR_PID $B4_PID; do kill -TERM "$pid"; done
 # strace exits with its tracee's status.
 wait $AFTR_TRACE
 expect_eq "the AFTR daemon exited cleanly on SIGTERM" $? 0
+expect_eq "SIGTERM: STOPPING=1 was the last word" \
+	"$(grep -v ' WATCHDOG=1$' "$NOTIFY" | tail -n 1 | cut -d' ' -f2-)" "STOPPING=1|STATUS=stopping"
 wait $B4_TRACE
 expect_eq "the B4 daemon exited cleanly on SIGTERM" $? 0
 

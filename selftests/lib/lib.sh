@@ -200,6 +200,16 @@ busywait() {
 	done
 }
 
+# bfd_seen PEER OLD NEW DIAG: `lw4o6 -j monitor`, written to $TMPDIR/events,
+# showed a bfd-change of PEER's session from OLD ("*": any) to NEW with
+# diagnostic DIAG.  Counted, not jq -e: that answers for the last event only.
+bfd_seen() {
+	[ "$(jq -c --arg p "$1" --arg o "$2" --arg n "$3" --argjson d "$4" \
+		'select(.event == "bfd-change" and .peer == $p and .state == $n and
+			($o == "*" or .old_state == $o) and .diag_code == $d)' \
+		"$TMPDIR/events" 2> /dev/null | wc -l)" -ge 1 ]
+}
+
 # ---- cleanup -------------------------------------------------------------------
 LIB_DEFER=()
 NS_LIST=()

@@ -18,6 +18,7 @@ int binding_load(int argc, char **argv);
 void usage_binding(FILE *f)
 {
 	fputs("Usage: lw4o6 binding add dev NAME BINDING [ replace ]\n"
+	      "       lw4o6 binding replace dev NAME BINDING   (add ... replace)\n"
 	      "       lw4o6 binding del dev NAME ipv4 ADDR psid PSID/LEN\n"
 	      "       lw4o6 binding show dev NAME [ ipv4 ADDR [ psid PSID/LEN ] ]\n"
 	      "       lw4o6 binding flush dev NAME\n"
@@ -78,6 +79,24 @@ static int binding_add(int argc, char **argv)
 	return simple_request("binding add", LW4O6_CMD_BIND_NEW, &a,
 			      BIND_PUT_FULL,
 			      (a.seen & BIND_SEEN_REPLACE) ? LW4O6_F_REPLACE : 0);
+}
+
+/*
+ * binding replace: ip route replace's habit for binding add ... replace,
+ * added or changed in place, so that a configuration applied again
+ * converges.
+ */
+static int binding_replace(int argc, char **argv)
+{
+	struct bind_args a;
+	int ret = parse("replace", argc, argv, BIND_USE_ADD, &a);
+
+	if (ret)
+		return ret;
+	if (a.seen & BIND_SEEN_REPLACE)
+		return usage_error("binding", "binding replace: unexpected \"replace\"");
+	return simple_request("binding replace", LW4O6_CMD_BIND_NEW, &a,
+			      BIND_PUT_FULL, LW4O6_F_REPLACE);
 }
 
 static int binding_del(int argc, char **argv)
@@ -241,6 +260,7 @@ int do_binding(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
 		{ "add",	binding_add },
+		{ "replace",	binding_replace },
 		{ "del",	binding_del },
 		{ "show",	binding_show },
 		{ "flush",	binding_flush },

@@ -29,6 +29,8 @@ void usage_dev(FILE *f)
 	      "       lw4o6 dev set NAME [ local IPV6 ] [ remote IPV6 ] [ BINDING ]\n"
 	      "                      [ icmp-source { IPV6 | none } ] [ mtu MTU ]\n"
 	      "                      [ AFTR_OPTS | B4_OPTS | accept-from none ]\n"
+	      "       lw4o6 dev replace NAME mode MODE ...   (as dev add: creates it, or\n"
+	      "                      sets what the line says, the rest to defaults)\n"
 	      "       lw4o6 dev del NAME\n"
 	      "       lw4o6 dev show [ NAME ]\n"
 	      "       lw4o6 dev help\n"
@@ -124,6 +126,7 @@ static void lookup_error(struct nl *nl, const struct nlmsghdr *req, int err,
 
 struct dev_info {
 	uint32_t ifindex;
+	uint8_t mode;
 	bool found;
 };
 
@@ -214,6 +217,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		     !IN6_IS_ADDR_UNSPECIFIED(&src);
 	if (info) {
 		info->ifindex = ifindex;
+		info->mode = mode;
 		info->found = true;
 		return 0;
 	}
@@ -301,7 +305,7 @@ static struct nlmsghdr *dev_get_req(struct nl *nl, void *buf, const char *name)
 static int dev_del(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct dev_info info = { 0, false };
+	struct dev_info info = { 0, 0, false };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	struct nl *gnl, *rnl;
@@ -348,7 +352,7 @@ static int dev_del(int argc, char **argv)
 static int dev_set(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], err_msg[256], what[96];
-	struct dev_info info = { 0, false };
+	struct dev_info info = { 0, 0, false };
 	struct nl *gnl, *rnl = NULL;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
@@ -411,6 +415,107 @@ static int dev_set(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The options dev replace returns to the kernel's defaults (kmod/devopt.c)
+ * when its line does not name them, so that a line taken out of a
+ * configuration is undone by the next run, as ip route replace replaces
+ * the whole route.  Which modes take each: the kernel refuses
+ * encap-unicast but on an lwAFTR, accept-from on one.  mtu and a B4's
+ * binding are not reset: they have no mode-free default.
+ */
+static const struct {
+	const char *key, *value;
+	bool aftr, other;	/* for mode aftr; for dslite and b4 */
+} replace_defaults[] = {
+	{ "hairpin",		 "on",		true,	true },
+	{ "mss-clamp",		 "on",		false,	true },
+	{ "icmp4-errors",	 "on",		true,	true },
+	{ "icmp6-errors",	 "on",		true,	true },
+	{ "icmp-rate",		 "1000",	true,	true },
+	{ "icmp-source",	 "none",	true,	true },
+	{ "control-rate",	 "10000",	true,	false },
+	{ "control-prefix-rate", "50",		true,	false },
+	{ "control-prefix-len",	 "56",		true,	false },
+	{ "miss-hold",		 "0",		true,	false },
+	{ "miss-queue",		 "256",		true,	false },
+	{ "encap-unicast",	 "off",		true,	false },
+	{ "accept-from",	 "none",	false,	true },
+};
+
+#define N_REPLACE_DEFAULTS (sizeof(replace_defaults) / sizeof(replace_defaults[0]))
+
+static bool has_word(int argc, char **argv, const char *w)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], w))
+			return true;
+	return false;
+}
+
+/*
+ * dev replace NAME mode MODE ...: the words of dev add, made true whether
+ * or not NAME exists, so that a configuration applied twice (lw4o6@.service
+ * at every boot, and on reload) converges: created when absent, otherwise
+ * one dev set with the line's options and the defaults of those it leaves
+ * out.  A device's mode is fixed at creation: another mode is an error,
+ * not a silent delete of its bindings.
+ */
+static int dev_replace(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err_msg[256];
+	struct dev_info info = { 0, 0, false };
+	char *set_argv[2 * N_REPLACE_DEFAULTS + 64];
+	struct nlmsghdr *nlh;
+	struct dev_args a;
+	struct nl *gnl;
+	int err, i, n = 0;
+	size_t d;
+
+	if (dev_parse(argc, argv, DEV_USE_ADD, &a, err_msg, sizeof(err_msg)))
+		return usage_error("dev", "dev replace: %s", err_msg);
+	gnl = get_genl();
+	if (!gnl)
+		return EXIT_ERR;
+	nlh = dev_get_req(gnl, buf, a.name);
+	err = nl_talk(gnl, nlh, show_cb, &info);
+	if (!err && !info.found)
+		err = -ENODEV;
+	if (err && !if_nametoindex(a.name) &&
+	    (err == -ENODEV || err == -ENOENT || err == -EINVAL))
+		return dev_add(argc, argv);
+	if (err) {
+		lookup_error(gnl, nlh, err, "dev replace", a.name);
+		return EXIT_ERR;
+	}
+	if (info.mode != a.mode) {
+		errmsg("dev replace: %s is mode %s, not %s (the mode is fixed at creation: 'lw4o6 dev del %s' first)",
+		       a.name, mode_name(info.mode), mode_name(a.mode), a.name);
+		return EXIT_ERR;
+	}
+	/* NAME, the defaults the line leaves out, the line but "mode MODE" */
+	set_argv[n++] = argv[0];
+	for (d = 0; d < N_REPLACE_DEFAULTS; d++) {
+		if (!(a.mode == LW4O6_MODE_AFTR ? replace_defaults[d].aftr :
+		      replace_defaults[d].other) ||
+		    has_word(argc, argv, replace_defaults[d].key))
+			continue;
+		set_argv[n++] = (char *)replace_defaults[d].key;
+		set_argv[n++] = (char *)replace_defaults[d].value;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "mode") && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (n == (int)(sizeof(set_argv) / sizeof(set_argv[0])))
+			return usage_error("dev", "dev replace: too many words");
+		set_argv[n++] = argv[i];
+	}
+	return dev_set(n, set_argv);
+}
+
 static int dev_show(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -450,6 +555,8 @@ int do_dev(int argc, char **argv)
 		return dev_add(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "set"))
 		return dev_set(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "replace"))
+		return dev_replace(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "del"))
 		return dev_del(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "show"))

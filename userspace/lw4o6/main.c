@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 
 #include <linux/lw4o6.h>
@@ -27,6 +28,14 @@ struct opts opts;
 /* "lw4o6: " normally, "FILE:LINE: " while running a batch file. */
 static char err_prefix[512] = "lw4o6: ";
 static struct nl *rtnl_sock, *genl_sock;
+
+/*
+ * -c: read and check the words, ask the kernel nothing.  Every command
+ * parses its words before it opens a socket, so asking for one means the
+ * line is good: get_rtnl() and get_genl() then say so in check_passed and
+ * give no socket, which ends the command there.
+ */
+static bool check_only, check_passed;
 
 void errmsg(const char *fmt, ...)
 {
@@ -82,6 +91,10 @@ void module_missing(void)
 
 struct nl *get_rtnl(void)
 {
+	if (check_only) {
+		check_passed = true;
+		return NULL;
+	}
 	if (!rtnl_sock) {
 		rtnl_sock = nl_open(NETLINK_ROUTE);
 		if (!rtnl_sock)
@@ -97,6 +110,10 @@ struct nl *get_genl(void)
 	struct nl *nl;
 	int err;
 
+	if (check_only) {
+		check_passed = true;
+		return NULL;
+	}
 	if (genl_sock)
 		return genl_sock;
 	nl = nl_open(NETLINK_GENERIC);
@@ -121,11 +138,14 @@ struct nl *get_genl(void)
 static void usage_main(FILE *f)
 {
 	fputs("Usage: lw4o6 [ OPTIONS ] OBJECT { COMMAND | help }\n"
-	      "       lw4o6 [ OPTIONS ] -b FILE\n"
+	      "       lw4o6 [ OPTIONS ] [ -f ] [ -c | -D ] -b FILE\n"
 	      "       lw4o6 { help [ OBJECT ] | --help | -V | --version }\n"
 	      "OBJECT  := { dev | binding | stats | monitor }\n"
 	      "OPTIONS := { -j | --json } { -p | --pretty } { -s | --stats }\n"
 	      "           { -n | --netns } NAME { -b | --batch } FILE\n"
+	      "           { -f | --force } (a batch goes on past a failed line)\n"
+	      "           { -c | --check } (only check the words; no kernel)\n"
+	      "           { -D | --down } (delete the devices FILE adds or replaces)\n"
 	      "\n", f);
 	usage_dev(f);
 	fputc('\n', f);
@@ -185,6 +205,16 @@ static int run(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/* run(), or with -c, whether run() would get as far as the kernel. */
+static int run_or_check(int argc, char **argv)
+{
+	int ret;
+
+	check_passed = false;
+	ret = run(argc, argv);
+	return check_passed && ret == EXIT_ERR ? EXIT_OK : ret;
+}
+
 /* ip -batch style: whitespace-separated words, "#" comments, "..." quoting. */
 static int split_words(char *line, char **argv, int max, char *err, size_t n)
 {
@@ -217,19 +247,80 @@ static int split_words(char *line, char **argv, int max, char *err, size_t n)
 	}
 }
 
-static int batch(const char *name)
+/*
+ * -D: the devices the file's "dev add NAME" and "dev replace NAME" lines
+ * make, deleted last first (what wg-quick down is to wg-quick up).  Their
+ * bindings go with them; a device already gone is no error, so that
+ * taking a configuration down twice is as good as once.
+ */
+struct down_list {
+	char **names;
+	size_t n;
+};
+
+static void down_note(struct down_list *d, int argc, char **argv)
+{
+	char **v;
+
+	if (argc < 3 || strcmp(argv[0], "dev") ||
+	    (strcmp(argv[1], "add") && strcmp(argv[1], "replace")))
+		return;
+	v = realloc(d->names, (d->n + 1) * sizeof(*v));
+	if (!v || !(v[d->n] = strdup(argv[2]))) {
+		d->names = v ? v : d->names;
+		errmsg("out of memory");
+		return;
+	}
+	d->names = v;
+	d->n++;
+}
+
+static int down_run(struct down_list *d, bool force)
+{
+	int ret = EXIT_OK, r;
+
+	while (d->n) {
+		char *argv[] = { "dev", "del", d->names[--d->n] };
+
+		if (!if_nametoindex(argv[2])) {
+			free(argv[2]);
+			continue;
+		}
+		r = run_or_check(3, argv);
+		free(argv[2]);
+		if (r > ret)
+			ret = r;
+		if (r && !force)
+			break;
+	}
+	while (d->n)
+		free(d->names[--d->n]);
+	free(d->names);
+	return ret;
+}
+
+/*
+ * One command a line.  A failed line ends the batch, unless -f (ip
+ * -force): then every line runs and the exit status is the worst one's.
+ * -c checks every line whatever the errors, as a compiler does; -D reads
+ * them all before it deletes.
+ */
+static int batch(const char *name, bool force, bool down)
 {
 	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
 	const char *shown = f == stdin ? "stdin" : name;
 	unsigned long lineno = 0;
 	char *line = NULL, *argv[64], err[64];
+	struct down_list dl = { NULL, 0 };
 	size_t cap = 0;
-	int ret = EXIT_OK;
+	int ret = EXIT_OK, r;
 
 	if (!f) {
 		errmsg("cannot open %s: %s", name, strerror(errno));
 		return EXIT_ERR;
 	}
+	if (check_only || down)
+		force = true;
 	while (getline(&line, &cap, f) > 0) {
 		int argc;
 
@@ -238,13 +329,18 @@ static int batch(const char *name)
 		argc = split_words(line, argv, 64, err, sizeof(err));
 		if (argc < 0) {
 			errmsg("%s", err);
-			ret = EXIT_USAGE;
-			break;
-		}
-		if (!argc)
+			r = EXIT_USAGE;
+		} else if (!argc) {
 			continue;
-		ret = run(argc, argv);
-		if (ret)
+		} else if (down) {
+			down_note(&dl, argc, argv);
+			continue;
+		} else {
+			r = run_or_check(argc, argv);
+		}
+		if (r > ret)
+			ret = r;
+		if (r && !force)
 			break;
 	}
 	if (!ret && ferror(f)) {
@@ -252,6 +348,9 @@ static int batch(const char *name)
 		ret = EXIT_ERR;
 	}
 	snprintf(err_prefix, sizeof(err_prefix), "lw4o6: ");
+	/* even past a bad line: what can be taken down is */
+	if (down && (r = down_run(&dl, force)) > ret)
+		ret = r;
 	free(line);
 	if (f != stdin)
 		fclose(f);
@@ -292,17 +391,21 @@ int main(int argc, char **argv)
 		{ "stats",	no_argument,		NULL, 's' },
 		{ "netns",	required_argument,	NULL, 'n' },
 		{ "batch",	required_argument,	NULL, 'b' },
+		{ "force",	no_argument,		NULL, 'f' },
+		{ "check",	no_argument,		NULL, 'c' },
+		{ "down",	no_argument,		NULL, 'D' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *netns = NULL, *batch_file = NULL;
+	bool force = false, down = false;
 	static char outbuf[1 << 16];
 	int c, ret;
 
 	opterr = 0;
 	/* "+": stop at the object word, never permute the command's words. */
-	while ((c = getopt_long(argc, argv, "+:jpsn:b:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jpsn:b:fcDhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opts.json = true;
@@ -319,6 +422,15 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			batch_file = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'c':
+			check_only = true;
+			break;
+		case 'D':
+			down = true;
 			break;
 		case 'h':
 			usage_main(stdout);
@@ -349,11 +461,16 @@ int main(int argc, char **argv)
 		       argv[0]);
 		return EXIT_USAGE;
 	}
+	if (down && (!batch_file || check_only)) {
+		errmsg("\"-D\" %s. Try 'lw4o6 help'", check_only ?
+		       "and \"-c\" do not go together" : "needs \"-b FILE\"");
+		return EXIT_USAGE;
+	}
 	if (!batch_file && !argc) {
 		usage_main(stderr);
 		return EXIT_USAGE;
 	}
-	if (netns && enter_netns(netns))
+	if (netns && !check_only && enter_netns(netns))
 		return EXIT_ERR;
 	/*
 	 * A million bindings go out through here: no flush per line, and no
@@ -362,7 +479,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 
-	ret = batch_file ? batch(batch_file) : run(argc, argv);
+	ret = batch_file ? batch(batch_file, force, down) : run_or_check(argc, argv);
 
 	if (fflush(stdout) || ferror(stdout)) {
 		errmsg("writing output: %s", strerror(errno));

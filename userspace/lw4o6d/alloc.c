@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "strconv.h"
+#include "lease_log.h"
 #include "log.h"
 #include "loop.h"
 
@@ -332,7 +333,6 @@ static void drop_done(struct alloc *a, const struct lw4o6_mapping *m,
 static void drop_as(struct alloc *a, struct lease *l, enum lease_event ev,
 		    const char *why, bool store_done)
 {
-	char s[MAPPING_STR_LEN];
 	struct pool_grant g;
 	bool created = false;
 	size_t i;
@@ -359,7 +359,7 @@ static void drop_as(struct alloc *a, struct lease *l, enum lease_event ev,
 	err = store_done ? 0 : store_del(a->st, &l->m);
 	if (err && err != -ENOENT)
 		log_err("store: %s", a->st->err);
-	log_info("mapping %s: %s", why, mapping_str(&l->m, s, sizeof(s)));
+	lease_log_ended(&l->m, why);
 	sub_lease_gone(a, &l->m.b4);
 	lease_del(a->leases, l);
 }
@@ -951,7 +951,7 @@ static enum alloc_result move(struct alloc *a, struct lease *o,
 			      const struct alloc_req *r, uint32_t lt,
 			      struct alloc_answer *ans)
 {
-	char s[MAPPING_STR_LEN], a6[FMT_IPV6_LEN];
+	char s[MAPPING_STR_LEN];
 	struct lw4o6_mapping from = o->m, m = o->m;
 	struct lease *l;
 
@@ -986,8 +986,7 @@ static enum alloc_result move(struct alloc *a, struct lease *o,
 	if (a->in_txn)
 		a->n_moved_txn++;
 	a->n_moved++;
-	log_info("mapping %s: moved from %s, its B4's old address",
-		 mapping_str(&m, s, sizeof(s)), fmt_ipv6(&from.b4, a6));
+	lease_log_moved(&m, &from.b4);
 	ans->has_set = true;
 	ans->m = l->m;
 	ans->lifetime = lt;
@@ -1013,7 +1012,6 @@ static enum alloc_result grant_one(struct alloc *a,
 				   uint32_t lt, struct alloc_answer *ans,
 				   int *err)
 {
-	char s[MAPPING_STR_LEN];
 	struct lw4o6_mapping m;
 	enum alloc_result res;
 	struct pool_grant g;
@@ -1062,7 +1060,7 @@ static enum alloc_result grant_one(struct alloc *a,
 		a->created[a->n_created++] = l;
 	sub->n++;
 	a->n_granted++;
-	log_info("granted %s for %us", mapping_str(&m, s, sizeof(s)), lt);
+	lease_log_granted(&m, lt);
 	ans->has_set = true;
 	ans->m = m;
 	ans->lifetime = lt;

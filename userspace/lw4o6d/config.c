@@ -516,6 +516,7 @@ static void defaults(struct lw4o6d_config *c)
 	c->subscriber_plen = 56;
 	c->max_mappings = 1048576;
 	c->max_subscribers = 1048576;
+	c->audit_retention = 400;
 	c->announce = true;
 	c->announce_rate = 10000;
 	c->hold_down = 5;

@@ -92,6 +92,7 @@ struct lw4o6d_config {
 	uint32_t subscriber_plen;	/* "subscriber-prefix-len N" (default 56) */
 	uint32_t max_mappings;		/* "max-mappings N" (default 1048576) */
 	uint32_t max_subscribers;	/* "max-subscribers N" (default 1048576) */
+	uint32_t audit_retention;	/* "audit-retention DAYS" (default 400; 0: for ever) */
 	size_t n_b4_allow;		/* "b4-prefix PREFIX/LEN", repeated: only these (default any) */
 	struct in6_prefix b4_allow[CONFIG_MAX_B4_ALLOW];
 	bool announce;			/* "announce yes|no" (default yes) */

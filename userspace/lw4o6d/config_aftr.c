@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * lw4o6d.conf, the AFTR's statements: storage, listen, quota, rate-limit,
- * subscriber-prefix-len, max-mappings, max-subscribers, b4-prefix,
+ * subscriber-prefix-len, max-mappings, max-subscribers, audit-retention, b4-prefix,
  * announce and pool, failover on a shared store (node, redundancy, the
  * miss-* words), and the AFTR's whole-file rules.  What a pool or a
  * store may be is decided by pool.c and the store back end; this file
@@ -104,6 +104,17 @@ static void kw_max_mappings(struct parser *p, int argc, char **argv)
 	if (nargs(p, "max-mappings", argc, 1, argv))
 		get_num(p, "max-mappings", argv[0], 1, U32_MAX,
 			&p->c->max_mappings);
+}
+
+/*
+ * audit-retention DAYS: how long the audit trail keeps a row after its
+ * set was released (0: for ever); a hundred years at most
+ */
+static void kw_audit_retention(struct parser *p, int argc, char **argv)
+{
+	if (nargs(p, "audit-retention", argc, 1, argv))
+		get_num(p, "audit-retention", argv[0], 0, 36500,
+			&p->c->audit_retention);
 }
 
 /* bfd-max-sessions N: the responder's table, bounded (a session per B4) */
@@ -497,6 +508,7 @@ const struct keyword config_aftr_keywords[] = {
 	{ "subscriber-prefix-len", KW_AFTR, false, kw_subscriber_plen },
 	{ "max-mappings",	KW_AFTR, false, kw_max_mappings },
 	{ "max-subscribers",	KW_AFTR, false, kw_max_subscribers },
+	{ "audit-retention",	KW_AFTR, false, kw_audit_retention },
 	{ "bfd-max-sessions",	KW_AFTR, false, kw_bfd_max_sessions },
 	{ "bfd-state-file",	KW_AFTR, false, kw_bfd_state_file },
 	{ "b4-prefix",		KW_AFTR, true,  kw_b4_prefix },

@@ -19,6 +19,7 @@ static struct {
 	struct store st;
 	struct alloc *a;
 	struct timer sweep;
+	int64_t prune_at;	/* the audit trail's next pruning (s) */
 	int watch;		/* the store's fd on the loop, or -1 */
 	uint64_t feed_errors;
 } C;
@@ -66,6 +67,33 @@ static void on_feed(int fd, void *arg)
 	watch_again();
 }
 
+/*
+ * The audit trail's retention: rows that ended more than audit-retention
+ * days ago go, hourly, in batches a second apart while there are more
+ * (store.h), so that a long-due pruning never stalls grants.  Every node
+ * of a shared store does it; the second finds nothing.
+ */
+static void prune_audit(void)
+{
+	int64_t now = alloc_now(C.a);
+	uint64_t n = 0;
+	int err;
+
+	if (!C.cfg.audit_retention || !C.st.ops->audit_prune ||
+	    now < C.prune_at)
+		return;
+	err = C.st.ops->audit_prune(&C.st, (now - (int64_t)C.cfg.audit_retention *
+					    86400) * 1000, &n);
+	if (err)
+		log_warn("audit trail: pruning: %s", *C.st.err ? C.st.err :
+			 strerror(-err));
+	else if (n)
+		log_info("audit trail: pruned %llu %s that ended more than %u days ago",
+			 (unsigned long long)n, n == 1 ? "row" : "rows",
+			 C.cfg.audit_retention);
+	C.prune_at = now + (!err && n ? 1 : 3600);
+}
+
 _Static_assert(CONFIG_MAX_B4_ALLOW == ALLOC_MAX_ALLOW, "b4-prefix lists");
 
 static void limits_of(const struct lw4o6d_config *c, struct alloc_limits *l)
@@ -90,6 +118,7 @@ static void sweep(struct timer *t)
 		C.st.ops->tick(&C.st);
 		watch_again();
 	}
+	prune_audit();
 	if (alloc_due(C.a)) {
 		alloc_begin(C.a);
 		alloc_expire(C.a, "expired");

@@ -14,7 +14,10 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include <systemd/sd-journal.h>
+
 #include "anycast.h"
+#include "audit_command.h"
 #include "b4.h"
 #include "bfd_command.h"
 #include "bfd_server.h"
@@ -29,6 +32,7 @@
 #include "log.h"
 #include "loop.h"
 #include "map_command.h"
+#include "notify.h"
 #include "ondemand.h"
 #include "pcp_server.h"
 #include "proxy.h"
@@ -46,6 +50,7 @@ static void usage(FILE *f)
 	      "       lw4o6d --check-config FILE\n"
 	      "       lw4o6d map SERVER PROTO PORT [ ... ]   (one PCP MAP; lw4o6d map help)\n"
 	      "       lw4o6d leases [ -c FILE ] [ -j ]   (the stored leases: PCP and DHCPv4-over-DHCPv6)\n"
+	      "       lw4o6d audit { IPV4 [ port PORT ] | b4 IPV6 } [ at TIME ] [ -c FILE ] [ -j ]   (who held it)\n"
 	      "       lw4o6d drain [ -c FILE ] { on | off | status }   (withdraw the anycast address)\n"
 	      "       lw4o6d bfd [ -c FILE ] [ -j ]   (the running aftr's BFD sessions)\n"
 	      "       lw4o6d { -h | --help | -V | --version }\n"
@@ -96,10 +101,55 @@ static bool aftr_has_core(const struct lw4o6d_config *c)
 	return c->role != ROLE_AFTR || c->n_pools || !c->n_relay;
 }
 
+/*
+ * SIGHUP: the file read again and applied, or, if it has an error or asks
+ * for what only a restart can do, nothing changed and the error logged.
+ * Returns 0 if applied.
+ */
+static int reload(void)
+{
+	struct lw4o6d_config c;
+
+	log_notice("SIGHUP: reloading %s", config_path);
+	if (config_load(config_path, &c, log_cfg_err, NULL)) {
+		log_err("reload: %s has errors; nothing changed", config_path);
+		return -1;
+	}
+	if (c.role != cfg.role) {
+		log_err("reload: the role cannot change without a restart; nothing changed");
+		return -1;
+	}
+	if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
+				     aftr_has_core(&c) != aftr_has_core(&cfg))) {
+		log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
+		return -1;
+	}
+	if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
+	    b4_reload(&c) || proxy_reload(&c))
+		return -1;
+	if (c.role == ROLE_AFTR) {
+		ondemand_reload(&c);
+		anycast_reload(&c);
+	}
+	if (!verbose)
+		log_set_level(c.log_level);
+	cfg = c;
+	return 0;
+}
+
+/* What systemctl status shows next to the service while it runs. */
+static void ready(const char *what)
+{
+	if (cfg.role == ROLE_SERVER)
+		notify_ready("%s: role server, no device", what);
+	else
+		notify_ready("%s: role %s on %s", what, config_role_name(cfg.role),
+			     cfg.device);
+}
+
 static void on_signal(int fd, void *arg)
 {
 	struct signalfd_siginfo si;
-	struct lw4o6d_config c;
 
 	(void)arg;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
@@ -112,33 +162,18 @@ static void on_signal(int fd, void *arg)
 		}
 		if (si.ssi_signo != SIGHUP) {
 			log_notice("signal %u: stopping", si.ssi_signo);
+			notify_stopping();
 			stop = 1;
 			continue;
 		}
-		log_notice("SIGHUP: reloading %s", config_path);
-		if (config_load(config_path, &c, log_cfg_err, NULL)) {
-			log_err("reload: %s has errors; nothing changed", config_path);
-			continue;
-		}
-		if (c.role != cfg.role) {
-			log_err("reload: the role cannot change without a restart; nothing changed");
-			continue;
-		}
-		if (c.role == ROLE_AFTR && (c.n_relay != cfg.n_relay ||
-					     aftr_has_core(&c) != aftr_has_core(&cfg))) {
-			log_err("reload: relaying cannot be turned on or off without a restart; nothing changed");
-			continue;
-		}
-		if (c.role != ROLE_B4 ? aftr_has_core(&c) && core_reload(&c) :
-		    b4_reload(&c) || proxy_reload(&c))
-			continue;
-		if (c.role == ROLE_AFTR) {
-			ondemand_reload(&c);
-			anycast_reload(&c);
-		}
-		if (!verbose)
-			log_set_level(c.log_level);
-		cfg = c;
+		/*
+		 * systemd waits for READY=1 after RELOADING=1 either way; a
+		 * bad file is mostly refused before the signal (ExecReload=
+		 * runs --check-config first); what fails here (a change only
+		 * a restart can make, a file edited since) is in the log.
+		 */
+		notify_reloading();
+		ready(reload() ? "serving, reload refused (see the log)" : "serving");
 	}
 }
 
@@ -253,6 +288,8 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int o, sfd, err;
 
+	if (argc > 1 && !strcmp(argv[1], "audit"))
+		return audit_command_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && !strcmp(argv[1], "map"))
 		return map_command_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "drain"))
@@ -282,6 +319,7 @@ int main(int argc, char **argv)
 	if (command_line_config(config_path, &cfg))
 		return 1;
 	log_open(verbose ? LOG_DEBUG : cfg.log_level, use_syslog);
+	log_set_journal_sender(sd_journal_sendv);	/* grants' fields */
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -312,7 +350,14 @@ int main(int argc, char **argv)
 		on_dump(b4_log_counters);
 	if (err)
 		return 2;
+	/*
+	 * Every socket is bound and the kernel's table in step (ksync_start
+	 * reads it before it returns): now systemd may start what comes after.
+	 */
+	ready("serving");
+	notify_watchdog_start();
 	err = loop_run(&stop);
+	notify_watchdog_stop();
 	if (cfg.role == ROLE_AFTR) {
 		aftr_stop();
 	} else if (cfg.role == ROLE_SERVER) {

@@ -41,6 +41,32 @@ enum store_change {
 typedef int (*store_change_fn)(enum store_change ch,
 			       const struct lw4o6_mapping *m, void *arg);
 
+/*
+ * One row of the audit trail: a B4 held (ipv4, psid) from start_ms until
+ * end_ms (milliseconds since the Unix epoch, UTC, by the store's clock).
+ * The store writes these itself (triggers on the mappings, so no writer
+ * can change a mapping without them, in the same transaction): a row opens
+ * when a mapping is inserted, and closes when it is deleted (released,
+ * expired, withdrawn, an epoch reset) or moves to another set or B4; a
+ * renewal of the same set changes nothing.  docs/lw4o6d.md, "Audit trail".
+ */
+struct store_audit {
+	struct in6_addr b4;
+	uint32_t ipv4;			/* network order */
+	uint16_t psid;
+	uint8_t psid_len, offset;
+	uint8_t protocol;		/* the mapping's (0: all) */
+	uint16_t internal_port;
+	uint8_t via;			/* enum mapping_via */
+	int64_t start_ms;
+	int64_t end_ms;			/* -1: held now */
+	char node[64];			/* who granted it ("": one daemon's store) */
+};
+
+typedef int (*store_audit_fn)(const struct store_audit *a, void *arg);
+
+#define STORE_PRUNE_BATCH 10000
+
 struct store_ops {
 	const char *name;
 	/*
@@ -112,6 +138,20 @@ struct store_ops {
 	 */
 	int (*set_pools)(struct store *s, const struct pool_cfg *pools,
 			 size_t n);
+
+	/*
+	 * The audit trail (struct store_audit), every store.  audit: the
+	 * rows of IPv4 address ipv4 (network order) if b4 is NULL, else of
+	 * B4 b4, oldest start first; cb as for each().  audit_prune: removes
+	 * the rows that ended before before_ms (open rows stay), and in a
+	 * shared store the change history as old; at most STORE_PRUNE_BATCH
+	 * rows of each at a time, so that a long-due pruning does not hold
+	 * the store for seconds (call again while *n, the rows removed, is
+	 * not 0).
+	 */
+	int (*audit)(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
+		     store_audit_fn cb, void *arg);
+	int (*audit_prune)(struct store *s, int64_t before_ms, uint64_t *n);
 };
 
 struct store {

@@ -159,6 +159,59 @@ const char *const pg_migration[PG_SCHEMA_VERSION] = {
 	" EXCEPTION WHEN unique_violation THEN"
 	"  RETURN false;"
 	" END $f$;",
+	/*
+	 * 2 -> 3: the audit trail (store.h, struct store_audit): an interval
+	 * a row, which lw4o6_history (an event a write, renewals included)
+	 * answers only by replaying.  Its own trigger, in the writer's
+	 * transaction; a renewal (same key, same set) leaves it alone.  The
+	 * mappings there are held since they were created.  lw4o6_history_at
+	 * lets the retention prune the history by age too.
+	 */
+	"CREATE TABLE lw4o6_audit ("
+	" id bigserial PRIMARY KEY,"
+	" ipv4 inet NOT NULL, psid integer NOT NULL,"
+	" psid_len smallint NOT NULL, \"offset\" smallint NOT NULL,"
+	" b4 inet NOT NULL, protocol smallint NOT NULL,"
+	" internal_port integer NOT NULL, via smallint NOT NULL,"
+	" node text NOT NULL,"
+	" started timestamptz NOT NULL, ended timestamptz);"
+	"CREATE INDEX lw4o6_audit_ipv4 ON lw4o6_audit (ipv4, started);"
+	"CREATE INDEX lw4o6_audit_b4 ON lw4o6_audit (b4, started);"
+	"CREATE INDEX lw4o6_audit_ended ON lw4o6_audit (ended)"
+	" WHERE ended IS NOT NULL;"
+	"CREATE INDEX lw4o6_audit_open ON lw4o6_audit"
+	" (b4, protocol, internal_port) WHERE ended IS NULL;"
+	"CREATE INDEX lw4o6_history_at ON lw4o6_history (at);"
+	"INSERT INTO lw4o6_audit (ipv4, psid, psid_len, \"offset\", b4,"
+	" protocol, internal_port, via, node, started)"
+	" SELECT ipv4, psid, psid_len, \"offset\", b4, protocol,"
+	" internal_port, via, node, to_timestamp(created) FROM lw4o6_mappings;"
+	"CREATE FUNCTION lw4o6_audit_changed() RETURNS trigger"
+	" LANGUAGE plpgsql AS $f$"
+	" BEGIN"
+	"  IF TG_OP = 'UPDATE' AND (OLD.b4, OLD.protocol, OLD.internal_port,"
+	"   OLD.ipv4, OLD.psid, OLD.psid_len, OLD.\"offset\")"
+	"   IS NOT DISTINCT FROM (NEW.b4, NEW.protocol, NEW.internal_port,"
+	"   NEW.ipv4, NEW.psid, NEW.psid_len, NEW.\"offset\") THEN"
+	"   RETURN NULL;"
+	"  END IF;"
+	"  IF TG_OP <> 'INSERT' THEN"
+	"   UPDATE lw4o6_audit SET ended = greatest(started, clock_timestamp())"
+	"    WHERE b4 = OLD.b4 AND protocol = OLD.protocol"
+	"    AND internal_port = OLD.internal_port AND ended IS NULL;"
+	"  END IF;"
+	"  IF TG_OP <> 'DELETE' THEN"
+	"   INSERT INTO lw4o6_audit (ipv4, psid, psid_len, \"offset\", b4,"
+	"    protocol, internal_port, via, node, started)"
+	"    VALUES (NEW.ipv4, NEW.psid, NEW.psid_len, NEW.\"offset\", NEW.b4,"
+	"    NEW.protocol, NEW.internal_port, NEW.via, NEW.node,"
+	"    clock_timestamp());"
+	"  END IF;"
+	"  RETURN NULL;"
+	" END $f$;"
+	"CREATE TRIGGER lw4o6_audit_changed"
+	" AFTER INSERT OR UPDATE OR DELETE ON lw4o6_mappings"
+	" FOR EACH ROW EXECUTE FUNCTION lw4o6_audit_changed();",
 };
 
 const struct pg_stmt pg_stmt[ST_N] = {
@@ -205,4 +258,19 @@ const struct pg_stmt pg_stmt[ST_N] = {
 	[ST_POOLS_ADD] = { "INSERT INTO lw4o6_pools (node, prefix, psid_len,"
 			   " \"offset\", exclude) VALUES ($1, $2, $3, $4, $5)",
 			   5 },
+	[ST_AUDIT_IPV4] = { "SELECT " AUDIT_COLS " FROM lw4o6_audit"
+			    " WHERE ipv4 = $1::inet ORDER BY started, id", 1 },
+	[ST_AUDIT_B4] = { "SELECT " AUDIT_COLS " FROM lw4o6_audit"
+			  " WHERE b4 = $1::inet ORDER BY started, id", 1 },
+	/* the history too: without a retention it grew for ever */
+	[ST_AUDIT_PRUNE] = { "WITH a AS (DELETE FROM lw4o6_audit WHERE id IN"
+			     " (SELECT id FROM lw4o6_audit"
+			     "  WHERE ended < to_timestamp($1::bigint / 1000.0)"
+			     "  LIMIT $2::integer) RETURNING 1),"
+			     " h AS (DELETE FROM lw4o6_history WHERE id IN"
+			     " (SELECT id FROM lw4o6_history"
+			     "  WHERE at < to_timestamp($1::bigint / 1000.0)"
+			     "  LIMIT $2::integer) RETURNING 1)"
+			     " SELECT (SELECT count(*) FROM a) +"
+			     " (SELECT count(*) FROM h)", 2 },
 };

@@ -7,7 +7,7 @@
 #ifndef LW4O6D_STORE_PG_SQL_H
 #define LW4O6D_STORE_PG_SQL_H
 
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 /* each() reads this many rows at a time */
 #define PG_EACH_CHUNK "1000"
 
@@ -20,6 +20,13 @@ extern const char *const pg_migration[PG_SCHEMA_VERSION];
 #define MAPPING_COLS "host(b4), protocol, internal_port, encode(nonce, 'hex')," \
 		     " host(ipv4), psid, psid_len, \"offset\", expires, created, via"
 #define N_COLS 11
+/* started and ended as milliseconds since the Unix epoch; ended -1: open */
+#define AUDIT_COLS "host(b4), host(ipv4), psid, psid_len, \"offset\", protocol," \
+		   " internal_port, via," \
+		   " floor(extract(epoch FROM started) * 1000)::bigint," \
+		   " coalesce(floor(extract(epoch FROM ended) * 1000)::bigint, -1)," \
+		   " node"
+#define N_AUDIT_COLS 11
 
 enum {
 	ST_PUT,
@@ -33,6 +40,9 @@ enum {
 	ST_POOLS_DEL,
 	ST_POOLS_CLASH,
 	ST_POOLS_ADD,
+	ST_AUDIT_IPV4,
+	ST_AUDIT_B4,
+	ST_AUDIT_PRUNE,
 	ST_N,
 };
 

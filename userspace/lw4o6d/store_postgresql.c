@@ -1168,6 +1168,75 @@ static int pg_set_pools(struct store *s, const struct pool_cfg *pools,
 	return r;
 }
 
+static int pg_audit(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
+		    store_audit_fn cb, void *arg)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *v[1] = { addr };
+	struct store_audit a;
+	PGresult *res;
+	int i, r;
+
+	r = ensure(s);
+	if (r)
+		return r;
+	if (b4)
+		inet_ntop(AF_INET6, b4, addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET, &ipv4, addr, sizeof(addr));
+	res = run(s, b4 ? ST_AUDIT_B4 : ST_AUDIT_IPV4, v, "audit", &r);
+	if (!res)
+		return r;
+	if (PQnfields(res) != N_AUDIT_COLS) {
+		set_err(s, "audit: unexpected result");
+		PQclear(res);
+		return -EBADMSG;
+	}
+	for (i = 0; !r && i < PQntuples(res); i++) {
+		memset(&a, 0, sizeof(a));
+		if (inet_pton(AF_INET6, PQgetvalue(res, i, 0), &a.b4) != 1 ||
+		    inet_pton(AF_INET, PQgetvalue(res, i, 1), &a.ipv4) != 1) {
+			set_err(s, "audit: a row has a malformed address");
+			r = -EBADMSG;
+			break;
+		}
+		a.psid = (uint16_t)atoi(PQgetvalue(res, i, 2));
+		a.psid_len = (uint8_t)atoi(PQgetvalue(res, i, 3));
+		a.offset = (uint8_t)atoi(PQgetvalue(res, i, 4));
+		a.protocol = (uint8_t)atoi(PQgetvalue(res, i, 5));
+		a.internal_port = (uint16_t)atoi(PQgetvalue(res, i, 6));
+		a.via = (uint8_t)atoi(PQgetvalue(res, i, 7));
+		a.start_ms = strtoll(PQgetvalue(res, i, 8), NULL, 10);
+		a.end_ms = strtoll(PQgetvalue(res, i, 9), NULL, 10);
+		snprintf(a.node, sizeof(a.node), "%s", PQgetvalue(res, i, 10));
+		r = cb(&a, arg);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int pg_audit_prune(struct store *s, int64_t before_ms, uint64_t *n)
+{
+	char val[24], lim[12];
+	const char *v[2] = { val, lim };
+	PGresult *res;
+	int r;
+
+	*n = 0;
+	r = ensure(s);
+	if (r)
+		return r;
+	snprintf(val, sizeof(val), "%" PRId64, before_ms);
+	snprintf(lim, sizeof(lim), "%d", STORE_PRUNE_BATCH);
+	res = run(s, ST_AUDIT_PRUNE, v, "audit prune", &r);
+	if (!res)
+		return r;
+	if (PQntuples(res) == 1)
+		*n = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
 const struct store_ops store_postgresql_ops = {
 	.name = "postgresql",
 	.check = pg_check,
@@ -1187,4 +1256,6 @@ const struct store_ops store_postgresql_ops = {
 	.tick = pg_tick,
 	.up = pg_up,
 	.set_pools = pg_set_pools,
+	.audit = pg_audit,
+	.audit_prune = pg_audit_prune,
 };

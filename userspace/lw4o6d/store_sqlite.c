@@ -36,8 +36,54 @@
 #include "store.h"
 #include "store_file.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define BUSY_TIMEOUT_MS 5000
+
+/*
+ * The audit trail (store.h, struct store_audit): who held which set from
+ * when to when, in milliseconds since the Unix epoch (UTC); ended NULL
+ * while held.  Triggers write it, so that it changes in the transaction
+ * that changes the mapping, whoever writes (this daemon, the sqlite3
+ * shell).  A renewal (the same set, the same key) leaves the row alone;
+ * a set's or key's change closes it and opens another.  The partial index
+ * finds a key's open row; audit_ended serves the retention's pruning.
+ */
+#define NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+#define AUDIT_OPEN \
+	" INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4, protocol," \
+	"  internal_port, via, started) VALUES (NEW.ipv4, NEW.psid," \
+	"  NEW.psid_len, NEW.\"offset\", NEW.b4, NEW.protocol," \
+	"  NEW.internal_port, NEW.via, " NOW_MS ");"
+#define AUDIT_CLOSE \
+	" UPDATE audit SET ended = max(started, " NOW_MS ")" \
+	"  WHERE b4 = OLD.b4 AND protocol = OLD.protocol" \
+	"  AND internal_port = OLD.internal_port AND ended IS NULL;"
+#define AUDIT_SCHEMA \
+	"CREATE TABLE IF NOT EXISTS audit (" \
+	" id INTEGER PRIMARY KEY," \
+	" ipv4 INT NOT NULL, psid INT NOT NULL, psid_len INT NOT NULL," \
+	" \"offset\" INT NOT NULL," \
+	" b4 BLOB NOT NULL CHECK (length(b4) = 16)," \
+	" protocol INT NOT NULL, internal_port INT NOT NULL," \
+	" via INT NOT NULL DEFAULT 0," \
+	" started INT NOT NULL, ended INT);" \
+	"CREATE INDEX IF NOT EXISTS audit_ipv4 ON audit (ipv4, started);" \
+	"CREATE INDEX IF NOT EXISTS audit_b4 ON audit (b4, started);" \
+	"CREATE INDEX IF NOT EXISTS audit_ended ON audit (ended)" \
+	" WHERE ended IS NOT NULL;" \
+	"CREATE INDEX IF NOT EXISTS audit_open" \
+	" ON audit (b4, protocol, internal_port) WHERE ended IS NULL;" \
+	"CREATE TRIGGER IF NOT EXISTS audit_insert AFTER INSERT ON mappings" \
+	" BEGIN" AUDIT_OPEN " END;" \
+	"CREATE TRIGGER IF NOT EXISTS audit_update AFTER UPDATE ON mappings" \
+	" WHEN OLD.b4 IS NOT NEW.b4 OR OLD.protocol IS NOT NEW.protocol" \
+	"  OR OLD.internal_port IS NOT NEW.internal_port" \
+	"  OR OLD.ipv4 IS NOT NEW.ipv4 OR OLD.psid IS NOT NEW.psid" \
+	"  OR OLD.psid_len IS NOT NEW.psid_len" \
+	"  OR OLD.\"offset\" IS NOT NEW.\"offset\"" \
+	" BEGIN" AUDIT_CLOSE AUDIT_OPEN " END;" \
+	"CREATE TRIGGER IF NOT EXISTS audit_delete AFTER DELETE ON mappings" \
+	" BEGIN" AUDIT_CLOSE " END;"
 
 /*
  * ipv4 is kept as a host-order integer so that the sqlite3 shell shows
@@ -65,12 +111,31 @@ static const char schema[] =
 	" key TEXT PRIMARY KEY,"
 	" value INT NOT NULL"
 	") WITHOUT ROWID;"
-	"PRAGMA user_version = 2;";
+	AUDIT_SCHEMA
+	"PRAGMA user_version = 3;";
 
 /* Version 1 to 2: how each B4 asked (mapping.h, enum mapping_via). */
 static const char migrate_1_2[] =
 	"ALTER TABLE mappings ADD COLUMN via INT NOT NULL DEFAULT 0;"
 	"PRAGMA user_version = 2;";
+
+/*
+ * Version 2 to 3: the audit trail.  The mappings already there are held
+ * since they were created (their "created", seconds).
+ */
+static const char migrate_2_3[] =
+	AUDIT_SCHEMA
+	"INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4, protocol,"
+	" internal_port, via, started)"
+	" SELECT ipv4, psid, psid_len, \"offset\", b4, protocol, internal_port,"
+	" via, created * 1000 FROM mappings;"
+	"PRAGMA user_version = 3;";
+
+static const char *const migrations[SCHEMA_VERSION] = {
+	[0] = schema,		/* nothing there: everything at once */
+	[1] = migrate_1_2,
+	[2] = migrate_2_3,
+};
 
 enum {
 	ST_BEGIN,
@@ -84,11 +149,17 @@ enum {
 	ST_GET_META,
 	ST_SET_META,
 	ST_CLEAR,
+	ST_AUDIT_IPV4,
+	ST_AUDIT_B4,
+	ST_AUDIT_PRUNE,
 	ST_N,
 };
 
 #define MAPPING_COLS "b4, protocol, internal_port, nonce, ipv4, psid, " \
 		     "psid_len, \"offset\", expires, created, via"
+
+#define AUDIT_COLS "b4, ipv4, psid, psid_len, \"offset\", protocol, " \
+		   "internal_port, via, started, ended"
 
 static const char *const sql[ST_N] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -125,6 +196,12 @@ static const char *const sql[ST_N] = {
 	[ST_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[ST_CLEAR] = "DELETE FROM mappings",
+	[ST_AUDIT_IPV4] = "SELECT " AUDIT_COLS " FROM audit WHERE ipv4 = ?1"
+			  " ORDER BY started, id",
+	[ST_AUDIT_B4] = "SELECT " AUDIT_COLS " FROM audit WHERE b4 = ?1"
+			" ORDER BY started, id",
+	[ST_AUDIT_PRUNE] = "DELETE FROM audit WHERE id IN (SELECT id FROM audit"
+			   " WHERE ended < ?1 LIMIT ?2)",
 };
 
 struct sq {
@@ -245,9 +322,10 @@ static int setup_schema(struct store *s, const char *path)
 		r = -EPROTO;
 		goto rollback;
 	}
-	if (version < SCHEMA_VERSION) {
-		rc = sqlite3_exec(q->db, version == 1 ? migrate_1_2 : schema,
-				  NULL, NULL, &msg);
+	/* the full schema at 0 sets the version itself: one step */
+	while (version < SCHEMA_VERSION) {
+		rc = sqlite3_exec(q->db, migrations[version], NULL, NULL, &msg);
+		version = version ? version + 1 : SCHEMA_VERSION;
 		if (rc != SQLITE_OK) {
 			set_err(s, "cannot open %s: creating or migrating the schema: %s",
 				path, msg ? msg : sqlite3_errstr(rc));
@@ -640,6 +718,69 @@ static int sq_clear(struct store *s)
 	return run(s, ST_CLEAR, "clear");
 }
 
+static int sq_audit(struct store *s, uint32_t ipv4, const struct in6_addr *b4,
+		    store_audit_fn cb, void *arg)
+{
+	struct sq *q = s->priv;
+	int which = b4 ? ST_AUDIT_B4 : ST_AUDIT_IPV4;
+	sqlite3_stmt *st = q->st[which];
+	struct store_audit a;
+	int rc, r = 0;
+
+	if (b4)
+		rc = sqlite3_bind_blob(st, 1, b4, sizeof(*b4), SQLITE_STATIC);
+	else
+		rc = sqlite3_bind_int64(st, 1, ntohl(ipv4));
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		memset(&a, 0, sizeof(a));
+		if (sqlite3_column_bytes(st, 0) != sizeof(a.b4)) {
+			set_err(s, "audit: a row has a malformed b4");
+			r = -EBADMSG;
+			break;
+		}
+		memcpy(&a.b4, sqlite3_column_blob(st, 0), sizeof(a.b4));
+		a.ipv4 = htonl((uint32_t)sqlite3_column_int64(st, 1));
+		a.psid = (uint16_t)sqlite3_column_int(st, 2);
+		a.psid_len = (uint8_t)sqlite3_column_int(st, 3);
+		a.offset = (uint8_t)sqlite3_column_int(st, 4);
+		a.protocol = (uint8_t)sqlite3_column_int(st, 5);
+		a.internal_port = (uint16_t)sqlite3_column_int(st, 6);
+		a.via = (uint8_t)sqlite3_column_int(st, 7);
+		a.start_ms = sqlite3_column_int64(st, 8);
+		a.end_ms = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 :
+			   sqlite3_column_int64(st, 9);
+		r = cb(&a, arg);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_err(s, q->db, rc, "audit");
+	sqlite3_reset(st);
+	return r;
+}
+
+static int sq_audit_prune(struct store *s, int64_t before_ms, uint64_t *n)
+{
+	struct sq *q = s->priv;
+	sqlite3_stmt *st = q->st[ST_AUDIT_PRUNE];
+	int rc;
+
+	*n = 0;
+	rc = sqlite3_bind_int64(st, 1, before_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 2, STORE_PRUNE_BATCH);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, q->db, rc, "audit prune");
+	*n = (uint64_t)sqlite3_changes(q->db);
+	return 0;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.check = store_file_check,
@@ -654,4 +795,6 @@ const struct store_ops store_sqlite_ops = {
 	.set_meta = sq_set_meta,
 	.clear = sq_clear,
 	.lookup = sq_lookup,
+	.audit = sq_audit,
+	.audit_prune = sq_audit_prune,
 };

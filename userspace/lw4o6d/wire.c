@@ -25,6 +25,11 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+uint16_t inet_csum(const void *p, size_t len)
+{
+	return fold(sum16(p, len, 0));
+}
+
 static uint32_t pseudo(uint32_t src, uint32_t dst, size_t len)
 {
 	uint8_t ph[12];

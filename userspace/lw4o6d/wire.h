@@ -26,6 +26,9 @@ int udp4_parse(const uint8_t *pkt, size_t len, struct udp4 *u);
 /* Builds header + data into out (cap >= 28 + len); returns its length. */
 size_t udp4_build(const struct udp4 *u, uint8_t *out, size_t cap);
 
+/* RFC 1071's Internet checksum of len bytes, ready to store (big-endian). */
+uint16_t inet_csum(const void *p, size_t len);
+
 /* The set a mapping holds, as PORT_SET (and PORT_PARAMS when offset > 0). */
 void portset_to_pcp(uint16_t psid, uint8_t psid_len, uint8_t offset,
 		    struct pcp_msg *m);

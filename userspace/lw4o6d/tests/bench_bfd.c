@@ -226,19 +226,6 @@ static const struct bfd_session_ops ops = {
 	.send = bfd_send, .changed = bfd_changed,
 };
 
-static uint16_t csum16(const uint8_t *p, size_t len)
-{
-	uint32_t s = 0;
-
-	for (; len > 1; p += 2, len -= 2)
-		s += (p[0] << 8) | p[1];
-	if (len)
-		s += p[0] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s & 0xffff;
-}
-
 /* An ICMP echo request to 192.0.0.1, id i, sequence seq. */
 static void echo_send(uint32_t i, uint16_t seq)
 {
@@ -255,7 +242,7 @@ static void echo_send(uint32_t i, uint16_t seq)
 	memcpy(p + 12, &v, 4);
 	v = htonl(AFTR_ADDR);
 	memcpy(p + 16, &v, 4);
-	c = csum16(p, 20);
+	c = inet_csum(p, 20);
 	p[10] = c >> 8;
 	p[11] = c & 0xff;
 	p[20] = 8;		/* echo request */
@@ -265,7 +252,7 @@ static void echo_send(uint32_t i, uint16_t seq)
 	p[27] = seq & 0xff;
 	v = htonl(i);
 	memcpy(p + 28, &v, 4);
-	c = csum16(p + 20, 12);
+	c = inet_csum(p + 20, 12);
 	p[22] = c >> 8;
 	p[23] = c & 0xff;
 	frame_out(i, 32);

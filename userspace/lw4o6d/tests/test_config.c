@@ -121,6 +121,7 @@ static void test_aftr_full(void **state)
 		"subscriber-prefix-len 64\n"
 		"max-mappings 5000\n"
 		"max-subscribers 7000\n"
+		"audit-retention 0\n"
 		"b4-prefix 2001:db8::/32\n"
 		"b4-prefix 2001:db8:ff::1/128\n"
 		"pool 192.0.2.0/24 psid-len 6 offset 4 exclude 192.0.2.0,192.0.2.255\n"
@@ -156,6 +157,7 @@ static void test_aftr_full(void **state)
 	assert_int_equal(c.subscriber_plen, 64);
 	assert_int_equal(c.max_mappings, 5000);
 	assert_int_equal(c.max_subscribers, 7000);
+	assert_int_equal(c.audit_retention, 0);
 	assert_int_equal(c.n_b4_allow, 2);
 	inet_pton(AF_INET6, "2001:db8::", &a6);
 	assert_memory_equal(&c.b4_allow[0].addr, &a6, sizeof(a6));
@@ -199,6 +201,7 @@ static void test_aftr_defaults(void **state)
 	assert_int_equal(c.subscriber_plen, 56);
 	assert_int_equal(c.max_mappings, 1048576);
 	assert_int_equal(c.max_subscribers, 1048576);
+	assert_int_equal(c.audit_retention, 400);
 	assert_int_equal(c.n_b4_allow, 0);
 	assert_int_equal(c.bfd_max_sessions, 1048576);
 	assert_string_equal(c.bfd_state_file, "");	/* bfd_state_path()'s default */
@@ -530,6 +533,8 @@ static const struct {
 	{ AFTR "subscriber-prefix-len 129\n", 5, "got '129'" },
 	{ AFTR "max-mappings 0\n", 5, "max-mappings: expected a number 1..4294967295, got '0'" },
 	{ AFTR "max-subscribers 0\n", 5, "max-subscribers: expected a number 1..4294967295, got '0'" },
+	{ AFTR "audit-retention 36501\n", 5, "audit-retention: expected a number 0..36500, got '36501'" },
+	{ AFTR "audit-retention forever\n", 5, "audit-retention: expected a number 0..36500, got 'forever'" },
 	{ AFTR "b4-prefix 2001:db8::1/32\n", 5, "b4-prefix 2001:db8::1/32: bits set past the prefix length" },
 	{ AFTR "b4-prefix 2001:db8::/129\n", 5, "b4-prefix 2001:db8::/129: expected PREFIX/LEN (LEN 0..128)" },
 	{ AFTR "b4-prefix 2001:db8::\n", 5, "b4-prefix 2001:db8::: expected PREFIX/LEN" },

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include "pcp.h"
+#include "wire.h"
 
 #include "tests/cmocka_wrap.h"
 
@@ -736,6 +737,27 @@ static void test_seed_corpus(void **state)
 		rmdir(tmpl);
 }
 
+/*
+ * inet_csum: RFC 1071 section 3's worked example, an odd length, and a
+ * header built by udp4_build summing to zero with its checksum in place.
+ */
+static void test_inet_csum(void **state)
+{
+	static const uint8_t rfc[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	static const uint8_t odd[] = { 0x01 };
+	uint8_t out[64], data[3] = { 1, 2, 3 };
+	struct udp4 u = { .src = htonl(0xc0000002), .dst = htonl(0xc0000001),
+			  .sport = 5350, .dport = 5351, .data = data, .len = 3 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(inet_csum(rfc, sizeof(rfc)), 0x220d);	/* ~0xddf2 */
+	assert_int_equal(inet_csum(odd, 1), 0xfeff);
+	n = udp4_build(&u, out, sizeof(out));
+	assert_int_equal(n, 31);
+	assert_int_equal(inet_csum(out, 20), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -751,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_v4mapped),
 		cmocka_unit_test(test_seed_corpus),
+		cmocka_unit_test(test_inet_csum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

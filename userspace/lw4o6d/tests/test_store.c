@@ -255,6 +255,15 @@ static void test_reopen(void **state)
 	s.ops->close(&s);
 }
 
+static int audit_first(const struct store_audit *a, void *arg)
+{
+	struct store_audit *out = arg;
+
+	if (!out->start_ms)
+		*out = *a;
+	return 0;
+}
+
 /*
  * A file of schema 1 (before "via") is migrated on open: its rows stay,
  * read as asked inside the softwire; new puts keep how a B4 asked.
@@ -291,6 +300,14 @@ static void test_migrate(void **state)
 	assert_int_equal(got[0].via, MAPPING_VIA_SOFTWIRE);
 	assert_int_equal(ntohl(got[0].ipv4), 3323068417u);
 	assert_int_equal(got[0].expires, 5);
+	{	/* and, through 2 -> 3, its audit row */
+		struct store_audit a = { 0 };
+
+		assert_int_equal(s.ops->audit(&s, got[0].ipv4, NULL,
+					      audit_first, &a), 0);
+		assert_int_equal(a.start_ms, 4000);
+		assert_int_equal(a.end_ms, -1);
+	}
 	mk(&m, 1, 6, 0);
 	m.via = MAPPING_VIA_DHCP4O6;
 	assert_int_equal(s.ops->put(&s, &m), 0);
@@ -301,6 +318,102 @@ static void test_migrate(void **state)
 	assert_int_equal(c.n, 2);
 	assert_memory_equal(&got[0], &m, sizeof(m));
 	assert_int_equal(got[1].via, MAPPING_VIA_SOFTWIRE);
+	s.ops->close(&s);
+}
+
+/*
+ * A file of schema 2 (before the audit trail) is migrated on open: each
+ * mapping there has an open row since its creation, closed by its
+ * release; and a file of schema 1 goes through both steps.
+ */
+static void test_migrate_audit(void **state)
+{
+	static const char v2[] =
+		"CREATE TABLE mappings ("
+		" b4 BLOB NOT NULL CHECK (length(b4) = 16),"
+		" protocol INT NOT NULL, internal_port INT NOT NULL,"
+		" nonce BLOB NOT NULL CHECK (length(nonce) = 12),"
+		" ipv4 INT NOT NULL, psid INT NOT NULL, psid_len INT NOT NULL,"
+		" \"offset\" INT NOT NULL, expires INT NOT NULL,"
+		" created INT NOT NULL, via INT NOT NULL DEFAULT 0,"
+		" PRIMARY KEY (b4, protocol, internal_port)) WITHOUT ROWID;"
+		"CREATE UNIQUE INDEX mappings_ipv4_psid ON mappings (ipv4, psid);"
+		"CREATE TABLE meta (key TEXT PRIMARY KEY, value INT NOT NULL)"
+		" WITHOUT ROWID;"
+		"INSERT INTO mappings VALUES (x'20010db8000000000000000000000063',"
+		" 6, 0, x'000102030405060708090a0b', 3323068417, 3, 6, 0, 5, 4, 2);"
+		"PRAGMA user_version = 2;";
+	struct fixture *f = *state;
+	struct store_audit a = { 0 };
+	struct lw4o6_mapping m;
+	struct store s;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v2, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	open_ok(&s, f->path);
+	assert_int_equal(s.ops->audit(&s, htonl(3323068417u), NULL, audit_first,
+				      &a), 0);
+	assert_int_equal(a.start_ms, 4000);	/* created 4 s after 1970 */
+	assert_int_equal(a.end_ms, -1);
+	assert_int_equal(a.psid, 3);
+	assert_int_equal(a.via, MAPPING_VIA_DHCP4O6);
+	memset(&m, 0, sizeof(m));
+	inet_pton(AF_INET6, "2001:db8::63", &m.b4);
+	m.protocol = 6;
+	m.ipv4 = htonl(3323068417u);
+	m.psid = 3;
+	m.expires = 5;
+	assert_int_equal(s.ops->del(&s, &m), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(s.ops->audit(&s, 0, &m.b4, audit_first, &a), 0);
+	assert_int_equal(a.start_ms, 4000);
+	assert_true(a.end_ms > 1700000000000LL);	/* now, not in 1970 */
+	s.ops->close(&s);
+}
+
+/*
+ * A long-due pruning goes in batches (store.h): STORE_PRUNE_BATCH rows a
+ * call, then the rest, then nothing; open rows and newer ones stay.
+ */
+static void test_prune_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct store s;
+	uint64_t n;
+	sqlite3 *db;
+
+	open_ok(&s, f->path);
+	s.ops->close(&s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i"
+		" WHERE n < 10007)"
+		" INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4,"
+		" protocol, internal_port, via, started, ended)"
+		" SELECT n, 1, 6, 0, zeroblob(16), 6, 0, 0, 1000, 2000 FROM i;"
+		"INSERT INTO audit (ipv4, psid, psid_len, \"offset\", b4, protocol,"
+		" internal_port, via, started, ended)"
+		" VALUES (1, 2, 6, 0, zeroblob(16), 6, 0, 0, 1000, NULL),"
+		" (1, 3, 6, 0, zeroblob(16), 6, 0, 0, 1000, 5000);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	open_ok(&s, f->path);
+	assert_int_equal(s.ops->audit_prune(&s, 3000, &n), 0);
+	assert_int_equal(n, STORE_PRUNE_BATCH);
+	assert_int_equal(s.ops->audit_prune(&s, 3000, &n), 0);
+	assert_int_equal(n, 10007 - STORE_PRUNE_BATCH);
+	assert_int_equal(s.ops->audit_prune(&s, 3000, &n), 0);
+	assert_int_equal(n, 0);
+	{
+		struct store_audit a = { 0 };
+
+		/* what is left of 0.0.0.1: the open row, and the newer */
+		assert_int_equal(s.ops->audit(&s, htonl(1), NULL, audit_first,
+					      &a), 0);
+		assert_int_equal(a.psid, 2);
+	}
 	s.ops->close(&s);
 }
 
@@ -485,7 +598,7 @@ static void test_open_errors(void **state)
 
 	/* A schema from a newer lw4o6d. */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL,
 				      NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(&s, &store_sqlite_ops, f->path), -EPROTO);
@@ -505,7 +618,7 @@ static void test_open_errors(void **state)
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version",
 						    -1, &st, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(st, 0), 2);
+		assert_int_equal(sqlite3_column_int(st, 0), 3);
 		sqlite3_finalize(st);
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode",
 						    -1, &st, NULL), SQLITE_OK);
@@ -525,6 +638,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_each_cb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_audit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_prune_batch, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_eexist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 
+#include "audit.h"
+#include "audit_command.h"
 #include "pool.h"
 #include "store.h"
 #include "store_pg_change.h"
@@ -404,6 +407,207 @@ static void c_txn(void **state)
 	s.ops->close(&s);
 }
 
+/* ---- the audit trail (both back ends) --------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct audit_rows {
+	struct store_audit a[16];
+	size_t n;
+};
+
+static int audit_cb(const struct store_audit *a, void *arg)
+{
+	struct audit_rows *r = arg;
+
+	if (r->n < 16)
+		r->a[r->n] = *a;
+	r->n++;
+	return 0;
+}
+
+static struct audit_rows *rows_of(struct store *s, struct audit_rows *r,
+				  uint32_t ipv4, const struct in6_addr *b4)
+{
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	e = s->ops->audit(s, ipv4, b4, audit_cb, r);
+	if (e)
+		fail_msg("audit: %d %s", e, s->err);
+	return r;
+}
+
+/* The store's clock and ours are one machine's: a few ms of slack. */
+#define NEAR(t, lo, hi) do { \
+	assert_true((t) >= (lo) - 2); \
+	assert_true((t) <= (hi) + 2); \
+} while (0)
+
+/*
+ * A grant opens a row, a renewal leaves it, a move to another set closes
+ * it and opens another, a release (del) and an epoch reset (clear) close
+ * them; the times are the writes'.  Then the questions the command asks
+ * (audit_match): inside and outside the interval, the port in and out of
+ * the set.
+ */
+static void c_audit(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m, y;
+	struct audit_rows r;
+	struct audit_filter f;
+	struct store s;
+	int64_t t0, t1, t2, t3, t4;
+
+	open_as(&s, b, "node-a");
+	mk(&m, 1, 6, 0);		/* 198.18.0.0 psid 2 of 6 bits */
+	m.via = MAPPING_VIA_IPV6;
+	t0 = wall_ms();
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	t1 = wall_ms();
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 1);
+	assert_memory_equal(&r.a[0].b4, &m.b4, sizeof(m.b4));
+	assert_int_equal(r.a[0].ipv4, m.ipv4);
+	assert_int_equal(r.a[0].psid, 2);
+	assert_int_equal(r.a[0].psid_len, 6);
+	assert_int_equal(r.a[0].protocol, 6);
+	assert_int_equal(r.a[0].via, MAPPING_VIA_IPV6);
+	assert_int_equal(r.a[0].end_ms, -1);
+	NEAR(r.a[0].start_ms, t0, t1);
+	assert_string_equal(r.a[0].node, is_pg(b) ? "node-a" : "");
+
+	/* a renewal: nothing new */
+	usleep(20000);
+	m.expires += 3600;
+	m.nonce[3] ^= 1;
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.a[0].end_ms, -1);
+
+	/* moved to another set: closed, and a new one open */
+	usleep(20000);
+	t2 = wall_ms();
+	m.psid = 40;
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	t3 = wall_ms();
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.a[0].psid, 2);
+	NEAR(r.a[0].end_ms, t2, t3);
+	assert_int_equal(r.a[1].psid, 40);
+	assert_int_equal(r.a[1].end_ms, -1);
+	NEAR(r.a[1].start_ms, t2, t3);
+
+	/* released */
+	usleep(20000);
+	assert_int_equal(s.ops->del(&s, &m), 0);
+	t4 = wall_ms();
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 2);
+	NEAR(r.a[1].end_ms, t3, t4);
+	assert_true(r.a[1].end_ms > r.a[1].start_ms);
+
+	/*
+	 * Who held 198.18.0.0 port P at T?  psid 2 of 6 bits at offset 0 is
+	 * ports 2048-3071; psid 40 is 40960-41983.
+	 */
+	f = (struct audit_filter){ .at_ms = r.a[0].start_ms + 5, .port = 2100 };
+	assert_true(audit_match(&r.a[0], &f));
+	assert_false(audit_match(&r.a[1], &f));	/* not yet, nor its port */
+	f.port = 41000;
+	assert_false(audit_match(&r.a[0], &f));	/* not its port */
+	f.at_ms = r.a[0].start_ms - 1;			/* before the grant */
+	f.port = 2100;
+	assert_false(audit_match(&r.a[0], &f));
+	f.at_ms = r.a[0].end_ms;			/* the interval is [from, until) */
+	assert_false(audit_match(&r.a[0], &f));
+	f.port = 41000;
+	assert_true(audit_match(&r.a[1], &f));
+	f.at_ms = r.a[1].end_ms + 1000;			/* after the release */
+	assert_false(audit_match(&r.a[1], &f));
+	f = (struct audit_filter){ .at_ms = -1, .port = -1 };
+	assert_true(audit_match(&r.a[0], &f) && audit_match(&r.a[1], &f));
+
+	/* the same rows by B4; another B4's are not there */
+	rows_of(&s, &r, 0, &m.b4);
+	assert_int_equal(r.n, 2);
+	mk(&y, 2, 17, 0);
+	assert_int_equal(s.ops->put(&s, &y), 0);
+	rows_of(&s, &r, 0, &m.b4);
+	assert_int_equal(r.n, 2);
+	rows_of(&s, &r, 0, &y.b4);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.a[0].end_ms, -1);
+
+	/* an epoch reset closes every open row */
+	assert_int_equal(s.ops->clear(&s), 0);
+	rows_of(&s, &r, 0, &y.b4);
+	assert_int_equal(r.n, 1);
+	assert_true(r.a[0].end_ms >= r.a[0].start_ms);
+
+	/* a rolled-back grant leaves no row: one transaction */
+	mk(&y, 3, 17, 0);
+	assert_int_equal(s.ops->begin(&s), 0);
+	assert_int_equal(s.ops->put(&s, &y), 0);
+	s.ops->close(&s);		/* not committed: dropped */
+	open_as(&s, b, "node-a");
+	rows_of(&s, &r, 0, &y.b4);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(count(&s), 0);
+	s.ops->close(&s);
+}
+
+/* Retention: rows that ended before the cut go; open rows stay. */
+static void c_audit_prune(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m, y;
+	struct audit_rows r;
+	struct store s;
+	uint64_t n = 99;
+	int64_t cut;
+
+	open_as(&s, b, "node-a");
+	mk(&m, 1, 6, 0);
+	mk(&y, 2, 6, 0);		/* the same address, psid 3 */
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	assert_int_equal(s.ops->put(&s, &y), 0);
+	usleep(20000);
+	assert_int_equal(s.ops->del(&s, &m), 0);	/* ended */
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 2);
+	cut = r.a[0].end_ms;
+	/*
+	 * ended at the cut, not before it: stays (PostgreSQL: the history's
+	 * two puts were before it, its del is not)
+	 */
+	assert_int_equal(s.ops->audit_prune(&s, cut, &n), 0);
+	assert_int_equal(n, is_pg(b) ? 2 : 0);
+	assert_int_equal(rows_of(&s, &r, m.ipv4, NULL)->n, 2);
+	assert_int_equal(s.ops->audit_prune(&s, wall_ms() + 60000, &n), 0);
+	/* PostgreSQL: and the history's del */
+	assert_int_equal(n, is_pg(b) ? 2 : 1);
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 1);
+	assert_memory_equal(&r.a[0].b4, &y.b4, sizeof(y.b4));
+	assert_int_equal(r.a[0].end_ms, -1);
+	if (is_pg(b)) {
+		/* and the change history as old, which nothing pruned before */
+		assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_history"),
+				 0);
+	}
+	s.ops->close(&s);
+}
+
 /* ---- PostgreSQL only ------------------------------------------------------ */
 
 /* Retries op until it is not -EAGAIN (tick()ing between), for up to 10 s. */
@@ -530,7 +734,7 @@ static void p_schema(void **state)
 
 	open_as(&s, b, "node-a");
 	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
-			 2);
+			 3);
 	assert_int_equal(pg_server_num(&pg, "SELECT count(*) FROM lw4o6_schema"),
 			 1);
 	/* a second daemon finds the schema and leaves it */
@@ -568,7 +772,7 @@ static void p_schema(void **state)
 	s.ops->close(&s);
 
 	/* a newer schema: refused, clearly, and left alone */
-	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 3"),
+	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 4"),
 			 0);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(store_open(&s, &store_postgresql_ops, b->target),
@@ -576,7 +780,7 @@ static void p_schema(void **state)
 	assert_non_null(strstr(s.err, "newer"));
 	assert_null(s.priv);
 	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
-			 3);
+			 4);
 }
 
 /*
@@ -602,7 +806,7 @@ static void p_migrate(void **state)
 			 0);
 	open_as(&s, b, "node-a");
 	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
-			 2);
+			 3);
 	assert_int_equal(s.ops->each(&s, collect_cb, &c), 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(got[0].via, MAPPING_VIA_SOFTWIRE);
@@ -622,6 +826,117 @@ static void p_migrate(void **state)
 	assert_int_not_equal(pg_server_sql(&pg, "UPDATE lw4o6_mappings"
 					   " SET via = 3"), 0);
 	s.ops->close(&s);
+}
+
+/*
+ * A store of schema 2 (before the audit trail) is migrated on open: each
+ * mapping there is held since it was created, by the node that wrote it,
+ * and its release closes the row.
+ */
+static void p_migrate_audit(void **state)
+{
+	struct backend *b = *state;
+	struct lw4o6_mapping m;
+	struct audit_rows r;
+	struct store s;
+
+	assert_int_equal(pg_server_sql(&pg, pg_migration[0]), 0);
+	assert_int_equal(pg_server_sql(&pg, pg_migration[1]), 0);
+	assert_int_equal(pg_server_sql(&pg, "UPDATE lw4o6_schema SET version = 2"),
+			 0);
+	mk(&m, 1, 6, 0);
+	assert_int_equal(pg_server_sql(&pg, "INSERT INTO lw4o6_mappings"
+				       " VALUES ('2001:db8::1', 6, 0,"
+				       " '\\x5b5b5b5b5b5b5b5b5b5b5bff',"
+				       " '198.18.0.0', 2, 6, 0, 1700000001,"
+				       " 1599999999, 'old', now(), 1)"), 0);
+	open_as(&s, b, "node-a");
+	assert_int_equal(pg_server_num(&pg, "SELECT version FROM lw4o6_schema"),
+			 3);
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.a[0].start_ms, 1599999999000LL);
+	assert_int_equal(r.a[0].end_ms, -1);
+	assert_int_equal(r.a[0].via, MAPPING_VIA_IPV6);
+	assert_string_equal(r.a[0].node, "old");
+	assert_memory_equal(&r.a[0].b4, &m.b4, sizeof(m.b4));
+	m.nonce[0] = 0x5b;
+	m.expires = 1700000001;
+	assert_int_equal(s.ops->del(&s, &m), 0);
+	rows_of(&s, &r, m.ipv4, NULL);
+	assert_int_equal(r.n, 1);
+	assert_true(r.a[0].end_ms > 1700000000000LL);
+	s.ops->close(&s);
+}
+
+/*
+ * "lw4o6d audit" on a PostgreSQL store: the command opens it by the
+ * configuration's conninfo and answers with the granting node.
+ */
+static int audit_run(const char *conf, char *out, size_t len, ...)
+{
+	char path[] = "/tmp/lw4o6-audit-out.XXXXXX", *argv[12];
+	int fd = mkstemp(path), so, argc = 0, r;
+	const char *a;
+	ssize_t n;
+	va_list ap;
+
+	assert_true(fd >= 0);
+	argv[argc++] = (char *)"audit";
+	va_start(ap, len);
+	while ((a = va_arg(ap, const char *)) && argc < 11)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	so = dup(1);
+	dup2(fd, 1);
+	r = audit_command_main(argc, argv, conf);
+	fflush(stdout);
+	dup2(so, 1);
+	close(so);
+	n = pread(fd, out, len - 1, 0);
+	out[n > 0 ? n : 0] = 0;
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+static void p_audit_command(void **state)
+{
+	struct backend *b = *state;
+	char dir[] = "/tmp/lw4o6-audit.XXXXXX", conf[64], out[4096];
+	struct lw4o6_mapping m;
+	struct store s;
+	FILE *f;
+
+	open_as(&s, b, "node-a");
+	mk(&m, 1, 6, 0);		/* 198.18.0.0 psid 2/6: ports 2048-3071 */
+	assert_int_equal(s.ops->put(&s, &m), 0);
+	s.ops->close(&s);
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/aftr.conf", dir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "role aftr\ndevice lw0\nstorage postgresql \"%s\"\n"
+		"pool 198.18.0.0/24 psid-len 6\n", pg.conninfo);
+	fclose(f);
+	assert_int_equal(audit_run(conf, out, sizeof(out), "198.18.0.0", "port",
+				   "2100", "at", "now", "-j", NULL), 0);
+	assert_non_null(strstr(out, "{\"b4\":\"2001:db8::1\",\"ipv4\":\"198.18.0.0\","
+			       "\"psid\":2,\"psid_len\":6,\"offset\":0,"
+			       "\"ports\":\"2048-3071\""));
+	assert_non_null(strstr(out, "\"until\":null,\"until_ms\":null,"
+			       "\"node\":\"node-a\"}"));
+	assert_int_equal(audit_run(conf, out, sizeof(out), "198.18.0.0", "port",
+				   "3072", "at", "now", "-j", NULL), 1);
+	assert_string_equal(out, "[]\n");
+	assert_int_equal(audit_run(conf, out, sizeof(out), "b4", "2001:db8::1",
+				   NULL), 0);
+	assert_non_null(strstr(out, "now (held)"));
+	assert_non_null(strstr(out, "node-a"));
+	unlink(conf);
+	rmdir(dir);
 }
 
 /* A failed commit applied nothing: the connection dies under a batch. */
@@ -1221,6 +1536,8 @@ int main(void)
 		ON(sqlite, c_eexist),
 		ON(sqlite, c_each_cb),
 		ON(sqlite, c_txn),
+		ON(sqlite, c_audit),
+		ON(sqlite, c_audit_prune),
 		{ "postgresql_payload_parser", p_payload, NULL, NULL, NULL },
 	};
 	const struct CMUnitTest tests[] = {
@@ -1229,9 +1546,13 @@ int main(void)
 		PG(c_eexist),
 		PG(c_each_cb),
 		PG(c_txn),
+		PG(c_audit),
+		PG(c_audit_prune),
 		PG(p_check),
 		PG(p_schema),
 		PG(p_migrate),
+		PG(p_migrate_audit),
+		PG(p_audit_command),
 		PG(p_commit_fails),
 		PG(p_feed),
 		PG(p_race),
