@@ -6,11 +6,15 @@
 #      run from the part's folder with CMOCKA_MESSAGE_OUTPUT=TAP); each "ok"/"not ok"
 #      case counts; a binary that fails without reporting a failed case counts
 #      one failure.  Silently nothing when there are none.  Then a short
-#      libFuzzer run over the PCP parser (one test).
+#      libFuzzer run over the PCP parser (one test).  Then
+#      scripts/check-packaging.sh: make install/uninstall into a DESTDIR,
+#      and the packages in build/deb (lintian, contents).
 #  (b) per kernel series in $LW4O6_KERNELS (default "6.1 6.12"; each must be
 #      installed, else a failure): build/KVER/lw4o6.ko must exist (a failure
-#      otherwise), and `dkms build` of a copy of the tree must pass (one test;
-#      done in private dkms/source trees, so it touches nothing installed).
+#      otherwise) and carry the version `lw4o6 -V` shows (one test), and
+#      `dkms build` of the sources lw4o6-dkms ships (make dkms-source) must
+#      pass (one test; done in private dkms/source trees, so it touches
+#      nothing installed).
 #  (c) per kernel, $LW4O6_VMS_PER_KERNEL VMs (default 1; selftests/vm/run-vm.sh)
 #      running selftests/vm/guest-tests.sh on one list: every test
 #      selftests/TESTS lists, or the ones in $LW4O6_TESTS, one test per
@@ -47,7 +51,8 @@
 #                      names (datapath/smoke), or paths from the repo top
 #   LW4O6_TEST_TIMEOUT default per-script limit in the VM (s, default 300)
 #   LW4O6_SKIP_DKMS=1  leave out the dkms builds
-#   LW4O6_SKIP_UNIT=1  leave out the host unit tests and the fuzz run
+#   LW4O6_SKIP_UNIT=1  leave out the host unit tests, packaging tests and the
+#                      fuzz run
 #   LW4O6_FUZZ_TIME    seconds of parser fuzzing, split over the PCP, DHCPv6,
 #                      DHCPv4, store-notification, configuration, BFD and
 #                      BFD responder harnesses (default 70: 10 s each)
@@ -203,6 +208,19 @@ unit_tests() {
 	done
 }
 
+# scripts/check-packaging.sh's "ok"/"not ok" lines as results.
+packaging_tests() {
+	local line
+	bash "$TOP/scripts/check-packaging.sh" 2>&1 | while IFS= read -r line; do
+		case $line in
+		"not ok "*) t_fail "pkg:${line#not ok }" ;;
+		"ok "*"# SKIP "*) line=${line#ok }; t_skip "pkg:${line%% # SKIP *}" "${line#* # SKIP }" ;;
+		"ok "*) t_ok "pkg:${line#ok }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
 # A short libFuzzer run over each parser (PCP, DHCPv6, DHCPv4, the
 # PostgreSQL store's NOTIFY payloads, the configuration, BFD and the
 # lwAFTR's BFD responder), one after
@@ -241,18 +259,26 @@ fuzz_run() {
 }
 
 # ---- (b) dkms ---------------------------------------------------------------
-dkms_ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TOP/dkms.conf" 2>/dev/null)
+# The version is debian/changelog's (the top-level Makefile's VERSION).
+dkms_ver=$(sed -n '1s/^[^ ]* (\([^()]*\)).*/\1/p' "$TOP/debian/changelog" 2>/dev/null)
 dk=$tmp/dkms
-dkms_opts=(--sourcetree "$dk/src" --dkmstree "$dk/tree" --installtree "$dk/inst")
+dkms_opts=(--sourcetree "$dk/root/usr/src" --dkmstree "$dk/tree" --installtree "$dk/inst")
 
+deb_dir=$TOP/build/deb
+dkms_deb=$deb_dir/lw4o6-dkms_${dkms_ver}_all.deb
 dkms_prepare() {
-	mkdir -p "$dk/src/lw4o6-$dkms_ver" "$dk/tree" "$dk/inst"
-	# a throwaway copy of the tree, without build products
-	tar -C "$TOP" --exclude=./.git --exclude=./build --exclude='*.o' \
-		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
-		--exclude=Module.symvers --exclude=modules.order -cf - . |
-		tar -C "$dk/src/lw4o6-$dkms_ver" -xf - || return 1
-	dkms add -m lw4o6 -v "$dkms_ver" "${dkms_opts[@]}" > "$logdir/dkms-add.log" 2>&1
+	mkdir -p "$dk/tree" "$dk/inst"
+	rm -rf "$deb_dir/prebuilt"
+	# The sources lw4o6-dkms ships, in a throwaway root: from the package
+	# when `make deb` made one (make check does), else as the package
+	# would have them (make dkms-source).  A file missing from that list
+	# fails the build here.
+	if [ -f "$dkms_deb" ]; then
+		dpkg-deb -x "$dkms_deb" "$dk/root" > "$logdir/dkms-add.log" 2>&1
+	else
+		make -s -C "$TOP" dkms-source DESTDIR="$dk/root" > "$logdir/dkms-add.log" 2>&1
+	fi &&
+	dkms add -m lw4o6 -v "$dkms_ver" "${dkms_opts[@]}" >> "$logdir/dkms-add.log" 2>&1
 }
 
 dkms_build() {	# KVER SERIES PREPARED(0/1): one test
@@ -270,7 +296,7 @@ dkms_build() {	# KVER SERIES PREPARED(0/1): one test
 		return
 	fi
 	if [ -z "$dkms_ver" ]; then
-		t_fail "$2:dkms-build" "no PACKAGE_VERSION in dkms.conf"
+		t_fail "$2:dkms-build" "no version in debian/changelog"
 		return
 	fi
 	if [ "$3" != 1 ]; then
@@ -280,12 +306,32 @@ dkms_build() {	# KVER SERIES PREPARED(0/1): one test
 	fi
 	# nice: the VMs, which run meanwhile, come first
 	if nice -n 19 dkms build -m lw4o6 -v "$dkms_ver" -k "$1" "${dkms_opts[@]}" > "$log" 2>&1; then
-		t_ok "$2:dkms-build"
+		t_ok "$2:dkms-build${dkms_deb_used:+ (the sources in lw4o6-dkms)}"
+		# The package's module, built: what pkg/deb.sh installs in the
+		# VM through lw4o6-dkms's postinst (dkms ldtarball), so that the
+		# VM need not compile it (make check-deb does).
+		[ -n "$dkms_deb_used" ] &&
+			dkms mktarball -m lw4o6 -v "$dkms_ver" -k "$1" "${dkms_opts[@]}" \
+				--archive "$deb_dir/prebuilt/lw4o6-$dkms_ver-$1.dkms.tar.gz" \
+				>> "$log" 2>&1
 	else
 		t_fail "$2:dkms-build" "see $log"
 		# dkms keeps the compiler output in make.log
 		cat "$dk"/tree/lw4o6/"$dkms_ver"/build/make.log >> "$log" 2>/dev/null
 		grep -E 'error|Error|warning' "$log" | head -n 30 | sed 's/^/# /'
+	fi
+}
+
+# ko_version KVER SERIES: the module's MODULE_VERSION is the one the CLI was
+# built with (both from debian/changelog).
+ko_version() {
+	local kv cv
+	kv=$(modinfo -F version "$TOP/build/$1/lw4o6.ko" 2>&1)
+	cv=$("$TOP/userspace/lw4o6/lw4o6" -V 2>&1 | sed -n '1s/^lw4o6 \([^ ]*\) .*/\1/p')
+	if [ -n "$kv" ] && [ "$kv" = "$cv" ]; then
+		t_ok "$2:lw4o6.ko-version ($kv)"
+	else
+		t_fail "$2:lw4o6.ko-version" "modinfo says '$kv', lw4o6 -V '$cv'"
 	fi
 }
 
@@ -297,13 +343,16 @@ host_parts() {
 	   command -v dkms > /dev/null && [ "$(id -u)" = 0 ]; then
 		need=1
 	fi
-	[ $need = 1 ] && dkms_prepare && prepared=1
+	dkms_deb_used=
+	[ $need = 1 ] && dkms_prepare && prepared=1 && [ -f "$dkms_deb" ] && dkms_deb_used=1
 	for sk in "$@"; do
 		label=${sk%%=*} kver=${sk#*=}
 		{
 			diag "kernel $label: $kver"
 			if [ ! -f "$TOP/build/$kver/lw4o6.ko" ]; then
 				t_fail "$label:lw4o6.ko" "build/$kver/lw4o6.ko missing (run make)"
+			else
+				ko_version "$kver" "$label"
 			fi
 			dkms_build "$kver" "$label" "$prepared"
 		} > "$tmp/part-pre-$label" 2>&1
@@ -372,6 +421,12 @@ vm_tests() {	# KVER SERIES SHARD: one VM's console, its tests' results
 	local kver=$1 label=$2 shard=$3 out rc t start id share=()
 	out=$(vm_dir "$label" "$shard")
 	id=$label${shard:+-$shard}
+	# pkg/deb.sh installs the module part (b) built on the host: then
+	# boot once it is there.
+	case " $(echo $tests) " in
+	*" pkg/deb"[." "]*|*"/pkg/deb"[." "]*)
+		while [ ! -e "$tmp/part-pre-$label.done" ]; do sleep 1; done ;;
+	esac
 	if [ -z "$tests" ]; then
 		diag "$label: no test scripts to run"
 		return
@@ -495,7 +550,7 @@ vms_in_turn() {	# SERIES=KVER...: one VM after another (LW4O6_VM_PARALLEL=0)
 
 # ---- the order of things --------------------------------------------------
 echo "KTAP version 1"
-[ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || parts+=(unit fuzz)
+[ "${LW4O6_SKIP_UNIT:-0}" = 1 ] || parts+=(unit pkg fuzz)
 found=()
 for series in $kernels; do
 	kver=$(resolve_kver "$series") || {
@@ -525,6 +580,8 @@ jobs_pids+=($!)
 for sk in ${found[@]+"${found[@]}"}; do part_job[pre-${sk%%=*}]=$!; done
 if [ "${LW4O6_SKIP_UNIT:-0}" != 1 ]; then
 	run_part unit unit_tests
+	print_ready
+	run_part pkg packaging_tests
 	print_ready
 	run_part fuzz fuzz_run
 	print_ready

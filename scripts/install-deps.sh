@@ -14,7 +14,8 @@ BUILD_PKGS="build-essential pkg-config libmnl-dev libcmocka-dev kmod xz-utils
  libsqlite3-dev sqlite3 clang libclang-rt-14-dev miniupnpd-nftables
  libnftables-dev kea-dhcp4-server kea-dhcp6-server postgresql libpq-dev
  frr dnsmasq-base prometheus
- libsystemd-dev"
+ libsystemd-dev
+ debhelper dh-dkms lintian"
 
 stamp=/var/lib/lw4o6-deps.stamp
 want="$(echo $BUILD_PKGS) k61 k612 v6"

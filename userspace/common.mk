@@ -8,12 +8,12 @@ TOPDIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 USERDIR := $(TOPDIR)/userspace
 LIBDIR := $(USERDIR)/lib
 
-# The project's version lives in the top-level Makefile.
-VERSION ?= $(or $(shell sed -n 's/^VERSION := *//p' $(TOPDIR)/Makefile 2>/dev/null),0.1)
-PREFIX ?= /usr
-SBINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
-DESTDIR ?=
+# The project's version is the newest entry of debian/changelog, and
+# nowhere else (a native package: no Debian revision to strip).
+VERSION := $(shell sed -n '1s/^[^ ]* (\([^()]*\)).*/\1/p' $(TOPDIR)/debian/changelog 2>/dev/null)
+ifeq ($(VERSION),)
+$(error cannot read the version from $(TOPDIR)/debian/changelog)
+endif
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config

@@ -18,6 +18,20 @@ lw4o6_have_ko || ktap_skip_all "$LW4O6_KO not built"
 [ -d /sys/module/lw4o6 ] && rmmod lw4o6
 LW4O6_LOADED_BY_US=1
 
+# lw4o6 -V: the CLI's version, then the loaded module's, the same one
+# (debian/changelog's); the warning on a mismatch: tests/test_version.c.
+cli_ver=$("$LW4O6" -V | sed -n '1s/^lw4o6 \([^ ]*\) .*/\1/p')
+expect_eq "-V without the module: not loaded" "$("$LW4O6" -V 2>&1 | sed -n '2,$p')" \
+	"module lw4o6 not loaded"
+expect_eq "$LW4O6_KO carries the CLI's version" "$(modinfo -F version "$LW4O6_KO")" "$cli_ver"
+if lw4o6_load; then
+	expect_eq "-V with the module loaded: its version, no warning" \
+		"$("$LW4O6" -V 2>&1 | sed -n '2,$p')" "module lw4o6 $cli_ver"
+	rmmod lw4o6
+else
+	ktap_fail "-V with the module loaded: insmod $LW4O6_KO"
+fi
+
 LW4O6_TOP=$TOP bash "$TOP/userspace/lw4o6/tests/cli-vm.sh" > "$TMPDIR/log" 2>&1
 rc=$?
 while IFS= read -r line; do

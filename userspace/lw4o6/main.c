@@ -22,10 +22,7 @@
 #include "cli.h"
 #include "hint.h"
 #include "nlsock.h"
-
-#ifndef LW4O6_VERSION
-#define LW4O6_VERSION "0.1"
-#endif
+#include "version.h"
 
 struct opts opts;
 
@@ -528,8 +525,8 @@ int main(int argc, char **argv)
 			monitor_timestamps();
 			break;
 		case 'V':
-			printf("lw4o6 %s (netlink family \"%s\" version %d)\n",
-			       LW4O6_VERSION, LW4O6_GENL_NAME, LW4O6_GENL_VERSION);
+			/* A version mismatch is a warning, not a failure. */
+			print_version(stdout, stderr, LW4O6_SYSFS_MODULE);
 			return EXIT_OK;
 		case ':':
 			errmsg("option \"%s\" needs a value. Try 'lw4o6 help'",

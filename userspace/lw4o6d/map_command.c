@@ -80,7 +80,10 @@ int map_command_main(int argc, char **argv)
 	m.version = PCP_VERSION;
 	m.opcode = PCP_OP_MAP;
 	m.lifetime = 120;
-	getrandom(m.nonce, sizeof(m.nonce), 0);
+	if (getrandom(m.nonce, sizeof(m.nonce), 0) != sizeof(m.nonce)) {
+		fprintf(stderr, "lw4o6d map: no random nonce: %s\n", strerror(errno));
+		return 1;
+	}
 	if (!parse_ipv4(argv[1], &v4)) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
 

@@ -37,11 +37,21 @@
 #define CLIENT_OF(t, member) \
 	((struct pcp_client *)((char *)(t) - offsetof(struct pcp_client, member)))
 
+/*
+ * Random bytes for nonces and keys.  getrandom() of so few bytes fails only
+ * when a signal interrupts its wait for the kernel's pool at boot: ask again.
+ */
+static void random_fill(void *buf, size_t len)
+{
+	while (getrandom(buf, len, 0) < 0 && errno == EINTR)
+		;
+}
+
 static uint32_t rand32(void)
 {
 	uint32_t r = 0;
 
-	getrandom(&r, sizeof(r), 0);
+	random_fill(&r, sizeof(r));
 	return r;
 }
 
@@ -187,7 +197,7 @@ static void send_get(struct pcp_client *c)
 	struct pcp_msg m;
 
 	request_header(c, &m, PCP_OP_GET);
-	getrandom(c->get_nonce, sizeof(c->get_nonce), 0);
+	random_fill(c->get_nonce, sizeof(c->get_nonce));
 	memcpy(m.nonce, c->get_nonce, sizeof(m.nonce));
 	c->state = PCP_CLIENT_GET;
 	log_info("asking the AFTR for the mappings it holds for us (GET)");
@@ -380,7 +390,7 @@ static void on_map_answer(struct pcp_client *c, const struct pcp_msg *m)
 			 pcp_result_name(m->result), wait);
 		if (m->result == PCP_NOT_AUTHORIZED) {
 			/* GET did not give it to us just now: start afresh */
-			getrandom(c->nonce, sizeof(c->nonce), 0);
+			random_fill(c->nonce, sizeof(c->nonce));
 		} else if (revalidating && m->result != PCP_NETWORK_FAILURE) {
 			/*
 			 * Asked after a 1/5 whether it holds our mapping, the
@@ -587,7 +597,7 @@ void pcp_client_adopt(struct pcp_client *c, const struct b4_binding *b)
 
 void pcp_client_start(struct pcp_client *c)
 {
-	getrandom(c->nonce, sizeof(c->nonce), 0);
+	random_fill(c->nonce, sizeof(c->nonce));
 	send_get(c);
 }
 

@@ -96,6 +96,16 @@ static bool port_taken(const struct pcp_proxy *p, uint8_t proto,
 	return false;
 }
 
+/*
+ * Random bytes for nonces and keys.  getrandom() of so few bytes fails only
+ * when a signal interrupts its wait for the kernel's pool at boot: ask again.
+ */
+static void random_fill(void *buf, size_t len)
+{
+	while (getrandom(buf, len, 0) < 0 && errno == EINTR)
+		;
+}
+
 /* The suggested port if it is ours and free, else a free one of the set. */
 static int pick(const struct pcp_proxy *p, uint8_t proto, uint16_t want,
 		uint16_t *port)
@@ -109,7 +119,7 @@ static int pick(const struct pcp_proxy *p, uint8_t proto, uint16_t want,
 		*port = want;
 		return 0;
 	}
-	getrandom(&start, sizeof(start), 0);
+	random_fill(&start, sizeof(start));
 	for (i = 0; i < size; i++) {
 		uint32_t n = (start + i) % size;
 		uint16_t port_n = lw4o6_range_first(n / per, b->offset,
@@ -301,7 +311,7 @@ void pcp_proxy_init(struct pcp_proxy *p, const struct pcp_proxy_ops *ops,
 	p->epoch_base = now;
 	p->rate = PCP_PROXY_RATE;
 	p->burst = PCP_PROXY_BURST;
-	getrandom(&p->key, sizeof(p->key), 0);
+	random_fill(&p->key, sizeof(p->key));
 }
 
 void pcp_proxy_set_rate(struct pcp_proxy *p, uint32_t rate, uint32_t burst)

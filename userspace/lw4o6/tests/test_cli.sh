@@ -4,7 +4,7 @@
 # The lw4o6 command line on the host, without the kernel module: what is
 # decided before a socket opens (help at any depth, "did you mean" hints,
 # the addresses, names and mode options refused, binding load's all or
-# nothing), and the bash completion (completion/lw4o6).  TAP on stdout;
+# nothing), and the bash completion (bash-completion/lw4o6).  TAP on stdout;
 # scripts/check.sh part (a) runs every executable tests/test_*, this one
 # included, from userspace/lw4o6.  Needs the built ./lw4o6.
 set -u
@@ -172,7 +172,7 @@ chmod +x "$tmp/bin/lw4o6"
 comp() {	# "WORDS" "EXPECTED": the candidates for the last word
 	local line=$1 want=$2 got
 	got=$(bash -c '
-		. ./completion/lw4o6 || exit 9
+		. ./bash-completion/lw4o6 || exit 9
 		read -ra COMP_WORDS <<< "$1"
 		[[ $1 == *" " ]] && COMP_WORDS+=("")
 		COMP_WORDS[0]=$2
@@ -208,9 +208,9 @@ comp "lw4o6 monitor -t" "-timestamp -ts"
 comp "lw4o6 -n blue dev del lw" "lw0 lw1"
 grep -qx -- "-n blue dev show" "$tmp/fake.log" && ok "completion: devices from the -n namespace" ||
 	bad "completion: devices from the -n namespace" "$(cat "$tmp/fake.log")"
-# make install puts it where bash-completion looks
-if make -s install DESTDIR="$tmp/root" > "$tmp/install.log" 2>&1 &&
-   cmp -s completion/lw4o6 "$tmp/root/usr/share/bash-completion/completions/lw4o6"; then
+# the top-level make install-userspace puts it where bash-completion looks
+if make -s -C ../.. install-userspace PREFIX=/usr DESTDIR="$tmp/root" > "$tmp/install.log" 2>&1 &&
+   cmp -s bash-completion/lw4o6 "$tmp/root/usr/share/bash-completion/completions/lw4o6"; then
 	ok "make install: /usr/share/bash-completion/completions/lw4o6"
 else
 	bad "make install: /usr/share/bash-completion/completions/lw4o6" "$(tail -5 "$tmp/install.log")"
