@@ -151,16 +151,6 @@ const char *audit_protocol(const struct store_audit *a)
 	return a->via == MAPPING_VIA_DHCP4O6 ? "dhcp4o6" : "pcp";
 }
 
-static const char *pcp_protocol(int p)
-{
-	switch (p) {
-	case 0: return "all";
-	case 6: return "tcp";
-	case 17: return "udp";
-	}
-	return "other";
-}
-
 void audit_print_begin(struct audit_printer *p)
 {
 	p->n = 0;
@@ -231,7 +221,7 @@ void audit_print(struct audit_printer *p, const struct store_audit *a)
 			a->offset, ports,
 			(unsigned int)lw4o6_set_ranges(a->offset),
 			audit_protocol(a), mapping_via_str(a->via),
-			pcp_protocol(a->protocol), a->internal_port, from,
+			mapping_proto_str(a->protocol), a->internal_port, from,
 			a->start_ms);
 		if (a->end_ms >= 0)
 			fprintf(p->f, "\"until\":\"%s\",\"until_ms\":%" PRId64,

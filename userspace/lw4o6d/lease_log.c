@@ -12,6 +12,7 @@
 
 #include "lease_log.h"
 #include "log.h"
+#include "mapping.h"
 #include "strconv.h"
 
 enum {
@@ -23,16 +24,6 @@ struct fields {
 	char f[F_N][96];
 	const char *p[F_N];
 };
-
-static const char *pcp_protocol(uint8_t p)
-{
-	switch (p) {
-	case 0: return "all";
-	case 6: return "tcp";
-	case 17: return "udp";
-	}
-	return "other";
-}
 
 /* The fields of m; n of them, F_EXTRA's left for the caller. */
 static void fields_of(struct fields *f, const struct lw4o6_mapping *m)
@@ -65,7 +56,7 @@ static void fields_of(struct fields *f, const struct lw4o6_mapping *m)
 	snprintf(f->f[F_VIA], 96, "LW4O6_VIA=%s", mapping_via_str(m->via));
 	/* the store's key: one PCP mapping, or the DHCPv4-over-DHCPv6 lease */
 	snprintf(f->f[F_LEASE], 96, "LW4O6_LEASE=%s/%s/%u", a6,
-		 pcp_protocol(m->protocol), m->internal_port);
+		 mapping_proto_str(m->protocol), m->internal_port);
 	snprintf(f->f[F_EXPIRES], 96, "LW4O6_EXPIRES=%s", when);
 	for (i = 0; i < F_N; i++)
 		f->p[i] = f->f[i];

@@ -27,16 +27,6 @@ static void usage(FILE *f)
 	      "  -j   JSON: an array of objects\n", f);
 }
 
-static const char *proto_name(int p)
-{
-	switch (p) {
-	case 0: return "all";
-	case 6: return "tcp";
-	case 17: return "udp";
-	}
-	return "other";
-}
-
 int leases_command_main(int argc, char **argv, const char *default_config)
 {
 	static const char q[] =
@@ -114,7 +104,7 @@ int leases_command_main(int argc, char **argv, const char *default_config)
 			       n ? "," : "", proto, a6, a4, psid, k, off,
 			       (long long)exp, (long long)(exp - now),
 			       (long long)created,
-			       proto_name(sqlite3_column_int(st, 1)),
+			       mapping_proto_str(sqlite3_column_int(st, 1)),
 			       sqlite3_column_int(st, 2), via);
 		} else {
 			snprintf(psid_s, sizeof(psid_s), "%d/%d", psid, k);

@@ -14,6 +14,16 @@ const char *mapping_str(const struct lw4o6_mapping *m, char *buf, size_t len)
 	return buf;
 }
 
+const char *mapping_proto_str(int protocol)
+{
+	switch (protocol) {
+	case 0: return "all";
+	case 6: return "tcp";
+	case 17: return "udp";
+	}
+	return "other";
+}
+
 const char *mapping_via_str(uint8_t via)
 {
 	static const char *const name[] = {

@@ -46,6 +46,9 @@ struct mapping_b4 {
 /* "softwire", "ipv6", "dhcp4o6" */
 const char *mapping_via_str(uint8_t via);
 
+/* A mapping's PCP protocol by name: "all" (0), "tcp", "udp", else "other". */
+const char *mapping_proto_str(int protocol);
+
 #define MAPPING_STR_LEN 160
 
 /* "IPV4 psid P/K offset A b4 B4", as log lines name a mapping. */

@@ -10,6 +10,7 @@
 
 #include "dhcp4o6_serve.h"
 #include "latency.h"
+#include "mapping.h"
 #include "prom.h"
 #include "report.h"
 #include "strconv.h"
@@ -319,16 +320,6 @@ void report_dump_begin(struct emit *e, FILE *f, bool json)
 	emit_arr(e, "mappings");
 }
 
-static const char *proto_name(uint8_t p)
-{
-	switch (p) {
-	case 0: return "all";
-	case 6: return "tcp";
-	case 17: return "udp";
-	}
-	return "other";
-}
-
 void report_dump_mapping(struct emit *e, const struct lw4o6_mapping *m,
 			 bool mirrored, int64_t now)
 {
@@ -344,7 +335,7 @@ void report_dump_mapping(struct emit *e, const struct lw4o6_mapping *m,
 	emit_str(e, "b4", a6);
 	emit_str(e, "protocol", dhcp4o6_nonce_is(m->nonce) ? "dhcp4o6" : "pcp");
 	emit_str(e, "via", mapping_via_str(m->via));
-	emit_str(e, "pcp_protocol", proto_name(m->protocol));
+	emit_str(e, "pcp_protocol", mapping_proto_str(m->protocol));
 	emit_u64(e, "internal_port", m->internal_port);
 	emit_i64(e, "created", m->created);
 	emit_i64(e, "expires", m->expires);
