@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "mapping.h"
+#include "json.h"
 #include "strconv.h"
 
 /* n digits at *p into *v; false if not digits. */
@@ -180,26 +181,6 @@ static void fmt_ports(const struct store_audit *a, char *buf, size_t len)
 		snprintf(buf, len, "%u-%u", first, last);
 }
 
-/*
- * A JSON string: the node is whatever its writer set (an operator's psql
- * may set anything), so quoted and escaped, never printed raw.
- */
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void audit_print(struct audit_printer *p, const struct store_audit *a)
 {
 	char a6[FMT_IPV6_LEN], a4[FMT_IPV4_LEN], from[AUDIT_TIME_LEN];
@@ -228,8 +209,9 @@ void audit_print(struct audit_printer *p, const struct store_audit *a)
 				until, a->end_ms);
 		else
 			fputs("\"until\":null,\"until_ms\":null", p->f);
+		/* whatever its writer set (an operator's psql may set anything) */
 		fputs(",\"node\":", p->f);
-		json_str(p->f, a->node);
+		json_escape(p->f, a->node);
 		fputc('}', p->f);
 	} else {
 		char node[sizeof(a->node)];

@@ -13,6 +13,7 @@
 #include "mapping.h"
 #include "prom.h"
 #include "report.h"
+#include "json.h"
 #include "strconv.h"
 
 #define EMIT_MAX_DEPTH 8
@@ -134,27 +135,11 @@ void emit_item_end(struct emit *e)
 	e->in_item = false;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void emit_str(struct emit *e, const char *k, const char *v)
 {
 	key(e, k);
 	if (e->json)
-		json_str(e->f, v);
+		json_escape(e->f, v);
 	else
 		fputs(*v ? v : "-", e->f);
 	value_end(e);
