@@ -77,17 +77,17 @@ expect_eq "to an address with no binding: drop-no-dest-softwire-ipv4" \
 	"$(aftr_stat drop-no-dest-softwire-ipv4)" $((before + 1))
 icmp_count "$B4A" v6 1 5 8
 ip netns exec "$B4A" $ECHO udp 198.51.100.1 7777 5001 > /dev/null 2>&1
-wait "$ICMP_PID"
-expect_eq "a B4 failing the source check gets ICMPv6 1/5" "$(cat "$TMPDIR/icmp.$B4A")" 1
+icmp_result "$B4A"
+expect_eq "a B4 failing the source check gets ICMPv6 1/5" "$R" 1
 icmp_count "$INET" v4 3 1 8
 ip netns exec "$INET" $ECHO udp 192.0.2.78 9 > /dev/null 2>&1
-wait "$ICMP_PID"
-expect_eq "IPv4 to an address with no binding gets ICMPv4 3/1" "$(cat "$TMPDIR/icmp.$INET")" 1
+icmp_result "$INET"
+expect_eq "IPv4 to an address with no binding gets ICMPv4 3/1" "$R" 1
 check_cmd "icmp4-errors off" l dev set lw0 icmp4-errors off
 icmp_count "$INET" v4 3 1 6
 ip netns exec "$INET" $ECHO udp 192.0.2.78 9 > /dev/null 2>&1
-wait "$ICMP_PID"
-expect_eq "with icmp4-errors off, no 3/1" "$(cat "$TMPDIR/icmp.$INET")" 0
+icmp_result "$INET"
+expect_eq "with icmp4-errors off, no 3/1" "$R" 0
 # The rate limit: the kernel's own per-peer ICMP limit off, ours at 5/s.
 ip netns exec "$AFTR" sysctl -qw net.ipv4.icmp_ratelimit=0
 check_cmd "icmp4-errors on, icmp-rate 5" l dev set lw0 icmp4-errors on icmp-rate 5
@@ -95,8 +95,8 @@ sleep 1
 sent0=$(aftr_stat out-icmpv4-error-packets)
 icmp_count "$INET" v4 3 1 10
 secs=$(ip netns exec "$INET" "$PYTHON" "$TOP/selftests/lib/py/flood.py" 192.0.2.79 9 300)
-wait "$ICMP_PID"
-got=$(cat "$TMPDIR/icmp.$INET")
+icmp_result "$INET"
+got=$R
 limit=$(echo "5 + 5 * $secs + 1" | bc -l | cut -d. -f1)
 ktap_diag "flood of 300 in ${secs}s drew $got errors (bucket allows at most $limit)"
 check_cmd "the ICMP rate limit holds under a flood" test "$got" -ge 1 -a "$got" -le "$limit"

@@ -59,8 +59,10 @@ held_events() {
 	jq -s "[.[] | select(.event == \"binding-miss\" and .held == true and .b4 == \"$1\")] | length" \
 		"$TMPDIR/events"
 }
-# icmp_bg NS SECS NAME: count ICMPv6 1/5 reaching NS for SECS seconds,
-# in the background; icmp_wait NAME leaves the count in $R.
+# icmp_bg NS SECS NAME: count ICMPv6 1/5 reaching NS for at most SECS
+# seconds, in the background; icmp_wait NAME, once the counters say the
+# errors were sent, ends the count a second later (icmp_count.py) and
+# leaves it in $R.
 declare -A ICMP_BG
 icmp_bg() {
 	rm -f "$TMPDIR/ready.$3"
@@ -69,7 +71,11 @@ icmp_bg() {
 	ICMP_BG[$3]=$!
 	busywait 10000 test -e "$TMPDIR/ready.$3"
 }
-icmp_wait() { wait "${ICMP_BG[$1]}"; R=$(cat "$TMPDIR/icmp.$1"); }
+icmp_wait() {
+	kill -USR1 "${ICMP_BG[$1]}" 2> /dev/null
+	wait "${ICMP_BG[$1]}"
+	R=$(cat "$TMPDIR/icmp.$1")
+}
 # send NS N: N UDP datagrams through the softwire, from one socket.
 send() {
 	ip netns exec "$1" "$PYTHON" -c "

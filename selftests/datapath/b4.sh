@@ -162,6 +162,7 @@ pid=$!
 busywait 10000 test -e "$TMPDIR/ready"
 check_fail "LAN host: nothing gets through now (a new peer port: the 16 are taken for :7777)" \
 	ip netns exec "$LAN1" $ECHO udp 198.51.100.1 9
+kill -USR1 "$pid"	# the count ends a second later (icmp_count.py)
 wait "$pid"
 expect_eq "the AFTR's 1/5 reaches the LAN host as ICMPv4 3/1" "$(cat "$TMPDIR/icmp")" 1
 busywait 5000 grep -q icmp-no-binding "$TMPDIR/events"

@@ -73,9 +73,12 @@ snmp() {
 }
 
 # icmp_count NS v4|v6 TYPE CODE SECS [SHOW]: count ICMP TYPE/CODE arriving
-# in NS for SECS seconds, in the background (selftests/lib/py/icmp_count.py);
-# icmp_result NS then waits for the count and leaves it in $R (not in a
-# $(...): a subshell cannot wait for our children).
+# in NS for at most SECS seconds, in the background
+# (selftests/lib/py/icmp_count.py); icmp_result NS, called once the packets
+# that should draw the errors are sent (and answered or timed out), ends the
+# count a second later and leaves it in $R (not in a $(...): a subshell
+# cannot wait for our children).  icmp_result NS all: the whole SECS, for
+# errors that come late (a packet held for a while first).
 icmp_count() {
 	rm -f "$TMPDIR/ready"
 	ip netns exec "$1" "$PYTHON" "$TOP/selftests/lib/py/icmp_count.py" "$2" "$3" "$4" "$5" \
@@ -83,4 +86,8 @@ icmp_count() {
 	ICMP_PID=$!
 	busywait 10000 test -e "$TMPDIR/ready"
 }
-icmp_result() { wait "$ICMP_PID"; R=$(cat "$TMPDIR/icmp.$1"); }
+icmp_result() {
+	[ "${2:-}" = all ] || kill -USR1 "$ICMP_PID" 2> /dev/null
+	wait "$ICMP_PID"
+	R=$(cat "$TMPDIR/icmp.$1")
+}
