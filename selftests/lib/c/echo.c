@@ -60,7 +60,12 @@ static int number(const char *s, long lo, long hi)
 	return (int)v;
 }
 
-/* A socket of TYPE connected (or, for UDP, aimed) at HOST:PORT. */
+/*
+ * A socket of TYPE connected (or, for UDP, aimed) at HOST:PORT.  UDP ones
+ * take ICMP errors (IP_RECVERR): one about our datagram ends the wait for
+ * a reply at once, as a failure, instead of after the timeout, since no
+ * reply is coming for a datagram that drew an error.
+ */
 static int open_to(const char *host, const char *port, int type, int timeout_s,
 		   struct sockaddr_storage *sa, socklen_t *salen)
 {
@@ -76,6 +81,14 @@ static int open_to(const char *host, const char *port, int type, int timeout_s,
 	fd = socket(ai->ai_family, type, 0);
 	if (fd < 0)
 		die("socket");
+	if (type == SOCK_DGRAM) {
+		int on = 1;
+
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+		else
+			setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	}
 	/* SO_SNDTIMEO bounds connect() too */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -130,8 +143,8 @@ static int hello(int argc, char **argv, int type)
 			die("bind");
 	}
 	/*
-	 * UDP is not connected: a reply is taken from whoever sends it, and an
-	 * ICMP error is no answer (the test waits out the timeout).
+	 * UDP is not connected: a reply is taken from whoever sends it; an
+	 * ICMP error about the datagram ends the wait (open_to()).
 	 */
 	if (type == SOCK_STREAM) {
 		if (connect(fd, (struct sockaddr *)&sa, salen) ||
