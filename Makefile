@@ -29,7 +29,8 @@ DESTDIR ?=
 
 .PHONY: all userspace module modules check check-deb deps demo bench fuzz install \
 	install-userspace install-module uninstall uninstall-userspace \
-	uninstall-module dkms-source dkms-install dkms-remove deb clean help testdata
+	uninstall-module dkms-source dkms-install dkms-remove deb clean help testdata \
+	testdata-large
 
 all: userspace module
 
@@ -75,7 +76,10 @@ FUZZB4DATA := $(BUILD)/testdata/fuzz-b4/meta.json
 PGDATA := $(BUILD)/testdata/pg15.tar
 # The tests' own small programs, built on the host like the data.
 SELFTEST_TOOLS := $(BUILD)/selftests/echo
-testdata: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA) $(PGDATA) $(SELFTEST_TOOLS)
+testdata: testdata-large $(PGDATA) $(SELFTEST_TOOLS)
+# What scripts/check.sh makes while the VMs run (and never a program they
+# may be running meanwhile).
+testdata-large: $(TESTDATA) $(FUZZDATA) $(FUZZB4DATA)
 $(BUILD)/selftests/%: selftests/lib/c/%.c
 	mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
@@ -108,25 +112,21 @@ $(FUZZB4DATA): selftests/lib/py/gen_fuzz_b4.py selftests/lib/py/gen_fuzz.py
 deps:
 	sh scripts/install-deps.sh
 
-# The test data are minutes of single-threaded Python: made while the
-# programs compile and one another, one job per core.  scripts/check.sh then
-# runs the two kernels' VMs at the same time (docs/testing.md).
+# What the VMs need to boot first; scripts/check.sh then runs the two
+# kernels' VMs at the same time and makes the rest meanwhile, at the lowest
+# priority: the test data (minutes of single-threaded Python), the packages,
+# the unit tests and fuzzers (docs/testing.md).
 check: deps
 	$(MAKE) -j$(NPROC) -O modules
-	$(MAKE) -j$(NPROC) -O userspace testdata deb
-	$(MAKE) -j$(NPROC) -O -C userspace test
-	$(MAKE) -j$(NPROC) -O -C userspace/lw4o6d fuzz/fuzz_pcp fuzz/fuzz_dhcp6 fuzz/fuzz_dhcp4 \
-		fuzz/fuzz_pgchange fuzz/fuzz_config fuzz/fuzz_bfd fuzz/fuzz_bfd_responder
+	$(MAKE) -j$(NPROC) -O userspace $(SELFTEST_TOOLS) $(PGDATA)
 	bash scripts/check.sh
 
-# The packages' VM test (selftests/pkg/deb.sh): both .debs installed on each
-# kernel, DKMS compiling the module in the VM as on a real machine, a short
-# tour, a purge.  Minutes under TCG, so not in make check, which tests the
-# packages on the host (scripts/check-packaging.sh, part (b)'s dkms build of
-# lw4o6-dkms's sources): docs/testing.md, "The packages".
+# The packages' VM test (selftests/pkg/deb.sh) as a real machine runs it:
+# DKMS compiling the module in the VM (a quarter of an hour under TCG).
+# make check runs the same test with the module the host's dkms build made
+# (docs/testing.md, "The packages").
 check-deb: deps
-	$(MAKE) -j$(NPROC) -O modules userspace
-	$(MAKE) deb
+	$(MAKE) -j$(NPROC) -O modules userspace $(SELFTEST_TOOLS)
 	LW4O6_TESTS=pkg/deb.sh LW4O6_DEB_DKMS=build LW4O6_SKIP_UNIT=1 LW4O6_SKIP_DKMS=1 \
 		bash scripts/check.sh
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # lw4o6-timeout: 480
+# lw4o6-needs: testdata
 #
 # Robustness of the lwAFTR data path: over 100,000 random and mutated
 # packets (build/testdata/fuzz/, made on the host by selftests/lib/py/gen_fuzz.py,

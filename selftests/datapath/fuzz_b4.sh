@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # lw4o6-timeout: 600
+# lw4o6-needs: testdata
 #
 # Robustness of the B4 side: random and mutated packets (build/testdata/
 # fuzz-b4/, made on the host by selftests/lib/py/gen_fuzz_b4.py, seeded; `make

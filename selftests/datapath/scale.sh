@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # lw4o6-timeout: 900
+# lw4o6-needs: testdata
 #
 # Scale and atomicity of the binding table: a 1,000,000-line `binding load`
 # counted back through `binding show -j`, and bulk replaces racing a reader

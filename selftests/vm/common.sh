@@ -110,6 +110,14 @@ test_name() {
 	echo "$d/$(basename "$1" .sh)"
 }
 
+# test_needs SCRIPT: what of the host's a script reads that scripts/check.sh
+# may still be making when the VMs boot: the words of its "# lw4o6-needs:"
+# line (within its first 30 lines): "testdata" (make testdata), "deb" (make
+# deb and the dkms builds' prebuilt modules).
+test_needs() {
+	head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-needs: *//p' | head -n 1
+}
+
 # test_timeout SCRIPT DEFAULT: the script's "# lw4o6-timeout: SECS" (within
 # its first 30 lines), else DEFAULT.
 test_timeout() {

@@ -30,6 +30,10 @@
 # $LW4O6_OUT/current names the script running now (removed at the end).
 # With $LW4O6_SHARED (run-vm.sh -s), VMs given the same share and list
 # split it: each runs the tests it is first to claim there.
+# When $LW4O6_OUT/host-wait exists, the host (scripts/check.sh) is still
+# making some of what the scripts read: a script with a "# lw4o6-needs:
+# WORD..." line starts only once $LW4O6_OUT/ready-WORD exists for each
+# (at most an hour of waiting; the wait is not part of its time limit).
 # With LW4O6_TRACE=1 each script runs under `bash -x`, every command
 # stamped with the time, into $LW4O6_OUT/trace/NAME.log (scripts/trace-
 # profile.py sums it up by line and by command).
@@ -83,6 +87,18 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	[ -n "$out" ] && echo "$label:$name" > "$out/current"
 	echo "# $label:$name"
+	if [ -n "$out" ] && [ -e "$out/host-wait" ]; then
+		for need in $(test_needs "$t"); do
+			w0=$(date +%s)
+			while [ ! -e "$out/ready-$need" ] && [ $(( $(date +%s) - w0 )) -lt 3600 ]; do
+				sleep 1
+			done
+			[ -e "$out/ready-$need" ] ||
+				echo "    # the host's $need is still not ready: running all the same"
+			[ $(( $(date +%s) - w0 )) -gt 1 ] &&
+				echo "    # waited $(( $(date +%s) - w0 )) s for the host's $need"
+		done
+	fi
 	# LW4O6_TIMEOUT_SCALE: check.sh runs two VMs to a core, each at half speed
 	secs_limit=$(( $(test_timeout "$t" "$default_timeout") * ${LW4O6_TIMEOUT_SCALE:-1} ))
 	klines=$(dmesg 2>/dev/null | wc -l)
