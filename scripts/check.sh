@@ -385,6 +385,21 @@ test_list() {	# one spec per line, as guest-tests.sh takes them
 	fi
 }
 tests=$(test_list)
+# Tests marked "# lw4o6-vm: background" (selftests/vm/common.sh) run apart,
+# in a VM of their own per kernel at nice 19 (bg_vm), when the VMs run at
+# the same time; the rest is the main VMs' list.
+bg_tests=
+if [ "$parallel" = 1 ]; then
+	main=
+	for t in $tests; do
+		if [ "$(test_vm "$(test_script "$TOP" "$t")")" = background ]; then
+			bg_tests+="$t "
+		else
+			main+="$t "
+		fi
+	done
+	tests=$main
+fi
 # VMs per kernel: they take the kernel's tests from one list, so that one
 # VM's waits (sleeps, timers, daemons' retries) are another's work.  The
 # tests' limits are for a VM with a core to itself: scaled by as many.
@@ -397,6 +412,14 @@ vm_secs=120
 for t in $tests; do
 	limit=$(test_timeout "$(test_script "$TOP" "$t")" "${LW4O6_TEST_TIMEOUT:-300}")
 	vm_secs=$((vm_secs + limit * shards + 15))
+done
+# The background VM gets what CPU the others leave: its tests' limits are
+# scaled by bg_scale, and it may wait up to half an hour for the host's
+# packages (guest-tests.sh's wait is not part of a test's limit).
+bg_scale=4 bg_vm_secs=$((120 + 1800))
+for t in $bg_tests; do
+	limit=$(test_timeout "$(test_script "$TOP" "$t")" "${LW4O6_TEST_TIMEOUT:-300}")
+	bg_vm_secs=$((bg_vm_secs + limit * bg_scale + 15))
 done
 ntests=$(echo $tests | wc -w)
 
@@ -430,9 +453,10 @@ console_sink() {	# ID [SHOWN AS]
 	: > "$tmp/console-$1.end"
 }
 
-# vm_dir SERIES SHARD: a VM's log directory
+# vm_dir SERIES [SHARD]: a VM's log directory (SHARD: its number when a
+# kernel has several, "bg" for the background VM)
 vm_dir() {
-	if [ "$shards" = 1 ]; then echo "$logdir/vm-$1"; else echo "$logdir/vm-$1-$2"; fi
+	echo "$logdir/vm-$1${2:+-$2}"
 }
 
 vm_tests() {	# KVER SERIES SHARD: one VM's console, its tests' results
@@ -457,13 +481,13 @@ vm_tests() {	# KVER SERIES SHARD: one VM's console, its tests' results
 		LW4O6_VM_NAME="VM $shard" \
 		"$here/vm/run-vm.sh" -k "$kver" -t "$vm_secs" -o "$out" "${share[@]}" -- \
 		selftests/vm/guest-tests.sh 2> "$tmp/run-vm-$id.err" < /dev/null \
-		> >(console_sink "$id" "$label${share:+/$shard}") &
+		> >(console_sink "$id" "$label${shard:+/$shard}") &
 	wait $!
 	rc=$?
 	echo "$rc" > "$out/vm.rc"
 	# console_sink may still be writing
 	for t in $(seq 50); do [ -e "$tmp/console-$id.end" ] && break; sleep 0.2; done
-	echo "# $label: VM${share:+ $shard} ran for $(( $(date +%s) - start )) s"
+	echo "# $label: VM${shard:+ $shard} ran for $(( $(date +%s) - start )) s"
 
 	# Number its results from the results file: each test has exactly one
 	# result line; a result line in the console that has no entry there is
@@ -499,7 +523,7 @@ vm_tests() {	# KVER SERIES SHARD: one VM's console, its tests' results
 		}
 	}' "$out/results" "$tmp/console-$id" 2>/dev/null || cat "$tmp/console-$id"
 	sed 's/^/# /' "$tmp/run-vm-$id.err"
-	[ "$shards" = 1 ] && vm_missing "$label"
+	[ "$shards" = 1 ] && vm_missing "$label" "$out"
 	case $rc in
 	124) t_fail "$label:vm" "TIMEOUT after ${vm_secs}s; console: $out/console.log" ;;
 	125) t_fail "$label:vm" "kernel bug or crash; console: $out/console.log, dmesg: $out/dmesg" ;;
@@ -509,14 +533,14 @@ vm_tests() {	# KVER SERIES SHARD: one VM's console, its tests' results
 	fi
 }
 
-# vm_missing SERIES: once all of a kernel's VMs are done, its scripts
-# without a result: the ones a VM died in, and the rest (a test named
-# twice needs two results).
+# vm_missing SERIES DIR...: once the VMs that shared $tests are done (their
+# out directories), the scripts without a result: the ones a VM died in,
+# and the rest (a test named twice needs two results).
 vm_missing() {
-	local label=$1 s out t rc stopped=0 current=" "
+	local label=$1 out t rc stopped=0 current=" "
 	declare -A nres=() nrun=()
-	for s in $(seq "$shards"); do
-		out=$(vm_dir "$label" "$s")
+	shift
+	for out in "$@"; do
 		while read -r _ t _; do
 			[ -n "$t" ] && nres[${t#*:}]=$(( ${nres[${t#*:}]-0} + 1 ))
 		done < <(cat "$out/results" 2>/dev/null)
@@ -547,7 +571,19 @@ vm_end() {
 	for s in $(seq "$shards"); do
 		while [ ! -e "$tmp/part-vm-$1-$s.done" ]; do sleep 1; done
 	done
-	vm_missing "$1"
+	vm_missing "$1" $(for s in $(seq "$shards"); do vm_dir "$1" "$s"; done)
+}
+
+# bg_vm KVER SERIES: the kernel's background tests in a VM of their own, at
+# nice 19 like the host's work: tests without timing windows whose cost is
+# CPU (pkg/deb: DKMS's depmod over thousands of modules), which so takes
+# only what the main VMs leave idle instead of lengthening their list.
+bg_vm() {
+	local tests=$bg_tests shards=1 vm_secs=$bg_vm_secs
+	local LW4O6_TIMEOUT_SCALE=$bg_scale
+	export LW4O6_TIMEOUT_SCALE
+	renice -n 19 -p "$BASHPID" > /dev/null
+	vm_tests "$1" "$2" bg
 }
 
 vms_in_turn() {	# SERIES=KVER...: one VM after another (LW4O6_VM_PARALLEL=0)
@@ -566,8 +602,8 @@ vm_dirs=()
 vm_dirs_prepare() {
 	local sk s d
 	for sk in ${found[@]+"${found[@]}"}; do
-		for s in $(seq "$shards"); do
-			[ "$shards" = 1 ] && s=
+		for s in $(seq "$shards") ${bg_tests:+bg}; do
+			[ "$shards" = 1 ] && [ "$s" = 1 ] && s=
 			d=$(vm_dir "${sk%%=*}" "$s")
 			rm -rf "$d"
 			mkdir -p "$d"
@@ -603,7 +639,7 @@ host_work() {
 	renice -n 19 -p "$BASHPID" > /dev/null	# before it starts anything
 	[ "${LW4O6_SKIP_UNIT:-0}" != 1 ] && need_deb=1
 	[ "${LW4O6_SKIP_DKMS:-0}" != 1 ] && need_deb=1
-	case " $(echo $tests) " in *" pkg/deb"[." "]*|*"/pkg/deb"[." "]*) need_deb=1 ;; esac
+	case " $(echo $tests $bg_tests) " in *" pkg/deb"[." "]*|*"/pkg/deb"[." "]*) need_deb=1 ;; esac
 	{
 		host_make testdata testdata-large
 		mark_ready testdata
@@ -647,6 +683,7 @@ for series in $kernels; do
 		for s in $(seq "$shards"); do parts+=("vm-$label-$s"); done
 		parts+=("end-$label")
 	fi
+	[ -n "$bg_tests" ] && parts+=("bg-$label")
 done
 
 # The host's work at the lowest priority, from now on: it fills the gaps
@@ -672,6 +709,12 @@ else
 	vms_in_turn ${found[@]+"${found[@]}"} &
 	jobs_pids+=($!)
 	for sk in ${found[@]+"${found[@]}"}; do part_job[vm-${sk%%=*}]=$!; done
+fi
+
+if [ -n "$bg_tests" ]; then
+	for sk in ${found[@]+"${found[@]}"}; do
+		start_part "bg-${sk%%=*}" bg_vm "${sk#*=}" "${sk%%=*}"
+	done
 fi
 
 while [ $printed -lt ${#parts[@]} ]; do

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lw4o6-timeout: 1800
 # lw4o6-needs: deb
+# lw4o6-vm: background
 #
 # The Debian packages from `make deb` (build/deb), installed, used and
 # purged on this VM's kernel: lw4o6-dkms's module comes through DKMS and
@@ -12,12 +13,14 @@
 # kernel is visible there (the other kernels' /boot/config-* are hidden),
 # so DKMS builds for it alone.
 #
-# Last in selftests/TESTS ("lw4o6-needs: deb": scripts/check.sh makes the
-# packages and the prebuilt module while the VMs run).  About 4 minutes
-# under TCG even without compiling, most of it DKMS's own work (every dkms
-# command several seconds, depmod over the kernel's compressed modules on
-# install and on purge); 15 minutes with DKMS compiling, which `make
-# check-deb` does.  docs/testing.md, "The packages".
+# In selftests/TESTS; "lw4o6-needs: deb": scripts/check.sh makes the
+# packages and the prebuilt module while the VMs run.  About 5 minutes of
+# CPU under TCG even without compiling, most of it DKMS's own work (every
+# dkms command several seconds, depmod over the kernel's compressed
+# modules on install and on purge), and no timing window: so "lw4o6-vm:
+# background", a VM of its own at the lowest priority, beside the main
+# ones.  15 minutes with DKMS compiling, which `make check-deb` does.
+# docs/testing.md, "The packages".
 #
 # Where the module comes from (LW4O6_DEB_DKMS):
 #   build (make check-deb)  DKMS compiles the module here, as on a real

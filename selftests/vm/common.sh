@@ -118,6 +118,14 @@ test_needs() {
 	head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-needs: *//p' | head -n 1
 }
 
+# test_vm SCRIPT: "background" when the script's "# lw4o6-vm:" line says
+# so: scripts/check.sh runs it in a VM of its own per kernel at the lowest
+# priority, beside the others (a test with no timing windows whose cost is
+# CPU); empty otherwise.
+test_vm() {
+	head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-vm: *\([a-z]*\).*/\1/p' | head -n 1
+}
+
 # test_timeout SCRIPT DEFAULT: the script's "# lw4o6-timeout: SECS" (within
 # its first 30 lines), else DEFAULT.
 test_timeout() {
