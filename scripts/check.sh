@@ -647,11 +647,13 @@ host_make() {
 # host_work SERIES=KVER...: everything the host does while the VMs run, in
 # the order the VMs need it; each part's output into its part file.
 host_work() {
-	local need_deb=0
+	local need_deb=0 t
 	renice -n 19 -p "$BASHPID" > /dev/null	# before it starts anything
 	[ "${LW4O6_SKIP_UNIT:-0}" != 1 ] && need_deb=1
 	[ "${LW4O6_SKIP_DKMS:-0}" != 1 ] && need_deb=1
-	case " $(echo $tests $bg_tests) " in *" pkg/deb"[." "]*|*"/pkg/deb"[." "]*) need_deb=1 ;; esac
+	for t in $tests $bg_tests; do
+		case " $(test_needs "$(test_script "$TOP" "$t")") " in *" deb "*) need_deb=1 ;; esac
+	done
 	{
 		host_make testdata testdata-large
 		mark_ready testdata

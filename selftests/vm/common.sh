@@ -110,26 +110,32 @@ test_name() {
 	echo "$d/$(basename "$1" .sh)"
 }
 
-# test_needs SCRIPT: what of the host's a script reads that scripts/check.sh
-# may still be making when the VMs boot: the words of its "# lw4o6-needs:"
-# line (within its first 30 lines): "testdata" (make testdata), "deb" (make
-# deb and the dkms builds' prebuilt modules).
-test_needs() {
-	head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-needs: *//p' | head -n 1
+# test_header SCRIPT KEY RE: the value of the script's "# lw4o6-KEY: ..."
+# line (the first within its first 30 lines), as far as the sed regex RE
+# matches it from its start; empty without one.
+test_header() {
+	head -n 30 "$1" 2>/dev/null | sed -n "s/^# *lw4o6-$2: *\($3\).*/\1/p" | head -n 1
 }
 
-# test_vm SCRIPT: "background" when the script's "# lw4o6-vm:" line says
-# so: scripts/check.sh runs it in a VM of its own per kernel at the lowest
+# test_timeout SCRIPT DEFAULT: its "# lw4o6-timeout: SECS", else DEFAULT.
+test_timeout() {
+	local t
+	t=$(test_header "$1" timeout '[0-9][0-9]*')
+	echo "${t:-$2}"
+}
+
+# test_needs SCRIPT: what of the host's a script reads that scripts/check.sh
+# may still be making when the VMs boot: the words of its "# lw4o6-needs:"
+# line, "testdata" (make testdata), "deb" (make deb and the dkms builds'
+# prebuilt modules).
+test_needs() {
+	test_header "$1" needs '[a-z ]*'
+}
+
+# test_vm SCRIPT: "background" when its "# lw4o6-vm:" line says so:
+# scripts/check.sh runs it in a VM of its own per kernel at the lowest
 # priority, beside the others (a test with no timing windows whose cost is
 # CPU); empty otherwise.
 test_vm() {
-	head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-vm: *\([a-z]*\).*/\1/p' | head -n 1
-}
-
-# test_timeout SCRIPT DEFAULT: the script's "# lw4o6-timeout: SECS" (within
-# its first 30 lines), else DEFAULT.
-test_timeout() {
-	local t
-	t=$(head -n 30 "$1" 2>/dev/null | sed -n 's/^# *lw4o6-timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
-	echo "${t:-$2}"
+	test_header "$1" vm '[a-z]*'
 }
